@@ -1,0 +1,1 @@
+"""Contracts: intent letters and supply / retail contracts, their review and signing lifecycle."""

@@ -1,0 +1,1 @@
+"""Ports: a Protocol per aggregate, the UnitOfWork that commits them together, and the Clock."""

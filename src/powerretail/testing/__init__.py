@@ -1,0 +1,1 @@
+"""The test kit for embedders: hypothesis strategies for every entity and the repository contract suite."""

@@ -1,0 +1,1 @@
+"""Use cases an embedding app calls, each taking its ports keyword-only."""
