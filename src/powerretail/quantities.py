@@ -80,7 +80,9 @@ _MINOR_UNITS: Final[dict[str, int]] = {
     "JPY": 0,
     "KRW": 0,
 }
-_STEPS: Final[dict[str, Decimal]] = {code: Decimal(1).scaleb(-e) for code, e in _MINOR_UNITS.items()}
+_STEPS: Final[dict[str, Decimal]] = {
+    code: Decimal(1).scaleb(-e) for code, e in _MINOR_UNITS.items()
+}
 _ROUNDING_MODES: Final = frozenset(
     {
         decimal.ROUND_HALF_UP,
@@ -242,7 +244,7 @@ round it with Rounding first, got 0.125
         return Money(abs(self.amount), self.currency)
 
     def __mul__(self, other: int) -> Money:
-        """Multiply by a whole number; any other factor gives an unrounded amount: use ``scaled``."""
+        """Multiply by a whole number (for any other factor use ``scaled``)."""
         if isinstance(other, bool) or not isinstance(other, int):
             raise UnitMismatch("multiply (use Money.scaled for a non-integer factor)", self, other)
         return Money(self.amount * other, self.currency)
@@ -258,7 +260,7 @@ round it with Rounding first, got 0.125
         return MONEY_CONTEXT.multiply(self.amount, exact_decimal(factor, "factor"))
 
     def __truediv__(self, other: Money) -> Decimal:
-        """Return the ratio of two amounts of one currency (to divide money, use :func:`allocate`)."""
+        """Return the ratio of two amounts of one currency (to split money use ``allocate``)."""
         other = self._same_currency(other, "divide")
         return MONEY_CONTEXT.divide(self.amount, other.amount)
 
@@ -304,7 +306,7 @@ class _Quantity:
     def _same(self, other: object, operation: str) -> Self:
         if type(other) is not type(self):
             raise UnitMismatch(operation, self, other)
-        return other  # type: ignore[return-value]
+        return other
 
     def __add__(self, other: Self) -> Self:
         return type(self)(self.value + self._same(other, "add").value)
@@ -323,15 +325,15 @@ class _Quantity:
     def __abs__(self) -> Self:
         return type(self)(abs(self.value))
 
-    def __mul__(self, other: object) -> Decimal | Self:  # type: ignore[misc]
+    def __mul__(self, other: object) -> Decimal | Self:
         if isinstance(other, _Quantity):
             return _product(self, other)
         return type(self)(MONEY_CONTEXT.multiply(self.value, exact_decimal(other, "factor")))
 
-    def __rmul__(self, other: object) -> Decimal | Self:  # type: ignore[misc]
+    def __rmul__(self, other: object) -> Decimal | Self:
         return self.__mul__(other)
 
-    def __truediv__(self, other: object) -> Decimal | Self:  # type: ignore[misc]
+    def __truediv__(self, other: object) -> Decimal | Self:
         if isinstance(other, _Quantity):
             return MONEY_CONTEXT.divide(self.value, self._same(other, "divide").value)
         return type(self)(MONEY_CONTEXT.divide(self.value, exact_decimal(other, "divisor")))

@@ -30,11 +30,14 @@ Traceback (most recent call last):
 powerretail.statemachine.TransitionNotAllowed: door: cannot remove when open
 >>> print(machine.to_mermaid())
 stateDiagram-v2
-    [*] --> open
-    open --> closed : close
-    closed --> open : open
-    closed --> gone : remove
-    gone --> [*]
+    state "closed" as CLOSED
+    state "gone" as GONE
+    state "open" as OPEN
+    [*] --> OPEN
+    OPEN --> CLOSED : close
+    CLOSED --> OPEN : open
+    CLOSED --> GONE : remove
+    GONE --> [*]
 """
 
 from __future__ import annotations
@@ -70,6 +73,10 @@ def _label(value: object) -> str:
     if isinstance(value, enum.Enum):
         return str(value.value)
     return str(value)
+
+
+def _node(state: enum.Enum) -> str:
+    return state.name
 
 
 class MachineDefinitionError(InvalidInput):
@@ -138,6 +145,10 @@ class Transition(Generic[S, E]):
         return self.guard is None or bool(self.guard(entity, context))
 
 
+def _record_time(value: object) -> _dt.datetime:
+    return as_instant(value, "at")
+
+
 @attrs.frozen
 class TransitionRecord(Generic[S, E]):
     """What happened: ``machine`` moved ``subject`` from ``source`` to ``target`` on ``event``.
@@ -151,7 +162,7 @@ class TransitionRecord(Generic[S, E]):
     source: S
     event: E
     target: S
-    at: _dt.datetime = attrs.field(converter=lambda v: as_instant(v, "at"))
+    at: _dt.datetime = attrs.field(converter=_record_time)
     by: str
     why: str = ""
 
@@ -315,13 +326,20 @@ class StateMachine(Generic[S, E]):
         return attrs.evolve(entity, **{state_field: target}), record  # type: ignore[misc]
 
     def to_mermaid(self) -> str:
-        """Return the machine as a Mermaid ``stateDiagram-v2`` (guards in brackets)."""
-        lines = ["stateDiagram-v2", f"    [*] --> {_label(self.initial)}"]
+        """Return the machine as a Mermaid ``stateDiagram-v2`` (guards in brackets).
+
+        States are drawn by their enum names, labelled with their values where those differ.
+        """
+        lines = ["stateDiagram-v2"]
+        for state in sorted(self.states, key=_node):
+            if _label(state) != _node(state):
+                lines.append(f'    state "{_label(state)}" as {_node(state)}')
+        lines.append(f"    [*] --> {_node(self.initial)}")
         for arrow in self.transitions:
             guard = f" [{arrow.guard_name}]" if arrow.guard is not None else ""
             lines.append(
-                f"    {_label(arrow.source)} --> {_label(arrow.target)} : "
+                f"    {_node(arrow.source)} --> {_node(arrow.target)} : "
                 f"{_label(arrow.event)}{guard}"
             )
-        lines.extend(f"    {_label(state)} --> [*]" for state in sorted(self.finals, key=_label))
+        lines.extend(f"    {_node(state)} --> [*]" for state in sorted(self.finals, key=_node))
         return "\n".join(lines)

@@ -45,19 +45,18 @@ __all__ = [
 DEFAULT_TIMEZONE: Final = "Asia/Shanghai"
 
 
-def timezone(name: str) -> pendulum.Timezone:
+def timezone(name: str) -> pendulum.Timezone | pendulum.FixedTimezone:
     """Return the IANA time zone ``name``.
 
     Raises:
         InvalidInput: not a known zone name.
     """
     try:
-        zone = pendulum.timezone(name)
+        return pendulum.timezone(name)
     except Exception:  # pendulum raises several types for bad names
-        raise InvalidInput("timezone", name, "an IANA time-zone name such as Asia/Shanghai") from None
-    if not isinstance(zone, pendulum.Timezone):
-        raise InvalidInput("timezone", name, "an IANA time-zone name such as Asia/Shanghai")
-    return zone
+        raise InvalidInput(
+            "timezone", name, "an IANA time-zone name such as Asia/Shanghai"
+        ) from None
 
 
 def as_date(value: object, field: str = "date") -> date:
@@ -105,8 +104,20 @@ def local_date(instant: _dt.datetime, zone: str = DEFAULT_TIMEZONE) -> date:
     return as_date(moment.in_timezone(timezone(zone)).date())
 
 
+def _start_date(value: object) -> date:
+    return as_date(value, "start")
+
+
 def _end_date(value: object) -> date | None:
     return None if value is None else as_date(value, "end")
+
+
+def _start_instant(value: object) -> pendulum.DateTime:
+    return as_instant(value, "start")
+
+
+def _end_instant(value: object) -> pendulum.DateTime:
+    return as_instant(value, "end")
 
 
 @attrs.frozen(order=False)
@@ -117,7 +128,7 @@ class DateRange:
         InvalidInput: ``end`` not after ``start`` (an empty range is no period).
     """
 
-    start: date = attrs.field(converter=lambda v: as_date(v, "start"))
+    start: date = attrs.field(converter=_start_date)
     end: date | None = attrs.field(default=None, converter=_end_date)
 
     def __attrs_post_init__(self) -> None:
@@ -209,10 +220,7 @@ class DateRange:
         inside = sorted({as_date(cut, "cut") for cut in cuts if self.start < cut} - {self.end})
         inside = [cut for cut in inside if self.end is None or cut < self.end]
         bounds: list[date | None] = [self.start, *inside, self.end]
-        return tuple(
-            DateRange(bounds[i], bounds[i + 1])  # type: ignore[arg-type]
-            for i in range(len(bounds) - 1)
-        )
+        return tuple(DateRange(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1))
 
     def by_month(self) -> tuple[DateRange, ...]:
         """Return the range cut at every first of a month inside it (calendar months)."""
@@ -264,12 +272,14 @@ class Interval:
         InvalidInput: a naive instant, or ``end`` not after ``start``.
     """
 
-    start: pendulum.DateTime = attrs.field(converter=lambda v: as_instant(v, "start"))
-    end: pendulum.DateTime = attrs.field(converter=lambda v: as_instant(v, "end"))
+    start: pendulum.DateTime = attrs.field(converter=_start_instant)
+    end: pendulum.DateTime = attrs.field(converter=_end_instant)
 
     def __attrs_post_init__(self) -> None:
         if self.end <= self.start:
-            raise InvalidInput("end", self.end.isoformat(), f"an instant after start ({self.start})")
+            raise InvalidInput(
+                "end", self.end.isoformat(), f"an instant after start ({self.start})"
+            )
 
     @property
     def duration(self) -> timedelta:
@@ -306,9 +316,9 @@ class Interval:
         """
         tz = timezone(zone)
         local_start = self.start.in_timezone(tz)
-        cursor = pendulum.datetime(
-            local_start.year, local_start.month, local_start.day, tz=tz
-        ).add(days=1)
+        cursor = pendulum.datetime(local_start.year, local_start.month, local_start.day, tz=tz).add(
+            days=1
+        )
         cuts = []
         while cursor < self.end:
             cuts.append(cursor)

@@ -1,1 +1,3 @@
-"""Adapters: in-memory and SQLite implementations of the ports, clocks, and file loaders at the edge."""
+"""Adapters: in-memory and SQLite implementations of the ports, clocks, and file loaders at the
+edge.
+"""

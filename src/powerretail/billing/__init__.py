@@ -1,1 +1,3 @@
-"""Billing: determinants from usage, the bill engine, bill lines that explain themselves, corrections, back-charges and refunds."""
+"""Billing: determinants from usage, the bill engine, bill lines that explain themselves,
+corrections, back-charges and refunds.
+"""

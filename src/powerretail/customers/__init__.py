@@ -1,1 +1,3 @@
-"""Customers: parties, accounts, service points (用电点), key-account managers, contact records, tiering."""
+"""Customers: parties, accounts, service points (用电点), key-account managers, contact records,
+tiering.
+"""

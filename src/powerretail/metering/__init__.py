@@ -1,1 +1,3 @@
-"""Metering: meters, registers, reads and interval data, validation (VEE) with findings, estimation, the meter lifecycle."""
+"""Metering: meters, registers, reads and interval data, validation (VEE) with findings,
+estimation, the meter lifecycle.
+"""

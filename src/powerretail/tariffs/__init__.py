@@ -1,1 +1,3 @@
-"""Tariffs as data: effective-dated versions of charge components, time-of-use schedules, and the strict tariff-file parser."""
+"""Tariffs as data: effective-dated versions of charge components, time-of-use schedules, and
+the strict tariff-file parser.
+"""

@@ -1,1 +1,3 @@
-"""The test kit for embedders: hypothesis strategies for every entity and the repository contract suite."""
+"""The test kit for embedders: hypothesis strategies for every entity and the repository
+contract suite.
+"""

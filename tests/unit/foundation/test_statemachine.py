@@ -1,0 +1,204 @@
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import pendulum
+import pytest
+
+from powerretail.errors import InvalidInput, RuleViolation
+from powerretail.statemachine import (
+    GuardRefused,
+    MachineDefinitionError,
+    StateMachine,
+    Transition,
+    TransitionNotAllowed,
+    TransitionRecord,
+)
+
+AT = pendulum.datetime(2025, 7, 1, 9, tz="Asia/Shanghai")
+
+
+class Case(enum.Enum):
+    OPEN = "open"
+    WAITING = "waiting"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+@attrs.frozen
+class Ticket:
+    id: str
+    state: Case = Case.OPEN
+    note: str = ""
+
+
+def has_note(ticket: Ticket, context: Mapping[str, Any]) -> bool:
+    return bool(ticket.note) or bool(context.get("force"))
+
+
+def a_machine() -> StateMachine[Case, str]:
+    return StateMachine(
+        "complaint",
+        initial=Case.OPEN,
+        finals={Case.CLOSED},
+        transitions=[
+            Transition(Case.OPEN, "ask", Case.WAITING),
+            Transition(Case.WAITING, "reply", Case.OPEN),
+            Transition(Case.OPEN, "resolve", Case.RESOLVED, guard=has_note),
+            Transition(Case.RESOLVED, "reopen", Case.OPEN),
+            Transition(Case.RESOLVED, "close", Case.CLOSED),
+        ],
+    )
+
+
+class TestApplying:
+    def test_returns_the_moved_entity_and_a_record(self) -> None:
+        ticket = Ticket("C-1")
+
+        moved, record = a_machine().apply(ticket, "ask", at=AT, by="agent-7", why="need meter no.")
+
+        assert moved == Ticket("C-1", Case.WAITING)
+        assert ticket.state is Case.OPEN
+        assert record == TransitionRecord(
+            machine="complaint",
+            subject="C-1",
+            source=Case.OPEN,
+            event="ask",
+            target=Case.WAITING,
+            at=AT,
+            by="agent-7",
+            why="need meter no.",
+        )
+
+    def test_refuses_an_event_with_no_arrow_naming_state_and_event(self) -> None:
+        with pytest.raises(TransitionNotAllowed) as caught:
+            a_machine().apply(Ticket("C-1"), "close", at=AT, by="agent-7")
+
+        assert str(caught.value) == "complaint: cannot close when open"
+        assert isinstance(caught.value, RuleViolation)
+
+    def test_a_guard_can_refuse_and_say_which(self) -> None:
+        with pytest.raises(GuardRefused) as caught:
+            a_machine().apply(Ticket("C-1"), "resolve", at=AT, by="agent-7")
+
+        assert str(caught.value) == "complaint: cannot resolve when open: refused by has_note"
+
+    def test_a_guard_sees_the_context(self) -> None:
+        moved, _ = a_machine().apply(
+            Ticket("C-1"), "resolve", at=AT, by="lead", context={"force": True}
+        )
+
+        assert moved.state is Case.RESOLVED
+
+    def test_records_refuse_naive_times(self) -> None:
+        with pytest.raises(InvalidInput):
+            a_machine().apply(Ticket("C-1"), "ask", at="2025-07-01T09:00:00", by="x")  # type: ignore[arg-type]
+
+    def test_subject_can_be_named(self) -> None:
+        _, record = a_machine().apply(Ticket("C-1"), "ask", at=AT, by="x", subject="case 1")
+
+        assert record.subject == "case 1"
+
+    def test_a_state_from_elsewhere_is_invalid_input(self) -> None:
+        class Other(enum.Enum):
+            X = "x"
+
+        with pytest.raises(InvalidInput):
+            a_machine().next_state(Other.X, "ask")  # type: ignore[arg-type]
+
+
+class TestQuestions:
+    def test_allowed_events_consult_guards(self) -> None:
+        machine = a_machine()
+
+        assert machine.allowed_events(Case.OPEN, Ticket("C-1")) == {"ask"}
+        assert machine.allowed_events(Case.OPEN, Ticket("C-1", note="fixed")) == {"ask", "resolve"}
+        assert machine.allowed_events(Case.CLOSED) == frozenset()
+
+    def test_events_finals_and_reachability(self) -> None:
+        machine = a_machine()
+
+        assert machine.events == {"ask", "reply", "resolve", "reopen", "close"}
+        assert machine.is_final(Case.CLOSED)
+        assert not machine.is_final(Case.OPEN)
+        assert machine.reachable_from(Case.CLOSED) == {Case.CLOSED}
+
+    def test_mermaid_shows_guards_and_finals(self) -> None:
+        diagram = a_machine().to_mermaid()
+
+        assert "    OPEN --> RESOLVED : resolve [has_note]" in diagram
+        assert '    state "open" as OPEN' in diagram
+        assert "    [*] --> OPEN" in diagram
+        assert diagram.splitlines()[-1] == "    CLOSED --> [*]"
+
+
+class TestDefinitionChecks:
+    def define(self, transitions: list[Transition[Case, str]], **kwargs: Any) -> None:
+        StateMachine(
+            "m",
+            initial=kwargs.pop("initial", Case.OPEN),
+            finals=kwargs.pop("finals", {Case.CLOSED}),
+            transitions=transitions,
+            **kwargs,
+        )
+
+    def test_refuses_unreachable_states(self) -> None:
+        with pytest.raises(MachineDefinitionError, match="unreachable from open: resolved"):
+            self.define(
+                [
+                    Transition(Case.OPEN, "ask", Case.WAITING),
+                    Transition(Case.WAITING, "close", Case.CLOSED),
+                ]
+            )
+
+    def test_refuses_arrows_out_of_a_final_state(self) -> None:
+        with pytest.raises(MachineDefinitionError, match="final state closed has an arrow out"):
+            self.define(
+                [
+                    Transition(Case.OPEN, "close", Case.CLOSED),
+                    Transition(Case.CLOSED, "reopen", Case.OPEN),
+                ],
+                states=[Case.OPEN, Case.CLOSED],
+            )
+
+    def test_refuses_dead_ends(self) -> None:
+        with pytest.raises(MachineDefinitionError, match="no way out: waiting"):
+            self.define(
+                [
+                    Transition(Case.OPEN, "ask", Case.WAITING),
+                    Transition(Case.OPEN, "close", Case.CLOSED),
+                ],
+                states=[Case.OPEN, Case.WAITING, Case.CLOSED],
+            )
+
+    def test_refuses_an_unguarded_arrow_before_a_guarded_one(self) -> None:
+        with pytest.raises(MachineDefinitionError, match="unguarded arrow"):
+            self.define(
+                [
+                    Transition(Case.OPEN, "close", Case.CLOSED),
+                    Transition(Case.OPEN, "close", Case.CLOSED, guard=has_note),
+                ],
+                states=[Case.OPEN, Case.CLOSED],
+            )
+
+    def test_refuses_states_outside_the_declared_set(self) -> None:
+        with pytest.raises(MachineDefinitionError, match="not among the states"):
+            self.define(
+                [Transition(Case.OPEN, "ask", Case.WAITING)], states=[Case.OPEN, Case.CLOSED]
+            )
+        with pytest.raises(MachineDefinitionError, match="initial state"):
+            self.define([], states=[Case.CLOSED])
+
+    def test_the_error_is_invalid_input_naming_the_machine(self) -> None:
+        with pytest.raises(InvalidInput) as caught:
+            self.define([])
+
+        assert str(caught.value).startswith("state machine 'm':")
+
+    def test_guard_name_defaults_to_the_function_name(self) -> None:
+        assert Transition(Case.OPEN, "x", Case.CLOSED, guard=has_note).guard_name == "has_note"
+        named = Transition(Case.OPEN, "x", Case.CLOSED, guard=has_note, guard_name="noted")
+        assert named.guard_name == "noted"
