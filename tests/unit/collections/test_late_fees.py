@@ -38,7 +38,7 @@ def a_bill(bill_id: str = "B1", principal: str = "1000.00", **dates: object) -> 
         bill_id=bill_id,
         principal=Money(principal),
         customer_kind=NON_RES,
-        **fields,  # type: ignore[arg-type]
+        **fields,
     )
 
 
