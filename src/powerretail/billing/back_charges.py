@@ -455,7 +455,7 @@ def meter_error_refund(
         f"recorded {recorded_energy} over {period} ({method.value}, share {share})",
         (
             f"corrected energy {recorded_energy.kwh} × {share} × {error}/(1 + {error}) = "
-            f"{-refund} kWh refunded, rounded to {energy}"
+            f"{refund} kWh to refund; signed quantity {energy}"
         ),
     )
     return BackChargeDocument(

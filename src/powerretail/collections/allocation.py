@@ -15,14 +15,17 @@ kind).
 ...     OpenItem(bill_id="B-1", kind=ItemKind.PRINCIPAL, amount=Money("50.00"),
 ...              dated=date(2025, 1, 20)),
 ... )
->>> result = allocate_payment(Money("100.00"), items)
->>> [(a.bill_id, a.kind.value, str(a.amount)) for a in result.allocations]
-[('B-1', 'principal', '50.00 CNY'), ('B-2', 'principal', '50.00 CNY')]
->>> result.credit
-Money(amount=Decimal('0.00'), currency='CNY')
->>> [str(a.amount) for a in allocate_payment(Money("200.00"), items).allocations]
-['50.00 CNY', '80.00 CNY', '3.00 CNY']
->>> allocate_payment(Money("200.00"), items).credit
+>>> for part in allocate_payment(Money("100.00"), items).allocations:
+...     print(part.bill_id, part.kind.value, part.amount)
+B-1 principal 50.00 CNY
+B-2 principal 50.00 CNY
+>>> overpaid = allocate_payment(Money("200.00"), items)
+>>> for part in overpaid.allocations:
+...     print(part.bill_id, part.kind.value, part.amount)
+B-1 principal 50.00 CNY
+B-2 principal 80.00 CNY
+B-1 late_fee 3.00 CNY
+>>> overpaid.credit
 Money(amount=Decimal('67.00'), currency='CNY')
 
 Source: the order is not fixed nationally (rules.md §2.1, ``[uncertain]``), so it is a policy; the

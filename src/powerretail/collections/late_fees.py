@@ -14,8 +14,8 @@ a penalty below the rule set's minimum (1 yuan under GYGZ1996) is raised to it.
 Money(amount=Decimal('520.00'), currency='CNY')
 >>> print(fee.explain())
 bill B: late fee 520.00 CNY (GYGZ2024, deadline 2024-12-20)
-  2024-12-21..2024-12-31: 10000.00 × 0.002 × 11 d = 220.00000 [current_year] (GYGZ2024 ...)
-  2025-01-01..2025-01-10: 10000.00 × 0.003 × 10 d = 300.00000 [cross_year] (GYGZ2024 ...)
+  2024-12-21..2024-12-31: 10000.00 × 0.002 × 11 d = 220.00000 [current_year] (GYGZ2024, ...)
+  2025-01-01..2025-01-10: 10000.00 × 0.003 × 10 d = 300.00000 [cross_year] (GYGZ2024, ...)
   accrued 520.00000, rounded half-up to the fen once: 520.00
 
 Choices (each documented in ``docs/explanation/late-fees-and-back-charges.md``):
@@ -181,7 +181,7 @@ GYGZ2024: Final = LateFeeRuleSet(
     rates_status="one_source",
     minimum=Money("1.00"),
     minimum_status="uncertain",
-    source="GYGZ2024 (article not verified; rates as GYGZ1996, rules.md §1, §2.1)",
+    source="GYGZ2024, as GYGZ1996 Art. 98 (2024 article not verified; rules.md §1, §2.1)",
 )
 
 #: The rule sets :func:`select_rule_set` chooses from, oldest first.
