@@ -150,6 +150,20 @@ class BackChargeLine:
             status=status,
         )
 
+    def as_dict(self) -> dict[str, object]:
+        """Return the line as plain data (for JSON): numbers and money as strings."""
+        return {
+            "code": self.code,
+            "description_zh": self.description_zh,
+            "description_en": self.description_en,
+            "quantity": str(self.quantity),
+            "unit": self.unit,
+            "rate": str(self.rate),
+            "amount": str(self.amount.amount),
+            "rule_source": self.rule_source,
+            "status": self.status,
+        }
+
     def explain(self) -> str:
         """Return the line as text: code, descriptions, the product and its source."""
         flag = "" if self.status == "confirmed" else f" [{self.status}]"
@@ -175,6 +189,18 @@ class BackChargeDocument:
     def total(self) -> Money:
         """The exact sum of the lines (positive: owed by the customer; negative: refunded)."""
         return sum_money((line.amount for line in self.lines), self.currency)
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the document as plain data (for JSON): numbers and money as strings."""
+        return {
+            "kind": self.kind.value,
+            "rule_set": self.rule_set,
+            "facts": list(self.facts),
+            "energy_kwh": None if self.energy is None else str(self.energy.kwh),
+            "lines": [line.as_dict() for line in self.lines],
+            "total": str(self.total.amount),
+            "currency": self.currency,
+        }
 
     def explain(self) -> str:
         """Return a readable breakdown: the facts, one row per line, the total."""

@@ -13,9 +13,9 @@ a penalty below the rule set's minimum (1 yuan under GYGZ1996) is raised to it.
 >>> fee.amount
 Money(amount=Decimal('520.00'), currency='CNY')
 >>> print(fee.explain())
-bill B: late fee 520.00 CNY (GYGZ2024, deadline 2024-12-20)
-  2024-12-21..2024-12-31: 10000.00 × 0.002 × 11 d = 220.00000 [current_year] (GYGZ2024, ...)
-  2025-01-01..2025-01-10: 10000.00 × 0.003 × 10 d = 300.00000 [cross_year] (GYGZ2024, ...)
+bill B: late fee 电费违约金 520.00 CNY (GYGZ2024, deadline 2024-12-20)
+  2024-12-21..2024-12-31: 10000.00 × 0.002 × 11 d = 220.00000 [current_year 当年欠费] (...)
+  2025-01-01..2025-01-10: 10000.00 × 0.003 × 10 d = 300.00000 [cross_year 跨年度欠费] (...)
   accrued 520.00000, rounded half-up to the fen once: 520.00
 
 Choices (each documented in ``docs/explanation/late-fees-and-back-charges.md``):
@@ -106,6 +106,20 @@ class RateBasis(enum.Enum):
     CROSS_YEAR = "cross_year"
     AGREED = "agreed"
     AGREED_CROSS_YEAR = "agreed_cross_year"
+
+    @property
+    def label_zh(self) -> str:
+        """The Chinese term for this basis."""
+        return _BASIS_ZH[self]
+
+
+_BASIS_ZH: Final = {
+    RateBasis.RESIDENTIAL: "居民用户",
+    RateBasis.CURRENT_YEAR: "当年欠费",
+    RateBasis.CROSS_YEAR: "跨年度欠费",
+    RateBasis.AGREED: "合同约定",
+    RateBasis.AGREED_CROSS_YEAR: "合同约定跨年度",
+}
 
 
 def _rate(value: object) -> Decimal:
@@ -414,8 +428,21 @@ class LateFeePart:
         return (
             f"{self.first_day.isoformat()}..{self.last_day.isoformat()}: "
             f"{self.principal.amount} × {self.daily_rate} × {self.days} d = {self.amount} "
-            f"[{self.basis.value}] ({self.source})"
+            f"[{self.basis.value} {self.basis.label_zh}] ({self.source})"
         )
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the part as plain data: dates ISO, numbers and money as strings."""
+        return {
+            "first_day": self.first_day.isoformat(),
+            "last_day": self.last_day.isoformat(),
+            "days": self.days,
+            "principal": str(self.principal.amount),
+            "basis": self.basis.value,
+            "daily_rate": str(self.daily_rate),
+            "amount": str(self.amount),
+            "source": self.source,
+        }
 
 
 def accrue(
@@ -534,7 +561,7 @@ class BillLateFee:
 
     @property
     def overdue_days(self) -> int:
-        """How many day-principal runs accrued, counted in days (a day counts once per part)."""
+        """How many overdue days accrued a penalty (days with unpaid principal)."""
         return sum(part.days for part in self.parts)
 
     @property
@@ -542,16 +569,38 @@ class BillLateFee:
         """The penalty still owed."""
         return self.amount - self.paid
 
+    def as_dict(self) -> dict[str, object]:
+        """Return the late fee as plain data (for JSON): money and rates as strings."""
+        minimum = self.rule_set.minimum
+        return {
+            "bill_id": self.bill_id,
+            "customer_kind": self.customer_kind.value,
+            "rule_set": self.rule_set.key,
+            "rule_set_source": self.rule_set.source,
+            "minimum": None if minimum is None else str(minimum.amount),
+            "minimum_status": self.rule_set.minimum_status,
+            "deadline": self.deadline.isoformat(),
+            "parts": [part.as_dict() for part in self.parts],
+            "unrounded": str(self.unrounded),
+            "accrued": str(self.accrued.amount),
+            "floor_applied": self.floor_applied,
+            "amount": str(self.amount.amount),
+            "paid": str(self.paid.amount),
+            "outstanding": str(self.outstanding.amount),
+            "principal_outstanding": str(self.principal_outstanding.amount),
+            "rounding_points": self.rounding_points,
+        }
+
     def explain(self) -> str:
         """Return a readable breakdown: one line per part, then the rounding and the minimum."""
         heading = (
-            f"bill {self.bill_id}: late fee {self.amount} "
+            f"bill {self.bill_id}: late fee 电费违约金 {self.amount} "
             f"({self.rule_set.key}, deadline {self.deadline.isoformat()})"
         )
         lines = [heading]
         lines += [f"  {part.explain()}" for part in self.parts]
         if not self.parts:
-            lines.append("  not overdue: no late fee")
+            lines.append("  not overdue 未逾期: no late fee")
             return "\n".join(lines)
         when = "once" if self.rounding_points <= 1 else f"at {self.rounding_points} settlements"
         lines.append(
@@ -559,7 +608,7 @@ class BillLateFee:
         )
         if self.floor_applied:
             lines.append(
-                f"  below the minimum: raised to {self.amount.amount} "
+                f"  below the minimum 不足最低额: raised to {self.amount.amount} "
                 f"({self.rule_set.key}, minimum {self.rule_set.minimum_status})"
             )
         return "\n".join(lines)
@@ -595,7 +644,8 @@ class LateFeeAssessment:
     def explain(self) -> str:
         """Return every bill's breakdown and the total."""
         body = "\n".join(bill.explain() for bill in self.bills)
-        return f"{body}\ntotal late fees through {self.through.isoformat()}: {self.total}"
+        through = self.through.isoformat()
+        return f"{body}\ntotal late fees 违约金合计 through {through}: {self.total}"
 
 
 @attrs.define

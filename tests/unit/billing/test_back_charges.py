@@ -165,6 +165,21 @@ class TestMeterErrorRefund:
         text = doc.explain()
 
         assert "zero-error reference" in text
+        assert doc.as_dict()["total"] == "-175.00"
+        assert doc.as_dict()["energy_kwh"] == "-350.00"
+        assert doc.as_dict()["lines"] == [
+            {
+                "code": "meter_error.energy",
+                "description_zh": "电度电费",
+                "description_en": "energy charge",
+                "quantity": "-350.00",
+                "unit": "kWh",
+                "rate": "0.5",
+                "amount": "-175.00",
+                "rule_source": doc.lines[0].rule_source,
+                "status": "confirmed",
+            }
+        ]
         assert "-350.00 kWh × 0.5 = -175.00" in text
         assert text.endswith("total 合计: -175.00 CNY")
 
@@ -364,6 +379,7 @@ class TestBreachMeterInterferenceAndSources:
 
         assert doc.total == Money("5000.00")
         assert doc.lines[0].status == "uncertain"
+        assert doc.as_dict()["energy_kwh"] is None
         assert doc.lines[0].explain().endswith("[uncertain]")
 
 

@@ -214,6 +214,7 @@ class TestLateFee:
 
         assert fee.floor_applied
         assert "raised to 1.00 (GYGZ1996, minimum confirmed)" in fee.explain()
+        assert fee.as_dict()["minimum"] == "1.00"
 
     def test_charges_no_minimum_when_the_rule_set_has_none(self) -> None:
         policy = LateFeePolicy(rule_sets=(GYGZ1996, GYGZ2024.without_minimum()))
@@ -227,6 +228,7 @@ class TestLateFee:
         )
 
         assert (fee.amount, fee.floor_applied) == (Money("0.15"), False)
+        assert fee.as_dict()["minimum"] is None
 
     def test_rounds_half_up_once_per_bill(self) -> None:
         fee = late_fee(
@@ -307,6 +309,29 @@ class TestAssessLateFees:
         ]
         assert fee.amount == Money("14.00")
         assert fee.principal_outstanding == Money("400.00")
+        assert fee.outstanding == Money("14.00")
+        assert fee.as_dict()["parts"] == [
+            {
+                "first_day": "2025-03-11",
+                "last_day": "2025-03-15",
+                "days": 5,
+                "principal": "1000.00",
+                "basis": "current_year",
+                "daily_rate": "0.002",
+                "amount": "10.00000",
+                "source": GYGZ2024.source,
+            },
+            {
+                "first_day": "2025-03-16",
+                "last_day": "2025-03-20",
+                "days": 5,
+                "principal": "400.00",
+                "basis": "current_year",
+                "daily_rate": "0.002",
+                "amount": "4.00000",
+                "source": GYGZ2024.source,
+            },
+        ]
 
     def test_accrues_nothing_on_a_bill_paid_before_its_deadline(self) -> None:
         payment = a_payment("P1", date(2025, 3, 1), "1000.00")
@@ -323,6 +348,18 @@ class TestAssessLateFees:
         assert assessment.for_bill("B1").paid == Money("4.00")
         assert assessment.credit == Money("96.00")
         assert assessment.total == Money("4.00")
+
+    def test_credits_a_payment_that_finds_nothing_open(self) -> None:
+        payments = (
+            a_payment("P1", date(2025, 3, 1), "1000.00"),
+            a_payment("P2", date(2025, 3, 20), "5.00"),
+        )
+
+        assessment = assess_late_fees((a_bill(),), payments, through=date(2025, 4, 1))
+
+        assert assessment.allocations[1].allocations == ()
+        assert assessment.credit == Money("5.00")
+        assert assessment.total == Money.zero()
 
     def test_rounds_the_penalty_at_each_settlement_under_penalty_first(self) -> None:
         payments = (a_payment("P1", date(2025, 3, 12), "100.00"),)
@@ -341,8 +378,8 @@ class TestAssessLateFees:
 
         text = assess_late_fees(bills, through=date(2025, 3, 13)).explain()
 
-        assert text.endswith("total late fees through 2025-03-13: 8.00 CNY")
-        assert "bill B2: late fee 2.00 CNY" in text
+        assert text.endswith("total late fees 违约金合计 through 2025-03-13: 8.00 CNY")
+        assert "bill B2: late fee 电费违约金 2.00 CNY" in text
 
     def test_refuses_to_find_a_bill_it_did_not_assess(self) -> None:
         with pytest.raises(NotFound, match="B9"):
