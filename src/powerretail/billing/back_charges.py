@@ -593,7 +593,7 @@ def multiplier_error_correction(
         InvalidInput: a negative register advance or a multiplier not above zero.
         NotFound: no rule set in force on ``corrected_on``.
 
-    Source: GYGZ1996 Art. 81; rules.md §5, §18.3.
+    Source: GYGZ1996 Art. 81 item 3; rules.md §5, §18.3.
     """
     delta = exact_decimal(register_delta, "register_delta")
     if delta < 0:
@@ -610,7 +610,7 @@ def multiplier_error_correction(
         kind=BackChargeKind.METER_ERROR,
         rule_set=rules.key,
         lines=_energy_lines(
-            energy, _charges(price), "multiplier_error", rules.cite("Art. 81", "§5")
+            energy, _charges(price), "multiplier_error", rules.cite("Art. 81 item 3", "§5")
         ),
         facts=facts,
         energy=energy,

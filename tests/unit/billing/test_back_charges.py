@@ -468,3 +468,44 @@ class TestTheftBackCharge:
     def test_refuses_a_negative_duration(self) -> None:
         with pytest.raises(InvalidInput, match="hours"):
             theft_back_charge(discovered_on=IN_1996, capacity=Power("1"), hours="-1", price=PRICE)
+
+
+class TestRuleSetBoundary:
+    """R18: what changes on 1 June 2024, table-driven."""
+
+    @pytest.mark.parametrize(
+        ("discovered_on", "in_force"), [(date(2024, 5, 31), True), (date(2024, 6, 1), False)]
+    )
+    def test_over_quota_exists_only_before_the_2024_rules(
+        self, discovered_on: date, in_force: bool
+    ) -> None:
+        def charge() -> object:
+            return breach_over_quota(
+                discovered_on=discovered_on,
+                excess_peak=Power("1"),
+                times=1,
+                excess_energy_charge=Money("1.00"),
+            )
+
+        if in_force:
+            assert charge() is not None
+        else:
+            with pytest.raises(BreachItemNotInForce):
+                charge()
+
+    @pytest.mark.parametrize(
+        ("discovered_on", "multiple", "status"),
+        [(date(2024, 5, 31), None, "confirmed"), (date(2024, 6, 1), "3", "uncertain")],
+    )
+    def test_theft_multiple_is_fixed_before_and_contractual_after(
+        self, discovered_on: date, multiple: str | None, status: str
+    ) -> None:
+        doc = theft_back_charge(
+            discovered_on=discovered_on,
+            capacity=Power("1"),
+            hours="10",
+            price=PRICE,
+            liquidated_multiple=multiple,
+        )
+
+        assert (str(doc.total.amount), doc.lines[1].status) == ("20.00", status)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import attrs
@@ -414,3 +414,31 @@ class TestLateFeeBill:
     def test_refuses_a_blank_bill_id(self) -> None:
         with pytest.raises(InvalidInput, match="bill_id"):
             a_bill(" ")
+
+
+class TestRuleSetBoundary:
+    """R18: the day the 2024 rules start, table-driven (the 2024 minimum configured away)."""
+
+    @pytest.mark.parametrize(
+        ("due_date", "rule_set", "amount"),
+        [
+            (date(2024, 5, 29), "GYGZ1996", "1.00"),
+            (date(2024, 5, 30), "GYGZ1996", "1.00"),
+            (date(2024, 5, 31), "GYGZ2024", "0.15"),
+            (date(2024, 6, 1), "GYGZ2024", "0.15"),
+        ],
+    )
+    def test_picks_the_rules_in_force_on_the_first_overdue_day(
+        self, due_date: date, rule_set: str, amount: str
+    ) -> None:
+        policy = LateFeePolicy(rule_sets=(GYGZ1996, GYGZ2024.without_minimum()))
+
+        fee = late_fee(
+            Money("50.00"),
+            due_date=due_date,
+            paid_on=due_date + timedelta(days=3),
+            customer_kind=RES,
+            policy=policy,
+        )
+
+        assert (fee.rule_set.key, str(fee.amount.amount)) == (rule_set, amount)
