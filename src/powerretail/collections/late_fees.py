@@ -519,13 +519,24 @@ def _paid_on(value: object) -> date:
     return as_date(value, "paid_on")
 
 
+def _payment_id(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput("payment_id", value, "a non-blank payment id")
+    return value.strip()
+
+
+def _payment_amount(_instance: object, _attribute: object, value: Money) -> None:
+    if not isinstance(value, Money) or value.amount <= 0:
+        raise InvalidInput("amount", value, "Money above zero")
+
+
 @attrs.frozen(kw_only=True)
 class LateFeePayment:
     """Money the customer paid on ``paid_on``, to be allocated over the account's open items."""
 
-    payment_id: str
+    payment_id: str = attrs.field(converter=_payment_id)
     paid_on: date = attrs.field(converter=_paid_on)
-    amount: Money
+    amount: Money = attrs.field(validator=_payment_amount)
 
 
 @attrs.frozen(kw_only=True)
@@ -724,8 +735,8 @@ def assess_late_fees(
     principal, never on penalties.
 
     Raises:
-        InvalidInput: duplicate bill ids, mixed currencies, a payment after ``through`` or not
-            above zero, or a bill lacking the date its policy needs.
+        InvalidInput: duplicate bill or payment ids, mixed currencies, a payment after
+            ``through``, or a bill lacking the date its policy needs.
         NotFound: no rule set in force on a bill's rule-set date.
 
     Source: GYGZ1996 Art. 98; rules.md §2.1 (allocation order and boundary are policies).
@@ -755,6 +766,7 @@ def assess_late_fees(
             accrued=Money.zero(currency),
             paid=Money.zero(currency),
         )
+    _check_payments(payments, currency)
     allocations: list[PaymentAllocation] = []
     credit = Money.zero(currency)
     for payment in sorted(payments, key=lambda p: (p.paid_on, p.payment_id)):
@@ -803,6 +815,18 @@ def assess_late_fees(
         allocations=tuple(allocations),
         credit=credit,
     )
+
+
+def _check_payments(payments: Sequence[LateFeePayment], currency: str) -> None:
+    seen: set[str] = set()
+    for payment in payments:
+        if payment.payment_id in seen:
+            raise InvalidInput("payments", payment.payment_id, "each payment id once")
+        seen.add(payment.payment_id)
+        if payment.amount.currency != currency:
+            raise InvalidInput(
+                f"payments[{payment.payment_id}].amount", str(payment.amount), currency
+            )
 
 
 def _open_items(running: dict[str, _Running], policy: LateFeePolicy) -> tuple[OpenItem, ...]:

@@ -406,6 +406,30 @@ class TestAssessLateFees:
             assess_late_fees((a_bill(),), (payment,), through=date(2025, 4, 1))
 
 
+class TestLateFeePayment:
+    def test_refuses_an_amount_that_is_not_above_zero(self) -> None:
+        with pytest.raises(InvalidInput, match="amount"):
+            a_payment("P1", date(2025, 1, 1), "0.00")
+
+    def test_refuses_a_blank_payment_id(self) -> None:
+        with pytest.raises(InvalidInput, match="payment_id"):
+            a_payment(" ", date(2025, 1, 1), "1.00")
+
+    def test_refuses_a_payment_id_twice(self) -> None:
+        payment = a_payment("P1", date(2025, 3, 1), "1.00")
+
+        with pytest.raises(InvalidInput, match="each payment id once"):
+            assess_late_fees((a_bill(),), (payment, payment), through=date(2025, 4, 1))
+
+    def test_refuses_a_payment_in_another_currency(self) -> None:
+        payment = LateFeePayment(
+            payment_id="P1", paid_on=date(2025, 3, 1), amount=Money("1.00", "USD")
+        )
+
+        with pytest.raises(InvalidInput, match=r"payments\[P1\].amount"):
+            assess_late_fees((a_bill(),), (payment,), through=date(2025, 4, 1))
+
+
 class TestLateFeeBill:
     def test_refuses_a_principal_that_is_not_above_zero(self) -> None:
         with pytest.raises(InvalidInput, match="principal"):
