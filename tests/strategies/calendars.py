@@ -1,12 +1,14 @@
-"""Hypothesis strategies for business calendars and working-day arithmetic."""
+"""Hypothesis strategies for business calendars, working-day arithmetic and SLA clocks."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
+import pendulum
 from hypothesis import strategies as st
 
 from powerretail.calendars import ChinaMainlandCalendar, WeekendCalendar
+from powerretail.sla.policy import DayOne, SlaPolicy, SlaUnit
 
 CHINA = ChinaMainlandCalendar.default()
 WEEKEND = WeekendCalendar()
@@ -25,3 +27,33 @@ calendar_and_date = st.one_of(
 
 #: A working-day count an SLA would ask for.
 working_day_counts = st.integers(min_value=0, max_value=45)
+
+
+#: Instants in covered years, at whole seconds, in a few zones (Shanghai, London with DST, UTC).
+instants = st.builds(
+    lambda day, seconds, zone: pendulum.datetime(day.year, day.month, day.day, tz=zone).add(
+        seconds=seconds
+    ),
+    st.dates(min_value=date(2005, 1, 1), max_value=date(2025, 12, 31)),
+    st.integers(min_value=0, max_value=86_399),
+    st.sampled_from(["Asia/Shanghai", "Europe/London", "UTC"]),
+)
+
+#: SLA limits in every unit.
+sla_policies = st.builds(
+    lambda limit, unit, day_one: SlaPolicy(
+        key="prop",
+        name="prop",
+        limit=limit,
+        unit=unit,
+        day_one=day_one,
+        rule_set="PROP",
+        source="property test",
+    ),
+    st.integers(min_value=1, max_value=30),
+    st.sampled_from(list(SlaUnit)),
+    st.sampled_from(list(DayOne)),
+)
+
+#: An elapsed time from a start to an event (up to ~40 days, at whole seconds).
+offsets = st.integers(min_value=0, max_value=40 * 86_400).map(lambda s: timedelta(seconds=s))
