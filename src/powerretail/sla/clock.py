@@ -197,23 +197,26 @@ class SlaClock:
     zone: str = attrs.field(default=DEFAULT_TIMEZONE, converter=_zone)
     _walk: _Walk = attrs.field(init=False, eq=False, repr=False)
     _due: pendulum.DateTime = attrs.field(init=False, eq=False, repr=False)
+    _due_day: date = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         walk = _walk(self.policy, self.events)
         object.__setattr__(self, "_walk", walk)
         closed = tuple(pause for pause in walk.pauses if pause.end is not None)
-        object.__setattr__(self, "_due", self._due_after(closed))
+        due, due_day = self._due_after(closed)
+        object.__setattr__(self, "_due", due)
+        object.__setattr__(self, "_due_day", due_day)
 
     # ------------------------------------------------------------------ the due moment
-    def _due_after(self, pauses: tuple[Pause, ...]) -> pendulum.DateTime:
-        """Return the due moment after the closed ``pauses``, applied in order."""
+    def _due_after(self, pauses: tuple[Pause, ...]) -> tuple[pendulum.DateTime, date]:
+        """Return the due moment and date after the closed ``pauses``, applied in order."""
         started = self._walk.started_at
         if not self.policy.unit.is_day_based:
             due = shift_elapsed(started, self.policy.clock_duration(), self.zone)
             for pause in pauses:
                 if pause.start <= due and pause.end is not None:
                     due = shift_elapsed(due, elapsed(pause.end, pause.start), self.zone)
-            return due
+            return due, due.date()
         start_day = local_date(started, self.zone)
         due_day = self.policy.due_date(start_day, calendar=self.calendar)
         for pause in pauses:
@@ -225,7 +228,7 @@ class SlaClock:
                     calendar=self.calendar,
                 )
                 due_day = self._extend(due_day, extra)
-        return end_of_day(due_day, self.zone)
+        return end_of_day(due_day, self.zone), due_day
 
     def _extend(self, due_day: date, extra: int) -> date:
         if extra == 0:
@@ -268,6 +271,17 @@ class SlaClock:
         if self.state is SlaState.PAUSED:
             return None
         return self._due
+
+    @property
+    def due_date(self) -> date | None:
+        """The last local date allowed, or ``None`` while the clock is paused.
+
+        For a day-based limit this is the due date of rules.md §19.7 (:attr:`due_at` is the
+        midnight that ends it); for an hour or minute limit, the local date of :attr:`due_at`.
+        """
+        if self.state is SlaState.PAUSED:
+            return None
+        return self._due_day
 
     # ------------------------------------------------------------------ as of an instant
     def _check_as_of(self, as_of: _dt.datetime) -> pendulum.DateTime:

@@ -257,13 +257,10 @@ class SlaPolicy:
             return start
         return start + timedelta(days=1)
 
-    def due_date(
-        self, start_day: date, *, calendar: BusinessCalendar | None = None, extra_days: int = 0
-    ) -> date:
+    def due_date(self, start_day: date, *, calendar: BusinessCalendar | None = None) -> date:
         """Return the last day allowed when the clock starts on ``start_day`` (no pauses).
 
-        ``extra_days`` counted days are added for pauses (see :class:`~powerretail.sla.clock.
-        SlaClock`). Under :attr:`DayOne.AFTER_START`, 5 working days from Tue 2025-09-30 end
+        Under :attr:`DayOne.AFTER_START`, 5 working days from Tue 2025-09-30 end
         on 2025-10-14 (rules.md §19.7).
 
         Raises:
@@ -273,7 +270,7 @@ class SlaPolicy:
         first = self.first_counted_day(start_day)
         chosen = ChinaMainlandCalendar.default() if calendar is None else calendar
         base = first - timedelta(days=1)
-        return _add_days(chosen, self.unit, base, self.limit + extra_days)
+        return _add_days(chosen, self.unit, base, self.limit)
 
     def counted_days(
         self, start_day: date, first: date, end: date, *, calendar: BusinessCalendar

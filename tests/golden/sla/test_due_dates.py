@@ -47,6 +47,7 @@ class TestGoldenDueDates:
         clock = SlaClock(policy=_policy(case), events=(accepted,), calendar=CHINA)
 
         assert clock.due_at == as_instant(case["expected"]["due_at"])
+        assert clock.due_date == date.fromisoformat(case["expected"]["due_date"])
 
 
 class TestCatalogueOnTheGoldenDates:

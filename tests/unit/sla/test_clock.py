@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pendulum
 import pytest
@@ -56,6 +56,7 @@ class TestRunningClock:
         clock = a_clock(ACCEPTED)
 
         assert clock.due_at == DUE
+        assert clock.due_date == date(2025, 10, 14)
         assert clock.state is SlaState.RUNNING
         assert clock.started_at == ACCEPTED[1]
         assert clock.stopped_at is None
@@ -165,6 +166,7 @@ class TestOpenPause:
 
         assert clock.state is SlaState.PAUSED
         assert clock.due_at is None
+        assert clock.due_date is None
         assert clock.pauses == (Pause(at(2025, 10, 13, 12), None),)
 
     def test_freezes_the_remaining_time_at_the_pause(self) -> None:
@@ -200,6 +202,7 @@ class TestElapsedTimeClock:
         )
 
         assert clock.due_at == start.add(minutes=60)
+        assert clock.due_date == date(2025, 6, 3)
 
     def test_a_pause_after_the_due_moment_adds_nothing(self) -> None:
         start = at(2025, 6, 3, 10)
