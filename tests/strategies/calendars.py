@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pendulum
 from hypothesis import strategies as st
 
-from powerretail.calendars import ChinaMainlandCalendar, WeekendCalendar
+from powerretail.calendars import ChinaMainlandCalendar, NamedDay, WeekendCalendar, YearSchedule
 from powerretail.sla.policy import DayOne, SlaPolicy, SlaUnit
 
 CHINA = ChinaMainlandCalendar.default()
@@ -57,3 +57,31 @@ sla_policies = st.builds(
 
 #: An elapsed time from a start to an event (up to ~40 days, at whole seconds).
 offsets = st.integers(min_value=0, max_value=40 * 86_400).map(lambda s: timedelta(seconds=s))
+
+
+@st.composite
+def year_schedules(draw: st.DrawFn, year: int) -> YearSchedule:
+    """Draw a valid but random holiday schedule for ``year`` (RELIABILITY R14: random calendars)."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    days_off = draw(st.sets(st.dates(min_value=first, max_value=last), max_size=40))
+    weekend = st.dates(min_value=first, max_value=last).filter(lambda d: d.weekday() >= 5)
+    worked = draw(st.sets(weekend, max_size=8)) - days_off
+    return YearSchedule(
+        year=year,
+        holidays=tuple(NamedDay(day, "random holiday") for day in days_off),
+        makeup_workdays=tuple(NamedDay(day, "random make-up day") for day in worked),
+        source="hypothesis",
+        version="random",
+    )
+
+
+#: Random mainland-style calendars covering 2030-2032, for invariants that must hold on any data.
+random_calendars = st.builds(
+    lambda *schedules: ChinaMainlandCalendar(schedules, name="random"),
+    year_schedules(2030),
+    year_schedules(2031),
+    year_schedules(2032),
+)
+
+#: Start dates inside random calendars, with room for 45 working days after them.
+random_calendar_dates = st.dates(min_value=date(2030, 1, 1), max_value=date(2031, 12, 31))

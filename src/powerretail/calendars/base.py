@@ -136,7 +136,9 @@ def _step(calendar: BusinessCalendar, day: date, direction: int) -> date:
         try:
             cursor = cursor + timedelta(days=direction)
         except OverflowError:
-            raise InvalidInput("day", day, "a date with a working day before date.max") from None
+            raise InvalidInput(
+                "day", day, "a date with a working day between date.min and date.max"
+            ) from None
         if calendar.is_working_day(cursor):
             return cursor
     raise InvalidInput(

@@ -64,8 +64,12 @@ class TestAddWorkingDays:
             add_working_days(WEEKEND, date(2025, 9, 29), True)
 
     def test_refuses_to_run_past_the_last_date(self) -> None:
-        with pytest.raises(InvalidInput, match=r"date\.max"):
+        with pytest.raises(InvalidInput, match=r"between date\.min and date\.max"):
             add_working_days(WEEKEND, date.max, 1)
+
+    def test_refuses_to_run_before_the_first_date(self) -> None:
+        with pytest.raises(InvalidInput, match=r"between date\.min and date\.max"):
+            previous_working_day(WEEKEND, date.min)
 
     def test_refuses_a_calendar_without_working_days(self) -> None:
         with pytest.raises(InvalidInput, match=f"within {MAX_DAYS_WITHOUT_WORK} days"):
