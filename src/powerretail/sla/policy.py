@@ -157,9 +157,8 @@ def _day_one(value: object) -> DayOne:
         raise InvalidInput("day_one", value, f"one of {[d.value for d in DayOne]}") from None
 
 
-def _add_days(
-    calendar: BusinessCalendar, unit: SlaUnit, day: date, days: int
-) -> date:  # a day-based unit only
+def _add_days(calendar: BusinessCalendar, unit: SlaUnit, day: date, days: int) -> date:
+    """Move ``day`` by ``days`` counted days of a day-based ``unit``."""
     if unit is SlaUnit.WORKING_DAYS:
         return add_working_days(calendar, day, days)
     return day + timedelta(days=days)
@@ -261,7 +260,8 @@ class SlaPolicy:
         """Return the last day allowed when the clock starts on ``start_day`` (no pauses).
 
         Under :attr:`DayOne.AFTER_START`, 5 working days from Tue 2025-09-30 end
-        on 2025-10-14 (rules.md §19.7).
+        on 2025-10-14 (rules.md §19.7). Working days follow ``calendar`` (default: the
+        mainland-China calendar).
 
         Raises:
             InvalidInput: the limit is in hours or minutes.
@@ -308,7 +308,8 @@ class NoticeRule:
 
     Day-based leads move the event's local wall-clock time back by whole days (working days
     for a working-day lead); hour and minute leads subtract elapsed time. A notice given at
-    exactly the latest moment satisfies the rule.
+    exactly the latest moment satisfies the rule. Should the same wall-clock time not exist on
+    that day (a spring daylight-saving gap), the moment just after the gap is used.
 
     >>> rule = NoticeRule(key="planned_outage", name="Planned outage notice", lead=7,
     ...                   unit=SlaUnit.CALENDAR_DAYS, rule_set="EXAMPLE", source="rules.md §16")
