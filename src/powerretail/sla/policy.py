@@ -309,7 +309,7 @@ class NoticeRule:
     Day-based leads move the event's local wall-clock time back by whole days (working days
     for a working-day lead); hour and minute leads subtract elapsed time. A notice given at
     exactly the latest moment satisfies the rule. Should the same wall-clock time not exist on
-    that day (a spring daylight-saving gap), the moment just after the gap is used.
+    that day (a spring daylight-saving gap), it moves forward by the gap (01:30 becomes 02:30).
 
     >>> rule = NoticeRule(key="planned_outage", name="Planned outage notice", lead=7,
     ...                   unit=SlaUnit.CALENDAR_DAYS, rule_set="EXAMPLE", source="rules.md §16")

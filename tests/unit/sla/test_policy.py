@@ -186,6 +186,14 @@ class TestNoticeRule:
 
         assert latest == pendulum.datetime(2025, 3, 29, 12, tz="Europe/London")
 
+    def test_moves_a_wall_time_that_does_not_exist_forward_by_the_gap(self) -> None:
+        rule = a_notice_rule(lead=1)
+        event = pendulum.datetime(2025, 3, 31, 1, 30, tz="Europe/London")
+
+        latest = rule.latest_notice_for(event, zone="Europe/London")
+
+        assert latest.isoformat() == "2025-03-30T02:30:00+01:00"
+
     def test_subtracts_minutes(self) -> None:
         rule = a_notice_rule(lead=30, unit=SlaUnit.MINUTES)
         event = pendulum.datetime(2025, 6, 1, 9, tz=SHANGHAI)
