@@ -17,6 +17,7 @@ Source: rules.md §17 and §17.1 (S141–S144).
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 import sys
 from importlib.metadata import version
 from pathlib import Path
@@ -26,15 +27,28 @@ from chinese_calendar import constants
 
 OUTPUT = Path(__file__).resolve().parents[1] / "src/powerretail/calendars/_china_data.py"
 
-#: Notice dates we hold a stored source for (rules.md §17: 2025's notice published 2024-11-12).
-NOTICE_DATES = {2025: "2024-11-12"}
+#: Notices we found in stored copies: year -> (published on, document number or "", where read).
+#: (rules.md §17 cites 2025's; the others were read in the pages corpus on 2026-11-22.)
+NOTICES = {
+    2023: ("2022-12-08", "国办发明电〔2022〕16号", "zh.wikisource.org; mee.gov.cn repost"),
+    2024: ("2023-10-25", "国办发明电〔2023〕7号", "zh.wikisource.org; People's Daily 2023-10-26"),
+    2025: ("2024-11-12", "国办发明电〔2024〕12号", "rules.md S142, S143; m.gmw.cn 2024-11-12"),
+    2026: ("2025-11-04", "", "Xinhua via politics.gmw.cn 2025-11-04; matches rules.md §17"),
+}
 
 #: Extra source notes by year (rules.md §17; S141–S143).
 SOURCE_NOTES = {
     2020: "; includes the State Council extension of the 2020 Spring Festival holiday",
-    2025: "; confirmed against the notice repost S143 (rules.md §17)",
-    2026: "; official notice not in our store, chinesecalendar and holidays agree day by day",
 }
+
+
+def notice_year(day: dt.date, name: str) -> int:
+    """Return the year whose notice lists ``day``: a New Year's Day date in December (a holiday
+    or make-up day bridging into 1 January) belongs to the next year's notice."""
+    if day.month == 12 and name == constants.Holiday.new_years_day.value:
+        return day.year + 1
+    return day.year
+
 
 _CHINESE = {holiday.value: holiday.chinese for holiday in constants.Holiday}
 
@@ -54,7 +68,10 @@ def _runs(days: dict[dt.date, str]) -> list[tuple[str, dt.date, dt.date]]:
 def render() -> str:
     """Return the text of the generated module."""
     package_version = version("chinesecalendar")
-    years = sorted({day.year for day in constants.holidays} | {d.year for d in constants.workdays})
+    years = sorted(
+        {notice_year(d, n) for d, n in constants.holidays.items()}
+        | {notice_year(d, n) for d, n in constants.workdays.items()}
+    )
     lines = [
         "# ruff: noqa: E501",
         '"""Mainland-China holiday schedules 2004–2026 (generated: do not edit by hand).',
@@ -72,12 +89,14 @@ def render() -> str:
         "SCHEDULES: Final[tuple[Mapping[str, object], ...]] = (",
     ]
     for year in years:
-        holidays = {d: n for d, n in constants.holidays.items() if d.year == year}
-        workdays = {d: n for d, n in constants.workdays.items() if d.year == year}
+        holidays = {d: n for d, n in constants.holidays.items() if notice_year(d, n) == year}
+        workdays = {d: n for d, n in constants.workdays.items() if notice_year(d, n) == year}
+        published, number, seen_at = NOTICES.get(year, ("", "", ""))
+        checked = f"; checked against {number or 'the notice'} of {published} ({seen_at})"
         source = (
             f"State Council General Office notice on the {year} holiday arrangements "
             f"(国务院办公厅关于{year}年部分节假日安排的通知), as transcribed by chinesecalendar "
-            f"{package_version}{SOURCE_NOTES.get(year, '')}"
+            f"{package_version}{SOURCE_NOTES.get(year, '')}{checked if published else ''}"
         )
         lines += [
             "    {",
@@ -85,8 +104,8 @@ def render() -> str:
             f'        "source": "{source}",',
             f'        "version": "chinesecalendar-{package_version}",',
         ]
-        if year in NOTICE_DATES:
-            lines.append(f'        "notice_date": "{NOTICE_DATES[year]}",')
+        if published:
+            lines.append(f'        "notice_date": "{published}",')
         lines.append('        "holidays": (')
         for name, first, last in _runs(holidays):
             lines.append(
@@ -105,8 +124,9 @@ def render() -> str:
 
 
 def main() -> int:
-    """Write the generated module and say where."""
+    """Write the generated module in the project's format and say where."""
     OUTPUT.write_text(render(), encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "ruff", "format", "--quiet", str(OUTPUT)], check=True)
     print(f"wrote {OUTPUT} (chinesecalendar {chinese_calendar.__version__})")
     return 0
 

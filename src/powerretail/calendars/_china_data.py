@@ -127,8 +127,6 @@ SCHEDULES: Final[tuple[Mapping[str, object], ...]] = (
             {"name": "Labour Day", "name_zh": "劳动节", "date": "2006-04-30"},
             {"name": "National Day", "name_zh": "国庆节", "date": "2006-09-30"},
             {"name": "National Day", "name_zh": "国庆节", "date": "2006-10-08"},
-            {"name": "New Year's Day", "name_zh": "元旦", "date": "2006-12-30"},
-            {"name": "New Year's Day", "name_zh": "元旦", "date": "2006-12-31"},
         ),
     },
     {
@@ -160,21 +158,16 @@ SCHEDULES: Final[tuple[Mapping[str, object], ...]] = (
                 "first": "2007-10-01",
                 "last": "2007-10-07",
             },
-            {
-                "name": "New Year's Day",
-                "name_zh": "元旦",
-                "first": "2007-12-30",
-                "last": "2007-12-31",
-            },
         ),
         "makeup_workdays": (
+            {"name": "New Year's Day", "name_zh": "元旦", "date": "2006-12-30"},
+            {"name": "New Year's Day", "name_zh": "元旦", "date": "2006-12-31"},
             {"name": "Spring Festival", "name_zh": "春节", "date": "2007-02-17"},
             {"name": "Spring Festival", "name_zh": "春节", "date": "2007-02-25"},
             {"name": "Labour Day", "name_zh": "劳动节", "date": "2007-04-28"},
             {"name": "Labour Day", "name_zh": "劳动节", "date": "2007-04-29"},
             {"name": "National Day", "name_zh": "国庆节", "date": "2007-09-29"},
             {"name": "National Day", "name_zh": "国庆节", "date": "2007-09-30"},
-            {"name": "New Year's Day", "name_zh": "元旦", "date": "2007-12-29"},
         ),
     },
     {
@@ -185,7 +178,7 @@ SCHEDULES: Final[tuple[Mapping[str, object], ...]] = (
             {
                 "name": "New Year's Day",
                 "name_zh": "元旦",
-                "first": "2008-01-01",
+                "first": "2007-12-30",
                 "last": "2008-01-01",
             },
             {
@@ -226,6 +219,7 @@ SCHEDULES: Final[tuple[Mapping[str, object], ...]] = (
             },
         ),
         "makeup_workdays": (
+            {"name": "New Year's Day", "name_zh": "元旦", "date": "2007-12-29"},
             {"name": "Spring Festival", "name_zh": "春节", "date": "2008-02-02"},
             {"name": "Spring Festival", "name_zh": "春节", "date": "2008-02-03"},
             {"name": "Labour Day", "name_zh": "劳动节", "date": "2008-05-04"},
@@ -415,7 +409,6 @@ SCHEDULES: Final[tuple[Mapping[str, object], ...]] = (
             {"name": "Tomb-sweeping Day", "name_zh": "清明", "date": "2011-04-02"},
             {"name": "National Day", "name_zh": "国庆节", "date": "2011-10-08"},
             {"name": "National Day", "name_zh": "国庆节", "date": "2011-10-09"},
-            {"name": "New Year's Day", "name_zh": "元旦", "date": "2011-12-31"},
         ),
     },
     {
@@ -473,6 +466,7 @@ SCHEDULES: Final[tuple[Mapping[str, object], ...]] = (
             },
         ),
         "makeup_workdays": (
+            {"name": "New Year's Day", "name_zh": "元旦", "date": "2011-12-31"},
             {"name": "Spring Festival", "name_zh": "春节", "date": "2012-01-21"},
             {"name": "Spring Festival", "name_zh": "春节", "date": "2012-01-29"},
             {"name": "Tomb-sweeping Day", "name_zh": "清明", "date": "2012-03-31"},
@@ -838,12 +832,6 @@ SCHEDULES: Final[tuple[Mapping[str, object], ...]] = (
                 "first": "2018-10-01",
                 "last": "2018-10-07",
             },
-            {
-                "name": "New Year's Day",
-                "name_zh": "元旦",
-                "first": "2018-12-30",
-                "last": "2018-12-31",
-            },
         ),
         "makeup_workdays": (
             {"name": "Spring Festival", "name_zh": "春节", "date": "2018-02-11"},
@@ -852,7 +840,6 @@ SCHEDULES: Final[tuple[Mapping[str, object], ...]] = (
             {"name": "Labour Day", "name_zh": "劳动节", "date": "2018-04-28"},
             {"name": "National Day", "name_zh": "国庆节", "date": "2018-09-29"},
             {"name": "National Day", "name_zh": "国庆节", "date": "2018-09-30"},
-            {"name": "New Year's Day", "name_zh": "元旦", "date": "2018-12-29"},
         ),
     },
     {
@@ -863,7 +850,7 @@ SCHEDULES: Final[tuple[Mapping[str, object], ...]] = (
             {
                 "name": "New Year's Day",
                 "name_zh": "元旦",
-                "first": "2019-01-01",
+                "first": "2018-12-30",
                 "last": "2019-01-01",
             },
             {
@@ -904,6 +891,7 @@ SCHEDULES: Final[tuple[Mapping[str, object], ...]] = (
             },
         ),
         "makeup_workdays": (
+            {"name": "New Year's Day", "name_zh": "元旦", "date": "2018-12-29"},
             {"name": "Spring Festival", "name_zh": "春节", "date": "2019-02-02"},
             {"name": "Spring Festival", "name_zh": "春节", "date": "2019-02-03"},
             {"name": "Labour Day", "name_zh": "劳动节", "date": "2019-04-28"},
@@ -1068,12 +1056,6 @@ SCHEDULES: Final[tuple[Mapping[str, object], ...]] = (
                 "first": "2022-10-01",
                 "last": "2022-10-07",
             },
-            {
-                "name": "New Year's Day",
-                "name_zh": "元旦",
-                "first": "2022-12-31",
-                "last": "2022-12-31",
-            },
         ),
         "makeup_workdays": (
             {"name": "Spring Festival", "name_zh": "春节", "date": "2022-01-29"},
@@ -1087,13 +1069,14 @@ SCHEDULES: Final[tuple[Mapping[str, object], ...]] = (
     },
     {
         "year": 2023,
-        "source": "State Council General Office notice on the 2023 holiday arrangements (国务院办公厅关于2023年部分节假日安排的通知), as transcribed by chinesecalendar 1.11.0",
+        "source": "State Council General Office notice on the 2023 holiday arrangements (国务院办公厅关于2023年部分节假日安排的通知), as transcribed by chinesecalendar 1.11.0; checked against 国办发明电〔2022〕16号 of 2022-12-08 (zh.wikisource.org; mee.gov.cn repost)",
         "version": "chinesecalendar-1.11.0",
+        "notice_date": "2022-12-08",
         "holidays": (
             {
                 "name": "New Year's Day",
                 "name_zh": "元旦",
-                "first": "2023-01-01",
+                "first": "2022-12-31",
                 "last": "2023-01-02",
             },
             {
@@ -1132,12 +1115,6 @@ SCHEDULES: Final[tuple[Mapping[str, object], ...]] = (
                 "first": "2023-09-30",
                 "last": "2023-10-06",
             },
-            {
-                "name": "New Year's Day",
-                "name_zh": "元旦",
-                "first": "2023-12-30",
-                "last": "2023-12-31",
-            },
         ),
         "makeup_workdays": (
             {"name": "Spring Festival", "name_zh": "春节", "date": "2023-01-28"},
@@ -1151,13 +1128,14 @@ SCHEDULES: Final[tuple[Mapping[str, object], ...]] = (
     },
     {
         "year": 2024,
-        "source": "State Council General Office notice on the 2024 holiday arrangements (国务院办公厅关于2024年部分节假日安排的通知), as transcribed by chinesecalendar 1.11.0",
+        "source": "State Council General Office notice on the 2024 holiday arrangements (国务院办公厅关于2024年部分节假日安排的通知), as transcribed by chinesecalendar 1.11.0; checked against 国办发明电〔2023〕7号 of 2023-10-25 (zh.wikisource.org; People's Daily 2023-10-26)",
         "version": "chinesecalendar-1.11.0",
+        "notice_date": "2023-10-25",
         "holidays": (
             {
                 "name": "New Year's Day",
                 "name_zh": "元旦",
-                "first": "2024-01-01",
+                "first": "2023-12-30",
                 "last": "2024-01-01",
             },
             {
@@ -1210,7 +1188,7 @@ SCHEDULES: Final[tuple[Mapping[str, object], ...]] = (
     },
     {
         "year": 2025,
-        "source": "State Council General Office notice on the 2025 holiday arrangements (国务院办公厅关于2025年部分节假日安排的通知), as transcribed by chinesecalendar 1.11.0; confirmed against the notice repost S143 (rules.md §17)",
+        "source": "State Council General Office notice on the 2025 holiday arrangements (国务院办公厅关于2025年部分节假日安排的通知), as transcribed by chinesecalendar 1.11.0; checked against 国办发明电〔2024〕12号 of 2024-11-12 (rules.md S142, S143; m.gmw.cn 2024-11-12)",
         "version": "chinesecalendar-1.11.0",
         "notice_date": "2024-11-12",
         "holidays": (
@@ -1273,8 +1251,9 @@ SCHEDULES: Final[tuple[Mapping[str, object], ...]] = (
     },
     {
         "year": 2026,
-        "source": "State Council General Office notice on the 2026 holiday arrangements (国务院办公厅关于2026年部分节假日安排的通知), as transcribed by chinesecalendar 1.11.0; official notice not in our store, chinesecalendar and holidays agree day by day",
+        "source": "State Council General Office notice on the 2026 holiday arrangements (国务院办公厅关于2026年部分节假日安排的通知), as transcribed by chinesecalendar 1.11.0; checked against the notice of 2025-11-04 (Xinhua via politics.gmw.cn 2025-11-04; matches rules.md §17)",
         "version": "chinesecalendar-1.11.0",
+        "notice_date": "2025-11-04",
         "holidays": (
             {
                 "name": "New Year's Day",

@@ -91,8 +91,8 @@ def _optional_date(value: object) -> date | None:
 
 
 def _year(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 9998:
-        raise InvalidInput("year", value, "a whole year 1-9998")
+    if isinstance(value, bool) or not isinstance(value, int) or not 2 <= value <= 9998:
+        raise InvalidInput("year", value, "a whole year 2-9998")
     return value
 
 
@@ -108,9 +108,13 @@ class YearSchedule:
         version: which version of the data this is (a package release, a notice number).
         notice_date: when the notice was published, where known.
 
+    Dates belong to the notice that lists them, so a schedule may reach back into the last
+    days of the previous year (see :attr:`earliest_day`).
+
     Raises:
-        InvalidInput: a date outside ``year``, a date listed twice, a date both a holiday and a
-            working day, or a make-up working day that is not a Saturday or Sunday.
+        InvalidInput: a date outside ``year`` (and its last-December window), a date listed
+            twice, a date both a holiday and a working day, or a make-up working day that is not
+            a Saturday or Sunday.
     """
 
     year: int = attrs.field(converter=_year)
@@ -121,12 +125,18 @@ class YearSchedule:
     notice_date: date | None = attrs.field(default=None, converter=_optional_date)
 
     def __attrs_post_init__(self) -> None:
+        first = self.earliest_day
         seen: set[date] = set()
         for field, days in (("holidays", self.holidays), ("makeup_workdays", self.makeup_workdays)):
             for index, named in enumerate(days):
                 where = f"{field}[{index}].day"
-                if named.day.year != self.year:
-                    raise InvalidInput(where, named.day.isoformat(), f"a date in {self.year}")
+                if not first <= named.day <= date(self.year, 12, 31):
+                    raise InvalidInput(
+                        where,
+                        named.day.isoformat(),
+                        f"a date in {self.year} (or from {first}, for a New Year break that "
+                        "begins in December)",
+                    )
                 if named.day in seen:
                     raise InvalidInput(
                         where,
@@ -141,6 +151,15 @@ class YearSchedule:
                     named.day.isoformat(),
                     "a Saturday or Sunday (Monday to Friday are working days anyway)",
                 )
+
+    @property
+    def earliest_day(self) -> date:
+        """The earliest date the notice may list: 25 December of the year before.
+
+        A notice for year *Y* can start the New Year break, or put a make-up working day, in the
+        last days of *Y − 1* (the 2023 notice: holiday from 31 December 2022).
+        """
+        return date(self.year - 1, 12, 25)
 
     def to_mapping(self) -> dict[str, object]:
         """Return the schedule in the notice format :func:`parse_year_schedule` reads."""
@@ -268,10 +287,12 @@ def parse_year_schedule(notice: Mapping[str, object]) -> YearSchedule:
     )
 
 
-@attrs.frozen(eq=False)
-class _Index:
-    holidays: Mapping[date, NamedDay]
-    workdays: Mapping[date, NamedDay]
+def _conflict(day: date, year: int) -> InvalidInput:
+    return InvalidInput(
+        f"schedules[{year}]",
+        day.isoformat(),
+        "a date that no other year's notice lists the other way (holiday vs working day)",
+    )
 
 
 def _schedules(values: Iterable[YearSchedule]) -> tuple[YearSchedule, ...]:
@@ -299,21 +320,24 @@ class ChinaMainlandCalendar:
     schedules: tuple[YearSchedule, ...] = attrs.field(converter=_schedules)
     name: str = "CN mainland"
     _by_year: Mapping[int, YearSchedule] = attrs.field(init=False, eq=False, repr=False)
-    _index: Mapping[int, _Index] = attrs.field(init=False, eq=False, repr=False)
+    _holidays: Mapping[date, NamedDay] = attrs.field(init=False, eq=False, repr=False)
+    _workdays: Mapping[date, NamedDay] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
+        holidays: dict[date, NamedDay] = {}
+        workdays: dict[date, NamedDay] = {}
+        for schedule in self.schedules:
+            for named in schedule.holidays:
+                if named.day in workdays:
+                    raise _conflict(named.day, schedule.year)
+                holidays[named.day] = named
+            for named in schedule.makeup_workdays:
+                if named.day in holidays:
+                    raise _conflict(named.day, schedule.year)
+                workdays[named.day] = named
         object.__setattr__(self, "_by_year", {s.year: s for s in self.schedules})
-        object.__setattr__(
-            self,
-            "_index",
-            {
-                s.year: _Index(
-                    {named.day: named for named in s.holidays},
-                    {named.day: named for named in s.makeup_workdays},
-                )
-                for s in self.schedules
-            },
-        )
+        object.__setattr__(self, "_holidays", holidays)
+        object.__setattr__(self, "_workdays", workdays)
 
     def __repr__(self) -> str:
         years = _describe_years(self.covered_years)
@@ -340,11 +364,11 @@ class ChinaMainlandCalendar:
         except KeyError:
             raise CalendarYearNotCovered(self.name, year, self.covered_years) from None
 
-    def _index_for(self, day: date) -> _Index:
-        try:
-            return self._index[day.year]
-        except KeyError:
-            raise CalendarYearNotCovered(self.name, day.year, self.covered_years) from None
+    def _require_covered(self, day: date) -> date:
+        day = as_date(day, "day")
+        if day.year not in self._by_year:
+            raise CalendarYearNotCovered(self.name, day.year, self.covered_years)
+        return day
 
     def is_working_day(self, day: date) -> bool:
         """Return whether ``day`` is a working day in mainland China.
@@ -352,11 +376,10 @@ class ChinaMainlandCalendar:
         Raises:
             CalendarYearNotCovered: no schedule for ``day``'s year.
         """
-        day = as_date(day, "day")
-        index = self._index_for(day)
-        if day in index.workdays:
+        day = self._require_covered(day)
+        if day in self._workdays:
             return True
-        if day in index.holidays:
+        if day in self._holidays:
             return False
         return day.weekday() < _SATURDAY
 
@@ -366,8 +389,7 @@ class ChinaMainlandCalendar:
         Raises:
             CalendarYearNotCovered: no schedule for ``day``'s year.
         """
-        day = as_date(day, "day")
-        named = self._index_for(day).holidays.get(day)
+        named = self._holidays.get(self._require_covered(day))
         return None if named is None else named.name
 
     def with_year(self, schedule: YearSchedule) -> ChinaMainlandCalendar:
@@ -376,6 +398,10 @@ class ChinaMainlandCalendar:
         A later notice supersedes an earlier one (the State Council has amended a year's
         schedule before, e.g. the 2020 Spring Festival extension); the calendar it is called on
         is not changed.
+
+        Raises:
+            InvalidInput: not a :class:`YearSchedule`, or it lists a date the other way round
+                from a neighbouring year's notice (a holiday there, a working day here).
         """
         if not isinstance(schedule, YearSchedule):
             raise InvalidInput("schedule", schedule, "a YearSchedule (see parse_year_schedule)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import attrs
 import pytest
 
 from powerretail.calendars.base import CalendarYearNotCovered, add_working_days
@@ -22,8 +23,30 @@ def _days(first: date, last: date) -> set[date]:
     return {first + timedelta(days=n) for n in range((last - first).days + 1)}
 
 
-# rules.md §17, transcribed by hand from the text (not from the generated data).
-SECTION_17 = {
+# rules.md §17 and the State Council notices (国办发明电〔2022〕16号, 〔2023〕7号, 〔2024〕12号
+# and the notice of 2025-11-04), transcribed by hand from their text, not from the generated data.
+NOTICES = {
+    2023: (
+        _days(date(2022, 12, 31), date(2023, 1, 2))
+        | _days(date(2023, 1, 21), date(2023, 1, 27))
+        | {date(2023, 4, 5)}
+        | _days(date(2023, 4, 29), date(2023, 5, 3))
+        | _days(date(2023, 6, 22), date(2023, 6, 24))
+        | _days(date(2023, 9, 29), date(2023, 10, 6)),
+        {date(2023, 1, 28), date(2023, 1, 29), date(2023, 4, 23), date(2023, 5, 6)}
+        | {date(2023, 6, 25), date(2023, 10, 7), date(2023, 10, 8)},
+    ),
+    2024: (
+        {date(2024, 1, 1)}
+        | _days(date(2024, 2, 10), date(2024, 2, 17))
+        | _days(date(2024, 4, 4), date(2024, 4, 6))
+        | _days(date(2024, 5, 1), date(2024, 5, 5))
+        | {date(2024, 6, 10)}
+        | _days(date(2024, 9, 15), date(2024, 9, 17))
+        | _days(date(2024, 10, 1), date(2024, 10, 7)),
+        {date(2024, 2, 4), date(2024, 2, 18), date(2024, 4, 7), date(2024, 4, 28)}
+        | {date(2024, 5, 11), date(2024, 9, 14), date(2024, 9, 29), date(2024, 10, 12)},
+    ),
     2025: (
         _days(date(2025, 1, 1), date(2025, 1, 1))
         | _days(date(2025, 1, 28), date(2025, 2, 4))
@@ -69,9 +92,9 @@ def a_notice(**overrides: object) -> dict[str, object]:
 
 
 class TestSection17Facts:
-    @pytest.mark.parametrize("year", [2025, 2026])
-    def test_matches_every_day_of_the_year_as_listed_in_section_17(self, year: int) -> None:
-        holidays, workdays = SECTION_17[year]
+    @pytest.mark.parametrize("year", sorted(NOTICES))
+    def test_matches_every_day_of_the_year_as_the_notice_lists_it(self, year: int) -> None:
+        holidays, workdays = NOTICES[year]
         day, wrong = date(year, 1, 1), []
 
         while day.year == year:
@@ -89,6 +112,22 @@ class TestSection17Facts:
 
     def test_covers_every_year_from_2004_to_2026(self) -> None:
         assert CHINA.covered_years == tuple(range(2004, 2027))
+
+    def test_files_a_new_year_break_that_begins_in_december_under_the_next_years_notice(
+        self,
+    ) -> None:
+        notice_2023 = CHINA.schedule_for(2023)
+
+        assert notice_2023.holidays[0].day == date(2022, 12, 31)
+        assert not CHINA.is_working_day(date(2022, 12, 31))
+        assert CHINA.holiday_name(date(2022, 12, 31)) == "New Year's Day"
+        assert CHINA.is_working_day(date(2011, 12, 31))  # a Saturday worked for New Year 2012
+
+    def test_refuses_december_days_when_only_the_next_years_notice_is_held(self) -> None:
+        only_2023 = ChinaMainlandCalendar((CHINA.schedule_for(2023),))
+
+        with pytest.raises(CalendarYearNotCovered):
+            only_2023.is_working_day(date(2022, 12, 31))
 
     def test_keeps_the_source_and_version_of_each_year(self) -> None:
         schedule = CHINA.schedule_for(2025)
@@ -148,6 +187,37 @@ class TestWithYear:
         assert calendar.is_working_day(date(2026, 10, 8))
         assert calendar.covered_years == CHINA.covered_years
 
+    def test_lets_a_new_notice_start_the_break_in_the_last_days_of_december(self) -> None:
+        notice = a_notice(holidays=[{"name": "x", "first": "2026-12-31", "last": "2027-01-02"}])
+
+        extended = CHINA.with_year(parse_year_schedule(notice))
+
+        assert not extended.is_working_day(date(2026, 12, 31))
+        assert CHINA.is_working_day(date(2026, 12, 31))
+
+    def test_refuses_a_notice_that_contradicts_the_year_before(self) -> None:
+        notice = a_notice(makeup_workdays=[{"name": "x", "date": "2026-12-26"}])
+        holiday_2026 = CHINA.schedule_for(2026)
+        clash = attrs.evolve(
+            holiday_2026,
+            holidays=(*holiday_2026.holidays, NamedDay(date(2026, 12, 26), "invented")),
+        )
+
+        with pytest.raises(InvalidInput, match=r"schedules\[2027\]: expected a date that no other"):
+            CHINA.with_year(clash).with_year(parse_year_schedule(notice))
+
+    def test_refuses_a_holiday_that_the_year_before_lists_as_worked(self) -> None:
+        worked = CHINA.schedule_for(2011)  # Sat 2011-12-31 worked for New Year 2012
+        notice_2012 = attrs.evolve(
+            CHINA.schedule_for(2012),
+            holidays=(NamedDay(date(2011, 12, 31), "invented"),),
+            makeup_workdays=(),
+        )
+        clash = attrs.evolve(worked, makeup_workdays=(NamedDay(date(2011, 12, 31), "invented"),))
+
+        with pytest.raises(InvalidInput, match=r"schedules\[2012\]"):
+            ChinaMainlandCalendar((clash, notice_2012))
+
     def test_refuses_something_that_is_not_a_schedule(self) -> None:
         with pytest.raises(InvalidInput, match="schedule"):
             CHINA.with_year(a_notice())  # type: ignore[arg-type]
@@ -173,7 +243,19 @@ class TestChinaMainlandCalendar:
 class TestYearSchedule:
     def test_refuses_a_date_outside_its_year(self) -> None:
         with pytest.raises(InvalidInput, match=r"holidays\[0\]\.day: expected a date in 2027"):
-            parse_year_schedule(a_notice(holidays=[{"name": "x", "first": "2026-12-31"}]))
+            parse_year_schedule(a_notice(holidays=[{"name": "x", "first": "2026-12-24"}]))
+
+    def test_refuses_a_date_in_the_following_year(self) -> None:
+        with pytest.raises(InvalidInput, match=r"makeup_workdays\[0\]\.day"):
+            parse_year_schedule(a_notice(makeup_workdays=[{"name": "x", "date": "2028-01-01"}]))
+
+    def test_accepts_a_new_year_break_from_late_december(self) -> None:
+        schedule = parse_year_schedule(
+            a_notice(holidays=[{"name": "x", "first": "2026-12-31", "last": "2027-01-02"}])
+        )
+
+        assert schedule.earliest_day == date(2026, 12, 25)
+        assert schedule.holidays[0].day == date(2026, 12, 31)
 
     def test_refuses_a_date_both_holiday_and_working_day(self) -> None:
         with pytest.raises(InvalidInput, match="listed once"):
@@ -204,7 +286,7 @@ class TestYearSchedule:
             assert parse_year_schedule(schedule.to_mapping()) == schedule
 
     def test_writes_no_notice_date_when_it_has_none(self) -> None:
-        assert "notice_date" not in CHINA.schedule_for(2024).to_mapping()
+        assert "notice_date" not in CHINA.schedule_for(2015).to_mapping()
 
 
 class TestParseYearSchedule:
