@@ -20,7 +20,10 @@ class TestCatalogue:
         assert sorted(CATALOGUE) == ["GYGZ1996", "JGBF", "SEED", "SGCC10", "SGCC10_2011"]
 
     def test_gives_every_limit_a_source_and_a_status(self) -> None:
-        items = [item for rules in CATALOGUE.values() for item in (*rules.policies, *rules.notices)]
+        items: list[SlaPolicy | NoticeRule] = []
+        for rules in CATALOGUE.values():
+            items.extend(rules.policies)
+            items.extend(rules.notices)
 
         assert all(item.source and item.status for item in items)
         assert all(item.rule_set in CATALOGUE for item in items)
