@@ -537,8 +537,8 @@ def allocate(total: Money, weights: Sequence[Decimal | int | str]) -> tuple[Mone
     Raises:
         InvalidInput: no weights, a negative weight, or weights that sum to zero.
 
-    >>> [str(part) for part in allocate(Money("-0.05"), [1, 1])]
-    ['-0.03 CNY', '-0.02 CNY']
+    >>> ", ".join(str(part) for part in allocate(Money("-0.05"), [1, 1]))
+    '-0.03 CNY, -0.02 CNY'
     """
     if not weights:
         raise InvalidInput("weights", list(weights), "at least one weight")

@@ -11,10 +11,13 @@ month", which drifts.
 >>> period = DateRange.month(2024, 2)
 >>> period.days
 29
->>> [p.days for p in period.split_at(date(2024, 2, 10))]
-[9, 20]
->>> [str(p) for p in DateRange.monthly(date(2025, 1, 31), 3)]
-['[2025-01-31, 2025-02-28)', '[2025-02-28, 2025-03-31)', '[2025-03-31, 2025-04-30)']
+>>> tuple(p.days for p in period.split_at(date(2024, 2, 10)))
+(9, 20)
+>>> for p in DateRange.monthly(date(2025, 1, 31), 3):
+...     print(p)
+[2025-01-31, 2025-02-28)
+[2025-02-28, 2025-03-31)
+[2025-03-31, 2025-04-30)
 """
 
 from __future__ import annotations
