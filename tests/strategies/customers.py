@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from hypothesis import strategies as st
 
+from powerretail.contracts.lifecycle import Contract, Department, ReviewOpinion, Verdict
+from powerretail.contracts.terms import (
+    ContractKind,
+    ContractTerm,
+    Liability,
+    MeteringTerms,
+    Party,
+    PartyRole,
+    PriceTerms,
+    SettlementTerms,
+)
 from powerretail.customers.parties import Customer, LoadImportance, Sector, VoltageLevel
 from powerretail.customers.tiering import KeyAccountProfile, UsageYear
-from powerretail.ids import CustomerId
+from powerretail.ids import CustomerId, ServicePointId
 from powerretail.quantities import ApparentPower, Energy, Money
 
 
@@ -95,3 +107,46 @@ profiles = st.builds(
 )
 
 credit_deltas = st.decimals(min_value=Decimal(-30), max_value=Decimal(30), places=1)
+
+
+# ---------------------------------------------------------------- contracts
+
+CONTRACT_AT = datetime(2025, 3, 1, 2, tzinfo=UTC)
+
+
+def a_contract(contract_id: str = "K-1", **changes: object) -> Contract:
+    """Return a draft retail contract for customer C-1 over service point SP-1."""
+    fields: dict[str, object] = {
+        "id": contract_id,
+        "kind": ContractKind.RETAIL,
+        "seller": Party(role=PartyRole.SELLER, name="Suzhou Power Retail", representative="Chen"),
+        "buyer": Party(
+            role=PartyRole.BUYER,
+            name="Wuzhong Textiles",
+            representative="Gu",
+            customer_id=CustomerId("C-1"),
+        ),
+        "scope": (ServicePointId("SP-1"),),
+        "price": PriceTerms(retail_package_id="FIXED-2025"),
+        "settlement": SettlementTerms(
+            billing_day=1, payment_due_days=15, method="bank transfer", late_fee_daily_rate="0.002"
+        ),
+        "metering": MeteringTerms(metered_points=(ServicePointId("SP-1"),)),
+        "liabilities": (Liability(clause="9.1", text="late payment: 2‰ a day"),),
+        "term": ContractTerm(start="2025-04-01", end="2026-04-01", renewal_months=12),
+    }
+    fields.update(changes)
+    return Contract(**fields)  # type: ignore[arg-type]
+
+
+def an_opinion(
+    department: Department, verdict: Verdict = Verdict.APPROVE, *, minute: int = 0
+) -> ReviewOpinion:
+    """Return ``department``'s opinion."""
+    return ReviewOpinion(
+        department=department,
+        verdict=verdict,
+        text=f"{department.value} {verdict.value}",
+        by=f"{department.name.lower()}-reviewer",
+        at=CONTRACT_AT + timedelta(minutes=minute),
+    )
