@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any, Final, Generic, TypeVar
 
 import attrs
 import pendulum
@@ -51,11 +51,15 @@ __all__ = [
     "AccessPolicy",
     "Actor",
     "AuditRecord",
+    "Audited",
     "Permission",
     "PermissionDenied",
     "Role",
     "authorize",
+    "perform",
 ]
+
+T = TypeVar("T")
 
 #: Create or change a tariff archive (电价档案). Source: SEED 002 四(二)审核制度 1.
 CHANGE_TARIFF_ARCHIVE: Final = "change_tariff_archive"
@@ -275,6 +279,48 @@ def authorize(
         limit=permission.limit,
         source=permission.source,
     )
+
+
+@attrs.frozen
+class Audited(Generic[T]):
+    """A value produced by an allowed operation, with the audit record of who produced it."""
+
+    value: T
+    audit: AuditRecord
+
+
+def perform(
+    policy: AccessPolicy,
+    actor: Actor,
+    operation: str,
+    change: Callable[[], T],
+    *,
+    subject: str,
+    at: _dt.datetime,
+    why: str,
+    magnitude: Decimal | int | str | None = None,
+) -> Audited[T]:
+    """Authorize ``operation`` and only then call ``change`` (a pure function making the new value).
+
+    A refusal raises before ``change`` runs, so nothing is built or changed; an error raised by
+    ``change`` propagates and no audit record is returned.
+
+    >>> from datetime import datetime, timezone
+    >>> auditor = Actor(id=ActorId("u-7"), name="Wang", roles=frozenset({"billing_auditor"}))
+    >>> archive = {"JS-10KV": "0.6234"}
+    >>> done = perform(SEED_POLICY, auditor, CHANGE_TARIFF_ARCHIVE,
+    ...     lambda: {**archive, "JS-10KV": "0.6180"}, subject="tariff archive JS-10KV",
+    ...     at=datetime(2025, 6, 1, tzinfo=timezone.utc), why="price notice 426")
+    >>> done.value["JS-10KV"], archive["JS-10KV"], done.audit.granted_by
+    ('0.6180', '0.6234', 'billing_auditor')
+
+    Raises:
+        PermissionDenied: as :func:`authorize`.
+    """
+    audit = authorize(
+        policy, actor, operation, subject=subject, at=at, why=why, magnitude=magnitude
+    )
+    return Audited(change(), audit)
 
 
 def _widest(grants: Iterable[tuple[Role, Permission]]) -> tuple[Role, Permission]:

@@ -15,6 +15,7 @@ from powerretail.access import (
     PermissionDenied,
     Role,
     authorize,
+    perform,
 )
 from powerretail.errors import InvalidInput, RuleViolation
 from powerretail.ids import ActorId
@@ -182,3 +183,39 @@ class TestActor:
     def test_refuses_a_blank_id(self) -> None:
         with pytest.raises(InvalidInput, match=r"actor\.id"):
             Actor(id=ActorId(" "), name="x", roles=frozenset())
+
+
+class TestPerform:
+    def test_refuses_before_the_change_runs(self) -> None:
+        calls: list[str] = []
+
+        def change() -> str:
+            calls.append("ran")
+            return "new archive"
+
+        with pytest.raises(PermissionDenied):
+            perform(
+                SEED_POLICY,
+                an_actor("customer_service"),
+                CHANGE_TARIFF_ARCHIVE,
+                change,
+                subject="t",
+                at=AT,
+                why="x",
+            )
+
+        assert calls == []
+
+    def test_returns_the_new_value_with_its_audit_record(self) -> None:
+        done = perform(
+            SEED_POLICY,
+            an_actor("billing_auditor"),
+            CHANGE_TARIFF_ARCHIVE,
+            lambda: 42,
+            subject="t",
+            at=AT,
+            why="x",
+        )
+
+        assert done.value == 42
+        assert done.audit.operation == CHANGE_TARIFF_ARCHIVE
