@@ -587,7 +587,7 @@ class ScoringPolicy:
                 source=data.get("source", ""),
             )
         except KeyError as err:
-            raise InvalidInput("scoring", str(err), "a known key or name") from None
+            raise InvalidInput("scoring", str(err.args[0]), "a known key or name") from None
         except (TypeError, AttributeError) as err:
             raise InvalidInput("scoring", str(err), "the documented shape") from None
 
