@@ -25,12 +25,12 @@ import itertools
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from typing import Any, Final, Generic, TypeVar
+from typing import Any, Final, Generic, Protocol, TypeVar
 
 import attrs
 
 from powerretail.customers.parties import Customer, LoadImportance, Sector, VoltageLevel
-from powerretail.errors import InvalidInput
+from powerretail.errors import InvalidInput, NotFound
 from powerretail.ids import CustomerId
 from powerretail.quantities import MONEY_CONTEXT, ApparentPower, Energy, Money, exact_decimal
 from powerretail.timeframe import as_date
@@ -59,6 +59,7 @@ __all__ = [
     "classify_key_account",
     "classify_large_customer",
     "grade_key_account",
+    "policy_in_force",
     "score_key_account",
 ]
 
@@ -100,6 +101,35 @@ class Decision(Generic[T]):
             f"[{self.rule_set}/{self.rule}] {self.reason} (inputs: {inputs}; "
             f"threshold: {self.threshold}; source: {self.source})"
         )
+
+
+class _Dated(Protocol):
+    @property
+    def effective_from(self) -> date: ...
+
+
+P = TypeVar("P", bound=_Dated)
+
+
+def policy_in_force(policies: Iterable[P], on: date) -> P:
+    """Return the policy in force ``on``: the one with the latest ``effective_from`` not after it.
+
+    >>> later = attrs.evolve(SEED_LARGE_CUSTOMER, key="2027", effective_from="2027-01-01")
+    >>> policy_in_force([SEED_LARGE_CUSTOMER, later], date(2026, 12, 31)).key
+    'SEED'
+
+    Raises:
+        NotFound: no policy is in force on that day.
+        InvalidInput: two policies take effect on the same day.
+    """
+    candidates = sorted(
+        (p for p in policies if p.effective_from <= on), key=lambda p: p.effective_from
+    )
+    if not candidates:
+        raise NotFound("policy in force on", on.isoformat())
+    if len(candidates) > 1 and candidates[-1].effective_from == candidates[-2].effective_from:
+        raise InvalidInput("policies", on.isoformat(), "one policy per effective date")
+    return candidates[-1]
 
 
 # ---------------------------------------------------------------- large customer

@@ -1,3 +1,4 @@
+from datetime import date
 from decimal import Decimal
 
 import attrs
@@ -23,8 +24,9 @@ from powerretail.customers.tiering import (
     classify_key_account,
     classify_large_customer,
     grade_key_account,
+    policy_in_force,
 )
-from powerretail.errors import InvalidInput
+from powerretail.errors import InvalidInput, NotFound
 from powerretail.quantities import Energy
 from tests.strategies.customers import a_profile, a_usage
 
@@ -214,3 +216,21 @@ class TestKeyAccountProfile:
 
     def test_looks_up_the_rule_of_a_factor(self) -> None:
         assert ILLUSTRATIVE_SCORING.rule_for(Factor.CREDIT).weight == Decimal(5)
+
+
+class TestPolicyInForce:
+    def test_takes_the_latest_policy_not_after_the_day(self) -> None:
+        later = attrs.evolve(SEED_LARGE_CUSTOMER, key="2027", effective_from="2027-01-01")
+
+        assert policy_in_force([later, SEED_LARGE_CUSTOMER], date(2027, 1, 1)).key == "2027"
+        assert policy_in_force([later, SEED_LARGE_CUSTOMER], date(2026, 12, 31)).key == "SEED"
+
+    def test_finds_none_before_the_first(self) -> None:
+        with pytest.raises(NotFound, match="policy in force on"):
+            policy_in_force([ILLUSTRATIVE_SCORING], date(2025, 12, 31))
+
+    def test_refuses_two_policies_of_one_day(self) -> None:
+        twin = attrs.evolve(SEED_LARGE_CUSTOMER, key="TWIN")
+
+        with pytest.raises(InvalidInput, match="one policy per effective date"):
+            policy_in_force([SEED_LARGE_CUSTOMER, twin], date(2026, 1, 1))
