@@ -15,6 +15,7 @@ to them, so new key accounts are spread the same way whatever order the book cam
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any, Final
 
 import attrs
@@ -46,6 +47,7 @@ __all__ = [
     "Reclassification",
     "Tiering",
     "TieringPolicy",
+    "is_reclassification_overdue",
     "reclassify",
 ]
 
@@ -133,6 +135,21 @@ class Reclassification:
             KeyError: the customer was not in the book.
         """
         return dict(self.tierings)[customer_id]
+
+
+def is_reclassification_overdue(*, last_run_for: int | None, on: date) -> bool:
+    """Return whether the run for ``on``'s year should have been done by ``on``.
+
+    The run for a year is due in January and overdue from 1 February (SEED 001
+    供电所大客户维护与管理办法 第三条).
+
+    >>> is_reclassification_overdue(last_run_for=2024, on=date(2025, 1, 31))
+    False
+    >>> is_reclassification_overdue(last_run_for=2024, on=date(2025, 2, 1))
+    True
+    """
+    done = last_run_for is not None and last_run_for >= on.year
+    return not done and on.month > 1
 
 
 def _no_usage(year: int, policy: LargeCustomerPolicy) -> Decision[bool]:

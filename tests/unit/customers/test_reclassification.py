@@ -1,8 +1,16 @@
+from datetime import date
+
 import pytest
 
 from powerretail.customers.managers import SEED_ASSIGNMENT, NoManagerAvailable
 from powerretail.customers.parties import KeyAccountManager, ManagerLevel
-from powerretail.customers.reclassification import BookEntry, Tiering, TieringPolicy, reclassify
+from powerretail.customers.reclassification import (
+    BookEntry,
+    Tiering,
+    TieringPolicy,
+    is_reclassification_overdue,
+    reclassify,
+)
 from powerretail.customers.tiering import (
     ILLUSTRATIVE_SCORING,
     SEED_IMPORTANT_CUSTOMERS,
@@ -111,3 +119,12 @@ class TestReclassify:
 
         assert {c.field for c in result.changes} == {"key_class", "key_grade", "manager_id"}
         assert all("no key-account profile" in c.reasons[0].reason for c in result.changes)
+
+
+class TestIsReclassificationOverdue:
+    def test_is_never_overdue_in_january(self) -> None:
+        assert not is_reclassification_overdue(last_run_for=None, on=date(2025, 1, 31))
+
+    def test_is_overdue_from_february_until_run(self) -> None:
+        assert is_reclassification_overdue(last_run_for=2024, on=date(2025, 2, 1))
+        assert not is_reclassification_overdue(last_run_for=2025, on=date(2025, 12, 31))
