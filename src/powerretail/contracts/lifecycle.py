@@ -19,8 +19,8 @@ supersedes the old version when it is signed.
 Every function is pure: it returns the new contract (whose ``history`` holds every
 :class:`~powerretail.statemachine.TransitionRecord`) and changes nothing, or raises.
 
->>> print(CONTRACT_MACHINE.to_mermaid().splitlines()[1])
-    [*] --> draft
+>>> CONTRACT_MACHINE.next_state(ContractState.REVISION, ContractEvent.RESUBMIT)
+<ContractState.DEPARTMENT_REVIEW: 'department_review'>
 """
 
 from __future__ import annotations
