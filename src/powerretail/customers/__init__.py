@@ -1,3 +1,1 @@
-"""Customers: parties, accounts, service points (用电点), key-account managers, contact records,
-tiering.
-"""
+"""Customers: parties, accounts, service points (用电点), managers, contact records, tiering."""
