@@ -171,6 +171,7 @@ class ReadLedger:
     meter: Meter
     reads: tuple[RegisterRead, ...] = ()
     lines: tuple[BilledLine, ...] = ()
+    billed_until: pendulum.DateTime | None = None
 
     def offer(self, read: RegisterRead) -> tuple[ReadLedger, LedgerOutcome]:
         """Return the ledger with ``read`` taken in (or not), and what happened to it."""
@@ -223,12 +224,12 @@ class ReadLedger:
     def bill(self, until: pendulum.DateTime) -> ReadLedger:
         """Return the ledger billed along the best path up to ``until``, with any true-ups.
 
-        Lines already billed beyond ``until`` stay billed (the horizon never moves back). Billing
-        twice with the same ``until`` changes nothing the second time.
+        The billing horizon never moves back: an earlier ``until`` than before bills up to the
+        horizon already reached. Billing twice changes nothing the second time.
         """
         active = self.active_lines()
-        # Billing never un-bills: a later ``until`` than the lines already billed is kept.
-        horizon = max([until, *(self.lines[i].end.read_at for i in active)])
+        # Billing never un-bills: the horizon only moves forward.
+        horizon = until if self.billed_until is None else max(until, self.billed_until)
         path = self.best_path(horizon)
         wanted = [(path[i], path[i + 1]) for i in range(len(path) - 1)]
         wanted_keys = {(a.read_at, a.value, b.read_at, b.value) for a, b in wanted}
@@ -248,7 +249,7 @@ class ReadLedger:
                 lines.append(
                     BilledLine(start=start, end=end, energy=consumption(start, end, self.meter))
                 )
-        return attrs.evolve(self, lines=tuple(lines))
+        return attrs.evolve(self, lines=tuple(lines), billed_until=horizon)
 
     def billed(self) -> Energy:
         """Return the net energy billed so far [kWh]: every line, reversals included."""
