@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as _dt
 import decimal
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
@@ -42,6 +42,7 @@ from powerretail.metering.reads import (
     IntervalSeries,
     ReadSource,
     RegisterRead,
+    utc_instants,
 )
 from powerretail.quantities import MONEY_CONTEXT, Energy
 from powerretail.timeframe import DEFAULT_TIMEZONE, timezone
@@ -265,17 +266,22 @@ def _like_day(
 ) -> dict[int, Decimal]:
     tz = timezone(zone)
     filled = {}
+    instants = utc_instants(series.start, series.step, len(series.values))
+    nearest: dict[tuple[date, str], list[date]] = {}
     for index in gap.indices:
-        local = series.instant(index).astimezone(tz)
+        local = instants[index].astimezone(tz)
         day = local.date()
         kind = _day_kind(day, holidays)
         kinds = [kind, "sunday"] if kind == "holiday" else [kind]
         references: list[Decimal] = []
         for wanted in kinds:
-            candidates = sorted(
-                (d for d in days if d != day and _day_kind(d, holidays) == wanted),
-                key=lambda d: (abs((d - day).days), d),
-            )
+            candidates = nearest.get((day, wanted))
+            if candidates is None:
+                candidates = sorted(
+                    (d for d in days if d != day and _day_kind(d, holidays) == wanted),
+                    key=lambda d: (abs((d - day).days), d),
+                )
+                nearest[(day, wanted)] = candidates
             for candidate in candidates:
                 slot = slots.get((candidate, local.time(), local.fold))
                 if slot is None or not _is_anchor(series, slot):
@@ -316,10 +322,8 @@ def fill_interval_gaps(
     days: list[date] = []
     if any(gap.method is EstimationMethod.LIKE_DAY for gap in gaps):
         tz = timezone(zone)
-        start_utc = series.start.in_timezone(pendulum.UTC)
-        step = timedelta(minutes=series.step_minutes)
-        for index in range(len(values)):
-            local = (start_utc + step * index).astimezone(tz)
+        for index, instant in enumerate(utc_instants(series.start, series.step, len(values))):
+            local = instant.astimezone(tz)
             slots[(local.date(), local.time(), local.fold)] = index
         days = sorted({key[0] for key in slots})
     for gap in gaps:

@@ -44,6 +44,7 @@ __all__ = [
     "RegisterRead",
     "elapsed",
     "expected_interval_count",
+    "utc_instants",
 ]
 
 #: Interval lengths an interval series may have [minutes].
@@ -236,8 +237,19 @@ class IntervalQuality(enum.Enum):
 
 def elapsed(start: _dt.datetime, end: _dt.datetime) -> timedelta:
     """Return the elapsed time from ``start`` to ``end`` as a plain ``timedelta``."""
-    delta = end - start
-    return timedelta(days=delta.days, seconds=delta.seconds, microseconds=delta.microseconds)
+    # Plain datetime subtraction in UTC: pendulum's builds a calendar-aware Interval (slowly), and
+    # plain subtraction of two instants sharing one tzinfo would ignore a DST change between them.
+    return _dt.datetime.__sub__(
+        _dt.datetime.astimezone(end, _dt.UTC), _dt.datetime.astimezone(start, _dt.UTC)
+    )
+
+
+def utc_instants(start: _dt.datetime, step: timedelta, count: int) -> list[_dt.datetime]:
+    """Return ``count`` instants ``start + i·step`` as plain UTC datetimes (fast to compare)."""
+    origin = _dt.datetime.fromtimestamp(0, _dt.UTC) + elapsed(
+        _dt.datetime.fromtimestamp(0, _dt.UTC), start
+    )
+    return [origin + step * index for index in range(count)]
 
 
 def expected_interval_count(day: date, zone: str = DEFAULT_TIMEZONE, step_minutes: int = 15) -> int:

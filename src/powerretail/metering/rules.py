@@ -33,6 +33,7 @@ from powerretail.metering.reads import (
     RegisterRead,
     elapsed,
     expected_interval_count,
+    utc_instants,
 )
 from powerretail.metering.vee import (
     Action,
@@ -281,12 +282,11 @@ def _v04(rule: Rule, subject: Subject, limits: Mapping[str, Decimal]) -> Iterato
     first_day = series.start.in_timezone(tz).date()
     last_day = (series.end - timedelta(microseconds=1)).in_timezone(tz).date()
     received: dict[object, int] = {}
-    step = series.step
-    start = series.start
-    for index, flag in enumerate(series.quality):
+    instants = utc_instants(series.start, series.step, len(series.values))
+    for instant, flag in zip(instants, series.quality, strict=True):
         if flag in (IntervalQuality.MISSING, IntervalQuality.ESTIMATED):
             continue
-        day = (start + step * index).astimezone(tz).date()
+        day = instant.astimezone(tz).date()
         received[day] = received.get(day, 0) + 1
     day = first_day
     while day <= last_day:

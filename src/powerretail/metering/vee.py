@@ -16,6 +16,7 @@ Source: vee.md (catalogue V01–V18), rules.md §4 (seed rules).
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from decimal import Decimal
@@ -193,13 +194,17 @@ class ReadSubject:
         """How findings name this subject."""
         return self.read.describe()
 
-    def earlier(self) -> tuple[RegisterRead, ...]:
-        """Return history reads of the same register strictly before the read, oldest first."""
+    @functools.cached_property
+    def _earlier(self) -> tuple[RegisterRead, ...]:
         return tuple(
             r
             for r in self.history
             if r.register is self.read.register and r.read_at < self.read.read_at
         )
+
+    def earlier(self) -> tuple[RegisterRead, ...]:
+        """Return history reads of the same register strictly before the read, oldest first."""
+        return self._earlier
 
     @property
     def previous(self) -> RegisterRead | None:
@@ -385,6 +390,10 @@ class RuleSet:
         limits.update(self.overrides.get(rule.rule_id, {}))
         return limits
 
+    @functools.cached_property
+    def _plan(self) -> tuple[tuple[VeeRule, Mapping[str, Decimal]], ...]:
+        return tuple((rule, self.limits_for(rule)) for rule in self.rules)
+
     def with_rule(self, rule: VeeRule) -> RuleSet:
         """Return the set with ``rule`` added at the end."""
         return attrs.evolve(self, rules=(*self.rules, rule))
@@ -444,6 +453,6 @@ def check(subject: Subject, rule_set: RuleSet) -> VeeResult:
     findings (RELIABILITY R17).
     """
     findings: list[Finding] = []
-    for rule in rule_set.rules:
-        findings.extend(rule.check(subject, rule_set.limits_for(rule)))
+    for rule, limits in rule_set._plan:
+        findings.extend(rule.check(subject, limits))
     return VeeResult(tuple(findings))
