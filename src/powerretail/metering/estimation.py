@@ -58,6 +58,7 @@ __all__ = [
     "estimate_register_read",
     "fill_interval_gaps",
     "find_gaps",
+    "scale_estimates",
 ]
 
 #: Interval qualities VEE may (re)estimate; actual, substituted and final values are kept.
@@ -352,3 +353,44 @@ def fill_interval_gaps(
         attrs.evolve(series, values=tuple(values), quality=tuple(quality), methods=methods),
         gaps,
     )
+
+
+def scale_estimates(series: IntervalSeries, register_advance: Energy) -> IntervalSeries:
+    """Return ``series`` with its estimates scaled so the series adds up to ``register_advance``.
+
+    Only ``ESTIMATED`` values change (actuals and final estimates stay); each keeps four decimals
+    and the last estimate takes the rounding residue, so the total is exact (vee.md V16:
+    interval estimates reconcile to the register).
+
+    Raises:
+        InvalidInput: no estimates to scale, estimates adding up to zero, or a target below the
+            values that may not change.
+    """
+    estimated = [i for i, flag in enumerate(series.quality) if flag is IntervalQuality.ESTIMATED]
+    if not estimated:
+        raise InvalidInput("series", "no estimates", "a series with estimated values to scale")
+    fixed = sum(
+        (
+            value
+            for i, value in enumerate(series.values)
+            if value is not None and series.quality[i] is not IntervalQuality.ESTIMATED
+        ),
+        Decimal(0),
+    )
+    current = sum((series.values[i] or Decimal(0) for i in estimated), Decimal(0))
+    target = register_advance.kwh - fixed
+    if current == 0 or target < 0:
+        raise InvalidInput(
+            "register_advance",
+            str(register_advance),
+            f"an advance above the fixed values ({fixed} kWh) with estimates to scale",
+        )
+    factor = MONEY_CONTEXT.divide(target, current)
+    values = list(series.values)
+    for index in estimated[:-1]:
+        value = values[index]
+        assert value is not None
+        values[index] = (value * factor).quantize(_QUANTUM, rounding=decimal.ROUND_HALF_EVEN)
+    last = estimated[-1]
+    values[last] = target - sum((values[i] or Decimal(0) for i in estimated[:-1]), Decimal(0))
+    return attrs.evolve(series, values=tuple(values))

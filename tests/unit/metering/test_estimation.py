@@ -14,6 +14,7 @@ from powerretail.metering.estimation import (
     estimate_register_read,
     fill_interval_gaps,
     find_gaps,
+    scale_estimates,
 )
 from powerretail.metering.meters import MeterEvent
 from powerretail.metering.process import validate_intervals, validate_read
@@ -217,3 +218,29 @@ class TestValidate:
         subject = a_subject(a_read(60, "300"), a_read(0, "0"), a_read(30, "100"))
 
         assert [f.rule_id for f in validate_read(subject, SEED_RULES)] == ["SEED-MONTHLY-CHANGE"]
+
+
+class TestScaleEstimates:
+    def test_scales_only_estimates_to_the_register_advance(self) -> None:
+        filled, _ = fill_interval_gaps(a_series(["1", None, None, None, "1"]))
+
+        scaled = scale_estimates(filled, Energy(8))
+
+        assert scaled.total() == Decimal(8)
+        assert (scaled.values[0], scaled.values[4]) == (Decimal(1), Decimal(1))
+        assert scaled.values[1:4] == (Decimal(2), Decimal(2), Decimal(2))
+
+    def test_puts_the_rounding_residue_on_the_last_estimate(self) -> None:
+        filled, _ = fill_interval_gaps(a_series(["1", None, None, None, "1"]))
+
+        scaled = scale_estimates(filled, Energy(3))
+
+        assert scaled.total() == Decimal(3)
+        assert scaled.values[3] == Decimal("0.3334")
+
+    @pytest.mark.parametrize(("values", "target"), [(["1", "2"], 5), (["1", None, "1"], 1)])
+    def test_refuses_what_it_cannot_scale(self, values: list[str | None], target: int) -> None:
+        filled, _ = fill_interval_gaps(a_series(values))
+
+        with pytest.raises(InvalidInput):
+            scale_estimates(filled, Energy(target))

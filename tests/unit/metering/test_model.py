@@ -363,6 +363,14 @@ class TestReadLedger:
         with pytest.raises(InvalidInput):
             ReadLedger(meter=a_meter()).offer(a_read(0, "1", meter_id="M-2"))
 
+    def test_importing_the_same_reads_twice_changes_nothing(self) -> None:
+        reads = [a_read(0, "100"), an_estimate(10, "120"), a_read(20, "130")]
+        once = ReadLedger(meter=a_meter()).offer_all(reads).bill(at_day(20))
+
+        twice = once.offer_all(reads).bill(at_day(20))
+
+        assert twice == once
+
     def test_never_moves_the_billing_horizon_back(self) -> None:
         ledger = ReadLedger(meter=a_meter()).offer_all([a_read(0, "1"), a_read(10, "5")])
         ledger = ledger.bill(at_day(10))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
@@ -233,3 +234,22 @@ class TestRules:
         subject = a_subject(a_read(500, "5"), an_estimate(0, "1"))
 
         assert "V18" not in check(subject, CATALOGUE_RULES).rule_ids
+
+
+class TestDeterminism:
+    def test_findings_do_not_depend_on_the_machine_time_zone(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        subject = a_subject(a_read(60, "300"), a_read(0, "0"), a_read(30, "100"))
+        rules = SEED_RULES.combined(CATALOGUE_RULES)
+        here = check(subject, rules)
+
+        monkeypatch.setenv("TZ", "America/New_York")
+        time.tzset()
+        try:
+            there = check(subject, rules)
+        finally:
+            monkeypatch.undo()
+            time.tzset()
+
+        assert there == here
