@@ -25,9 +25,9 @@ import attrs
 import pendulum
 
 from powerretail.errors import InvalidInput
-from powerretail.metering.meters import Meter
+from powerretail.metering.meters import Meter, RegisterKind
 from powerretail.metering.reads import MeterExchange, RegisterRead
-from powerretail.quantities import MONEY_CONTEXT, Energy
+from powerretail.quantities import MONEY_CONTEXT, Energy, Power, ReactiveEnergy
 
 __all__ = [
     "Advance",
@@ -36,7 +36,9 @@ __all__ = [
     "ReadLedger",
     "consumption",
     "consumption_across_exchange",
+    "demand",
     "energy_from_advance",
+    "reactive_consumption",
     "register_advance",
 ]
 
@@ -98,13 +100,44 @@ def consumption(previous: RegisterRead, latest: RegisterRead, meter: Meter) -> E
     return energy_from_advance(advance.units, meter.multiplier)
 
 
+def reactive_consumption(
+    previous: RegisterRead, latest: RegisterRead, meter: Meter
+) -> ReactiveEnergy:
+    """Return the reactive energy [kvarh] between two reads of the reactive register.
+
+    Raises:
+        InvalidInput: reads of another register or meter, or out of order.
+    """
+    for read in (previous, latest):
+        if read.register is not RegisterKind.REACTIVE:
+            raise InvalidInput("register", read.register.value, "the reactive register")
+    active_like = [attrs.evolve(r, register=RegisterKind.ACTIVE_TOTAL) for r in (previous, latest)]
+    energy = consumption(active_like[0], active_like[1], meter)
+    return ReactiveEnergy(energy.value)
+
+
+def demand(read: RegisterRead, meter: Meter) -> Power:
+    """Return the maximum demand [kW] a demand register shows: its value × the multiplier.
+
+    Raises:
+        InvalidInput: not a maximum-demand read of ``meter``.
+    """
+    if read.register is not RegisterKind.MAX_DEMAND or read.meter_id != meter.id:
+        raise InvalidInput("register", read.register.value, f"a max_demand read of {meter.id}")
+    return Power(MONEY_CONTEXT.multiply(read.value, meter.multiplier))
+
+
 def _same_register(previous: RegisterRead, latest: RegisterRead, meter: Meter) -> None:
     if previous.meter_id != meter.id or latest.meter_id != meter.id:
         raise InvalidInput("meter_id", latest.meter_id, f"reads of meter {meter.id}")
     if previous.register is not latest.register:
         raise InvalidInput("register", latest.register.value, f"{previous.register.value}")
-    if not previous.register.is_cumulative:
-        raise InvalidInput("register", previous.register.value, "a cumulative (energy) register")
+    if not previous.register.is_active_energy:
+        raise InvalidInput(
+            "register",
+            previous.register.value,
+            "an active-energy register (use reactive_consumption or demand for the others)",
+        )
     if latest.read_at < previous.read_at:
         raise InvalidInput(
             "latest.read_at", latest.read_at.isoformat(), f"an instant after {previous.read_at}"
@@ -189,6 +222,10 @@ class ReadLedger:
             if held.is_actual and not read.is_actual:
                 return self, LedgerOutcome(
                     "duplicate", f"estimate {read.describe()} superseded by an actual"
+                )
+            if held.is_final and not read.is_actual:
+                return self, LedgerOutcome(
+                    "conflict", f"{read.describe()} would replace a final estimate ({held.value})"
                 )
         kept = tuple(held for held in self.reads if held.read_at != read.read_at)
         reads = tuple(sorted((*kept, read), key=_sort_key))

@@ -70,6 +70,11 @@ class RegisterKind(enum.Enum):
         """Whether the register accumulates (energy) rather than holds a peak (demand)."""
         return self is not RegisterKind.MAX_DEMAND
 
+    @property
+    def is_active_energy(self) -> bool:
+        """Whether the register accumulates active energy [kWh] (total or a TOU bucket)."""
+        return self not in (RegisterKind.MAX_DEMAND, RegisterKind.REACTIVE)
+
 
 class MeterEvent(enum.Enum):
     """An event a meter reports with a read or an interval (vee.md V12)."""

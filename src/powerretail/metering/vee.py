@@ -215,7 +215,7 @@ class ReadSubject:
     def period_consumption(self) -> Energy | None:
         """Return the consumption since the previous read [kWh], when there is one."""
         previous = self.previous
-        if previous is None or not self.read.register.is_cumulative:
+        if previous is None or not self.read.register.is_active_energy:
             return None
         if previous.meter_id != self.meter.id or self.read.meter_id != self.meter.id:
             return None

@@ -11,7 +11,9 @@ from powerretail.metering.consumption import (
     ReadLedger,
     consumption,
     consumption_across_exchange,
+    demand,
     energy_from_advance,
+    reactive_consumption,
     register_advance,
 )
 from powerretail.metering.meters import Meter, MeterEvent, MeterType, RegisterKind, parse_ratio
@@ -24,7 +26,7 @@ from powerretail.metering.reads import (
     RegisterRead,
     expected_interval_count,
 )
-from powerretail.quantities import Energy
+from powerretail.quantities import Energy, Power, ReactiveEnergy
 from tests.strategies.metering import a_meter, a_read, an_estimate, at_day
 
 
@@ -275,7 +277,7 @@ class TestConsumption:
             (
                 a_read(0, "1", register=RegisterKind.MAX_DEMAND),
                 a_read(1, "2", register=RegisterKind.MAX_DEMAND),
-                "cumulative",
+                "active-energy",
             ),
             (a_read(2, "1"), a_read(1, "2"), "latest.read_at"),
         ],
@@ -387,3 +389,44 @@ def test_meter_events_have_stable_names() -> None:
         "tamper",
         "phase_loss",
     ]
+
+
+class TestOtherRegisters:
+    meter = a_meter(
+        ct_ratio="40",
+        registers=frozenset({RegisterKind.REACTIVE, RegisterKind.MAX_DEMAND}),
+    )
+
+    def test_reactive_energy_is_in_kvarh(self) -> None:
+        previous = a_read(0, "10", register=RegisterKind.REACTIVE)
+        latest = a_read(30, "12.5", register=RegisterKind.REACTIVE)
+
+        assert reactive_consumption(previous, latest, self.meter) == ReactiveEnergy(100)
+
+    def test_reactive_consumption_needs_the_reactive_register(self) -> None:
+        with pytest.raises(InvalidInput, match="reactive register"):
+            reactive_consumption(a_read(0, "1"), a_read(1, "2"), self.meter)
+
+    def test_active_consumption_refuses_the_reactive_register(self) -> None:
+        previous = a_read(0, "10", register=RegisterKind.REACTIVE)
+
+        with pytest.raises(InvalidInput, match="active-energy"):
+            consumption(previous, previous, self.meter)
+
+    def test_demand_is_the_register_times_the_multiplier(self) -> None:
+        read = a_read(0, "2.35", register=RegisterKind.MAX_DEMAND)
+
+        assert demand(read, self.meter) == Power(94)
+
+    def test_demand_needs_a_demand_read(self) -> None:
+        with pytest.raises(InvalidInput, match="max_demand"):
+            demand(a_read(0, "2"), self.meter)
+
+
+def test_a_final_estimate_is_not_replaced_in_the_ledger() -> None:
+    final = a_read(5, "50", source=ReadSource.ESTIMATED, is_final=True)
+    ledger = ReadLedger(meter=a_meter()).offer_all([a_read(0, "1"), final])
+
+    again, outcome = ledger.offer(an_estimate(5, "60"))
+
+    assert (again, outcome.status) == (ledger, "conflict")
