@@ -13,14 +13,6 @@ from decimal import Decimal
 
 import pytest
 from dateutil.relativedelta import relativedelta
-from tests.strategies.metering import (
-    a_meter,
-    a_read,
-    a_series,
-    a_subject,
-    an_estimate,
-    at_day,
-)
 
 from powerretail.metering.meters import MeterEvent, RegisterKind
 from powerretail.metering.reads import (
@@ -40,6 +32,14 @@ from powerretail.metering.vee import (
     check,
 )
 from powerretail.quantities import Energy
+from tests.strategies.metering import (
+    a_meter,
+    a_read,
+    a_series,
+    a_subject,
+    an_estimate,
+    at_day,
+)
 
 
 def fired(rule_id: str, subject: Subject) -> tuple[str, ...]:
