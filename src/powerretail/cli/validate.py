@@ -25,7 +25,7 @@ from powerretail.metering.estimation import NATIONAL_POLICY, SEED_POLICY, estima
 from powerretail.metering.meters import RegisterKind
 from powerretail.metering.process import validate_intervals
 from powerretail.metering.reads import IntervalQuality, IntervalSeries, RegisterRead
-from powerretail.metering.rows import MissedRead, RowProblem
+from powerretail.metering.rows import INTERVAL_COLUMNS, READ_COLUMNS, MissedRead, RowProblem
 from powerretail.metering.rules import CATALOGUE_RULES, SEED_RULES
 from powerretail.metering.vee import (
     Action,
@@ -48,12 +48,21 @@ RULE_SETS = {
 POLICIES = {"national": NATIONAL_POLICY, "seed": SEED_POLICY}
 
 
+def _columns_help() -> str:
+    lines = ["register-read columns (first three required):"]
+    lines.extend(f"  {name:<13} {text}" for name, text in READ_COLUMNS.items())
+    lines.append("interval columns (first three required):")
+    lines.extend(f"  {name:<13} {text}" for name, text in INTERVAL_COLUMNS.items())
+    return "\n".join(lines)
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``validate`` command."""
     parser = subparsers.add_parser(
         "validate",
         help="validate a CSV of register reads or intervals (VEE) and print the findings",
         description=__doc__,
+        epilog=_columns_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(

@@ -110,3 +110,12 @@ class TestValidateCommand:
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
         assert cli.main(["validate", write(tmp_path, "meter_id,read_at,value\n")]) == 0
+
+
+def test_help_lists_the_columns(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["validate", "--help"])
+
+    out = capsys.readouterr().out
+    assert "interval_start" in out
+    assert "multiplier" in out
