@@ -67,6 +67,12 @@ class LedgerMachine(RuleBasedStateMachine):
         path = self.ledger.best_path(at_day(self.horizon))
         expected = (path[-1].value - path[0].value) if path else Decimal(0)
         assert self.ledger.billed() == Energy(expected * self.ledger.meter.multiplier)
+        wanted = {(path[i].read_at, path[i + 1].read_at) for i in range(len(path) - 1)}
+        active = {
+            (self.ledger.lines[i].start.read_at, self.ledger.lines[i].end.read_at)
+            for i in self.ledger.active_lines()
+        }
+        assert active == wanted  # every superseded line was reversed, every new one billed
         if path and path[-1].is_actual:
             first = self.first_actual()
             assert first is not None
