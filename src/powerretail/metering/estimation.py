@@ -52,9 +52,9 @@ __all__ = [
     "SEED_POLICY",
     "EstimationPolicy",
     "Gap",
-    "HolidayCalendar",
     "RegisterEstimate",
     "WeekendsOnly",
+    "WorkingDayCalendar",
     "estimate_register_read",
     "fill_interval_gaps",
     "find_gaps",
@@ -65,20 +65,24 @@ __all__ = [
 _REESTIMABLE = frozenset({IntervalQuality.MISSING, IntervalQuality.ESTIMATED})
 
 
-class HolidayCalendar(Protocol):
-    """Anything that says whether a local date is a public holiday (for like-day estimation)."""
+class WorkingDayCalendar(Protocol):
+    """Anything that says whether a local date is a working day (for like-day estimation).
 
-    def is_holiday(self, day: date) -> bool:
-        """Return whether ``day`` is a public holiday."""
+    The business calendars of :mod:`powerretail.calendars` have this method, so the
+    mainland-China calendar (holidays and make-up working days, 调休) can be passed as it is.
+    """
+
+    def is_working_day(self, day: date) -> bool:
+        """Return whether ``day`` is a working day."""
 
 
 @attrs.frozen
 class WeekendsOnly:
-    """A calendar with no public holidays: like days are weekdays and weekend days only."""
+    """A calendar with no public holidays: Monday to Friday are the working days."""
 
-    def is_holiday(self, day: date) -> bool:
-        """Return ``False``: no day is a holiday."""
-        return False
+    def is_working_day(self, day: date) -> bool:
+        """Return whether ``day`` falls Monday to Friday."""
+        return day.weekday() < 5
 
 
 @attrs.frozen(kw_only=True)
@@ -248,11 +252,12 @@ def _linear(series: IntervalSeries, gap: Gap) -> dict[int, Decimal]:
     return filled
 
 
-def _day_kind(day: date, holidays: HolidayCalendar) -> str:
-    if holidays.is_holiday(day):
-        return "holiday"
+def _day_kind(day: date, calendar: WorkingDayCalendar) -> str:
+    # A working Saturday (调休) is a workday; a non-working weekday is a holiday.
+    if calendar.is_working_day(day):
+        return "workday"
     weekday = day.weekday()
-    return "saturday" if weekday == 5 else "sunday" if weekday == 6 else "workday"
+    return "saturday" if weekday == 5 else "sunday" if weekday == 6 else "holiday"
 
 
 def _like_day(
@@ -260,7 +265,7 @@ def _like_day(
     gap: Gap,
     *,
     zone: str,
-    holidays: HolidayCalendar,
+    holidays: WorkingDayCalendar,
     like_days: int,
     slots: dict[tuple[date, _dt.time, int], int],
     days: Sequence[date],
@@ -305,7 +310,7 @@ def fill_interval_gaps(
     *,
     policy: EstimationPolicy = NATIONAL_POLICY,
     zone: str = DEFAULT_TIMEZONE,
-    holidays: HolidayCalendar | None = None,
+    holidays: WorkingDayCalendar | None = None,
 ) -> tuple[IntervalSeries, tuple[Gap, ...]]:
     """Return ``series`` with its gaps estimated, and the gaps found.
 

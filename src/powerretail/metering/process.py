@@ -21,7 +21,7 @@ from powerretail.metering.estimation import (
     NATIONAL_POLICY,
     EstimationPolicy,
     Gap,
-    HolidayCalendar,
+    WorkingDayCalendar,
     fill_interval_gaps,
 )
 from powerretail.metering.reads import IntervalSeries
@@ -55,7 +55,7 @@ def validate_intervals(
     rule_set: RuleSet = CATALOGUE_RULES,
     *,
     policy: EstimationPolicy = NATIONAL_POLICY,
-    holidays: HolidayCalendar | None = None,
+    holidays: WorkingDayCalendar | None = None,
 ) -> IntervalOutcome:
     """Estimate the gaps of ``subject``'s series, then check the filled series with ``rule_set``.
 
