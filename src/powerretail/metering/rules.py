@@ -11,8 +11,8 @@ Two named rule sets:
 Every threshold is a :class:`~powerretail.metering.vee.Threshold` with its default and source;
 :func:`rule_table` renders them (the reference page is checked against it).
 
->>> [rule.rule_id for rule in SEED_RULES.rules]
-['SEED-MONTHLY-CHANGE', 'SEED-LARGE-WEEKLY', 'SEED-UNREAD-2', 'SEED-UNREAD-6']
+>>> print(*(rule.rule_id for rule in SEED_RULES.rules))
+SEED-MONTHLY-CHANGE SEED-LARGE-WEEKLY SEED-UNREAD-2 SEED-UNREAD-6
 >>> len(CATALOGUE_RULES.rules)
 18
 """

@@ -8,8 +8,8 @@ and checked weekly.
 
 >>> cycle = ReadingCycle(code="M25", frequency=Frequency.MONTHLY, day_of_month=25,
 ...                      anchor=date(2025, 1, 25))
->>> [str(d) for d in cycle.read_dates(DateRange(date(2025, 1, 1), date(2025, 4, 1)))]
-['2025-01-25', '2025-02-25', '2025-03-25']
+>>> print(*cycle.read_dates(DateRange(date(2025, 1, 1), date(2025, 4, 1))))
+2025-01-25 2025-02-25 2025-03-25
 >>> is_large_customer([Energy(4000)] * 11 + [Energy(4012)])
 True
 
