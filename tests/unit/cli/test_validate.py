@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from powerretail import cli
+from powerretail.adapters.read_csv import load_reads_file
+
+READS = """meter_id,read_at,value,multiplier
+M-1,2025-01-01T08:00+08:00,100.0,40
+M-1,2025-02-01T08:00+08:00,130.0,40
+M-1,2025-03-01T08:00+08:00,160.0,40
+M-1,2025-04-01T08:00+08:00,,40
+M-1,2025-05-01T08:00+08:00,abc,40
+"""
+
+CLEAN = """meter_id,read_at,value
+M-1,2025-01-01T08:00+08:00,100.0
+M-1,2025-02-01T08:00+08:00,130.0
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "reads.csv") -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+class TestValidateCommand:
+    def test_prints_a_table_of_findings_and_left_out_rows(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        code = cli.main(["validate", write(tmp_path, READS)])
+
+        out = capsys.readouterr().out
+        assert code == 1
+        assert "5 reads rows, 1 left out" in out
+        assert "line 6, column value" in out
+        assert "1 estimates" in out
+
+    def test_a_clean_file_exits_0(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        assert cli.main(["validate", write(tmp_path, CLEAN)]) == 0
+        assert "0 findings" in capsys.readouterr().out
+
+    def test_prints_json_with_every_finding(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        cli.main(["validate", write(tmp_path, READS), "--json", "--as-of", "2025-06-01T00:00Z"])
+
+        report = json.loads(capsys.readouterr().out)
+        assert (report["kind"], report["rows"], report["estimates"]) == ("reads", 5, 1)
+        assert report["findings"][0]["rule_id"] == "CSV"
+
+    def test_writes_estimates_that_load_again(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        out = tmp_path / "estimates.csv"
+
+        cli.main(["validate", write(tmp_path, READS), "--write-estimates", str(out)])
+
+        loaded = load_reads_file(out)
+        assert (loaded.rows, loaded.problems) == (1, ())
+        assert "previous_period" in out.read_text(encoding="utf-8")
+
+    def test_reports_a_read_it_cannot_estimate(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        code = cli.main(["validate", write(tmp_path, READS), "--policy", "seed", "--json"])
+
+        report = json.loads(capsys.readouterr().out)
+        assert code == 1
+        assert "cannot estimate" in report["findings"][0]["message"]
+
+    def test_validates_and_estimates_intervals(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        rows = ["meter_id,interval_start,kwh"]
+        rows += [
+            f"M-1,2025-01-06T{h:02d}:{m:02d}+08:00,1" for h in range(24) for m in (0, 15, 30, 45)
+        ]
+        rows[5] = "M-1,2025-01-06T01:00+08:00,"
+        out = tmp_path / "estimates.csv"
+
+        code = cli.main(
+            ["validate", write(tmp_path, "\n".join(rows) + "\n"), "--write-estimates", str(out)]
+        )
+
+        out_text = capsys.readouterr().out
+        assert code == 1
+        assert "95 of 96 15-minute intervals received" in out_text
+        assert "V14" in out_text
+        assert load_reads_file(out).series[0].values == (1,)
+
+    def test_a_file_it_cannot_read_exits_2(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        assert cli.main(["validate", str(tmp_path / "none.csv")]) == 2
+        assert "readable CSV file" in capsys.readouterr().err
+
+    def test_an_unwritable_estimates_file_exits_2(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        target = str(tmp_path / "no" / "such" / "dir.csv")
+
+        assert cli.main(["validate", write(tmp_path, CLEAN), "--write-estimates", target]) == 2
+
+    def test_an_empty_reads_file_has_nothing_to_say(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        assert cli.main(["validate", write(tmp_path, "meter_id,read_at,value\n")]) == 0
+
+
+def test_help_lists_the_columns(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["validate", "--help"])
+
+    out = capsys.readouterr().out
+    assert "interval_start" in out
+    assert "multiplier" in out
