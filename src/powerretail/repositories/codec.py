@@ -380,11 +380,11 @@ class CodecRegistry:
 def _item_hint(hint: Any, index: int) -> Any:
     args = typing.get_args(hint)
     if not args:
-        return None
+        return Any
     if len(args) == 2 and args[1] is Ellipsis:
         return args[0]
     if typing.get_origin(hint) is tuple:
-        return args[index] if index < len(args) else None
+        return args[index] if index < len(args) else Any
     return args[0]
 
 

@@ -1,0 +1,165 @@
+"""What only the SQLite store needs: schema migration, locking, text storage, threads."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import pendulum
+import pytest
+
+from powerretail.adapters.clocks import FixedClock
+from powerretail.adapters.sqlite import MIGRATIONS, Migration, SchemaTooNew, SqliteStore, StoreBusy
+from powerretail.errors import InvalidInput
+from powerretail.ids import AccountId
+from powerretail.quantities import Money
+from powerretail.repositories.unit_of_work import UnitOfWorkClosed
+from powerretail.testing.ledger import (
+    LEDGER_ACCOUNTS,
+    LedgerAccount,
+    open_ledger_account,
+    post_to_ledger,
+)
+
+EXTRA = Migration(2, "a test table", ("CREATE TABLE extra (x TEXT)",))
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "store.sqlite"
+
+
+class TestSchema:
+    def test_creates_the_schema_with_its_version_and_wal_mode(self, path: Path) -> None:
+        store = SqliteStore(path)
+
+        mode = store.connection().execute("PRAGMA journal_mode").fetchone()[0]
+
+        assert store.schema_version() == MIGRATIONS[-1].version == 1
+        assert mode == "wal"
+        store.close()
+
+    def test_migrates_an_older_file_and_keeps_its_data(self, path: Path) -> None:
+        old = SqliteStore(path)
+        open_ledger_account(old.unit_of_work, "A-1", holder="Wang")
+        old.close()
+
+        new = SqliteStore(path, migrations=(*MIGRATIONS, EXTRA))
+        SqliteStore(path, migrations=(*MIGRATIONS, EXTRA)).close()  # a second open does nothing
+
+        with new.unit_of_work() as uow:
+            assert uow.repository(LEDGER_ACCOUNTS).get(AccountId("A-1")).version == 1
+        assert new.schema_version() == 2
+        new.close()
+
+    def test_refuses_a_file_from_a_newer_powerretail(self, path: Path) -> None:
+        SqliteStore(path, migrations=(*MIGRATIONS, EXTRA)).close()
+
+        with pytest.raises(SchemaTooNew, match=r"schema version 2 is newer than .* knows \(1\)"):
+            SqliteStore(path)
+
+    def test_a_failed_migration_changes_nothing(self, path: Path) -> None:
+        SqliteStore(path).close()
+        broken = Migration(2, "broken", ("CREATE TABLE fine (x)", "NOT SQL AT ALL"))
+
+        with pytest.raises(sqlite3.OperationalError):
+            SqliteStore(path, migrations=(*MIGRATIONS, broken))
+
+        store = SqliteStore(path)
+        tables = {row[0] for row in store.connection().execute("SELECT name FROM sqlite_master")}
+        assert store.schema_version() == 1
+        assert "fine" not in tables
+        store.close()
+
+    def test_refuses_an_unknown_synchronous_mode(self, path: Path) -> None:
+        with pytest.raises(InvalidInput, match="synchronous"):
+            SqliteStore(path, synchronous="OFF")
+
+
+class TestStorage:
+    def test_keeps_money_as_text_never_real(self, path: Path) -> None:
+        store = SqliteStore(path)
+        with store.unit_of_work() as uow:
+            uow.repository(LEDGER_ACCOUNTS).add(
+                LedgerAccount(account_id=AccountId("A-1"), holder="王", balance=Money("0.10"))
+            )
+            uow.commit()
+
+        body = store.connection().execute("SELECT body FROM aggregates").fetchone()[0]
+
+        assert '"balance":{"amount":"0.10","currency":"CNY"}' in body
+        assert "王" in body
+        store.close()
+
+    def test_each_thread_gets_its_own_connection(self, path: Path) -> None:
+        store = SqliteStore(path)
+        seen: list[sqlite3.Connection] = []
+
+        thread = threading.Thread(target=lambda: seen.append(store.connection()))
+        thread.start()
+        thread.join()
+
+        assert seen[0] is not store.connection()
+        assert store.connection() is store.connection()
+        store.close()
+
+
+class TestLocking:
+    def test_a_writer_waits_for_another_and_then_gives_up(self, path: Path) -> None:
+        holder = SqliteStore(path)
+        waiter = SqliteStore(path, busy_timeout_ms=10, busy_attempts=3)
+        blocking = holder.unit_of_work()
+
+        with blocking, pytest.raises(StoreBusy, match="after 3 attempts"), waiter.unit_of_work():
+            pass
+
+        with waiter.unit_of_work() as uow:  # free again once the holder finished
+            uow.commit()
+        holder.close()
+        waiter.close()
+
+    def test_a_failure_other_than_busy_is_not_retried(self, path: Path) -> None:
+        store = SqliteStore(path)
+        calls: list[int] = []
+
+        def broken() -> None:
+            calls.append(1)
+            raise sqlite3.OperationalError("no such table: nowhere")
+
+        with pytest.raises(sqlite3.OperationalError, match="nowhere"):
+            store._retrying(broken)
+
+        assert calls == [1]
+        store.close()
+
+    def test_a_commit_that_fails_rolls_back(self, path: Path) -> None:
+        store = SqliteStore(path)
+        uow = store.unit_of_work()
+
+        with uow:
+            uow.repository(LEDGER_ACCOUNTS).add(LedgerAccount.open("A-1", holder="x"))
+            uow._open().execute("COMMIT")  # someone ended the transaction under our feet
+            with pytest.raises(sqlite3.OperationalError):
+                uow.commit()
+
+        with pytest.raises(UnitOfWorkClosed):
+            uow.commit()
+        store.close()
+
+
+def test_timestamps_survive_a_round_trip(path: Path) -> None:
+    store = SqliteStore(path)
+    stored = pendulum.datetime(2025, 3, 1, 8, tz="Asia/Shanghai")
+    open_ledger_account(store.unit_of_work, "A-1", holder="x")
+    post_to_ledger(
+        store.unit_of_work, clock=FixedClock(stored), key="k", account_id="A-1", amount=Money(1)
+    )
+
+    with store.unit_of_work() as uow:
+        record = uow.idempotency.get("k")
+        (event,) = uow.outbox.unpublished()
+    assert record is not None
+    assert record.recorded_at == stored
+    assert event.occurred_at == stored
+    store.close()
