@@ -6,9 +6,11 @@ import json
 from decimal import Decimal
 from typing import Any
 
+import pendulum
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from powerretail.ids import AccountId, PaymentId
 from powerretail.quantities import (
     ApparentPower,
     CapacityPrice,
@@ -21,7 +23,12 @@ from powerretail.quantities import (
 )
 from powerretail.repositories.codec import DEFAULT_CODECS, canonical_json
 from powerretail.testing import strategies as prs
-from powerretail.testing.ledger import LEDGER_ACCOUNTS, LEDGER_POSTINGS
+from powerretail.testing.ledger import (
+    LEDGER_ACCOUNTS,
+    LEDGER_POSTINGS,
+    LedgerPosting,
+    PostingKind,
+)
 from powerretail.timeframe import DateRange, Interval
 
 VALUES: list[tuple[type[Any], st.SearchStrategy[Any]]] = [
@@ -61,6 +68,15 @@ def test_a_foundation_value_comes_back_equal_and_with_the_same_digits(
 
 
 @given(prs.ledger_postings())
+@example(  # the repeated autumn hour in London: must come back as the same hour (PEP 495)
+    LedgerPosting(
+        posting_id=PaymentId("P-0000"),
+        account_id=AccountId("A-0000"),
+        kind=PostingKind.PAYMENT,
+        amount=Money("0.00"),
+        posted_at=pendulum.datetime(2000, 10, 29, 1, 0, tz="Europe/London"),
+    )
+)
 def test_a_posting_round_trips_through_json_text(posting: Any) -> None:
     text = canonical_json(LEDGER_POSTINGS.encode(posting))
 

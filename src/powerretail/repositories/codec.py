@@ -3,7 +3,9 @@
 Storage adapters never see an entity's Python objects, only the JSON-ready data this codec makes:
 
 * ``Decimal`` (money, energy, prices) as a string, so ``"0.10"`` stays ``0.10`` — never a float;
-* ``date`` as ISO ``YYYY-MM-DD``; aware ``datetime`` as ISO 8601 with its offset;
+* ``date`` as ISO ``YYYY-MM-DD``; aware ``datetime`` as ISO 8601 with its offset, followed by
+  its IANA zone in brackets when it has one (RFC 9557:
+  ``2025-03-01T08:00:00+08:00[Asia/Shanghai]``);
 * enums by value; ``NewType`` ids as their underlying ``str``;
 * nested attrs classes as objects keyed by field name; tuples, lists and frozensets as arrays;
   mappings as objects;
@@ -41,7 +43,7 @@ import attrs
 
 from powerretail.errors import FloatNotAllowed, InvalidInput, PowerRetailError
 from powerretail.quantities import exact_decimal
-from powerretail.timeframe import as_date, as_instant
+from powerretail.timeframe import as_date, as_instant, timezone
 
 __all__ = [
     "DEFAULT_CODECS",
@@ -163,13 +165,20 @@ def _decode_date(data: JsonValue, path: str) -> _dt.date:
 def _decode_instant(data: JsonValue, path: str) -> _dt.datetime:
     if not isinstance(data, str):
         raise InvalidInput(path, data, "an ISO 8601 date-time with an offset")
-    return as_instant(data, path)
+    text, zone = data, None
+    if data.endswith("]") and "[" in data:
+        text, zone = data[:-1].split("[", 1)
+    instant = as_instant(text, path)
+    return instant if zone is None else instant.in_timezone(timezone(zone))
 
 
 def _encode_instant(value: _dt.datetime) -> JsonValue:
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidInput("datetime", value, "an aware datetime (with a time zone or offset)")
-    return value.isoformat()
+    # The offset fixes the instant; a named zone is kept too (RFC 9557), so local calendar rules
+    # and equality in a repeated autumn hour (PEP 495) behave the same after a round trip.
+    zone = getattr(value.tzinfo, "key", None)
+    return value.isoformat() if zone is None else f"{value.isoformat()}[{zone}]"
 
 
 _BUILTIN_SCALARS: Final[dict[type, ScalarCodec]] = {

@@ -115,7 +115,7 @@ class TestEncode:
 
         assert isinstance(encoded, dict)
         assert encoded["day"] == "2025-02-28"
-        assert encoded["at"] == "2025-07-01T12:00:00+01:00"
+        assert encoded["at"] == "2025-07-01T12:00:00+01:00[Europe/London]"
         assert (encoded["colour"], encoded["level"]) == ("red", 2)
 
     def test_tags_a_value_of_a_union_of_classes(self) -> None:
@@ -161,6 +161,26 @@ class TestDecode:
 
         assert decoded == original
         assert decoded.at.utcoffset() == _dt.timedelta(hours=1)
+
+    @pytest.mark.parametrize("fold", [0, 1])
+    def test_keeps_which_of_a_repeated_autumn_hour_was_meant(self, fold: int) -> None:
+        local = _dt.datetime(2000, 10, 29, 1, 0, tzinfo=pendulum.timezone("Europe/London"))
+        instant = pendulum.instance(local.replace(fold=fold))
+
+        back = CODEC.decode(CODEC.encode(instant), _dt.datetime)
+
+        assert back == instant
+        assert back.utcoffset() == instant.utcoffset()
+        assert back.tzinfo == instant.tzinfo
+
+    def test_reads_an_instant_with_only_an_offset(self) -> None:
+        back = CODEC.decode("2025-01-01T08:00:00+08:00", _dt.datetime)
+
+        assert back == pendulum.datetime(2025, 1, 1, tz="UTC")
+
+    def test_refuses_an_unknown_zone_name(self) -> None:
+        with pytest.raises(InvalidInput, match="IANA"):
+            CODEC.decode("2025-01-01T08:00:00+08:00[Mars/Olympus]", _dt.datetime)
 
     def test_reads_a_tagged_union_back(self) -> None:
         original = an_everything(charge=Flat(Decimal("0.5")))
