@@ -153,6 +153,20 @@ class SchemaTooNew(PowerRetailError):
         )
 
 
+class NestedUnitOfWork(PowerRetailError, RuntimeError):
+    """A thread opened a second unit of work on a store while its first was still open."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(path)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.path}: this thread already has an open unit of work on this store; "
+            "finish it first (SQLite units of work do not nest)"
+        )
+
+
 class StoreBusy(ConcurrencyConflict):
     """The database stayed locked by other writers for longer than the store waits."""
 
@@ -186,7 +200,8 @@ class SqliteStore:
 
     Raises:
         SchemaTooNew: the file was migrated by a newer powerretail.
-        InvalidInput: ``synchronous`` is not FULL or NORMAL.
+        InvalidInput: ``synchronous`` is not FULL or NORMAL, or ``path`` is ``:memory:`` or a URI
+            (every connection would see its own database).
     """
 
     def __init__(
@@ -200,6 +215,10 @@ class SqliteStore:
     ) -> None:
         if synchronous not in ("FULL", "NORMAL"):
             raise InvalidInput("synchronous", synchronous, "FULL or NORMAL")
+        if str(path) == ":memory:" or str(path).startswith("file:"):
+            raise InvalidInput(
+                "path", str(path), "a file path (for a store in memory use MemoryStore)"
+            )
         self.path = Path(path)
         self._busy_timeout_ms = busy_timeout_ms
         self._busy_attempts = busy_attempts
@@ -257,8 +276,11 @@ class SqliteStore:
 
         Raises:
             StoreBusy: other writers held the file for longer than the store waits.
+            NestedUnitOfWork: this thread's connection is already in a transaction.
         """
         connection = self.connection()
+        if connection.in_transaction:
+            raise NestedUnitOfWork(str(self.path))
         self._retrying(lambda: connection.execute("BEGIN IMMEDIATE"))
         return connection
 

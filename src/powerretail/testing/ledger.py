@@ -38,7 +38,7 @@ from powerretail.repositories.aggregates import Aggregate
 from powerretail.repositories.clock import Clock
 from powerretail.repositories.codec import JsonValue
 from powerretail.repositories.commands import run_idempotent
-from powerretail.repositories.events import DomainEvent
+from powerretail.repositories.events import DomainEvent, OutboxEvent
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from powerretail.timeframe import DateRange, as_instant
 
@@ -261,14 +261,11 @@ def post_to_ledger(
     )
 
 
-def project_ledger_event(uow: UnitOfWork, event: object) -> None:
+def project_ledger_event(uow: UnitOfWork, event: OutboxEvent) -> None:
     """Apply a ``LedgerPosted`` event to the consumer's read model (:data:`LEDGER_PROJECTIONS`).
 
     Use it as the handler of :func:`~powerretail.repositories.events.consume_once`.
     """
-    from powerretail.repositories.events import OutboxEvent  # noqa: PLC0415
-
-    assert isinstance(event, OutboxEvent)
     projections = uow.repository(LEDGER_PROJECTIONS)
     account_id = AccountId(event.aggregate_id)
     amount = Money(str(event.payload["amount"]))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -10,7 +12,14 @@ import pendulum
 import pytest
 
 from powerretail.adapters.clocks import FixedClock
-from powerretail.adapters.sqlite import MIGRATIONS, Migration, SchemaTooNew, SqliteStore, StoreBusy
+from powerretail.adapters.sqlite import (
+    MIGRATIONS,
+    Migration,
+    NestedUnitOfWork,
+    SchemaTooNew,
+    SqliteStore,
+    StoreBusy,
+)
 from powerretail.errors import InvalidInput
 from powerretail.ids import AccountId
 from powerretail.quantities import Money
@@ -76,6 +85,11 @@ class TestSchema:
         with pytest.raises(InvalidInput, match="synchronous"):
             SqliteStore(path, synchronous="OFF")
 
+    @pytest.mark.parametrize("where", [":memory:", "file:x?mode=memory"])
+    def test_refuses_a_database_in_memory(self, where: str) -> None:
+        with pytest.raises(InvalidInput, match="MemoryStore"):
+            SqliteStore(where)
+
 
 class TestStorage:
     def test_keeps_money_as_text_never_real(self, path: Path) -> None:
@@ -105,7 +119,45 @@ class TestStorage:
         store.close()
 
 
+def _die_in_the_middle(path: str) -> None:
+    store = SqliteStore(path)
+    uow = store.unit_of_work()
+    uow.__enter__()
+    uow.repository(LEDGER_ACCOUNTS).add(LedgerAccount.open("A-2", holder="never"))
+    os._exit(9)  # killed before commit: no rollback, no close
+
+
 class TestLocking:
+    def test_a_process_killed_mid_unit_of_work_leaves_the_file_consistent(self, path: Path) -> None:
+        store = SqliteStore(path)
+        open_ledger_account(store.unit_of_work, "A-1", holder="Wang")
+        child = multiprocessing.get_context("fork").Process(
+            target=_die_in_the_middle, args=(str(path),)
+        )
+
+        child.start()
+        child.join(timeout=60)
+
+        assert child.exitcode == 9
+        with store.unit_of_work() as uow:  # the lock died with the process
+            stored = [account.account_id for account, _ in uow.repository(LEDGER_ACCOUNTS).query()]
+            uow.repository(LEDGER_ACCOUNTS).add(LedgerAccount.open("A-3", holder="later"))
+            uow.commit()
+        check = store.connection().execute("PRAGMA integrity_check").fetchone()[0]
+        assert stored == ["A-1"]
+        assert check == "ok"
+        store.close()
+
+    def test_a_thread_cannot_nest_units_of_work(self, path: Path) -> None:
+        store = SqliteStore(path)
+
+        with store.unit_of_work(), pytest.raises(NestedUnitOfWork, match="do not nest"):
+            store.unit_of_work().__enter__()
+
+        with store.unit_of_work() as uow:  # the first one finished: fine again
+            uow.commit()
+        store.close()
+
     def test_a_writer_waits_for_another_and_then_gives_up(self, path: Path) -> None:
         holder = SqliteStore(path)
         waiter = SqliteStore(path, busy_timeout_ms=10, busy_attempts=3)
