@@ -132,7 +132,21 @@ def field_types(cls: type[Any]) -> dict[str, Any]:
     return found
 
 
+_UNIONS: dict[Any, tuple[Any, ...] | None] = {}
+
+
 def _union_args(hint: Any) -> tuple[Any, ...] | None:
+    try:
+        return _UNIONS[hint]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable hint: work it out every time
+        return _union_of(hint)
+    found = _UNIONS[hint] = _union_of(hint)
+    return found
+
+
+def _union_of(hint: Any) -> tuple[Any, ...] | None:
     origin = typing.get_origin(hint)
     if origin is Union or origin is types.UnionType:
         return typing.get_args(hint)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, NewType
+from typing import Annotated, Any, NewType
 
 import attrs
 import pendulum
@@ -251,6 +251,8 @@ class TestDecode:
             CODEC.decode("x", "not a type")
         with pytest.raises(UnsupportedType):
             CODEC.decode(["x"], memoryview)
+        with pytest.raises(UnsupportedType):  # an unhashable hint is looked at, not cached
+            CODEC.decode(1, Annotated[int, []])  # type: ignore[valid-type]
 
 
 class TestWithScalar:
