@@ -47,6 +47,7 @@ class _Row:
     version: int
     body: str
     index: dict[str, str]
+    schema: int
 
 
 @attrs.define
@@ -79,7 +80,8 @@ class _Repository(Generic[K, E]):
         self._aggregate = aggregate
 
     def _decode(self, row: _Row) -> Versioned[E]:
-        return Versioned(self._aggregate.decode(json.loads(row.body)), row.version)
+        entity = self._aggregate.decode(json.loads(row.body), row.schema)
+        return Versioned(entity, row.version)
 
     def get(self, key: K) -> Versioned[E]:
         found = self.find(key)
@@ -121,7 +123,8 @@ class _Repository(Generic[K, E]):
 
     def _row(self, entity: E, version: int) -> _Row:
         body = canonical_json(self._aggregate.encode(entity))
-        return _Row(version, body, self._aggregate.index_of(entity))
+        index = self._aggregate.index_of(entity)
+        return _Row(version, body, index, self._aggregate.schema_version)
 
 
 class _Idempotency:

@@ -24,7 +24,7 @@
 ...     uow.repository(LEDGER_ACCOUNTS).get("A-1").version
 1
 >>> store.schema_version()
-1
+2
 >>> store.close(); folder.cleanup()
 """
 
@@ -133,6 +133,11 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
                 "ON inbox (consumer, aggregate_kind, aggregate_id, sequence)"
             ),
         ),
+    ),
+    Migration(
+        2,
+        "the schema version of each stored entity's shape (Aggregate.schema_version)",
+        ("ALTER TABLE aggregates ADD COLUMN schema INTEGER NOT NULL DEFAULT 1",),
     ),
 )
 
@@ -343,12 +348,14 @@ class _Repository(Generic[K, E]):
 
     def find(self, key: K) -> Versioned[E] | None:
         row = self._uow._sql(
-            "SELECT version, body FROM aggregates WHERE kind = ? AND key = ?",
+            "SELECT version, body, schema FROM aggregates WHERE kind = ? AND key = ?",
             (self._aggregate.kind, key),
         ).fetchone()
-        if row is None:
-            return None
-        return Versioned(self._aggregate.decode(json.loads(row[1])), int(row[0]))
+        return None if row is None else self._decode(row)
+
+    def _decode(self, row: Sequence[Any]) -> Versioned[E]:
+        version, body, schema = row
+        return Versioned(self._aggregate.decode(json.loads(body), int(schema)), int(version))
 
     def _version(self, key: str) -> int | None:
         row = self._uow._sql(
@@ -364,8 +371,8 @@ class _Repository(Generic[K, E]):
         if current is not None:
             raise VersionConflict(kind, key, 0, current)
         self._uow._sql(
-            "INSERT INTO aggregates (kind, key, version, body) VALUES (?, ?, 1, ?)",
-            (kind, key, body),
+            "INSERT INTO aggregates (kind, key, version, body, schema) VALUES (?, ?, 1, ?, ?)",
+            (kind, key, body, self._aggregate.schema_version),
         )
         self._index(key, entity)
         return 1
@@ -375,9 +382,9 @@ class _Repository(Generic[K, E]):
         key = self._aggregate.key_of(entity)
         body = canonical_json(self._aggregate.encode(entity))
         updated = self._uow._sql(
-            "UPDATE aggregates SET version = version + 1, body = ? "
+            "UPDATE aggregates SET version = version + 1, body = ?, schema = ? "
             "WHERE kind = ? AND key = ? AND version = ?",
-            (body, kind, key, expected_version),
+            (body, self._aggregate.schema_version, kind, key, expected_version),
         ).rowcount
         if updated != 1:
             raise VersionConflict(kind, key, expected_version, self._version(key))
@@ -398,7 +405,7 @@ class _Repository(Generic[K, E]):
     def query(self, **where: Any) -> tuple[Versioned[E], ...]:
         wanted = self._aggregate.index_filter(where)
         kind = self._aggregate.kind
-        sql = "SELECT version, body FROM aggregates AS a WHERE a.kind = ?"
+        sql = "SELECT version, body, schema FROM aggregates AS a WHERE a.kind = ?"
         parameters: list[str] = [kind]
         for field, value in sorted(wanted.items()):
             sql += (
@@ -407,10 +414,7 @@ class _Repository(Generic[K, E]):
             )
             parameters += [field, value]
         rows = self._uow._sql(sql + " ORDER BY a.key", tuple(parameters)).fetchall()
-        return tuple(
-            Versioned(self._aggregate.decode(json.loads(body)), int(version))
-            for version, body in rows
-        )
+        return tuple(self._decode(row) for row in rows)
 
 
 class _Idempotency:

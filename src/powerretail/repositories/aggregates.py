@@ -29,7 +29,7 @@ RELIABILITY R11).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 import attrs
@@ -43,11 +43,14 @@ from powerretail.repositories.codec import (
     field_types,
 )
 
-__all__ = ["Aggregate", "AggregateRepository", "Versioned"]
+__all__ = ["Aggregate", "AggregateRepository", "Upgrade", "Versioned"]
 
 K = TypeVar("K", bound=str)
 K_contra = TypeVar("K_contra", bound=str, contravariant=True)
 E = TypeVar("E")
+
+#: Turn an entity's stored data from one schema version into the next.
+Upgrade = Callable[[dict[str, JsonValue]], dict[str, JsonValue]]
 
 _KIND = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
@@ -78,10 +81,15 @@ class Aggregate(Generic[K, E]):
         key_field: the field holding the entity's key (an id, a ``str``).
         indexed: the fields :meth:`AggregateRepository.query` can filter on (equality).
         codec: how the entity becomes JSON-ready data and back.
+        schema_version: the version of the entity's stored shape; raise it when the class
+            changes in a way old data does not fit (a field renamed, removed or re-typed).
+        upgrades: ``upgrades[n]`` turns data stored at version ``n`` into version ``n + 1``;
+            one for every version below ``schema_version``. Stores keep each entity's schema
+            version, and old data is upgraded as it is read (saving it writes the new shape).
 
     Raises:
         InvalidInput: ``kind`` is not a lower-case name, ``entity_type`` is not an attrs class,
-            or ``key_field`` / ``indexed`` name fields it does not have.
+            ``key_field`` / ``indexed`` name fields it does not have, or an upgrade is missing.
     """
 
     kind: str = attrs.field(validator=_check_kind)
@@ -89,6 +97,8 @@ class Aggregate(Generic[K, E]):
     key_field: str
     indexed: tuple[str, ...] = attrs.field(default=(), converter=_names)
     codec: CodecRegistry = attrs.field(default=DEFAULT_CODECS, eq=False, repr=False)
+    schema_version: int = 1
+    upgrades: Mapping[int, Upgrade] = attrs.field(factory=dict, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if not attrs.has(self.entity_type):
@@ -99,6 +109,13 @@ class Aggregate(Generic[K, E]):
                 expected = f"a field of {self.entity_type.__name__} ({', '.join(sorted(names))})"
                 raise InvalidInput(
                     "key_field" if field == self.key_field else "indexed", field, expected
+                )
+        if isinstance(self.schema_version, bool) or self.schema_version < 1:
+            raise InvalidInput("schema_version", self.schema_version, "a whole number, at least 1")
+        for version in range(1, self.schema_version):
+            if version not in self.upgrades:
+                raise InvalidInput(
+                    "upgrades", sorted(self.upgrades), f"an upgrade from version {version}"
                 )
 
     def key_of(self, entity: E) -> K:
@@ -118,12 +135,25 @@ class Aggregate(Generic[K, E]):
         assert isinstance(encoded, dict)  # an attrs instance always encodes to an object
         return encoded
 
-    def decode(self, data: JsonValue) -> E:
-        """Return the entity ``data`` encodes.
+    def decode(self, data: JsonValue, schema_version: int | None = None) -> E:
+        """Return the entity ``data`` encodes, upgrading it from ``schema_version`` first.
 
         Raises:
-            InvalidInput: ``data`` is not a valid encoded entity.
+            InvalidInput: ``data`` is not a valid encoded entity, or was stored at a schema
+                version newer than this one (by a newer program).
         """
+        version = self.schema_version if schema_version is None else schema_version
+        if version > self.schema_version:
+            raise InvalidInput(
+                f"{self.kind}.schema_version",
+                version,
+                f"at most {self.schema_version} (the data was written by a newer program)",
+            )
+        while version < self.schema_version:
+            if not isinstance(data, dict):
+                raise InvalidInput(self.kind, data, "an object")
+            data = self.upgrades[version](data)
+            version += 1
         entity: E = self.codec.decode(data, self.entity_type, self.kind)
         return entity
 

@@ -16,9 +16,10 @@ Subclass :class:`StorageContract` in a test module of yours and override the
             store.close()
 
 pytest then runs every ``test_`` method below on your store: round trips of every entity,
-versions and two-writer conflicts (R11), rollback, idempotency (R8), the outbox and inbox (R19),
-idempotent imports (R22) and a seeded simulation under injected faults (R21). To round-trip your
-own entities too, extend :attr:`StorageContract.round_trip_cases`.
+upgrades of data stored by an older schema, versions and two-writer conflicts (R11), rollback,
+idempotency (R8), the outbox and inbox (R19), idempotent imports (R22) and a seeded simulation
+under injected faults (R21). To round-trip your own entities too, extend
+:attr:`StorageContract.round_trip_cases`.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from powerretail.errors import (
 from powerretail.ids import AccountId, PaymentId
 from powerretail.quantities import Energy, Money
 from powerretail.repositories.aggregates import Aggregate
+from powerretail.repositories.codec import JsonValue
 from powerretail.repositories.commands import CommandRefused
 from powerretail.repositories.events import (
     DomainEvent,
@@ -100,6 +102,40 @@ def _event(event_id: str, aggregate_id: str = "A-1") -> DomainEvent:
         payload={"amount": "1.00", "energy_kwh": "0"},
         occurred_at=_START,
     )
+
+
+@attrs.frozen
+class _NoteBefore:
+    """An entity as an older program stored it."""
+
+    note_id: str
+    text: str
+
+
+@attrs.frozen
+class _NoteAfter:
+    """The same entity after a field was renamed and another added."""
+
+    note_id: str
+    body: str
+    words: int
+
+
+def _upgrade_note(data: dict[str, JsonValue]) -> dict[str, JsonValue]:
+    text = str(data["text"])
+    return {"note_id": data["note_id"], "body": text, "words": len(text.split())}
+
+
+_NOTES_BEFORE: Aggregate[str, _NoteBefore] = Aggregate(
+    kind="contract_note", entity_type=_NoteBefore, key_field="note_id"
+)
+_NOTES_AFTER: Aggregate[str, _NoteAfter] = Aggregate(
+    kind="contract_note",
+    entity_type=_NoteAfter,
+    key_field="note_id",
+    schema_version=2,
+    upgrades={1: _upgrade_note},
+)
 
 
 def _in_threads(count: int, work: Callable[[int], None]) -> None:
@@ -184,6 +220,25 @@ class StorageContract:
 
         assert str(stored.amount.amount) == "0.10"
         assert str(stored.energy.kwh) == "1234567.891234"
+
+    def test_data_stored_by_an_older_schema_is_upgraded_when_read(
+        self, make_unit_of_work: UnitOfWorkFactory
+    ) -> None:
+        with make_unit_of_work() as uow:
+            uow.repository(_NOTES_BEFORE).add(_NoteBefore("n-1", "pay by the 15th"))
+            uow.commit()
+
+        with make_unit_of_work() as uow:
+            notes = uow.repository(_NOTES_AFTER)
+            upgraded, version = notes.get("n-1")
+            notes.save(attrs.evolve(upgraded, words=4), version)
+            uow.commit()
+
+        assert upgraded == _NoteAfter("n-1", "pay by the 15th", 4)
+        with make_unit_of_work() as uow:  # stored in the new shape: the old program must refuse
+            assert uow.repository(_NOTES_AFTER).get("n-1") == (upgraded, 2)
+            with pytest.raises(InvalidInput, match="newer program"):
+                uow.repository(_NOTES_BEFORE).get("n-1")
 
     # ------------------------------------------------------------------ versions (R11)
 

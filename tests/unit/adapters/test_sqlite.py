@@ -23,6 +23,7 @@ from powerretail.adapters.sqlite import (
 from powerretail.errors import InvalidInput
 from powerretail.ids import AccountId
 from powerretail.quantities import Money
+from powerretail.repositories.codec import canonical_json
 from powerretail.repositories.unit_of_work import UnitOfWorkClosed
 from powerretail.testing.ledger import (
     LEDGER_ACCOUNTS,
@@ -31,7 +32,7 @@ from powerretail.testing.ledger import (
     post_to_ledger,
 )
 
-EXTRA = Migration(2, "a test table", ("CREATE TABLE extra (x TEXT)",))
+EXTRA = Migration(3, "a test table", ("CREATE TABLE extra (x TEXT)",))
 
 
 @pytest.fixture
@@ -45,39 +46,48 @@ class TestSchema:
 
         mode = store.connection().execute("PRAGMA journal_mode").fetchone()[0]
 
-        assert store.schema_version() == MIGRATIONS[-1].version == 1
+        assert store.schema_version() == MIGRATIONS[-1].version == 2
         assert mode == "wal"
         store.close()
 
     def test_migrates_an_older_file_and_keeps_its_data(self, path: Path) -> None:
-        old = SqliteStore(path)
-        open_ledger_account(old.unit_of_work, "A-1", holder="Wang")
+        old = SqliteStore(path, migrations=MIGRATIONS[:1])  # as the first release left it
+        body = canonical_json(LEDGER_ACCOUNTS.encode(LedgerAccount.open("A-1", holder="Wang")))
+        with old.connection() as connection:
+            connection.execute("BEGIN")
+            connection.execute(
+                "INSERT INTO aggregates (kind, key, version, body) VALUES (?, ?, 4, ?)",
+                ("ledger_account", "A-1", body),
+            )
         old.close()
 
         new = SqliteStore(path, migrations=(*MIGRATIONS, EXTRA))
         SqliteStore(path, migrations=(*MIGRATIONS, EXTRA)).close()  # a second open does nothing
 
         with new.unit_of_work() as uow:
-            assert uow.repository(LEDGER_ACCOUNTS).get(AccountId("A-1")).version == 1
-        assert new.schema_version() == 2
+            assert uow.repository(LEDGER_ACCOUNTS).get(AccountId("A-1")) == (
+                LedgerAccount.open("A-1", holder="Wang"),
+                4,
+            )
+        assert new.schema_version() == 3
         new.close()
 
     def test_refuses_a_file_from_a_newer_powerretail(self, path: Path) -> None:
         SqliteStore(path, migrations=(*MIGRATIONS, EXTRA)).close()
 
-        with pytest.raises(SchemaTooNew, match=r"schema version 2 is newer than .* knows \(1\)"):
+        with pytest.raises(SchemaTooNew, match=r"schema version 3 is newer than .* knows \(2\)"):
             SqliteStore(path)
 
     def test_a_failed_migration_changes_nothing(self, path: Path) -> None:
         SqliteStore(path).close()
-        broken = Migration(2, "broken", ("CREATE TABLE fine (x)", "NOT SQL AT ALL"))
+        broken = Migration(3, "broken", ("CREATE TABLE fine (x)", "NOT SQL AT ALL"))
 
         with pytest.raises(sqlite3.OperationalError):
             SqliteStore(path, migrations=(*MIGRATIONS, broken))
 
         store = SqliteStore(path)
         tables = {row[0] for row in store.connection().execute("SELECT name FROM sqlite_master")}
-        assert store.schema_version() == 1
+        assert store.schema_version() == 2
         assert "fine" not in tables
         store.close()
 

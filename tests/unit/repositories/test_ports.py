@@ -66,6 +66,9 @@ class TestAggregate:
             ({"entity_type": dict}, "entity_type"),
             ({"key_field": "id"}, "key_field"),
             ({"indexed": ("missing",)}, "indexed"),
+            ({"schema_version": 0}, "schema_version"),
+            ({"schema_version": True}, "schema_version"),
+            ({"schema_version": 3, "upgrades": {1: dict}}, "upgrades"),
         ],
     )
     def test_refuses_a_description_that_does_not_fit_the_entity(
@@ -88,6 +91,29 @@ class TestAggregate:
 
         with pytest.raises(InvalidInput, match="indexed field of note"):
             notes.index_filter({"topic": "x"})
+
+    def test_refuses_to_upgrade_data_that_is_not_an_object(self) -> None:
+        notes: Aggregate[str, Note] = Aggregate(
+            kind="note", entity_type=Note, key_field="note_id", schema_version=2, upgrades={1: dict}
+        )
+
+        with pytest.raises(InvalidInput, match="an object"):
+            notes.decode(["n", "t"], schema_version=1)
+
+    def test_upgrades_data_step_by_step(self) -> None:
+        notes: Aggregate[str, Note] = Aggregate(
+            kind="note",
+            entity_type=Note,
+            key_field="note_id",
+            schema_version=3,
+            upgrades={
+                1: lambda data: {**data, "topic": "from v1"},
+                2: lambda data: {**data, "topic": f"{data['topic']}, then v2"},
+            },
+        )
+
+        assert notes.decode({"note_id": "n"}, schema_version=1) == Note("n", "from v1, then v2")
+        assert notes.decode({"note_id": "n", "topic": "t"}) == Note("n", "t")
 
     def test_versioned_unpacks_into_entity_and_version(self) -> None:
         entity, version = Versioned(Note("n", "t"), 3)
