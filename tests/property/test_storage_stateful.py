@@ -76,6 +76,20 @@ class VersionedStoreMachine(RuleBasedStateMachine):
             )
             uow.rollback()
 
+    @precondition(lambda self: self.model)
+    @rule(data=st.data())
+    def toggle_status(self, data: st.DataObject) -> None:
+        key = data.draw(st.sampled_from(sorted(self.model)))
+        account, version = self.model[key]
+        status = (
+            AccountStatus.OPEN if account.status is AccountStatus.CLOSED else AccountStatus.CLOSED
+        )
+        changed = attrs.evolve(account, status=status)
+        with self.store.unit_of_work() as uow:
+            new_version = uow.repository(LEDGER_ACCOUNTS).save(changed, version)
+            uow.commit()
+        self.model[key] = (changed, new_version)
+
     @invariant()
     def the_store_holds_the_model(self) -> None:
         with self.store.unit_of_work() as uow:
@@ -85,7 +99,11 @@ class VersionedStoreMachine(RuleBasedStateMachine):
             }
             closed = uow.repository(LEDGER_ACCOUNTS).query(status=AccountStatus.CLOSED)
         assert stored == {AccountId(key): value for key, value in self.model.items()}
-        assert closed == ()
+        assert closed == tuple(
+            value
+            for _key, value in sorted(self.model.items())
+            if value[0].status is AccountStatus.CLOSED
+        )
 
 
 class SqliteVersionedStoreMachine(VersionedStoreMachine):

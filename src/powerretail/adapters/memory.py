@@ -53,6 +53,8 @@ class _Row:
 @attrs.define
 class _Committed:
     aggregates: dict[tuple[str, str], _Row] = attrs.Factory(dict)
+    keys: dict[str, set[str]] = attrs.Factory(dict)  # kind → keys
+    index: dict[tuple[str, str, str], set[str]] = attrs.Factory(dict)  # (kind, field, value) → keys
     idempotency: dict[str, IdempotencyRecord] = attrs.Factory(dict)
     outbox: list[OutboxEvent] = attrs.Factory(list)
     event_ids: set[str] = attrs.Factory(set)
@@ -114,7 +116,7 @@ class _Repository(Generic[K, E]):
 
     def query(self, **where: Any) -> tuple[Versioned[E], ...]:
         wanted = self._aggregate.index_filter(where)
-        rows = self._uow._rows(self._aggregate.kind)
+        rows = self._uow._candidates(self._aggregate.kind, wanted)
         return tuple(
             self._decode(row)
             for _key, row in sorted(rows.items())
@@ -280,10 +282,15 @@ class MemoryUnitOfWork:
         with self._lock:
             return self._committed.aggregates.get((kind, key))
 
-    def _rows(self, kind: str) -> dict[str, _Row]:
+    def _candidates(self, kind: str, wanted: dict[str, str]) -> dict[str, _Row]:
+        """Return the rows of ``kind`` that may match ``wanted`` (staged rows included)."""
         self._require_open()
+        committed = self._committed
         with self._lock:
-            rows = {key: row for (k, key), row in self._committed.aggregates.items() if k == kind}
+            keys = set(committed.keys.get(kind, ()))
+            for field, value in wanted.items():
+                keys &= committed.index.get((kind, field, value), set())
+            rows = {key: committed.aggregates[(kind, key)] for key in keys}
         rows.update({key: row for (k, key), (_, row) in self._staged.items() if k == kind})
         return rows
 
@@ -335,7 +342,14 @@ class MemoryUnitOfWork:
     def _apply(self) -> None:
         committed = self._committed
         for (kind, key), (_base, row) in self._staged.items():
+            previous = committed.aggregates.get((kind, key))
+            if previous is not None:
+                for field, value in previous.index.items():
+                    committed.index[(kind, field, value)].discard(key)
+            for field, value in row.index.items():
+                committed.index.setdefault((kind, field, value), set()).add(key)
             committed.aggregates[(kind, key)] = row
+            committed.keys.setdefault(kind, set()).add(key)
         committed.idempotency.update(self._records)
         for event in self._events:
             committed.outbox.append(event)

@@ -20,7 +20,13 @@ from typing import TYPE_CHECKING, Protocol
 
 import attrs
 
-from powerretail.errors import ConcurrencyConflict, InvalidInput, RuleViolation, describe_value
+from powerretail.errors import (
+    ConcurrencyConflict,
+    InvalidInput,
+    PowerRetailError,
+    RuleViolation,
+    describe_value,
+)
 from powerretail.ids import require_id
 from powerretail.repositories.codec import JsonValue, check_json_ready
 from powerretail.timeframe import as_instant
@@ -35,6 +41,7 @@ __all__ = [
     "Inbox",
     "Outbox",
     "OutboxEvent",
+    "OutboxNotAdvancing",
     "consume_once",
     "publish_pending",
 ]
@@ -151,6 +158,20 @@ class EventOutOfOrder(RuleViolation):
         )
 
 
+class OutboxNotAdvancing(PowerRetailError, RuntimeError):
+    """The outbox handed out again an event just marked published: the store is broken."""
+
+    def __init__(self, event_id: str) -> None:
+        self.event_id = event_id
+        super().__init__(event_id)
+
+    def __str__(self) -> str:
+        return (
+            f"event {describe_value(self.event_id)} is still unpublished after it was marked "
+            "published; the store does not keep mark_published"
+        )
+
+
 class Outbox(Protocol):
     """The domain events of a unit of work, stored and rolled back with it."""
 
@@ -206,13 +227,20 @@ def publish_pending(
     Each event is marked published after ``publish`` returns. If ``publish`` raises, the events
     before it are marked, the error propagates, and the failed event is handed again next time —
     at least once, in order.
+
+    Raises:
+        OutboxNotAdvancing: the store handed out again an event this call marked published.
     """
     handed = 0
+    marked: set[str] = set()
     while True:
         with make_unit_of_work() as uow:
             batch = uow.outbox.unpublished(batch_size)
         if not batch:
             return handed
+        for event in batch:
+            if event.event_id in marked:
+                raise OutboxNotAdvancing(event.event_id)
         done: list[str] = []
         try:
             for event in batch:
@@ -223,6 +251,7 @@ def publish_pending(
                 with make_unit_of_work() as uow:
                     uow.outbox.mark_published(done)
                     uow.commit()
+                marked.update(done)
             handed += len(done)
 
 

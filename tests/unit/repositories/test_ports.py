@@ -23,6 +23,7 @@ from powerretail.repositories.events import (
     DomainEvent,
     DuplicateEvent,
     EventOutOfOrder,
+    OutboxNotAdvancing,
     publish_pending,
 )
 from powerretail.repositories.idempotency import (
@@ -312,6 +313,20 @@ class TestPublishPending:
 
         with store.unit_of_work() as uow:
             assert len(uow.outbox.unpublished()) == 1
+
+    def test_refuses_to_loop_on_a_store_that_forgets_what_was_published(self) -> None:
+        store = MemoryStore()
+        with store.unit_of_work() as uow:
+            uow.outbox.append(an_event())
+            uow.commit()
+
+        def forgetful() -> UnitOfWork:
+            uow = store.unit_of_work()
+            uow.outbox.mark_published = lambda event_ids: None  # type: ignore[method-assign]
+            return uow
+
+        with pytest.raises(OutboxNotAdvancing, match="does not keep mark_published"):
+            publish_pending(forgetful, lambda event: None)
 
 
 class TestImportEntities:
