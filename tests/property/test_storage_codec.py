@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal
 from typing import Any
@@ -43,6 +44,11 @@ VALUES: list[tuple[type[Any], st.SearchStrategy[Any]]] = [
     (CapacityPrice, prs.capacity_prices()),
     (DateRange, prs.date_ranges(open_ended=True)),
     (Interval, prs.intervals()),
+    (dt.time, st.times()),
+    (
+        dt.timedelta,
+        st.timedeltas(min_value=-dt.timedelta(days=3650), max_value=dt.timedelta(days=3650)),
+    ),
 ]
 
 

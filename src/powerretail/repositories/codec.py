@@ -6,6 +6,8 @@ Storage adapters never see an entity's Python objects, only the JSON-ready data 
 * ``date`` as ISO ``YYYY-MM-DD``; aware ``datetime`` as ISO 8601 with its offset, followed by
   its IANA zone in brackets when it has one (RFC 9557:
   ``2025-03-01T08:00:00+08:00[Asia/Shanghai]``);
+* a local ``time`` of day as ISO ``HH:MM[:SS]``; a ``timedelta`` as its seconds in a string
+  (``"5400"``, ``"0.25"``);
 * enums by value; ``NewType`` ids as their underlying ``str``;
 * nested attrs classes as objects keyed by field name; tuples, lists and frozensets as arrays;
   mappings as objects;
@@ -195,7 +197,43 @@ def _encode_instant(value: _dt.datetime) -> JsonValue:
     return value.isoformat() if zone is None else f"{value.isoformat()}[{zone}]"
 
 
+def _decode_time(data: JsonValue, path: str) -> _dt.time:
+    if not isinstance(data, str):
+        raise InvalidInput(path, data, "a time of day such as '08:30:00'")
+    try:
+        value = _dt.time.fromisoformat(data)
+    except ValueError:
+        raise InvalidInput(path, data, "a time of day such as '08:30:00'") from None
+    if value.tzinfo is not None:
+        raise InvalidInput(path, data, "a local time of day without an offset")
+    return value
+
+
+def _encode_time(value: _dt.time) -> JsonValue:
+    if value.tzinfo is not None:
+        raise InvalidInput("time", value, "a local time of day without an offset")
+    return value.isoformat()
+
+
+_MICROSECONDS: Final = Decimal(1_000_000)
+
+
+def _encode_duration(value: _dt.timedelta) -> JsonValue:
+    micros = (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
+    return str(Decimal(micros) / _MICROSECONDS)
+
+
+def _decode_duration(data: JsonValue, path: str) -> _dt.timedelta:
+    seconds = _decode_decimal(data, path)
+    micros = seconds * _MICROSECONDS
+    if micros != micros.to_integral_value():
+        raise InvalidInput(path, data, "a duration in seconds, to the microsecond")
+    return _dt.timedelta(microseconds=int(micros))
+
+
 _BUILTIN_SCALARS: Final[dict[type, ScalarCodec]] = {
+    _dt.time: ScalarCodec(_encode_time, _decode_time),
+    _dt.timedelta: ScalarCodec(_encode_duration, _decode_duration),
     Decimal: ScalarCodec(str, _decode_decimal),
     Fraction: ScalarCodec(str, _decode_fraction),
     _dt.datetime: ScalarCodec(_encode_instant, _decode_instant),

@@ -255,6 +255,37 @@ class TestDecode:
             CODEC.decode(1, Annotated[int, []])  # type: ignore[valid-type]
 
 
+class TestTimesOfDayAndDurations:
+    def test_round_trips_a_time_of_day_and_a_duration_exactly(self) -> None:
+        span = _dt.timedelta(days=1, seconds=5, microseconds=250_000)
+
+        assert CODEC.encode(_dt.time(8, 30)) == "08:30:00"
+        assert CODEC.encode(span) == "86405.25"
+        assert CODEC.decode("08:30:00", _dt.time) == _dt.time(8, 30)
+        assert CODEC.decode("86405.25", _dt.timedelta) == span
+        assert CODEC.decode(CODEC.encode(-span), _dt.timedelta) == -span
+
+    @pytest.mark.parametrize(
+        ("data", "kind", "message"),
+        [
+            ("25:00", _dt.time, "time of day"),
+            (830, _dt.time, "time of day"),
+            ("08:30+08:00", _dt.time, "without an offset"),
+            ("0.0000001", _dt.timedelta, "to the microsecond"),
+            (5400, _dt.timedelta, "string"),
+        ],
+    )
+    def test_refuses_what_it_cannot_read_exactly(
+        self, data: object, kind: type, message: str
+    ) -> None:
+        with pytest.raises(InvalidInput, match=message):
+            CODEC.decode(data, kind)  # type: ignore[arg-type]
+
+    def test_refuses_a_time_of_day_with_an_offset(self) -> None:
+        with pytest.raises(InvalidInput, match="without an offset"):
+            CODEC.encode(_dt.time(8, 30, tzinfo=_dt.UTC))
+
+
 class TestWithScalar:
     def test_teaches_a_registry_a_new_leaf_type(self) -> None:
         codec = CODEC.with_scalar(complex, ScalarCodec(str, lambda data, path: complex(str(data))))
