@@ -25,7 +25,7 @@ import json
 import threading
 import types
 from collections.abc import Iterable
-from typing import Any, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 import attrs
 
@@ -34,7 +34,7 @@ from powerretail.repositories.aggregates import Aggregate, Versioned
 from powerretail.repositories.codec import canonical_json
 from powerretail.repositories.events import DomainEvent, DuplicateEvent, OutboxEvent
 from powerretail.repositories.idempotency import IdempotencyRecord, KeyAlreadyRecorded
-from powerretail.repositories.unit_of_work import UnitOfWorkClosed
+from powerretail.repositories.unit_of_work import UnitOfWorkClosed, UnitOfWorkFactory
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork"]
 
@@ -375,3 +375,7 @@ class MemoryUnitOfWork:
         self._published.clear()
         self._processed.clear()
         self._processed_last.clear()
+
+
+if TYPE_CHECKING:  # mypy proves the store implements the ports
+    _conforms: UnitOfWorkFactory = MemoryStore().unit_of_work

@@ -38,7 +38,7 @@ import time
 import types
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Final, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Generic, Self, TypeVar
 
 import attrs
 
@@ -53,7 +53,7 @@ from powerretail.repositories.aggregates import Aggregate, Versioned
 from powerretail.repositories.codec import canonical_json
 from powerretail.repositories.events import DomainEvent, DuplicateEvent, OutboxEvent
 from powerretail.repositories.idempotency import IdempotencyRecord, KeyAlreadyRecorded, Outcome
-from powerretail.repositories.unit_of_work import UnitOfWorkClosed
+from powerretail.repositories.unit_of_work import UnitOfWorkClosed, UnitOfWorkFactory
 from powerretail.timeframe import as_instant
 
 __all__ = [
@@ -620,3 +620,7 @@ class SqliteUnitOfWork:
             return
         self._state = "rolled back"
         self._connection.execute("ROLLBACK")
+
+
+if TYPE_CHECKING:  # mypy proves the store implements the ports
+    _conforms: UnitOfWorkFactory = SqliteStore("").unit_of_work
