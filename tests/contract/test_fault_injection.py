@@ -42,7 +42,8 @@ class TestFaultSchedule:
 
     def test_names_everything_needed_to_replay_it(self) -> None:
         assert repr(FaultSchedule(9, duplicate="1/3")) == (
-            "FaultSchedule(seed=9, before_commit='1/10', after_commit='1/10', duplicate='1/3')"
+            "FaultSchedule(seed=9, before_commit='1/10', after_commit='1/10', duplicate='1/3', "
+            "reorder='1/2')"
         )
 
     def test_delivers_twice_when_a_duplicate_strikes(self) -> None:
@@ -52,6 +53,14 @@ class TestFaultSchedule:
         result = schedule.deliver(lambda n: calls.append(n) or len(calls), 7)
 
         assert (calls, result) == ([7, 7], 2)
+
+    def test_shuffles_a_batch_when_a_reordering_strikes(self) -> None:
+        always, never = FaultSchedule(3, reorder="1"), FaultSchedule(3, reorder="0")
+
+        shuffled = always.reordered(range(20))
+
+        assert sorted(shuffled) == list(range(20)) != shuffled
+        assert never.reordered(range(20)) == list(range(20))
 
 
 class TestFaultyUnitOfWork:

@@ -6,7 +6,8 @@
   the process died or the database timed out before committing;
 * **after commit** — the unit of work commits, then :class:`InjectedFault` is raised, as if the
   reply was lost: the caller cannot tell whether its command took effect;
-* **duplicate delivery** — a command or an event is delivered twice.
+* **duplicate delivery** — a command or an event is delivered twice;
+* **reordered delivery** — a batch of events reaches the consumer shuffled.
 
 Wrap any unit-of-work factory with :meth:`FaultSchedule.wrap`; deliver commands and events with
 :meth:`FaultSchedule.deliver`. The same seed strikes the same faults in the same order (for a
@@ -32,7 +33,7 @@ import functools
 import random
 import threading
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Self, TypeVar
@@ -46,6 +47,7 @@ from powerretail.quantities import Energy, Money, sum_money
 from powerretail.repositories.aggregates import Aggregate, AggregateRepository
 from powerretail.repositories.commands import CommandRefused
 from powerretail.repositories.events import (
+    EventOutOfOrder,
     Inbox,
     Outbox,
     OutboxEvent,
@@ -78,6 +80,7 @@ __all__ = [
 K = TypeVar("K", bound=str)
 E = TypeVar("E")
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 class FaultPoint(enum.Enum):
@@ -86,6 +89,7 @@ class FaultPoint(enum.Enum):
     BEFORE_COMMIT = "before commit"
     AFTER_COMMIT = "after commit, before the reply"
     DUPLICATE_DELIVERY = "duplicate delivery"
+    REORDERED_DELIVERY = "reordered delivery"
 
 
 class InjectedFault(Exception):
@@ -109,6 +113,7 @@ class _Rates:
     before_commit: Fraction
     after_commit: Fraction
     duplicate: Fraction
+    reorder: Fraction
 
 
 class FaultSchedule:
@@ -119,6 +124,7 @@ class FaultSchedule:
         before_commit: the share of commits that fail before committing (0 to 1).
         after_commit: the share of commits whose reply is lost after committing.
         duplicate: the share of deliveries made twice.
+        reorder: the share of batches delivered in a shuffled order.
     """
 
     def __init__(
@@ -128,9 +134,12 @@ class FaultSchedule:
         before_commit: Fraction | str = "1/10",
         after_commit: Fraction | str = "1/10",
         duplicate: Fraction | str = "1/5",
+        reorder: Fraction | str = "1/2",
     ) -> None:
         self.seed = seed
-        self._rates = _Rates(Fraction(before_commit), Fraction(after_commit), Fraction(duplicate))
+        self._rates = _Rates(
+            Fraction(before_commit), Fraction(after_commit), Fraction(duplicate), Fraction(reorder)
+        )
         self._random = random.Random(seed)
         self._lock = threading.Lock()
         self.injected: list[tuple[FaultPoint, int]] = []
@@ -140,7 +149,8 @@ class FaultSchedule:
         rates = self._rates
         return (
             f"FaultSchedule(seed={self.seed}, before_commit='{rates.before_commit}', "
-            f"after_commit='{rates.after_commit}', duplicate='{rates.duplicate}')"
+            f"after_commit='{rates.after_commit}', duplicate='{rates.duplicate}', "
+            f"reorder='{rates.reorder}')"
         )
 
     def strikes(self, point: FaultPoint) -> bool:
@@ -149,6 +159,7 @@ class FaultSchedule:
             FaultPoint.BEFORE_COMMIT: self._rates.before_commit,
             FaultPoint.AFTER_COMMIT: self._rates.after_commit,
             FaultPoint.DUPLICATE_DELIVERY: self._rates.duplicate,
+            FaultPoint.REORDERED_DELIVERY: self._rates.reorder,
         }[point]
         with self._lock:
             self._decisions += 1
@@ -160,6 +171,14 @@ class FaultSchedule:
 
     def _fault(self, point: FaultPoint) -> InjectedFault:
         return InjectedFault(point, len(self.injected))
+
+    def reordered(self, items: Iterable[T]) -> list[T]:
+        """Return ``items`` shuffled when a reordered delivery strikes, else in their order."""
+        order = list(items)
+        if self.strikes(FaultPoint.REORDERED_DELIVERY):
+            with self._lock:
+                self._random.shuffle(order)
+        return order
 
     def wrap(self, make_unit_of_work: UnitOfWorkFactory) -> Callable[[], FaultyUnitOfWork]:
         """Return a factory of units of work that fail before or after commit on schedule."""
@@ -377,13 +396,22 @@ def _require(holds: bool, failure: str) -> None:
 
 
 def _drain(faulty: UnitOfWorkFactory, schedule: FaultSchedule, client: _Client) -> None:
-    def publish(event: OutboxEvent) -> None:
-        schedule.deliver(
-            client.call,
-            functools.partial(consume_once, faulty, _CONSUMER, event, project_ledger_event),
-        )
-
-    client.call(functools.partial(publish_pending, faulty, publish, batch_size=7))
+    """Publish the outbox to a broker that may repeat and reorder, and consume from it."""
+    broker: list[OutboxEvent] = []
+    client.call(functools.partial(publish_pending, faulty, broker.append, batch_size=7))
+    pending = schedule.reordered(broker)
+    while pending:
+        refused: list[OutboxEvent] = []
+        for event in pending:
+            try:
+                schedule.deliver(
+                    client.call,
+                    functools.partial(consume_once, faulty, _CONSUMER, event, project_ledger_event),
+                )
+            except EventOutOfOrder:  # the broker redelivers it later
+                refused.append(event)
+        _require(len(refused) < len(pending), "no event of the batch could be consumed")
+        pending = refused
 
 
 def _check_ledger(
