@@ -25,7 +25,7 @@ import json
 import threading
 import types
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, cast
 
 import attrs
 
@@ -114,14 +114,20 @@ class _Repository(Generic[K, E]):
         )
         return expected_version + 1
 
-    def query(self, **where: Any) -> tuple[Versioned[E], ...]:
+    def _matching(self, where: dict[str, Any]) -> list[tuple[str, _Row]]:
         wanted = self._aggregate.index_filter(where)
         rows = self._uow._candidates(self._aggregate.kind, wanted)
-        return tuple(
-            self._decode(row)
-            for _key, row in sorted(rows.items())
+        return [
+            (key, row)
+            for key, row in sorted(rows.items())
             if all(row.index.get(field) == value for field, value in wanted.items())
-        )
+        ]
+
+    def query(self, **where: Any) -> tuple[Versioned[E], ...]:
+        return tuple(self._decode(row) for _key, row in self._matching(where))
+
+    def keys(self, **where: Any) -> tuple[K, ...]:
+        return tuple(cast(K, key) for key, _row in self._matching(where))
 
     def _row(self, entity: E, version: int) -> _Row:
         body = canonical_json(self._aggregate.encode(entity))

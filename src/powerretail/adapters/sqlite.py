@@ -402,19 +402,23 @@ class _Repository(Generic[K, E]):
             ],
         )
 
-    def query(self, **where: Any) -> tuple[Versioned[E], ...]:
+    def _select(self, columns: str, where: dict[str, Any]) -> list[Any]:
         wanted = self._aggregate.index_filter(where)
-        kind = self._aggregate.kind
-        sql = "SELECT version, body, schema FROM aggregates AS a WHERE a.kind = ?"
-        parameters: list[str] = [kind]
+        sql = f"SELECT {columns} FROM aggregates AS a WHERE a.kind = ?"
+        parameters: list[str] = [self._aggregate.kind]
         for field, value in sorted(wanted.items()):
             sql += (
                 " AND EXISTS (SELECT 1 FROM aggregate_index AS i WHERE i.kind = a.kind"
                 " AND i.field = ? AND i.value = ? AND i.key = a.key)"
             )
             parameters += [field, value]
-        rows = self._uow._sql(sql + " ORDER BY a.key", tuple(parameters)).fetchall()
-        return tuple(self._decode(row) for row in rows)
+        return self._uow._sql(sql + " ORDER BY a.key", tuple(parameters)).fetchall()
+
+    def query(self, **where: Any) -> tuple[Versioned[E], ...]:
+        return tuple(self._decode(row) for row in self._select("version, body, schema", where))
+
+    def keys(self, **where: Any) -> tuple[K, ...]:
+        return tuple(row[0] for row in self._select("key", where))
 
 
 class _Idempotency:

@@ -46,7 +46,6 @@ from powerretail.repositories.codec import (
 __all__ = ["Aggregate", "AggregateRepository", "Upgrade", "Versioned"]
 
 K = TypeVar("K", bound=str)
-K_contra = TypeVar("K_contra", bound=str, contravariant=True)
 E = TypeVar("E")
 
 #: Turn an entity's stored data from one schema version into the next.
@@ -179,10 +178,10 @@ class Aggregate(Generic[K, E]):
         return {field: self.index_value(field, value) for field, value in where.items()}
 
 
-class AggregateRepository(Protocol[K_contra, E]):
+class AggregateRepository(Protocol[K, E]):
     """Load and store one kind of aggregate inside a unit of work."""
 
-    def get(self, key: K_contra) -> Versioned[E]:
+    def get(self, key: K) -> Versioned[E]:
         """Return the entity stored under ``key`` with its version.
 
         Raises:
@@ -190,7 +189,7 @@ class AggregateRepository(Protocol[K_contra, E]):
         """
         ...
 
-    def find(self, key: K_contra) -> Versioned[E] | None:
+    def find(self, key: K) -> Versioned[E] | None:
         """Return the entity stored under ``key`` with its version, or ``None``."""
         ...
 
@@ -212,6 +211,17 @@ class AggregateRepository(Protocol[K_contra, E]):
 
     def query(self, **where: Any) -> tuple[Versioned[E], ...]:
         """Return the entities whose indexed fields equal ``where``, ordered by key.
+
+        Raises:
+            InvalidInput: a field in ``where`` is not indexed.
+        """
+        ...
+
+    def keys(self, **where: Any) -> tuple[K, ...]:
+        """Return the keys of the entities :meth:`query` would return, without loading them.
+
+        Work through many aggregates key by key, one unit of work each (a billing cycle), so a
+        crash loses at most the one in progress.
 
         Raises:
             InvalidInput: a field in ``where`` is not indexed.

@@ -402,8 +402,10 @@ class StorageContract:
         with make_unit_of_work() as uow:
             uow.repository(LEDGER_POSTINGS).add(_posting("P-1"))
             seen = uow.repository(LEDGER_POSTINGS).query(account_id="A-1")
+            keys = uow.repository(LEDGER_POSTINGS).keys(account_id="A-1")
 
         assert [posting.entity.posting_id for posting in seen] == ["P-1"]
+        assert keys == ("P-1",)
 
     def test_a_finished_unit_of_work_refuses_use(
         self, make_unit_of_work: UnitOfWorkFactory
@@ -444,6 +446,7 @@ class StorageContract:
             )
             assert uow.repository(LEDGER_POSTINGS).find(PaymentId("P-1")) is None
             assert uow.repository(LEDGER_POSTINGS).query(account_id="A-1") == ()
+            assert uow.repository(LEDGER_POSTINGS).keys() == ()
             assert uow.idempotency.get("K-1") is None
             assert uow.outbox.unpublished() == ()
             assert uow.outbox.events_for(LEDGER_ACCOUNTS.kind, "A-1") == ()
@@ -471,8 +474,12 @@ class StorageContract:
             of_a1 = repository.query(account_id="A-1")
             payments_of_a1 = repository.query(account_id="A-1", kind=PostingKind.PAYMENT)
             everything = repository.query()
+            keys_of_a1 = repository.keys(account_id="A-1")
+            all_keys = repository.keys()
 
         assert [p.entity.posting_id for p in of_a1] == ["P-1", "P-2", "P-3"]
+        assert keys_of_a1 == ("P-1", "P-2", "P-3")
+        assert all_keys == ("P-1", "P-2", "P-3", "P-4")
         assert [p.entity.posting_id for p in payments_of_a1] == ["P-1", "P-3"]
         assert [p.entity.posting_id for p in everything] == ["P-1", "P-2", "P-3", "P-4"]
 
