@@ -230,7 +230,7 @@ class SqliteStore:
         self._synchronous = synchronous
         self._migrations = tuple(sorted(migrations, key=lambda step: step.version))
         self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
+        self._connections: list[tuple[int, sqlite3.Connection]] = []
         self._connections_lock = threading.Lock()
         self._retrying(self._migrate)
 
@@ -253,15 +253,20 @@ class SqliteStore:
         connection.execute("PRAGMA foreign_keys = ON")
         self._local.held = (os.getpid(), connection)
         with self._connections_lock:
-            self._connections.append(connection)
+            self._connections.append((os.getpid(), connection))
         return connection
 
     def close(self) -> None:
-        """Close every connection this store opened in this process."""
+        """Close every connection this store opened in this process.
+
+        Connections inherited from a parent process are left alone: SQLite forbids using a
+        connection across ``fork``, even to close it.
+        """
         with self._connections_lock:
             connections, self._connections = self._connections, []
-        for connection in connections:
-            connection.close()
+        for pid, connection in connections:
+            if pid == os.getpid():
+                connection.close()
         self._local = threading.local()
 
     def _retrying(self, step: Callable[[], _T]) -> _T:

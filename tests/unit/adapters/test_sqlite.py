@@ -137,7 +137,30 @@ def _die_in_the_middle(path: str) -> None:
     os._exit(9)  # killed before commit: no rollback, no close
 
 
+def _close_inherited(store: SqliteStore) -> None:
+    inherited = store._local.held[1]
+    store.close()  # must not touch the connection inherited from the parent
+    try:
+        inherited.total_changes  # noqa: B018 - raises if the connection was closed
+    except sqlite3.ProgrammingError:
+        os._exit(1)
+    os._exit(0)
+
+
 class TestLocking:
+    def test_a_child_process_leaves_the_parents_connections_alone(self, path: Path) -> None:
+        store = SqliteStore(path)
+        open_ledger_account(store.unit_of_work, "A-1", holder="Wang")
+        child = multiprocessing.get_context("fork").Process(target=_close_inherited, args=(store,))
+
+        child.start()
+        child.join(timeout=60)
+
+        assert child.exitcode == 0
+        with store.unit_of_work() as uow:  # the parent's connection still works
+            assert uow.repository(LEDGER_ACCOUNTS).get(AccountId("A-1")).version == 1
+        store.close()
+
     def test_a_process_killed_mid_unit_of_work_leaves_the_file_consistent(self, path: Path) -> None:
         store = SqliteStore(path)
         open_ledger_account(store.unit_of_work, "A-1", holder="Wang")
