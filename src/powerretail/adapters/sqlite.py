@@ -278,7 +278,7 @@ class SqliteStore:
                     raise
                 if attempt == self._busy_attempts:
                     raise StoreBusy(str(self.path), attempt) from err
-                time.sleep(min(0.001 * 2**attempt, 0.1))
+                time.sleep(min(2**attempt, 100) / 1000)  # back off 2, 4, 8 … 100 ms
         raise AssertionError("unreachable")  # pragma: no cover
 
     def begin(self) -> sqlite3.Connection:
