@@ -1,0 +1,635 @@
+"""The SQLite store (standard-library ``sqlite3``): the embedded default.
+
+:class:`SqliteStore` keeps every aggregate, idempotency record and event in one database file:
+
+* the schema is created and migrated by the library; ``schema_version`` records each step, and a
+  file written by a newer powerretail is refused rather than misread;
+* money, energy and every other number are stored as text inside the entity's canonical JSON,
+  never as REAL;
+* the file runs in WAL mode: readers do not block the writer;
+* each unit of work is one transaction, begun with ``BEGIN IMMEDIATE`` so writers queue up
+  instead of deadlocking; a busy file is waited for (``busy_timeout_ms``) and retried;
+* each thread gets its own connection (per process), so one store may be shared by threads, and
+  several processes may open the same file.
+
+>>> import tempfile, pathlib
+>>> from powerretail.testing.ledger import LEDGER_ACCOUNTS, LedgerAccount
+>>> folder = tempfile.TemporaryDirectory()
+>>> store = SqliteStore(pathlib.Path(folder.name) / "powerretail.sqlite")
+>>> with store.unit_of_work() as uow:
+...     uow.repository(LEDGER_ACCOUNTS).add(LedgerAccount.open("A-1", holder="Wang"))
+...     uow.commit()
+1
+>>> with store.unit_of_work() as uow:
+...     uow.repository(LEDGER_ACCOUNTS).get("A-1").version
+1
+>>> store.schema_version()
+2
+>>> store.close(); folder.cleanup()
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+import types
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, Generic, Self, TypeVar
+
+import attrs
+
+from powerretail.errors import (
+    ConcurrencyConflict,
+    InvalidInput,
+    NotFound,
+    PowerRetailError,
+    VersionConflict,
+)
+from powerretail.repositories.aggregates import Aggregate, Versioned
+from powerretail.repositories.codec import canonical_json
+from powerretail.repositories.events import DomainEvent, DuplicateEvent, OutboxEvent
+from powerretail.repositories.idempotency import IdempotencyRecord, KeyAlreadyRecorded, Outcome
+from powerretail.repositories.unit_of_work import UnitOfWorkClosed, UnitOfWorkFactory
+from powerretail.timeframe import as_instant
+
+__all__ = [
+    "MIGRATIONS",
+    "Migration",
+    "SchemaTooNew",
+    "SqliteStore",
+    "SqliteUnitOfWork",
+    "StoreBusy",
+]
+
+K = TypeVar("K", bound=str)
+E = TypeVar("E")
+
+
+@attrs.frozen
+class Migration:
+    """One step of the schema: ``version`` is reached by running ``statements`` in order."""
+
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+#: The schema's history. Append a step to change it; never edit a released one.
+MIGRATIONS: Final[tuple[Migration, ...]] = (
+    Migration(
+        1,
+        "aggregates with versions and indexes, idempotency records, outbox, inbox",
+        (
+            """CREATE TABLE aggregates (
+                kind TEXT NOT NULL,
+                key TEXT NOT NULL,
+                version INTEGER NOT NULL CHECK (version >= 1),
+                body TEXT NOT NULL,
+                PRIMARY KEY (kind, key)
+            ) WITHOUT ROWID""",
+            """CREATE TABLE aggregate_index (
+                kind TEXT NOT NULL,
+                field TEXT NOT NULL,
+                value TEXT NOT NULL,
+                key TEXT NOT NULL,
+                PRIMARY KEY (kind, field, value, key)
+            ) WITHOUT ROWID""",
+            """CREATE TABLE idempotency (
+                key TEXT PRIMARY KEY,
+                command TEXT NOT NULL,
+                fingerprint TEXT NOT NULL,
+                outcome TEXT NOT NULL,
+                result TEXT NOT NULL,
+                recorded_at TEXT NOT NULL
+            ) WITHOUT ROWID""",
+            """CREATE TABLE outbox (
+                position INTEGER PRIMARY KEY AUTOINCREMENT,
+                event_id TEXT NOT NULL UNIQUE,
+                aggregate_kind TEXT NOT NULL,
+                aggregate_id TEXT NOT NULL,
+                sequence INTEGER NOT NULL,
+                event_type TEXT NOT NULL,
+                schema_major INTEGER NOT NULL,
+                payload TEXT NOT NULL,
+                occurred_at TEXT NOT NULL,
+                published INTEGER NOT NULL DEFAULT 0,
+                UNIQUE (aggregate_kind, aggregate_id, sequence)
+            )""",
+            "CREATE INDEX outbox_unpublished ON outbox (published, position)",
+            """CREATE TABLE inbox (
+                consumer TEXT NOT NULL,
+                event_id TEXT NOT NULL,
+                aggregate_kind TEXT NOT NULL,
+                aggregate_id TEXT NOT NULL,
+                sequence INTEGER NOT NULL,
+                PRIMARY KEY (consumer, event_id)
+            ) WITHOUT ROWID""",
+            (
+                "CREATE INDEX inbox_sequence "
+                "ON inbox (consumer, aggregate_kind, aggregate_id, sequence)"
+            ),
+        ),
+    ),
+    Migration(
+        2,
+        "the schema version of each stored entity's shape (Aggregate.schema_version)",
+        ("ALTER TABLE aggregates ADD COLUMN schema INTEGER NOT NULL DEFAULT 1",),
+    ),
+)
+
+
+class SchemaTooNew(PowerRetailError):
+    """The database file was migrated by a newer powerretail than this one."""
+
+    def __init__(self, path: str, found: int, known: int) -> None:
+        self.path = path
+        self.found = found
+        self.known = known
+        super().__init__(path, found, known)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.path}: schema version {self.found} is newer than this powerretail knows "
+            f"({self.known}); upgrade powerretail"
+        )
+
+
+class NestedUnitOfWork(PowerRetailError, RuntimeError):
+    """A thread opened a second unit of work on a store while its first was still open."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(path)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.path}: this thread already has an open unit of work on this store; "
+            "finish it first (SQLite units of work do not nest)"
+        )
+
+
+class StoreBusy(ConcurrencyConflict):
+    """The database stayed locked by other writers for longer than the store waits."""
+
+    def __init__(self, path: str, attempts: int) -> None:
+        self.path = path
+        self.attempts = attempts
+        super().__init__(path, attempts)
+
+    def __str__(self) -> str:
+        return f"{self.path}: still locked by other writers after {self.attempts} attempts"
+
+
+def _is_busy(err: sqlite3.OperationalError) -> bool:
+    text = str(err).lower()
+    return "locked" in text or "busy" in text
+
+
+_T = TypeVar("_T")
+
+
+class SqliteStore:
+    """Store every aggregate, idempotency record and event in one SQLite file.
+
+    Args:
+        path: the database file (created if missing).
+        busy_timeout_ms: how long one attempt waits for a locked file [ms].
+        busy_attempts: how many times a locked file is tried before :class:`StoreBusy`.
+        synchronous: ``"FULL"`` (default: a committed unit survives power loss) or ``"NORMAL"``
+            (faster in WAL mode; the last commits may be lost on power loss, never corrupted).
+        migrations: the schema history (tests pass their own).
+
+    Raises:
+        SchemaTooNew: the file was migrated by a newer powerretail.
+        InvalidInput: ``synchronous`` is not FULL or NORMAL, or ``path`` is ``:memory:`` or a URI
+            (every connection would see its own database).
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        busy_timeout_ms: int = 5_000,
+        busy_attempts: int = 20,
+        synchronous: str = "FULL",
+        migrations: Sequence[Migration] = MIGRATIONS,
+    ) -> None:
+        if synchronous not in ("FULL", "NORMAL"):
+            raise InvalidInput("synchronous", synchronous, "FULL or NORMAL")
+        if str(path) == ":memory:" or str(path).startswith("file:"):
+            raise InvalidInput(
+                "path", str(path), "a file path (for a store in memory use MemoryStore)"
+            )
+        self.path = Path(path)
+        self._busy_timeout_ms = busy_timeout_ms
+        self._busy_attempts = busy_attempts
+        self._synchronous = synchronous
+        self._migrations = tuple(sorted(migrations, key=lambda step: step.version))
+        self._local = threading.local()
+        self._connections: list[tuple[int, sqlite3.Connection]] = []
+        self._connections_lock = threading.Lock()
+        self._retrying(self._migrate)
+
+    # ------------------------------------------------------------------ connections
+
+    def connection(self) -> sqlite3.Connection:
+        """Return this thread's connection (opened on first use, per process)."""
+        held: tuple[int, sqlite3.Connection] | None = getattr(self._local, "held", None)
+        if held is not None and held[0] == os.getpid():
+            return held[1]
+        connection = sqlite3.connect(
+            self.path,
+            timeout=self._busy_timeout_ms / 1000,
+            isolation_level=None,  # we issue BEGIN IMMEDIATE / COMMIT ourselves
+            check_same_thread=False,  # only its own thread uses it; close() may come from another
+        )
+        connection.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
+        self._retrying(lambda: connection.execute("PRAGMA journal_mode = WAL").fetchone())
+        connection.execute(f"PRAGMA synchronous = {self._synchronous}")
+        connection.execute("PRAGMA foreign_keys = ON")
+        self._local.held = (os.getpid(), connection)
+        with self._connections_lock:
+            self._connections.append((os.getpid(), connection))
+        return connection
+
+    def close(self) -> None:
+        """Close every connection this store opened in this process.
+
+        Connections inherited from a parent process are left alone: SQLite forbids using a
+        connection across ``fork``, even to close it.
+        """
+        with self._connections_lock:
+            connections, self._connections = self._connections, []
+        for pid, connection in connections:
+            if pid == os.getpid():
+                connection.close()
+        self._local = threading.local()
+
+    def _retrying(self, step: Callable[[], _T]) -> _T:
+        for attempt in range(1, self._busy_attempts + 1):
+            try:
+                return step()
+            except sqlite3.OperationalError as err:
+                if not _is_busy(err):
+                    raise
+                if attempt == self._busy_attempts:
+                    raise StoreBusy(str(self.path), attempt) from err
+                time.sleep(min(2**attempt, 100) / 1000)  # back off 2, 4, 8 … 100 ms
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def begin(self) -> sqlite3.Connection:
+        """Begin a write transaction on this thread's connection and return the connection.
+
+        Raises:
+            StoreBusy: other writers held the file for longer than the store waits.
+            NestedUnitOfWork: this thread's connection is already in a transaction.
+        """
+        connection = self.connection()
+        if connection.in_transaction:
+            raise NestedUnitOfWork(str(self.path))
+        self._retrying(lambda: connection.execute("BEGIN IMMEDIATE"))
+        return connection
+
+    # ------------------------------------------------------------------ schema
+
+    def schema_version(self) -> int:
+        """Return the schema version of the file (0: empty)."""
+        row = (
+            self.connection()
+            .execute("SELECT COALESCE(MAX(version), 0) FROM schema_version")
+            .fetchone()
+        )
+        return int(row[0])
+
+    def _migrate(self) -> None:
+        connection = self.begin()
+        try:
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version ("
+                "version INTEGER PRIMARY KEY, description TEXT NOT NULL, "
+                "applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+            )
+            found = int(
+                connection.execute(
+                    "SELECT COALESCE(MAX(version), 0) FROM schema_version"
+                ).fetchone()[0]
+            )
+            known = self._migrations[-1].version if self._migrations else 0
+            if found > known:
+                raise SchemaTooNew(str(self.path), found, known)
+            for step in self._migrations:
+                if step.version <= found:
+                    continue
+                for statement in step.statements:
+                    connection.execute(statement)
+                connection.execute(
+                    "INSERT INTO schema_version (version, description) VALUES (?, ?)",
+                    (step.version, step.description),
+                )
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+
+    def unit_of_work(self) -> SqliteUnitOfWork:
+        """Return a new unit of work on this store (use it in a ``with`` block)."""
+        return SqliteUnitOfWork(self)
+
+
+class _Repository(Generic[K, E]):
+    def __init__(self, uow: SqliteUnitOfWork, aggregate: Aggregate[K, E]) -> None:
+        self._uow = uow
+        self._aggregate = aggregate
+
+    def get(self, key: K) -> Versioned[E]:
+        found = self.find(key)
+        if found is None:
+            raise NotFound(self._aggregate.kind, key)
+        return found
+
+    def find(self, key: K) -> Versioned[E] | None:
+        row = self._uow._sql(
+            "SELECT version, body, schema FROM aggregates WHERE kind = ? AND key = ?",
+            (self._aggregate.kind, key),
+        ).fetchone()
+        return None if row is None else self._decode(row)
+
+    def _decode(self, row: Sequence[Any]) -> Versioned[E]:
+        version, body, schema = row
+        return Versioned(self._aggregate.decode(json.loads(body), int(schema)), int(version))
+
+    def _version(self, key: str) -> int | None:
+        row = self._uow._sql(
+            "SELECT version FROM aggregates WHERE kind = ? AND key = ?", (self._aggregate.kind, key)
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def add(self, entity: E) -> int:
+        kind = self._aggregate.kind
+        key = self._aggregate.key_of(entity)
+        body = canonical_json(self._aggregate.encode(entity))
+        current = self._version(key)
+        if current is not None:
+            raise VersionConflict(kind, key, 0, current)
+        self._uow._sql(
+            "INSERT INTO aggregates (kind, key, version, body, schema) VALUES (?, ?, 1, ?, ?)",
+            (kind, key, body, self._aggregate.schema_version),
+        )
+        self._index(key, entity)
+        return 1
+
+    def save(self, entity: E, expected_version: int) -> int:
+        kind = self._aggregate.kind
+        key = self._aggregate.key_of(entity)
+        body = canonical_json(self._aggregate.encode(entity))
+        updated = self._uow._sql(
+            "UPDATE aggregates SET version = version + 1, body = ?, schema = ? "
+            "WHERE kind = ? AND key = ? AND version = ?",
+            (body, self._aggregate.schema_version, kind, key, expected_version),
+        ).rowcount
+        if updated != 1:
+            raise VersionConflict(kind, key, expected_version, self._version(key))
+        self._index(key, entity)
+        return expected_version + 1
+
+    def _index(self, key: str, entity: E) -> None:
+        kind = self._aggregate.kind
+        self._uow._sql("DELETE FROM aggregate_index WHERE kind = ? AND key = ?", (kind, key))
+        self._uow._many(
+            "INSERT INTO aggregate_index (kind, field, value, key) VALUES (?, ?, ?, ?)",
+            [
+                (kind, field, value, key)
+                for field, value in self._aggregate.index_of(entity).items()
+            ],
+        )
+
+    def _select(self, columns: str, where: dict[str, Any]) -> list[Any]:
+        wanted = self._aggregate.index_filter(where)
+        sql = f"SELECT {columns} FROM aggregates AS a WHERE a.kind = ?"
+        parameters: list[str] = [self._aggregate.kind]
+        for field, value in sorted(wanted.items()):
+            sql += (
+                " AND EXISTS (SELECT 1 FROM aggregate_index AS i WHERE i.kind = a.kind"
+                " AND i.field = ? AND i.value = ? AND i.key = a.key)"
+            )
+            parameters += [field, value]
+        return self._uow._sql(sql + " ORDER BY a.key", tuple(parameters)).fetchall()
+
+    def query(self, **where: Any) -> tuple[Versioned[E], ...]:
+        return tuple(self._decode(row) for row in self._select("version, body, schema", where))
+
+    def keys(self, **where: Any) -> tuple[K, ...]:
+        return tuple(row[0] for row in self._select("key", where))
+
+
+class _Idempotency:
+    def __init__(self, uow: SqliteUnitOfWork) -> None:
+        self._uow = uow
+
+    def get(self, key: str) -> IdempotencyRecord | None:
+        row = self._uow._sql(
+            "SELECT key, command, fingerprint, outcome, result, recorded_at "
+            "FROM idempotency WHERE key = ?",
+            (key,),
+        ).fetchone()
+        if row is None:
+            return None
+        return IdempotencyRecord(
+            key=row[0],
+            command=row[1],
+            fingerprint=row[2],
+            outcome=Outcome(row[3]),
+            result=json.loads(row[4]),
+            recorded_at=as_instant(row[5], "recorded_at"),
+        )
+
+    def put(self, record: IdempotencyRecord) -> None:
+        try:
+            self._uow._sql(
+                "INSERT INTO idempotency (key, command, fingerprint, outcome, result, recorded_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    record.key,
+                    record.command,
+                    record.fingerprint,
+                    record.outcome.value,
+                    canonical_json(record.result),
+                    record.recorded_at.isoformat(),
+                ),
+            )
+        except sqlite3.IntegrityError:
+            raise KeyAlreadyRecorded(record.key) from None
+
+
+_EVENT_COLUMNS: Final = (
+    "event_id, aggregate_kind, aggregate_id, sequence, event_type, schema_major, payload, "
+    "occurred_at"
+)
+
+
+def _event(row: Sequence[Any]) -> OutboxEvent:
+    return OutboxEvent(
+        event_id=row[0],
+        aggregate_kind=row[1],
+        aggregate_id=row[2],
+        sequence=int(row[3]),
+        event_type=row[4],
+        schema_major=int(row[5]),
+        payload=json.loads(row[6]),
+        occurred_at=as_instant(row[7], "occurred_at"),
+    )
+
+
+class _Outbox:
+    def __init__(self, uow: SqliteUnitOfWork) -> None:
+        self._uow = uow
+
+    def append(self, event: DomainEvent) -> OutboxEvent:
+        last = self._uow._sql(
+            "SELECT COALESCE(MAX(sequence), 0) FROM outbox "
+            "WHERE aggregate_kind = ? AND aggregate_id = ?",
+            (event.aggregate_kind, event.aggregate_id),
+        ).fetchone()[0]
+        stored = event.at_sequence(int(last) + 1)
+        try:
+            self._uow._sql(
+                f"INSERT INTO outbox ({_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    stored.event_id,
+                    stored.aggregate_kind,
+                    stored.aggregate_id,
+                    stored.sequence,
+                    stored.event_type,
+                    stored.schema_major,
+                    canonical_json(stored.payload),
+                    stored.occurred_at.isoformat(),
+                ),
+            )
+        except sqlite3.IntegrityError:
+            raise DuplicateEvent(event.event_id) from None
+        return stored
+
+    def unpublished(self, limit: int = 100) -> tuple[OutboxEvent, ...]:
+        rows = self._uow._sql(
+            f"SELECT {_EVENT_COLUMNS} FROM outbox WHERE published = 0 ORDER BY position LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return tuple(_event(row) for row in rows)
+
+    def mark_published(self, event_ids: Iterable[str]) -> None:
+        self._uow._many(
+            "UPDATE outbox SET published = 1 WHERE event_id = ?", [(i,) for i in event_ids]
+        )
+
+    def events_for(self, aggregate_kind: str, aggregate_id: str) -> tuple[OutboxEvent, ...]:
+        rows = self._uow._sql(
+            f"SELECT {_EVENT_COLUMNS} FROM outbox WHERE aggregate_kind = ? AND aggregate_id = ? "
+            "ORDER BY sequence",
+            (aggregate_kind, aggregate_id),
+        ).fetchall()
+        return tuple(_event(row) for row in rows)
+
+
+class _Inbox:
+    def __init__(self, uow: SqliteUnitOfWork) -> None:
+        self._uow = uow
+
+    def has_processed(self, consumer: str, event_id: str) -> bool:
+        row = self._uow._sql(
+            "SELECT 1 FROM inbox WHERE consumer = ? AND event_id = ?", (consumer, event_id)
+        ).fetchone()
+        return row is not None
+
+    def last_sequence(self, consumer: str, aggregate_kind: str, aggregate_id: str) -> int:
+        row = self._uow._sql(
+            "SELECT COALESCE(MAX(sequence), 0) FROM inbox "
+            "WHERE consumer = ? AND aggregate_kind = ? AND aggregate_id = ?",
+            (consumer, aggregate_kind, aggregate_id),
+        ).fetchone()
+        return int(row[0])
+
+    def record_processed(self, consumer: str, event: OutboxEvent) -> None:
+        try:
+            self._uow._sql(
+                "INSERT INTO inbox (consumer, event_id, aggregate_kind, aggregate_id, sequence) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (
+                    consumer,
+                    event.event_id,
+                    event.aggregate_kind,
+                    event.aggregate_id,
+                    event.sequence,
+                ),
+            )
+        except sqlite3.IntegrityError:
+            raise DuplicateEvent(event.event_id) from None
+
+
+class SqliteUnitOfWork:
+    """A unit of work on a :class:`SqliteStore`: one ``BEGIN IMMEDIATE`` transaction."""
+
+    def __init__(self, store: SqliteStore) -> None:
+        self._store = store
+        self._connection: sqlite3.Connection | None = None
+        self._state = "not started"
+        self.idempotency = _Idempotency(self)
+        self.outbox = _Outbox(self)
+        self.inbox = _Inbox(self)
+
+    def __enter__(self) -> Self:
+        if self._state != "not started":
+            raise UnitOfWorkClosed(self._state)
+        self._connection = self._store.begin()
+        self._state = "open"
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: types.TracebackType | None,
+    ) -> None:
+        self.rollback()
+
+    def _open(self) -> sqlite3.Connection:
+        if self._state != "open" or self._connection is None:
+            raise UnitOfWorkClosed(self._state)
+        return self._connection
+
+    def _sql(self, sql: str, parameters: Sequence[Any] = ()) -> sqlite3.Cursor:
+        return self._open().execute(sql, parameters)
+
+    def _many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self._open().executemany(sql, rows)
+
+    def repository(self, aggregate: Aggregate[K, E]) -> _Repository[K, E]:
+        """Return the repository of ``aggregate`` inside this unit of work."""
+        self._open()
+        return _Repository(self, aggregate)
+
+    def commit(self) -> None:
+        """Commit the transaction: every write of this unit becomes visible together."""
+        connection = self._open()
+        try:
+            connection.execute("COMMIT")
+        except sqlite3.OperationalError:
+            self.rollback()
+            raise
+        self._state = "committed"
+
+    def rollback(self) -> None:
+        """Roll the transaction back (does nothing once committed or rolled back)."""
+        if self._state != "open" or self._connection is None:
+            if self._state == "not started":
+                self._state = "rolled back"
+            return
+        self._state = "rolled back"
+        self._connection.execute("ROLLBACK")
+
+
+if TYPE_CHECKING:  # mypy proves the store implements the ports
+    _conforms: UnitOfWorkFactory = SqliteStore("").unit_of_work

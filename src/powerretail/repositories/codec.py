@@ -1,0 +1,459 @@
+"""Encode attrs entities to JSON-ready data and back, exactly: the one way entities are stored.
+
+Storage adapters never see an entity's Python objects, only the JSON-ready data this codec makes:
+
+* ``Decimal`` (money, energy, prices) as a string, so ``"0.10"`` stays ``0.10`` — never a float;
+* ``date`` as ISO ``YYYY-MM-DD``; aware ``datetime`` as ISO 8601 with its offset, followed by
+  its IANA zone in brackets when it has one (RFC 9557:
+  ``2025-03-01T08:00:00+08:00[Asia/Shanghai]``);
+* a local ``time`` of day as ISO ``HH:MM[:SS]``; a ``timedelta`` as its seconds in a string
+  (``"5400"``, ``"0.25"``);
+* enums by value; ``NewType`` ids as their underlying ``str``;
+* nested attrs classes as objects keyed by field name; tuples, lists and frozensets as arrays;
+  mappings as objects;
+* a field whose type is a union of several classes as ``{"$type": "ClassName", "value": ...}``.
+
+Decoding is driven by the attrs field types, goes through each class's own converters and
+validators, and refuses unknown fields, missing fields and floats with
+:class:`~powerretail.errors.InvalidInput` naming the path of the bad value.
+
+>>> from powerretail.quantities import Money
+>>> codec = CodecRegistry()
+>>> codec.encode(Money("12.30"), Money)
+{'amount': '12.30', 'currency': 'CNY'}
+>>> codec.decode({"amount": "12.30", "currency": "CNY"}, Money)
+Money(amount=Decimal('12.30'), currency='CNY')
+>>> canonical_json(codec.encode(Money("1.00"), Money))
+'{"amount":"1.00","currency":"CNY"}'
+
+Types this module does not know are taught to a registry with :meth:`CodecRegistry.with_scalar`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import json
+import types
+import typing
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, Final, TypeAlias, Union
+
+import attrs
+
+from powerretail.errors import FloatNotAllowed, InvalidInput, PowerRetailError
+from powerretail.quantities import exact_decimal
+from powerretail.timeframe import as_date, as_instant, timezone
+
+__all__ = [
+    "DEFAULT_CODECS",
+    "CodecRegistry",
+    "JsonValue",
+    "ScalarCodec",
+    "UnsupportedType",
+    "canonical_json",
+    "check_json_ready",
+    "field_types",
+]
+
+#: Data the codec produces and consumes: what ``json.dumps`` writes, without floats.
+JsonValue: TypeAlias = bool | int | str | list["JsonValue"] | dict[str, "JsonValue"] | None
+
+_TYPE_TAG: Final = "$type"
+_NONE_TYPE: Final = type(None)
+
+
+class UnsupportedType(PowerRetailError, TypeError):
+    """The codec was asked to encode or decode a type it has not been taught."""
+
+    def __init__(self, path: str, kind: object) -> None:
+        self.path = path
+        self.kind = kind
+        super().__init__(path, kind)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.path}: no codec for {self.kind!r}; use attrs classes, Decimal, date, "
+            "aware datetime, enums, str, int, bool, tuples and mappings, or teach the registry "
+            "with CodecRegistry.with_scalar"
+        )
+
+
+@attrs.frozen
+class ScalarCodec:
+    """How one leaf type becomes JSON-ready data (``encode``) and back (``decode(data, path)``)."""
+
+    encode: Callable[[Any], JsonValue]
+    decode: Callable[[JsonValue, str], Any]
+
+
+def canonical_json(data: JsonValue) -> str:
+    """Return ``data`` as compact JSON with sorted keys: equal data gives equal text.
+
+    Raises:
+        FloatNotAllowed: ``data`` holds a float.
+    """
+    check_json_ready(data)
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def check_json_ready(data: object, path: str = "$") -> None:
+    """Check that ``data`` is JSON-ready: None, bool, int, str, lists and str-keyed dicts of them.
+
+    Raises:
+        FloatNotAllowed: a float anywhere inside (money and energy are strings).
+        InvalidInput: any other value JSON cannot hold exactly.
+    """
+    if data is None or isinstance(data, bool | int | str):
+        return
+    if isinstance(data, float):
+        raise FloatNotAllowed(path, data)
+    if isinstance(data, list | tuple):
+        for index, item in enumerate(data):
+            check_json_ready(item, f"{path}[{index}]")
+        return
+    if isinstance(data, dict):
+        for key, item in data.items():
+            if not isinstance(key, str):
+                raise InvalidInput(path, key, "str keys in a JSON object")
+            check_json_ready(item, f"{path}.{key}")
+        return
+    raise InvalidInput(path, data, "a JSON-ready value (None, bool, int, str, list, dict)")
+
+
+_FIELD_TYPES: dict[type[Any], dict[str, Any]] = {}
+
+
+def field_types(cls: type[Any]) -> dict[str, Any]:
+    """Return the resolved type of every field of class ``cls`` (cached)."""
+    found = _FIELD_TYPES.get(cls)
+    if found is None:
+        found = _FIELD_TYPES[cls] = typing.get_type_hints(cls)
+    return found
+
+
+_UNIONS: dict[Any, tuple[Any, ...] | None] = {}
+
+
+def _union_args(hint: Any) -> tuple[Any, ...] | None:
+    try:
+        return _UNIONS[hint]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable hint: work it out every time
+        return _union_of(hint)
+    found = _UNIONS[hint] = _union_of(hint)
+    return found
+
+
+def _union_of(hint: Any) -> tuple[Any, ...] | None:
+    origin = typing.get_origin(hint)
+    if origin is Union or origin is types.UnionType:
+        return typing.get_args(hint)
+    return None
+
+
+def _is_passthrough(hint: Any) -> bool:
+    return hint is Any or hint is object
+
+
+def _decode_decimal(data: JsonValue, path: str) -> Decimal:
+    if not isinstance(data, str):
+        raise InvalidInput(path, data, "a decimal number written as a string")
+    return exact_decimal(data, path)
+
+
+def _decode_fraction(data: JsonValue, path: str) -> Fraction:
+    if not isinstance(data, str):
+        raise InvalidInput(path, data, "a fraction written as a string such as '1/3'")
+    try:
+        return Fraction(data)
+    except (ValueError, ZeroDivisionError):
+        raise InvalidInput(path, data, "a fraction such as '1/3'") from None
+
+
+def _decode_date(data: JsonValue, path: str) -> _dt.date:
+    return as_date(data, path)
+
+
+def _decode_instant(data: JsonValue, path: str) -> _dt.datetime:
+    if not isinstance(data, str):
+        raise InvalidInput(path, data, "an ISO 8601 date-time with an offset")
+    text, zone = data, None
+    if data.endswith("]") and "[" in data:
+        text, zone = data[:-1].split("[", 1)
+    instant = as_instant(text, path)
+    return instant if zone is None else instant.in_timezone(timezone(zone))
+
+
+def _encode_instant(value: _dt.datetime) -> JsonValue:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInput("datetime", value, "an aware datetime (with a time zone or offset)")
+    # The offset fixes the instant; a named zone is kept too (RFC 9557), so local calendar rules
+    # and equality in a repeated autumn hour (PEP 495) behave the same after a round trip.
+    zone = getattr(value.tzinfo, "key", None)
+    return value.isoformat() if zone is None else f"{value.isoformat()}[{zone}]"
+
+
+def _decode_time(data: JsonValue, path: str) -> _dt.time:
+    if not isinstance(data, str):
+        raise InvalidInput(path, data, "a time of day such as '08:30:00'")
+    try:
+        value = _dt.time.fromisoformat(data)
+    except ValueError:
+        raise InvalidInput(path, data, "a time of day such as '08:30:00'") from None
+    if value.tzinfo is not None:
+        raise InvalidInput(path, data, "a local time of day without an offset")
+    return value
+
+
+def _encode_time(value: _dt.time) -> JsonValue:
+    if value.tzinfo is not None:
+        raise InvalidInput("time", value, "a local time of day without an offset")
+    return value.isoformat()
+
+
+_MICROSECONDS: Final = Decimal(1_000_000)
+
+
+def _encode_duration(value: _dt.timedelta) -> JsonValue:
+    micros = (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
+    return str(Decimal(micros) / _MICROSECONDS)
+
+
+def _decode_duration(data: JsonValue, path: str) -> _dt.timedelta:
+    seconds = _decode_decimal(data, path)
+    micros = seconds * _MICROSECONDS
+    if micros != micros.to_integral_value():
+        raise InvalidInput(path, data, "a duration in seconds, to the microsecond")
+    return _dt.timedelta(microseconds=int(micros))
+
+
+_BUILTIN_SCALARS: Final[dict[type, ScalarCodec]] = {
+    _dt.time: ScalarCodec(_encode_time, _decode_time),
+    _dt.timedelta: ScalarCodec(_encode_duration, _decode_duration),
+    Decimal: ScalarCodec(str, _decode_decimal),
+    Fraction: ScalarCodec(str, _decode_fraction),
+    _dt.datetime: ScalarCodec(_encode_instant, _decode_instant),
+    _dt.date: ScalarCodec(lambda value: value.isoformat(), _decode_date),
+}
+
+
+class CodecRegistry:
+    """Turn attrs entities into JSON-ready data and back, with codecs for leaf types.
+
+    A registry is immutable: :meth:`with_scalar` returns a new one that also knows a type.
+    """
+
+    def __init__(self, scalars: Mapping[type, ScalarCodec] | None = None) -> None:
+        self._scalars: dict[type, ScalarCodec] = {**_BUILTIN_SCALARS, **(scalars or {})}
+
+    def with_scalar(self, kind: type, codec: ScalarCodec) -> CodecRegistry:
+        """Return a registry that also encodes ``kind`` (and its subclasses) with ``codec``."""
+        return CodecRegistry({**self._scalars, kind: codec})
+
+    def _scalar_for(self, kind: type) -> ScalarCodec | None:
+        for base in kind.__mro__:
+            found = self._scalars.get(base)
+            if found is not None:
+                return found
+        return None
+
+    # ------------------------------------------------------------------ encode
+
+    def encode(self, value: object, hint: Any = None, path: str = "$") -> JsonValue:
+        """Return ``value`` as JSON-ready data; ``hint`` is its declared type (tags unions).
+
+        Raises:
+            FloatNotAllowed: a float anywhere inside.
+            UnsupportedType: a value of a type the registry does not know.
+        """
+        options = _union_args(hint)
+        if options is not None:
+            if value is None:
+                return None
+            classes = [option for option in options if option is not _NONE_TYPE]
+            if len(classes) == 1:
+                return self.encode(value, classes[0], path)
+            return {_TYPE_TAG: type(value).__name__, "value": self.encode(value, None, path)}
+        if _is_passthrough(hint):
+            check_json_ready(value, path)
+            return typing.cast(JsonValue, value)
+        return self._encode_value(value, hint, path)
+
+    def _encode_value(self, value: object, hint: Any, path: str) -> JsonValue:
+        if value is None or isinstance(value, bool | str):
+            return value
+        if isinstance(value, float):
+            raise FloatNotAllowed(path, value)
+        if isinstance(value, enum.Enum):
+            return self.encode(value.value, None, path)
+        if isinstance(value, int):
+            return int(value)
+        scalar = self._scalar_for(type(value))
+        if scalar is not None:
+            return scalar.encode(value)
+        if attrs.has(type(value)):
+            return self._encode_attrs(value, path)
+        args = typing.get_args(hint)
+        if isinstance(value, Mapping):
+            key_hint, item_hint = args if len(args) == 2 else (None, None)
+            encoded: dict[str, JsonValue] = {}
+            for key, item in value.items():
+                text = self.encode(key, key_hint, f"{path}.<key>")
+                if not isinstance(text, str):
+                    raise InvalidInput(f"{path}.<key>", key, "a key that encodes to a str")
+                encoded[text] = self.encode(item, item_hint, f"{path}.{text}")
+            return encoded
+        if isinstance(value, tuple | list | frozenset | set):
+            items = list(value)
+            if isinstance(value, frozenset | set):
+                items = sorted(items, key=lambda item: canonical_json(self.encode(item)))
+            return [
+                self.encode(item, _item_hint(hint, index), f"{path}[{index}]")
+                for index, item in enumerate(items)
+            ]
+        raise UnsupportedType(path, type(value))
+
+    def _encode_attrs(self, value: Any, path: str) -> dict[str, JsonValue]:
+        kind: type[Any] = type(value)
+        hints = field_types(kind)
+        return {
+            field.name: self.encode(
+                getattr(value, field.name), hints.get(field.name), f"{path}.{field.name}"
+            )
+            for field in attrs.fields(kind)
+            if field.init
+        }
+
+    # ------------------------------------------------------------------ decode
+
+    def decode(self, data: JsonValue, hint: Any, path: str = "$") -> Any:
+        """Return the value of type ``hint`` that ``data`` encodes.
+
+        Raises:
+            InvalidInput: ``data`` does not fit ``hint`` (the message names the path).
+            UnsupportedType: ``hint`` is a type the registry does not know.
+        """
+        options = _union_args(hint)
+        if options is not None:
+            return self._decode_union(data, options, path)
+        if _is_passthrough(hint):
+            check_json_ready(data, path)
+            return data
+        supertype = getattr(hint, "__supertype__", None)
+        if supertype is not None:  # a NewType id
+            return self.decode(data, supertype, path)
+        origin = typing.get_origin(hint) or hint
+        if not isinstance(origin, type):
+            raise UnsupportedType(path, hint)
+        if issubclass(origin, bool):
+            return _expect(data, bool, path, "true or false")
+        if issubclass(origin, enum.Enum):
+            return self._decode_enum(data, origin, path)
+        if issubclass(origin, int):
+            if isinstance(data, bool):
+                raise InvalidInput(path, data, "a whole number")
+            return _expect(data, int, path, "a whole number")
+        if issubclass(origin, str):
+            return _expect(data, str, path, "a string")
+        scalar = self._scalar_for(origin)
+        if scalar is not None:
+            return scalar.decode(data, path)
+        if attrs.has(origin):
+            return self._decode_attrs(data, origin, path)
+        return self._decode_collection(data, hint, origin, path)
+
+    def _decode_union(self, data: JsonValue, options: tuple[Any, ...], path: str) -> Any:
+        if data is None and _NONE_TYPE in options:
+            return None
+        classes = [option for option in options if option is not _NONE_TYPE]
+        if len(classes) == 1:
+            return self.decode(data, classes[0], path)
+        if not isinstance(data, dict) or set(data) != {_TYPE_TAG, "value"}:
+            raise InvalidInput(path, data, 'an object {"$type": ..., "value": ...}')
+        names = {typing.get_origin(option) or option: option for option in classes}
+        for kind, option in names.items():
+            if getattr(kind, "__name__", None) == data[_TYPE_TAG]:
+                return self.decode(data["value"], option, path)
+        expected = ", ".join(sorted(getattr(kind, "__name__", str(kind)) for kind in names))
+        raise InvalidInput(f"{path}.$type", data[_TYPE_TAG], f"one of {expected}")
+
+    def _decode_enum(self, data: JsonValue, kind: type[enum.Enum], path: str) -> enum.Enum:
+        try:
+            return kind(data)
+        except ValueError:
+            values = ", ".join(sorted(str(member.value) for member in kind))
+            raise InvalidInput(path, data, f"one of {values}") from None
+
+    def _decode_attrs(self, data: JsonValue, kind: type, path: str) -> Any:
+        if not isinstance(data, dict):
+            raise InvalidInput(path, data, f"an object holding a {kind.__name__}")
+        fields = {field.name: field for field in attrs.fields(kind) if field.init}
+        unknown = sorted(set(data) - set(fields))
+        if unknown:
+            raise InvalidInput(f"{path}.{unknown[0]}", data[unknown[0]], "no such field")
+        hints = field_types(kind)
+        arguments: dict[str, Any] = {}
+        for name, field in fields.items():
+            if name in data:
+                arguments[field.alias] = self.decode(data[name], hints.get(name), f"{path}.{name}")
+            elif field.default is attrs.NOTHING:
+                raise InvalidInput(f"{path}.{name}", None, "a value (the field is required)")
+        try:
+            return kind(**arguments)
+        except InvalidInput:
+            raise
+        except (TypeError, ValueError) as err:
+            raise InvalidInput(path, data, f"a valid {kind.__name__} ({err})") from err
+
+    def _decode_collection(self, data: JsonValue, hint: Any, origin: type, path: str) -> Any:
+        args = typing.get_args(hint)
+        if issubclass(origin, Mapping):
+            if not isinstance(data, dict):
+                raise InvalidInput(path, data, "an object")
+            key_hint, item_hint = args if len(args) == 2 else (str, Any)
+            return {
+                self.decode(key, key_hint, f"{path}.<key>"): self.decode(
+                    item, item_hint, f"{path}.{key}"
+                )
+                for key, item in data.items()
+            }
+        if issubclass(origin, tuple | list | frozenset | set):
+            if not isinstance(data, list):
+                raise InvalidInput(path, data, "an array")
+            items = [
+                self.decode(item, _item_hint(hint, index), f"{path}[{index}]")
+                for index, item in enumerate(data)
+            ]
+            if issubclass(origin, tuple):
+                return tuple(items)
+            if issubclass(origin, frozenset):
+                return frozenset(items)
+            if issubclass(origin, set):
+                return set(items)
+            return items
+        raise UnsupportedType(path, hint)
+
+
+def _item_hint(hint: Any, index: int) -> Any:
+    args = typing.get_args(hint)
+    if not args:
+        return Any
+    if len(args) == 2 and args[1] is Ellipsis:
+        return args[0]
+    if typing.get_origin(hint) is tuple:
+        return args[index] if index < len(args) else Any
+    return args[0]
+
+
+def _expect(data: JsonValue, kind: type, path: str, expected: str) -> Any:
+    if not isinstance(data, kind):
+        raise InvalidInput(path, data, expected)
+    return data
+
+
+#: The registry every aggregate uses unless it is given another.
+DEFAULT_CODECS: Final = CodecRegistry()

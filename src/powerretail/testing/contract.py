@@ -1,0 +1,763 @@
+"""The repository contract suite: run it against your own adapter to prove it behaves.
+
+Subclass :class:`StorageContract` in a test module of yours and override the
+``make_unit_of_work`` fixture to return a factory of units of work on a fresh, empty store:
+
+.. code-block:: python
+
+    import pytest
+    from powerretail.testing.contract import StorageContract
+
+    class TestMyStore(StorageContract):
+        @pytest.fixture
+        def make_unit_of_work(self, tmp_path):
+            store = MyStore(tmp_path / "store.db")
+            yield store.unit_of_work
+            store.close()
+
+pytest then runs every ``test_`` method below on your store: round trips of every entity,
+upgrades of data stored by an older schema, versions and two-writer conflicts (R11), rollback,
+idempotency (R8), the outbox and inbox (R19), idempotent imports (R22) and a seeded simulation
+under injected faults (R21). To round-trip your own entities too, extend
+:attr:`StorageContract.round_trip_cases`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
+
+import attrs
+import pendulum
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from powerretail.adapters.clocks import FixedClock
+from powerretail.errors import (
+    ConcurrencyConflict,
+    IdempotencyConflict,
+    InvalidInput,
+    NotFound,
+    VersionConflict,
+)
+from powerretail.ids import AccountId, PaymentId
+from powerretail.quantities import Energy, Money
+from powerretail.repositories.aggregates import Aggregate
+from powerretail.repositories.codec import JsonValue
+from powerretail.repositories.commands import CommandRefused
+from powerretail.repositories.events import (
+    DomainEvent,
+    DuplicateEvent,
+    EventOutOfOrder,
+    OutboxEvent,
+    consume_once,
+    publish_pending,
+)
+from powerretail.repositories.idempotency import IdempotencyRecord, KeyAlreadyRecorded, Outcome
+from powerretail.repositories.imports import import_entities
+from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkClosed, UnitOfWorkFactory
+from powerretail.testing.faults import simulate_ledger
+from powerretail.testing.ledger import (
+    LEDGER_ACCOUNTS,
+    LEDGER_POSTINGS,
+    LEDGER_PROJECTIONS,
+    AccountStatus,
+    LedgerAccount,
+    LedgerPosting,
+    PostingKind,
+    close_ledger_account,
+    open_ledger_account,
+    post_to_ledger,
+    project_ledger_event,
+)
+from powerretail.testing.strategies import ledger_accounts, ledger_postings
+
+__all__ = ["StorageContract"]
+
+_EXAMPLE_KEYS = itertools.count()
+_START = pendulum.datetime(2025, 3, 1, 9, tz="Asia/Shanghai")
+
+
+def _posting(posting_id: str, account_id: str = "A-1", amount: str = "10.00") -> LedgerPosting:
+    return LedgerPosting(
+        posting_id=PaymentId(posting_id),
+        account_id=AccountId(account_id),
+        kind=PostingKind.PAYMENT,
+        amount=Money(amount),
+        energy=Energy("12.5"),
+        posted_at=_START,
+    )
+
+
+def _event(event_id: str, aggregate_id: str = "A-1") -> DomainEvent:
+    return DomainEvent(
+        event_id=event_id,
+        aggregate_kind=LEDGER_ACCOUNTS.kind,
+        aggregate_id=aggregate_id,
+        event_type="LedgerPosted",
+        schema_major=1,
+        payload={"amount": "1.00", "energy_kwh": "0"},
+        occurred_at=_START,
+    )
+
+
+@attrs.frozen
+class _NoteBefore:
+    """An entity as an older program stored it."""
+
+    note_id: str
+    text: str
+
+
+@attrs.frozen
+class _NoteAfter:
+    """The same entity after a field was renamed and another added."""
+
+    note_id: str
+    body: str
+    words: int
+
+
+def _upgrade_note(data: dict[str, JsonValue]) -> dict[str, JsonValue]:
+    text = str(data["text"])
+    return {"note_id": data["note_id"], "body": text, "words": len(text.split())}
+
+
+_NOTES_BEFORE: Aggregate[str, _NoteBefore] = Aggregate(
+    kind="contract_note", entity_type=_NoteBefore, key_field="note_id"
+)
+_NOTES_AFTER: Aggregate[str, _NoteAfter] = Aggregate(
+    kind="contract_note",
+    entity_type=_NoteAfter,
+    key_field="note_id",
+    schema_version=2,
+    upgrades={1: _upgrade_note},
+)
+
+
+def _in_threads(count: int, work: Callable[[int], None]) -> None:
+    errors: list[BaseException] = []
+    start = threading.Barrier(count)
+
+    def run(index: int) -> None:
+        try:
+            start.wait()
+            work(index)
+        except BaseException as err:
+            errors.append(err)
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+
+
+class StorageContract:
+    """What every storage adapter promises. Subclass it and override ``make_unit_of_work``."""
+
+    #: (aggregate, strategy of its entities) pairs round-tripped by the suite; add your own.
+    round_trip_cases: ClassVar[Sequence[tuple[Aggregate[Any, Any], st.SearchStrategy[Any]]]] = (
+        (LEDGER_ACCOUNTS, ledger_accounts()),
+        (LEDGER_POSTINGS, ledger_postings()),
+    )
+
+    @pytest.fixture
+    def make_unit_of_work(self) -> UnitOfWorkFactory:
+        """Return a factory of units of work on a fresh, empty store (override this)."""
+        raise NotImplementedError("override the make_unit_of_work fixture with your store")
+
+    @pytest.fixture
+    def clock(self) -> FixedClock:
+        """Return a fixed clock at 2025-03-01 09:00 Asia/Shanghai."""
+        return FixedClock(_START)
+
+    # ------------------------------------------------------------------ round trips
+
+    @settings(
+        max_examples=40,
+        # One store serves every example (keys are made unique), and each adapter's subclass
+        # runs the same test: both are intended.
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.differing_executors,
+        ],
+    )
+    @given(data=st.data())
+    def test_every_entity_is_read_back_equal_at_version_1(
+        self, make_unit_of_work: UnitOfWorkFactory, data: st.DataObject
+    ) -> None:
+        for aggregate, entities in self.round_trip_cases:
+            entity = data.draw(entities)
+            key = f"{aggregate.key_of(entity)}-{next(_EXAMPLE_KEYS)}"
+            entity = attrs.evolve(entity, **{aggregate.key_field: key})
+            with make_unit_of_work() as uow:
+                added = uow.repository(aggregate).add(entity)
+                uow.commit()
+
+            with make_unit_of_work() as uow:
+                stored = uow.repository(aggregate).get(key)
+
+            assert added == 1
+            assert stored == (entity, 1)
+            assert aggregate.encode(stored.entity) == aggregate.encode(entity)
+
+    def test_money_and_energy_keep_every_decimal(
+        self, make_unit_of_work: UnitOfWorkFactory
+    ) -> None:
+        posting = attrs.evolve(_posting("P-exact", amount="0.10"), energy=Energy("1234567.891234"))
+        with make_unit_of_work() as uow:
+            uow.repository(LEDGER_POSTINGS).add(posting)
+            uow.commit()
+
+        with make_unit_of_work() as uow:
+            stored = uow.repository(LEDGER_POSTINGS).get(PaymentId("P-exact")).entity
+
+        assert str(stored.amount.amount) == "0.10"
+        assert str(stored.energy.kwh) == "1234567.891234"
+
+    def test_data_stored_by_an_older_schema_is_upgraded_when_read(
+        self, make_unit_of_work: UnitOfWorkFactory
+    ) -> None:
+        with make_unit_of_work() as uow:
+            uow.repository(_NOTES_BEFORE).add(_NoteBefore("n-1", "pay by the 15th"))
+            uow.commit()
+
+        with make_unit_of_work() as uow:
+            notes = uow.repository(_NOTES_AFTER)
+            upgraded, version = notes.get("n-1")
+            notes.save(attrs.evolve(upgraded, words=4), version)
+            uow.commit()
+
+        assert upgraded == _NoteAfter("n-1", "pay by the 15th", 4)
+        with make_unit_of_work() as uow:  # stored in the new shape: the old program must refuse
+            assert uow.repository(_NOTES_AFTER).get("n-1") == (upgraded, 2)
+            with pytest.raises(InvalidInput, match="newer program"):
+                uow.repository(_NOTES_BEFORE).get("n-1")
+
+    # ------------------------------------------------------------------ versions (R11)
+
+    def test_get_of_a_missing_key_raises_not_found(
+        self, make_unit_of_work: UnitOfWorkFactory
+    ) -> None:
+        with make_unit_of_work() as uow, pytest.raises(NotFound, match="ledger_account"):
+            uow.repository(LEDGER_ACCOUNTS).get(AccountId("nobody"))
+
+    def test_find_of_a_missing_key_returns_none(self, make_unit_of_work: UnitOfWorkFactory) -> None:
+        with make_unit_of_work() as uow:
+            assert uow.repository(LEDGER_ACCOUNTS).find(AccountId("nobody")) is None
+
+    def test_each_save_adds_one_to_the_version(self, make_unit_of_work: UnitOfWorkFactory) -> None:
+        account = LedgerAccount.open("A-1", holder="Wang")
+        with make_unit_of_work() as uow:
+            accounts = uow.repository(LEDGER_ACCOUNTS)
+            versions = [accounts.add(account)]
+            versions.append(accounts.save(attrs.evolve(account, holder="Li"), 1))
+            uow.commit()
+        with make_unit_of_work() as uow:
+            versions.append(uow.repository(LEDGER_ACCOUNTS).save(account, 2))
+            uow.commit()
+
+        with make_unit_of_work() as uow:
+            stored = uow.repository(LEDGER_ACCOUNTS).get(AccountId("A-1"))
+
+        assert versions == [1, 2, 3]
+        assert stored == (account, 3)
+
+    def test_adding_a_stored_key_conflicts_and_keeps_the_first(
+        self, make_unit_of_work: UnitOfWorkFactory
+    ) -> None:
+        open_ledger_account(make_unit_of_work, "A-1", holder="first")
+
+        with make_unit_of_work() as uow, pytest.raises(VersionConflict) as raised:
+            uow.repository(LEDGER_ACCOUNTS).add(LedgerAccount.open("A-1", holder="second"))
+
+        assert (raised.value.expected, raised.value.actual) == (0, 1)
+        with make_unit_of_work() as uow:
+            assert uow.repository(LEDGER_ACCOUNTS).get(AccountId("A-1")).entity.holder == "first"
+
+    def test_a_stale_save_conflicts_and_changes_nothing(
+        self, make_unit_of_work: UnitOfWorkFactory
+    ) -> None:
+        open_ledger_account(make_unit_of_work, "A-1", holder="Wang")
+        with make_unit_of_work() as uow:  # writer A reads version 1 …
+            seen_by_a, version_a = uow.repository(LEDGER_ACCOUNTS).get(AccountId("A-1"))
+        with make_unit_of_work() as uow:  # … writer B saves version 2 …
+            accounts = uow.repository(LEDGER_ACCOUNTS)
+            seen_by_b, version_b = accounts.get(AccountId("A-1"))
+            accounts.save(attrs.evolve(seen_by_b, holder="B"), version_b)
+            uow.commit()
+
+        with make_unit_of_work() as uow:  # … and A's save, based on version 1, is refused.
+            with pytest.raises(VersionConflict) as raised:
+                uow.repository(LEDGER_ACCOUNTS).save(attrs.evolve(seen_by_a, holder="A"), version_a)
+            uow.commit()
+
+        assert (raised.value.expected, raised.value.actual) == (1, 2)
+        with make_unit_of_work() as uow:
+            assert uow.repository(LEDGER_ACCOUNTS).get(AccountId("A-1")) == (
+                attrs.evolve(seen_by_a, holder="B"),
+                2,
+            )
+
+    def test_saving_an_entity_never_added_conflicts(
+        self, make_unit_of_work: UnitOfWorkFactory
+    ) -> None:
+        with make_unit_of_work() as uow, pytest.raises(VersionConflict) as raised:
+            uow.repository(LEDGER_ACCOUNTS).save(LedgerAccount.open("A-9", holder="x"), 1)
+
+        assert raised.value.actual is None
+
+    def test_racing_writers_lose_no_update(self, make_unit_of_work: UnitOfWorkFactory) -> None:
+        open_ledger_account(make_unit_of_work, "A-1", holder="Wang")
+        writers, rounds = 4, 10
+
+        def write(_index: int) -> None:
+            for _ in range(rounds):
+                while True:
+                    try:
+                        with make_unit_of_work() as uow:
+                            accounts = uow.repository(LEDGER_ACCOUNTS)
+                            account, version = accounts.get(AccountId("A-1"))
+                            bumped = attrs.evolve(account, postings=account.postings + 1)
+                            accounts.save(bumped, version)
+                            uow.commit()
+                        break
+                    except ConcurrencyConflict:
+                        continue
+
+        _in_threads(writers, write)
+
+        with make_unit_of_work() as uow:
+            account, version = uow.repository(LEDGER_ACCOUNTS).get(AccountId("A-1"))
+        assert account.postings == writers * rounds
+        assert version == 1 + writers * rounds
+
+    def test_racing_adds_of_one_key_let_exactly_one_win(
+        self, make_unit_of_work: UnitOfWorkFactory
+    ) -> None:
+        winners: list[int] = []
+
+        def add(index: int) -> None:
+            try:
+                with make_unit_of_work() as uow:
+                    uow.repository(LEDGER_ACCOUNTS).add(
+                        LedgerAccount.open("A-1", holder=f"writer {index}")
+                    )
+                    uow.commit()
+                winners.append(index)
+            except ConcurrencyConflict:
+                pass
+
+        _in_threads(4, add)
+
+        with make_unit_of_work() as uow:
+            stored = uow.repository(LEDGER_ACCOUNTS).get(AccountId("A-1"))
+        assert len(winners) == 1
+        assert stored == (LedgerAccount.open("A-1", holder=f"writer {winners[0]}"), 1)
+
+    # ------------------------------------------------------------------ units of work
+
+    def test_leaving_without_commit_leaves_nothing(
+        self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        open_ledger_account(make_unit_of_work, "A-1", holder="Wang")
+        with make_unit_of_work() as uow:
+            self._write_everything(uow, clock)
+
+        self._assert_nothing_written(make_unit_of_work)
+
+    def test_an_exception_rolls_everything_back(
+        self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        open_ledger_account(make_unit_of_work, "A-1", holder="Wang")
+
+        def crash() -> None:
+            with make_unit_of_work() as uow:
+                self._write_everything(uow, clock)
+                raise RuntimeError("crash before commit")
+
+        with pytest.raises(RuntimeError, match="crash"):
+            crash()
+
+        self._assert_nothing_written(make_unit_of_work)
+
+    def test_an_explicit_rollback_leaves_nothing(
+        self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        open_ledger_account(make_unit_of_work, "A-1", holder="Wang")
+        with make_unit_of_work() as uow:
+            self._write_everything(uow, clock)
+            uow.rollback()
+            uow.rollback()  # twice is harmless
+
+        self._assert_nothing_written(make_unit_of_work)
+
+    def test_a_unit_of_work_sees_its_own_writes(self, make_unit_of_work: UnitOfWorkFactory) -> None:
+        with make_unit_of_work() as uow:
+            uow.repository(LEDGER_POSTINGS).add(_posting("P-1"))
+            seen = uow.repository(LEDGER_POSTINGS).query(account_id="A-1")
+            keys = uow.repository(LEDGER_POSTINGS).keys(account_id="A-1")
+
+        assert [posting.entity.posting_id for posting in seen] == ["P-1"]
+        assert keys == ("P-1",)
+
+    def test_a_finished_unit_of_work_refuses_use(
+        self, make_unit_of_work: UnitOfWorkFactory
+    ) -> None:
+        with make_unit_of_work() as uow:
+            uow.commit()
+
+        with pytest.raises(UnitOfWorkClosed):
+            uow.repository(LEDGER_ACCOUNTS).find(AccountId("A-1"))
+        with pytest.raises(UnitOfWorkClosed):
+            uow.commit()
+        with pytest.raises(UnitOfWorkClosed), uow:
+            pass
+
+    def _write_everything(self, uow: UnitOfWork, clock: FixedClock) -> None:
+        accounts = uow.repository(LEDGER_ACCOUNTS)
+        account, version = accounts.get(AccountId("A-1"))
+        accounts.save(attrs.evolve(account, holder="changed"), version)
+        uow.repository(LEDGER_POSTINGS).add(_posting("P-1"))
+        uow.idempotency.put(
+            IdempotencyRecord(
+                key="K-1",
+                command="test",
+                fingerprint="f",
+                outcome=Outcome.SUCCEEDED,
+                result={},
+                recorded_at=clock.now(),
+            )
+        )
+        stored = uow.outbox.append(_event("E-1"))
+        uow.inbox.record_processed("consumer", stored)
+
+    def _assert_nothing_written(self, make_unit_of_work: UnitOfWorkFactory) -> None:
+        with make_unit_of_work() as uow:
+            assert uow.repository(LEDGER_ACCOUNTS).get(AccountId("A-1")) == (
+                LedgerAccount.open("A-1", holder="Wang"),
+                1,
+            )
+            assert uow.repository(LEDGER_POSTINGS).find(PaymentId("P-1")) is None
+            assert uow.repository(LEDGER_POSTINGS).query(account_id="A-1") == ()
+            assert uow.repository(LEDGER_POSTINGS).keys() == ()
+            assert uow.idempotency.get("K-1") is None
+            assert uow.outbox.unpublished() == ()
+            assert uow.outbox.events_for(LEDGER_ACCOUNTS.kind, "A-1") == ()
+            assert not uow.inbox.has_processed("consumer", "E-1")
+            assert uow.inbox.last_sequence("consumer", LEDGER_ACCOUNTS.kind, "A-1") == 0
+
+    # ------------------------------------------------------------------ queries
+
+    def test_query_filters_on_indexed_fields_in_key_order(
+        self, make_unit_of_work: UnitOfWorkFactory
+    ) -> None:
+        postings = [
+            _posting("P-3", "A-1"),
+            _posting("P-1", "A-1"),
+            attrs.evolve(_posting("P-2", "A-1"), kind=PostingKind.REFUND),
+            _posting("P-4", "A-2"),
+        ]
+        with make_unit_of_work() as uow:
+            for posting in postings:
+                uow.repository(LEDGER_POSTINGS).add(posting)
+            uow.commit()
+
+        with make_unit_of_work() as uow:
+            repository = uow.repository(LEDGER_POSTINGS)
+            of_a1 = repository.query(account_id="A-1")
+            payments_of_a1 = repository.query(account_id="A-1", kind=PostingKind.PAYMENT)
+            everything = repository.query()
+            keys_of_a1 = repository.keys(account_id="A-1")
+            all_keys = repository.keys()
+
+        assert [p.entity.posting_id for p in of_a1] == ["P-1", "P-2", "P-3"]
+        assert keys_of_a1 == ("P-1", "P-2", "P-3")
+        assert all_keys == ("P-1", "P-2", "P-3", "P-4")
+        assert [p.entity.posting_id for p in payments_of_a1] == ["P-1", "P-3"]
+        assert [p.entity.posting_id for p in everything] == ["P-1", "P-2", "P-3", "P-4"]
+
+    def test_query_follows_a_saved_change_of_an_indexed_field(
+        self, make_unit_of_work: UnitOfWorkFactory
+    ) -> None:
+        open_ledger_account(make_unit_of_work, "A-1", holder="Wang")
+        close_ledger_account(make_unit_of_work, "A-1")
+
+        with make_unit_of_work() as uow:
+            open_ones = uow.repository(LEDGER_ACCOUNTS).query(status=AccountStatus.OPEN)
+            closed = uow.repository(LEDGER_ACCOUNTS).query(status=AccountStatus.CLOSED)
+
+        assert open_ones == ()
+        assert [account.entity.account_id for account in closed] == ["A-1"]
+
+    def test_query_on_a_field_not_indexed_is_refused(
+        self, make_unit_of_work: UnitOfWorkFactory
+    ) -> None:
+        with make_unit_of_work() as uow, pytest.raises(InvalidInput, match="indexed"):
+            uow.repository(LEDGER_ACCOUNTS).query(holder="Wang")
+
+    # ------------------------------------------------------------------ idempotency (R8)
+
+    def test_a_retried_command_returns_the_stored_result_and_posts_once(
+        self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        open_ledger_account(make_unit_of_work, "A-1", holder="Wang")
+
+        first = post_to_ledger(
+            make_unit_of_work, clock=clock, key="pay-1", account_id="A-1", amount=Money("50.00")
+        )
+        clock.advance(pendulum.duration(minutes=5))
+        again = post_to_ledger(
+            make_unit_of_work, clock=clock, key="pay-1", account_id="A-1", amount=Money("50.00")
+        )
+
+        assert first == again == {"posting_id": "P-pay-1", "balance": "50.00"}
+        with make_unit_of_work() as uow:
+            assert uow.repository(LEDGER_ACCOUNTS).get(AccountId("A-1")).entity.balance == Money(
+                "50.00"
+            )
+            assert len(uow.repository(LEDGER_POSTINGS).query(account_id="A-1")) == 1
+
+    def test_a_key_reused_with_another_payload_is_refused(
+        self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        open_ledger_account(make_unit_of_work, "A-1", holder="Wang")
+        post_to_ledger(
+            make_unit_of_work, clock=clock, key="pay-1", account_id="A-1", amount=Money("50.00")
+        )
+
+        with pytest.raises(IdempotencyConflict, match="pay-1"):
+            post_to_ledger(
+                make_unit_of_work, clock=clock, key="pay-1", account_id="A-1", amount=Money("5.00")
+            )
+
+        with make_unit_of_work() as uow:
+            account = uow.repository(LEDGER_ACCOUNTS).get(AccountId("A-1")).entity
+        assert account.balance == Money("50.00")
+
+    def test_a_refusal_is_stored_and_given_again(
+        self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        open_ledger_account(make_unit_of_work, "A-1", holder="Wang")
+        close_ledger_account(make_unit_of_work, "A-1")
+        with pytest.raises(CommandRefused, match="closed") as first:
+            post_to_ledger(
+                make_unit_of_work, clock=clock, key="pay-1", account_id="A-1", amount=Money("1.00")
+            )
+        with make_unit_of_work() as uow:  # the account is reopened …
+            accounts = uow.repository(LEDGER_ACCOUNTS)
+            account, version = accounts.get(AccountId("A-1"))
+            accounts.save(attrs.evolve(account, status=AccountStatus.OPEN), version)
+            uow.commit()
+
+        with pytest.raises(CommandRefused, match="closed") as again:  # … but the answer stands
+            post_to_ledger(
+                make_unit_of_work, clock=clock, key="pay-1", account_id="A-1", amount=Money("1.00")
+            )
+        fresh = post_to_ledger(
+            make_unit_of_work, clock=clock, key="pay-2", account_id="A-1", amount=Money("1.00")
+        )
+
+        assert str(first.value) == str(again.value)
+        assert fresh["balance"] == "1.00"
+        with make_unit_of_work() as uow:
+            record = uow.idempotency.get("pay-1")
+        assert record is not None
+        assert record.outcome is Outcome.REFUSED
+
+    def test_a_key_is_recorded_once(
+        self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        record = IdempotencyRecord(
+            key="K-1",
+            command="test",
+            fingerprint="f",
+            outcome=Outcome.SUCCEEDED,
+            result={"n": 1},
+            recorded_at=clock.now(),
+        )
+        with make_unit_of_work() as uow:
+            uow.idempotency.put(record)
+            uow.commit()
+
+        with make_unit_of_work() as uow, pytest.raises(KeyAlreadyRecorded):
+            uow.idempotency.put(attrs.evolve(record, result={"n": 2}))
+        with make_unit_of_work() as uow:
+            assert uow.idempotency.get("K-1") == record
+
+    def test_concurrent_retries_of_one_command_post_once(
+        self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        open_ledger_account(make_unit_of_work, "A-1", holder="Wang")
+        results: list[dict[str, Any]] = []
+
+        def retry(_index: int) -> None:
+            results.append(
+                post_to_ledger(
+                    make_unit_of_work,
+                    clock=clock,
+                    key="pay-1",
+                    account_id="A-1",
+                    amount=Money("7.00"),
+                    attempts=20,
+                )
+            )
+
+        _in_threads(4, retry)
+
+        assert results == [{"posting_id": "P-pay-1", "balance": "7.00"}] * 4
+        with make_unit_of_work() as uow:
+            account = uow.repository(LEDGER_ACCOUNTS).get(AccountId("A-1")).entity
+            events = uow.outbox.events_for(LEDGER_ACCOUNTS.kind, "A-1")
+        assert (account.balance, account.postings, len(events)) == (Money("7.00"), 1, 1)
+
+    # ------------------------------------------------------------------ outbox (R19)
+
+    def test_events_are_numbered_per_aggregate_and_kept_with_the_state(
+        self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        for account_id in ("A-1", "A-2"):
+            open_ledger_account(make_unit_of_work, account_id, holder="Wang")
+        for key, account_id in (("k1", "A-1"), ("k2", "A-2"), ("k3", "A-1")):
+            post_to_ledger(
+                make_unit_of_work, clock=clock, key=key, account_id=account_id, amount=Money(1)
+            )
+
+        with make_unit_of_work() as uow:
+            pending = uow.outbox.unpublished()
+            of_a1 = uow.outbox.events_for(LEDGER_ACCOUNTS.kind, "A-1")
+
+        assert [(e.event_id, e.sequence) for e in pending] == [
+            ("E-k1", 1),
+            ("E-k2", 1),
+            ("E-k3", 2),
+        ]
+        assert [e.payload["balance"] for e in of_a1] == ["1.00", "2.00"]
+        assert {(e.event_type, e.schema_major) for e in pending} == {("LedgerPosted", 1)}
+        assert pending[0].occurred_at == clock.now()
+
+    def test_an_event_id_is_stored_once(self, make_unit_of_work: UnitOfWorkFactory) -> None:
+        with make_unit_of_work() as uow:
+            uow.outbox.append(_event("E-1"))
+            uow.commit()
+
+        with make_unit_of_work() as uow, pytest.raises(DuplicateEvent):
+            uow.outbox.append(_event("E-1", aggregate_id="A-2"))
+        with make_unit_of_work() as uow:
+            uow.outbox.append(_event("E-2"))
+            with pytest.raises(DuplicateEvent):
+                uow.outbox.append(_event("E-2"))
+
+    def test_published_events_are_handed_once_in_order(
+        self, make_unit_of_work: UnitOfWorkFactory
+    ) -> None:
+        with make_unit_of_work() as uow:
+            for number in range(5):
+                uow.outbox.append(_event(f"E-{number}"))
+            uow.commit()
+        handed: list[OutboxEvent] = []
+
+        count = publish_pending(make_unit_of_work, handed.append, batch_size=2)
+        again = publish_pending(make_unit_of_work, handed.append)
+
+        assert (count, again) == (5, 0)
+        assert [event.sequence for event in handed] == [1, 2, 3, 4, 5]
+
+    def test_an_event_whose_publishing_failed_is_handed_again(
+        self, make_unit_of_work: UnitOfWorkFactory
+    ) -> None:
+        with make_unit_of_work() as uow:
+            for number in range(3):
+                uow.outbox.append(_event(f"E-{number}"))
+            uow.commit()
+        handed: list[str] = []
+
+        def flaky(event: OutboxEvent) -> None:
+            if event.event_id == "E-1" and "E-1" not in handed:
+                handed.append("E-1")
+                raise ConnectionError("broker down")
+            handed.append(event.event_id)
+
+        with pytest.raises(ConnectionError):
+            publish_pending(make_unit_of_work, flaky)
+        publish_pending(make_unit_of_work, flaky)
+
+        assert handed == ["E-0", "E-1", "E-1", "E-2"]
+
+    def test_a_consumer_processes_a_redelivered_event_once(
+        self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        open_ledger_account(make_unit_of_work, "A-1", holder="Wang")
+        post_to_ledger(
+            make_unit_of_work, clock=clock, key="k1", account_id="A-1", amount=Money("3.00")
+        )
+        with make_unit_of_work() as uow:
+            (event,) = uow.outbox.unpublished()
+
+        ran = [
+            consume_once(make_unit_of_work, "projection", event, project_ledger_event)
+            for _ in range(3)
+        ]
+
+        assert ran == [True, False, False]
+        with make_unit_of_work() as uow:
+            projected = uow.repository(LEDGER_PROJECTIONS).get(AccountId("A-1")).entity
+        assert (projected.balance, projected.postings) == (Money("3.00"), 1)
+
+    def test_a_consumer_refuses_an_event_before_its_predecessor(
+        self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        open_ledger_account(make_unit_of_work, "A-1", holder="Wang")
+        for key in ("k1", "k2"):
+            post_to_ledger(
+                make_unit_of_work, clock=clock, key=key, account_id="A-1", amount=Money(1)
+            )
+        with make_unit_of_work() as uow:
+            first, second = uow.outbox.unpublished()
+
+        with pytest.raises(EventOutOfOrder, match="expected 1"):
+            consume_once(make_unit_of_work, "projection", second, project_ledger_event)
+        ran = [
+            consume_once(make_unit_of_work, "projection", event, project_ledger_event)
+            for event in (first, second, first)
+        ]
+        unordered = consume_once(
+            make_unit_of_work, "audit", second, lambda uow, event: None, in_order=False
+        )
+
+        assert ran == [True, True, False]
+        assert unordered is True
+
+    # ------------------------------------------------------------------ imports (R22)
+
+    def test_running_an_import_twice_adds_nothing_the_second_time(
+        self, make_unit_of_work: UnitOfWorkFactory
+    ) -> None:
+        accounts = [LedgerAccount.open(f"A-{n}", holder=f"holder {n}") for n in range(5)]
+
+        first = import_entities(make_unit_of_work, LEDGER_ACCOUNTS, accounts, batch_size=2)
+        changed = [*accounts[:4], attrs.evolve(accounts[4], holder="someone else")]
+        second = import_entities(make_unit_of_work, LEDGER_ACCOUNTS, changed)
+
+        assert len(first.added) == 5
+        assert (second.added, len(second.unchanged), second.different) == ((), 4, ("A-4",))
+        with make_unit_of_work() as uow:
+            stored = uow.repository(LEDGER_ACCOUNTS).query()
+        assert [account for account, _ in stored] == accounts
+
+    # ------------------------------------------------------------------ faults (R21)
+
+    @pytest.mark.parametrize("seed", [1, 2, 3])
+    def test_ledger_invariants_hold_under_injected_faults(
+        self, make_unit_of_work: UnitOfWorkFactory, seed: int
+    ) -> None:
+        report = simulate_ledger(make_unit_of_work, seed=seed, steps=40)
+
+        assert report.faults_injected > 0
+        assert report.commands_applied > 0
