@@ -1,0 +1,682 @@
+"""The bill engine: tariff + determinants + account facts + period → a draft :class:`Bill`.
+
+:class:`BillingEngine` compiles each tariff version once (prices resolved, tables built) and then
+prices any number of bills with it; :func:`price_bill` is the one-off convenience.
+
+How a period is priced (rules.md §8–§14):
+
+1. The account's service days inside the period are billed (move-in, move-out).
+2. The service days are cut where a tariff version starts or ends, and where an annual tier year
+   starts; each piece is priced by the version in force on its first day.
+3. Energy, reactive energy and losses are shared between pieces by days, conserving every
+   digit (largest remainder at three decimals finer than the data).
+4. Monthly charges (basic, fixed) count whole months from the start of the service days plus
+   1/30 of a month per remaining day (rules.md §8), shared between pieces by days.
+5. Each line is rounded once with the tariff's :class:`~powerretail.quantities.Rounding`; the
+   power-factor adjustment is a percentage of the rounded lines of its base; the total is the
+   exact sum of the lines.
+
+>>> from powerretail.tariffs.model import CustomerCategory, EnergyCharge, Tariff, TariffVersion
+>>> tariff = Tariff(
+...     code="FLAT", name_zh="平价", name_en="flat", category=CustomerCategory.RESIDENTIAL,
+...     versions=[TariffVersion(label="1", effective_from="2025-01-01", charges=[
+...         EnergyCharge(code="energy", name_zh="电度电费", name_en="energy",
+...                      source="rules.md §10.2", yuan_per_kwh="0.5283")])])
+>>> bill = price_bill(tariff, Determinants(energy_kwh={"total": "312.4"}), DateRange.month(2025, 7))
+>>> str(bill.total)
+'165.04 CNY'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import Final
+
+import attrs
+from dateutil.relativedelta import relativedelta
+
+from powerretail.billing.bill import Bill, LineItem
+from powerretail.billing.determinants import AccountFacts, Determinants
+from powerretail.errors import InvalidInput
+from powerretail.quantities import MONEY_CONTEXT, Rounding
+from powerretail.tariffs.losses import NoLoss
+from powerretail.tariffs.model import (
+    PF_BASE_CATEGORIES,
+    AnnualTiers,
+    BasicCharge,
+    BasicChargeBasis,
+    Charge,
+    EnergyCharge,
+    FixedCharge,
+    MonthlyTiers,
+    PartialYear,
+    PowerFactorAdjustment,
+    Tariff,
+    TariffVersion,
+    Tier,
+    TimeOfUseCharge,
+)
+from powerretail.tariffs.power_factor import RULE_SETS, power_factor
+from powerretail.tariffs.tou import BUCKET_LABELS
+from powerretail.timeframe import DateRange
+
+__all__ = ["DEFAULT_ACCOUNT", "BillingEngine", "months_in", "price_bill", "split_by_days"]
+
+#: An account with no special facts: no capacity, no demand, no losses.
+DEFAULT_ACCOUNT: Final = AccountFacts()
+_ONE: Final = Fraction(1)
+_ZERO: Final = Decimal(0)
+_BUCKET_ORDER: Final = ("critical", "peak", "flat", "valley", "deep_valley", "total")
+_MONTH_UNIT: Final = ("月", "month")
+
+
+def months_in(period: DateRange, part_month_days: int = 30) -> Fraction:
+    """Return how many months ``period`` is: whole months from its start, plus 1/30 per day left.
+
+    Source: GYGZ1996 part-month basic charge, 1/30 per day (rules.md §8).
+
+    >>> months_in(DateRange.month(2025, 2)), months_in(DateRange("2025-07-10", "2025-08-01"))
+    (Fraction(1, 1), Fraction(11, 15))
+    """
+    end = period.end
+    if end is None:
+        raise InvalidInput("period.end", None, "a closed period")
+    whole = 0
+    while period.start + relativedelta(months=whole + 1) <= end:
+        whole += 1
+    rest = (end - (period.start + relativedelta(months=whole))).days
+    return whole + Fraction(rest, part_month_days)
+
+
+def split_by_days(quantity: Decimal, days: Sequence[int]) -> tuple[Decimal, ...]:
+    """Share ``quantity`` over pieces of ``days`` days so the shares add up exactly.
+
+    Shares are exact to three decimals finer than ``quantity`` (largest remainder, ties to the
+    earlier piece); a negative quantity is shared as its mirror.
+
+    >>> split_by_days(Decimal("100"), [10, 21])
+    (Decimal('32.258'), Decimal('67.742'))
+    """
+    if len(days) == 1:
+        return (quantity,)
+    step = Decimal(1).scaleb(min(int(quantity.as_tuple().exponent), 0) - 3)
+    sign = -1 if quantity < 0 else 1
+    units = int(abs(quantity) / step)
+    whole = sum(days)
+    floors = [units * d // whole for d in days]
+    left = units - sum(floors)
+    ranked = sorted(range(len(days)), key=lambda i: (-((units * days[i]) % whole), i))
+    for index in ranked[:left]:
+        floors[index] += 1
+    return tuple((sign * part * step) for part in floors)
+
+
+def _description(charge: Charge, suffix_zh: str = "", suffix_en: str = "") -> tuple[str, str]:
+    if suffix_zh:
+        return f"{charge.name_zh}（{suffix_zh}）", f"{charge.name_en} ({suffix_en})"
+    return charge.name_zh, charge.name_en
+
+
+def _bucket_key(bucket: str) -> tuple[int, str]:
+    return (_BUCKET_ORDER.index(bucket) if bucket in _BUCKET_ORDER else len(_BUCKET_ORDER), bucket)
+
+
+def _scaled(value: Decimal, scale: Fraction) -> Decimal:
+    if scale == _ONE:
+        return value
+    return MONEY_CONTEXT.divide(value * scale.numerator, Decimal(scale.denominator))
+
+
+def _tier_bands(
+    tiers: Sequence[Tier], start: Decimal, energy: Decimal, scale: Fraction
+) -> list[tuple[int, Decimal, Decimal | None]]:
+    """Return (tier index, kWh in the tier, scaled upper bound) for the tiers ``energy`` touches."""
+    bands: list[tuple[int, Decimal, Decimal | None]] = []
+    end = start + energy
+    low = _ZERO
+    for index, tier in enumerate(tiers):
+        high = None if tier.upto_kwh is None else _scaled(tier.upto_kwh, scale)
+        a = min(max(start, low), high) if high is not None else max(start, low)
+        b = min(max(end, low), high) if high is not None else max(end, low)
+        if b != a:
+            bands.append((index, b - a, high))
+        if high is None:
+            break
+        low = high
+    return bands
+
+
+@attrs.frozen
+class _Piece:
+    """Days of the service period priced by one version, with their share of the usage."""
+
+    period: DateRange
+    version: TariffVersion
+    energy: Mapping[str, Decimal]
+    months: Fraction
+    cycle_start: bool
+
+
+class BillingEngine:
+    """Prices bills for one tariff; build it once and reuse it.
+
+    Raises (from :meth:`bill`):
+        InvalidInput: usage or account facts a charge needs are missing or do not fit.
+        NotFound: no tariff version is in force on some day of the period.
+    """
+
+    def __init__(self, tariff: Tariff) -> None:
+        self.tariff = tariff
+        self.rounding: Rounding = tariff.rounding
+        self._money_step = self.rounding.step
+
+    # ------------------------------------------------------------------ public
+    def bill(
+        self,
+        determinants: Determinants,
+        period: DateRange,
+        account: AccountFacts = DEFAULT_ACCOUNT,
+        *,
+        bill_id: str = "",
+        account_id: str = "",
+    ) -> Bill:
+        """Return the draft bill of ``determinants`` over ``period`` for ``account``."""
+        service = self._service(period, account)
+        energy, reactive = self._with_losses(determinants, service, account)
+        total_energy = sum(energy.values(), _ZERO)
+        pf = None if reactive is None else power_factor(max(total_energy, _ZERO), abs(reactive))
+        pieces = self._pieces(service, energy, account)
+        lines: list[LineItem] = []
+        position = account.ytd_kwh
+        for piece in pieces:
+            if piece.cycle_start:
+                position = _ZERO
+            lines.extend(
+                self._price_piece(
+                    piece,
+                    determinants=determinants,
+                    account=account,
+                    service=service,
+                    total_energy=total_energy,
+                    reactive=reactive,
+                    pf=pf,
+                    position=position,
+                )
+            )
+            position += sum(piece.energy.values(), _ZERO)
+        return Bill(
+            bill_id=bill_id,
+            account_id=account_id,
+            period=service,
+            tariff_code=self.tariff.code,
+            currency=self.tariff.currency,
+            lines=tuple(lines),
+        )
+
+    # ------------------------------------------------------------------ helpers
+    @staticmethod
+    def _service(period: DateRange, account: AccountFacts) -> DateRange:
+        if period.end is None:
+            raise InvalidInput("period.end", None, "a closed billing period")
+        start = max(period.start, account.opened_on or period.start)
+        end = min(period.end, account.closed_on or period.end)
+        if end <= start:
+            raise InvalidInput(
+                "period", str(period), "a period with at least one day of service for the account"
+            )
+        return DateRange(start, end)
+
+    @staticmethod
+    def _with_losses(
+        determinants: Determinants, service: DateRange, account: AccountFacts
+    ) -> tuple[dict[str, Decimal], Decimal | None]:
+        energy = dict(determinants.energy_kwh)
+        reactive = determinants.reactive_kvarh
+        model = account.loss_model
+        if isinstance(model, NoLoss):
+            return energy, reactive
+        total = sum(energy.values(), _ZERO)
+        active_loss, reactive_loss = model.losses(total, reactive or _ZERO, service.days * 24)
+        buckets = sorted(energy, key=_bucket_key)
+        if total:
+            weights = [energy[b] for b in buckets]
+            shares = _share_by_weights(active_loss, weights)
+            for bucket, share in zip(buckets, shares, strict=True):
+                energy[bucket] += share
+        if reactive is not None:
+            reactive += reactive_loss
+        return energy, reactive
+
+    def _cycle(self, charge: AnnualTiers, account: AccountFacts, day: date) -> DateRange:
+        if charge.partial_year is PartialYear.SETTLE_AND_RESTART and account.opened_on:
+            anchor = account.opened_on
+        else:
+            anchor = date(day.year, charge.cycle_start_month, 1)
+        years = (day.year - anchor.year) + 1
+        start = anchor + relativedelta(years=years)
+        while start > day:
+            years -= 1
+            start = anchor + relativedelta(years=years)
+        return DateRange(start, anchor + relativedelta(years=years + 1))
+
+    def _pieces(
+        self, service: DateRange, energy: Mapping[str, Decimal], account: AccountFacts
+    ) -> list[_Piece]:
+        assert service.end is not None
+        ranges = list(service.split_at(*self.tariff.boundaries_within(service)))
+        cut: list[tuple[DateRange, TariffVersion, bool]] = []
+        for part in ranges:
+            version = self.tariff.version_on(part.start)
+            annual = next((c for c in version.charges if isinstance(c, AnnualTiers)), None)
+            rest: DateRange | None = part
+            while rest is not None:
+                assert rest.end is not None
+                starts_cycle = False
+                if annual is not None:
+                    cycle = self._cycle(annual, account, rest.start)
+                    starts_cycle = rest.start == cycle.start and rest.start != service.start
+                    if cycle.end is not None and cycle.end < rest.end:
+                        cut.append((DateRange(rest.start, cycle.end), version, starts_cycle))
+                        rest = DateRange(cycle.end, rest.end)
+                        continue
+                cut.append((rest, version, starts_cycle))
+                rest = None
+        months = months_in(service)
+        days = [r.days for r, _, _ in cut]
+        buckets = {b: split_by_days(kwh, days) for b, kwh in energy.items()}
+        pieces = []
+        for index, (part, version, starts_cycle) in enumerate(cut):
+            pieces.append(
+                _Piece(
+                    period=part,
+                    version=version,
+                    energy={b: shares[index] for b, shares in buckets.items()},
+                    months=months * part.days / service.days,
+                    cycle_start=starts_cycle,
+                )
+            )
+        return pieces
+
+    def _line(
+        self,
+        charge: Charge,
+        piece: _Piece,
+        *,
+        code: str,
+        names: tuple[str, str],
+        quantity: Decimal,
+        unit: str,
+        rate: Decimal,
+        rate_unit: str,
+        factor: Fraction = _ONE,
+        note: str = "",
+    ) -> LineItem:
+        product = quantity * rate
+        if factor != _ONE:
+            product = MONEY_CONTEXT.divide(product * factor.numerator, Decimal(factor.denominator))
+        amount = self.rounding.to_money(product, self.tariff.currency)
+        return LineItem._trusted(
+            code=code,
+            description_zh=names[0],
+            description_en=names[1],
+            quantity=quantity,
+            unit=unit,
+            rate=rate,
+            rate_unit=rate_unit,
+            factor=factor,
+            amount=amount,
+            tariff_code=self.tariff.code,
+            tariff_version=piece.version.label,
+            source=charge.source,
+            period=piece.period,
+            note=note,
+        )
+
+    def _price_piece(
+        self,
+        piece: _Piece,
+        *,
+        determinants: Determinants,
+        account: AccountFacts,
+        service: DateRange,
+        total_energy: Decimal,
+        reactive: Decimal | None,
+        pf: Decimal | None,
+        position: Decimal,
+    ) -> list[LineItem]:
+        lines: list[LineItem] = []
+        owners: list[Charge] = []
+        pf_charge: PowerFactorAdjustment | None = None
+        pf_index = 0
+        energy_total = sum(piece.energy.values(), _ZERO)
+        for charge in piece.version.charges:
+            if isinstance(charge, PowerFactorAdjustment):
+                pf_charge, pf_index = charge, len(lines)
+                continue
+            new = self._price_charge(
+                charge,
+                piece,
+                determinants=determinants,
+                account=account,
+                service=service,
+                total_energy=total_energy,
+                energy=energy_total,
+                position=position,
+            )
+            lines.extend(new)
+            owners.extend([charge] * len(new))
+        if pf_charge is not None:
+            line = self._power_factor_line(
+                charge=pf_charge,
+                piece=piece,
+                lines=lines,
+                owners=owners,
+                account=account,
+                total_energy=total_energy,
+                reactive=reactive,
+                pf=pf,
+            )
+            if line is not None:
+                lines.insert(pf_index, line)
+        return lines
+
+    def _price_charge(
+        self,
+        charge: Charge,
+        piece: _Piece,
+        *,
+        determinants: Determinants,
+        account: AccountFacts,
+        service: DateRange,
+        total_energy: Decimal,
+        energy: Decimal,
+        position: Decimal,
+    ) -> list[LineItem]:
+        if isinstance(charge, EnergyCharge):
+            return [
+                self._line(
+                    charge,
+                    piece,
+                    code=charge.code,
+                    names=_description(charge),
+                    quantity=energy,
+                    unit="kWh",
+                    rate=charge.yuan_per_kwh,
+                    rate_unit="元/kWh",
+                )
+            ]
+        if isinstance(charge, TimeOfUseCharge):
+            return self._time_of_use(charge, piece)
+        if isinstance(charge, MonthlyTiers):
+            return self._tiers(
+                charge=charge, piece=piece, start=_ZERO, energy=energy, scale=piece.months, why=""
+            )
+        if isinstance(charge, AnnualTiers):
+            scale, why = self._annual_scale(charge, account, piece.period.start)
+            return self._tiers(
+                charge=charge, piece=piece, start=position, energy=energy, scale=scale, why=why
+            )
+        if isinstance(charge, FixedCharge):
+            return [
+                self._line(
+                    charge,
+                    piece,
+                    code=charge.code,
+                    names=_description(charge),
+                    quantity=Decimal(1),
+                    unit="月",
+                    rate=charge.yuan_per_month,
+                    rate_unit="元/月",
+                    factor=piece.months,
+                )
+            ]
+        assert isinstance(charge, BasicCharge)
+        return [
+            self._basic(
+                charge=charge,
+                piece=piece,
+                determinants=determinants,
+                account=account,
+                service=service,
+                total_energy=total_energy,
+            )
+        ]
+
+    def _time_of_use(self, charge: TimeOfUseCharge, piece: _Piece) -> list[LineItem]:
+        lines = []
+        for bucket in sorted(piece.energy, key=_bucket_key):
+            rate = charge.resolved.get(bucket)
+            if rate is None:
+                raise InvalidInput(
+                    "determinants.energy_kwh",
+                    bucket,
+                    f"a bucket of schedule {charge.schedule} ("
+                    f"{', '.join(sorted(charge.resolved, key=_bucket_key))})",
+                )
+            zh, en = BUCKET_LABELS.get(bucket, (bucket, bucket))
+            lines.append(
+                self._line(
+                    charge,
+                    piece,
+                    code=f"{charge.code}.{bucket}",
+                    names=_description(charge, zh, en),
+                    quantity=piece.energy[bucket],
+                    unit="kWh",
+                    rate=rate,
+                    rate_unit="元/kWh",
+                )
+            )
+        return lines
+
+    def _annual_scale(
+        self, charge: AnnualTiers, account: AccountFacts, day: date
+    ) -> tuple[Fraction, str]:
+        if charge.partial_year is not PartialYear.PRO_RATA:
+            return _ONE, ""
+        cycle = self._cycle(charge, account, day)
+        assert cycle.end is not None
+        start = max(cycle.start, account.opened_on or cycle.start)
+        end = min(cycle.end, account.closed_on or cycle.end)
+        last = end - relativedelta(days=1)
+        touched = (last.year - start.year) * 12 + last.month - start.month + 1
+        if touched >= 12:
+            return _ONE, ""
+        return (
+            Fraction(touched, 12),
+            (
+                f"thresholds × {touched}/12 (account in service {touched} billing months of the "
+                f"tier year {cycle.start}–{cycle.last_day})"
+            ),
+        )
+
+    def _tiers(
+        self,
+        *,
+        charge: MonthlyTiers | AnnualTiers,
+        piece: _Piece,
+        start: Decimal,
+        energy: Decimal,
+        scale: Fraction,
+        why: str,
+    ) -> list[LineItem]:
+        lines = []
+        for index, quantity, high in _tier_bands(charge.tiers, start, energy, scale):
+            bound = "∞" if high is None else str(high)
+            note = f"tier {index + 1} up to {bound} kWh; position {start} → {start + energy} kWh"
+            lines.append(
+                self._line(
+                    charge,
+                    piece,
+                    code=f"{charge.code}.tier{index + 1}",
+                    names=_description(charge, f"第{index + 1}档", f"tier {index + 1}"),
+                    quantity=quantity,
+                    unit="kWh",
+                    rate=charge.tiers[index].yuan_per_kwh,
+                    rate_unit="元/kWh",
+                    note=f"{note}; {why}" if why else note,
+                )
+            )
+        return lines
+
+    def _basic(
+        self,
+        *,
+        charge: BasicCharge,
+        piece: _Piece,
+        determinants: Determinants,
+        account: AccountFacts,
+        service: DateRange,
+        total_energy: Decimal,
+    ) -> LineItem:
+        basis = account.basic_charge_basis or charge.default_basis
+        price = charge.price_for(basis)
+        months = months_in(service, charge.part_month_days) * piece.period.days / service.days
+        capacity = account.capacity_kva
+        if basis is BasicChargeBasis.CAPACITY:
+            if capacity is None:
+                raise InvalidInput(
+                    "account.capacity_kva", None, "a capacity for a capacity-based basic charge"
+                )
+            return self._line(
+                charge,
+                piece,
+                code=charge.code,
+                names=_description(charge, "按容量", "capacity"),
+                quantity=capacity,
+                unit="kVA",
+                rate=price,
+                rate_unit="元/kVA·月",
+                factor=months,
+            )
+        demand = determinants.max_demand_kw
+        if demand is None:
+            raise InvalidInput(
+                "determinants.max_demand_kw", None, "a maximum demand for a demand-based charge"
+            )
+        notes = []
+        contract = account.contract_demand_kw
+        if contract is None:
+            billable = demand
+            notes.append(f"measured maximum demand {demand} kW")
+        else:
+            floor = charge.contract_floor * ((capacity or _ZERO) + account.hv_motor_kw)
+            declared = max(contract, floor)
+            if declared != contract:
+                notes.append(f"contract {contract} kW raised to the floor {declared} kW")
+            threshold = charge.excess_threshold * declared
+            if demand <= threshold:
+                billable = declared
+                notes.append(f"{demand} kW ≤ {threshold} kW: contract demand {declared} kW billed")
+            else:
+                excess = demand - threshold
+                billable = demand + excess * (charge.excess_multiplier - 1)
+                notes.append(
+                    f"{demand} kW > {threshold} kW: {demand} + excess {excess} × "
+                    f"{charge.excess_multiplier - 1} more = {billable} kW"
+                )
+        if charge.discount_kwh_per_kva is not None and capacity:
+            monthly = months_in(service)
+            per_kva = MONEY_CONTEXT.divide(
+                total_energy * monthly.denominator, capacity * monthly.numerator
+            )
+            if per_kva >= charge.discount_kwh_per_kva:
+                price = price * charge.discount_factor
+                notes.append(
+                    f"{per_kva.normalize():f} kWh/kVA ≥ {charge.discount_kwh_per_kva}: "
+                    f"price × {charge.discount_factor}"
+                )
+        return self._line(
+            charge,
+            piece,
+            code=charge.code,
+            names=_description(charge, "按需量", "demand"),
+            quantity=billable,
+            unit="kW",
+            rate=price,
+            rate_unit="元/kW·月",
+            factor=months,
+            note="; ".join(notes),
+        )
+
+    def _power_factor_line(
+        self,
+        *,
+        charge: PowerFactorAdjustment,
+        piece: _Piece,
+        lines: Sequence[LineItem],
+        owners: Sequence[Charge],
+        account: AccountFacts,
+        total_energy: Decimal,
+        reactive: Decimal | None,
+        pf: Decimal | None,
+    ) -> LineItem | None:
+        standard = account.pf_standard or charge.default_standard
+        if account.residential or standard is None:
+            return None
+        if reactive is None:
+            raise InvalidInput(
+                "determinants.reactive_kvarh",
+                None,
+                f"reactive energy for the power-factor adjustment (standard {standard})",
+            )
+        if pf is None:
+            return None
+        percent = RULE_SETS[charge.rule_set].standard(standard).percent(pf)
+        base = Decimal(0)
+        for line, owner in zip(lines, owners, strict=True):
+            in_base = (
+                owner.category in PF_BASE_CATEGORIES
+                if charge.base_codes is None
+                else owner.code in charge.base_codes
+            )
+            if in_base:
+                base += line.amount.amount
+        sign = "+" if percent > 0 else ""
+        return self._line(
+            charge,
+            piece,
+            code=charge.code,
+            names=_description(charge),
+            quantity=base,
+            unit="元",
+            rate=percent / 100,
+            rate_unit="×",
+            note=(
+                f"PF = {max(total_energy, _ZERO)} / √({max(total_energy, _ZERO)}² + "
+                f"{abs(reactive)}²) → {pf}; standard {standard}: {sign}{percent}% of the base"
+            ),
+        )
+
+
+def _share_by_weights(quantity: Decimal, weights: Sequence[Decimal]) -> tuple[Decimal, ...]:
+    """Share ``quantity`` in proportion to ``weights`` (exact sum, three decimals finer)."""
+    total = sum((abs(w) for w in weights), _ZERO)
+    if not total:
+        return (quantity, *([_ZERO] * (len(weights) - 1)))
+    step = Decimal(1).scaleb(min(int(quantity.as_tuple().exponent), 0) - 3)
+    sign = -1 if quantity < 0 else 1
+    units = int(abs(quantity) / step)
+    exact = [Fraction(units) * Fraction(abs(w)) / Fraction(total) for w in weights]
+    floors = [int(share) for share in exact]
+    ranked = sorted(range(len(weights)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for index in ranked[: units - sum(floors)]:
+        floors[index] += 1
+    return tuple(sign * part * step for part in floors)
+
+
+def price_bill(
+    tariff: Tariff,
+    determinants: Determinants,
+    period: DateRange,
+    account: AccountFacts = DEFAULT_ACCOUNT,
+    *,
+    bill_id: str = "",
+    account_id: str = "",
+) -> Bill:
+    """Return the draft bill of ``determinants`` over ``period`` under ``tariff``."""
+    return BillingEngine(tariff).bill(
+        determinants, period, account, bill_id=bill_id, account_id=account_id
+    )
