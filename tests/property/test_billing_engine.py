@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from powerretail.billing.determinants import AccountFacts, Determinants
 from powerretail.billing.engine import price_bill, split_by_days
 from powerretail.quantities import Money
-from powerretail.tariffs.model import EnergyCharge, Tariff, TariffVersion, Tier
+from powerretail.tariffs.model import EnergyCharge, MonthlyTiers, Tariff, TariffVersion, Tier
 from powerretail.timeframe import DateRange
 from tests.strategies.billing import accounts, determinants, energies, periods
 from tests.strategies.tariffs import NAMES, SCHEDULE, prices, tariffs, tiers
@@ -85,8 +85,6 @@ def test_splitting_by_days_conserves_the_quantity(kwh: Decimal, days: list[int])
 
 
 def _tier_tariff(tier_list: tuple[Tier, ...]) -> Tariff:
-    from powerretail.tariffs.model import MonthlyTiers
-
     return Tariff(
         code="TIERS",
         name_zh="阶梯",
