@@ -29,7 +29,7 @@ How a period is priced (rules.md §8–§14):
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -40,6 +40,7 @@ from dateutil.relativedelta import relativedelta
 
 from powerretail.billing.bill import Bill, LineItem
 from powerretail.billing.determinants import AccountFacts, Determinants
+from powerretail.billing.usage import IntervalSeries, bucket_energy, determinants_from_intervals
 from powerretail.errors import InvalidInput
 from powerretail.quantities import MONEY_CONTEXT, Rounding
 from powerretail.tariffs.losses import NoLoss
@@ -60,7 +61,7 @@ from powerretail.tariffs.model import (
     TimeOfUseCharge,
 )
 from powerretail.tariffs.power_factor import RULE_SETS, power_factor
-from powerretail.tariffs.tou import BUCKET_LABELS
+from powerretail.tariffs.tou import BUCKET_LABELS, Season, TouSchedule, TouWindow
 from powerretail.timeframe import DateRange
 
 __all__ = ["DEFAULT_ACCOUNT", "BillingEngine", "months_in", "price_bill", "split_by_days"]
@@ -70,7 +71,16 @@ DEFAULT_ACCOUNT: Final = AccountFacts()
 _ONE: Final = Fraction(1)
 _ZERO: Final = Decimal(0)
 _BUCKET_ORDER: Final = ("critical", "peak", "flat", "valley", "deep_valley", "total")
-_MONTH_UNIT: Final = ("月", "month")
+_UNTIMED: Final = TouSchedule(
+    name="untimed",
+    seasons=(
+        Season(
+            name="all", months=tuple(range(1, 13)), windows=(TouWindow("total", "00:00", "24:00"),)
+        ),
+    ),
+)
+#: Energy per bucket of one piece of the period priced by one version.
+_EnergyFor = Callable[[DateRange, TariffVersion], Mapping[str, Decimal]]
 
 
 def months_in(period: DateRange, part_month_days: int = 30) -> Fraction:
@@ -185,10 +195,68 @@ class BillingEngine:
     ) -> Bill:
         """Return the draft bill of ``determinants`` over ``period`` for ``account``."""
         service = self._service(period, account)
-        energy, reactive = self._with_losses(determinants, service, account)
+        return self._bill(
+            determinants,
+            service=service,
+            account=account,
+            energy_for=None,
+            bill_id=bill_id,
+            account_id=account_id,
+        )
+
+    def bill_intervals(
+        self,
+        series: IntervalSeries,
+        period: DateRange,
+        account: AccountFacts = DEFAULT_ACCOUNT,
+        *,
+        bill_id: str = "",
+        account_id: str = "",
+    ) -> Bill:
+        """Return the draft bill of interval data over ``period`` for ``account``.
+
+        Each version's days are bucketed by that version's time-of-use schedule (the schedule
+        of its first time-of-use charge; untimed versions get a ``total`` bucket), so a version
+        change inside the period splits the energy exactly rather than by days.
+        """
+        service = self._service(period, account)
+        first = self.tariff.version_on(service.start)
+        totals = determinants_from_intervals(series, self._schedule_of(first), service)
+
+        def energy_for(part: DateRange, version: TariffVersion) -> dict[str, Decimal]:
+            return bucket_energy(series, self._schedule_of(version), part)
+
+        return self._bill(
+            totals,
+            service=service,
+            account=account,
+            energy_for=energy_for,
+            bill_id=bill_id,
+            account_id=account_id,
+        )
+
+    def _schedule_of(self, version: TariffVersion) -> TouSchedule:
+        for charge in version.charges:
+            if isinstance(charge, TimeOfUseCharge):
+                return version.schedules[charge.schedule]
+        return _UNTIMED
+
+    def _bill(
+        self,
+        determinants: Determinants,
+        *,
+        service: DateRange,
+        account: AccountFacts,
+        energy_for: _EnergyFor | None,
+        bill_id: str,
+        account_id: str,
+    ) -> Bill:
+        energy, reactive = self._with_losses(
+            determinants.energy_kwh, determinants, service, account
+        )
         total_energy = sum(energy.values(), _ZERO)
         pf = None if reactive is None else power_factor(max(total_energy, _ZERO), abs(reactive))
-        pieces = self._pieces(service, energy, account)
+        pieces = self._pieces(service, energy, account, energy_for, determinants)
         lines: list[LineItem] = []
         position = account.ytd_kwh
         for piece in pieces:
@@ -231,9 +299,12 @@ class BillingEngine:
 
     @staticmethod
     def _with_losses(
-        determinants: Determinants, service: DateRange, account: AccountFacts
+        energy_kwh: Mapping[str, Decimal],
+        determinants: Determinants,
+        service: DateRange,
+        account: AccountFacts,
     ) -> tuple[dict[str, Decimal], Decimal | None]:
-        energy = dict(determinants.energy_kwh)
+        energy = dict(energy_kwh)
         reactive = determinants.reactive_kvarh
         model = account.loss_model
         if isinstance(model, NoLoss):
@@ -263,7 +334,12 @@ class BillingEngine:
         return DateRange(start, anchor + relativedelta(years=years + 1))
 
     def _pieces(
-        self, service: DateRange, energy: Mapping[str, Decimal], account: AccountFacts
+        self,
+        service: DateRange,
+        energy: Mapping[str, Decimal],
+        account: AccountFacts,
+        energy_for: _EnergyFor | None,
+        determinants: Determinants,
     ) -> list[_Piece]:
         assert service.end is not None
         ranges = list(service.split_at(*self.tariff.boundaries_within(service)))
@@ -285,15 +361,22 @@ class BillingEngine:
                 cut.append((rest, version, starts_cycle))
                 rest = None
         months = months_in(service)
-        days = [r.days for r, _, _ in cut]
-        buckets = {b: split_by_days(kwh, days) for b, kwh in energy.items()}
+        if energy_for is None:
+            days = [r.days for r, _, _ in cut]
+            buckets = {b: split_by_days(kwh, days) for b, kwh in energy.items()}
+            shares = [{b: parts[i] for b, parts in buckets.items()} for i in range(len(cut))]
+        else:
+            shares = [
+                self._with_losses(energy_for(part, version), determinants, part, account)[0]
+                for part, version, _ in cut
+            ]
         pieces = []
         for index, (part, version, starts_cycle) in enumerate(cut):
             pieces.append(
                 _Piece(
                     period=part,
                     version=version,
-                    energy={b: shares[index] for b, shares in buckets.items()},
+                    energy=shares[index],
                     months=months * part.days / service.days,
                     cycle_start=starts_cycle,
                 )
