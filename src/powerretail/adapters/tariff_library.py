@@ -19,7 +19,14 @@ from powerretail.errors import InvalidInput, NotFound
 from powerretail.tariffs.model import Tariff
 from powerretail.tariffs.parser import loads_json, loads_toml
 
-__all__ = ["load", "load_file", "load_shipped", "shipped_codes", "shipped_text"]
+__all__ = [
+    "load",
+    "load_file",
+    "load_shipped",
+    "sample_text",
+    "shipped_codes",
+    "shipped_text",
+]
 
 
 def _library() -> resources.abc.Traversable:
@@ -85,3 +92,15 @@ def load(code_or_path: str) -> Tariff:
     if code_or_path in shipped_codes():
         return load_shipped(code_or_path)
     return load_file(code_or_path)
+
+
+def sample_text(name: str) -> str:
+    """Return the text of the shipped sample file ``name`` (``powerretail/data/samples``).
+
+    Raises:
+        NotFound: no such sample file.
+    """
+    entry = resources.files("powerretail").joinpath("data", "samples", name)
+    if "/" in name or "\\" in name or not entry.is_file():
+        raise NotFound("sample file", name)
+    return entry.read_text(encoding="utf-8")
