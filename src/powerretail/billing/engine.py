@@ -38,11 +38,11 @@ from typing import Final
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from powerretail.billing.bill import Bill, LineItem
+from powerretail.billing.bill import Bill, BillKind, BillState, LineItem
 from powerretail.billing.determinants import AccountFacts, Determinants
 from powerretail.billing.usage import IntervalSeries, bucket_energy, determinants_from_intervals
 from powerretail.errors import InvalidInput
-from powerretail.quantities import MONEY_CONTEXT, Rounding
+from powerretail.quantities import MONEY_CONTEXT, Money, Rounding
 from powerretail.tariffs.losses import NoLoss
 from powerretail.tariffs.model import (
     PF_BASE_CATEGORIES,
@@ -159,6 +159,22 @@ def _tier_bands(
     return bands
 
 
+#: Version pieces of a service period: (days, version, starts a tier year, months), the
+#: service's months and each piece's days.
+_Layout = tuple[
+    tuple[tuple[DateRange, TariffVersion, bool, Fraction], ...], Fraction, tuple[int, ...]
+]
+_CACHE_LIMIT: Final = 4096
+
+
+def _new_money(amount: Decimal, currency: str) -> Money:
+    """Return Money from an amount already rounded to the currency's step (no re-checks)."""
+    money = object.__new__(Money)
+    object.__setattr__(money, "amount", amount)
+    object.__setattr__(money, "currency", currency)
+    return money
+
+
 @attrs.frozen
 class _Piece:
     """Days of the service period priced by one version, with their share of the usage."""
@@ -181,7 +197,17 @@ class BillingEngine:
     def __init__(self, tariff: Tariff) -> None:
         self.tariff = tariff
         self.rounding: Rounding = tariff.rounding
-        self._money_step = self.rounding.step
+        self._currency = tariff.currency
+        self.rounding.to_money(_ZERO, tariff.currency)  # refuses a step finer than the currency's
+        step, mode = self.rounding.step, self.rounding.mode
+
+        def round_amount(amount: Decimal) -> Decimal:
+            return amount.quantize(step, rounding=mode, context=MONEY_CONTEXT)
+
+        self._round = round_amount
+        self._layouts: dict[tuple[date, date | None, date | None, date | None], _Layout] = {}
+        self._scales: dict[tuple[int, date | None, date | None, date], tuple[Fraction, str]] = {}
+        self._orders: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     # ------------------------------------------------------------------ public
     def bill(
@@ -275,13 +301,19 @@ class BillingEngine:
                 )
             )
             position += sum(piece.energy.values(), _ZERO)
-        return Bill(
+        return Bill._trusted(
             bill_id=bill_id,
             account_id=account_id,
+            kind=BillKind.INVOICE,
+            state=BillState.DRAFT,
             period=service,
             tariff_code=self.tariff.code,
-            currency=self.tariff.currency,
+            currency=self._currency,
             lines=tuple(lines),
+            corrects=None,
+            issued_on=None,
+            content_hash=None,
+            findings=(),
         )
 
     # ------------------------------------------------------------------ helpers
@@ -289,6 +321,9 @@ class BillingEngine:
     def _service(period: DateRange, account: AccountFacts) -> DateRange:
         if period.end is None:
             raise InvalidInput("period.end", None, "a closed billing period")
+        opened, closed = account.opened_on, account.closed_on
+        if (opened is None or opened <= period.start) and (closed is None or closed >= period.end):
+            return period
         start = max(period.start, account.opened_on or period.start)
         end = min(period.end, account.closed_on or period.end)
         if end <= start:
@@ -303,12 +338,12 @@ class BillingEngine:
         determinants: Determinants,
         service: DateRange,
         account: AccountFacts,
-    ) -> tuple[dict[str, Decimal], Decimal | None]:
-        energy = dict(energy_kwh)
+    ) -> tuple[Mapping[str, Decimal], Decimal | None]:
         reactive = determinants.reactive_kvarh
         model = account.loss_model
-        if isinstance(model, NoLoss):
-            return energy, reactive
+        if type(model) is NoLoss:
+            return energy_kwh, reactive
+        energy = dict(energy_kwh)
         total = sum(energy.values(), _ZERO)
         active_loss, reactive_loss = model.losses(total, reactive or _ZERO, service.days * 24)
         buckets = sorted(energy, key=_bucket_key)
@@ -341,6 +376,34 @@ class BillingEngine:
         energy_for: _EnergyFor | None,
         determinants: Determinants,
     ) -> list[_Piece]:
+        key = (service.start, service.end, account.opened_on, account.closed_on)
+        layout = self._layouts.get(key)
+        if layout is None:
+            layout = self._layout(service, account)
+            if len(self._layouts) > _CACHE_LIMIT:
+                self._layouts.clear()
+            self._layouts[key] = layout
+        cut, months, days = layout
+        if energy_for is None:
+            if len(cut) == 1:
+                shares: list[Mapping[str, Decimal]] = [energy]
+            else:
+                buckets = {b: split_by_days(kwh, days) for b, kwh in energy.items()}
+                shares = [{b: parts[i] for b, parts in buckets.items()} for i in range(len(cut))]
+        else:
+            shares = [
+                self._with_losses(energy_for(part, version), determinants, part, account)[0]
+                for part, version, _, _ in cut
+            ]
+        return [
+            _Piece(
+                period=part, version=version, energy=share, months=piece_months, cycle_start=starts
+            )
+            for (part, version, starts, piece_months), share in zip(cut, shares, strict=True)
+        ]
+
+    def _layout(self, service: DateRange, account: AccountFacts) -> _Layout:
+        """Cut ``service`` at version and tier-year boundaries (the same for every bill)."""
         assert service.end is not None
         ranges = list(service.split_at(*self.tariff.boundaries_within(service)))
         cut: list[tuple[DateRange, TariffVersion, bool]] = []
@@ -361,27 +424,14 @@ class BillingEngine:
                 cut.append((rest, version, starts_cycle))
                 rest = None
         months = months_in(service)
-        if energy_for is None:
-            days = [r.days for r, _, _ in cut]
-            buckets = {b: split_by_days(kwh, days) for b, kwh in energy.items()}
-            shares = [{b: parts[i] for b, parts in buckets.items()} for i in range(len(cut))]
-        else:
-            shares = [
-                self._with_losses(energy_for(part, version), determinants, part, account)[0]
-                for part, version, _ in cut
-            ]
-        pieces = []
-        for index, (part, version, starts_cycle) in enumerate(cut):
-            pieces.append(
-                _Piece(
-                    period=part,
-                    version=version,
-                    energy=shares[index],
-                    months=months * part.days / service.days,
-                    cycle_start=starts_cycle,
-                )
-            )
-        return pieces
+        return (
+            tuple(
+                (part, version, starts, months * part.days / service.days)
+                for part, version, starts in cut
+            ),
+            months,
+            tuple(part.days for part, _, _ in cut),
+        )
 
     def _line(
         self,
@@ -398,9 +448,9 @@ class BillingEngine:
         note: str = "",
     ) -> LineItem:
         product = quantity * rate
-        if factor != _ONE:
+        if factor is not _ONE and factor != _ONE:
             product = MONEY_CONTEXT.divide(product * factor.numerator, Decimal(factor.denominator))
-        amount = self.rounding.to_money(product, self.tariff.currency)
+        amount = _new_money(self._round(product), self._currency)
         return LineItem._trusted(
             code=code,
             description_zh=names[0],
@@ -530,7 +580,11 @@ class BillingEngine:
 
     def _time_of_use(self, charge: TimeOfUseCharge, piece: _Piece) -> list[LineItem]:
         lines = []
-        for bucket in sorted(piece.energy, key=_bucket_key):
+        present = tuple(piece.energy)
+        order = self._orders.get(present)
+        if order is None:
+            order = self._orders[present] = tuple(sorted(present, key=_bucket_key))
+        for bucket in order:
             rate = charge.resolved.get(bucket)
             if rate is None:
                 raise InvalidInput(
@@ -559,6 +613,15 @@ class BillingEngine:
     ) -> tuple[Fraction, str]:
         if charge.partial_year is not PartialYear.PRO_RATA:
             return _ONE, ""
+        key = (id(charge), account.opened_on, account.closed_on, day)
+        cached = self._scales.get(key)
+        if cached is None:
+            cached = self._scales[key] = self._pro_rata(charge, account, day)
+        return cached
+
+    def _pro_rata(
+        self, charge: AnnualTiers, account: AccountFacts, day: date
+    ) -> tuple[Fraction, str]:
         cycle = self._cycle(charge, account, day)
         assert cycle.end is not None
         start = max(cycle.start, account.opened_on or cycle.start)
