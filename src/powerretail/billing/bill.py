@@ -81,7 +81,7 @@ def _dec_rate(value: object) -> Decimal:
     return exact_decimal(value, "rate")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class LineItem:
     """One charged line: ``amount = round(quantity × rate × factor)``.
 
@@ -114,9 +114,7 @@ class LineItem:
     def _trusted(cls, **fields: Any) -> LineItem:
         """Build a line from values the engine has already checked (no converters run)."""
         line = object.__new__(cls)
-        setter = object.__setattr__
-        for name, value in fields.items():
-            setter(line, name, value)
+        line.__dict__.update(fields)
         return line
 
     def negated(self) -> LineItem:
@@ -152,7 +150,7 @@ def _lines(value: Iterable[LineItem]) -> tuple[LineItem, ...]:
     return lines
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Bill:
     """A billing document: its lines, the period, and where it is in its lifecycle.
 
@@ -177,9 +175,7 @@ class Bill:
     def _trusted(cls, **fields: Any) -> Bill:
         """Build a bill from values the engine has already checked (no converters run)."""
         bill = object.__new__(cls)
-        setter = object.__setattr__
-        for name, value in fields.items():
-            setter(bill, name, value)
+        bill.__dict__.update(fields)
         return bill
 
     @property

@@ -29,6 +29,7 @@ How a period is priced (rules.md §8–§14):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
@@ -83,6 +84,7 @@ _UNTIMED: Final = TouSchedule(
 _EnergyFor = Callable[[DateRange, TariffVersion], Mapping[str, Decimal]]
 
 
+@functools.lru_cache(maxsize=4096)
 def months_in(period: DateRange, part_month_days: int = 30) -> Fraction:
     """Return how many months ``period`` is: whole months from its start, plus 1/30 per day left.
 
@@ -167,6 +169,11 @@ _Layout = tuple[
 _CACHE_LIMIT: Final = 4096
 
 
+def _unit_or(value: Fraction) -> Fraction:
+    """Return the shared ``1`` for a whole month, so lines can test ``factor is _ONE``."""
+    return _ONE if value == _ONE else value
+
+
 def _new_money(amount: Decimal, currency: str) -> Money:
     """Return Money from an amount already rounded to the currency's step (no re-checks)."""
     money = object.__new__(Money)
@@ -208,6 +215,8 @@ class BillingEngine:
         self._layouts: dict[tuple[date, date | None, date | None, date | None], _Layout] = {}
         self._scales: dict[tuple[int, date | None, date | None, date], tuple[Fraction, str]] = {}
         self._orders: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._statics: dict[tuple[str, str], dict[str, object]] = {}
+        self._names: dict[tuple[int, object], tuple[str, tuple[str, str]]] = {}
 
     # ------------------------------------------------------------------ public
     def bill(
@@ -426,7 +435,7 @@ class BillingEngine:
         months = months_in(service)
         return (
             tuple(
-                (part, version, starts, months * part.days / service.days)
+                (part, version, starts, _unit_or(months * part.days / service.days))
                 for part, version, starts in cut
             ),
             months,
@@ -448,25 +457,31 @@ class BillingEngine:
         note: str = "",
     ) -> LineItem:
         product = quantity * rate
-        if factor is not _ONE and factor != _ONE:
+        if factor is not _ONE:
             product = MONEY_CONTEXT.divide(product * factor.numerator, Decimal(factor.denominator))
-        amount = _new_money(self._round(product), self._currency)
-        return LineItem._trusted(
-            code=code,
-            description_zh=names[0],
-            description_en=names[1],
-            quantity=quantity,
-            unit=unit,
-            rate=rate,
-            rate_unit=rate_unit,
-            factor=factor,
-            amount=amount,
-            tariff_code=self.tariff.code,
-            tariff_version=piece.version.label,
-            source=charge.source,
-            period=piece.period,
-            note=note,
-        )
+        key = (code, piece.version.label)
+        static = self._statics.get(key)
+        if static is None:
+            static = self._statics[key] = {
+                "code": code,
+                "description_zh": names[0],
+                "description_en": names[1],
+                "unit": unit,
+                "rate_unit": rate_unit,
+                "tariff_code": self.tariff.code,
+                "tariff_version": piece.version.label,
+                "source": charge.source,
+            }
+        line = object.__new__(LineItem)
+        fields = line.__dict__
+        fields.update(static)
+        fields["quantity"] = quantity
+        fields["rate"] = rate
+        fields["factor"] = factor
+        fields["amount"] = _new_money(self._round(product), self._currency)
+        fields["period"] = piece.period
+        fields["note"] = note
+        return line
 
     def _price_piece(
         self,
@@ -593,13 +608,17 @@ class BillingEngine:
                     f"a bucket of schedule {charge.schedule} ("
                     f"{', '.join(sorted(charge.resolved, key=_bucket_key))})",
                 )
-            zh, en = BUCKET_LABELS.get(bucket, (bucket, bucket))
+            named = self._names.get((id(charge), bucket))
+            if named is None:
+                zh, en = BUCKET_LABELS.get(bucket, (bucket, bucket))
+                named = f"{charge.code}.{bucket}", _description(charge, zh, en)
+                self._names[id(charge), bucket] = named
             lines.append(
                 self._line(
                     charge,
                     piece,
-                    code=f"{charge.code}.{bucket}",
-                    names=_description(charge, zh, en),
+                    code=named[0],
+                    names=named[1],
                     quantity=piece.energy[bucket],
                     unit="kWh",
                     rate=rate,
@@ -652,12 +671,19 @@ class BillingEngine:
         for index, quantity, high in _tier_bands(charge.tiers, start, energy, scale):
             bound = "∞" if high is None else str(high)
             note = f"tier {index + 1} up to {bound} kWh; position {start} → {start + energy} kWh"
+            named = self._names.get((id(charge), index))
+            if named is None:
+                named = (
+                    f"{charge.code}.tier{index + 1}",
+                    _description(charge, f"第{index + 1}档", f"tier {index + 1}"),
+                )
+                self._names[id(charge), index] = named
             lines.append(
                 self._line(
                     charge,
                     piece,
-                    code=f"{charge.code}.tier{index + 1}",
-                    names=_description(charge, f"第{index + 1}档", f"tier {index + 1}"),
+                    code=named[0],
+                    names=named[1],
                     quantity=quantity,
                     unit="kWh",
                     rate=charge.tiers[index].yuan_per_kwh,
