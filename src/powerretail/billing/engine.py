@@ -41,7 +41,11 @@ from dateutil.relativedelta import relativedelta
 
 from powerretail.billing.bill import Bill, BillKind, BillState, LineItem
 from powerretail.billing.determinants import AccountFacts, Determinants
-from powerretail.billing.usage import IntervalSeries, bucket_energy, determinants_from_intervals
+from powerretail.billing.usage import (
+    IntervalSeries,
+    bucket_energy,
+    interval_demand_and_reactive,
+)
 from powerretail.errors import InvalidInput
 from powerretail.quantities import MONEY_CONTEXT, Money, Rounding
 from powerretail.tariffs.losses import NoLoss
@@ -255,14 +259,26 @@ class BillingEngine:
         change inside the period splits the energy exactly rather than by days.
         """
         service = self._service(period, account)
-        first = self.tariff.version_on(service.start)
-        totals = determinants_from_intervals(series, self._schedule_of(first), service)
+        cut, _, _ = self._layout_for(service, account)
+        by_part = {
+            part: bucket_energy(series, self._schedule_of(version), part)
+            for part, version, _, _ in cut
+        }
+        totals: dict[str, Decimal] = {}
+        for energy in by_part.values():
+            for bucket, kwh in energy.items():
+                totals[bucket] = totals.get(bucket, _ZERO) + kwh
+        zone = self._schedule_of(cut[0][1]).timezone
+        demand, reactive = interval_demand_and_reactive(series, service, zone)
+        determinants = Determinants(
+            energy_kwh=totals, max_demand_kw=demand, reactive_kvarh=reactive
+        )
 
-        def energy_for(part: DateRange, version: TariffVersion) -> dict[str, Decimal]:
-            return bucket_energy(series, self._schedule_of(version), part)
+        def energy_for(part: DateRange, _version: TariffVersion) -> Mapping[str, Decimal]:
+            return by_part[part]
 
         return self._bill(
-            totals,
+            determinants,
             service=service,
             account=account,
             energy_for=energy_for,
@@ -385,14 +401,7 @@ class BillingEngine:
         energy_for: _EnergyFor | None,
         determinants: Determinants,
     ) -> list[_Piece]:
-        key = (service.start, service.end, account.opened_on, account.closed_on)
-        layout = self._layouts.get(key)
-        if layout is None:
-            layout = self._layout(service, account)
-            if len(self._layouts) > _CACHE_LIMIT:
-                self._layouts.clear()
-            self._layouts[key] = layout
-        cut, months, days = layout
+        cut, months, days = self._layout_for(service, account)
         if energy_for is None:
             if len(cut) == 1:
                 shares: list[Mapping[str, Decimal]] = [energy]
@@ -410,6 +419,16 @@ class BillingEngine:
             )
             for (part, version, starts, piece_months), share in zip(cut, shares, strict=True)
         ]
+
+    def _layout_for(self, service: DateRange, account: AccountFacts) -> _Layout:
+        key = (service.start, service.end, account.opened_on, account.closed_on)
+        layout = self._layouts.get(key)
+        if layout is None:
+            layout = self._layout(service, account)
+            if len(self._layouts) > _CACHE_LIMIT:
+                self._layouts.clear()
+            self._layouts[key] = layout
+        return layout
 
     def _layout(self, service: DateRange, account: AccountFacts) -> _Layout:
         """Cut ``service`` at version and tier-year boundaries (the same for every bill)."""

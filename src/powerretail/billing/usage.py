@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal
+import functools
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Final, cast
@@ -44,6 +45,7 @@ __all__ = [
     "bucket_energy",
     "determinants_from_intervals",
     "determinants_from_registers",
+    "interval_demand_and_reactive",
 ]
 
 _KINDS: Final = ("active", "reactive", "demand")
@@ -197,8 +199,14 @@ class IntervalSeries:
         return seconds // step
 
 
+@functools.lru_cache(maxsize=64)
+def _zone(name: str) -> _dt.tzinfo:
+    return timezone(name)
+
+
+@functools.lru_cache(maxsize=65536)
 def _local_midnight_second(day: _dt.date, zone: str) -> int:
-    tz = timezone(zone)
+    tz = _zone(zone)
     offset = _dt.datetime(day.year, day.month, day.day, tzinfo=tz).utcoffset()
     assert offset is not None
     return (day.toordinal() - _EPOCH_ORDINAL) * 86_400 - int(offset.total_seconds())
@@ -302,7 +310,7 @@ def _bucket_by_clock(
     zone: str,
     totals: dict[str, Decimal],
 ) -> None:
-    tz = timezone(zone)
+    tz = _zone(zone)
     step = _dt.timedelta(minutes=series.minutes)
     moment = series.start + step * index
     for offset in range(length):
@@ -330,12 +338,24 @@ def determinants_from_intervals(
     Raises:
         InvalidInput: the series does not cover the period.
     """
-    first, last = series.index_range(period, schedule.timezone)
     energy = bucket_energy(series, schedule, period)
+    demand, reactive = interval_demand_and_reactive(series, period, schedule.timezone)
+    return Determinants(energy_kwh=energy, max_demand_kw=demand, reactive_kvarh=reactive)
+
+
+def interval_demand_and_reactive(
+    series: IntervalSeries, period: DateRange, zone: str
+) -> tuple[Decimal, Decimal | None]:
+    """Return the largest 15-minute (or hourly) average demand [kW] and the reactive energy.
+
+    Raises:
+        InvalidInput: the series does not cover the period.
+    """
+    first, last = series.index_range(period, zone)
     with decimal.localcontext(MONEY_CONTEXT):
         peak = max(series.active_kwh[first:last], default=_ZERO)
         demand = peak * (_FOUR if series.minutes == MINUTES_PER_SLOT else 1)
         reactive = None
         if series.reactive_kvarh is not None:
             reactive = sum(series.reactive_kvarh[first:last], _ZERO)
-    return Determinants(energy_kwh=energy, max_demand_kw=demand, reactive_kvarh=reactive)
+    return demand, reactive

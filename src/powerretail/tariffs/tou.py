@@ -283,6 +283,10 @@ class TouSchedule:
     timezone: str = attrs.field(default=DEFAULT_TIMEZONE, converter=_zone)
     _by_month: tuple[int, ...] = attrs.field(init=False, eq=False, repr=False)
     _base: Mapping[tuple[int, str], tuple[str, ...]] = attrs.field(init=False, eq=False, repr=False)
+    _overlay_slots: tuple[tuple[int, ...], ...] = attrs.field(init=False, eq=False, repr=False)
+    _days: dict[tuple[int, str, tuple[int, ...]], tuple[str, ...]] = attrs.field(
+        init=False, eq=False, repr=False
+    )
 
     def __attrs_post_init__(self) -> None:
         by_month: list[int | None] = [None] * 13
@@ -308,6 +312,15 @@ class TouSchedule:
             for day_type in DAY_TYPES
         }
         object.__setattr__(self, "_base", base)
+        object.__setattr__(
+            self,
+            "_overlay_slots",
+            tuple(
+                tuple(slot for window in overlay.windows for slot in window.slots())
+                for overlay in self.overlays
+            ),
+        )
+        object.__setattr__(self, "_days", {})
 
     @property
     def buckets(self) -> tuple[str, ...]:
@@ -327,16 +340,19 @@ class TouSchedule:
     def slots_on(self, day: date) -> tuple[str, ...]:
         """Return the bucket of each of the 96 quarter hours of local ``day``."""
         day_type = self.day_type(day)
-        slots = self._base[self._by_month[day.month], day_type]
-        applying = [o for o in self.overlays if o.applies_on(day, day_type)]
+        season = self._by_month[day.month]
+        applying = tuple(i for i, o in enumerate(self.overlays) if o.applies_on(day, day_type))
         if not applying:
-            return slots
-        result = list(slots)
-        for overlay in applying:
-            for window in overlay.windows:
-                for slot in window.slots():
-                    result[slot] = overlay.bucket
-        return tuple(result)
+            return self._base[season, day_type]
+        key = (season, day_type, applying)
+        cached = self._days.get(key)
+        if cached is None:
+            result = list(self._base[season, day_type])
+            for index in applying:
+                for slot in self._overlay_slots[index]:
+                    result[slot] = self.overlays[index].bucket
+            cached = self._days[key] = tuple(result)
+        return cached
 
     def bucket_at(self, day: date, minute: int) -> str:
         """Return the bucket of the quarter hour ``minute`` minutes after ``day``'s midnight."""
