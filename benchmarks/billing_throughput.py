@@ -37,7 +37,11 @@ def _two_part(count: int) -> list[tuple[Determinants, AccountFacts]]:
     for n in range(count):
         base = Decimal(50_000 + (n * 131) % 200_000)
         determinants = Determinants(
-            energy_kwh={"peak": base * Decimal("0.35"), "flat": base * Decimal("0.4"), "valley": base * Decimal("0.25")},
+            energy_kwh={
+                "peak": base * Decimal("0.35"),
+                "flat": base * Decimal("0.4"),
+                "valley": base * Decimal("0.25"),
+            },
             max_demand_kw=Decimal(300 + n % 500),
             reactive_kvarh=base * Decimal("0.5"),
         )
@@ -48,7 +52,9 @@ def _two_part(count: int) -> list[tuple[Determinants, AccountFacts]]:
     return cases
 
 
-def bills_per_second(code: str, cases: list[tuple[Determinants, AccountFacts]]) -> tuple[float, int]:
+def bills_per_second(
+    code: str, cases: list[tuple[Determinants, AccountFacts]]
+) -> tuple[float, int]:
     """Return bills per second and the number of lines made, pricing every case once."""
     engine = BillingEngine(load_shipped(code))
     started = time.perf_counter()
@@ -87,10 +93,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(f"python {platform.python_version()} on {platform.machine()}, {platform.system()}")
     rate, lines = bills_per_second("JS-RES-TOU", _residential(args.bills))
-    print(f"residential tiered TOU (JS-RES-TOU): {rate:,.0f} bills/s ({lines / args.bills:.1f} lines/bill)")
+    print(
+        f"residential tiered TOU (JS-RES-TOU): {rate:,.0f} bills/s ({lines / args.bills:.1f} lines/bill)"
+    )
     rate, lines = bills_per_second("JS-CI-TOU-2P", _two_part(args.bills))
-    print(f"two-part TOU + demand + PF (JS-CI-TOU-2P): {rate:,.0f} bills/s ({lines / args.bills:.1f} lines/bill)")
-    print(f"15-minute interval data, TOU + demand + PF: {ms_per_customer_year(args.repeats):.1f} ms per customer-year")
+    print(
+        f"two-part TOU + demand + PF (JS-CI-TOU-2P): {rate:,.0f} bills/s ({lines / args.bills:.1f} lines/bill)"
+    )
+    print(
+        f"15-minute interval data, TOU + demand + PF: {ms_per_customer_year(args.repeats):.1f} ms per customer-year"
+    )
     return 0
 
 

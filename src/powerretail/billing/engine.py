@@ -34,9 +34,8 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Final
+from typing import Final, NamedTuple
 
-import attrs
 from dateutil.relativedelta import relativedelta
 
 from powerretail.billing.bill import Bill, BillKind, BillState, LineItem
@@ -141,7 +140,7 @@ def _bucket_key(bucket: str) -> tuple[int, str]:
 
 
 def _scaled(value: Decimal, scale: Fraction) -> Decimal:
-    if scale == _ONE:
+    if scale is _ONE or scale == _ONE:
         return value
     return MONEY_CONTEXT.divide(value * scale.numerator, Decimal(scale.denominator))
 
@@ -186,8 +185,7 @@ def _new_money(amount: Decimal, currency: str) -> Money:
     return money
 
 
-@attrs.frozen
-class _Piece:
+class _Piece(NamedTuple):
     """Days of the service period priced by one version, with their share of the usage."""
 
     period: DateRange
@@ -401,7 +399,7 @@ class BillingEngine:
         energy_for: _EnergyFor | None,
         determinants: Determinants,
     ) -> list[_Piece]:
-        cut, months, days = self._layout_for(service, account)
+        cut, _, days = self._layout_for(service, account)
         if energy_for is None:
             if len(cut) == 1:
                 shares: list[Mapping[str, Decimal]] = [energy]
