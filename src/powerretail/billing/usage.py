@@ -261,7 +261,9 @@ def bucket_energy(
         InvalidInput: the series does not cover the period.
     """
     zone = schedule.timezone
-    first, _ = series.index_range(period, zone)
+    first, last = series.index_range(period, zone)
+    if series.minutes == MINUTES_PER_SLOT and last - first == period.days * SLOTS_PER_DAY:
+        return _bucket_by_columns(series.active_kwh, first, schedule, period)
     values = series.active_kwh
     per_day = 24 * 60 // series.minutes
     plans = _Plans(schedule, series.minutes)
@@ -288,6 +290,39 @@ def bucket_energy(
                 else:
                     _bucket_quarters(values, index, slots, totals)
             index += length
+    return totals
+
+
+def _bucket_by_columns(
+    values: Sequence[Decimal], first: int, schedule: TouSchedule, period: DateRange
+) -> dict[str, Decimal]:
+    """Bucket whole days of quarter hours: sum each quarter hour of the day over all days.
+
+    Days whose pattern differs from the most common one (holidays, declared dates) are then
+    moved slot by slot, so the work is 96 strided sums plus the exceptions.
+    """
+    patterns = [schedule.slots_on(day) for day in period.dates()]
+    counts: dict[int, int] = {}
+    for pattern in patterns:
+        counts[id(pattern)] = counts.get(id(pattern), 0) + 1
+    common_id = max(counts, key=counts.__getitem__)
+    common = next(p for p in patterns if id(p) == common_id)
+    end = first + len(patterns) * SLOTS_PER_DAY
+    totals: dict[str, Decimal] = {}
+    with decimal.localcontext(MONEY_CONTEXT):
+        for slot, bucket in enumerate(common):
+            column = sum(values[first + slot : end : SLOTS_PER_DAY], _ZERO)
+            totals[bucket] = totals.get(bucket, _ZERO) + column
+        for day, pattern in enumerate(patterns):
+            if pattern is common:
+                continue
+            offset = first + day * SLOTS_PER_DAY
+            for slot, bucket in enumerate(pattern):
+                usual = common[slot]
+                if bucket != usual:
+                    value = values[offset + slot]
+                    totals[usual] -= value
+                    totals[bucket] = totals.get(bucket, _ZERO) + value
     return totals
 
 
