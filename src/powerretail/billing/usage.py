@@ -163,17 +163,14 @@ class IntervalSeries:
     minutes: int = attrs.field(converter=_minutes)
     active_kwh: tuple[Decimal, ...] = attrs.field(converter=_active)
     reactive_kvarh: tuple[Decimal, ...] | None = attrs.field(default=None, converter=_reactive)
+    start_second: int = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "start_second", int((self.start - _EPOCH).total_seconds()))
         if self.reactive_kvarh is not None and len(self.reactive_kvarh) != len(self.active_kwh):
             raise InvalidInput(
                 "reactive_kvarh", len(self.reactive_kvarh), f"{len(self.active_kwh)} values"
             )
-
-    @property
-    def start_second(self) -> int:
-        """The start as whole seconds since 1970-01-01 UTC."""
-        return int((self.start - _EPOCH).total_seconds())
 
     def index_range(self, period: DateRange, zone: str) -> tuple[int, int]:
         """Return the indexes ``[first, last)`` of the intervals in local ``period`` of ``zone``.
@@ -317,13 +314,23 @@ def _bucket_by_columns(
             if pattern is common:
                 continue
             offset = first + day * SLOTS_PER_DAY
-            for slot, bucket in enumerate(pattern):
-                usual = common[slot]
-                if bucket != usual:
-                    value = values[offset + slot]
-                    totals[usual] -= value
-                    totals[bucket] = totals.get(bucket, _ZERO) + value
+            for slot, usual, bucket in _differences(common, pattern):
+                value = values[offset + slot]
+                totals[usual] -= value
+                totals[bucket] = totals.get(bucket, _ZERO) + value
     return totals
+
+
+@functools.lru_cache(maxsize=1024)
+def _differences(
+    common: tuple[str, ...], pattern: tuple[str, ...]
+) -> tuple[tuple[int, str, str], ...]:
+    """Return (slot, usual bucket, this day's bucket) where a day's pattern differs."""
+    return tuple(
+        (slot, usual, bucket)
+        for slot, (usual, bucket) in enumerate(zip(common, pattern, strict=True))
+        if usual != bucket
+    )
 
 
 def _bucket_quarters(
