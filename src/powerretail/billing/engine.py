@@ -500,6 +500,42 @@ class BillingEngine:
         fields["note"] = note
         return line
 
+    def _kwh_line(
+        self,
+        charge: Charge,
+        piece: _Piece,
+        named: tuple[str, tuple[str, str]],
+        quantity: Decimal,
+        rate: Decimal,
+        *,
+        note: str = "",
+    ) -> LineItem:
+        """Return a kWh line (factor 1): the hot path of every energy, TOU and tier line."""
+        key = (named[0], piece.version.label)
+        static = self._statics.get(key)
+        if static is None:
+            return self._line(
+                charge,
+                piece,
+                code=named[0],
+                names=named[1],
+                quantity=quantity,
+                unit="kWh",
+                rate=rate,
+                rate_unit="元/kWh",
+                note=note,
+            )
+        line = object.__new__(LineItem)
+        fields = line.__dict__
+        fields.update(static)
+        fields["quantity"] = quantity
+        fields["rate"] = rate
+        fields["factor"] = _ONE
+        fields["amount"] = _new_money(self._round(quantity * rate), self._currency)
+        fields["period"] = piece.period
+        fields["note"] = note
+        return line
+
     def _price_piece(
         self,
         piece: _Piece,
@@ -561,18 +597,10 @@ class BillingEngine:
         position: Decimal,
     ) -> list[LineItem]:
         if isinstance(charge, EnergyCharge):
-            return [
-                self._line(
-                    charge,
-                    piece,
-                    code=charge.code,
-                    names=_description(charge),
-                    quantity=energy,
-                    unit="kWh",
-                    rate=charge.yuan_per_kwh,
-                    rate_unit="元/kWh",
-                )
-            ]
+            named = self._names.get((id(charge), None))
+            if named is None:
+                named = self._names[id(charge), None] = (charge.code, _description(charge))
+            return [self._kwh_line(charge, piece, named, energy, charge.yuan_per_kwh)]
         if isinstance(charge, TimeOfUseCharge):
             return self._time_of_use(charge, piece)
         if isinstance(charge, MonthlyTiers):
@@ -630,18 +658,7 @@ class BillingEngine:
                 zh, en = BUCKET_LABELS.get(bucket, (bucket, bucket))
                 named = f"{charge.code}.{bucket}", _description(charge, zh, en)
                 self._names[id(charge), bucket] = named
-            lines.append(
-                self._line(
-                    charge,
-                    piece,
-                    code=named[0],
-                    names=named[1],
-                    quantity=piece.energy[bucket],
-                    unit="kWh",
-                    rate=rate,
-                    rate_unit="元/kWh",
-                )
-            )
+            lines.append(self._kwh_line(charge, piece, named, piece.energy[bucket], rate))
         return lines
 
     def _annual_scale(
@@ -685,9 +702,8 @@ class BillingEngine:
         why: str,
     ) -> list[LineItem]:
         lines = []
+        position = f"; position {start} → {start + energy} kWh"
         for index, quantity, high in _tier_bands(charge.tiers, start, energy, scale):
-            bound = "∞" if high is None else str(high)
-            note = f"tier {index + 1} up to {bound} kWh; position {start} → {start + energy} kWh"
             named = self._names.get((id(charge), index))
             if named is None:
                 named = (
@@ -695,17 +711,11 @@ class BillingEngine:
                     _description(charge, f"第{index + 1}档", f"tier {index + 1}"),
                 )
                 self._names[id(charge), index] = named
+            prefix = f"tier {index + 1} up to {'∞' if high is None else high} kWh"
+            note = f"{prefix}{position}; {why}" if why else prefix + position
             lines.append(
-                self._line(
-                    charge,
-                    piece,
-                    code=named[0],
-                    names=named[1],
-                    quantity=quantity,
-                    unit="kWh",
-                    rate=charge.tiers[index].yuan_per_kwh,
-                    rate_unit="元/kWh",
-                    note=f"{note}; {why}" if why else note,
+                self._kwh_line(
+                    charge, piece, named, quantity, charge.tiers[index].yuan_per_kwh, note=note
                 )
             )
         return lines
