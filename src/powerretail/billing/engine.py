@@ -185,6 +185,16 @@ def _new_money(amount: Decimal, currency: str) -> Money:
     return money
 
 
+class _Ctx(NamedTuple):
+    """What every charge of a bill may need besides its piece."""
+
+    determinants: Determinants
+    account: AccountFacts
+    service: DateRange
+    total_energy: Decimal
+    position: Decimal
+
+
 class _Piece(NamedTuple):
     """Days of the service period priced by one version, with their share of the usage."""
 
@@ -218,6 +228,9 @@ class BillingEngine:
         self._scales: dict[tuple[int, date | None, date | None, date], tuple[Fraction, str]] = {}
         self._orders: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._statics: dict[tuple[str, str], dict[str, object]] = {}
+        self._version_charges: dict[
+            int, tuple[tuple[Charge, ...], PowerFactorAdjustment | None]
+        ] = {}
         self._names: dict[tuple[int, object], tuple[str, tuple[str, str]]] = {}
 
     # ------------------------------------------------------------------ public
@@ -548,71 +561,81 @@ class BillingEngine:
         pf: Decimal | None,
         position: Decimal,
     ) -> list[LineItem]:
-        lines: list[LineItem] = []
-        owners: list[Charge] = []
-        pf_charge: PowerFactorAdjustment | None = None
-        pf_index = 0
+        ctx = _Ctx(determinants, account, service, total_energy, position)
+        charges, pf_charge = self._charges_of(piece.version)
         energy_total = sum(piece.energy.values(), _ZERO)
+        if pf_charge is None:
+            lines: list[LineItem] = []
+            for charge in charges:
+                lines.extend(self._price_charge(charge, piece, ctx, energy_total))
+            return lines
+        lines = []
+        owners: list[Charge] = []
+        pf_index = 0
         for charge in piece.version.charges:
-            if isinstance(charge, PowerFactorAdjustment):
-                pf_charge, pf_index = charge, len(lines)
+            if charge is pf_charge:
+                pf_index = len(lines)
                 continue
-            new = self._price_charge(
-                charge,
-                piece,
-                determinants=determinants,
-                account=account,
-                service=service,
-                total_energy=total_energy,
-                energy=energy_total,
-                position=position,
-            )
+            new = self._price_charge(charge, piece, ctx, energy_total)
             lines.extend(new)
             owners.extend([charge] * len(new))
-        if pf_charge is not None:
-            line = self._power_factor_line(
-                charge=pf_charge,
-                piece=piece,
-                lines=lines,
-                owners=owners,
-                account=account,
-                total_energy=total_energy,
-                reactive=reactive,
-                pf=pf,
-            )
-            if line is not None:
-                lines.insert(pf_index, line)
+        line = self._power_factor_line(
+            charge=pf_charge,
+            piece=piece,
+            lines=lines,
+            owners=owners,
+            account=account,
+            total_energy=total_energy,
+            reactive=reactive,
+            pf=pf,
+        )
+        if line is not None:
+            lines.insert(pf_index, line)
         return lines
 
+    def _charges_of(
+        self, version: TariffVersion
+    ) -> tuple[tuple[Charge, ...], PowerFactorAdjustment | None]:
+        cached = self._version_charges.get(id(version))
+        if cached is None:
+            pf_charge = next(
+                (c for c in version.charges if isinstance(c, PowerFactorAdjustment)), None
+            )
+            others = tuple(c for c in version.charges if c is not pf_charge)
+            cached = self._version_charges[id(version)] = (others, pf_charge)
+        return cached
+
     def _price_charge(
-        self,
-        charge: Charge,
-        piece: _Piece,
-        *,
-        determinants: Determinants,
-        account: AccountFacts,
-        service: DateRange,
-        total_energy: Decimal,
-        energy: Decimal,
-        position: Decimal,
+        self, charge: Charge, piece: _Piece, ctx: _Ctx, energy: Decimal
     ) -> list[LineItem]:
-        if isinstance(charge, EnergyCharge):
+        kind = type(charge)
+        if kind is TimeOfUseCharge:
+            return self._time_of_use(charge, piece)  # type: ignore[arg-type]
+        if kind is AnnualTiers:
+            scale, why = self._annual_scale(charge, ctx.account, piece.period.start)  # type: ignore[arg-type]
+            return self._tiers(
+                charge=charge,  # type: ignore[arg-type]
+                piece=piece,
+                start=ctx.position,
+                energy=energy,
+                scale=scale,
+                why=why,
+            )
+        if kind is EnergyCharge:
             named = self._names.get((id(charge), None))
             if named is None:
                 named = self._names[id(charge), None] = (charge.code, _description(charge))
-            return [self._kwh_line(charge, piece, named, energy, charge.yuan_per_kwh)]
-        if isinstance(charge, TimeOfUseCharge):
-            return self._time_of_use(charge, piece)
-        if isinstance(charge, MonthlyTiers):
+            return [self._kwh_line(charge, piece, named, energy, charge.yuan_per_kwh)]  # type: ignore[union-attr]
+        if kind is MonthlyTiers:
             return self._tiers(
-                charge=charge, piece=piece, start=_ZERO, energy=energy, scale=piece.months, why=""
+                charge=charge,  # type: ignore[arg-type]
+                piece=piece,
+                start=_ZERO,
+                energy=energy,
+                scale=piece.months,
+                why="",
             )
-        if isinstance(charge, AnnualTiers):
-            scale, why = self._annual_scale(charge, account, piece.period.start)
-            return self._tiers(
-                charge=charge, piece=piece, start=position, energy=energy, scale=scale, why=why
-            )
-        if isinstance(charge, FixedCharge):
+        if kind is FixedCharge:
             return [
                 self._line(
                     charge,
@@ -621,7 +644,7 @@ class BillingEngine:
                     names=_description(charge),
                     quantity=Decimal(1),
                     unit="月",
-                    rate=charge.yuan_per_month,
+                    rate=charge.yuan_per_month,  # type: ignore[union-attr]
                     rate_unit="元/月",
                     factor=piece.months,
                 )
@@ -631,10 +654,10 @@ class BillingEngine:
             self._basic(
                 charge=charge,
                 piece=piece,
-                determinants=determinants,
-                account=account,
-                service=service,
-                total_energy=total_energy,
+                determinants=ctx.determinants,
+                account=ctx.account,
+                service=ctx.service,
+                total_energy=ctx.total_energy,
             )
         ]
 
