@@ -177,6 +177,10 @@ def _unit_or(value: Fraction) -> Fraction:
     return _ONE if value == _ONE else value
 
 
+_object_new = object.__new__
+_set = object.__setattr__
+
+
 def _new_money(amount: Decimal, currency: str) -> Money:
     """Return Money from an amount already rounded to the currency's step (no re-checks)."""
     money = object.__new__(Money)
@@ -219,6 +223,7 @@ class BillingEngine:
         self._currency = tariff.currency
         self.rounding.to_money(_ZERO, tariff.currency)  # refuses a step finer than the currency's
         step, mode = self.rounding.step, self.rounding.mode
+        self._step, self._mode = step, mode
 
         def round_amount(amount: Decimal) -> Decimal:
             return amount.quantize(step, rounding=mode, context=MONEY_CONTEXT)
@@ -544,7 +549,10 @@ class BillingEngine:
         fields["quantity"] = quantity
         fields["rate"] = rate
         fields["factor"] = _ONE
-        fields["amount"] = _new_money(self._round(quantity * rate), self._currency)
+        money = _object_new(Money)
+        _set(money, "amount", (quantity * rate).quantize(self._step, self._mode, MONEY_CONTEXT))
+        _set(money, "currency", self._currency)
+        fields["amount"] = money
         fields["period"] = piece.period
         fields["note"] = note
         return line
