@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
 
+from powerretail.adapters.tariff_library import load_shipped
 from powerretail.billing.bill import Bill, BillKind, BillState
 from powerretail.billing.determinants import AccountFacts, Determinants
 from powerretail.billing.engine import BillingEngine
@@ -185,3 +186,34 @@ _TARIFF = Tariff(
 )
 
 TestIssuedBillsStayPut = IssuedBillsStayPut.TestCase
+
+_RESIDENTIAL = load_shipped("JS-RES-TOU")
+
+
+extreme = st.decimals(min_value=Decimal(-(10**9)), max_value=Decimal(10**9), places=3)
+
+
+@given(
+    st.dictionaries(st.sampled_from(["peak", "valley"]), extreme, min_size=1),
+    st.none() | st.decimals(min_value=Decimal("0.01"), max_value=Decimal(10**6), places=2),
+    st.integers(min_value=1, max_value=12),
+)
+def test_no_issued_bill_breaks_a_plausibility_bound(
+    energy: dict[str, Decimal], typical: Decimal | None, max_lines: int
+) -> None:
+    bounds = PlausibilityBounds(max_lines=max_lines, max_total=Money("100000000.00"))
+    determinants = Determinants(energy_kwh=energy)
+    draft = BillingEngine(_RESIDENTIAL).bill(
+        determinants, JULY, AccountFacts(residential=True), bill_id="B", account_id="A"
+    )
+    typical_money = None if typical is None else Money(typical)
+
+    bill, _ = issue(
+        draft, on=ON, at=AT, by="t", bounds=bounds, typical=typical_money, determinants=determinants
+    )
+
+    if bill.state is BillState.ISSUED:
+        assert bounds.check(bill, typical=typical_money, determinants=determinants) == ()
+    else:
+        assert bill.state is BillState.HELD
+        assert bill.findings
