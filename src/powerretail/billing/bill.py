@@ -110,13 +110,6 @@ class LineItem:
         if not isinstance(self.period, DateRange) or self.period.end is None:
             raise InvalidInput("period", self.period, "a closed DateRange")
 
-    @classmethod
-    def _trusted(cls, **fields: Any) -> LineItem:
-        """Build a line from values the engine has already checked (no converters run)."""
-        line = object.__new__(cls)
-        line.__dict__.update(fields)
-        return line
-
     def negated(self) -> LineItem:
         """Return this line reversed: the same quantity with the opposite amount (a credit)."""
         return attrs.evolve(self, quantity=-self.quantity, amount=-self.amount)

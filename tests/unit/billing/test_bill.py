@@ -57,6 +57,7 @@ class TestLineItem:
 
         assert line.quantity == Decimal(10)
         assert line.factor == Fraction(22, 30)
+        assert a_line(factor=2).factor == Fraction(2)
 
     @pytest.mark.parametrize(
         ("field", "value"),
