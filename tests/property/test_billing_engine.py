@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 from powerretail.billing.determinants import AccountFacts, Determinants
 from powerretail.billing.engine import price_bill, split_by_days
 from powerretail.quantities import Money
-from powerretail.tariffs.model import EnergyCharge, MonthlyTiers, Tariff, TariffVersion, Tier
+from powerretail.tariffs.model import (
+    EnergyCharge,
+    FixedCharge,
+    MonthlyTiers,
+    Tariff,
+    TariffVersion,
+    Tier,
+)
 from powerretail.timeframe import DateRange
 from tests.strategies.billing import accounts, determinants, energies, periods
 from tests.strategies.tariffs import NAMES, SCHEDULE, prices, tariffs, tiers
@@ -134,3 +141,47 @@ def test_a_bill_is_the_same_whichever_engine_instance_prices_it(
     second = price_bill(tariff, usage, DateRange.month(2025, 7), account)
 
     assert first.content_hash_of() == second.content_hash_of()
+
+
+def _fixed(amount: Decimal, *starts: date) -> Tariff:
+    bounds: list[date | None] = [date(2020, 1, 1), *starts, None]
+    return Tariff(
+        code="FIXED",
+        name_zh="固定",
+        name_en="fixed",
+        category="other",
+        versions=tuple(
+            TariffVersion(
+                label=f"v{i}",
+                effective_from=bounds[i],
+                effective_to=bounds[i + 1],
+                charges=(FixedCharge(code="fixed", **NAMES, yuan_per_month=amount),),
+            )
+            for i in range(len(bounds) - 1)
+        ),
+    )
+
+
+@given(
+    st.decimals(min_value=Decimal(0), max_value=Decimal(10_000), places=2),
+    periods(),
+    st.lists(st.integers(min_value=1, max_value=61), max_size=3, unique=True),
+)
+@example(Decimal("30.00"), DateRange("2024-02-01", "2024-03-01"), [28])
+def test_prorated_standing_charges_sum_to_the_unsplit_charge(
+    amount: Decimal, period: DateRange, offsets: list[int]
+) -> None:
+    assert period.end is not None
+    cuts = sorted(
+        period.start + timedelta(days=o)
+        for o in offsets
+        if period.start + timedelta(days=o) < period.end
+    )
+    usage = Determinants(energy_kwh={"total": 0})
+
+    whole = price_bill(_fixed(amount), usage, period).total.amount
+    pieces = price_bill(_fixed(amount, *cuts), usage, period)
+
+    assert sum((line.period.days for line in pieces.lines), 0) == period.days
+    # each of the n pieces and the whole round once, by at most half a fen each
+    assert abs(pieces.total.amount - whole) <= Decimal("0.005") * (len(cuts) + 2)
