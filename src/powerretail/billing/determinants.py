@@ -23,7 +23,14 @@ import attrs
 
 from powerretail.errors import InvalidInput
 from powerretail.quantities import exact_decimal
-from powerretail.tariffs.losses import NO_LOSS, FixedPercent, LossModel, NoLoss, TransformerFormula
+from powerretail.tariffs.losses import (
+    NO_LOSS,
+    FixedPercent,
+    LossModel,
+    NoLoss,
+    TableLookup,
+    TransformerFormula,
+)
 from powerretail.tariffs.model import BasicChargeBasis
 from powerretail.timeframe import as_date
 
@@ -117,7 +124,7 @@ def _closed(value: object) -> date | None:
 
 
 def _loss(value: object) -> LossModel:
-    if not isinstance(value, NoLoss | FixedPercent | TransformerFormula):
+    if not isinstance(value, NoLoss | FixedPercent | TransformerFormula | TableLookup):
         raise InvalidInput("loss_model", value, "a LossModel (NoLoss, FixedPercent …)")
     return value
 

@@ -7,7 +7,8 @@ A :class:`LossModel` turns metered energy into billed energy:
 
 * :class:`NoLoss` — metered at the boundary (the default);
 * :class:`FixedPercent` — a contract percentage of active and of reactive energy;
-* :class:`TransformerFormula` — the engineering estimate ``P0·T + Pk·(W/(Sn·cosφ·T))²·T``.
+* :class:`TransformerFormula` — the engineering estimate ``P0·T + Pk·(W/(Sn·cosφ·T))²·T``;
+* :class:`TableLookup` — a loss table (变损表) of energy bands.
 
 >>> model = FixedPercent(active_percent="2", reactive_percent="5")
 >>> model.losses(Decimal("1000"), Decimal("400"), 720)
@@ -27,7 +28,15 @@ import attrs
 from powerretail.errors import InvalidInput
 from powerretail.quantities import MONEY_CONTEXT, exact_decimal
 
-__all__ = ["NO_LOSS", "FixedPercent", "LossModel", "NoLoss", "TransformerFormula"]
+__all__ = [
+    "NO_LOSS",
+    "FixedPercent",
+    "LossBand",
+    "LossModel",
+    "NoLoss",
+    "TableLookup",
+    "TransformerFormula",
+]
 
 _HUNDRED: Final = Decimal(100)
 
@@ -161,8 +170,64 @@ class TransformerFormula:
         )
 
 
+def _optional_upto(value: object) -> Decimal | None:
+    if value is None:
+        return None
+    number = exact_decimal(value, "upto_kwh")
+    if number <= 0:
+        raise InvalidInput("upto_kwh", value, "a bound above zero [kWh]")
+    return number
+
+
+def _loss_kwh(value: object) -> Decimal:
+    return _non_negative("active_kwh")(value)
+
+
+def _loss_kvarh(value: object) -> Decimal:
+    return _non_negative("reactive_kvarh")(value)
+
+
+@attrs.frozen
+class LossBand:
+    """Metered energy up to ``upto_kwh`` [kWh] (``None``: above the last bound) loses this much."""
+
+    upto_kwh: Decimal | None = attrs.field(converter=_optional_upto)
+    active_kwh: Decimal = attrs.field(converter=_loss_kwh)
+    reactive_kvarh: Decimal = attrs.field(default=Decimal(0), converter=_loss_kvarh)
+
+
+def _bands(value: tuple[LossBand, ...]) -> tuple[LossBand, ...]:
+    bands = tuple(value)
+    if not bands or bands[-1].upto_kwh is not None:
+        raise InvalidInput("bands", len(bands), "bands ending with an open one (upto_kwh None)")
+    bounds = [band.upto_kwh for band in bands[:-1]]
+    if any(bound is None for bound in bounds) or bounds != sorted(bounds):  # type: ignore[type-var]
+        raise InvalidInput("bands", [str(b) for b in bounds], "rising bounds, only the last open")
+    return bands
+
+
+@attrs.frozen(kw_only=True)
+class TableLookup:
+    """Losses read from a loss table (变损表): the first band holding the metered energy.
+
+    The table gives the losses of one billing period (as provincial tables do per month).
+    """
+
+    kind: str = attrs.field(default="table_lookup", init=False)
+    bands: tuple[LossBand, ...] = attrs.field(converter=_bands)
+
+    def losses(
+        self, active_kwh: Decimal, reactive_kvarh: Decimal, hours: int
+    ) -> tuple[Decimal, Decimal]:
+        """Return the active [kWh] and reactive [kvarh] losses of the band ``active_kwh`` is in."""
+        for band in self.bands:
+            if band.upto_kwh is None or active_kwh <= band.upto_kwh:
+                return band.active_kwh, band.reactive_kvarh
+        raise AssertionError("the last band is open")  # pragma: no cover
+
+
 #: A loss model: any of the classes above.
-LossModel = NoLoss | FixedPercent | TransformerFormula
+LossModel = NoLoss | FixedPercent | TransformerFormula | TableLookup
 
 #: Metered at the boundary.
 NO_LOSS: Final = NoLoss()

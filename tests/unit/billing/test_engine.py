@@ -11,7 +11,7 @@ import pytest
 from powerretail.billing.determinants import AccountFacts, Determinants
 from powerretail.billing.engine import BillingEngine, months_in, price_bill, split_by_days
 from powerretail.errors import InvalidInput, NotFound
-from powerretail.tariffs.losses import FixedPercent, TransformerFormula
+from powerretail.tariffs.losses import FixedPercent, LossBand, TableLookup, TransformerFormula
 from powerretail.tariffs.model import ChargeCategory, PartialYear
 from powerretail.timeframe import DateRange
 
@@ -308,6 +308,31 @@ class TestLosses:
         assert (active, reactive) == (Decimal(2386), Decimal(14160))
         with pytest.raises(InvalidInput):
             model.losses(Decimal(1), Decimal(1), 0)
+
+    def test_a_loss_table_adds_its_band_s_losses(self) -> None:
+        table = TableLookup(
+            bands=(LossBand(1000, 30, 60), LossBand(5000, 80, 150), LossBand(None, 200, 400))
+        )
+        account = AccountFacts(loss_model=table)
+
+        bill = price_bill(one_version(tou()), kwh(peak=2000, valley=1000), JULY, account)
+
+        assert table.losses(Decimal(1000), Decimal(0), 744) == (Decimal(30), Decimal(60))
+        assert [line.quantity for line in bill.lines] == [Decimal("2053.333"), Decimal("1026.667")]
+
+    @pytest.mark.parametrize(
+        "bands",
+        [
+            (),
+            (LossBand(100, 1),),
+            (LossBand(500, 1), LossBand(100, 2), LossBand(None, 3)),
+        ],
+    )
+    def test_a_loss_table_needs_rising_bands_ending_open(self, bands: tuple[LossBand, ...]) -> None:
+        with pytest.raises(InvalidInput, match="bands"):
+            TableLookup(bands=bands)
+        with pytest.raises(InvalidInput, match="upto_kwh"):
+            LossBand(0, 1)
 
     def test_a_period_without_energy_gets_the_loss_in_its_first_bucket(self) -> None:
         account = AccountFacts(loss_model=FixedPercent(active_percent="2"))
