@@ -85,8 +85,9 @@ def _dec_rate(value: object) -> Decimal:
 class LineItem:
     """One charged line: ``amount = round(quantity × rate × factor)``.
 
-    Build lines through the engine; a hand-made line is checked (its amount must be the rounded
-    product of the other fields unless it is an adjustment line with ``quantity`` 1).
+    The engine builds lines so that ``amount`` is ``quantity × rate × factor`` rounded once by the
+    tariff's rounding; a hand-made line is only checked for the kinds of its values (Money, a
+    closed period), since the rounding belongs to the tariff.
     """
 
     code: str
