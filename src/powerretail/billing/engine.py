@@ -145,15 +145,18 @@ def _scaled(value: Decimal, scale: Fraction) -> Decimal:
     return MONEY_CONTEXT.divide(value * scale.numerator, Decimal(scale.denominator))
 
 
+def _scaled_bounds(tiers: Sequence[Tier], scale: Fraction) -> tuple[Decimal | None, ...]:
+    return tuple(None if t.upto_kwh is None else _scaled(t.upto_kwh, scale) for t in tiers)
+
+
 def _tier_bands(
-    tiers: Sequence[Tier], start: Decimal, energy: Decimal, scale: Fraction
+    bounds: Sequence[Decimal | None], start: Decimal, energy: Decimal
 ) -> list[tuple[int, Decimal, Decimal | None]]:
-    """Return (tier index, kWh in the tier, scaled upper bound) for the tiers ``energy`` touches."""
+    """Return (tier index, kWh in the tier, upper bound) for the tiers ``energy`` touches."""
     bands: list[tuple[int, Decimal, Decimal | None]] = []
     end = start + energy
     low = _ZERO
-    for index, tier in enumerate(tiers):
-        high = None if tier.upto_kwh is None else _scaled(tier.upto_kwh, scale)
+    for index, high in enumerate(bounds):
         a = min(max(start, low), high) if high is not None else max(start, low)
         b = min(max(end, low), high) if high is not None else max(end, low)
         if b != a:
@@ -233,6 +236,7 @@ class BillingEngine:
         self._scales: dict[tuple[int, date | None, date | None, date], tuple[Fraction, str]] = {}
         self._orders: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._statics: dict[tuple[str, str], dict[str, object]] = {}
+        self._bounds: dict[tuple[int, Fraction], tuple[Decimal | None, ...]] = {}
         self._version_charges: dict[
             int, tuple[tuple[Charge, ...], PowerFactorAdjustment | None]
         ] = {}
@@ -342,20 +346,24 @@ class BillingEngine:
                 )
             )
             position += sum(piece.energy.values(), _ZERO)
-        return Bill._trusted(
-            bill_id=bill_id,
-            account_id=account_id,
-            kind=BillKind.INVOICE,
-            state=BillState.DRAFT,
-            period=service,
-            tariff_code=self.tariff.code,
-            currency=self._currency,
-            lines=tuple(lines),
-            corrects=None,
-            issued_on=None,
-            content_hash=None,
-            findings=(),
+        bill = _object_new(Bill)
+        bill.__dict__.update(
+            {
+                "bill_id": bill_id,
+                "account_id": account_id,
+                "kind": BillKind.INVOICE,
+                "state": BillState.DRAFT,
+                "period": service,
+                "tariff_code": self.tariff.code,
+                "currency": self._currency,
+                "lines": tuple(lines),
+                "corrects": None,
+                "issued_on": None,
+                "content_hash": None,
+                "findings": (),
+            }
         )
+        return bill
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
@@ -734,7 +742,11 @@ class BillingEngine:
     ) -> list[LineItem]:
         lines = []
         position = f"; position {start} → {start + energy} kWh"
-        for index, quantity, high in _tier_bands(charge.tiers, start, energy, scale):
+        key = (id(charge), scale)
+        bounds = self._bounds.get(key)
+        if bounds is None:
+            bounds = self._bounds[key] = _scaled_bounds(charge.tiers, scale)
+        for index, quantity, high in _tier_bands(bounds, start, energy):
             named = self._names.get((id(charge), index))
             if named is None:
                 named = (
