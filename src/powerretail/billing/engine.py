@@ -236,7 +236,9 @@ class BillingEngine:
         self._scales: dict[tuple[int, date | None, date | None, date], tuple[Fraction, str]] = {}
         self._orders: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._statics: dict[tuple[str, str], dict[str, object]] = {}
-        self._bounds: dict[tuple[int, Fraction], tuple[Decimal | None, ...]] = {}
+        self._bounds: dict[
+            tuple[int, Fraction], tuple[tuple[Decimal | None, ...], tuple[str, ...]]
+        ] = {}
         self._version_charges: dict[
             int, tuple[tuple[Charge, ...], PowerFactorAdjustment | None]
         ] = {}
@@ -743,10 +745,16 @@ class BillingEngine:
         lines = []
         position = f"; position {start} → {start + energy} kWh"
         key = (id(charge), scale)
-        bounds = self._bounds.get(key)
-        if bounds is None:
-            bounds = self._bounds[key] = _scaled_bounds(charge.tiers, scale)
-        for index, quantity, high in _tier_bands(bounds, start, energy):
+        cached = self._bounds.get(key)
+        if cached is None:
+            bounds = _scaled_bounds(charge.tiers, scale)
+            prefixes = tuple(
+                f"tier {i + 1} up to {'∞' if high is None else high} kWh"
+                for i, high in enumerate(bounds)
+            )
+            cached = self._bounds[key] = (bounds, prefixes)
+        bounds, prefixes = cached
+        for index, quantity, _high in _tier_bands(bounds, start, energy):
             named = self._names.get((id(charge), index))
             if named is None:
                 named = (
@@ -754,7 +762,7 @@ class BillingEngine:
                     _description(charge, f"第{index + 1}档", f"tier {index + 1}"),
                 )
                 self._names[id(charge), index] = named
-            prefix = f"tier {index + 1} up to {'∞' if high is None else high} kWh"
+            prefix = prefixes[index]
             note = f"{prefix}{position}; {why}" if why else prefix + position
             lines.append(
                 self._kwh_line(
