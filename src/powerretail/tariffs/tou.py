@@ -59,6 +59,7 @@ __all__ = [
 MINUTES_PER_SLOT: Final = 15
 #: Quarter hours in a (24-hour) local day.
 SLOTS_PER_DAY: Final = 24 * 60 // MINUTES_PER_SLOT
+_DATE_CACHE_LIMIT: Final = 20_000
 #: The day types a season may give its own windows for.
 DAY_TYPES: Final = ("workday", "weekend", "holiday")
 
@@ -287,6 +288,7 @@ class TouSchedule:
     _days: dict[tuple[int, str, tuple[int, ...]], tuple[str, ...]] = attrs.field(
         init=False, eq=False, repr=False
     )
+    _by_date: dict[date, tuple[str, ...]] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         by_month: list[int | None] = [None] * 13
@@ -321,6 +323,7 @@ class TouSchedule:
             ),
         )
         object.__setattr__(self, "_days", {})
+        object.__setattr__(self, "_by_date", {})
 
     @property
     def buckets(self) -> tuple[str, ...]:
@@ -339,6 +342,15 @@ class TouSchedule:
 
     def slots_on(self, day: date) -> tuple[str, ...]:
         """Return the bucket of each of the 96 quarter hours of local ``day``."""
+        known = self._by_date.get(day)
+        if known is not None:
+            return known
+        if len(self._by_date) > _DATE_CACHE_LIMIT:
+            self._by_date.clear()
+        known = self._by_date[day] = self._slots_of(day)
+        return known
+
+    def _slots_of(self, day: date) -> tuple[str, ...]:
         day_type = self.day_type(day)
         season = self._by_month[day.month]
         applying = tuple(i for i, o in enumerate(self.overlays) if o.applies_on(day, day_type))
