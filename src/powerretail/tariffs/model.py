@@ -721,11 +721,12 @@ def _versions(value: Iterable[TariffVersion]) -> tuple[TariffVersion, ...]:
 class Tariff:
     """A tariff (电价): code, names, customer category and its effective-dated versions.
 
-    Versions are kept in the order given and must not overlap (gaps are allowed: no version in
-    force is an error when billing, not when defining).
+    Versions are kept in the order given, have distinct labels and must not overlap (gaps are
+    allowed: no version in force is an error when billing, not when defining).
 
     Raises:
         OverlappingVersions: two versions share a day.
+        InvalidInput: two versions share a label.
     """
 
     code: str = attrs.field(converter=_code)
@@ -738,6 +739,11 @@ class Tariff:
     versions: tuple[TariffVersion, ...] = attrs.field(converter=_versions)
 
     def __attrs_post_init__(self) -> None:
+        labels: set[str] = set()
+        for index, version in enumerate(self.versions):
+            if version.label in labels:
+                raise InvalidInput(f"versions[{index}].label", version.label, "a label used once")
+            labels.add(version.label)
         ordered = sorted(enumerate(self.versions), key=lambda item: item[1].effective_from)
         for (_, earlier), (index, later) in itertools.pairwise(ordered):
             if earlier.effective_to is None or earlier.effective_to > later.effective_from:

@@ -70,6 +70,10 @@ class TestTariff:
         with pytest.raises(OverlappingVersions, match=r"versions\[0\].effective_from.*end of a"):
             tariff(version("b", "2025-06-01"), version("a", "2025-01-01", "2025-07-01"))
 
+    def test_refuses_two_versions_with_one_label(self) -> None:
+        with pytest.raises(InvalidInput, match=r"versions\[1\].label"):
+            tariff(version("a", "2025-01-01", "2025-02-01"), version("a", "2025-02-01"))
+
     def test_refuses_an_open_version_followed_by_another(self) -> None:
         with pytest.raises(OverlappingVersions, match="open-ended"):
             tariff(version("a", "2025-01-01"), version("b", "2026-01-01"))

@@ -67,6 +67,7 @@ class TestFromMapping:
     def test_refuses_overlapping_versions(self) -> None:
         data = residential()
         data["versions"].append(copy.deepcopy(data["versions"][0]))
+        data["versions"][1]["label"] = "2020"
         data["versions"][1]["effective_from"] = "2020-01-01"
 
         with pytest.raises(InvalidInput, match=r"versions\[1\].effective_from.*overlap"):
