@@ -20,7 +20,12 @@ __all__ = ["COMMAND_MODULES", "main"]
 
 #: Sub-command modules, each with ``register(subparsers) -> None``; the parser they add sets
 #: ``handler`` (a callable taking the parsed namespace and returning an exit code).
-COMMAND_MODULES: Final[tuple[str, ...]] = ("powerretail.cli.validate",)
+COMMAND_MODULES: Final[tuple[str, ...]] = (
+    "powerretail.cli.bill",
+    "powerretail.cli.demo",
+    "powerretail.cli.tariff",
+    "powerretail.cli.validate",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,45 @@
+"""Price one month for a Jiangsu household and a two-part factory, and explain both bills.
+
+Run: ``python examples/first_bill.py``
+"""
+
+from __future__ import annotations
+
+from powerretail.adapters.tariff_library import load_shipped
+from powerretail.billing.determinants import AccountFacts, Determinants
+from powerretail.billing.engine import price_bill
+from powerretail.timeframe import DateRange
+
+JULY = DateRange.month(2025, 7)
+
+
+def main() -> None:
+    household = price_bill(
+        load_shipped("JS-RES-TOU"),
+        Determinants(energy_kwh={"peak": "281.8", "valley": "180.8"}),
+        JULY,
+        AccountFacts(residential=True, ytd_kwh=2500),
+        bill_id="B-R-202507",
+        account_id="JS-R-0001",
+    )
+    print(household.explain())
+    print()
+    factory = price_bill(
+        load_shipped("JS-CI-TOU-2P"),
+        Determinants(
+            energy_kwh={"peak": "80000", "flat": "100000", "valley": "60000"},
+            max_demand_kw="660",
+            reactive_kvarh="130000",
+        ),
+        JULY,
+        AccountFacts(capacity_kva=1000, contract_demand_kw=600, pf_standard="0.90"),
+        bill_id="B-I-202507",
+        account_id="JS-I-0007",
+    )
+    print(factory.explain("zh"))
+    print()
+    print(f"rules.md §19.2 says 193830.20; the engine says {factory.total.amount}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,231 @@
+"""Bills and their lines: every amount rounded once, the total the exact sum of the lines.
+
+A :class:`LineItem` says what was charged and why: the component code, a description in Chinese
+and English, the quantity and its unit, the rate, the factor for part months, the amount
+(``quantity × rate × factor`` rounded once), the tariff version and the rule it applies.
+A :class:`Bill` is a tuple of lines; :meth:`Bill.explain` and :meth:`Bill.to_dict` give the
+readable and the structured breakdown, and :meth:`Bill.content_hash_of` the hash an issued bill
+carries.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import attrs
+
+from powerretail.errors import InvalidInput
+from powerretail.quantities import Money, Rounding, exact_decimal
+from powerretail.timeframe import DateRange
+
+__all__ = ["Bill", "BillKind", "BillState", "LineItem", "line_amount"]
+
+_ONE = Fraction(1)
+
+
+class BillKind(enum.Enum):
+    """What a billing document is: a bill, a credit note reversing one, or its replacement."""
+
+    INVOICE = "invoice"
+    CREDIT_NOTE = "credit_note"
+    REBILL = "rebill"
+
+
+class BillState(enum.Enum):
+    """Where a billing document is in its lifecycle (see :mod:`powerretail.billing.lifecycle`)."""
+
+    DRAFT = "draft"
+    HELD = "held"
+    ISSUED = "issued"
+    REVERSED = "reversed"
+    DISCARDED = "discarded"
+
+
+def line_amount(quantity: Decimal, rate: Decimal, factor: Fraction, rounding: Rounding) -> Money:
+    """Return ``quantity × rate × factor`` [元] rounded once by ``rounding``.
+
+    The product is exact when ``factor`` is 1; a part-month factor such as 22/30 is applied in
+    a 50-digit context, which decides every tie exactly (a tie is a terminating decimal).
+    """
+    product = quantity * rate
+    if factor != _ONE:
+        product = product * factor.numerator / factor.denominator
+    return rounding.to_money(product)
+
+
+def _fraction(value: object) -> Fraction:
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Fraction(value)
+    if isinstance(value, str):
+        try:
+            return Fraction(value)
+        except (ValueError, ZeroDivisionError):
+            pass
+    raise InvalidInput("factor", value, "a fraction such as 1 or 22/30")
+
+
+def _dec_quantity(value: object) -> Decimal:
+    return exact_decimal(value, "quantity")
+
+
+def _dec_rate(value: object) -> Decimal:
+    return exact_decimal(value, "rate")
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class LineItem:
+    """One charged line: ``amount = round(quantity × rate × factor)``.
+
+    The engine builds lines so that ``amount`` is ``quantity × rate × factor`` rounded once by the
+    tariff's rounding; a hand-made line is only checked for the kinds of its values (Money, a
+    closed period), since the rounding belongs to the tariff.
+    """
+
+    code: str
+    description_zh: str
+    description_en: str
+    quantity: Decimal = attrs.field(converter=_dec_quantity)
+    unit: str
+    rate: Decimal = attrs.field(converter=_dec_rate)
+    rate_unit: str
+    factor: Fraction = attrs.field(default=_ONE, converter=_fraction)
+    amount: Money
+    tariff_code: str
+    tariff_version: str
+    source: str
+    period: DateRange
+    note: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.amount, Money):
+            raise InvalidInput("amount", self.amount, "Money")
+        if not isinstance(self.period, DateRange) or self.period.end is None:
+            raise InvalidInput("period", self.period, "a closed DateRange")
+
+    def negated(self) -> LineItem:
+        """Return this line reversed: the same quantity with the opposite amount (a credit)."""
+        return attrs.evolve(self, quantity=-self.quantity, amount=-self.amount)
+
+    def to_dict(self) -> dict[str, str]:
+        """Return the line as JSON-ready strings (money and quantities as exact text)."""
+        return {
+            "code": self.code,
+            "description_zh": self.description_zh,
+            "description_en": self.description_en,
+            "quantity": str(self.quantity),
+            "unit": self.unit,
+            "rate": str(self.rate),
+            "rate_unit": self.rate_unit,
+            "factor": str(self.factor),
+            "amount": str(self.amount.amount),
+            "tariff_code": self.tariff_code,
+            "tariff_version": self.tariff_version,
+            "source": self.source,
+            "period_start": self.period.start.isoformat(),
+            "period_end": self.period.end.isoformat() if self.period.end else "",
+            "note": self.note,
+        }
+
+
+def _lines(value: Iterable[LineItem]) -> tuple[LineItem, ...]:
+    lines = tuple(value)
+    for index, line in enumerate(lines):
+        if not isinstance(line, LineItem):
+            raise InvalidInput(f"lines[{index}]", line, "a LineItem")
+    return lines
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class Bill:
+    """A billing document: its lines, the period, and where it is in its lifecycle.
+
+    The total is always the exact sum of the lines. ``content_hash`` is set when the document is
+    issued and covers :meth:`canonical_content` (everything but the state).
+    """
+
+    bill_id: str
+    account_id: str
+    kind: BillKind = BillKind.INVOICE
+    state: BillState = BillState.DRAFT
+    period: DateRange
+    tariff_code: str
+    currency: str = "CNY"
+    lines: tuple[LineItem, ...] = attrs.field(converter=_lines)
+    corrects: str | None = None
+    issued_on: date | None = None
+    content_hash: str | None = None
+    findings: tuple[str, ...] = ()
+
+    @property
+    def total(self) -> Money:
+        """The exact sum of the lines."""
+        total = Decimal(0)
+        for line in self.lines:
+            total += line.amount.amount
+        return Money(total, self.currency)
+
+    def canonical_content(self) -> dict[str, Any]:
+        """Return what the content hash covers: every field except state and hash, as strings."""
+        return {
+            "bill_id": self.bill_id,
+            "account_id": self.account_id,
+            "kind": self.kind.value,
+            "period": [self.period.start.isoformat(), str(self.period.end)],
+            "tariff_code": self.tariff_code,
+            "currency": self.currency,
+            "corrects": self.corrects,
+            "issued_on": self.issued_on.isoformat() if self.issued_on else None,
+            "lines": [line.to_dict() for line in self.lines],
+            "total": str(self.total.amount),
+        }
+
+    def content_hash_of(self) -> str:
+        """Return the SHA-256 of the canonical content (sorted-key JSON, UTF-8)."""
+        text = json.dumps(self.canonical_content(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the bill as a JSON-ready mapping (money as strings)."""
+        content = self.canonical_content()
+        content["state"] = self.state.value
+        content["content_hash"] = self.content_hash
+        content["findings"] = list(self.findings)
+        return content
+
+    def explain(self, language: str = "en") -> str:
+        """Return the bill as readable text, one line per charge, in ``"en"`` or ``"zh"``.
+
+        Raises:
+            InvalidInput: another language.
+        """
+        if language not in ("en", "zh"):
+            raise InvalidInput("language", language, '"en" or "zh"')
+        zh = language == "zh"
+        end = self.period.last_day.isoformat()
+        title = (
+            f"电费账单 {self.bill_id}  户号 {self.account_id}  {self.period.start}～{end}"
+            if zh
+            else f"Bill {self.bill_id}  account {self.account_id}  {self.period.start} to {end}"
+        )
+        out = [title, f"{'电价' if zh else 'tariff'} {self.tariff_code}"]
+        for line in self.lines:
+            name = line.description_zh if zh else line.description_en
+            factor = "" if line.factor == _ONE else f" × {line.factor}"
+            sums = f"{line.quantity} {line.unit} × {line.rate} {line.rate_unit}{factor}"
+            out.append(f"  {name:<28} {sums:<44} {line.amount.amount:>14}")
+            detail = [line.note] if line.note else []
+            detail.append(f"{'依据' if zh else 'rule'}: {line.source}; v{line.tariff_version}")
+            out.extend(f"      {text}" for text in detail)
+        out.append(f"  {'合计' if zh else 'total':<73} {self.total.amount:>14} {self.currency}")
+        if self.findings:
+            out.append(("暂缓出账: " if zh else "held: ") + "; ".join(self.findings))
+        return "\n".join(out)

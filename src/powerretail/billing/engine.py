@@ -1,0 +1,932 @@
+"""The bill engine: tariff + determinants + account facts + period → a draft :class:`Bill`.
+
+:class:`BillingEngine` compiles each tariff version once (prices resolved, tables built) and then
+prices any number of bills with it; :func:`price_bill` is the one-off convenience.
+
+How a period is priced (rules.md §8–§14):
+
+1. The account's service days inside the period are billed (move-in, move-out).
+2. The service days are cut where a tariff version starts or ends, and where an annual tier year
+   starts; each piece is priced by the version in force on its first day.
+3. Energy, reactive energy and losses are shared between pieces by days, conserving every
+   digit (largest remainder at three decimals finer than the data).
+4. Monthly charges (basic, fixed) count whole months from the start of the service days plus
+   1/30 of a month per remaining day (rules.md §8), shared between pieces by days.
+5. Each line is rounded once with the tariff's :class:`~powerretail.quantities.Rounding`; the
+   power-factor adjustment is a percentage of the rounded lines of its base; the total is the
+   exact sum of the lines.
+
+>>> from powerretail.tariffs.model import CustomerCategory, EnergyCharge, Tariff, TariffVersion
+>>> tariff = Tariff(
+...     code="FLAT", name_zh="平价", name_en="flat", category=CustomerCategory.RESIDENTIAL,
+...     versions=[TariffVersion(label="1", effective_from="2025-01-01", charges=[
+...         EnergyCharge(code="energy", name_zh="电度电费", name_en="energy",
+...                      source="rules.md §10.2", yuan_per_kwh="0.5283")])])
+>>> bill = price_bill(tariff, Determinants(energy_kwh={"total": "312.4"}), DateRange.month(2025, 7))
+>>> str(bill.total)
+'165.04 CNY'
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import Final, NamedTuple
+
+from dateutil.relativedelta import relativedelta
+
+from powerretail.billing.bill import Bill, BillKind, BillState, LineItem
+from powerretail.billing.determinants import AccountFacts, Determinants
+from powerretail.billing.usage import (
+    IntervalSeries,
+    bucket_energy,
+    interval_demand_and_reactive,
+)
+from powerretail.errors import InvalidInput
+from powerretail.quantities import MONEY_CONTEXT, Money, Rounding
+from powerretail.tariffs.losses import NoLoss
+from powerretail.tariffs.model import (
+    PF_BASE_CATEGORIES,
+    AnnualTiers,
+    BasicCharge,
+    BasicChargeBasis,
+    Charge,
+    EnergyCharge,
+    FixedCharge,
+    MonthlyTiers,
+    PartialYear,
+    PowerFactorAdjustment,
+    Tariff,
+    TariffVersion,
+    Tier,
+    TimeOfUseCharge,
+)
+from powerretail.tariffs.power_factor import RULE_SETS, power_factor
+from powerretail.tariffs.tou import BUCKET_LABELS, Season, TouSchedule, TouWindow
+from powerretail.timeframe import DateRange
+
+__all__ = ["DEFAULT_ACCOUNT", "BillingEngine", "months_in", "price_bill", "split_by_days"]
+
+#: An account with no special facts: no capacity, no demand, no losses.
+DEFAULT_ACCOUNT: Final = AccountFacts()
+_ONE: Final = Fraction(1)
+_ZERO: Final = Decimal(0)
+_BUCKET_ORDER: Final = ("critical", "peak", "flat", "valley", "deep_valley", "total")
+_UNTIMED: Final = TouSchedule(
+    name="untimed",
+    seasons=(
+        Season(
+            name="all", months=tuple(range(1, 13)), windows=(TouWindow("total", "00:00", "24:00"),)
+        ),
+    ),
+)
+#: Energy per bucket of one piece of the period priced by one version.
+_EnergyFor = Callable[[DateRange, TariffVersion], Mapping[str, Decimal]]
+
+
+@functools.lru_cache(maxsize=4096)
+def months_in(period: DateRange, part_month_days: int = 30) -> Fraction:
+    """Return how many months ``period`` is: whole months from its start, plus 1/30 per day left.
+
+    Source: GYGZ1996 part-month basic charge, 1/30 per day (rules.md §8).
+
+    >>> months_in(DateRange.month(2025, 2)), months_in(DateRange("2025-07-10", "2025-08-01"))
+    (Fraction(1, 1), Fraction(11, 15))
+    """
+    end = period.end
+    if end is None:
+        raise InvalidInput("period.end", None, "a closed period")
+    whole = 0
+    while period.start + relativedelta(months=whole + 1) <= end:
+        whole += 1
+    rest = (end - (period.start + relativedelta(months=whole))).days
+    return whole + Fraction(rest, part_month_days)
+
+
+def split_by_days(quantity: Decimal, days: Sequence[int]) -> tuple[Decimal, ...]:
+    """Share ``quantity`` over pieces of ``days`` days so the shares add up exactly.
+
+    Shares are exact to three decimals finer than ``quantity`` (largest remainder, ties to the
+    earlier piece); a negative quantity is shared as its mirror.
+
+    >>> split_by_days(Decimal("100"), [10, 21])
+    (Decimal('32.258'), Decimal('67.742'))
+    """
+    if len(days) == 1:
+        return (quantity,)
+    step = Decimal(1).scaleb(min(int(quantity.as_tuple().exponent), 0) - 3)
+    sign = -1 if quantity < 0 else 1
+    units = int(abs(quantity) / step)
+    whole = sum(days)
+    floors = [units * d // whole for d in days]
+    left = units - sum(floors)
+    ranked = sorted(range(len(days)), key=lambda i: (-((units * days[i]) % whole), i))
+    for index in ranked[:left]:
+        floors[index] += 1
+    return tuple((sign * part * step) for part in floors)
+
+
+def _description(charge: Charge, suffix_zh: str = "", suffix_en: str = "") -> tuple[str, str]:
+    if suffix_zh:
+        return f"{charge.name_zh}（{suffix_zh}）", f"{charge.name_en} ({suffix_en})"
+    return charge.name_zh, charge.name_en
+
+
+def _bucket_key(bucket: str) -> tuple[int, str]:
+    return (_BUCKET_ORDER.index(bucket) if bucket in _BUCKET_ORDER else len(_BUCKET_ORDER), bucket)
+
+
+def _scaled(value: Decimal, scale: Fraction) -> Decimal:
+    if scale is _ONE or scale == _ONE:
+        return value
+    return MONEY_CONTEXT.divide(value * scale.numerator, Decimal(scale.denominator))
+
+
+def _scaled_bounds(tiers: Sequence[Tier], scale: Fraction) -> tuple[Decimal | None, ...]:
+    return tuple(None if t.upto_kwh is None else _scaled(t.upto_kwh, scale) for t in tiers)
+
+
+def _tier_bands(
+    bounds: Sequence[Decimal | None], start: Decimal, energy: Decimal
+) -> list[tuple[int, Decimal, Decimal | None]]:
+    """Return (tier index, kWh in the tier, upper bound) for the tiers ``energy`` touches."""
+    bands: list[tuple[int, Decimal, Decimal | None]] = []
+    end = start + energy
+    low = _ZERO
+    for index, high in enumerate(bounds):
+        a = min(max(start, low), high) if high is not None else max(start, low)
+        b = min(max(end, low), high) if high is not None else max(end, low)
+        if b != a:
+            bands.append((index, b - a, high))
+        if high is None:
+            break
+        low = high
+    return bands
+
+
+#: Version pieces of a service period: (days, version, starts a tier year, months), the
+#: service's months and each piece's days.
+_Layout = tuple[
+    tuple[tuple[DateRange, TariffVersion, bool, Fraction], ...], Fraction, tuple[int, ...]
+]
+_CACHE_LIMIT: Final = 4096
+
+
+def _unit_or(value: Fraction) -> Fraction:
+    """Return the shared ``1`` for a whole month, so lines can test ``factor is _ONE``."""
+    return _ONE if value == _ONE else value
+
+
+_object_new = object.__new__
+_set = object.__setattr__
+
+
+def _new_money(amount: Decimal, currency: str) -> Money:
+    """Return Money from an amount already rounded to the currency's step (no re-checks)."""
+    money = object.__new__(Money)
+    object.__setattr__(money, "amount", amount)
+    object.__setattr__(money, "currency", currency)
+    return money
+
+
+class _Ctx(NamedTuple):
+    """What every charge of a bill may need besides its piece."""
+
+    determinants: Determinants
+    account: AccountFacts
+    service: DateRange
+    total_energy: Decimal
+    position: Decimal
+
+
+class _Piece(NamedTuple):
+    """Days of the service period priced by one version, with their share of the usage."""
+
+    period: DateRange
+    version: TariffVersion
+    energy: Mapping[str, Decimal]
+    months: Fraction
+    cycle_start: bool
+
+
+class BillingEngine:
+    """Prices bills for one tariff; build it once and reuse it.
+
+    Raises (from :meth:`bill`):
+        InvalidInput: usage or account facts a charge needs are missing or do not fit.
+        NotFound: no tariff version is in force on some day of the period.
+    """
+
+    def __init__(self, tariff: Tariff) -> None:
+        self.tariff = tariff
+        self.rounding: Rounding = tariff.rounding
+        self._currency = tariff.currency
+        self.rounding.to_money(_ZERO, tariff.currency)  # refuses a step finer than the currency's
+        step, mode = self.rounding.step, self.rounding.mode
+        self._step, self._mode = step, mode
+
+        def round_amount(amount: Decimal) -> Decimal:
+            return amount.quantize(step, rounding=mode, context=MONEY_CONTEXT)
+
+        self._round = round_amount
+        self._layouts: dict[tuple[date, date | None, date | None, date | None], _Layout] = {}
+        self._scales: dict[tuple[int, date | None, date | None, date], tuple[Fraction, str]] = {}
+        self._orders: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._statics: dict[tuple[str, str], dict[str, object]] = {}
+        self._bounds: dict[
+            tuple[int, Fraction], tuple[tuple[Decimal | None, ...], tuple[str, ...]]
+        ] = {}
+        self._version_charges: dict[
+            int, tuple[tuple[Charge, ...], PowerFactorAdjustment | None]
+        ] = {}
+        self._names: dict[tuple[int, object], tuple[str, tuple[str, str]]] = {}
+
+    # ------------------------------------------------------------------ public
+    def bill(
+        self,
+        determinants: Determinants,
+        period: DateRange,
+        account: AccountFacts = DEFAULT_ACCOUNT,
+        *,
+        bill_id: str = "",
+        account_id: str = "",
+    ) -> Bill:
+        """Return the draft bill of ``determinants`` over ``period`` for ``account``."""
+        service = self._service(period, account)
+        return self._bill(
+            determinants,
+            service=service,
+            account=account,
+            energy_for=None,
+            bill_id=bill_id,
+            account_id=account_id,
+        )
+
+    def bill_intervals(
+        self,
+        series: IntervalSeries,
+        period: DateRange,
+        account: AccountFacts = DEFAULT_ACCOUNT,
+        *,
+        bill_id: str = "",
+        account_id: str = "",
+    ) -> Bill:
+        """Return the draft bill of interval data over ``period`` for ``account``.
+
+        Each version's days are bucketed by that version's time-of-use schedule (the schedule
+        of its first time-of-use charge; untimed versions get a ``total`` bucket), so a version
+        change inside the period splits the energy exactly rather than by days.
+        """
+        service = self._service(period, account)
+        cut, _, _ = self._layout_for(service, account)
+        by_part = {
+            part: bucket_energy(series, self._schedule_of(version), part)
+            for part, version, _, _ in cut
+        }
+        totals: dict[str, Decimal] = {}
+        for energy in by_part.values():
+            for bucket, kwh in energy.items():
+                totals[bucket] = totals.get(bucket, _ZERO) + kwh
+        zone = self._schedule_of(cut[0][1]).timezone
+        demand, reactive = interval_demand_and_reactive(series, service, zone)
+        determinants = Determinants(
+            energy_kwh=totals, max_demand_kw=demand, reactive_kvarh=reactive
+        )
+
+        def energy_for(part: DateRange, _version: TariffVersion) -> Mapping[str, Decimal]:
+            return by_part[part]
+
+        return self._bill(
+            determinants,
+            service=service,
+            account=account,
+            energy_for=energy_for,
+            bill_id=bill_id,
+            account_id=account_id,
+        )
+
+    def _schedule_of(self, version: TariffVersion) -> TouSchedule:
+        for charge in version.charges:
+            if isinstance(charge, TimeOfUseCharge):
+                return version.schedules[charge.schedule]
+        return _UNTIMED
+
+    def _bill(
+        self,
+        determinants: Determinants,
+        *,
+        service: DateRange,
+        account: AccountFacts,
+        energy_for: _EnergyFor | None,
+        bill_id: str,
+        account_id: str,
+    ) -> Bill:
+        energy, reactive = self._with_losses(
+            determinants.energy_kwh, determinants, service, account
+        )
+        total_energy = sum(energy.values(), _ZERO)
+        pf = None if reactive is None else power_factor(max(total_energy, _ZERO), abs(reactive))
+        pieces = self._pieces(service, energy, account, energy_for, determinants)
+        lines: list[LineItem] = []
+        position = account.ytd_kwh
+        for piece in pieces:
+            if piece.cycle_start:
+                position = _ZERO
+            lines.extend(
+                self._price_piece(
+                    piece,
+                    determinants=determinants,
+                    account=account,
+                    service=service,
+                    total_energy=total_energy,
+                    reactive=reactive,
+                    pf=pf,
+                    position=position,
+                )
+            )
+            position += sum(piece.energy.values(), _ZERO)
+        bill = _object_new(Bill)
+        bill.__dict__.update(
+            {
+                "bill_id": bill_id,
+                "account_id": account_id,
+                "kind": BillKind.INVOICE,
+                "state": BillState.DRAFT,
+                "period": service,
+                "tariff_code": self.tariff.code,
+                "currency": self._currency,
+                "lines": tuple(lines),
+                "corrects": None,
+                "issued_on": None,
+                "content_hash": None,
+                "findings": (),
+            }
+        )
+        return bill
+
+    # ------------------------------------------------------------------ helpers
+    @staticmethod
+    def _service(period: DateRange, account: AccountFacts) -> DateRange:
+        if period.end is None:
+            raise InvalidInput("period.end", None, "a closed billing period")
+        opened, closed = account.opened_on, account.closed_on
+        if (opened is None or opened <= period.start) and (closed is None or closed >= period.end):
+            return period
+        start = max(period.start, account.opened_on or period.start)
+        end = min(period.end, account.closed_on or period.end)
+        if end <= start:
+            raise InvalidInput(
+                "period", str(period), "a period with at least one day of service for the account"
+            )
+        return DateRange(start, end)
+
+    @staticmethod
+    def _with_losses(
+        energy_kwh: Mapping[str, Decimal],
+        determinants: Determinants,
+        service: DateRange,
+        account: AccountFacts,
+    ) -> tuple[Mapping[str, Decimal], Decimal | None]:
+        reactive = determinants.reactive_kvarh
+        model = account.loss_model
+        if type(model) is NoLoss:
+            return energy_kwh, reactive
+        energy = dict(energy_kwh)
+        total = sum(energy.values(), _ZERO)
+        active_loss, reactive_loss = model.losses(total, reactive or _ZERO, service.days * 24)
+        buckets = sorted(energy, key=_bucket_key)
+        if total:
+            weights = [energy[b] for b in buckets]
+            shares = _share_by_weights(active_loss, weights)
+            for bucket, share in zip(buckets, shares, strict=True):
+                energy[bucket] += share
+        if reactive is not None:
+            reactive += reactive_loss
+        return energy, reactive
+
+    def _cycle(self, charge: AnnualTiers, account: AccountFacts, day: date) -> DateRange:
+        if charge.partial_year is PartialYear.SETTLE_AND_RESTART and account.opened_on:
+            anchor = account.opened_on
+        else:
+            anchor = date(day.year, charge.cycle_start_month, 1)
+        years = (day.year - anchor.year) + 1
+        start = anchor + relativedelta(years=years)
+        while start > day:
+            years -= 1
+            start = anchor + relativedelta(years=years)
+        return DateRange(start, anchor + relativedelta(years=years + 1))
+
+    def _pieces(
+        self,
+        service: DateRange,
+        energy: Mapping[str, Decimal],
+        account: AccountFacts,
+        energy_for: _EnergyFor | None,
+        determinants: Determinants,
+    ) -> list[_Piece]:
+        cut, _, days = self._layout_for(service, account)
+        if energy_for is None:
+            if len(cut) == 1:
+                shares: list[Mapping[str, Decimal]] = [energy]
+            else:
+                buckets = {b: split_by_days(kwh, days) for b, kwh in energy.items()}
+                shares = [{b: parts[i] for b, parts in buckets.items()} for i in range(len(cut))]
+        else:
+            shares = [
+                self._with_losses(energy_for(part, version), determinants, part, account)[0]
+                for part, version, _, _ in cut
+            ]
+        return [
+            _Piece(
+                period=part, version=version, energy=share, months=piece_months, cycle_start=starts
+            )
+            for (part, version, starts, piece_months), share in zip(cut, shares, strict=True)
+        ]
+
+    def _layout_for(self, service: DateRange, account: AccountFacts) -> _Layout:
+        key = (service.start, service.end, account.opened_on, account.closed_on)
+        layout = self._layouts.get(key)
+        if layout is None:
+            layout = self._layout(service, account)
+            if len(self._layouts) > _CACHE_LIMIT:
+                self._layouts.clear()
+            self._layouts[key] = layout
+        return layout
+
+    def _layout(self, service: DateRange, account: AccountFacts) -> _Layout:
+        """Cut ``service`` at version and tier-year boundaries (the same for every bill)."""
+        assert service.end is not None
+        ranges = list(service.split_at(*self.tariff.boundaries_within(service)))
+        cut: list[tuple[DateRange, TariffVersion, bool]] = []
+        for part in ranges:
+            version = self.tariff.version_on(part.start)
+            annual = next((c for c in version.charges if isinstance(c, AnnualTiers)), None)
+            rest: DateRange | None = part
+            while rest is not None:
+                assert rest.end is not None
+                starts_cycle = False
+                if annual is not None:
+                    cycle = self._cycle(annual, account, rest.start)
+                    starts_cycle = rest.start == cycle.start and rest.start != service.start
+                    if cycle.end is not None and cycle.end < rest.end:
+                        cut.append((DateRange(rest.start, cycle.end), version, starts_cycle))
+                        rest = DateRange(cycle.end, rest.end)
+                        continue
+                cut.append((rest, version, starts_cycle))
+                rest = None
+        months = months_in(service)
+        return (
+            tuple(
+                (part, version, starts, _unit_or(months * part.days / service.days))
+                for part, version, starts in cut
+            ),
+            months,
+            tuple(part.days for part, _, _ in cut),
+        )
+
+    def _line(
+        self,
+        charge: Charge,
+        piece: _Piece,
+        *,
+        code: str,
+        names: tuple[str, str],
+        quantity: Decimal,
+        unit: str,
+        rate: Decimal,
+        rate_unit: str,
+        factor: Fraction = _ONE,
+        note: str = "",
+    ) -> LineItem:
+        product = quantity * rate
+        if factor is not _ONE:
+            product = MONEY_CONTEXT.divide(product * factor.numerator, Decimal(factor.denominator))
+        key = (code, piece.version.label)
+        static = self._statics.get(key)
+        if static is None:
+            static = self._statics[key] = {
+                "code": code,
+                "description_zh": names[0],
+                "description_en": names[1],
+                "unit": unit,
+                "rate_unit": rate_unit,
+                "tariff_code": self.tariff.code,
+                "tariff_version": piece.version.label,
+                "source": charge.source,
+            }
+        line = object.__new__(LineItem)
+        fields = line.__dict__
+        fields.update(static)
+        fields["quantity"] = quantity
+        fields["rate"] = rate
+        fields["factor"] = factor
+        fields["amount"] = _new_money(self._round(product), self._currency)
+        fields["period"] = piece.period
+        fields["note"] = note
+        return line
+
+    def _kwh_line(
+        self,
+        charge: Charge,
+        piece: _Piece,
+        named: tuple[str, tuple[str, str]],
+        quantity: Decimal,
+        rate: Decimal,
+        *,
+        note: str = "",
+    ) -> LineItem:
+        """Return a kWh line (factor 1): the hot path of every energy, TOU and tier line."""
+        key = (named[0], piece.version.label)
+        static = self._statics.get(key)
+        if static is None:
+            return self._line(
+                charge,
+                piece,
+                code=named[0],
+                names=named[1],
+                quantity=quantity,
+                unit="kWh",
+                rate=rate,
+                rate_unit="元/kWh",
+                note=note,
+            )
+        line = object.__new__(LineItem)
+        fields = line.__dict__
+        fields.update(static)
+        fields["quantity"] = quantity
+        fields["rate"] = rate
+        fields["factor"] = _ONE
+        money = _object_new(Money)
+        _set(money, "amount", (quantity * rate).quantize(self._step, self._mode, MONEY_CONTEXT))
+        _set(money, "currency", self._currency)
+        fields["amount"] = money
+        fields["period"] = piece.period
+        fields["note"] = note
+        return line
+
+    def _price_piece(
+        self,
+        piece: _Piece,
+        *,
+        determinants: Determinants,
+        account: AccountFacts,
+        service: DateRange,
+        total_energy: Decimal,
+        reactive: Decimal | None,
+        pf: Decimal | None,
+        position: Decimal,
+    ) -> list[LineItem]:
+        ctx = _Ctx(determinants, account, service, total_energy, position)
+        charges, pf_charge = self._charges_of(piece.version)
+        energy_total = sum(piece.energy.values(), _ZERO)
+        if pf_charge is None:
+            lines: list[LineItem] = []
+            for charge in charges:
+                lines.extend(self._price_charge(charge, piece, ctx, energy_total))
+            return lines
+        lines = []
+        owners: list[Charge] = []
+        pf_index = 0
+        for charge in piece.version.charges:
+            if charge is pf_charge:
+                pf_index = len(lines)
+                continue
+            new = self._price_charge(charge, piece, ctx, energy_total)
+            lines.extend(new)
+            owners.extend([charge] * len(new))
+        line = self._power_factor_line(
+            charge=pf_charge,
+            piece=piece,
+            lines=lines,
+            owners=owners,
+            account=account,
+            total_energy=total_energy,
+            reactive=reactive,
+            pf=pf,
+        )
+        if line is not None:
+            lines.insert(pf_index, line)
+        return lines
+
+    def _charges_of(
+        self, version: TariffVersion
+    ) -> tuple[tuple[Charge, ...], PowerFactorAdjustment | None]:
+        cached = self._version_charges.get(id(version))
+        if cached is None:
+            pf_charge = next(
+                (c for c in version.charges if isinstance(c, PowerFactorAdjustment)), None
+            )
+            others = tuple(c for c in version.charges if c is not pf_charge)
+            cached = self._version_charges[id(version)] = (others, pf_charge)
+        return cached
+
+    def _price_charge(
+        self, charge: Charge, piece: _Piece, ctx: _Ctx, energy: Decimal
+    ) -> list[LineItem]:
+        kind = type(charge)
+        if kind is TimeOfUseCharge:
+            return self._time_of_use(charge, piece)  # type: ignore[arg-type]
+        if kind is AnnualTiers:
+            scale, why = self._annual_scale(charge, ctx.account, piece.period.start)  # type: ignore[arg-type]
+            return self._tiers(
+                charge=charge,  # type: ignore[arg-type]
+                piece=piece,
+                start=ctx.position,
+                energy=energy,
+                scale=scale,
+                why=why,
+            )
+        if kind is EnergyCharge:
+            named = self._names.get((id(charge), None))
+            if named is None:
+                named = self._names[id(charge), None] = (charge.code, _description(charge))
+            return [self._kwh_line(charge, piece, named, energy, charge.yuan_per_kwh)]  # type: ignore[union-attr]
+        if kind is MonthlyTiers:
+            return self._tiers(
+                charge=charge,  # type: ignore[arg-type]
+                piece=piece,
+                start=_ZERO,
+                energy=energy,
+                scale=piece.months,
+                why="",
+            )
+        if kind is FixedCharge:
+            return [
+                self._line(
+                    charge,
+                    piece,
+                    code=charge.code,
+                    names=_description(charge),
+                    quantity=Decimal(1),
+                    unit="月",
+                    rate=charge.yuan_per_month,  # type: ignore[union-attr]
+                    rate_unit="元/月",
+                    factor=piece.months,
+                )
+            ]
+        assert isinstance(charge, BasicCharge)
+        return [
+            self._basic(
+                charge=charge,
+                piece=piece,
+                determinants=ctx.determinants,
+                account=ctx.account,
+                service=ctx.service,
+                total_energy=ctx.total_energy,
+            )
+        ]
+
+    def _time_of_use(self, charge: TimeOfUseCharge, piece: _Piece) -> list[LineItem]:
+        lines = []
+        present = tuple(piece.energy)
+        order = self._orders.get(present)
+        if order is None:
+            order = self._orders[present] = tuple(sorted(present, key=_bucket_key))
+        for bucket in order:
+            rate = charge.resolved.get(bucket)
+            if rate is None:
+                raise InvalidInput(
+                    "determinants.energy_kwh",
+                    bucket,
+                    f"a bucket of schedule {charge.schedule} ("
+                    f"{', '.join(sorted(charge.resolved, key=_bucket_key))})",
+                )
+            named = self._names.get((id(charge), bucket))
+            if named is None:
+                zh, en = BUCKET_LABELS.get(bucket, (bucket, bucket))
+                named = f"{charge.code}.{bucket}", _description(charge, zh, en)
+                self._names[id(charge), bucket] = named
+            lines.append(self._kwh_line(charge, piece, named, piece.energy[bucket], rate))
+        return lines
+
+    def _annual_scale(
+        self, charge: AnnualTiers, account: AccountFacts, day: date
+    ) -> tuple[Fraction, str]:
+        if charge.partial_year is not PartialYear.PRO_RATA:
+            return _ONE, ""
+        key = (id(charge), account.opened_on, account.closed_on, day)
+        cached = self._scales.get(key)
+        if cached is None:
+            cached = self._scales[key] = self._pro_rata(charge, account, day)
+        return cached
+
+    def _pro_rata(
+        self, charge: AnnualTiers, account: AccountFacts, day: date
+    ) -> tuple[Fraction, str]:
+        cycle = self._cycle(charge, account, day)
+        assert cycle.end is not None
+        start = max(cycle.start, account.opened_on or cycle.start)
+        end = min(cycle.end, account.closed_on or cycle.end)
+        last = end - relativedelta(days=1)
+        touched = (last.year - start.year) * 12 + last.month - start.month + 1
+        if touched >= 12:
+            return _ONE, ""
+        return (
+            Fraction(touched, 12),
+            (
+                f"thresholds × {touched}/12 (account in service {touched} billing months of the "
+                f"tier year {cycle.start}–{cycle.last_day})"
+            ),
+        )
+
+    def _tiers(
+        self,
+        *,
+        charge: MonthlyTiers | AnnualTiers,
+        piece: _Piece,
+        start: Decimal,
+        energy: Decimal,
+        scale: Fraction,
+        why: str,
+    ) -> list[LineItem]:
+        lines = []
+        position = f"; position {start} → {start + energy} kWh"
+        key = (id(charge), scale)
+        cached = self._bounds.get(key)
+        if cached is None:
+            bounds = _scaled_bounds(charge.tiers, scale)
+            prefixes = tuple(
+                f"tier {i + 1} up to {'∞' if high is None else high} kWh"
+                for i, high in enumerate(bounds)
+            )
+            cached = self._bounds[key] = (bounds, prefixes)
+        bounds, prefixes = cached
+        for index, quantity, _high in _tier_bands(bounds, start, energy):
+            named = self._names.get((id(charge), index))
+            if named is None:
+                named = (
+                    f"{charge.code}.tier{index + 1}",
+                    _description(charge, f"第{index + 1}档", f"tier {index + 1}"),
+                )
+                self._names[id(charge), index] = named
+            prefix = prefixes[index]
+            note = f"{prefix}{position}; {why}" if why else prefix + position
+            lines.append(
+                self._kwh_line(
+                    charge, piece, named, quantity, charge.tiers[index].yuan_per_kwh, note=note
+                )
+            )
+        return lines
+
+    def _basic(
+        self,
+        *,
+        charge: BasicCharge,
+        piece: _Piece,
+        determinants: Determinants,
+        account: AccountFacts,
+        service: DateRange,
+        total_energy: Decimal,
+    ) -> LineItem:
+        basis = account.basic_charge_basis or charge.default_basis
+        price = charge.price_for(basis)
+        months = months_in(service, charge.part_month_days) * piece.period.days / service.days
+        capacity = account.capacity_kva
+        if basis is BasicChargeBasis.CAPACITY:
+            if capacity is None:
+                raise InvalidInput(
+                    "account.capacity_kva", None, "a capacity for a capacity-based basic charge"
+                )
+            return self._line(
+                charge,
+                piece,
+                code=charge.code,
+                names=_description(charge, "按容量", "capacity"),
+                quantity=capacity,
+                unit="kVA",
+                rate=price,
+                rate_unit="元/kVA·月",
+                factor=months,
+            )
+        demand = determinants.max_demand_kw
+        if demand is None:
+            raise InvalidInput(
+                "determinants.max_demand_kw", None, "a maximum demand for a demand-based charge"
+            )
+        notes = []
+        contract = account.contract_demand_kw
+        if contract is None:
+            billable = demand
+            notes.append(f"measured maximum demand {demand} kW")
+        else:
+            floor = charge.contract_floor * ((capacity or _ZERO) + account.hv_motor_kw)
+            declared = max(contract, floor)
+            if declared != contract:
+                notes.append(f"contract {contract} kW raised to the floor {declared} kW")
+            threshold = charge.excess_threshold * declared
+            if demand <= threshold:
+                billable = declared
+                notes.append(f"{demand} kW ≤ {threshold} kW: contract demand {declared} kW billed")
+            else:
+                excess = demand - threshold
+                billable = demand + excess * (charge.excess_multiplier - 1)
+                notes.append(
+                    f"{demand} kW > {threshold} kW: {demand} + excess {excess} × "
+                    f"{charge.excess_multiplier - 1} more = {billable} kW"
+                )
+        if charge.discount_kwh_per_kva is not None and capacity:
+            monthly = months_in(service)
+            per_kva = MONEY_CONTEXT.divide(
+                total_energy * monthly.denominator, capacity * monthly.numerator
+            )
+            if per_kva >= charge.discount_kwh_per_kva:
+                price = price * charge.discount_factor
+                notes.append(
+                    f"{per_kva.normalize():f} kWh/kVA ≥ {charge.discount_kwh_per_kva}: "
+                    f"price × {charge.discount_factor}"
+                )
+        return self._line(
+            charge,
+            piece,
+            code=charge.code,
+            names=_description(charge, "按需量", "demand"),
+            quantity=billable,
+            unit="kW",
+            rate=price,
+            rate_unit="元/kW·月",
+            factor=months,
+            note="; ".join(notes),
+        )
+
+    def _power_factor_line(
+        self,
+        *,
+        charge: PowerFactorAdjustment,
+        piece: _Piece,
+        lines: Sequence[LineItem],
+        owners: Sequence[Charge],
+        account: AccountFacts,
+        total_energy: Decimal,
+        reactive: Decimal | None,
+        pf: Decimal | None,
+    ) -> LineItem | None:
+        standard = account.pf_standard or charge.default_standard
+        if account.residential or standard is None:
+            return None
+        if reactive is None:
+            raise InvalidInput(
+                "determinants.reactive_kvarh",
+                None,
+                f"reactive energy for the power-factor adjustment (standard {standard})",
+            )
+        if pf is None:
+            return None
+        percent = RULE_SETS[charge.rule_set].standard(standard).percent(pf)
+        base = Decimal(0)
+        for line, owner in zip(lines, owners, strict=True):
+            in_base = (
+                owner.category in PF_BASE_CATEGORIES
+                if charge.base_codes is None
+                else owner.code in charge.base_codes
+            )
+            if in_base:
+                base += line.amount.amount
+        sign = "+" if percent > 0 else ""
+        return self._line(
+            charge,
+            piece,
+            code=charge.code,
+            names=_description(charge),
+            quantity=base,
+            unit="元",
+            rate=percent / 100,
+            rate_unit="×",
+            note=(
+                f"PF = {max(total_energy, _ZERO)} / √({max(total_energy, _ZERO)}² + "
+                f"{abs(reactive)}²) → {pf}; standard {standard}: {sign}{percent}% of the base"
+            ),
+        )
+
+
+def _share_by_weights(quantity: Decimal, weights: Sequence[Decimal]) -> tuple[Decimal, ...]:
+    """Share ``quantity`` in proportion to ``weights`` (exact sum, three decimals finer)."""
+    total = sum((abs(w) for w in weights), _ZERO)
+    if not total:
+        return (quantity, *([_ZERO] * (len(weights) - 1)))
+    step = Decimal(1).scaleb(min(int(quantity.as_tuple().exponent), 0) - 3)
+    sign = -1 if quantity < 0 else 1
+    units = int(abs(quantity) / step)
+    exact = [Fraction(units) * Fraction(abs(w)) / Fraction(total) for w in weights]
+    floors = [int(share) for share in exact]
+    ranked = sorted(range(len(weights)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for index in ranked[: units - sum(floors)]:
+        floors[index] += 1
+    return tuple(sign * part * step for part in floors)
+
+
+def price_bill(
+    tariff: Tariff,
+    determinants: Determinants,
+    period: DateRange,
+    account: AccountFacts = DEFAULT_ACCOUNT,
+    *,
+    bill_id: str = "",
+    account_id: str = "",
+) -> Bill:
+    """Return the draft bill of ``determinants`` over ``period`` under ``tariff``."""
+    return BillingEngine(tariff).bill(
+        determinants, period, account, bill_id=bill_id, account_id=account_id
+    )

@@ -1,0 +1,840 @@
+"""Tariff files: strict parsing of TOML, JSON or a mapping, and dumping back to TOML.
+
+Every problem names its path in the document (``versions[1].charges[3].tiers[0].upto``) as the
+``field`` of an :class:`~powerretail.errors.InvalidInput`; unknown fields are refused, numbers
+must be exact (TOML and JSON floats are read as ``Decimal``; a Python ``float`` in a mapping is
+refused) and overlapping versions are refused. Reading the file itself happens at the edge
+(:mod:`powerretail.adapters.tariff_library`); this module only sees text or mappings.
+
+:func:`dump_toml` writes a tariff back as TOML such that ``loads_toml(dump_toml(t)) == t``.
+The file format is described field by field in :data:`SPECS`, from which
+:func:`format_reference` renders the reference page (a test keeps the page equal to it).
+
+>>> tariff = loads_toml('''
+... code = "DEMO"
+... name_zh = "示例"
+... name_en = "demo"
+... category = "residential"
+... [[versions]]
+... label = "2025"
+... effective_from = 2025-01-01
+... [[versions.charges]]
+... type = "energy"
+... code = "energy"
+... name_zh = "电度电费"
+... name_en = "energy"
+... source = "rules.md §10.2"
+... yuan_per_kwh = 0.5283
+... ''')
+>>> tariff.versions[0].charges[0].yuan_per_kwh
+Decimal('0.5283')
+>>> loads_toml(dump_toml(tariff)) == tariff
+True
+>>> loads_toml('code = "X"\\nname_zh = "x"\\nname_en = "x"\\ncategory = "nope"\\nversions = []')
+Traceback (most recent call last):
+...
+powerretail.errors.InvalidInput: category: expected one of residential, commercial_industrial, \
+agricultural, other, got "nope"
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import decimal
+import json
+import re
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any, Final, TypeVar
+
+import attrs
+
+from powerretail.errors import InvalidInput
+from powerretail.quantities import Rounding, exact_decimal
+from powerretail.tariffs.model import (
+    AnnualTiers,
+    BasicCharge,
+    BucketPrice,
+    Charge,
+    ChargeCategory,
+    CustomerCategory,
+    EnergyCharge,
+    FixedCharge,
+    MonthlyTiers,
+    PartialYear,
+    PowerFactorAdjustment,
+    Tariff,
+    TariffVersion,
+    Tier,
+    TimeOfUseCharge,
+    VersionStatus,
+)
+from powerretail.tariffs.tou import Overlay, Season, TouSchedule, TouWindow
+from powerretail.timeframe import as_date
+
+__all__ = [
+    "SPECS",
+    "FieldSpec",
+    "dump_toml",
+    "format_reference",
+    "from_mapping",
+    "loads_json",
+    "loads_toml",
+    "to_mapping",
+]
+
+
+@attrs.frozen
+class FieldSpec:
+    """One field of a table in a tariff file: its name, kind, whether required, what it means."""
+
+    name: str
+    kind: str
+    required: bool
+    doc: str
+
+
+def _f(name: str, kind: str, doc: str, *, required: bool = False) -> FieldSpec:
+    return FieldSpec(name, kind, required, doc)
+
+
+_COMMON_CHARGE: Final = (
+    _f("type", "text", "the kind of charge (this table's name)", required=True),
+    _f("code", "code", "unique within the version; line codes start with it", required=True),
+    _f("name_zh", "text", "Chinese name shown on the bill", required=True),
+    _f("name_en", "text", "English name shown on the bill", required=True),
+    _f("source", "text", "the rule applied, e.g. `rules.md §12`", required=True),
+    _f(
+        "category",
+        "text",
+        "fixed, energy, line_loss, transmission, system_operation, fund, basic, adjustment "
+        "(default by type; funds are outside the power-factor base)",
+    ),
+)
+
+#: Every table of the file format, in the order the reference page shows them.
+SPECS: Final[Mapping[str, tuple[FieldSpec, ...]]] = {
+    "tariff": (
+        _f("code", "code", "the tariff's code (letters, digits, `-`, `_`, `.`)", required=True),
+        _f("name_zh", "text", "Chinese name", required=True),
+        _f("name_en", "text", "English name", required=True),
+        _f(
+            "category",
+            "text",
+            "residential, commercial_industrial, agricultural or other",
+            required=True,
+        ),
+        _f("currency", "text", "ISO currency code (default CNY)"),
+        _f("rounding_step", "decimal", "rounding step of each line [元] (default 0.01)"),
+        _f("rounding_mode", "text", "decimal rounding mode (default ROUND_HALF_UP)"),
+        _f("note", "text", "free text"),
+        _f("versions", "array of tables", "the effective-dated versions", required=True),
+    ),
+    "versions[]": (
+        _f("label", "text", "the version's name, shown on each line", required=True),
+        _f("effective_from", "date", "first day in force", required=True),
+        _f("effective_to", "date", "first day no longer in force (omit: open-ended)"),
+        _f("status", "text", "confirmed or illustrative (numbers not verified)"),
+        _f("note", "text", "where the numbers come from, what is uncertain"),
+        _f("schedules", "table of tables", "time-of-use schedules by name"),
+        _f("charges", "array of tables", "the charge components, in bill order", required=True),
+    ),
+    "versions[].schedules.NAME": (
+        _f("timezone", "text", "IANA zone of the windows (default Asia/Shanghai)"),
+        _f("holidays", "array of dates", "days of type `holiday`"),
+        _f("workdays", "array of dates", "weekend days worked (调休), type `workday`"),
+        _f("seasons", "array of tables", "seasons covering every month once", required=True),
+        _f("overlays", "array of tables", "critical peak, deep valley … laid over the seasons"),
+    ),
+    "seasons[]": (
+        _f("name", "text", "the season's name", required=True),
+        _f("months", "array of integers", "months 1-12 of the season", required=True),
+        _f("windows", "array of windows", "windows covering the whole day", required=True),
+        _f("day_types", "table", "`workday`/`weekend`/`holiday` = other windows that day"),
+    ),
+    "window": (
+        _f("bucket", "text", "bucket name (peak, flat, valley …); not in overlay windows"),
+        _f("start", "time", '"HH:MM" on a quarter hour', required=True),
+        _f("end", "time", '"HH:MM" ("24:00" ends the day; before start wraps)', required=True),
+    ),
+    "overlays[]": (
+        _f("name", "text", "the overlay's name", required=True),
+        _f(
+            "bucket", "text", "bucket put over the windows (critical, deep_valley …)", required=True
+        ),
+        _f("windows", "array of windows", "times, without bucket", required=True),
+        _f("months", "array of integers", "months it applies in (omit: all)"),
+        _f("day_types", "array of texts", "day types it applies on (omit: all)"),
+        _f("dates", "array of dates", "the only dates it applies on (omit: all)"),
+        _f("note", "text", "free text"),
+    ),
+    "charges[] type=fixed": (
+        *_COMMON_CHARGE,
+        _f("yuan_per_month", "decimal", "amount per month [元/月]", required=True),
+    ),
+    "charges[] type=energy": (
+        *_COMMON_CHARGE,
+        _f("yuan_per_kwh", "decimal", "price of every kWh [元/kWh]", required=True),
+    ),
+    "charges[] type=monthly_tiers": (
+        *_COMMON_CHARGE,
+        _f("tiers", "array of tiers", "tiers on the period's energy", required=True),
+    ),
+    "charges[] type=annual_tiers": (
+        *_COMMON_CHARGE,
+        _f("tiers", "array of tiers", "tiers on the tier year's energy", required=True),
+        _f("partial_year", "text", "pro_rata (default), full_quota or settle_and_restart"),
+        _f("cycle_start_month", "integer", "month the tier year starts (default 1)"),
+    ),
+    "tier": (
+        _f("upto", "decimal", "upper bound [kWh]; omit on the last tier only"),
+        _f("yuan_per_kwh", "decimal", "price or increment [元/kWh]", required=True),
+    ),
+    "charges[] type=time_of_use": (
+        *_COMMON_CHARGE,
+        _f("schedule", "text", "name of a schedule of the version", required=True),
+        _f("base_yuan_per_kwh", "decimal", "base price ratios apply to [元/kWh]"),
+        _f("price_step", "decimal", "round resolved prices to this step (e.g. 0.0001)"),
+        _f("prices", "array of prices", "one price per bucket of the schedule", required=True),
+    ),
+    "price": (
+        _f("bucket", "text", "the bucket priced", required=True),
+        _f("yuan_per_kwh", "decimal", "absolute price [元/kWh] (or ratio)"),
+        _f("ratio", "decimal", "ratio of the base price (or of `of`)"),
+        _f("of", "text", "the bucket whose price the ratio applies to"),
+    ),
+    "charges[] type=basic": (
+        *_COMMON_CHARGE,
+        _f("yuan_per_kva_month", "decimal", "capacity price [元/kVA·月]"),
+        _f("yuan_per_kw_month", "decimal", "demand price [元/kW·月]"),
+        _f("default_basis", "text", "capacity or demand, when the account names none"),
+        _f("excess_threshold", "decimal", "share of contract demand billed plainly (1.05)"),
+        _f("excess_multiplier", "decimal", "how many times the excess is billed (2)"),
+        _f("contract_floor", "decimal", "minimum contract demand share of capacity (0.40)"),
+        _f("discount_kwh_per_kva", "decimal", "monthly kWh per kVA for the discount (260)"),
+        _f("discount_factor", "decimal", "demand price factor at the discount (0.9)"),
+        _f("part_month_days", "integer", "a part month costs 1/N per day (30)"),
+    ),
+    "charges[] type=power_factor": (
+        *_COMMON_CHARGE,
+        _f("rule_set", "text", "power-factor rules (PF1983)"),
+        _f("base_codes", "array of texts", "codes of the base charges (omit: all but funds)"),
+        _f("default_standard", "decimal", "standard when the account names none"),
+    ),
+}
+
+_CHARGE_TYPES: Final = (
+    "fixed",
+    "energy",
+    "monthly_tiers",
+    "annual_tiers",
+    "time_of_use",
+    "basic",
+    "power_factor",
+)
+_T = TypeVar("_T")
+_BARE_KEY: Final = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+class _Table:
+    """A mapping being read: checks its fields against a spec and names paths in errors."""
+
+    def __init__(self, data: object, path: str, spec: Sequence[FieldSpec]) -> None:
+        if not isinstance(data, Mapping):
+            raise InvalidInput(path or "tariff", _brief(data), "a table")
+        self.data = data
+        self.path = path
+        known = {f.name for f in spec}
+        for key in data:
+            if key not in known:
+                raise InvalidInput(
+                    self.at(str(key)),
+                    _brief(data[key]),
+                    f"no such field (known: {', '.join(sorted(known))})",
+                )
+        for field in spec:
+            if field.required and field.name not in data:
+                raise InvalidInput(self.at(field.name), None, f"a value ({field.doc})")
+
+    def at(self, name: str) -> str:
+        return f"{self.path}.{name}" if self.path else name
+
+    def has(self, name: str) -> bool:
+        return name in self.data
+
+    def raw(self, name: str) -> object:
+        return self.data.get(name)
+
+    def text(self, name: str, default: str | None = None) -> str:
+        if name not in self.data:
+            if default is None:
+                raise InvalidInput(self.at(name), None, "a text")
+            return default
+        value = self.data[name]
+        if not isinstance(value, str):
+            raise InvalidInput(self.at(name), _brief(value), "a text")
+        return value
+
+    def opt_text(self, name: str) -> str | None:
+        return self.text(name) if name in self.data else None
+
+    def decimal(self, name: str, expected: str = "a number") -> Decimal:
+        value = self.data.get(name)
+        if isinstance(value, bool) or not isinstance(value, int | Decimal | str | float):
+            raise InvalidInput(self.at(name), _brief(value), expected)
+        try:
+            return exact_decimal(value, self.at(name))
+        except InvalidInput as err:
+            raise InvalidInput(self.at(name), _brief(value), expected) from err
+
+    def opt_decimal(self, name: str, expected: str = "a number") -> Decimal | None:
+        return self.decimal(name, expected) if name in self.data else None
+
+    def integer(self, name: str, default: int) -> int:
+        value = self.data.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidInput(self.at(name), _brief(value), "a whole number")
+        return value
+
+    def date(self, name: str) -> _dt.date:
+        value = self.data.get(name)
+        if isinstance(value, _dt.datetime) or not isinstance(value, _dt.date | str):
+            raise InvalidInput(self.at(name), _brief(value), "a date YYYY-MM-DD")
+        return as_date(value, self.at(name))
+
+    def array(self, name: str) -> Sequence[object]:
+        value = self.data.get(name, [])
+        if not isinstance(value, list | tuple):
+            raise InvalidInput(self.at(name), _brief(value), "an array")
+        return value
+
+    def texts(self, name: str) -> tuple[str, ...]:
+        items = self.array(name)
+        for index, item in enumerate(items):
+            if not isinstance(item, str):
+                raise InvalidInput(f"{self.at(name)}[{index}]", _brief(item), "a text")
+        return tuple(items)  # type: ignore[arg-type]
+
+    def integers(self, name: str) -> tuple[int, ...]:
+        items = self.array(name)
+        for index, item in enumerate(items):
+            if isinstance(item, bool) or not isinstance(item, int):
+                raise InvalidInput(f"{self.at(name)}[{index}]", _brief(item), "a whole number")
+        return tuple(items)  # type: ignore[arg-type]
+
+    def dates(self, name: str) -> tuple[_dt.date, ...]:
+        items = self.array(name)
+        result = []
+        for index, item in enumerate(items):
+            path = f"{self.at(name)}[{index}]"
+            if isinstance(item, _dt.datetime) or not isinstance(item, _dt.date | str):
+                raise InvalidInput(path, _brief(item), "a date YYYY-MM-DD")
+            result.append(as_date(item, path))
+        return tuple(result)
+
+
+def _brief(value: object) -> object:
+    """Return ``value`` for an error message, cut short when it is a big structure."""
+    if isinstance(value, str | int | Decimal | float | bool | _dt.date) or value is None:
+        return value
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _build(path: str, factory: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+    """Call a model constructor, putting ``path`` in front of the field of any error it raises."""
+    try:
+        return factory(*args, **kwargs)
+    except InvalidInput as err:
+        field = f"{path}.{err.field}" if path else err.field
+        raise InvalidInput(field, err.value, err.expected) from None
+
+
+def _enum(table: _Table, name: str, kind: type[Any], default: Any) -> Any:
+    if not table.has(name):
+        return default
+    value = table.text(name)
+    try:
+        return kind(value)
+    except ValueError:
+        names = ", ".join(str(member.value) for member in kind)
+        raise InvalidInput(table.at(name), value, f"one of {names}") from None
+
+
+def _windows(table: _Table, name: str, bucket: str | None) -> tuple[TouWindow, ...]:
+    windows = []
+    for index, item in enumerate(table.array(name)):
+        path = f"{table.at(name)}[{index}]"
+        spec = SPECS["window"] if bucket is None else SPECS["window"][1:]
+        window = _Table(item, path, spec)
+        name_of = window.text("bucket") if bucket is None else bucket
+        windows.append(_build(path, TouWindow, name_of, window.text("start"), window.text("end")))
+    return tuple(windows)
+
+
+def _season(item: object, path: str) -> Season:
+    table = _Table(item, path, SPECS["seasons[]"])
+    day_types: dict[str, tuple[TouWindow, ...]] = {}
+    if table.has("day_types"):
+        raw = table.raw("day_types")
+        if not isinstance(raw, Mapping):
+            raise InvalidInput(table.at("day_types"), _brief(raw), "a table of day type = windows")
+        nested = _Table(
+            raw, table.at("day_types"), [_f(k, "", "") for k in ("workday", "weekend", "holiday")]
+        )
+        for day_type in raw:
+            day_types[str(day_type)] = _windows(nested, str(day_type), None)
+    return _build(
+        path,
+        Season,
+        name=table.text("name"),
+        months=table.integers("months"),
+        windows=_windows(table, "windows", None),
+        day_types=day_types,
+    )
+
+
+def _overlay(item: object, path: str) -> Overlay:
+    table = _Table(item, path, SPECS["overlays[]"])
+    bucket = table.text("bucket")
+    return _build(
+        path,
+        Overlay,
+        name=table.text("name"),
+        bucket=bucket,
+        windows=_windows(table, "windows", bucket),
+        months=table.integers("months"),
+        day_types=frozenset(table.texts("day_types")),
+        dates=table.dates("dates"),
+        note=table.text("note", ""),
+    )
+
+
+def _schedule(name: str, item: object, path: str) -> TouSchedule:
+    table = _Table(item, path, SPECS["versions[].schedules.NAME"])
+    seasons = tuple(
+        _season(s, f"{table.at('seasons')}[{i}]") for i, s in enumerate(table.array("seasons"))
+    )
+    overlays = tuple(
+        _overlay(o, f"{table.at('overlays')}[{i}]") for i, o in enumerate(table.array("overlays"))
+    )
+    return _build(
+        path,
+        TouSchedule,
+        name=name,
+        seasons=seasons,
+        overlays=overlays,
+        holidays=table.dates("holidays"),
+        workdays=table.dates("workdays"),
+        timezone=table.text("timezone", "Asia/Shanghai"),
+    )
+
+
+def _tiers(table: _Table) -> tuple[Tier, ...]:
+    tiers = []
+    for index, item in enumerate(table.array("tiers")):
+        path = f"{table.at('tiers')}[{index}]"
+        tier = _Table(item, path, SPECS["tier"])
+        upto = tier.opt_decimal("upto", "a number of kWh")
+        price = tier.decimal("yuan_per_kwh", "a price [元/kWh]")
+        tiers.append(_build(path, Tier, upto, price))
+    return tuple(tiers)
+
+
+def _prices(table: _Table) -> tuple[BucketPrice, ...]:
+    prices = []
+    for index, item in enumerate(table.array("prices")):
+        path = f"{table.at('prices')}[{index}]"
+        price = _Table(item, path, SPECS["price"])
+        prices.append(
+            _build(
+                path,
+                BucketPrice,
+                bucket=price.text("bucket"),
+                yuan_per_kwh=price.opt_decimal("yuan_per_kwh", "a price [元/kWh]"),
+                ratio=price.opt_decimal("ratio", "a ratio"),
+                of=price.opt_text("of"),
+            )
+        )
+    return tuple(prices)
+
+
+def _charge(item: object, path: str) -> Charge:
+    if not isinstance(item, Mapping):
+        raise InvalidInput(path, _brief(item), "a table")
+    kind = item.get("type")
+    if kind not in _CHARGE_TYPES:
+        raise InvalidInput(f"{path}.type", _brief(kind), f"one of {', '.join(_CHARGE_TYPES)}")
+    table = _Table(item, path, SPECS[f"charges[] type={kind}"])
+    common: dict[str, Any] = {
+        "code": table.text("code"),
+        "name_zh": table.text("name_zh"),
+        "name_en": table.text("name_en"),
+        "source": table.text("source"),
+    }
+    if table.has("category"):
+        common["category"] = _enum(table, "category", ChargeCategory, None)
+    price = "a price [元/kWh]"
+    if kind == "fixed":
+        amount = table.decimal("yuan_per_month", "an amount [元/月]")
+        return _build(path, FixedCharge, **common, yuan_per_month=amount)
+    if kind == "energy":
+        rate = table.decimal("yuan_per_kwh", price)
+        return _build(path, EnergyCharge, **common, yuan_per_kwh=rate)
+    if kind == "monthly_tiers":
+        return _build(path, MonthlyTiers, **common, tiers=_tiers(table))
+    if kind == "annual_tiers":
+        return _build(
+            path,
+            AnnualTiers,
+            **common,
+            tiers=_tiers(table),
+            partial_year=_enum(table, "partial_year", PartialYear, PartialYear.PRO_RATA),
+            cycle_start_month=table.integer("cycle_start_month", 1),
+        )
+    if kind == "time_of_use":
+        return _build(
+            path,
+            TimeOfUseCharge,
+            **common,
+            schedule=table.text("schedule"),
+            base_yuan_per_kwh=table.opt_decimal("base_yuan_per_kwh", price),
+            price_step=table.opt_decimal("price_step", "a step such as 0.0001"),
+            prices=_prices(table),
+        )
+    if kind == "basic":
+        options: dict[str, Any] = {
+            name: table.decimal(name)
+            for name in (
+                "yuan_per_kva_month",
+                "yuan_per_kw_month",
+                "excess_threshold",
+                "excess_multiplier",
+                "contract_floor",
+                "discount_kwh_per_kva",
+                "discount_factor",
+            )
+            if table.has(name)
+        }
+        if table.has("default_basis"):
+            options["default_basis"] = table.text("default_basis")
+        options["part_month_days"] = table.integer("part_month_days", 30)
+        return _build(path, BasicCharge, **common, **options)
+    return _build(
+        path,
+        PowerFactorAdjustment,
+        **common,
+        rule_set=table.text("rule_set", "PF1983"),
+        base_codes=table.texts("base_codes") if table.has("base_codes") else None,
+        default_standard=table.opt_decimal(
+            "default_standard", "a power-factor standard such as 0.90"
+        ),
+    )
+
+
+def _version(item: object, path: str) -> TariffVersion:
+    table = _Table(item, path, SPECS["versions[]"])
+    schedules: dict[str, TouSchedule] = {}
+    if table.has("schedules"):
+        raw = table.raw("schedules")
+        if not isinstance(raw, Mapping):
+            raise InvalidInput(table.at("schedules"), _brief(raw), "a table of named schedules")
+        for name, schedule in raw.items():
+            key = str(name)
+            schedules[key] = _schedule(key, schedule, f"{table.at('schedules')}.{key}")
+    charges = tuple(
+        _charge(c, f"{table.at('charges')}[{i}]") for i, c in enumerate(table.array("charges"))
+    )
+    return _build(
+        path,
+        TariffVersion,
+        label=table.text("label"),
+        effective_from=table.date("effective_from"),
+        effective_to=table.date("effective_to") if table.has("effective_to") else None,
+        status=_enum(table, "status", VersionStatus, VersionStatus.CONFIRMED),
+        note=table.text("note", ""),
+        schedules=schedules,
+        charges=charges,
+    )
+
+
+def from_mapping(data: object) -> Tariff:
+    """Return the tariff described by ``data`` (the structure of a tariff file, as mappings).
+
+    Raises:
+        InvalidInput: a problem, with its path in ``field``.
+    """
+    table = _Table(data, "", SPECS["tariff"])
+    versions = tuple(_version(v, f"versions[{i}]") for i, v in enumerate(table.array("versions")))
+    step = table.decimal("rounding_step") if table.has("rounding_step") else Decimal("0.01")
+    rounding = _build(
+        "rounding", Rounding, step=step, mode=table.text("rounding_mode", decimal.ROUND_HALF_UP)
+    )
+    return _build(
+        "",
+        Tariff,
+        code=table.text("code"),
+        name_zh=table.text("name_zh"),
+        name_en=table.text("name_en"),
+        category=_enum(table, "category", CustomerCategory, None),
+        currency=table.text("currency", "CNY"),
+        rounding=rounding,
+        note=table.text("note", ""),
+        versions=versions,
+    )
+
+
+def loads_toml(text: str) -> Tariff:
+    """Return the tariff in TOML ``text`` (numbers with a fraction are read as ``Decimal``).
+
+    Raises:
+        InvalidInput: not TOML, or not a valid tariff (the field names the path).
+    """
+    if not isinstance(text, str):
+        raise InvalidInput("tariff", _brief(text), "TOML text")
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as err:
+        raise InvalidInput("tariff", str(err), "TOML text") from None
+    except RecursionError:
+        raise InvalidInput("tariff", "nesting too deep", "TOML text") from None
+    return from_mapping(data)
+
+
+def loads_json(text: str) -> Tariff:
+    """Return the tariff in JSON ``text`` (numbers with a fraction are read as ``Decimal``).
+
+    Raises:
+        InvalidInput: not JSON, or not a valid tariff (the field names the path).
+    """
+    if not isinstance(text, str):
+        raise InvalidInput("tariff", _brief(text), "JSON text")
+    try:
+        data = json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+    except json.JSONDecodeError as err:
+        raise InvalidInput("tariff", f"{err.msg} at line {err.lineno}", "JSON text") from None
+    except RecursionError:
+        raise InvalidInput("tariff", "nesting too deep", "JSON text") from None
+    return from_mapping(data)
+
+
+def _no_constant(name: str) -> object:
+    raise InvalidInput("tariff", name, "JSON numbers (NaN and Infinity are not prices)")
+
+
+# ---------------------------------------------------------------------------- dumping
+
+
+def _window(window: TouWindow, with_bucket: bool = True) -> dict[str, Any]:
+    data: dict[str, Any] = {"bucket": window.bucket} if with_bucket else {}
+    data.update(start=window.start, end=window.end)
+    return data
+
+
+def _charge_mapping(charge: Charge) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "type": charge.kind,
+        "code": charge.code,
+        "name_zh": charge.name_zh,
+        "name_en": charge.name_en,
+        "source": charge.source,
+        "category": charge.category.value,
+    }
+    if isinstance(charge, FixedCharge):
+        data["yuan_per_month"] = charge.yuan_per_month
+    elif isinstance(charge, EnergyCharge):
+        data["yuan_per_kwh"] = charge.yuan_per_kwh
+    elif isinstance(charge, MonthlyTiers | AnnualTiers):
+        data["tiers"] = [
+            {"yuan_per_kwh": t.yuan_per_kwh}
+            if t.upto_kwh is None
+            else {"upto": t.upto_kwh, "yuan_per_kwh": t.yuan_per_kwh}
+            for t in charge.tiers
+        ]
+        if isinstance(charge, AnnualTiers):
+            data["partial_year"] = charge.partial_year.value
+            data["cycle_start_month"] = charge.cycle_start_month
+    elif isinstance(charge, TimeOfUseCharge):
+        data["schedule"] = charge.schedule
+        if charge.base_yuan_per_kwh is not None:
+            data["base_yuan_per_kwh"] = charge.base_yuan_per_kwh
+        if charge.price_step is not None:
+            data["price_step"] = charge.price_step
+        prices = []
+        for price in charge.prices:
+            entry: dict[str, Any] = {"bucket": price.bucket}
+            if price.yuan_per_kwh is not None:
+                entry["yuan_per_kwh"] = price.yuan_per_kwh
+            if price.ratio is not None:
+                entry["ratio"] = price.ratio
+            if price.of is not None:
+                entry["of"] = price.of
+            prices.append(entry)
+        data["prices"] = prices
+    elif isinstance(charge, BasicCharge):
+        for name in ("yuan_per_kva_month", "yuan_per_kw_month"):
+            if getattr(charge, name) is not None:
+                data[name] = getattr(charge, name)
+        data["default_basis"] = charge.default_basis.value
+        data["excess_threshold"] = charge.excess_threshold
+        data["excess_multiplier"] = charge.excess_multiplier
+        data["contract_floor"] = charge.contract_floor
+        if charge.discount_kwh_per_kva is not None:
+            data["discount_kwh_per_kva"] = charge.discount_kwh_per_kva
+        data["discount_factor"] = charge.discount_factor
+        data["part_month_days"] = charge.part_month_days
+    else:
+        data["rule_set"] = charge.rule_set
+        if charge.base_codes is not None:
+            data["base_codes"] = list(charge.base_codes)
+        if charge.default_standard is not None:
+            data["default_standard"] = charge.default_standard
+    return data
+
+
+def _schedule_mapping(schedule: TouSchedule) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "timezone": schedule.timezone,
+        "holidays": sorted(schedule.holidays),
+        "workdays": sorted(schedule.workdays),
+        "seasons": [],
+    }
+    for season in schedule.seasons:
+        entry: dict[str, Any] = {
+            "name": season.name,
+            "months": list(season.months),
+            "windows": [_window(w) for w in season.windows],
+        }
+        if season.day_types:
+            entry["day_types"] = {k: [_window(w) for w in v] for k, v in season.day_types.items()}
+        data["seasons"].append(entry)
+    if schedule.overlays:
+        data["overlays"] = [
+            {
+                "name": o.name,
+                "bucket": o.bucket,
+                "windows": [_window(w, with_bucket=False) for w in o.windows],
+                "months": list(o.months),
+                "day_types": sorted(o.day_types),
+                "dates": sorted(o.dates),
+                "note": o.note,
+            }
+            for o in schedule.overlays
+        ]
+    return data
+
+
+def to_mapping(tariff: Tariff) -> dict[str, Any]:
+    """Return ``tariff`` as the mapping :func:`from_mapping` reads (numbers as ``Decimal``)."""
+    versions = []
+    for version in tariff.versions:
+        entry: dict[str, Any] = {
+            "label": version.label,
+            "effective_from": version.effective_from,
+        }
+        if version.effective_to is not None:
+            entry["effective_to"] = version.effective_to
+        entry["status"] = version.status.value
+        entry["note"] = version.note
+        if version.schedules:
+            entry["schedules"] = {
+                name: _schedule_mapping(s) for name, s in version.schedules.items()
+            }
+        entry["charges"] = [_charge_mapping(c) for c in version.charges]
+        versions.append(entry)
+    return {
+        "code": tariff.code,
+        "name_zh": tariff.name_zh,
+        "name_en": tariff.name_en,
+        "category": tariff.category.value,
+        "currency": tariff.currency,
+        "rounding_step": tariff.rounding.step,
+        "rounding_mode": tariff.rounding.mode,
+        "note": tariff.note,
+        "versions": versions,
+    }
+
+
+_TABLE_ARRAYS: Final = frozenset({"versions", "charges", "seasons", "overlays"})
+
+
+def _key(name: str) -> str:
+    return name if _BARE_KEY.match(name) else _string(name)
+
+
+def _string(text: str) -> str:
+    out = ['"']
+    for char in text:
+        code = ord(char)
+        if char == '"':
+            out.append('\\"')
+        elif char == "\\":
+            out.append("\\\\")
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(char)
+    out.append('"')
+    return "".join(out)
+
+
+def _value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return _string(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{ " + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + " }"
+    raise InvalidInput("value", _brief(value), "a value TOML can hold")
+
+
+def _emit(data: Mapping[str, Any], path: str, lines: list[str]) -> None:
+    tables: list[tuple[str, Mapping[str, Any]]] = []
+    arrays: list[tuple[str, Sequence[Mapping[str, Any]]]] = []
+    for key, value in data.items():
+        if key in _TABLE_ARRAYS and isinstance(value, list):
+            arrays.append((key, value))
+        elif key == "schedules" and isinstance(value, Mapping):
+            for name, schedule in value.items():
+                tables.append((f"{key}.{_key(name)}", schedule))
+        else:
+            lines.append(f"{_key(key)} = {_value(value)}")
+    for name, table in tables:
+        full = f"{path}.{name}" if path else name
+        lines.extend(["", f"[{full}]"])
+        _emit(table, full, lines)
+    for name, items in arrays:
+        full = f"{path}.{name}" if path else name
+        for item in items:
+            lines.extend(["", f"[[{full}]]"])
+            _emit(item, full, lines)
+
+
+def dump_toml(tariff: Tariff) -> str:
+    """Return ``tariff`` as TOML text that :func:`loads_toml` reads back to an equal tariff."""
+    lines: list[str] = []
+    _emit(to_mapping(tariff), "", lines)
+    return "\n".join(lines) + "\n"
+
+
+def format_reference() -> str:
+    """Return the Markdown tables describing every field of the file format (from :data:`SPECS`)."""
+    out = []
+    for table, fields in SPECS.items():
+        out.extend(
+            [f"### `{table}`", "", "| field | kind | required | meaning |", "|---|---|---|---|"]
+        )
+        for field in fields:
+            required = "yes" if field.required else ""
+            out.append(f"| `{field.name}` | {field.kind} | {required} | {field.doc} |")
+        out.append("")
+    return "\n".join(out)

@@ -1,0 +1,56 @@
+"""The ``tariff`` command and the tariff description, through ``powerretail.cli.main``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from powerretail import cli
+
+
+class TestTariffCommand:
+    def test_lists_the_shipped_tariffs(self, capsys: pytest.CaptureFixture[str]) -> None:
+        assert cli.main(["tariff", "list"]) == 0
+
+        assert "JS-CI-TOU-2P" in capsys.readouterr().out
+
+    @pytest.mark.parametrize("code", ["JS-CI-TOU-2P", "JS-RES-TOU", "GD-CI-TOU", "JS-CI-TOU-1P"])
+    def test_shows_a_tariff_explained(self, code: str, capsys: pytest.CaptureFixture[str]) -> None:
+        assert cli.main(["tariff", "show", code]) == 0
+
+        out = capsys.readouterr().out
+        assert out.startswith(code)
+        assert "version" in out
+
+    def test_show_names_overlays_and_holidays(self, capsys: pytest.CaptureFixture[str]) -> None:
+        cli.main(["tariff", "show", "JS-CI-TOU-2P"])
+
+        out = capsys.readouterr().out
+        assert "overlay critical 14:00-15:00, 19:30-21:30 (months [7, 8])" in out
+        assert "holidays" in out
+        assert "or 38 元/kW·月" in out
+
+    def test_checks_a_good_file(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        assert cli.main(["tariff", "check", "JS-RES-TOU"]) == 0
+        assert capsys.readouterr().out == "ok: JS-RES-TOU, 1 version(s)\n"
+        assert cli.main(["tariff", "check", "GD-CI-TOU"]) == 0
+        assert "illustrative" in capsys.readouterr().out
+
+    def test_check_names_the_path_of_a_problem_and_exits_2(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        bad = tmp_path / "bad.toml"
+        bad.write_text(
+            'code = "B"\nname_zh = "b"\nname_en = "b"\ncategory = "other"\n'
+            '[[versions]]\nlabel = "1"\neffective_from = 2025-01-01\n'
+            '[[versions.charges]]\ntype = "monthly_tiers"\ncode = "t"\nname_zh = "t"\n'
+            'name_en = "t"\nsource = "s"\ntiers = [{upto = "abc", yuan_per_kwh = 1}]\n',
+            encoding="utf-8",
+        )
+
+        assert cli.main(["tariff", "check", str(bad)]) == 2
+        assert capsys.readouterr().err == (
+            "powerretail: versions[0].charges[0].tiers[0].upto: "
+            'expected a number of kWh, got "abc"\n'
+        )
