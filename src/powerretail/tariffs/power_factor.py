@@ -11,8 +11,8 @@ standard (0.90, 0.85, 0.80) has a table of adjustment percentages, generated fro
 
 >>> PF_1983.standard("0.90").percent(Decimal("0.88"))
 Decimal('1.0')
->>> [str(PF_1983.standard(s).percent(Decimal("0.66"))) for s in ("0.90", "0.85", "0.80")]
-['14.0', '9.5', '7.0']
+>>> " / ".join(str(PF_1983.standard(s).percent(Decimal("0.66"))) for s in ("0.90", "0.85", "0.80"))
+'14.0 / 9.5 / 7.0'
 >>> power_factor(Decimal("240000"), Decimal("130000"))
 Decimal('0.88')
 
