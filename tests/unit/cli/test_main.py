@@ -37,3 +37,18 @@ class TestMain:
         assert capsys.readouterr().err == (
             'powerretail: period: expected a month YYYY-MM, got "2025-13"\n'
         )
+
+
+def test_python_dash_m_runs_the_command_line() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "powerretail", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert done.returncode == 0
+    assert done.stdout.startswith("powerretail ")

@@ -1,0 +1,40 @@
+"""Write docs/reference/cli.md from the command line's own help texts.
+
+Run: python scripts/gen_cli_docs.py   (tests/unit/cli/test_cli_docs.py checks the page is current)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from powerretail.cli import build_parser
+
+PAGE = Path(__file__).parent.parent / "docs" / "reference" / "cli.md"
+
+INTRO = """# Command line: `powerretail`
+
+Every command prints to standard output and returns an exit code: 0 done, 1 findings or a
+refusal to report, 2 bad input (the message names the value and what was expected).
+This page is generated from the commands' own help (`python scripts/gen_cli_docs.py`); a test
+keeps it current.
+"""
+
+
+def render() -> str:
+    """Return the page: the top-level help, then each command's help."""
+    os.environ["COLUMNS"] = "100"
+    parser = build_parser()
+    parts = [INTRO, "```text", parser.format_help().rstrip(), "```", ""]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in sorted(action.choices.items()):
+                parts += [f"## `powerretail {name}`", "", "```text", sub.format_help().rstrip()]
+                parts += ["```", ""]
+    return "\n".join(parts)
+
+
+if __name__ == "__main__":
+    PAGE.write_text(render(), encoding="utf-8")
+    print(f"wrote {PAGE}")
