@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 
 import pytest
 
@@ -40,9 +42,6 @@ class TestMain:
 
 
 def test_python_dash_m_runs_the_command_line() -> None:
-    import subprocess
-    import sys
-
     done = subprocess.run(
         [sys.executable, "-m", "powerretail", "--version"],
         capture_output=True,
