@@ -74,16 +74,30 @@ def bills_per_second(
     return len(cases) / best, lines
 
 
-def ms_per_customer_year(repeats: int) -> float:
-    """Return milliseconds to bill 12 months of 15-minute data (35 040 values) for one customer."""
+def ms_per_customer_year(repeats: int, *, whole_units: bool) -> float:
+    """Return milliseconds to bill 12 months of 15-minute data (35 040 values) for one customer.
+
+    ``whole_units``: the series holds whole Wh (``active_units``), as meters store them;
+    otherwise decimals of kWh (``active_kwh``).
+    """
     engine = BillingEngine(load_shipped("JS-CI-TOU-2P"))
-    values = [Decimal(20 + (i * 7) % 60) + Decimal(i % 4) / 4 for i in range(365 * 96)]
-    series = IntervalSeries(
-        start=datetime(2025, 5, 31, 16, tzinfo=UTC),
-        minutes=15,
-        active_kwh=values,
-        reactive_kvarh=[v / 2 for v in values],
-    )
+    wh = [20_000 + (i * 7) % 60_000 + (i % 4) * 250 for i in range(365 * 96)]
+    start = datetime(2025, 5, 31, 16, tzinfo=UTC)
+    if whole_units:
+        series = IntervalSeries(
+            start=start,
+            minutes=15,
+            active_units=wh,
+            reactive_units=[v // 2 for v in wh],
+            unit_exponent=-3,
+        )
+    else:
+        series = IntervalSeries(
+            start=start,
+            minutes=15,
+            active_kwh=[Decimal(v).scaleb(-3) for v in wh],
+            reactive_kvarh=[Decimal(v // 2).scaleb(-3) for v in wh],
+        )
     account = AccountFacts(capacity_kva=1000, contract_demand_kw=200, pf_standard="0.90")
     months = DateRange.monthly(datetime(2025, 6, 1).date(), 12)  # noqa: DTZ001 - a date
     best = float("inf")
@@ -115,8 +129,12 @@ def main(argv: list[str] | None = None) -> int:
         f"two-part TOU + demand + PF (JS-CI-TOU-2P): {rate:,.0f} bills/s "
         f"({lines / args.bills:.1f} lines/bill)"
     )
-    per_year = ms_per_customer_year(args.repeats)
-    print(f"15-minute interval data, TOU + demand + PF: {per_year:.1f} ms per customer-year")
+    for whole_units, form in ((True, "whole Wh"), (False, "decimal kWh")):
+        per_year = ms_per_customer_year(args.repeats, whole_units=whole_units)
+        print(
+            f"15-minute interval data ({form}), TOU + demand + PF: "
+            f"{per_year:.1f} ms per customer-year"
+        )
     return 0
 
 

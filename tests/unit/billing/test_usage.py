@@ -151,6 +151,61 @@ class TestIntervalSeries:
             IntervalSeries(**values)  # type: ignore[arg-type]
 
 
+class TestWholeUnits:
+    def units_series(self, days: int, minutes: int = 15) -> IntervalSeries:
+        count = days * 24 * 60 // minutes
+        return IntervalSeries(
+            start=SHANGHAI_JULY,
+            minutes=minutes,
+            active_units=[1000 + i % 7 for i in range(count)],
+            reactive_units=[500] * count,
+            unit_exponent=-3,
+        )
+
+    def decimal_series(self, days: int, minutes: int = 15) -> IntervalSeries:
+        units = self.units_series(days, minutes)
+        return IntervalSeries(
+            start=SHANGHAI_JULY,
+            minutes=minutes,
+            active_kwh=units.active_kwh,
+            reactive_kvarh=units.reactive_kvarh,
+        )
+
+    @pytest.mark.parametrize("minutes", [15, 60])
+    def test_whole_units_give_the_same_determinants_as_decimals(self, minutes: int) -> None:
+        schedule = load_shipped("JS-CI-TOU-2P").versions[0].schedules["js426"]
+
+        by_units = determinants_from_intervals(self.units_series(31, minutes), schedule, JULY)
+        by_decimals = determinants_from_intervals(self.decimal_series(31, minutes), schedule, JULY)
+
+        assert by_units == by_decimals
+        assert by_units.max_demand_kw == Decimal("1.006") * (4 if minutes == 15 else 1)
+
+    def test_converts_units_to_decimals_once_and_exactly(self) -> None:
+        series = self.units_series(1)
+
+        assert series.active_kwh[:2] == (Decimal("1.000"), Decimal("1.001"))
+        assert series.active_kwh is series.active_kwh
+        assert series.units is not None
+        assert self.decimal_series(1).units is None
+
+    @pytest.mark.parametrize(
+        ("fields", "match"),
+        [
+            ({}, "either"),
+            ({"active_kwh": ["1"], "active_units": [1]}, "either"),
+            ({"active_kwh": ["1"], "reactive_units": [1]}, "reactive_units"),
+            ({"active_units": [1], "reactive_kvarh": ["1"]}, "reactive_kvarh"),
+            ({"active_units": [True]}, r"active_units\[0\]"),
+            ({"active_units": [1], "reactive_units": [Decimal(1)]}, r"reactive_units\[0\]"),
+            ({"active_units": [1], "unit_exponent": 5}, "unit_exponent"),
+        ],
+    )
+    def test_refuses_mixed_or_inexact_units(self, fields: dict[str, object], match: str) -> None:
+        with pytest.raises(InvalidInput, match=match):
+            IntervalSeries(start=SHANGHAI_JULY, minutes=15, **fields)  # type: ignore[arg-type]
+
+
 class TestBillIntervals:
     def test_matches_the_bill_of_the_same_usage_as_register_totals(self) -> None:
         engine = BillingEngine(load_shipped("JS-CI-TOU-2P"))
