@@ -384,7 +384,8 @@ def in_force_on(items: Iterable[_Ranged], day: date, what: str) -> _Ranged:
         NotFound: no item is in force on ``day``.
         InvalidInput: more than one is (their effective ranges overlap), or ``day`` is no date.
     """
-    day = as_date(day, "on")
+    if type(day) is not date:  # the common case skips the conversion
+        day = as_date(day, "on")
     found = [item for item in items if day in item.effective]
     if not found:
         raise NotFound(f"{what} in force on", day.isoformat())

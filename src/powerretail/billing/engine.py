@@ -181,15 +181,8 @@ def _unit_or(value: Fraction) -> Fraction:
 
 
 _object_new = object.__new__
-_set = object.__setattr__
-
-
-def _new_money(amount: Decimal, currency: str) -> Money:
-    """Return Money from an amount already rounded to the currency's step (no re-checks)."""
-    money = object.__new__(Money)
-    object.__setattr__(money, "amount", amount)
-    object.__setattr__(money, "currency", currency)
-    return money
+#: Money from amounts this module has just rounded (no re-checks): the hot path of every line.
+_new_money = Money.from_quantized
 
 
 class _Ctx(NamedTuple):
@@ -559,10 +552,9 @@ class BillingEngine:
         fields["quantity"] = quantity
         fields["rate"] = rate
         fields["factor"] = _ONE
-        money = _object_new(Money)
-        _set(money, "amount", (quantity * rate).quantize(self._step, self._mode, MONEY_CONTEXT))
-        _set(money, "currency", self._currency)
-        fields["amount"] = money
+        fields["amount"] = _new_money(
+            (quantity * rate).quantize(self._step, self._mode, MONEY_CONTEXT), self._currency
+        )
         fields["period"] = piece.period
         fields["note"] = note
         return line
