@@ -230,3 +230,26 @@ class TestExplainLayout:
         assert rows[3].startswith("      rule: 苏发改价格发")
         assert rows[4].startswith("        ")
         assert not any(row.strip().startswith("%") for row in rows)
+
+    def test_a_zero_priced_line_of_another_family_is_not_folded_into_it(self) -> None:
+        free = a_line(code="credit", rate="0", amount=Money(0), note="waived")
+        first = a_line(code="a.one", rate="0", amount=Money(0))
+        other = a_line(code="b.two", description_en="other")
+
+        rows = a_text_bill(free, first, other).explain().splitlines()
+
+        assert rows[2].rstrip().endswith("10 kWh, no charge")
+        assert rows[3] == "      waived"
+        assert sum(row.rstrip().endswith("no charge") for row in rows) == 2
+
+    def test_two_zero_tiers_both_fold_into_the_first_priced_tier(self) -> None:
+        tiers = [
+            a_line(code=f"t.tier{n}", description_en=f"tier {n}", rate="0", amount=Money(0))
+            for n in (1, 2)
+        ]
+        priced = a_line(code="t.tier3", description_en="tier 3")
+
+        rows = a_text_bill(*tiers, priced).explain().splitlines()
+
+        assert rows[2].startswith("  tier 3")
+        assert rows[3:5] == ["      tier 1: 10 kWh, no charge", "      tier 2: 10 kWh, no charge"]
