@@ -46,7 +46,7 @@ from powerretail.billing.usage import (
     interval_demand_and_reactive,
 )
 from powerretail.errors import InvalidInput
-from powerretail.quantities import MONEY_CONTEXT, Money, Rounding
+from powerretail.quantities import MONEY_CONTEXT, Money, Rounding, minor_unit_exponent
 from powerretail.tariffs.losses import NoLoss
 from powerretail.tariffs.model import (
     PF_BASE_CATEGORIES,
@@ -220,11 +220,19 @@ class BillingEngine:
         self.rounding.to_money(_ZERO, tariff.currency)  # refuses a step finer than the currency's
         step, mode = self.rounding.step, self.rounding.mode
         self._step, self._mode = step, mode
+        minor = Decimal(1).scaleb(-minor_unit_exponent(tariff.currency))
+        #: A step coarser than the currency's (0.1 元, 1 元) still gives amounts in minor units
+        #: (165.00, not 165.0), as Money() would.
+        self._minor = None if step == minor else minor
 
         def round_amount(amount: Decimal) -> Decimal:
             return amount.quantize(step, rounding=mode, context=MONEY_CONTEXT)
 
-        self._round = round_amount
+        def round_coarse(amount: Decimal) -> Decimal:
+            rounded = amount.quantize(step, rounding=mode, context=MONEY_CONTEXT)
+            return rounded.quantize(minor, context=MONEY_CONTEXT)
+
+        self._round = round_amount if self._minor is None else round_coarse
         self._layouts: dict[tuple[date, date | None, date | None, date | None], _Layout] = {}
         self._scales: dict[tuple[int, date | None, date | None, date], tuple[Fraction, str]] = {}
         self._orders: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -552,9 +560,10 @@ class BillingEngine:
         fields["quantity"] = quantity
         fields["rate"] = rate
         fields["factor"] = _ONE
-        fields["amount"] = _new_money(
-            (quantity * rate).quantize(self._step, self._mode, MONEY_CONTEXT), self._currency
-        )
+        amount = (quantity * rate).quantize(self._step, self._mode, MONEY_CONTEXT)
+        if self._minor is not None:
+            amount = amount.quantize(self._minor, context=MONEY_CONTEXT)
+        fields["amount"] = _new_money(amount, self._currency)
         fields["period"] = piece.period
         fields["note"] = note
         return line
