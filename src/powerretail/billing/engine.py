@@ -237,6 +237,9 @@ class BillingEngine:
         self._scales: dict[tuple[int, date | None, date | None, date], tuple[Fraction, str]] = {}
         self._orders: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._statics: dict[tuple[str, str], dict[str, object]] = {}
+        #: The fast kWh path reuses the statics; a coarse step keeps it empty, so every kWh line
+        #: takes :meth:`_line` (which rounds twice) and the fast path needs no test of its own.
+        self._kwh_statics = self._statics if self._minor is None else {}
         self._bounds: dict[
             tuple[int, Fraction], tuple[tuple[Decimal | None, ...], tuple[str, ...]]
         ] = {}
@@ -518,7 +521,7 @@ class BillingEngine:
                 "tariff_version": piece.version.label,
                 "source": charge.source,
             }
-        line = object.__new__(LineItem)
+        line = _object_new(LineItem)
         fields = line.__dict__
         fields.update(static)
         fields["quantity"] = quantity
@@ -541,7 +544,7 @@ class BillingEngine:
     ) -> LineItem:
         """Return a kWh line (factor 1): the hot path of every energy, TOU and tier line."""
         key = (named[0], piece.version.label)
-        static = self._statics.get(key)
+        static = self._kwh_statics.get(key)
         if static is None:
             return self._line(
                 charge,
@@ -554,16 +557,15 @@ class BillingEngine:
                 rate_unit="元/kWh",
                 note=note,
             )
-        line = object.__new__(LineItem)
+        line = _object_new(LineItem)
         fields = line.__dict__
         fields.update(static)
         fields["quantity"] = quantity
         fields["rate"] = rate
         fields["factor"] = _ONE
-        amount = (quantity * rate).quantize(self._step, self._mode, MONEY_CONTEXT)
-        if self._minor is not None:
-            amount = amount.quantize(self._minor, context=MONEY_CONTEXT)
-        fields["amount"] = _new_money(amount, self._currency)
+        fields["amount"] = _new_money(
+            (quantity * rate).quantize(self._step, self._mode, MONEY_CONTEXT), self._currency
+        )
         fields["period"] = piece.period
         fields["note"] = note
         return line

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
+from types import MappingProxyType
 from typing import Final, Protocol
 
 import attrs
@@ -80,9 +81,9 @@ class HolidayCalendar(Protocol):
 
 
 #: The holiday calendars a schedule can name by default (``holiday_calendar="CN"``).
-HOLIDAY_CALENDARS: Final[Mapping[str, HolidayCalendar]] = {
-    "CN": ChinaMainlandCalendar.default(),
-}
+HOLIDAY_CALENDARS: Final[Mapping[str, HolidayCalendar]] = MappingProxyType(
+    {"CN": ChinaMainlandCalendar.default()}
+)
 #: The day types a season may give its own windows for.
 DAY_TYPES: Final = ("workday", "weekend", "holiday")
 
