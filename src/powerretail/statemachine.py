@@ -325,6 +325,42 @@ class StateMachine(Generic[S, E]):
         )
         return attrs.evolve(entity, **{state_field: target}), record  # type: ignore[misc]
 
+    def advance(
+        self,
+        entity: T,
+        event: E,
+        *,
+        at: _dt.datetime,
+        by: str,
+        why: str = "",
+        context: Mapping[str, Any] | None = None,
+        state_field: str = "state",
+        subject: str | None = None,
+        **changes: Any,
+    ) -> T:
+        """Return ``entity`` moved by ``event``, the record appended to its ``history``.
+
+        :meth:`apply` for entities that keep their own history (a tuple attribute ``history``
+        of :class:`TransitionRecord`); ``changes`` are further attributes set in the same step
+        (the document the move rests on, say).
+
+        Raises:
+            TransitionNotAllowed: no arrow for the entity's state and this event.
+            GuardRefused: every guard on the arrows refused.
+        """
+        moved, record = self.apply(
+            entity,
+            event,
+            at=at,
+            by=by,
+            why=why,
+            context=context,
+            state_field=state_field,
+            subject=subject,
+        )
+        history = (*getattr(entity, "history"), record)  # noqa: B009 - any entity with a history
+        return attrs.evolve(moved, history=history, **changes)  # type: ignore[misc]
+
     def to_mermaid(self) -> str:
         """Return the machine as a Mermaid ``stateDiagram-v2`` (guards in brackets).
 

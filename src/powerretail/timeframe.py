@@ -23,23 +23,27 @@ month", which drifts.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from fractions import Fraction
-from typing import Final
+from typing import Final, Protocol, TypeVar
 
 import attrs
 import pendulum
 from dateutil.relativedelta import relativedelta
 
-from powerretail.errors import InvalidInput
+from powerretail.errors import InvalidInput, NotFound
 
 __all__ = [
     "DEFAULT_TIMEZONE",
     "DateRange",
+    "EffectiveDated",
     "Interval",
+    "StartDated",
     "as_date",
     "as_instant",
+    "in_force_on",
+    "latest_in_force",
     "local_date",
     "timezone",
 ]
@@ -331,3 +335,96 @@ class Interval:
 
     def __str__(self) -> str:
         return f"[{self.start.isoformat()}, {self.end.isoformat()})"
+
+
+# ------------------------------------------------------------ effective-dated data
+
+
+class EffectiveDated(Protocol):
+    """Anything in force over a range of dates: a rule set, a tariff version, a test policy."""
+
+    @property
+    def effective(self) -> DateRange:
+        """The dates it is in force: ``start`` in, ``end`` out (``None``: no end yet)."""
+        ...  # pragma: no cover - protocol
+
+
+class StartDated(Protocol):
+    """Anything in force from a day until the next one of its kind takes over (a policy)."""
+
+    @property
+    def effective_from(self) -> date:
+        """The first day it is in force."""
+        ...  # pragma: no cover - protocol
+
+
+_Ranged = TypeVar("_Ranged", bound=EffectiveDated)
+_Started = TypeVar("_Started", bound=StartDated)
+
+
+def in_force_on(items: Iterable[_Ranged], day: date, what: str) -> _Ranged:
+    """Return the one item of ``items`` whose ``effective`` range holds ``day``.
+
+    This is the one way effective-dated data (rule sets, tariff versions, policies) is chosen
+    for a day; ``what`` names the kind of item in the errors.
+
+    >>> from types import SimpleNamespace as Item
+    >>> old = Item(key="old", effective=DateRange(date(1996, 10, 8), date(2024, 6, 1)))
+    >>> new = Item(key="new", effective=DateRange(date(2024, 6, 1)))
+    >>> in_force_on([old, new], date(2024, 5, 31), "rule set").key
+    'old'
+    >>> in_force_on([old, new], date(2024, 6, 1), "rule set").key
+    'new'
+    >>> in_force_on([old, new], date(1990, 1, 1), "rule set")
+    Traceback (most recent call last):
+    ...
+    powerretail.errors.NotFound: no rule set in force on "1990-01-01"
+
+    Raises:
+        NotFound: no item is in force on ``day``.
+        InvalidInput: more than one is (their effective ranges overlap), or ``day`` is no date.
+    """
+    if type(day) is not date:  # the common case skips the conversion
+        day = as_date(day, "on")
+    found = [item for item in items if day in item.effective]
+    if not found:
+        raise NotFound(f"{what} in force on", day.isoformat())
+    if len(found) > 1:
+        ranges = ", ".join(str(item.effective) for item in found)
+        raise InvalidInput(
+            "effective",
+            day.isoformat(),
+            f"one {what} in force on a day, not {len(found)} ({ranges})",
+        )
+    return found[0]
+
+
+def latest_in_force(items: Iterable[_Started], day: date, what: str) -> _Started:
+    """Return the item of ``items`` that took effect last on or before ``day``.
+
+    For data that stays in force until the next of its kind takes over, so has a start and no
+    end of its own.
+
+    >>> from types import SimpleNamespace as Item
+    >>> first = Item(key="2026", effective_from=date(2026, 1, 1))
+    >>> second = Item(key="2027", effective_from=date(2027, 1, 1))
+    >>> latest_in_force([second, first], date(2026, 12, 31), "policy").key
+    '2026'
+
+    Raises:
+        NotFound: none has taken effect by ``day``.
+        InvalidInput: the latest two took effect on the same day, or ``day`` is no date.
+    """
+    day = as_date(day, "on")
+    started = sorted(
+        (item for item in items if item.effective_from <= day), key=lambda item: item.effective_from
+    )
+    if not started:
+        raise NotFound(f"{what} in force on", day.isoformat())
+    if len(started) > 1 and started[-1].effective_from == started[-2].effective_from:
+        raise InvalidInput(
+            "effective_from",
+            started[-1].effective_from.isoformat(),
+            f"one {what} per effective date",
+        )
+    return started[-1]

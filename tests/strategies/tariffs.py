@@ -25,7 +25,8 @@ from powerretail.tariffs.model import (
 )
 from powerretail.tariffs.tou import Season, TouSchedule, TouWindow
 
-NAMES = {"name_zh": "电费", "name_en": "charge", "source": "rules.md"}
+#: The names and source every generated charge shares (tests/unit/billing/builders.py too).
+NAMES: dict[str, str] = {"name_zh": "电费", "name_en": "charge", "source": "rules.md"}
 
 #: Prices [元/kWh] with up to six decimals.
 prices = st.decimals(min_value=Decimal(0), max_value=Decimal(3), places=6, allow_nan=False)
@@ -34,6 +35,7 @@ monthly_prices = st.decimals(min_value=Decimal(0), max_value=Decimal(100), place
 #: Ratios of a base price.
 ratios = st.decimals(min_value=Decimal("0.1"), max_value=Decimal(3), places=3)
 
+#: A two-bucket day/night schedule, all year (peak 08:00-21:00).
 SCHEDULE = TouSchedule(
     name="day_night",
     seasons=(

@@ -36,7 +36,7 @@ from typing import Final, Literal
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from powerretail.errors import InvalidInput, NotFound, RuleViolation
+from powerretail.errors import InvalidInput, RuleViolation
 from powerretail.quantities import (
     MONEY_CONTEXT,
     ApparentPower,
@@ -50,7 +50,7 @@ from powerretail.quantities import (
     exact_decimal,
     sum_money,
 )
-from powerretail.timeframe import DateRange, as_date
+from powerretail.timeframe import DateRange, as_date, in_force_on
 
 __all__ = [
     "ENERGY_STEP",
@@ -334,11 +334,7 @@ def select_rule_set(
     Raises:
         NotFound: no rule set is in force on that day.
     """
-    day = as_date(on, "on")
-    for rule_set in rule_sets:
-        if day in rule_set.effective:
-            return rule_set
-    raise NotFound("back-charge rule set in force on", day.isoformat())
+    return in_force_on(rule_sets, on, "back-charge rule set")
 
 
 @attrs.frozen(kw_only=True)
@@ -484,13 +480,7 @@ def meter_error_refund(
             f"{refund} kWh to refund; signed quantity {energy}"
         ),
     )
-    return BackChargeDocument(
-        kind=BackChargeKind.METER_ERROR,
-        rule_set=rules.key,
-        lines=_energy_lines(energy, _charges(price), "meter_error", source),
-        facts=facts,
-        energy=energy,
-    )
+    return _meter_error_document(rules, energy, price, "meter_error", source, facts)
 
 
 def voltage_drop_correction(
@@ -528,13 +518,7 @@ def voltage_drop_correction(
         f"voltage-drop error {actual}, permitted {permitted}; full period {span}",
         f"{recorded_energy.kwh} × ({permitted} − {actual})/(1 + {actual}) = {charged} kWh",
     )
-    return BackChargeDocument(
-        kind=BackChargeKind.METER_ERROR,
-        rule_set=rules.key,
-        lines=_energy_lines(energy, _charges(price), "voltage_drop", source),
-        facts=facts,
-        energy=energy,
-    )
+    return _meter_error_document(rules, energy, price, "voltage_drop", source, facts)
 
 
 def wiring_error_correction(
@@ -564,14 +548,8 @@ def wiring_error_correction(
     rules = rule_set or select_rule_set(span.end or corrected_on)
     energy = _round_energy(MONEY_CONTEXT.multiply(recorded_energy.kwh, k - 1))
     facts = (f"wiring error: {recorded_energy.kwh} × ({k} − 1) over the full period {span}",)
-    return BackChargeDocument(
-        kind=BackChargeKind.METER_ERROR,
-        rule_set=rules.key,
-        lines=_energy_lines(
-            energy, _charges(price), "wiring_error", rules.cite("Art. 81 item 1", "§5")
-        ),
-        facts=facts,
-        energy=energy,
+    return _meter_error_document(
+        rules, energy, price, "wiring_error", rules.cite("Art. 81 item 1", "§5"), facts
     )
 
 
@@ -606,12 +584,24 @@ def multiplier_error_correction(
     rules = rule_set or select_rule_set(corrected_on)
     energy = _round_energy(MONEY_CONTEXT.multiply(delta, correct - used))
     facts = (f"multiplier error: {delta} × ({correct} − {used})",)
+    return _meter_error_document(
+        rules, energy, price, "multiplier_error", rules.cite("Art. 81 item 3", "§5"), facts
+    )
+
+
+def _meter_error_document(  # noqa: PLR0917 - private, called with the same six facts each time
+    rules: BackChargeRuleSet,
+    energy: Energy,
+    price: EnergyPrice | Sequence[EnergyCharge],
+    code: str,
+    source: str,
+    facts: tuple[str, ...],
+) -> BackChargeDocument:
+    """Return a meter-error correction: the corrected energy priced at each energy charge."""
     return BackChargeDocument(
         kind=BackChargeKind.METER_ERROR,
         rule_set=rules.key,
-        lines=_energy_lines(
-            energy, _charges(price), "multiplier_error", rules.cite("Art. 81 item 3", "§5")
-        ),
+        lines=_energy_lines(energy, _charges(price), code, source),
         facts=facts,
         energy=energy,
     )
@@ -733,6 +723,19 @@ def _basic_charge_line(
     )
 
 
+def _basic_back_charge_and_liquidated(  # noqa: PLR0917 - private; the facts of one breach
+    code: str,
+    capacity: ApparentPower | Power,
+    price: CapacityPrice | DemandPrice | None,
+    months: int,
+    multiple: Decimal,
+    source: str,
+) -> tuple[BackChargeLine, ...]:
+    """Return a two-part user's back charge of the basic charge and its liquidated multiple."""
+    back = _basic_charge_line(f"{code}.back_charge", capacity, price, months, source)
+    return (back, _liquidated_line(back, multiple, f"{code}.liquidated", source))
+
+
 def breach_extra_capacity(
     *,
     discovered_on: date,
@@ -756,14 +759,8 @@ def breach_extra_capacity(
     rules = rule_set or select_rule_set(discovered_on)
     source = rules.cite("Art. 100 item 2", "§7.1")
     if two_part:
-        back = _basic_charge_line(
-            "extra_capacity.back_charge", extra_capacity, price, months, source
-        )
-        lines: tuple[BackChargeLine, ...] = (
-            back,
-            _liquidated_line(
-                back, rules.extra_capacity_multiple, "extra_capacity.liquidated", source
-            ),
+        lines = _basic_back_charge_and_liquidated(
+            "extra_capacity", extra_capacity, price, months, rules.extra_capacity_multiple, source
         )
     else:
         kw, unit = _kw(extra_capacity, "extra_capacity")
@@ -853,10 +850,8 @@ def breach_suspended_equipment(
     rules = rule_set or select_rule_set(discovered_on)
     source = rules.cite("Art. 100 item 4", "§7.1")
     if two_part:
-        back = _basic_charge_line("suspended.back_charge", capacity, price, months, source)
-        lines: tuple[BackChargeLine, ...] = (
-            back,
-            _liquidated_line(back, rules.suspended_multiple, "suspended.liquidated", source),
+        lines = _basic_back_charge_and_liquidated(
+            "suspended", capacity, price, months, rules.suspended_multiple, source
         )
     else:
         kw, unit = _kw(capacity, "capacity")

@@ -21,6 +21,7 @@ from typing import Any
 
 import attrs
 
+from powerretail.billing._text import display_width, pad, percent_text, rate_text, wrap
 from powerretail.errors import InvalidInput
 from powerretail.quantities import Money, Rounding, exact_decimal
 from powerretail.timeframe import DateRange
@@ -217,15 +218,87 @@ class Bill:
             else f"Bill {self.bill_id}  account {self.account_id}  {self.period.start} to {end}"
         )
         out = [title, f"{'电价' if zh else 'tariff'} {self.tariff_code}"]
-        for line in self.lines:
+        folded: dict[int, list[str]] = {}
+        for index, line in enumerate(self.lines):
             name = line.description_zh if zh else line.description_en
-            factor = "" if line.factor == _ONE else f" × {line.factor}"
-            sums = f"{line.quantity} {line.unit} × {line.rate} {line.rate_unit}{factor}"
-            out.append(f"  {name:<28} {sums:<44} {line.amount.amount:>14}")
-            detail = [line.note] if line.note else []
+            sibling = _priced_sibling(self.lines, index) if _is_free(line) else None
+            if sibling is not None:
+                first_note = line.note.split("; ")[0]
+                free = "不计费" if zh else "no charge"
+                fold = f"{name}: {line.quantity} {line.unit}, {free}"
+                folded.setdefault(sibling, []).append(
+                    f"{fold} ({first_note})" if line.note else fold
+                )
+                continue
+            out.extend(_charge_rows(name, _sums(line, zh), line.amount.amount, free=_is_free(line)))
+            detail = [*folded.pop(index, []), *([line.note] if line.note else [])]
             detail.append(f"{'依据' if zh else 'rule'}: {line.source}; v{line.tariff_version}")
-            out.extend(f"      {text}" for text in detail)
-        out.append(f"  {'合计' if zh else 'total':<73} {self.total.amount:>14} {self.currency}")
+            for text in detail:
+                out.extend(_detail_rows(text))
+        total = pad(f"  {'合计' if zh else 'total'}", _AMOUNT_AT)
+        out.append(f"{total}{self.total.amount:>{_AMOUNT_WIDTH}} {self.currency}")
         if self.findings:
             out.append(("暂缓出账: " if zh else "held: ") + "; ".join(self.findings))
         return "\n".join(out)
+
+
+# ---------------------------------------------------------------- text layout of explain()
+
+#: Columns of a bill's text: charge names, then the sums, then amounts right-aligned at the edge.
+_WIDTH = 80
+_NAME_WIDTH = 30
+_AMOUNT_WIDTH = 12
+_AMOUNT_AT = _WIDTH - _AMOUNT_WIDTH  # the column the amount field starts at
+_SUMS_AT = 2 + _NAME_WIDTH + 1
+_DETAIL_INDENT = "      "
+
+
+def _is_free(line: LineItem) -> bool:
+    """Return whether ``line`` prices something at a zero rate (a tier below the surcharge)."""
+    return not line.rate and line.amount.is_zero()
+
+
+def _priced_sibling(lines: tuple[LineItem, ...], index: int) -> int | None:
+    """Return the index of the next priced line of the same charge (``code.part``), if any."""
+    family = lines[index].code.rpartition(".")[0]
+    if not family:
+        return None
+    for later in range(index + 1, len(lines)):
+        other = lines[later]
+        if other.code.rpartition(".")[0] != family:
+            return None
+        if not _is_free(other) and other.tariff_version == lines[index].tariff_version:
+            return later
+    return None
+
+
+def _sums(line: LineItem, zh: bool) -> str:
+    """Return how ``line`` was computed, in words a customer reads."""
+    if line.unit == "元" and line.rate_unit == "×":  # a percentage of a base amount
+        return f"{'基数' if zh else 'base'} {line.quantity} 元 × {percent_text(line.rate)}"
+    if _is_free(line):
+        return f"{line.quantity} {line.unit}, {'不计费' if zh else 'no charge'}"
+    factor = "" if line.factor == _ONE else f" × {line.factor}"
+    return f"{line.quantity} {line.unit} × {rate_text(line.rate)} {line.rate_unit}{factor}"
+
+
+def _charge_rows(name: str, sums: str, amount: Decimal, *, free: bool) -> list[str]:
+    """Return the rows of one charge: the amount always ends at the right edge.
+
+    A name wider than its column, or sums wider than theirs, go on a row of their own.
+    """
+    money = "" if free else f"{amount:>{_AMOUNT_WIDTH}}"
+    if display_width(name) <= _NAME_WIDTH and _SUMS_AT + display_width(sums) < _AMOUNT_AT:
+        return [(pad(f"  {pad(name, _NAME_WIDTH)} {sums}", _AMOUNT_AT) + money).rstrip()]
+    rows = [f"  {text}" for text in wrap(name, _WIDTH - 2)]
+    rows.append((pad(f"    {sums}", _AMOUNT_AT) + money).rstrip())
+    return rows
+
+
+def _detail_rows(text: str) -> list[str]:
+    """Return a note or rule line wrapped to the bill's width, continuations indented."""
+    first, *rest = wrap(text, _WIDTH - len(_DETAIL_INDENT))
+    rows = [f"{_DETAIL_INDENT}{first}"]
+    for part in rest:
+        rows.extend(f"{_DETAIL_INDENT}  {piece}" for piece in wrap(part, _WIDTH - 8))
+    return rows

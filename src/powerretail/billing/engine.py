@@ -46,7 +46,7 @@ from powerretail.billing.usage import (
     interval_demand_and_reactive,
 )
 from powerretail.errors import InvalidInput
-from powerretail.quantities import MONEY_CONTEXT, Money, Rounding
+from powerretail.quantities import MONEY_CONTEXT, Money, Rounding, minor_unit_exponent
 from powerretail.tariffs.losses import NoLoss
 from powerretail.tariffs.model import (
     PF_BASE_CATEGORIES,
@@ -181,15 +181,8 @@ def _unit_or(value: Fraction) -> Fraction:
 
 
 _object_new = object.__new__
-_set = object.__setattr__
-
-
-def _new_money(amount: Decimal, currency: str) -> Money:
-    """Return Money from an amount already rounded to the currency's step (no re-checks)."""
-    money = object.__new__(Money)
-    object.__setattr__(money, "amount", amount)
-    object.__setattr__(money, "currency", currency)
-    return money
+#: Money from amounts this module has just rounded (no re-checks): the hot path of every line.
+_new_money = Money.from_quantized
 
 
 class _Ctx(NamedTuple):
@@ -227,15 +220,26 @@ class BillingEngine:
         self.rounding.to_money(_ZERO, tariff.currency)  # refuses a step finer than the currency's
         step, mode = self.rounding.step, self.rounding.mode
         self._step, self._mode = step, mode
+        minor = Decimal(1).scaleb(-minor_unit_exponent(tariff.currency))
+        #: A step coarser than the currency's (0.1 元, 1 元) still gives amounts in minor units
+        #: (165.00, not 165.0), as Money() would.
+        self._minor = None if step == minor else minor
 
         def round_amount(amount: Decimal) -> Decimal:
             return amount.quantize(step, rounding=mode, context=MONEY_CONTEXT)
 
-        self._round = round_amount
+        def round_coarse(amount: Decimal) -> Decimal:
+            rounded = amount.quantize(step, rounding=mode, context=MONEY_CONTEXT)
+            return rounded.quantize(minor, context=MONEY_CONTEXT)
+
+        self._round = round_amount if self._minor is None else round_coarse
         self._layouts: dict[tuple[date, date | None, date | None, date | None], _Layout] = {}
         self._scales: dict[tuple[int, date | None, date | None, date], tuple[Fraction, str]] = {}
         self._orders: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._statics: dict[tuple[str, str], dict[str, object]] = {}
+        #: The fast kWh path reuses the statics; a coarse step keeps it empty, so every kWh line
+        #: takes :meth:`_line` (which rounds twice) and the fast path needs no test of its own.
+        self._kwh_statics = self._statics if self._minor is None else {}
         self._bounds: dict[
             tuple[int, Fraction], tuple[tuple[Decimal | None, ...], tuple[str, ...]]
         ] = {}
@@ -517,7 +521,7 @@ class BillingEngine:
                 "tariff_version": piece.version.label,
                 "source": charge.source,
             }
-        line = object.__new__(LineItem)
+        line = _object_new(LineItem)
         fields = line.__dict__
         fields.update(static)
         fields["quantity"] = quantity
@@ -540,7 +544,7 @@ class BillingEngine:
     ) -> LineItem:
         """Return a kWh line (factor 1): the hot path of every energy, TOU and tier line."""
         key = (named[0], piece.version.label)
-        static = self._statics.get(key)
+        static = self._kwh_statics.get(key)
         if static is None:
             return self._line(
                 charge,
@@ -553,16 +557,15 @@ class BillingEngine:
                 rate_unit="元/kWh",
                 note=note,
             )
-        line = object.__new__(LineItem)
+        line = _object_new(LineItem)
         fields = line.__dict__
         fields.update(static)
         fields["quantity"] = quantity
         fields["rate"] = rate
         fields["factor"] = _ONE
-        money = _object_new(Money)
-        _set(money, "amount", (quantity * rate).quantize(self._step, self._mode, MONEY_CONTEXT))
-        _set(money, "currency", self._currency)
-        fields["amount"] = money
+        fields["amount"] = _new_money(
+            (quantity * rate).quantize(self._step, self._mode, MONEY_CONTEXT), self._currency
+        )
         fields["period"] = piece.period
         fields["note"] = note
         return line

@@ -58,7 +58,7 @@ from powerretail.collections.allocation import (
 )
 from powerretail.errors import InvalidInput, NotFound
 from powerretail.quantities import MONEY_CONTEXT, Money, Rounding, exact_decimal, sum_money
-from powerretail.timeframe import DateRange, as_date
+from powerretail.timeframe import DateRange, as_date, in_force_on
 
 __all__ = [
     "GYGZ1996",
@@ -213,11 +213,7 @@ def select_rule_set(
     Raises:
         NotFound: no rule set is in force on that day.
     """
-    day = as_date(on, "on")
-    for rule_set in rule_sets:
-        if day in rule_set.effective:
-            return rule_set
-    raise NotFound("late-fee rule set in force on", day.isoformat())
+    return in_force_on(rule_sets, on, "late-fee rule set")
 
 
 @attrs.frozen(kw_only=True)

@@ -118,11 +118,9 @@ def review_intent_letter(
 ) -> IntentLetter:
     """Record the review of ``letter``: reviewed if it ``passed``, otherwise withdrawn."""
     event = IntentEvent.PASS_REVIEW if passed else IntentEvent.FAIL_REVIEW
-    moved, record = INTENT_MACHINE.apply(letter, event, at=at, by=by, why=why)
-    return attrs.evolve(moved, history=(*letter.history, record))
+    return INTENT_MACHINE.advance(letter, event, at=at, by=by, why=why)
 
 
 def archive_intent_letter(letter: IntentLetter, *, at: _dt.datetime, by: str) -> IntentLetter:
     """Archive a reviewed letter as the basis of the contract to come."""
-    moved, record = INTENT_MACHINE.apply(letter, IntentEvent.ARCHIVE, at=at, by=by)
-    return attrs.evolve(moved, history=(*letter.history, record))
+    return INTENT_MACHINE.advance(letter, IntentEvent.ARCHIVE, at=at, by=by)

@@ -29,7 +29,7 @@ import datetime as _dt
 import enum
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 import attrs
 import pendulum
@@ -239,34 +239,33 @@ class Contract:
         return next((o for o in self.opinions if o.department is department), None)
 
 
-class ContractNotEditable(RuleViolation):
+class _ContractInWrongState(RuleViolation):
+    """The contract's state does not allow the operation; nothing was changed."""
+
+    #: What the state would have to be, said after "contract … is <state>: ".
+    requirement: ClassVar[str]
+
+    def __init__(self, contract_id: ContractId, state: ContractState) -> None:
+        self.contract_id = contract_id
+        self.state = state
+        super().__init__(contract_id, state)
+
+    def __str__(self) -> str:
+        return (
+            f"contract {describe_value(self.contract_id)} is {self.state.value}: {self.requirement}"
+        )
+
+
+class ContractNotEditable(_ContractInWrongState):
     """The contract's terms can only change in draft or revision; nothing was changed."""
 
-    def __init__(self, contract_id: ContractId, state: ContractState) -> None:
-        self.contract_id = contract_id
-        self.state = state
-        super().__init__(contract_id, state)
-
-    def __str__(self) -> str:
-        return (
-            f"contract {describe_value(self.contract_id)} is {self.state.value}: its terms change "
-            "only in draft or revision (amend a signed contract instead)"
-        )
+    requirement = "its terms change only in draft or revision (amend a signed contract instead)"
 
 
-class ContractNotAmendable(RuleViolation):
+class ContractNotAmendable(_ContractInWrongState):
     """Only an active or suspended contract can be amended; nothing was changed."""
 
-    def __init__(self, contract_id: ContractId, state: ContractState) -> None:
-        self.contract_id = contract_id
-        self.state = state
-        super().__init__(contract_id, state)
-
-    def __str__(self) -> str:
-        return (
-            f"contract {describe_value(self.contract_id)} is {self.state.value}: only an active "
-            "or suspended contract can be amended"
-        )
+    requirement = "only an active or suspended contract can be amended"
 
 
 # ---------------------------------------------------------------- guards
@@ -401,10 +400,9 @@ def _move(
     context: Mapping[str, Any] | None = None,
     **changes: Any,
 ) -> Contract:
-    moved, record = CONTRACT_MACHINE.apply(
-        contract, event, at=at, by=by, why=why, context=context, subject=contract.label
+    return CONTRACT_MACHINE.advance(
+        contract, event, at=at, by=by, why=why, context=context, subject=contract.label, **changes
     )
-    return attrs.evolve(moved, history=(*contract.history, record), **changes)
 
 
 def submit_for_review(contract: Contract, *, at: _dt.datetime, by: str) -> Contract:

@@ -293,10 +293,9 @@ def _move(
     context: Mapping[str, Any] | None = None,
     **changes: Any,
 ) -> Prospect:
-    moved, record = PIPELINE_MACHINE.apply(
-        prospect, event, at=at, by=by, why=why, context=context, state_field="stage"
+    return PIPELINE_MACHINE.advance(
+        prospect, event, at=at, by=by, why=why, context=context, state_field="stage", **changes
     )
-    return attrs.evolve(moved, history=(*prospect.history, record), **changes)
 
 
 def start_screening(prospect: Prospect, *, at: _dt.datetime, by: str) -> Prospect:

@@ -25,15 +25,15 @@ import itertools
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from typing import Any, Final, Generic, Protocol, TypeVar
+from typing import Any, Final, Generic, TypeVar
 
 import attrs
 
 from powerretail.customers.parties import Customer, LoadImportance, Sector, VoltageLevel
-from powerretail.errors import InvalidInput, NotFound
+from powerretail.errors import InvalidInput
 from powerretail.ids import CustomerId
 from powerretail.quantities import MONEY_CONTEXT, ApparentPower, Energy, Money, exact_decimal
-from powerretail.timeframe import as_date
+from powerretail.timeframe import StartDated, as_date, latest_in_force
 
 __all__ = [
     "ILLUSTRATIVE_SCORING",
@@ -103,12 +103,7 @@ class Decision(Generic[T]):
         )
 
 
-class _Dated(Protocol):
-    @property
-    def effective_from(self) -> date: ...
-
-
-P = TypeVar("P", bound=_Dated)
+P = TypeVar("P", bound=StartDated)
 
 
 def policy_in_force(policies: Iterable[P], on: date) -> P:
@@ -122,14 +117,7 @@ def policy_in_force(policies: Iterable[P], on: date) -> P:
         NotFound: no policy is in force on that day.
         InvalidInput: two policies take effect on the same day.
     """
-    candidates = sorted(
-        (p for p in policies if p.effective_from <= on), key=lambda p: p.effective_from
-    )
-    if not candidates:
-        raise NotFound("policy in force on", on.isoformat())
-    if len(candidates) > 1 and candidates[-1].effective_from == candidates[-2].effective_from:
-        raise InvalidInput("policies", on.isoformat(), "one policy per effective date")
-    return candidates[-1]
+    return latest_in_force(policies, on, "policy")
 
 
 # ---------------------------------------------------------------- large customer

@@ -23,10 +23,10 @@ from datetime import date
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from powerretail.errors import InvalidInput, NotFound
+from powerretail.errors import InvalidInput
 from powerretail.metering.meters import Meter, MeterType
 from powerretail.statemachine import StateMachine, Transition, TransitionRecord
-from powerretail.timeframe import as_date
+from powerretail.timeframe import DateRange, as_date, in_force_on
 
 __all__ = [
     "DLT448_2000",
@@ -127,9 +127,14 @@ class TestPolicy:
     rotation_years_by_type: Mapping[MeterType, int]
     source: str
 
+    @property
+    def effective(self) -> DateRange:
+        """The dates the policy is in force."""
+        return DateRange(self.effective_from, self.effective_to)
+
     def applies_on(self, day: date) -> bool:
         """Return whether the policy is in force on ``day``."""
-        return self.effective_from <= day and (self.effective_to is None or day < self.effective_to)
+        return day in self.effective
 
 
 _HV = (MeteringClass.I, MeteringClass.II, MeteringClass.III, MeteringClass.IV)
@@ -164,10 +169,7 @@ def policy_on(day: date, policies: Sequence[TestPolicy] = TEST_POLICIES) -> Test
     Raises:
         NotFound: no policy covers ``day``.
     """
-    for policy in policies:
-        if policy.applies_on(day):
-            return policy
-    raise NotFound("meter test policy in force on", day.isoformat())
+    return in_force_on(policies, day, "meter test policy")
 
 
 def _optional_date(value: object) -> date | None:

@@ -186,17 +186,21 @@ def _method(line: int, text: str) -> EstimationMethod | None:
     return _enum_value(EstimationMethod, line, "method", text, EstimationMethod.MANUAL)
 
 
+def _meter_id(row: Mapping[str, str | None], line: int) -> MeterId:
+    meter_text = _required(row, "meter_id", line)
+    try:
+        return MeterId(require_id(meter_text, "meter_id"))
+    except InvalidInput as err:
+        raise RowError(line, "meter_id", meter_text, err.expected) from None
+
+
 def parse_read_row(row: Mapping[str, str | None], *, line: int) -> RegisterRead | MissedRead:
     """Return the register read of ``row``, or the missed read when ``value`` is blank.
 
     Raises:
         RowError: a required column is blank, or a column holds something it cannot.
     """
-    meter_text = _required(row, "meter_id", line)
-    try:
-        meter_id = MeterId(require_id(meter_text, "meter_id"))
-    except InvalidInput as err:
-        raise RowError(line, "meter_id", meter_text, err.expected) from None
+    meter_id = _meter_id(row, line)
     read_at = _instant(line, "read_at", _required(row, "read_at", line))
     register = _enum_value(
         RegisterKind, line, "register", _text(row, "register"), RegisterKind.ACTIVE_TOTAL
@@ -281,11 +285,7 @@ def parse_interval_row(row: Mapping[str, str | None], *, line: int) -> IntervalR
     Raises:
         RowError: a required column is blank, or a column holds something it cannot.
     """
-    meter_text = _required(row, "meter_id", line)
-    try:
-        meter_id = MeterId(require_id(meter_text, "meter_id"))
-    except InvalidInput as err:
-        raise RowError(line, "meter_id", meter_text, err.expected) from None
+    meter_id = _meter_id(row, line)
     start = _instant(line, "interval_start", _required(row, "interval_start", line))
     step_text = _text(row, "step_minutes") or "15"
     if not step_text.isdigit() or int(step_text) not in ALLOWED_STEPS_MINUTES:

@@ -23,7 +23,7 @@ Source: rules.md §16.1 (comparison table) and §20 (where the seed differs).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from types import MappingProxyType
 from typing import Final
 
@@ -31,6 +31,7 @@ import attrs
 
 from powerretail.errors import InvalidInput, NotFound
 from powerretail.sla.policy import NoticeRule, SlaPolicy, SlaUnit
+from powerretail.timeframe import DateRange
 
 __all__ = ["CATALOGUE", "SlaRuleSet", "rule_set"]
 
@@ -104,11 +105,17 @@ class SlaRuleSet:
                 return notice
         raise NotFound(f"{self.key} notice rule", key)
 
+    @property
+    def effective(self) -> DateRange:
+        """The days the rule set is in force, half-open (``effective_to`` is its last day)."""
+        return DateRange(
+            self.effective_from or date.min,
+            None if self.effective_to is None else self.effective_to + timedelta(days=1),
+        )
+
     def is_in_force_on(self, day: date) -> bool:
         """Return whether the rule set applies to a case started on ``day``."""
-        after_start = self.effective_from is None or self.effective_from <= day
-        before_end = self.effective_to is None or day <= self.effective_to
-        return after_start and before_end
+        return day in self.effective
 
 
 _SEED_SCHEME = "seed 001 (大客户管理制度), 供电方案答复时间 — rules.md §16.1"

@@ -89,7 +89,11 @@ def _schedule(name: str, schedule: TouSchedule) -> list[str]:
         if overlay.dates:
             filters.append(f"{len(overlay.dates)} listed dates")
         lines.append(f"    overlay {overlay.bucket} {when} ({'; '.join(filters) or 'every day'})")
-    if schedule.holidays:
+    if schedule.holiday_calendar is not None:
+        lines.append(
+            f"    holidays and make-up workdays from the calendar {schedule.holiday_calendar}"
+        )
+    elif schedule.holidays:
         lines.append(
             f"    {len(schedule.holidays)} holidays, {len(schedule.workdays)} make-up workdays"
         )

@@ -57,7 +57,7 @@ from powerretail.errors import InvalidInput, NotFound
 from powerretail.quantities import MONEY_CONTEXT, Rounding, exact_decimal, minor_unit_exponent
 from powerretail.tariffs.power_factor import RULE_SETS
 from powerretail.tariffs.tou import TouSchedule
-from powerretail.timeframe import DateRange, as_date
+from powerretail.timeframe import DateRange, as_date, in_force_on
 
 __all__ = [
     "AnnualTiers",
@@ -678,9 +678,14 @@ class TariffVersion:
                         )
 
     @property
-    def period(self) -> DateRange:
+    def effective(self) -> DateRange:
         """The dates the version is in force."""
         return DateRange(self.effective_from, self.effective_to)
+
+    @property
+    def period(self) -> DateRange:
+        """The dates the version is in force (the same as :attr:`effective`)."""
+        return self.effective
 
 
 class OverlappingVersions(InvalidInput):
@@ -755,12 +760,7 @@ class Tariff:
         Raises:
             NotFound: no version is in force that day.
         """
-        for version in self.versions:
-            if version.effective_from <= day and (
-                version.effective_to is None or day < version.effective_to
-            ):
-                return version
-        raise NotFound(f"version of tariff {self.code} in force on", day.isoformat())
+        return in_force_on(self.versions, day, f"version of tariff {self.code}")
 
     def version(self, label: str) -> TariffVersion:
         """Return the version labelled ``label``.

@@ -70,7 +70,14 @@ from powerretail.tariffs.model import (
     TimeOfUseCharge,
     VersionStatus,
 )
-from powerretail.tariffs.tou import Overlay, Season, TouSchedule, TouWindow
+from powerretail.tariffs.tou import (
+    HOLIDAY_CALENDARS,
+    HolidayCalendar,
+    Overlay,
+    Season,
+    TouSchedule,
+    TouWindow,
+)
 from powerretail.timeframe import as_date
 
 __all__ = [
@@ -142,8 +149,18 @@ SPECS: Final[Mapping[str, tuple[FieldSpec, ...]]] = {
     ),
     "versions[].schedules.NAME": (
         _f("timezone", "text", "IANA zone of the windows (default Asia/Shanghai)"),
-        _f("holidays", "array of dates", "days of type `holiday`"),
-        _f("workdays", "array of dates", "weekend days worked (调休), type `workday`"),
+        _f(
+            "holidays",
+            "array of dates, or text",
+            'days of type `holiday`; or a holiday calendar\'s name (`"CN"`: the official '
+            "holidays and make-up workdays of `ChinaMainlandCalendar`; a year it does not "
+            "cover is refused, not guessed)",
+        ),
+        _f(
+            "workdays",
+            "array of dates",
+            "weekend days worked (调休), type `workday`; not with a calendar",
+        ),
         _f("seasons", "array of tables", "seasons covering every month once", required=True),
         _f("overlays", "array of tables", "critical peak, deep valley … laid over the seasons"),
     ),
@@ -411,7 +428,26 @@ def _overlay(item: object, path: str) -> Overlay:
     )
 
 
-def _schedule(name: str, item: object, path: str) -> TouSchedule:
+def _holidays(table: _Table, calendars: Mapping[str, HolidayCalendar]) -> dict[str, Any]:
+    """Return the schedule's holidays: listed dates, or the calendar the file names."""
+    raw = table.raw("holidays")
+    if not isinstance(raw, str):
+        return {"holidays": table.dates("holidays"), "workdays": table.dates("workdays")}
+    if raw not in calendars:
+        expected = f"an array of dates or a holiday calendar: {', '.join(sorted(calendars))}"
+        raise InvalidInput(table.at("holidays"), raw, expected)
+    if table.has("workdays"):
+        raise InvalidInput(
+            table.at("workdays"),
+            _brief(table.raw("workdays")),
+            "no workdays: the calendar has them",
+        )
+    return {"holiday_calendar": raw, "calendar": calendars[raw]}
+
+
+def _schedule(
+    name: str, item: object, path: str, calendars: Mapping[str, HolidayCalendar]
+) -> TouSchedule:
     table = _Table(item, path, SPECS["versions[].schedules.NAME"])
     seasons = tuple(
         _season(s, f"{table.at('seasons')}[{i}]") for i, s in enumerate(table.array("seasons"))
@@ -425,9 +461,8 @@ def _schedule(name: str, item: object, path: str) -> TouSchedule:
         name=name,
         seasons=seasons,
         overlays=overlays,
-        holidays=table.dates("holidays"),
-        workdays=table.dates("workdays"),
         timezone=table.text("timezone", "Asia/Shanghai"),
+        **_holidays(table, calendars),
     )
 
 
@@ -533,7 +568,7 @@ def _charge(item: object, path: str) -> Charge:
     )
 
 
-def _version(item: object, path: str) -> TariffVersion:
+def _version(item: object, path: str, calendars: Mapping[str, HolidayCalendar]) -> TariffVersion:
     table = _Table(item, path, SPECS["versions[]"])
     schedules: dict[str, TouSchedule] = {}
     if table.has("schedules"):
@@ -542,7 +577,7 @@ def _version(item: object, path: str) -> TariffVersion:
             raise InvalidInput(table.at("schedules"), _brief(raw), "a table of named schedules")
         for name, schedule in raw.items():
             key = str(name)
-            schedules[key] = _schedule(key, schedule, f"{table.at('schedules')}.{key}")
+            schedules[key] = _schedule(key, schedule, f"{table.at('schedules')}.{key}", calendars)
     charges = tuple(
         _charge(c, f"{table.at('charges')}[{i}]") for i, c in enumerate(table.array("charges"))
     )
@@ -559,14 +594,21 @@ def _version(item: object, path: str) -> TariffVersion:
     )
 
 
-def from_mapping(data: object) -> Tariff:
+def from_mapping(
+    data: object, *, calendars: Mapping[str, HolidayCalendar] = HOLIDAY_CALENDARS
+) -> Tariff:
     """Return the tariff described by ``data`` (the structure of a tariff file, as mappings).
+
+    ``calendars`` are the holiday calendars a schedule's ``holidays`` may name (default: ``"CN"``,
+    the shipped :class:`~powerretail.calendars.china.ChinaMainlandCalendar`).
 
     Raises:
         InvalidInput: a problem, with its path in ``field``.
     """
     table = _Table(data, "", SPECS["tariff"])
-    versions = tuple(_version(v, f"versions[{i}]") for i, v in enumerate(table.array("versions")))
+    versions = tuple(
+        _version(v, f"versions[{i}]", calendars) for i, v in enumerate(table.array("versions"))
+    )
     step = table.decimal("rounding_step") if table.has("rounding_step") else Decimal("0.01")
     rounding = _build(
         "rounding", Rounding, step=step, mode=table.text("rounding_mode", decimal.ROUND_HALF_UP)
@@ -585,8 +627,12 @@ def from_mapping(data: object) -> Tariff:
     )
 
 
-def loads_toml(text: str) -> Tariff:
+def loads_toml(
+    text: str, *, calendars: Mapping[str, HolidayCalendar] = HOLIDAY_CALENDARS
+) -> Tariff:
     """Return the tariff in TOML ``text`` (numbers with a fraction are read as ``Decimal``).
+
+    ``calendars``: the holiday calendars schedules may name (see :func:`from_mapping`).
 
     Raises:
         InvalidInput: not TOML, or not a valid tariff (the field names the path).
@@ -599,11 +645,15 @@ def loads_toml(text: str) -> Tariff:
         raise InvalidInput("tariff", str(err), "TOML text") from None
     except RecursionError:
         raise InvalidInput("tariff", "nesting too deep", "TOML text") from None
-    return from_mapping(data)
+    return from_mapping(data, calendars=calendars)
 
 
-def loads_json(text: str) -> Tariff:
+def loads_json(
+    text: str, *, calendars: Mapping[str, HolidayCalendar] = HOLIDAY_CALENDARS
+) -> Tariff:
     """Return the tariff in JSON ``text`` (numbers with a fraction are read as ``Decimal``).
+
+    ``calendars``: the holiday calendars schedules may name (see :func:`from_mapping`).
 
     Raises:
         InvalidInput: not JSON, or not a valid tariff (the field names the path).
@@ -616,7 +666,7 @@ def loads_json(text: str) -> Tariff:
         raise InvalidInput("tariff", f"{err.msg} at line {err.lineno}", "JSON text") from None
     except RecursionError:
         raise InvalidInput("tariff", "nesting too deep", "JSON text") from None
-    return from_mapping(data)
+    return from_mapping(data, calendars=calendars)
 
 
 def _no_constant(name: str) -> object:
@@ -694,12 +744,13 @@ def _charge_mapping(charge: Charge) -> dict[str, Any]:
 
 
 def _schedule_mapping(schedule: TouSchedule) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "timezone": schedule.timezone,
-        "holidays": sorted(schedule.holidays),
-        "workdays": sorted(schedule.workdays),
-        "seasons": [],
-    }
+    data: dict[str, Any] = {"timezone": schedule.timezone}
+    if schedule.holiday_calendar is not None:
+        data["holidays"] = schedule.holiday_calendar
+    else:
+        data["holidays"] = sorted(schedule.holidays)
+        data["workdays"] = sorted(schedule.workdays)
+    data["seasons"] = []
     for season in schedule.seasons:
         entry: dict[str, Any] = {
             "name": season.name,

@@ -5,7 +5,9 @@ A :class:`TouSchedule` says, for every quarter hour of every local day, which pr
 
 * a :class:`Season` covers some calendar months and gives :class:`TouWindow` s per day type
   (``workday``, ``weekend``, ``holiday``; a missing day type uses the season's default windows);
-* holidays and make-up working days (调休) are dates in the schedule, so a day's type is data;
+* holidays and make-up working days (调休) are dates in the schedule, or come from a holiday
+  calendar the schedule names (``holiday_calendar="CN"``: the official schedules of
+  :class:`~powerretail.calendars.china.ChinaMainlandCalendar`), so a day's type is data;
 * an :class:`Overlay` replaces the bucket inside its windows on the days it applies to: critical
   peak (尖峰) in some months, deep valley (深谷) on holidays, or any list of declared dates.
 
@@ -35,18 +37,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Final
+from types import MappingProxyType
+from typing import Final, Protocol
 
 import attrs
 
+from powerretail.calendars.china import ChinaMainlandCalendar
 from powerretail.errors import InvalidInput
 from powerretail.timeframe import DEFAULT_TIMEZONE, as_date, timezone
 
 __all__ = [
     "BUCKET_LABELS",
     "DAY_TYPES",
+    "HOLIDAY_CALENDARS",
     "MINUTES_PER_SLOT",
     "SLOTS_PER_DAY",
+    "HolidayCalendar",
     "Overlay",
     "Season",
     "TouSchedule",
@@ -60,6 +66,24 @@ MINUTES_PER_SLOT: Final = 15
 #: Quarter hours in a (24-hour) local day.
 SLOTS_PER_DAY: Final = 24 * 60 // MINUTES_PER_SLOT
 _DATE_CACHE_LIMIT: Final = 20_000
+
+
+class HolidayCalendar(Protocol):
+    """What a schedule asks a holiday calendar (:mod:`powerretail.calendars` calendars fit)."""
+
+    def is_working_day(self, day: date) -> bool:
+        """Return whether ``day`` is worked (a make-up working day on a weekend is)."""
+        ...  # pragma: no cover - protocol
+
+    def holiday_name(self, day: date) -> str | None:
+        """Return the holiday ``day`` is off for, or ``None``."""
+        ...  # pragma: no cover - protocol
+
+
+#: The holiday calendars a schedule can name by default (``holiday_calendar="CN"``).
+HOLIDAY_CALENDARS: Final[Mapping[str, HolidayCalendar]] = MappingProxyType(
+    {"CN": ChinaMainlandCalendar.default()}
+)
 #: The day types a season may give its own windows for.
 DAY_TYPES: Final = ("workday", "weekend", "holiday")
 
@@ -281,6 +305,8 @@ class TouSchedule:
     overlays: tuple[Overlay, ...] = attrs.field(default=(), converter=_overlay_tuple)
     holidays: frozenset[date] = attrs.field(default=frozenset(), converter=_dates)
     workdays: frozenset[date] = attrs.field(default=frozenset(), converter=_dates)
+    holiday_calendar: str | None = None
+    calendar: HolidayCalendar | None = attrs.field(default=None, eq=False, repr=False)
     timezone: str = attrs.field(default=DEFAULT_TIMEZONE, converter=_zone)
     _by_month: tuple[int, ...] = attrs.field(init=False, eq=False, repr=False)
     _base: Mapping[tuple[int, str], tuple[str, ...]] = attrs.field(init=False, eq=False, repr=False)
@@ -302,6 +328,23 @@ class TouSchedule:
         for month in range(1, 13):
             if by_month[month] is None:
                 raise InvalidInput("seasons", month, "seasons that cover every month 1-12")
+        if self.holiday_calendar is not None:
+            if self.holidays or self.workdays:
+                raise InvalidInput(
+                    "holiday_calendar",
+                    self.holiday_calendar,
+                    "either a holiday calendar or listed holidays and workdays, not both",
+                )
+            if self.calendar is None:
+                if self.holiday_calendar not in HOLIDAY_CALENDARS:
+                    raise InvalidInput(
+                        "holiday_calendar",
+                        self.holiday_calendar,
+                        f"one of {', '.join(sorted(HOLIDAY_CALENDARS))}, or pass the calendar",
+                    )
+                object.__setattr__(self, "calendar", HOLIDAY_CALENDARS[self.holiday_calendar])
+        elif self.calendar is not None:
+            raise InvalidInput("holiday_calendar", None, "the name of the calendar passed")
         overlap = self.holidays & self.workdays
         if overlap:
             raise InvalidInput(
@@ -333,7 +376,18 @@ class TouSchedule:
         return tuple(sorted(names))
 
     def day_type(self, day: date) -> str:
-        """Return ``holiday``, ``weekend`` or ``workday`` for ``day`` (调休 days are workdays)."""
+        """Return ``holiday``, ``weekend`` or ``workday`` for ``day`` (调休 days are workdays).
+
+        Raises:
+            CalendarYearNotCovered: the schedule's holiday calendar has no data for the year
+                (it never guesses that a year has no holidays).
+        """
+        if self.calendar is not None:
+            if self.calendar.holiday_name(day) is not None:
+                return "holiday"
+            if day.weekday() >= 5 and not self.calendar.is_working_day(day):
+                return "weekend"
+            return "workday"
         if day in self.holidays:
             return "holiday"
         if day.weekday() >= 5 and day not in self.workdays:

@@ -20,20 +20,8 @@ from powerretail.tariffs.model import (
     Tier,
     TimeOfUseCharge,
 )
-from powerretail.tariffs.tou import Season, TouSchedule, TouWindow
-
-NAMES: dict[str, str] = {"name_zh": "电费", "name_en": "charge", "source": "rules.md"}
-
-DAY_NIGHT = TouSchedule(
-    name="day_night",
-    seasons=(
-        Season(
-            name="all",
-            months=tuple(range(1, 13)),
-            windows=(TouWindow("peak", "08:00", "21:00"), TouWindow("valley", "21:00", "08:00")),
-        ),
-    ),
-)
+from tests.strategies.tariffs import NAMES
+from tests.strategies.tariffs import SCHEDULE as DAY_NIGHT
 
 
 def energy(code: str = "energy", price: str = "0.5", **kwargs: Any) -> EnergyCharge:

@@ -9,6 +9,7 @@ from fractions import Fraction
 import attrs
 import pytest
 
+from powerretail.billing._text import display_width
 from powerretail.billing.bill import Bill, LineItem, line_amount
 from powerretail.billing.determinants import AccountFacts, Determinants
 from powerretail.billing.engine import price_bill
@@ -132,3 +133,123 @@ class TestBill:
     def test_refuses_lines_that_are_not_lines(self) -> None:
         with pytest.raises(InvalidInput, match=r"lines\[0\]"):
             Bill(bill_id="b", account_id="a", period=JULY, tariff_code="T", lines=["x"])  # type: ignore[list-item]
+
+
+def a_text_bill(*lines: LineItem) -> Bill:
+    return Bill(bill_id="B-9", account_id="A-9", period=JULY, tariff_code="T", lines=lines)
+
+
+def amount_column_ends(text: str) -> set[int]:
+    """The display column each money row ends at (wide characters count two)."""
+    return {
+        display_width(row.removesuffix(" CNY"))
+        for row in text.splitlines()
+        if row.removesuffix(" CNY").endswith((".00", ".29", ".13"))
+    }
+
+
+class TestExplainLayout:
+    def test_amounts_end_in_one_column_however_long_the_name(self) -> None:
+        long_name = a_line(description_en="energy (purchase price, time of use) (critical peak)")
+        chinese = a_line(description_zh="购电电费（分时）（尖峰）", amount=Money("5.00"))
+
+        for text in (
+            a_text_bill(long_name, a_line()).explain(),
+            a_text_bill(chinese).explain("zh"),
+        ):
+            assert amount_column_ends(text) == {80}
+
+    def test_a_long_name_stands_on_its_own_row_above_its_sums(self) -> None:
+        rows = (
+            a_text_bill(
+                a_line(description_en="energy (purchase price, time of use) (critical peak)")
+            )
+            .explain()
+            .splitlines()
+        )
+
+        assert rows[2] == "  energy (purchase price, time of use) (critical peak)"
+        assert rows[3].startswith("    10 kWh × 0.5 元/kWh ")
+
+    def test_rates_lose_meaningless_trailing_zeros_only(self) -> None:
+        text = a_text_bill(
+            a_line(rate="0.68000", quantity="10", amount=Money("6.80")),
+            a_line(code="b", rate="0.5583", quantity="100", amount=Money("55.83")),
+        ).explain()
+
+        assert "10 kWh × 0.68 元/kWh" in text
+        assert "100 kWh × 0.5583 元/kWh" in text
+
+    def test_a_percentage_line_reads_as_base_times_percent(self) -> None:
+        pf = a_line(
+            code="pf", quantity="8035.65", unit="元", rate="-0.008", rate_unit="×",
+            amount=Money("-64.29"),
+        )  # fmt: skip
+
+        assert "base 8035.65 元 × −0.80 %" in a_text_bill(pf).explain()
+        assert "基数 8035.65 元 × −0.80 %" in a_text_bill(pf).explain("zh")
+
+    def test_a_zero_priced_tier_is_a_note_on_the_next_tier_not_a_charge(self) -> None:
+        tier1 = a_line(
+            code="tier.tier1", description_en="surcharge (tier 1)", quantity="260", rate="0",
+            amount=Money(0), note="tier 1 up to 2760 kWh; position 2500 → 2962.6 kWh",
+        )  # fmt: skip
+        tier2 = a_line(
+            code="tier.tier2", description_en="surcharge (tier 2)", quantity="202.6",
+            rate="0.05", amount=Money("10.13"), note="tier 2 up to 4800 kWh",
+        )  # fmt: skip
+
+        rows = a_text_bill(tier1, tier2).explain().splitlines()
+
+        assert not any(row.startswith("  surcharge (tier 1)") for row in rows)
+        assert rows[2].startswith("  surcharge (tier 2)")
+        assert rows[2].endswith("10.13")
+        assert rows[3] == "      surcharge (tier 1): 260 kWh, no charge (tier 1 up to 2760 kWh)"
+        assert rows[4] == "      tier 2 up to 4800 kWh"
+
+    def test_a_zero_priced_tier_alone_shows_where_the_customer_is_without_an_amount(self) -> None:
+        tier1 = a_line(
+            code="tier.tier1", description_zh="阶梯加价（第1档）", quantity="260", rate="0",
+            amount=Money(0), note="tier 1 up to 2760 kWh",
+        )  # fmt: skip
+
+        rows = a_text_bill(tier1).explain("zh").splitlines()
+
+        assert rows[2].split() == ["阶梯加价（第1档）", "260", "kWh,", "不计费"]
+        assert rows[3] == "      tier 1 up to 2760 kWh"
+
+    def test_long_rules_wrap_within_the_width_keeping_numbers_with_their_units(self) -> None:
+        source = (
+            "苏发改价格发〔2025〕426号 (rules.md §11.2): "
+            "peak +70 %, valley −65 %, deep valley −20 %"
+        )
+
+        rows = a_text_bill(a_line(source=source)).explain().splitlines()
+
+        assert all(display_width(row) <= 80 for row in rows[:-1])  # the total adds " CNY"
+        assert rows[3].startswith("      rule: 苏发改价格发")
+        assert rows[4].startswith("        ")
+        assert not any(row.strip().startswith("%") for row in rows)
+
+    def test_a_zero_priced_line_of_another_family_is_not_folded_into_it(self) -> None:
+        free = a_line(code="credit", rate="0", amount=Money(0), note="waived")
+        first = a_line(code="a.one", rate="0", amount=Money(0))
+        other = a_line(code="b.two", description_en="other")
+
+        rows = a_text_bill(free, first, other).explain().splitlines()
+
+        assert rows[2].rstrip().endswith("10 kWh, no charge")
+        assert rows[3] == "      waived"
+        assert sum(row.rstrip().endswith("no charge") for row in rows) == 2
+
+    def test_two_zero_tiers_both_fold_into_the_first_priced_tier(self) -> None:
+        tiers = [
+            a_line(code=f"t.tier{n}", description_en=f"tier {n}", rate="0", amount=Money(0))
+            for n in (1, 2)
+        ]
+        priced = a_line(code="t.tier3", description_en="tier 3")
+
+        rows = a_text_bill(*tiers, priced).explain().splitlines()
+
+        assert rows[2].startswith("  tier 3")
+        assert rows[3:5] == ["      tier 1: 10 kWh, no charge", "      tier 2: 10 kWh, no charge"]

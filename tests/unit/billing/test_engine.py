@@ -6,11 +6,13 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+import attrs
 import pytest
 
 from powerretail.billing.determinants import AccountFacts, Determinants
 from powerretail.billing.engine import BillingEngine, months_in, price_bill, split_by_days
 from powerretail.errors import InvalidInput, NotFound
+from powerretail.quantities import Rounding
 from powerretail.tariffs.losses import FixedPercent, LossBand, TableLookup, TransformerFormula
 from powerretail.tariffs.model import ChargeCategory, PartialYear
 from powerretail.timeframe import DateRange
@@ -74,6 +76,16 @@ class TestFlatAndFixed:
         assert bill.lines[0].factor == Fraction(22, 30)
         assert bill.lines[0].amount.amount == Decimal("22.00")
         assert bill.period == DateRange("2025-07-10", "2025-08-01")
+
+    def test_a_coarser_rounding_step_still_gives_amounts_in_whole_fen(self) -> None:
+        coarse = attrs.evolve(
+            one_version(energy(), fixed("30.04")), rounding=Rounding(step=Decimal("0.1"))
+        )
+
+        bill = price_bill(coarse, kwh(total="312.4"), JULY)
+
+        assert [str(line.amount) for line in bill.lines] == ["156.20 CNY", "30.00 CNY"]
+        assert bill.to_dict()["lines"][0]["amount"] == "156.20"
 
     def test_bills_nothing_after_a_move_out(self) -> None:
         account = AccountFacts(closed_on="2025-07-01")

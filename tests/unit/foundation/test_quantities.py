@@ -57,6 +57,15 @@ class TestMoney:
         assert str(Money("12.5")) == "12.50 CNY"
         assert Money(3).amount == Decimal("3.00")
 
+    def test_from_quantized_equals_the_checked_constructor(self) -> None:
+        rounded = Decimal("-12.345").quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+
+        trusted = Money.from_quantized(rounded)
+
+        assert trusted == Money("-12.35")
+        assert hash(trusted) == hash(Money("-12.35"))
+        assert str(Money.from_quantized(Decimal(5).quantize(Decimal(1)), "JPY")) == "5 JPY"
+
     def test_refuses_fractions_of_a_fen(self) -> None:
         with pytest.raises(InvalidInput, match="whole fen"):
             Money("0.125")

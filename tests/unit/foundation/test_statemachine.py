@@ -54,6 +54,34 @@ def a_machine() -> StateMachine[Case, str]:
     )
 
 
+@attrs.frozen
+class TrackedTicket:
+    id: str
+    state: Case = Case.OPEN
+    note: str = ""
+    history: tuple[TransitionRecord[Case, str], ...] = ()
+
+
+class TestAdvancing:
+    def test_appends_the_record_to_the_history_and_sets_the_changes(self) -> None:
+        ticket = TrackedTicket("C-2")
+
+        asked = a_machine().advance(ticket, "ask", at=AT, by="agent-7")
+        resolved = a_machine().advance(
+            a_machine().advance(asked, "reply", at=AT, by="agent-7"),
+            "resolve",
+            at=AT,
+            by="agent-7",
+            context={"force": True},
+            note="fixed",
+        )
+
+        assert resolved.state is Case.RESOLVED
+        assert resolved.note == "fixed"
+        assert [r.event for r in resolved.history] == ["ask", "reply", "resolve"]
+        assert ticket.history == ()
+
+
 class TestApplying:
     def test_returns_the_moved_entity_and_a_record(self) -> None:
         ticket = Ticket("C-1")

@@ -4,15 +4,18 @@ import datetime as dt
 from datetime import date, timedelta
 from fractions import Fraction
 
+import attrs
 import pendulum
 import pytest
 
-from powerretail.errors import InvalidInput
+from powerretail.errors import InvalidInput, NotFound
 from powerretail.timeframe import (
     DateRange,
     Interval,
     as_date,
     as_instant,
+    in_force_on,
+    latest_in_force,
     local_date,
     timezone,
 )
@@ -212,3 +215,59 @@ class TestInterval:
         )
 
         assert len(pieces) == 2
+
+
+@attrs.frozen
+class _RuleSet:
+    key: str
+    effective: DateRange
+
+
+@attrs.frozen
+class _Policy:
+    key: str
+    effective_from: date
+
+
+class TestInForceOn:
+    old = _RuleSet("old", DateRange(date(1996, 10, 8), date(2024, 6, 1)))
+    new = _RuleSet("new", DateRange(date(2024, 6, 1)))
+
+    def test_picks_the_rule_set_whose_range_holds_the_day(self) -> None:
+        assert in_force_on([self.old, self.new], date(2024, 5, 31), "rule set") is self.old
+        assert in_force_on([self.new, self.old], date(2024, 6, 1), "rule set") is self.new
+
+    def test_names_what_it_looked_for_when_none_is_in_force(self) -> None:
+        with pytest.raises(NotFound, match='no late-fee rule set in force on "1996-10-07"'):
+            in_force_on([self.old, self.new], date(1996, 10, 7), "late-fee rule set")
+
+    def test_refuses_overlapping_ranges_on_a_day_both_hold(self) -> None:
+        twin = _RuleSet("twin", DateRange(date(2024, 1, 1)))
+
+        with pytest.raises(InvalidInput, match="one rule set in force on a day, not 2"):
+            in_force_on([self.old, self.new, twin], date(2024, 7, 1), "rule set")
+
+    def test_refuses_a_datetime_for_a_day(self) -> None:
+        with pytest.raises(InvalidInput, match="on"):
+            in_force_on([self.new], dt.datetime(2025, 1, 1, tzinfo=dt.UTC), "rule set")
+
+
+class TestLatestInForce:
+    first = _Policy("2026", date(2026, 1, 1))
+    second = _Policy("2027", date(2027, 1, 1))
+
+    def test_takes_the_latest_start_not_after_the_day(self) -> None:
+        assert latest_in_force([self.second, self.first], date(2027, 1, 1), "policy") is self.second
+        assert (
+            latest_in_force([self.second, self.first], date(2026, 12, 31), "policy") is self.first
+        )
+
+    def test_finds_none_before_the_first_start(self) -> None:
+        with pytest.raises(NotFound, match="no policy in force on"):
+            latest_in_force([self.first], date(2025, 12, 31), "policy")
+
+    def test_refuses_two_that_start_on_the_same_day(self) -> None:
+        twin = _Policy("twin", date(2027, 1, 1))
+
+        with pytest.raises(InvalidInput, match="one policy per effective date"):
+            latest_in_force([self.first, self.second, twin], date(2027, 6, 1), "policy")

@@ -27,20 +27,8 @@ from powerretail.tariffs.model import (
     TimeOfUseCharge,
     VersionStatus,
 )
-from powerretail.tariffs.tou import Season, TouSchedule, TouWindow
 from powerretail.timeframe import DateRange
-
-NAMES = {"name_zh": "电费", "name_en": "charge", "source": "rules.md"}
-SCHEDULE = TouSchedule(
-    name="s",
-    seasons=(
-        Season(
-            name="all",
-            months=tuple(range(1, 13)),
-            windows=(TouWindow("peak", "08:00", "21:00"), TouWindow("valley", "21:00", "08:00")),
-        ),
-    ),
-)
+from tests.strategies.tariffs import NAMES, SCHEDULE
 
 
 def energy(code: str = "energy", **kwargs: Any) -> EnergyCharge:
