@@ -18,8 +18,9 @@ Subclass :class:`StorageContract` in a test module of yours and override the
 pytest then runs every ``test_`` method below on your store: round trips of every entity,
 upgrades of data stored by an older schema, versions and two-writer conflicts (R11), rollback,
 idempotency (R8), the outbox and inbox (R19), idempotent imports (R22) and a seeded simulation
-under injected faults (R21). To round-trip your own entities too, extend
-:attr:`StorageContract.round_trip_cases`.
+under injected faults (R21). The round trips cover every aggregate of
+:mod:`powerretail.repositories` (:data:`powerretail.testing.entities.ENTITY_CASES`); to
+round-trip your own entities too, extend :attr:`StorageContract.round_trip_cases`.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ from powerretail.repositories.events import (
 from powerretail.repositories.idempotency import IdempotencyRecord, KeyAlreadyRecorded, Outcome
 from powerretail.repositories.imports import import_entities
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkClosed, UnitOfWorkFactory
+from powerretail.testing.entities import ENTITY_CASES
 from powerretail.testing.faults import simulate_ledger
 from powerretail.testing.ledger import (
     LEDGER_ACCOUNTS,
@@ -165,6 +167,7 @@ class StorageContract:
     round_trip_cases: ClassVar[Sequence[tuple[Aggregate[Any, Any], st.SearchStrategy[Any]]]] = (
         (LEDGER_ACCOUNTS, ledger_accounts()),
         (LEDGER_POSTINGS, ledger_postings()),
+        *ENTITY_CASES,
     )
 
     @pytest.fixture
