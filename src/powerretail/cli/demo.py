@@ -177,7 +177,7 @@ def _register_reads(customer: DemoCustomer, meter: Meter) -> tuple[metering.Regi
     opened = customer.account.opened_on
     start_day = max(customer.period.start, opened) if opened else customer.period.start
     assert customer.period.end is not None
-    reads = []
+    reads: list[metering.RegisterRead] = []
     for read in customer.usage:
         register = _register_kind(read)
         pairs = [(customer.period.end, read.current)]
