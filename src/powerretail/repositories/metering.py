@@ -9,13 +9,20 @@ read submitted twice is stored once (RELIABILITY R22). An interval series is a
 
 from __future__ import annotations
 
+import datetime as _dt
+from decimal import Decimal
 from typing import TypeAlias
 
 import attrs
 
 from powerretail.ids import MeterId
-from powerretail.metering.meters import Meter, RegisterKind
-from powerretail.metering.reads import IntervalSeries, RegisterRead
+from powerretail.metering.meters import Meter, MeterEvent, RegisterKind
+from powerretail.metering.reads import (
+    EstimationMethod,
+    IntervalQuality,
+    IntervalSeries,
+    RegisterRead,
+)
 from powerretail.metering.vee import Finding
 from powerretail.repositories.aggregates import Aggregate, AggregateRepository
 from powerretail.timeframe import as_instant
@@ -72,13 +79,54 @@ class StoredRead:
 
 @attrs.frozen(kw_only=True)
 class StoredSeries:
-    """An interval series as stored, gaps estimated, with the findings of its validation."""
+    """An interval series as stored, gaps estimated, with the findings of its validation.
+
+    A :class:`~powerretail.metering.reads.IntervalSeries` keeps its estimation methods and meter
+    events by interval index (mappings with ``int`` keys, which JSON objects cannot hold), so
+    storage keeps its fields as a plain record — the methods and events as ``(index, value)``
+    pairs. :meth:`of` and :attr:`series` convert both ways.
+    """
 
     series_id: str
     meter_id: MeterId
     channel: RegisterKind
-    series: IntervalSeries
+    start: _dt.datetime
+    step_minutes: int
+    values: tuple[Decimal | None, ...]
+    quality: tuple[IntervalQuality, ...]
+    methods: tuple[tuple[int, EstimationMethod], ...] = ()
+    events: tuple[tuple[int, frozenset[MeterEvent]], ...] = ()
     findings: tuple[Finding, ...] = ()
+
+    @classmethod
+    def of(cls, series: IntervalSeries, findings: tuple[Finding, ...] = ()) -> StoredSeries:
+        """Return ``series`` as stored, under :func:`series_key`."""
+        return cls(
+            series_id=series_key(series),
+            meter_id=series.meter_id,
+            channel=series.channel,
+            start=series.start,
+            step_minutes=series.step_minutes,
+            values=series.values,
+            quality=series.quality,
+            methods=tuple(sorted(series.methods.items())),
+            events=tuple(sorted(series.events.items())),
+            findings=findings,
+        )
+
+    @property
+    def series(self) -> IntervalSeries:
+        """The series, with its methods and events by index."""
+        return IntervalSeries(
+            meter_id=self.meter_id,
+            channel=self.channel,
+            start=self.start,
+            step_minutes=self.step_minutes,
+            values=self.values,
+            quality=self.quality,
+            methods=dict(self.methods),
+            events=dict(self.events),
+        )
 
 
 #: Meters, keyed by meter id, found by service point.

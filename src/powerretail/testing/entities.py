@@ -13,6 +13,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+import attrs
 import pendulum
 from hypothesis import strategies as st
 
@@ -50,7 +51,7 @@ from powerretail.ids import (
     PaymentId,
     ServicePointId,
 )
-from powerretail.metering.meters import Meter, MeterType, RegisterKind
+from powerretail.metering.meters import Meter, MeterEvent, MeterType, RegisterKind
 from powerretail.metering.reads import (
     EstimationMethod,
     IntervalQuality,
@@ -75,7 +76,6 @@ from powerretail.repositories.metering import (
     StoredRead,
     StoredSeries,
     read_key,
-    series_key,
 )
 from powerretail.repositories.payments import PAYMENTS, RECEIVABLES, Payment, Receivable
 from powerretail.repositories.tariffs import TARIFF_DOCUMENTS, TariffDocument
@@ -272,11 +272,15 @@ def stored_series() -> st.SearchStrategy[StoredSeries]:
         series = IntervalSeries(
             meter_id=MeterId(meter_id), start=start, values=tuple(values), quality=quality
         )
-        return StoredSeries(
-            series_id=series_key(series),
-            meter_id=series.meter_id,
-            channel=series.channel,
-            series=series,
+        estimated = {
+            index: EstimationMethod.LINEAR for index, v in enumerate(values) if v is not None
+        }
+        return StoredSeries.of(
+            attrs.evolve(
+                series,
+                methods=dict(list(estimated.items())[:2]),
+                events={0: frozenset({MeterEvent.OUTAGE})},
+            )
         )
 
     start = st.datetimes(

@@ -14,7 +14,7 @@ from powerretail.billing.bill import Bill
 from powerretail.billing.determinants import AccountFacts, Determinants
 from powerretail.billing.engine import BillingEngine
 from powerretail.billing.usage import IntervalSeries as BillingSeries
-from powerretail.errors import PowerRetailError
+from powerretail.errors import InvalidInput, PowerRetailError
 from powerretail.ids import BillId
 from powerretail.metering.consumption import consumption, demand, reactive_consumption
 from powerretail.metering.meters import Meter, RegisterKind
@@ -75,13 +75,21 @@ def bill_id_for(account_id: str, period: DateRange) -> BillId:
 
 
 def service_window(period: DateRange, facts: AccountFacts) -> DateRange:
-    """Return the days of ``period`` with service (after move-in, before move-out)."""
+    """Return the days of ``period`` with service (after move-in, before move-out).
+
+    Raises:
+        InvalidInput: no day of ``period`` has service.
+    """
     start = max(period.start, facts.opened_on) if facts.opened_on else period.start
     end = period.end
     assert end is not None  # billing periods are closed
     if facts.closed_on is not None:
         end = min(end, facts.closed_on)
-    return DateRange(start, max(end, start + _dt.timedelta(days=1)))
+    if end <= start:
+        raise InvalidInput(
+            "period", str(period), "a period with at least one day of service for the account"
+        )
+    return DateRange(start, end)
 
 
 def midnight(day: date, zone: str) -> pendulum.DateTime:
@@ -118,7 +126,7 @@ def _series_usage(
     for meter_id in profile.meter_ids:
         stored = [s.entity for s in uow.repository(SERIES).query(meter_id=meter_id)]
         for active in stored:
-            series = active.series
+            series = active.series  # methods and events do not change the energy
             if active.channel is not RegisterKind.ACTIVE_TOTAL or not (
                 series.start <= start and series.end >= end
             ):

@@ -19,7 +19,7 @@ import attrs
 
 from powerretail.billing.bill import Bill, BillState
 from powerretail.billing.lifecycle import PlausibilityBounds, issue
-from powerretail.errors import InvalidInput
+from powerretail.errors import InvalidInput, NotFound
 from powerretail.ids import AccountId
 from powerretail.repositories.billing import BILLING_PROFILES, BILLS, BillingProfile
 from powerretail.repositories.clock import Clock
@@ -194,7 +194,7 @@ class Outcome(enum.Enum):
 
     ISSUED = "issued"
     HELD = "held"
-    WAITING = "waiting"  # reads missing: billed on a later run
+    WAITING = "waiting"  # reads, a meter or the tariff missing: billed on a later run
     REFUSED = "refused"
 
 
@@ -286,6 +286,10 @@ def run_billing_cycle(
         except ReadsMissing as err:
             outcome = AccountOutcome(
                 account_id=account_id, outcome=Outcome.WAITING, reason=err.what
+            )
+        except NotFound as err:  # a tariff or meter not stored yet: nothing recorded
+            outcome = AccountOutcome(
+                account_id=account_id, outcome=Outcome.WAITING, reason=str(err)
             )
         except CommandRefused as err:
             outcome = AccountOutcome(

@@ -2,8 +2,9 @@
 
 :func:`submit_reads` checks each read against the meter's earlier billable reads with the VEE
 rule set (:mod:`powerretail.metering.vee`), stores it with its findings, and — when a finding
-rejects it or the meter could not be read — stores an estimate in its place
-(:func:`~powerretail.metering.estimation.estimate_register_read`). Each read is its own unit of
+rejects it — stores an estimate in its place
+(:func:`~powerretail.metering.estimation.estimate_register_read`); :func:`estimate_reads`
+estimates the reads of a meter that could not be read. Each read is its own unit of
 work, keyed by meter, register and instant: submitting a file twice stores each read once (R22).
 
 :func:`submit_series` fills the gaps of an interval series (linear or like-day) and checks it
@@ -17,11 +18,13 @@ from collections.abc import Sequence
 import attrs
 
 from powerretail.errors import InvalidInput
+from powerretail.ids import MeterId
 from powerretail.metering.estimation import (
     NATIONAL_POLICY,
     EstimationPolicy,
     estimate_register_read,
 )
+from powerretail.metering.meters import RegisterKind
 from powerretail.metering.process import validate_intervals, validate_read
 from powerretail.metering.reads import IntervalSeries, RegisterRead
 from powerretail.metering.rules import CATALOGUE_RULES
@@ -37,9 +40,15 @@ from powerretail.repositories.metering import (
     series_key,
 )
 from powerretail.repositories.unit_of_work import UnitOfWorkFactory
-from powerretail.timeframe import DEFAULT_TIMEZONE
+from powerretail.timeframe import DEFAULT_TIMEZONE, as_instant
 
-__all__ = ["ReadSubmission", "SeriesSubmission", "submit_reads", "submit_series"]
+__all__ = [
+    "ReadSubmission",
+    "SeriesSubmission",
+    "estimate_reads",
+    "submit_reads",
+    "submit_series",
+]
 
 _REJECTING = frozenset({Action.REJECT, Action.DROP})
 
@@ -70,7 +79,7 @@ def submit_reads(
     policy: EstimationPolicy = NATIONAL_POLICY,
     estimate: bool = True,
 ) -> ReadSubmission:
-    """Validate and store ``reads``; estimate in place of a rejected or unreadable read.
+    """Validate and store ``reads``; estimate in place of a rejected read.
 
     An estimate is stored under ``{read key}/estimate`` and ``replaces`` the read; it needs
     enough earlier billable reads (two for the national previous-period method), otherwise the
@@ -109,18 +118,17 @@ def submit_reads(
                     meter_id=read.meter_id,
                     read=read,
                     findings=found,
-                    billable=not refused and not read.unreadable,
+                    billable=not refused,
                 )
             )
-            (rejected if refused or read.unreadable else accepted).append(key)
-            if (refused or read.unreadable) and estimate:
+            (rejected if refused else accepted).append(key)
+            if refused and estimate:
                 try:
                     made = estimate_register_read(
                         meter=meter,
                         history=history,
                         at=read.read_at,
                         method=policy.register_method,
-                        unreadable=read.unreadable,
                     )
                 except InvalidInput:
                     pass  # too little history: the read stays rejected, billing waits
@@ -142,6 +150,56 @@ def submit_reads(
         duplicates=tuple(duplicates),
         findings=tuple(findings),
     )
+
+
+def estimate_reads(
+    make_unit_of_work: UnitOfWorkFactory,
+    *,
+    meter_id: str,
+    at: object,
+    registers: Sequence[RegisterKind] | None = None,
+    policy: EstimationPolicy = NATIONAL_POLICY,
+    unreadable: bool = True,
+) -> tuple[str, ...]:
+    """Store an estimate of each register of ``meter_id`` at ``at`` that has no read there.
+
+    For a meter that could not be read (``unreadable``, vee.md V05) or a read that never came.
+    Each estimate is billable until an actual read of the same instant replaces it. Returns the
+    keys stored; a register with too little history is skipped (billing waits for it).
+
+    Raises:
+        NotFound: the meter is not stored.
+    """
+    instant = as_instant(at, "at")
+    stored: list[str] = []
+    with make_unit_of_work() as uow:
+        meter = uow.repository(METERS).get(MeterId(meter_id)).entity
+        repository = uow.repository(READS)
+        billable = [s.entity.read for s in repository.query(meter_id=meter_id) if s.entity.billable]
+        kinds = (
+            registers
+            if registers is not None
+            else sorted({read.register for read in billable}, key=lambda kind: kind.value)
+        )
+        for register in kinds:
+            key = read_key(meter_id, register, instant)
+            if repository.find(key) is not None or repository.find(f"{key}/estimate"):
+                continue
+            history = [read for read in billable if read.register is register]
+            try:
+                made = estimate_register_read(
+                    meter=meter,
+                    history=history,
+                    at=instant,
+                    method=policy.register_method,
+                    unreadable=unreadable,
+                )
+            except InvalidInput:
+                continue
+            repository.add(StoredRead(read_id=f"{key}/estimate", meter_id=meter.id, read=made.read))
+            stored.append(f"{key}/estimate")
+        uow.commit()
+    return tuple(stored)
 
 
 @attrs.frozen(kw_only=True)
@@ -181,15 +239,7 @@ def submit_series(
                 IntervalSubject(series=one, zone=zone, meter=meter), rule_set, policy=policy
             )
             findings.extend(outcome.findings)
-            repository.add(
-                StoredSeries(
-                    series_id=key,
-                    meter_id=one.meter_id,
-                    channel=one.channel,
-                    series=outcome.series,
-                    findings=outcome.findings,
-                )
-            )
+            repository.add(StoredSeries.of(outcome.series, outcome.findings))
             uow.commit()
             stored.append(key)
     return SeriesSubmission(
