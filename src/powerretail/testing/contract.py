@@ -60,6 +60,7 @@ from powerretail.repositories.events import (
 from powerretail.repositories.idempotency import IdempotencyRecord, KeyAlreadyRecorded, Outcome
 from powerretail.repositories.imports import import_entities
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkClosed, UnitOfWorkFactory
+from powerretail.testing.billing_sim import simulate_billing
 from powerretail.testing.entities import ENTITY_CASES
 from powerretail.testing.faults import simulate_ledger
 from powerretail.testing.ledger import (
@@ -764,3 +765,11 @@ class StorageContract:
 
         assert report.faults_injected > 0
         assert report.commands_applied > 0
+
+    def test_billing_invariants_hold_under_injected_faults(
+        self, make_unit_of_work: UnitOfWorkFactory
+    ) -> None:
+        report = simulate_billing(make_unit_of_work, seed=11, steps=30)
+
+        assert report.bills > 0
+        assert report.faults_injected > 0
