@@ -108,9 +108,25 @@ _BUCKETS = {
 
 @attrs.define
 class TariffEngines:
-    """A billing engine per stored tariff document, parsed once per run (keyed by its hash)."""
+    """A billing engine per stored tariff document, parsed once per run (keyed by its hash).
+
+    One run (a billing cycle) also reads each tariff's latest revision once: a revision stored
+    while the cycle runs applies from the next run.
+    """
 
     engines: dict[str, BillingEngine] = attrs.field(factory=dict)
+    latest: dict[str, TariffDocument] = attrs.field(factory=dict)
+
+    def latest_of(self, uow: UnitOfWork, code: str) -> TariffDocument:
+        """Return the latest revision of tariff ``code`` (read once per run).
+
+        Raises:
+            NotFound: no revision of ``code`` is stored.
+        """
+        document = self.latest.get(code)
+        if document is None:
+            document = self.latest[code] = latest_tariff(uow.repository(TARIFF_DOCUMENTS), code)
+        return document
 
     def engine(self, document: TariffDocument) -> BillingEngine:
         """Return the engine of ``document``."""
@@ -240,8 +256,7 @@ def draft_bill(
         ReadsMissing: the reads are not stored yet.
         NotFound: the tariff or a meter is not stored.
     """
-    document = latest_tariff(uow.repository(TARIFF_DOCUMENTS), profile.tariff_code)
-    engine = engines.engine(document)
+    engine = engines.engine(engines.latest_of(uow, profile.tariff_code))
     usage = usage_for(uow, profile, period, zone)
     if isinstance(usage, BillingSeries):
         return engine.bill_intervals(
