@@ -148,7 +148,8 @@ def bill_account(
 ) -> dict[str, JsonValue]:
     """Bill one account for ``period`` once, and return ``{bill_id, account_id, state, total}``.
 
-    Runs under :func:`cycle_key`: a second call returns the stored result.
+    Runs under :func:`cycle_key`, whose payload is the account and the period: a second call
+    returns the stored result (the bill of the first run stands, whatever ``issued_on`` says).
 
     Raises:
         ReadsMissing: the reads are not stored yet (nothing is recorded; call again later).
