@@ -29,7 +29,7 @@ from powerretail.ids import AccountId
 from powerretail.metering.meters import Meter
 from powerretail.metering.reads import RegisterRead
 from powerretail.quantities import Money
-from powerretail.repositories.billing import BILLING_PROFILES, BillingProfile
+from powerretail.repositories.billing import BILLING_PROFILES, BILLS, BillingProfile
 from powerretail.repositories.clock import Clock
 from powerretail.repositories.codec import JsonValue
 from powerretail.repositories.commands import run_idempotent
@@ -95,7 +95,9 @@ def move_out(
     """Move the customer of ``account_id`` out on ``on`` (the first day without service).
 
     The final bill covers the month of the last day of service, prorated to the day; it has the
-    id the billing cycle would give that month, so the month is never billed twice. Returns
+    id the billing cycle would give that month, so the month is never billed twice (when the
+    cycle already billed it — a move-out on the first of a month — that bill is the final
+    one). Returns
     ``{bill_id, state, total, balance}``.
 
     Raises:
@@ -113,24 +115,29 @@ def move_out(
         store_reads_as_given(uow, final_reads)
         closing = attrs.evolve(profile, facts=attrs.evolve(profile.facts, closed_on=on))
         period = _final_period(on)
-        draft = draft_bill(
-            uow,
-            profile=closing,
-            period=period,
-            engines=TariffEngines(),
-            bill_id=bill_id_for(account_id, period),
-            zone=zone,
-        )
-        bill = issue_and_charge(
-            uow,
-            draft=draft,
-            profile=closing,
-            key=key,
-            clock=clock,
-            issued_on=on,
-            by=by,
-            bounds=bounds,
-        )
+        bill_id = bill_id_for(account_id, period)
+        billed = uow.repository(BILLS).find(bill_id)
+        if billed is not None:  # the cycle already billed the last month of service
+            bill = billed.entity
+        else:
+            draft = draft_bill(
+                uow,
+                profile=closing,
+                period=period,
+                engines=TariffEngines(),
+                bill_id=bill_id,
+                zone=zone,
+            )
+            bill = issue_and_charge(
+                uow,
+                draft=draft,
+                profile=closing,
+                key=key,
+                clock=clock,
+                issued_on=on,
+                by=by,
+                bounds=bounds,
+            )
         accounts.save(attrs.evolve(account, closed_on=on), account_version)
         profiles.save(attrs.evolve(closing, active=False), profile_version)
         at = clock.now()

@@ -85,6 +85,29 @@ class TestMoveOut:
         with pytest.raises(CommandRefused, match="closed"):
             leave(occupied, clock, key="out-2")
 
+    def test_on_the_first_of_a_month_the_cycle_s_bill_is_the_final_one(
+        self, occupied: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        submit_reads(occupied, clock=clock, reads=reads("M-A-1", JULY.end, ("1100", "2200", "560")))
+        run_billing_cycle(occupied, clock=clock, period=JULY, issued_on=date(2025, 8, 1))
+
+        result = move_out(
+            occupied,
+            clock=clock,
+            key="out-1",
+            account_id="A-1",
+            on=date(2025, 8, 1),
+            final_reads=(),
+            by="clerk",
+        )
+
+        assert result["bill_id"] == "A-1-20250701"
+        with occupied() as uow:
+            assert uow.repository(BILLS).keys(account_id="A-1") == ("A-1-20250701",)
+            assert uow.repository(ACCOUNTS).get(AccountId("A-1")).entity.closed_on == date(
+                2025, 8, 1
+            )
+
     def test_without_the_final_reads_nothing_changes(
         self, occupied: UnitOfWorkFactory, clock: FixedClock
     ) -> None:
