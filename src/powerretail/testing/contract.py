@@ -185,6 +185,7 @@ class StorageContract:
 
     @settings(
         max_examples=40,
+        deadline=None,  # every aggregate of the library is round-tripped in each example
         # One store serves every example (keys are made unique), and each adapter's subclass
         # runs the same test: both are intended.
         suppress_health_check=[
