@@ -293,9 +293,13 @@ class MemoryUnitOfWork:
         self._require_open()
         committed = self._committed
         with self._lock:
-            keys = set(committed.keys.get(kind, ()))
-            for field, value in wanted.items():
-                keys &= committed.index.get((kind, field, value), set())
+            every = committed.keys.get(kind, set())
+            found = [
+                committed.index.get((kind, field, value), set()) for field, value in wanted.items()
+            ]
+            # start from the smallest set: a query by an index costs its matches, not the kind
+            smallest = min(found, key=len) if found else every
+            keys = {k for k in smallest if k in every and all(k in s for s in found)}
             rows = {key: committed.aggregates[(kind, key)] for key in keys}
         rows.update({key: row for (k, key), (_, row) in self._staged.items() if k == kind})
         return rows

@@ -24,7 +24,7 @@
 ...     uow.repository(LEDGER_ACCOUNTS).get("A-1").version
 1
 >>> store.schema_version()
-2
+3
 >>> store.close(); folder.cleanup()
 """
 
@@ -138,6 +138,11 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
         2,
         "the schema version of each stored entity's shape (Aggregate.schema_version)",
         ("ALTER TABLE aggregates ADD COLUMN schema INTEGER NOT NULL DEFAULT 1",),
+    ),
+    Migration(
+        3,
+        "index rows found by aggregate key, so a save replaces them without scanning the kind",
+        ("CREATE INDEX aggregate_index_key ON aggregate_index (kind, key)",),
     ),
 )
 
@@ -408,22 +413,34 @@ class _Repository(Generic[K, E]):
         )
 
     def _select(self, columns: str, where: dict[str, Any]) -> list[Any]:
-        wanted = self._aggregate.index_filter(where)
-        sql = f"SELECT {columns} FROM aggregates AS a WHERE a.kind = ?"
+        wanted = sorted(self._aggregate.index_filter(where).items())
         parameters: list[str] = [self._aggregate.kind]
-        for field, value in sorted(wanted.items()):
-            sql += (
-                " AND EXISTS (SELECT 1 FROM aggregate_index AS i WHERE i.kind = a.kind"
-                " AND i.field = ? AND i.value = ? AND i.key = a.key)"
+        if not wanted:
+            sql = f"SELECT {columns} FROM aggregates AS a WHERE a.kind = ?"
+            order = " ORDER BY a.key"
+        else:  # loop over the index rows of the first field (CROSS JOIN keeps that order)
+            (field, value), *others = wanted
+            sql = (
+                f"SELECT {columns} FROM aggregate_index AS f CROSS JOIN aggregates AS a"
+                " ON a.kind = f.kind AND a.key = f.key"
+                " WHERE f.kind = ? AND f.field = ? AND f.value = ?"
             )
+            order = " ORDER BY f.key"
             parameters += [field, value]
-        return self._uow._sql(sql + " ORDER BY a.key", tuple(parameters)).fetchall()
+            for field, value in others:
+                sql += (
+                    " AND EXISTS (SELECT 1 FROM aggregate_index AS i WHERE i.kind = a.kind"
+                    " AND i.field = ? AND i.value = ? AND i.key = a.key)"
+                )
+                parameters += [field, value]
+        return self._uow._sql(sql + order, tuple(parameters)).fetchall()
 
     def query(self, **where: Any) -> tuple[Versioned[E], ...]:
-        return tuple(self._decode(row) for row in self._select("version, body, schema", where))
+        rows = self._select("a.version, a.body, a.schema", where)
+        return tuple(self._decode(row) for row in rows)
 
     def keys(self, **where: Any) -> tuple[K, ...]:
-        return tuple(row[0] for row in self._select("key", where))
+        return tuple(row[0] for row in self._select("a.key", where))
 
 
 class _Idempotency:

@@ -1,31 +1,70 @@
-"""``powerretail demo``: bill a handful of sample customers from shipped data, explained.
+"""``powerretail demo``: the whole path on a SQLite file — load, read, bill, explain, pay.
 
 The customers (``powerretail/data/samples/demo.toml``): a Jiangsu household on annual tiers with
 peak/valley prices, a single-part commercial user who moved in mid-month, the two-part foundry of
 rules.md §19.2 (from register reads with a multiplier) and a Guangdong factory billed from
-15-minute interval data. :func:`bill_customers` is the billing part, callable on its own.
+15-minute interval data.
+
+The command creates a SQLite store (``--store``, default a new file in a temporary folder) and
+runs the workflows on it, as an embedding app would: it loads the sample customers, meters and
+tariffs (:func:`load_sample_book`), submits their reads, runs the July billing cycle, prints the
+explained bills, posts a payment and shows each account's balance. Run it twice on the same
+``--store``: every step is idempotent, so nothing is loaded, billed or paid twice.
+
+:func:`bill_customers` bills the samples directly from their usage, without a store.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 import tomllib
 from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import attrs
+import pendulum
 
+from powerretail.adapters.clocks import FixedClock
+from powerretail.adapters.sqlite import SqliteStore
 from powerretail.adapters.tariff_library import load_shipped, sample_text
 from powerretail.billing.bill import Bill
 from powerretail.billing.determinants import AccountFacts
 from powerretail.billing.usage import IntervalSeries, RegisterRead
 from powerretail.cli.bill import bill_usage, usage_from_csv
+from powerretail.collections.late_fees import CustomerKind
+from powerretail.customers.parties import Account, Customer, Sector
 from powerretail.errors import InvalidInput
+from powerretail.ids import AccountId, BillId, CustomerId, MeterId
+from powerretail.metering import reads as metering
+from powerretail.metering.meters import Meter, MeterType, RegisterKind
+from powerretail.quantities import Money
+from powerretail.repositories.billing import BILLS, BillingProfile
+from powerretail.repositories.clock import Clock
+from powerretail.repositories.unit_of_work import UnitOfWorkFactory
 from powerretail.tariffs.model import Tariff
-from powerretail.timeframe import DateRange
+from powerretail.timeframe import DEFAULT_TIMEZONE, DateRange
+from powerretail.workflows.billing_cycle import CycleProgress, publish_tariff, run_billing_cycle
+from powerretail.workflows.moves import move_in
+from powerretail.workflows.payments import account_balance, post_payment
+from powerretail.workflows.reads import submit_reads, submit_series
 
-__all__ = ["DemoCustomer", "bill_customers", "load_demo_customers", "register"]
+__all__ = [
+    "DemoCustomer",
+    "bill_customers",
+    "load_demo_customers",
+    "load_sample_book",
+    "register",
+    "run_demo",
+]
+
+#: When the demo happens: the morning after the July period.
+DEMO_NOW = pendulum.datetime(2025, 8, 1, 9, tz=DEFAULT_TIMEZONE)
+_SINCE = date(2020, 1, 1)
 
 
 @attrs.frozen(kw_only=True)
@@ -71,7 +110,7 @@ def load_demo_customers(text: str | None = None) -> tuple[DemoCustomer, ...]:
 
 
 def bill_customers(customers: Sequence[DemoCustomer]) -> tuple[Bill, ...]:
-    """Return the draft bill of each customer, in order."""
+    """Return the draft bill of each customer, in order (straight from usage, no store)."""
     return tuple(
         bill_usage(
             customer.tariff,
@@ -85,24 +124,237 @@ def bill_customers(customers: Sequence[DemoCustomer]) -> tuple[Bill, ...]:
     )
 
 
-def _handle(args: argparse.Namespace) -> int:
+# ---------------------------------------------------------------- the sample book in a store
+
+_ACTIVE = {
+    "total": RegisterKind.ACTIVE_TOTAL,
+    "peak": RegisterKind.PEAK,
+    "flat": RegisterKind.FLAT,
+    "valley": RegisterKind.VALLEY,
+    "critical_peak": RegisterKind.CRITICAL_PEAK,
+}
+
+
+def _register_kind(read: RegisterRead) -> RegisterKind:
+    if read.kind == "reactive":
+        return RegisterKind.REACTIVE
+    if read.kind == "demand":
+        return RegisterKind.MAX_DEMAND
+    return _ACTIVE[read.register]
+
+
+def _midnight(day: date) -> pendulum.DateTime:
+    return pendulum.datetime(day.year, day.month, day.day, tz=DEFAULT_TIMEZONE)
+
+
+def _meter(customer: DemoCustomer) -> Meter:
+    multipliers = (
+        {read.multiplier for read in customer.usage}
+        if isinstance(customer.usage, list)
+        else {Decimal(1)}
+    )
+    if len(multipliers) != 1:
+        raise InvalidInput(f"{customer.account_id}.multiplier", multipliers, "one multiplier")
+    registers = (
+        frozenset(_register_kind(read) for read in customer.usage)
+        if isinstance(customer.usage, list)
+        else frozenset({RegisterKind.ACTIVE_TOTAL, RegisterKind.REACTIVE})
+    )
+    return Meter(
+        id=MeterId(f"M-{customer.account_id}"),
+        serial=f"S-{customer.account_id}",
+        meter_type=MeterType.SMART,
+        accuracy_class="0.5S",
+        ct_ratio=multipliers.pop(),
+        register_digits=7,
+        registers=registers,
+        installed_on=_SINCE,
+    )
+
+
+def _register_reads(customer: DemoCustomer, meter: Meter) -> tuple[metering.RegisterRead, ...]:
+    assert isinstance(customer.usage, list)
+    opened = customer.account.opened_on
+    start_day = max(customer.period.start, opened) if opened else customer.period.start
+    assert customer.period.end is not None
+    reads: list[metering.RegisterRead] = []
+    for read in customer.usage:
+        register = _register_kind(read)
+        pairs = [(customer.period.end, read.current)]
+        if read.previous is not None:
+            pairs.insert(0, (start_day, read.previous))
+        reads.extend(
+            metering.RegisterRead(
+                meter_id=meter.id,
+                register=register,
+                read_at=_midnight(day),
+                value=value,
+                source=metering.ReadSource.ACTUAL,
+                produced_by="demo meter reader",
+            )
+            for day, value in pairs
+        )
+    return tuple(reads)
+
+
+def _series(customer: DemoCustomer, meter: Meter) -> tuple[metering.IntervalSeries, ...]:
+    assert isinstance(customer.usage, IntervalSeries)
+    usage = customer.usage
+    series = [
+        metering.IntervalSeries.of_actuals(
+            meter_id=meter.id,
+            start=usage.start,
+            values=usage.active_kwh,
+            step_minutes=usage.minutes,
+        )
+    ]
+    if usage.reactive_kvarh is not None:
+        series.append(
+            metering.IntervalSeries.of_actuals(
+                meter_id=meter.id,
+                start=usage.start,
+                values=usage.reactive_kvarh,
+                step_minutes=usage.minutes,
+                channel=RegisterKind.REACTIVE,
+            )
+        )
+    return tuple(series)
+
+
+def load_sample_book(
+    make_unit_of_work: UnitOfWorkFactory,
+    *,
+    clock: Clock,
+    customers: Sequence[DemoCustomer],
+) -> None:
+    """Store the sample customers: tariffs, customers, accounts, meters, reads and series.
+
+    Every step is idempotent: loading the book twice stores it once.
+    """
+    for customer in customers:
+        publish_tariff(make_unit_of_work, tariff=customer.tariff)
+        meter = _meter(customer)
+        opened = customer.account.opened_on or _SINCE
+        customer_id = CustomerId(f"C-{customer.account_id}")
+        move_in(
+            make_unit_of_work,
+            clock=clock,
+            key=f"demo-move-in/{customer.account_id}",
+            customer=Customer(
+                id=customer_id,
+                name=customer.name,
+                sector=Sector.INDUSTRY,
+                industry="demo",
+                region=customer.account_id[:2],
+            ),
+            account=Account(id=customer.account_id, customer_id=customer_id, opened_on=opened),
+            profile=BillingProfile(
+                account_id=AccountId(customer.account_id),
+                customer_id=customer_id,
+                tariff_code=customer.tariff.code,
+                meter_ids=(meter.id,),
+                facts=customer.account,
+                customer_kind=(
+                    CustomerKind.RESIDENTIAL
+                    if customer.account.residential
+                    else CustomerKind.NON_RESIDENTIAL
+                ),
+            ),
+            meters=(meter,),
+            deposit=Money("500.00"),
+        )
+        if isinstance(customer.usage, list):
+            submit_reads(make_unit_of_work, clock=clock, reads=_register_reads(customer, meter))
+        else:
+            submit_series(make_unit_of_work, series=_series(customer, meter))
+
+
+def run_demo(store_path: Path, *, language: str = "en") -> tuple[str, list[Bill]]:
+    """Run the whole demo on the SQLite file ``store_path``; return its text and the bills."""
     customers = load_demo_customers()
-    bills = bill_customers(customers)
+    clock = FixedClock(DEMO_NOW)
+    store = SqliteStore(store_path)
+    out: list[str] = [f"store: {store_path}"]
+    try:
+        make_unit_of_work = store.unit_of_work
+        load_sample_book(make_unit_of_work, clock=clock, customers=customers)
+        period = customers[0].period
+
+        def progress(step: CycleProgress) -> None:
+            account = step.account
+            out.append(
+                f"  [{step.done}/{step.total}] {account.account_id}: {account.outcome.value}"
+                + (f" {account.bill_id} {account.total}" if account.bill_id else "")
+            )
+
+        out.append(f"billing cycle {period.start} to {period.last_day}:")
+        report = run_billing_cycle(
+            make_unit_of_work,
+            clock=clock,
+            period=period,
+            issued_on=DEMO_NOW.date(),
+            accounts=[c.account_id for c in customers],
+            progress=progress,
+        )
+        bills: list[Bill] = []
+        with make_unit_of_work() as uow:
+            for bill_id in report.bill_ids:
+                bills.append(uow.repository(BILLS).get(BillId(bill_id)).entity)
+        out.append("")
+        for customer, bill in zip(customers, bills, strict=True):
+            out.append(f"=== {customer.name}")
+            if customer.note:
+                out.append(f"    {customer.note}")
+            out.append(bill.explain(language))
+            out.append("")
+        first = customers[0].account_id
+        payment = Money("500.00")
+        receipt = post_payment(
+            make_unit_of_work,
+            clock=clock,
+            key=f"demo-payment/{first}",
+            account_id=first,
+            amount=payment,
+            received_on=date(2025, 8, 5),
+        )
+        out.append(
+            f"payment {receipt.payment_id} of {payment} to {first}: {receipt.applied} applied, "
+            f"{receipt.credit} left as credit"
+        )
+        out.append("balances (open items − credit; deposit held):")
+        for customer in customers:
+            owed = account_balance(make_unit_of_work, account_id=customer.account_id)
+            out.append(
+                f"  {customer.account_id:<10} owes {owed.balance}  "
+                f"(issued {owed.issued}, paid {owed.paid}, deposit {owed.deposit})"
+            )
+    finally:
+        store.close()
+    return "\n".join(out), bills
+
+
+def _handle(args: argparse.Namespace) -> int:
+    path = (
+        Path(args.store)
+        if args.store
+        else Path(tempfile.mkdtemp(prefix="powerretail-demo-")) / "powerretail-demo.sqlite3"
+    )
+    text, bills = run_demo(path, language=args.lang)
     if args.json:
         print(json.dumps([bill.to_dict() for bill in bills], ensure_ascii=False, indent=2))
         return 0
-    for customer, bill in zip(customers, bills, strict=True):
-        print(f"=== {customer.name}")
-        if customer.note:
-            print(f"    {customer.note}")
-        print(bill.explain(args.lang))
-        print()
+    print(text)
     return 0
 
 
 def register(subparsers: Any) -> None:
     """Add the ``demo`` command."""
-    parser = subparsers.add_parser("demo", help="bill sample customers and explain the bills")
+    parser = subparsers.add_parser(
+        "demo", help="load sample customers into a SQLite store, bill them, explain, take a payment"
+    )
+    parser.add_argument(
+        "--store", help="the SQLite file to use (default: a new file in a temporary folder)"
+    )
     parser.add_argument("--lang", choices=["en", "zh"], default="en", help="language")
     parser.add_argument("--json", action="store_true", help="print the bills as JSON")
     parser.set_defaults(handler=_handle)

@@ -18,8 +18,9 @@ Subclass :class:`StorageContract` in a test module of yours and override the
 pytest then runs every ``test_`` method below on your store: round trips of every entity,
 upgrades of data stored by an older schema, versions and two-writer conflicts (R11), rollback,
 idempotency (R8), the outbox and inbox (R19), idempotent imports (R22) and a seeded simulation
-under injected faults (R21). To round-trip your own entities too, extend
-:attr:`StorageContract.round_trip_cases`.
+under injected faults (R21). The round trips cover every aggregate of
+:mod:`powerretail.repositories` (:data:`powerretail.testing.entities.ENTITY_CASES`); to
+round-trip your own entities too, extend :attr:`StorageContract.round_trip_cases`.
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ from powerretail.repositories.events import (
 from powerretail.repositories.idempotency import IdempotencyRecord, KeyAlreadyRecorded, Outcome
 from powerretail.repositories.imports import import_entities
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkClosed, UnitOfWorkFactory
+from powerretail.testing.billing_sim import simulate_billing
+from powerretail.testing.entities import ENTITY_CASES
 from powerretail.testing.faults import simulate_ledger
 from powerretail.testing.ledger import (
     LEDGER_ACCOUNTS,
@@ -165,6 +168,7 @@ class StorageContract:
     round_trip_cases: ClassVar[Sequence[tuple[Aggregate[Any, Any], st.SearchStrategy[Any]]]] = (
         (LEDGER_ACCOUNTS, ledger_accounts()),
         (LEDGER_POSTINGS, ledger_postings()),
+        *ENTITY_CASES,
     )
 
     @pytest.fixture
@@ -181,6 +185,7 @@ class StorageContract:
 
     @settings(
         max_examples=40,
+        deadline=None,  # every aggregate of the library is round-tripped in each example
         # One store serves every example (keys are made unique), and each adapter's subclass
         # runs the same test: both are intended.
         suppress_health_check=[
@@ -761,3 +766,11 @@ class StorageContract:
 
         assert report.faults_injected > 0
         assert report.commands_applied > 0
+
+    def test_billing_invariants_hold_under_injected_faults(
+        self, make_unit_of_work: UnitOfWorkFactory
+    ) -> None:
+        report = simulate_billing(make_unit_of_work, seed=11, steps=30)
+
+        assert report.bills > 0
+        assert report.faults_injected > 0

@@ -32,7 +32,7 @@ from powerretail.testing.ledger import (
     post_to_ledger,
 )
 
-EXTRA = Migration(3, "a test table", ("CREATE TABLE extra (x TEXT)",))
+EXTRA = Migration(4, "a test table", ("CREATE TABLE extra (x TEXT)",))
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ class TestSchema:
 
         mode = store.connection().execute("PRAGMA journal_mode").fetchone()[0]
 
-        assert store.schema_version() == MIGRATIONS[-1].version == 2
+        assert store.schema_version() == MIGRATIONS[-1].version == 3
         assert mode == "wal"
         store.close()
 
@@ -69,25 +69,25 @@ class TestSchema:
                 LedgerAccount.open("A-1", holder="Wang"),
                 4,
             )
-        assert new.schema_version() == 3
+        assert new.schema_version() == 4
         new.close()
 
     def test_refuses_a_file_from_a_newer_powerretail(self, path: Path) -> None:
         SqliteStore(path, migrations=(*MIGRATIONS, EXTRA)).close()
 
-        with pytest.raises(SchemaTooNew, match=r"schema version 3 is newer than .* knows \(2\)"):
+        with pytest.raises(SchemaTooNew, match=r"schema version 4 is newer than .* knows \(3\)"):
             SqliteStore(path)
 
     def test_a_failed_migration_changes_nothing(self, path: Path) -> None:
         SqliteStore(path).close()
-        broken = Migration(3, "broken", ("CREATE TABLE fine (x)", "NOT SQL AT ALL"))
+        broken = Migration(4, "broken", ("CREATE TABLE fine (x)", "NOT SQL AT ALL"))
 
         with pytest.raises(sqlite3.OperationalError):
             SqliteStore(path, migrations=(*MIGRATIONS, broken))
 
         store = SqliteStore(path)
         tables = {row[0] for row in store.connection().execute("SELECT name FROM sqlite_master")}
-        assert store.schema_version() == 2
+        assert store.schema_version() == 3
         assert "fine" not in tables
         store.close()
 

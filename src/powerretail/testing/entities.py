@@ -1,0 +1,481 @@
+"""Hypothesis strategies for every stored entity of powerretail, and their round-trip cases.
+
+Use them to test your own adapter beyond the contract suite, or your own code on random but
+valid entities. :data:`ENTITY_CASES` pairs each aggregate of :mod:`powerretail.repositories`
+with a strategy of its entities; :class:`~powerretail.testing.contract.StorageContract` round-trips
+every one of them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import attrs
+import pendulum
+from hypothesis import strategies as st
+
+from powerretail.adapters.tariff_library import load_shipped, shipped_codes
+from powerretail.billing.bill import Bill, BillKind, BillState, LineItem
+from powerretail.billing.determinants import AccountFacts
+from powerretail.collections.allocation import Allocation, AllocationOrder, ItemKind, OpenItem
+from powerretail.collections.late_fees import CustomerKind
+from powerretail.contracts.lifecycle import Contract, submit_for_review
+from powerretail.contracts.terms import (
+    ContractKind,
+    ContractTerm,
+    Liability,
+    MeteringTerms,
+    Party,
+    PartyRole,
+    PriceTerms,
+    SettlementTerms,
+)
+from powerretail.customers.contacts import Channel, ContactRecord, record_contact
+from powerretail.customers.parties import (
+    Account,
+    Customer,
+    LoadImportance,
+    Sector,
+    ServicePoint,
+    VoltageLevel,
+)
+from powerretail.ids import (
+    AccountId,
+    BillId,
+    ContractId,
+    CustomerId,
+    MeterId,
+    PaymentId,
+    ServicePointId,
+)
+from powerretail.metering.meters import Meter, MeterEvent, MeterType, RegisterKind
+from powerretail.metering.reads import (
+    EstimationMethod,
+    IntervalQuality,
+    IntervalSeries,
+    ReadSource,
+    RegisterRead,
+)
+from powerretail.metering.vee import Action, Finding, Severity
+from powerretail.repositories.aggregates import Aggregate
+from powerretail.repositories.billing import BILLING_PROFILES, BILLS, BillingProfile
+from powerretail.repositories.contracts import CONTRACTS, StoredContract
+from powerretail.repositories.customers import (
+    ACCOUNTS,
+    CONTACT_RECORDS,
+    CUSTOMERS,
+    SERVICE_POINTS,
+)
+from powerretail.repositories.metering import (
+    METERS,
+    READS,
+    SERIES,
+    StoredRead,
+    StoredSeries,
+    read_key,
+)
+from powerretail.repositories.payments import PAYMENTS, RECEIVABLES, Payment, Receivable
+from powerretail.repositories.tariffs import TARIFF_DOCUMENTS, TariffDocument
+from powerretail.tariffs.model import BasicChargeBasis
+from powerretail.testing.strategies import (
+    aware_datetimes,
+    dates,
+    energy,
+    identifiers,
+    money,
+)
+from powerretail.timeframe import DateRange
+
+__all__ = [
+    "ENTITY_CASES",
+    "accounts",
+    "billing_profiles",
+    "bills",
+    "contact_records",
+    "customers",
+    "findings",
+    "meters",
+    "open_items",
+    "payments",
+    "receivables",
+    "service_points",
+    "stored_contracts",
+    "stored_reads",
+    "stored_series",
+    "tariff_documents",
+]
+
+_WORDS = st.text(
+    alphabet=st.characters(codec="utf-8", categories=("L", "N")), min_size=1, max_size=12
+)
+_NAMES = st.sampled_from(["Wang", "李", "Chen", "张三", "Gu"])
+
+
+def _plain(low: str, high: str, places: int) -> st.SearchStrategy[Decimal]:
+    return st.decimals(
+        min_value=Decimal(low),
+        max_value=Decimal(high),
+        places=places,
+        allow_nan=False,
+        allow_infinity=False,
+    )
+
+
+def customers() -> st.SearchStrategy[Customer]:
+    """Draw customers."""
+    return st.builds(
+        Customer,
+        id=identifiers("C").map(CustomerId),
+        name=_WORDS,
+        sector=st.sampled_from(Sector),
+        industry=st.sampled_from(["manufacturing", "retail", "public"]),
+        region=st.sampled_from(["gusu", "wuzhong"]),
+        designated_important=st.booleans(),
+    )
+
+
+def accounts() -> st.SearchStrategy[Account]:
+    """Draw accounts, some closed."""
+    return st.builds(
+        lambda account_id, customer_id, opened, days: Account(
+            id=account_id,
+            customer_id=customer_id,
+            opened_on=opened,
+            closed_on=None if days is None else opened + timedelta(days=days),
+        ),
+        identifiers("A"),
+        identifiers("C"),
+        dates(max_value=date(2050, 1, 1)),
+        st.none() | st.integers(min_value=1, max_value=3000),
+    )
+
+
+def service_points() -> st.SearchStrategy[ServicePoint]:
+    """Draw service points."""
+    return st.builds(
+        ServicePoint,
+        id=identifiers("SP").map(ServicePointId),
+        account_id=identifiers("A").map(AccountId),
+        address=_WORDS,
+        voltage_level=st.sampled_from(VoltageLevel),
+        contracted_capacity=_plain("0", "100000", 1),
+        load_importance=st.sampled_from(LoadImportance),
+        industry=st.sampled_from(["manufacturing", "retail"]),
+        region=st.sampled_from(["gusu", "wuzhong"]),
+    )
+
+
+def contact_records() -> st.SearchStrategy[ContactRecord]:
+    """Draw contact records of one to three contacts, in time order."""
+
+    def build(customer_id: str, start: Any, notes: list[tuple[str, Channel, str]]) -> ContactRecord:
+        record: ContactRecord | None = None
+        for hours, (who, channel, what) in enumerate(notes):
+            record = record_contact(
+                record,
+                customer_id=CustomerId(customer_id),
+                who=who,
+                at=start.add(hours=hours),
+                channel=channel,
+                what=what,
+            )
+        assert record is not None
+        return record
+
+    note = st.tuples(_NAMES, st.sampled_from(Channel), _WORDS)
+    return st.builds(
+        build, identifiers("C"), aware_datetimes(), st.lists(note, min_size=1, max_size=3)
+    )
+
+
+def meters() -> st.SearchStrategy[Meter]:
+    """Draw meters with their ratios, digits and registers."""
+    return st.builds(
+        Meter,
+        id=identifiers("M").map(MeterId),
+        serial=identifiers("S"),
+        meter_type=st.sampled_from(MeterType),
+        accuracy_class=st.sampled_from(["0.5S", "1", "2"]),
+        ct_ratio=st.sampled_from(["1", "100/5", "10000/5"]),
+        vt_ratio=st.sampled_from(["1", "10000/100"]),
+        register_digits=st.integers(min_value=4, max_value=8),
+        registers=st.frozensets(st.sampled_from(RegisterKind), min_size=1),
+        service_point=st.none() | identifiers("SP").map(ServicePointId),
+        installed_on=st.none() | dates(),
+    )
+
+
+def findings() -> st.SearchStrategy[Finding]:
+    """Draw VEE findings."""
+    return st.builds(
+        Finding,
+        rule_id=st.sampled_from(["V01", "V05", "V07", "V12"]),
+        severity=st.sampled_from(Severity),
+        message=_WORDS,
+        action=st.sampled_from(Action),
+        work_order=st.none(),
+        subject=identifiers("M"),
+        source=st.just("vee.md"),
+    )
+
+
+def _reads() -> st.SearchStrategy[RegisterRead]:
+    def build(
+        meter_id: str, register: RegisterKind, at: Any, value: Decimal, actual: bool
+    ) -> RegisterRead:
+        return RegisterRead(
+            meter_id=MeterId(meter_id),
+            register=register,
+            read_at=at,
+            value=value,
+            source=ReadSource.ACTUAL if actual else ReadSource.ESTIMATED,
+            produced_by="reader",
+            method=None if actual else EstimationMethod.PREVIOUS_PERIOD,
+        )
+
+    return st.builds(
+        build,
+        identifiers("M"),
+        st.sampled_from(RegisterKind),
+        aware_datetimes(),
+        _plain("0", "999999", 2),
+        st.booleans(),
+    )
+
+
+def stored_reads() -> st.SearchStrategy[StoredRead]:
+    """Draw stored register reads with findings."""
+    return st.builds(
+        lambda read, found, billable: StoredRead(
+            read_id=read_key(read.meter_id, read.register, read.read_at),
+            meter_id=read.meter_id,
+            read=read,
+            findings=tuple(found),
+            billable=billable,
+        ),
+        _reads(),
+        st.lists(findings(), max_size=2),
+        st.booleans(),
+    )
+
+
+def stored_series() -> st.SearchStrategy[StoredSeries]:
+    """Draw stored 15-minute series with missing and estimated values."""
+
+    def build(meter_id: str, start: Any, values: list[Decimal | None]) -> StoredSeries:
+        quality = tuple(
+            IntervalQuality.MISSING if v is None else IntervalQuality.ACTUAL for v in values
+        )
+        series = IntervalSeries(
+            meter_id=MeterId(meter_id), start=start, values=tuple(values), quality=quality
+        )
+        estimated = {
+            index: EstimationMethod.LINEAR for index, v in enumerate(values) if v is not None
+        }
+        return StoredSeries.of(
+            attrs.evolve(
+                series,
+                methods=dict(list(estimated.items())[:2]),
+                events={0: frozenset({MeterEvent.OUTAGE})},
+            )
+        )
+
+    start = st.datetimes(
+        min_value=pendulum.datetime(2020, 1, 1).naive(),
+        max_value=pendulum.datetime(2030, 1, 1).naive(),
+    ).map(
+        lambda moment: pendulum.instance(
+            moment.replace(minute=0, second=0, microsecond=0), tz="Asia/Shanghai"
+        )
+    )
+    values = st.lists(st.none() | _plain("0", "500", 3), min_size=1, max_size=96)
+    return st.builds(build, identifiers("M"), start, values)
+
+
+def tariff_documents() -> st.SearchStrategy[TariffDocument]:
+    """Draw revisions of the shipped tariffs' canonical documents."""
+    return st.builds(
+        TariffDocument.of,
+        st.sampled_from(shipped_codes()).map(load_shipped),
+        st.integers(min_value=1, max_value=50),
+    )
+
+
+def stored_contracts() -> st.SearchStrategy[StoredContract]:
+    """Draw retail contracts (drafts, or submitted for review with a history record)."""
+
+    def build(contract_id: str, customer_id: str, submitted: bool, at: Any) -> StoredContract:
+        contract = Contract(
+            id=ContractId(contract_id),
+            kind=ContractKind.RETAIL,
+            seller=Party(role=PartyRole.SELLER, name="Suzhou Power Retail", representative="Chen"),
+            buyer=Party(
+                role=PartyRole.BUYER,
+                name="Wuzhong Textiles",
+                representative="Gu",
+                customer_id=CustomerId(customer_id),
+            ),
+            scope=(ServicePointId("SP-1"),),
+            price=PriceTerms(retail_package_id="FIXED-2025"),
+            settlement=SettlementTerms(
+                billing_day=1,
+                payment_due_days=15,
+                method="bank transfer",
+                late_fee_daily_rate="0.002",
+            ),
+            metering=MeteringTerms(metered_points=(ServicePointId("SP-1"),)),
+            liabilities=(Liability(clause="9.1", text="late payment: 2‰ a day"),),
+            term=ContractTerm(start="2025-04-01", end="2026-04-01", renewal_months=12),
+        )
+        if submitted:
+            contract = submit_for_review(contract, at=at, by="sales")
+        return StoredContract.of(contract)
+
+    return st.builds(build, identifiers("K"), identifiers("C"), st.booleans(), aware_datetimes())
+
+
+def _lines(period: DateRange) -> st.SearchStrategy[LineItem]:
+    return st.builds(
+        lambda code, quantity, rate, factor, amount: LineItem(
+            code=code,
+            description_zh="电度电费",
+            description_en="energy charge",
+            quantity=quantity,
+            unit="kWh",
+            rate=rate,
+            rate_unit="元/kWh",
+            factor=factor,
+            amount=amount,
+            tariff_code="JS-RES-TOU",
+            tariff_version="2025",
+            source="rules.md §19",
+            period=period,
+        ),
+        st.sampled_from(["energy.peak", "energy.valley", "basic", "pf"]),
+        _plain("-100000", "100000", 4),
+        _plain("0", "5", 6),
+        st.sampled_from([Fraction(1), Fraction(22, 30), Fraction(1, 3)]),
+        money(),
+    )
+
+
+def bills() -> st.SearchStrategy[Bill]:
+    """Draw bills, credit notes and rebills in every state."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Bill:
+        start = draw(dates(max_value=date(2050, 1, 1)))
+        period = DateRange(start, start + timedelta(days=draw(st.integers(1, 62))))
+        kind = draw(st.sampled_from(BillKind))
+        return Bill(
+            bill_id=draw(identifiers("B").map(BillId)),
+            account_id=draw(identifiers("A")),
+            kind=kind,
+            state=draw(st.sampled_from(BillState)),
+            period=period,
+            tariff_code="JS-RES-TOU",
+            lines=tuple(draw(st.lists(_lines(period), max_size=4))),
+            corrects=None if kind is BillKind.INVOICE else draw(identifiers("B")),
+            issued_on=draw(st.none() | dates()),
+            content_hash=draw(st.none() | st.just("ab" * 32)),
+            findings=tuple(draw(st.lists(_WORDS, max_size=2))),
+        )
+
+    return build()
+
+
+def billing_profiles() -> st.SearchStrategy[BillingProfile]:
+    """Draw billing profiles with account facts."""
+    facts = st.builds(
+        AccountFacts,
+        capacity_kva=st.none() | _plain("0", "5000", 1),
+        contract_demand_kw=st.none() | _plain("0", "5000", 1),
+        basic_charge_basis=st.none() | st.sampled_from(BasicChargeBasis),
+        pf_standard=st.none() | st.sampled_from([Decimal("0.90"), Decimal("0.85")]),
+        residential=st.booleans(),
+        ytd_kwh=energy(max_kwh="100000").map(lambda e: e.kwh),
+        opened_on=st.none() | dates(),
+    )
+    return st.builds(
+        BillingProfile,
+        account_id=identifiers("A").map(AccountId),
+        customer_id=identifiers("C").map(CustomerId),
+        tariff_code=st.sampled_from(shipped_codes()),
+        meter_ids=st.lists(identifiers("M").map(MeterId), min_size=1, max_size=3).map(tuple),
+        facts=facts,
+        customer_kind=st.sampled_from(CustomerKind),
+        typical=st.none() | money("0", "10000"),
+        due_days=st.integers(min_value=0, max_value=60),
+        active=st.booleans(),
+    )
+
+
+def open_items() -> st.SearchStrategy[OpenItem]:
+    """Draw open items (bill principals and late fees)."""
+    return st.builds(
+        OpenItem,
+        bill_id=identifiers("B"),
+        kind=st.sampled_from(ItemKind),
+        amount=money("0.01", "100000"),
+        dated=dates(),
+    )
+
+
+def receivables() -> st.SearchStrategy[Receivable]:
+    """Draw receivables (their totals are random: use them for storage, not for R20)."""
+    return st.builds(
+        Receivable,
+        account_id=identifiers("A").map(AccountId),
+        customer_id=identifiers("C").map(CustomerId),
+        open_items=st.lists(open_items(), max_size=4, unique_by=lambda i: (i.bill_id, i.kind)).map(
+            tuple
+        ),
+        credit=money("0", "10000"),
+        deposit=money("0", "10000"),
+        issued=money("0"),
+        credited=money("0"),
+        paid=money("0"),
+        written_off=money("0"),
+    )
+
+
+def payments() -> st.SearchStrategy[Payment]:
+    """Draw payments with their allocations."""
+    allocation = st.builds(
+        Allocation,
+        bill_id=identifiers("B"),
+        kind=st.sampled_from(ItemKind),
+        amount=money("0.01", "10000"),
+        settles_item=st.booleans(),
+    )
+    return st.builds(
+        Payment,
+        payment_id=identifiers("P").map(PaymentId),
+        account_id=identifiers("A").map(AccountId),
+        amount=money("0.01", "100000"),
+        received_on=dates(),
+        order=st.sampled_from(AllocationOrder),
+        allocations=st.lists(allocation, max_size=3).map(tuple),
+        credit=money("0", "10000"),
+    )
+
+
+#: Every aggregate of :mod:`powerretail.repositories` with a strategy of its entities.
+ENTITY_CASES: tuple[tuple[Aggregate[Any, Any], st.SearchStrategy[Any]], ...] = (
+    (CUSTOMERS, customers()),
+    (ACCOUNTS, accounts()),
+    (SERVICE_POINTS, service_points()),
+    (CONTACT_RECORDS, contact_records()),
+    (METERS, meters()),
+    (READS, stored_reads()),
+    (SERIES, stored_series()),
+    (TARIFF_DOCUMENTS, tariff_documents()),
+    (CONTRACTS, stored_contracts()),
+    (BILLS, bills()),
+    (BILLING_PROFILES, billing_profiles()),
+    (RECEIVABLES, receivables()),
+    (PAYMENTS, payments()),
+)

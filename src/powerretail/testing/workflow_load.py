@@ -1,0 +1,182 @@
+"""Drive the workflows hard on one SQLite file: concurrent payments, a cycle killed half-way.
+
+Used by the done-means tests (bounded) and by ``benchmarks/`` (large):
+
+* :func:`post_payment_plan` posts *every* payment of a plan through
+  :func:`~powerretail.workflows.payments.post_payment` from several threads, each in its own
+  seeded order, retrying whenever the file is busy or another writer won — run it in several
+  processes at once; :func:`check_payment_plan` then proves none was lost and none posted twice
+  (RELIABILITY R8) and every receivable still reconciles (R20).
+* :func:`run_cycle_in_process` runs a billing cycle (the target of a process the test kills);
+  :func:`check_cycle` proves a cycle left no duplicate, and every bill charged exactly once.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+from powerretail.adapters.clocks import SystemClock
+from powerretail.adapters.sqlite import SqliteStore
+from powerretail.billing.bill import BillState
+from powerretail.errors import ConcurrencyConflict
+from powerretail.ids import AccountId
+from powerretail.quantities import Money, sum_money
+from powerretail.repositories.billing import BILLS
+from powerretail.repositories.payments import PAYMENTS, RECEIVABLES
+from powerretail.testing.load import Payment
+from powerretail.timeframe import DateRange
+from powerretail.workflows.billing_cycle import run_billing_cycle
+from powerretail.workflows.payments import post_payment
+
+__all__ = [
+    "check_cycle",
+    "check_payment_plan",
+    "payment_plan",
+    "post_payment_plan",
+    "run_cycle_in_process",
+]
+
+PAID_ON = date(2025, 8, 20)
+
+
+def payment_plan(count: int, *, accounts: Sequence[str], seed: int = 0) -> tuple[Payment, ...]:
+    """Return ``count`` payments spread over ``accounts``, amounts drawn from ``seed``."""
+    draw = random.Random(seed)
+    return tuple(
+        Payment(
+            key=f"pay-{number:06d}",
+            account_id=accounts[number % len(accounts)],
+            amount=Money(Decimal(draw.randrange(1, 100_000)).scaleb(-2)),
+        )
+        for number in range(count)
+    )
+
+
+def post_payment_plan(
+    path: str, plan: Sequence[Payment], *, threads: int = 1, seed: int = 0
+) -> int:
+    """Post every payment of ``plan`` from ``threads`` threads, each in its own seeded order.
+
+    Returns how many calls were made in all (each payment once per thread, plus retries).
+    """
+    store = SqliteStore(path, synchronous="NORMAL", busy_attempts=200)
+    clock = SystemClock()
+    calls = [0] * threads
+    errors: list[BaseException] = []
+
+    def work(index: int) -> None:
+        order = list(plan)
+        random.Random(seed * 1_000 + index).shuffle(order)
+        try:
+            for payment in order:
+                while True:
+                    calls[index] += 1
+                    try:
+                        post_payment(
+                            store.unit_of_work,
+                            clock=clock,
+                            key=payment.key,
+                            account_id=payment.account_id,
+                            amount=payment.amount,
+                            received_on=PAID_ON,
+                        )
+                        break
+                    except ConcurrencyConflict:
+                        continue
+        except BaseException as err:
+            errors.append(err)
+
+    workers = [threading.Thread(target=work, args=(index,)) for index in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    store.close()
+    if errors:
+        raise errors[0]
+    return sum(calls)
+
+
+def check_payment_plan(path: str, plan: Sequence[Payment]) -> None:
+    """Check that every payment of ``plan`` was posted exactly once, and receivables reconcile.
+
+    Raises:
+        AssertionError: a payment lost or posted twice, a receivable whose payments are not the
+            sum of its account's, or one that does not reconcile.
+    """
+    store = SqliteStore(path)
+    try:
+        with store.unit_of_work() as uow:
+            posted = sorted(uow.repository(PAYMENTS).keys())
+            expected = sorted(f"P-{payment.key}" for payment in plan)
+            if posted != expected:
+                raise AssertionError(f"{len(posted)} payments stored for {len(expected)} posted")
+            for receivable, _version in uow.repository(RECEIVABLES).query():
+                mine = [p.amount for p in plan if p.account_id == receivable.account_id]
+                if receivable.paid != sum_money(mine) or not receivable.reconciles:
+                    raise AssertionError(
+                        f"{receivable.account_id}: paid {receivable.paid}, expected "
+                        f"{sum_money(mine)}; reconciles: {receivable.reconciles}"
+                    )
+            events = [
+                e
+                for e in uow.outbox.unpublished(limit=10 * len(plan) + 1000)
+                if e.event_type == "PaymentPosted"
+            ]
+            if len(events) != len(plan) or len({e.event_id for e in events}) != len(plan):
+                raise AssertionError(f"{len(events)} PaymentPosted events for {len(plan)}")
+    finally:
+        store.close()
+
+
+def run_cycle_in_process(path: str, start: str, end: str) -> None:
+    """Run the billing cycle ``start``..``end`` on the SQLite file ``path`` (a process target)."""
+    store = SqliteStore(path, synchronous="NORMAL")
+    try:
+        run_billing_cycle(
+            store.unit_of_work,
+            clock=SystemClock(),
+            period=DateRange(start, end),
+            issued_on=date.fromisoformat(end),
+        )
+    finally:
+        store.close()
+
+
+def check_cycle(path: str, accounts: Sequence[str], period: DateRange) -> int:
+    """Check the bills of ``period``: at most one per account, each charged and announced once.
+
+    Returns how many accounts are billed.
+
+    Raises:
+        AssertionError: a duplicate bill, a charge or event missing or doubled, or a receivable
+            that does not reconcile.
+    """
+    store = SqliteStore(path)
+    billed = 0
+    try:
+        with store.unit_of_work() as uow:
+            bills = uow.repository(BILLS)
+            receivables = uow.repository(RECEIVABLES)
+            for account_id in accounts:
+                mine = [b for b, _ in bills.query(account_id=account_id) if b.period == period]
+                if len(mine) > 1:
+                    raise AssertionError(f"{account_id}: {len(mine)} bills for {period}")
+                receivable = receivables.get(AccountId(account_id)).entity
+                charged = sum_money(b.total for b in mine if b.state is BillState.ISSUED)
+                if receivable.issued != charged or not receivable.reconciles:
+                    raise AssertionError(
+                        f"{account_id}: issued {receivable.issued}, bills {charged}"
+                    )
+                for bill in mine:
+                    events = uow.outbox.events_for(BILLS.kind, bill.bill_id)
+                    if len(events) != 1:
+                        raise AssertionError(f"{bill.bill_id}: {len(events)} events")
+                billed += len(mine)
+    finally:
+        store.close()
+    return billed

@@ -1,0 +1,265 @@
+"""What the workflows share: events, the service window, and reading usage from the store."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+
+import attrs
+import pendulum
+
+from powerretail.billing.bill import Bill
+from powerretail.billing.determinants import AccountFacts, Determinants
+from powerretail.billing.engine import BillingEngine
+from powerretail.billing.usage import IntervalSeries as BillingSeries
+from powerretail.errors import InvalidInput, PowerRetailError
+from powerretail.ids import BillId
+from powerretail.metering.consumption import consumption, demand, reactive_consumption
+from powerretail.metering.meters import Meter, RegisterKind
+from powerretail.metering.reads import IntervalQuality, RegisterRead
+from powerretail.repositories.billing import BillingProfile
+from powerretail.repositories.codec import JsonValue
+from powerretail.repositories.events import DomainEvent
+from powerretail.repositories.metering import METERS, READS, SERIES
+from powerretail.repositories.tariffs import TARIFF_DOCUMENTS, TariffDocument, latest_tariff
+from powerretail.repositories.unit_of_work import UnitOfWork
+from powerretail.timeframe import DEFAULT_TIMEZONE, DateRange
+
+__all__ = ["ReadsMissing", "TariffEngines", "bill_id_for", "draft_bill", "event", "usage_for"]
+
+
+class ReadsMissing(PowerRetailError, LookupError):
+    """The reads a bill needs are not stored yet: submit or estimate them, then bill again.
+
+    Not a refusal: a billing cycle reports the account as waiting and bills it on a re-run.
+    """
+
+    def __init__(self, account_id: str, what: str) -> None:
+        self.account_id = account_id
+        self.what = what
+        super().__init__(account_id, what)
+
+    def __str__(self) -> str:
+        return f"account {self.account_id!r} cannot be billed yet: {self.what}"
+
+
+def event(
+    *,
+    key: str,
+    kind: str,
+    aggregate_id: str,
+    event_type: str,
+    payload: Mapping[str, JsonValue],
+    at: _dt.datetime,
+) -> DomainEvent:
+    """Return the event of the command run under ``key`` (id ``E-{key}-{event_type}``)."""
+    return DomainEvent(
+        event_id=f"E-{key}-{event_type}",
+        aggregate_kind=kind,
+        aggregate_id=aggregate_id,
+        event_type=event_type,
+        schema_major=1,
+        payload=dict(payload),
+        occurred_at=at,
+    )
+
+
+def bill_id_for(account_id: str, period: DateRange) -> BillId:
+    """Return the id of ``account_id``'s bill for ``period``: ``A-1-20250701``.
+
+    One id per account and period start, so an account is never billed twice for a period.
+    """
+    return BillId(f"{account_id}-{period.start:%Y%m%d}")
+
+
+def service_window(period: DateRange, facts: AccountFacts) -> DateRange:
+    """Return the days of ``period`` with service (after move-in, before move-out).
+
+    Raises:
+        InvalidInput: no day of ``period`` has service.
+    """
+    start = max(period.start, facts.opened_on) if facts.opened_on else period.start
+    end = period.end
+    assert end is not None  # billing periods are closed
+    if facts.closed_on is not None:
+        end = min(end, facts.closed_on)
+    if end <= start:
+        raise InvalidInput(
+            "period", str(period), "a period with at least one day of service for the account"
+        )
+    return DateRange(start, end)
+
+
+def midnight(day: date, zone: str) -> pendulum.DateTime:
+    """Return the start of local ``day`` in ``zone``."""
+    return pendulum.datetime(day.year, day.month, day.day, tz=zone)
+
+
+_BUCKETS = {
+    RegisterKind.ACTIVE_TOTAL: "total",
+    RegisterKind.PEAK: "peak",
+    RegisterKind.FLAT: "flat",
+    RegisterKind.VALLEY: "valley",
+    RegisterKind.CRITICAL_PEAK: "critical_peak",
+}
+
+
+@attrs.define
+class TariffEngines:
+    """A billing engine per stored tariff document, parsed once per run (keyed by its hash).
+
+    One run (a billing cycle) also reads each tariff's latest revision once: a revision stored
+    while the cycle runs applies from the next run.
+    """
+
+    engines: dict[str, BillingEngine] = attrs.field(factory=dict)
+    latest: dict[str, TariffDocument] = attrs.field(factory=dict)
+
+    def latest_of(self, uow: UnitOfWork, code: str) -> TariffDocument:
+        """Return the latest revision of tariff ``code`` (read once per run).
+
+        Raises:
+            NotFound: no revision of ``code`` is stored.
+        """
+        document = self.latest.get(code)
+        if document is None:
+            document = self.latest[code] = latest_tariff(uow.repository(TARIFF_DOCUMENTS), code)
+        return document
+
+    def engine(self, document: TariffDocument) -> BillingEngine:
+        """Return the engine of ``document``."""
+        engine = self.engines.get(document.sha256)
+        if engine is None:
+            engine = self.engines[document.sha256] = BillingEngine(document.tariff())
+        return engine
+
+
+def _series_usage(
+    uow: UnitOfWork, profile: BillingProfile, start: pendulum.DateTime, end: pendulum.DateTime
+) -> BillingSeries | None:
+    for meter_id in profile.meter_ids:
+        stored = [s.entity for s in uow.repository(SERIES).query(meter_id=meter_id)]
+        for active in stored:
+            series = active.series  # methods and events do not change the energy
+            if active.channel is not RegisterKind.ACTIVE_TOTAL or not (
+                series.start <= start and series.end >= end
+            ):
+                continue
+            if any(q is IntervalQuality.MISSING for q in series.quality):
+                continue
+            reactive = next(
+                (
+                    s.series
+                    for s in stored
+                    if s.channel is RegisterKind.REACTIVE
+                    and s.series.start == series.start
+                    and len(s.series.values) == len(series.values)
+                    and IntervalQuality.MISSING not in s.series.quality
+                ),
+                None,
+            )
+            return BillingSeries(
+                start=series.start,
+                minutes=series.step_minutes,
+                active_kwh=series.values,
+                reactive_kvarh=None if reactive is None else reactive.values,
+            )
+    return None
+
+
+def _boundary_reads(
+    reads: list[RegisterRead], start: pendulum.DateTime, end: pendulum.DateTime
+) -> tuple[RegisterRead | None, RegisterRead | None]:
+    before = [r for r in reads if r.read_at <= start]
+    within = [r for r in reads if start < r.read_at <= end]
+    first = max(before, key=lambda r: r.read_at) if before else None
+    last = max(within, key=lambda r: r.read_at) if within else None
+    return first, last
+
+
+def _register_usage(
+    uow: UnitOfWork,
+    profile: BillingProfile,
+    start: pendulum.DateTime,
+    end: pendulum.DateTime,
+) -> Determinants:
+    energy: dict[str, Decimal] = {}
+    reactive: Decimal | None = None
+    peak_demand: Decimal | None = None
+    for meter_id in profile.meter_ids:
+        meter: Meter = uow.repository(METERS).get(meter_id).entity
+        by_register: dict[RegisterKind, list[RegisterRead]] = {}
+        for stored in uow.repository(READS).query(meter_id=meter_id):
+            if stored.entity.billable:
+                read = stored.entity.read
+                by_register.setdefault(read.register, []).append(read)
+        for register, reads in sorted(by_register.items(), key=lambda item: item[0].value):
+            first, last = _boundary_reads(reads, start, end)
+            if register is RegisterKind.MAX_DEMAND:
+                if last is not None:
+                    peak_demand = (peak_demand or Decimal(0)) + demand(last, meter).value
+                continue
+            if first is None or last is None:
+                missing = "before" if first is None else "after"
+                moment = start if first is None else end
+                raise ReadsMissing(
+                    profile.account_id,
+                    f"no {register.value} read of meter {meter_id} at or {missing} {moment}",
+                )
+            if register is RegisterKind.REACTIVE:
+                reactive = (reactive or Decimal(0)) + reactive_consumption(first, last, meter).value
+            else:
+                bucket = _BUCKETS[register]
+                energy[bucket] = (
+                    energy.get(bucket, Decimal(0)) + consumption(first, last, meter).kwh
+                )
+    if not energy:
+        raise ReadsMissing(profile.account_id, "no active-energy reads of its meters")
+    return Determinants(energy_kwh=energy, max_demand_kw=peak_demand, reactive_kvarh=reactive)
+
+
+def usage_for(
+    uow: UnitOfWork, profile: BillingProfile, period: DateRange, zone: str = DEFAULT_TIMEZONE
+) -> Determinants | BillingSeries:
+    """Return what bills ``profile`` over ``period``: an interval series, or register determinants.
+
+    A stored active interval series covering the service window (no gap left) wins; otherwise
+    every register read by the account's meters must have a billable read at or before the
+    window's start and one after it, up to its end.
+
+    Raises:
+        ReadsMissing: neither is stored.
+    """
+    window = service_window(period, profile.facts)
+    assert window.end is not None
+    start, end = midnight(window.start, zone), midnight(window.end, zone)
+    series = _series_usage(uow, profile, start, end)
+    if series is not None:
+        return series
+    return _register_usage(uow, profile, start, end)
+
+
+def draft_bill(
+    uow: UnitOfWork,
+    *,
+    profile: BillingProfile,
+    period: DateRange,
+    engines: TariffEngines,
+    bill_id: str,
+    zone: str = DEFAULT_TIMEZONE,
+) -> Bill:
+    """Return the draft bill of ``profile`` over ``period`` from the stored reads and tariff.
+
+    Raises:
+        ReadsMissing: the reads are not stored yet.
+        NotFound: the tariff or a meter is not stored.
+    """
+    engine = engines.engine(engines.latest_of(uow, profile.tariff_code))
+    usage = usage_for(uow, profile, period, zone)
+    if isinstance(usage, BillingSeries):
+        return engine.bill_intervals(
+            usage, period, profile.facts, account_id=profile.account_id, bill_id=bill_id
+        )
+    return engine.bill(usage, period, profile.facts, account_id=profile.account_id, bill_id=bill_id)

@@ -1,0 +1,310 @@
+"""Publish tariffs, bill one account, and run a billing cycle over many accounts.
+
+:func:`run_billing_cycle` bills every active account for a period, key by key: each account is
+one :func:`~powerretail.repositories.commands.run_idempotent` command under the key
+``billing-cycle/{account}/{period}`` — the stored reads become determinants, the determinants a
+draft bill, the draft is issued or (when implausible, R15) held, and an issued bill is charged to
+the account's receivable, all in one unit of work with its ``BillIssued`` or ``BillHeld`` event.
+A cycle stopped half-way (a crash, a kill) is finished by running it again: accounts already
+billed return their stored result, so nothing is billed twice (R8).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+
+import attrs
+
+from powerretail.billing.bill import Bill, BillState
+from powerretail.billing.lifecycle import PlausibilityBounds, issue
+from powerretail.errors import InvalidInput, NotFound
+from powerretail.ids import AccountId
+from powerretail.repositories.billing import BILLING_PROFILES, BILLS, BillingProfile
+from powerretail.repositories.clock import Clock
+from powerretail.repositories.codec import JsonValue
+from powerretail.repositories.commands import CommandRefused, run_idempotent
+from powerretail.repositories.payments import RECEIVABLES
+from powerretail.repositories.tariffs import TARIFF_DOCUMENTS, TariffDocument
+from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from powerretail.tariffs.model import Tariff
+from powerretail.timeframe import DEFAULT_TIMEZONE, DateRange
+from powerretail.workflows._common import (
+    ReadsMissing,
+    TariffEngines,
+    bill_id_for,
+    draft_bill,
+    event,
+)
+
+__all__ = [
+    "AccountOutcome",
+    "CycleProgress",
+    "CycleReport",
+    "Outcome",
+    "bill_account",
+    "cycle_key",
+    "issue_and_charge",
+    "publish_tariff",
+    "run_billing_cycle",
+]
+
+
+def publish_tariff(make_unit_of_work: UnitOfWorkFactory, *, tariff: Tariff) -> TariffDocument:
+    """Store ``tariff`` as a new revision unless its latest revision is the same document.
+
+    Returns the revision now latest.
+    """
+    with make_unit_of_work() as uow:
+        documents = uow.repository(TARIFF_DOCUMENTS)
+        stored = [v.entity for v in documents.query(code=tariff.code)]
+        latest = max(stored, key=lambda doc: doc.revision, default=None)
+        candidate = TariffDocument.of(tariff, revision=1 if latest is None else latest.revision + 1)
+        if latest is not None and latest.sha256 == candidate.sha256:
+            return latest
+        documents.add(candidate)
+        uow.commit()
+        return candidate
+
+
+def cycle_key(account_id: str, period: DateRange) -> str:
+    """Return the idempotency key of billing ``account_id`` for ``period``."""
+    return f"billing-cycle/{account_id}/{period.start.isoformat()}..{period.end}"
+
+
+def issue_and_charge(
+    uow: UnitOfWork,
+    *,
+    draft: Bill,
+    profile: BillingProfile,
+    key: str,
+    clock: Clock,
+    issued_on: date,
+    by: str,
+    bounds: PlausibilityBounds | None,
+) -> Bill:
+    """Issue (or hold) ``draft``, store it, charge it to the receivable and announce it.
+
+    Returns the stored bill.
+    """
+    at = clock.now()
+    bill, _record = issue(draft, on=issued_on, at=at, by=by, bounds=bounds, typical=profile.typical)
+    uow.repository(BILLS).add(bill)
+    payload: dict[str, JsonValue] = {
+        "bill_id": bill.bill_id,
+        "account_id": bill.account_id,
+        "kind": bill.kind.value,
+        "total": str(bill.total.amount),
+        "currency": bill.currency,
+        "period": [bill.period.start.isoformat(), str(bill.period.end)],
+    }
+    if bill.state is BillState.ISSUED:
+        receivables = uow.repository(RECEIVABLES)
+        receivable, version = receivables.get(profile.account_id)
+        due = issued_on + timedelta(days=profile.due_days)
+        if bill.total.amount > 0:
+            receivable = receivable.charge(bill.bill_id, bill.total, dated=due)
+            receivables.save(receivable, version)
+        payload["content_hash"] = bill.content_hash
+        payload["due_on"] = due.isoformat()
+        event_type = "BillIssued"
+    else:
+        payload["findings"] = list(bill.findings)
+        event_type = "BillHeld"
+    uow.outbox.append(
+        event(
+            key=key,
+            kind=BILLS.kind,
+            aggregate_id=bill.bill_id,
+            event_type=event_type,
+            payload=payload,
+            at=at,
+        )
+    )
+    return bill
+
+
+def _result(bill: Bill) -> dict[str, JsonValue]:
+    return {
+        "bill_id": bill.bill_id,
+        "account_id": bill.account_id,
+        "state": bill.state.value,
+        "total": str(bill.total.amount),
+    }
+
+
+def bill_account(
+    make_unit_of_work: UnitOfWorkFactory,
+    *,
+    clock: Clock,
+    account_id: str,
+    period: DateRange,
+    issued_on: date,
+    by: str = "billing-cycle",
+    bounds: PlausibilityBounds | None = None,
+    engines: TariffEngines | None = None,
+    zone: str = DEFAULT_TIMEZONE,
+) -> dict[str, JsonValue]:
+    """Bill one account for ``period`` once, and return ``{bill_id, account_id, state, total}``.
+
+    Runs under :func:`cycle_key`, whose payload is the account and the period: a second call
+    returns the stored result (the bill of the first run stands, whatever ``issued_on`` says).
+
+    Raises:
+        ReadsMissing: the reads are not stored yet (nothing is recorded; call again later).
+        CommandRefused: the bill could not be made (a bad tariff or reads); stored.
+    """
+    engines = engines if engines is not None else TariffEngines()
+    key = cycle_key(account_id, period)
+
+    def action(uow: UnitOfWork) -> dict[str, JsonValue]:
+        profile = uow.repository(BILLING_PROFILES).get(AccountId(account_id)).entity
+        draft = draft_bill(
+            uow,
+            profile=profile,
+            period=period,
+            engines=engines,
+            bill_id=bill_id_for(account_id, period),
+            zone=zone,
+        )
+        bill = issue_and_charge(
+            uow,
+            draft=draft,
+            profile=profile,
+            key=key,
+            clock=clock,
+            issued_on=issued_on,
+            by=by,
+            bounds=bounds,
+        )
+        return _result(bill)
+
+    return run_idempotent(
+        make_unit_of_work,
+        clock=clock,
+        key=key,
+        command="bill_account",
+        payload={"account_id": account_id, "period": [period.start.isoformat(), str(period.end)]},
+        action=action,
+    )
+
+
+class Outcome(enum.Enum):
+    """What the cycle did with one account."""
+
+    ISSUED = "issued"
+    HELD = "held"
+    WAITING = "waiting"  # reads, a meter or the tariff missing: billed on a later run
+    REFUSED = "refused"
+
+
+@attrs.frozen(kw_only=True)
+class AccountOutcome:
+    """One account's outcome: the bill made (if any) or why not."""
+
+    account_id: str
+    outcome: Outcome
+    bill_id: str | None = None
+    total: str | None = None
+    reason: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class CycleProgress:
+    """Reported after each account: how far the cycle is and what happened to the account."""
+
+    done: int
+    total: int
+    account: AccountOutcome
+
+
+@attrs.frozen(kw_only=True)
+class CycleReport:
+    """What a billing cycle did, account by account."""
+
+    period: DateRange
+    outcomes: tuple[AccountOutcome, ...]
+
+    def of(self, outcome: Outcome) -> tuple[AccountOutcome, ...]:
+        """Return the accounts that ended with ``outcome``."""
+        return tuple(o for o in self.outcomes if o.outcome is outcome)
+
+    @property
+    def bill_ids(self) -> tuple[str, ...]:
+        """The bills issued or held in this cycle (including those of an earlier, crashed run)."""
+        return tuple(o.bill_id for o in self.outcomes if o.bill_id is not None)
+
+    def summary(self) -> str:
+        """Return one line: how many accounts ended each way."""
+        counts = ", ".join(f"{len(self.of(o))} {o.value}" for o in Outcome)
+        return f"billing cycle {self.period.start}..{self.period.end}: {counts}"
+
+
+def _account_ids(make_unit_of_work: UnitOfWorkFactory) -> tuple[AccountId, ...]:
+    with make_unit_of_work() as uow:
+        return uow.repository(BILLING_PROFILES).keys(active=True)
+
+
+def run_billing_cycle(
+    make_unit_of_work: UnitOfWorkFactory,
+    *,
+    clock: Clock,
+    period: DateRange,
+    issued_on: date,
+    accounts: Sequence[str] | None = None,
+    progress: Callable[[CycleProgress], None] | None = None,
+    by: str = "billing-cycle",
+    bounds: PlausibilityBounds | None = None,
+    zone: str = DEFAULT_TIMEZONE,
+) -> CycleReport:
+    """Bill every active account (or ``accounts``) for ``period``, one unit of work each.
+
+    Re-running a cycle — after a crash, or once missing reads arrived — bills only what is not
+    billed yet; accounts already billed report their stored bill.
+
+    Raises:
+        InvalidInput: an open-ended period.
+    """
+    if period.end is None:
+        raise InvalidInput("period", period, "a closed billing period")
+    ids = tuple(accounts) if accounts is not None else _account_ids(make_unit_of_work)
+    engines = TariffEngines()
+    outcomes: list[AccountOutcome] = []
+    for done, account_id in enumerate(ids, start=1):
+        try:
+            result = bill_account(
+                make_unit_of_work,
+                clock=clock,
+                account_id=account_id,
+                period=period,
+                issued_on=issued_on,
+                by=by,
+                bounds=bounds,
+                engines=engines,
+                zone=zone,
+            )
+        except ReadsMissing as err:
+            outcome = AccountOutcome(
+                account_id=account_id, outcome=Outcome.WAITING, reason=err.what
+            )
+        except NotFound as err:  # a tariff or meter not stored yet: nothing recorded
+            outcome = AccountOutcome(
+                account_id=account_id, outcome=Outcome.WAITING, reason=str(err)
+            )
+        except CommandRefused as err:
+            outcome = AccountOutcome(
+                account_id=account_id, outcome=Outcome.REFUSED, reason=f"{err.error}: {err.message}"
+            )
+        else:
+            state = str(result["state"])
+            outcome = AccountOutcome(
+                account_id=account_id,
+                outcome=Outcome.ISSUED if state == BillState.ISSUED.value else Outcome.HELD,
+                bill_id=str(result["bill_id"]),
+                total=str(result["total"]),
+            )
+        outcomes.append(outcome)
+        if progress is not None:
+            progress(CycleProgress(done=done, total=len(ids), account=outcome))
+    return CycleReport(period=period, outcomes=tuple(outcomes))

@@ -1,0 +1,184 @@
+"""Correct an issued bill (credit note and rebill), and release a held bill after review.
+
+:func:`correct_bill` re-bills the period from what is stored now (corrected reads, a corrected
+tariff revision, corrected account facts) and corrects the original through the billing
+lifecycle (:func:`~powerretail.billing.lifecycle.correct`): the original is marked reversed with
+its content and hash unchanged (R5), a credit note reverses every line, and a rebill charges the
+corrected data. The receivable is credited with the credit note and charged with the rebill; the
+unit of work announces ``BillCorrected``. It runs once per idempotency key.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import attrs
+
+from powerretail.billing.bill import BillState
+from powerretail.billing.determinants import AccountFacts
+from powerretail.billing.lifecycle import PlausibilityBounds, correct, release
+from powerretail.ids import AccountId, BillId
+from powerretail.repositories.billing import BILLING_PROFILES, BILLS
+from powerretail.repositories.clock import Clock
+from powerretail.repositories.codec import JsonValue
+from powerretail.repositories.commands import run_idempotent
+from powerretail.repositories.payments import RECEIVABLES
+from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from powerretail.timeframe import DEFAULT_TIMEZONE
+from powerretail.workflows._common import TariffEngines, draft_bill, event
+
+__all__ = ["correct_bill", "release_held_bill"]
+
+
+def correct_bill(
+    make_unit_of_work: UnitOfWorkFactory,
+    *,
+    clock: Clock,
+    key: str,
+    bill_id: str,
+    on: date,
+    by: str,
+    why: str,
+    facts: AccountFacts | None = None,
+    bounds: PlausibilityBounds | None = None,
+    zone: str = DEFAULT_TIMEZONE,
+) -> dict[str, JsonValue]:
+    """Correct issued bill ``bill_id`` from the data stored now, once for ``key``.
+
+    ``facts`` replaces the account's billing facts for the rebill (and from now on) when the
+    mistake was in them. The credit note is ``{bill_id}-CN`` and the rebill ``{bill_id}-R``.
+    Returns ``{original, credit_note, rebill, rebill_state, net}``.
+
+    Raises:
+        CommandRefused: the bill is a credit note, or not issued (already corrected) — stored.
+        NotFound: no such bill (nothing stored).
+    """
+
+    def action(uow: UnitOfWork) -> dict[str, JsonValue]:
+        bills = uow.repository(BILLS)
+        original, version = bills.get(BillId(bill_id))
+        profiles = uow.repository(BILLING_PROFILES)
+        profile, profile_version = profiles.get(AccountId(original.account_id))
+        if facts is not None and facts != profile.facts:
+            profile = attrs.evolve(profile, facts=facts)
+            profiles.save(profile, profile_version)
+        corrected = draft_bill(
+            uow,
+            profile=profile,
+            period=original.period,
+            engines=TariffEngines(),
+            bill_id=f"{bill_id}-R",
+            zone=zone,
+        )
+        at = clock.now()
+        correction = correct(
+            original,
+            corrected,
+            credit_note_id=f"{bill_id}-CN",
+            rebill_id=f"{bill_id}-R",
+            on=on,
+            at=at,
+            by=by,
+            why=why,
+            bounds=bounds,
+        )
+        bills.save(correction.original, version)
+        bills.add(correction.credit_note)
+        bills.add(correction.rebill)
+        receivables = uow.repository(RECEIVABLES)
+        receivable, receivable_version = receivables.get(profile.account_id)
+        credit = -correction.credit_note.total
+        if credit.amount > 0:
+            receivable = receivable.credit_note(bill_id, credit)
+        rebill = correction.rebill
+        if rebill.state is BillState.ISSUED and rebill.total.amount > 0:
+            due = on + timedelta(days=profile.due_days)
+            receivable = receivable.charge(rebill.bill_id, rebill.total, dated=due)
+        receivables.save(receivable, receivable_version)
+        result: dict[str, JsonValue] = {
+            "original": bill_id,
+            "credit_note": correction.credit_note.bill_id,
+            "rebill": rebill.bill_id,
+            "rebill_state": rebill.state.value,
+            "net": str(correction.net.amount),
+        }
+        uow.outbox.append(
+            event(
+                key=key,
+                kind=BILLS.kind,
+                aggregate_id=bill_id,
+                event_type="BillCorrected",
+                payload={**result, "why": why, "account_id": profile.account_id},
+                at=at,
+            )
+        )
+        return result
+
+    return run_idempotent(
+        make_unit_of_work,
+        clock=clock,
+        key=key,
+        command="correct_bill",
+        payload={"bill_id": bill_id, "on": on.isoformat(), "why": why},
+        action=action,
+    )
+
+
+def release_held_bill(
+    make_unit_of_work: UnitOfWorkFactory,
+    *,
+    clock: Clock,
+    key: str,
+    bill_id: str,
+    on: date,
+    by: str,
+    why: str,
+) -> dict[str, JsonValue]:
+    """Issue held bill ``bill_id`` after review and charge it, once for ``key``.
+
+    Returns ``{bill_id, state, total}``.
+
+    Raises:
+        CommandRefused: the bill is not held, or no reason is given (stored).
+        NotFound: no such bill.
+    """
+
+    def action(uow: UnitOfWork) -> dict[str, JsonValue]:
+        bills = uow.repository(BILLS)
+        held, version = bills.get(BillId(bill_id))
+        at = clock.now()
+        bill, _record = release(held, on=on, at=at, by=by, why=why)
+        bills.save(bill, version)
+        profile = uow.repository(BILLING_PROFILES).get(AccountId(bill.account_id)).entity
+        due = on + timedelta(days=profile.due_days)
+        if bill.total.amount > 0:
+            receivables = uow.repository(RECEIVABLES)
+            receivable, receivable_version = receivables.get(profile.account_id)
+            receivables.save(
+                receivable.charge(bill.bill_id, bill.total, dated=due), receivable_version
+            )
+        result: dict[str, JsonValue] = {
+            "bill_id": bill.bill_id,
+            "state": bill.state.value,
+            "total": str(bill.total.amount),
+        }
+        uow.outbox.append(
+            event(
+                key=key,
+                kind=BILLS.kind,
+                aggregate_id=bill_id,
+                event_type="BillIssued",
+                payload={**result, "due_on": due.isoformat(), "why": why},
+                at=at,
+            )
+        )
+        return result
+
+    return run_idempotent(
+        make_unit_of_work,
+        clock=clock,
+        key=key,
+        command="release_held_bill",
+        payload={"bill_id": bill_id, "on": on.isoformat(), "why": why},
+        action=action,
+    )

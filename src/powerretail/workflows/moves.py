@@ -1,0 +1,289 @@
+"""Move a customer in (open an account at a service point) and out (final bill, account closed).
+
+:func:`move_out` stores the final reads, bills the last period prorated to the day of move-out
+(``closed_on``: the engine bills only the days with service), closes the account and its billing
+profile, and adds an entry to the customer's contact record (SEED 001: every contact recorded).
+What the account owes stays on its receivable — with the customer who incurred it, never passed
+to whoever moves in next.
+
+:func:`move_in` opens an account: the customer (if new), the account, its billing profile, its
+meters and first reads, and an empty receivable holding a deposit. When the same customer moves
+out of another account on the day it moves in (a move between premises), ``carry_deposit_from``
+carries that account's deposit over instead of asking for a new one.
+
+Both run once per idempotency key and announce ``CustomerMovedOut`` / ``CustomerMovedIn``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+import attrs
+
+from powerretail.billing.lifecycle import PlausibilityBounds
+from powerretail.customers.contacts import Channel, record_contact
+from powerretail.customers.parties import Account, Customer
+from powerretail.errors import RuleViolation
+from powerretail.ids import AccountId
+from powerretail.metering.meters import Meter
+from powerretail.metering.reads import RegisterRead
+from powerretail.quantities import Money
+from powerretail.repositories.billing import BILLING_PROFILES, BILLS, BillingProfile
+from powerretail.repositories.clock import Clock
+from powerretail.repositories.codec import JsonValue
+from powerretail.repositories.commands import run_idempotent
+from powerretail.repositories.customers import ACCOUNTS, CONTACT_RECORDS, CUSTOMERS
+from powerretail.repositories.metering import METERS, READS, StoredRead, read_key
+from powerretail.repositories.payments import RECEIVABLES, Receivable
+from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from powerretail.timeframe import DEFAULT_TIMEZONE, DateRange
+from powerretail.workflows._common import TariffEngines, bill_id_for, draft_bill, event
+from powerretail.workflows.billing_cycle import issue_and_charge
+
+__all__ = ["DepositNotCarried", "move_in", "move_out", "store_reads_as_given"]
+
+
+class DepositNotCarried(RuleViolation):
+    """A deposit is carried over only from the same customer's account closed the same day."""
+
+    def __init__(self, account_id: str, reason: str) -> None:
+        self.account_id = account_id
+        self.reason = reason
+        super().__init__(account_id, reason)
+
+    def __str__(self) -> str:
+        return f"cannot carry the deposit of account {self.account_id!r}: {self.reason}"
+
+
+def store_reads_as_given(uow: UnitOfWork, reads: Sequence[RegisterRead]) -> int:
+    """Store ``reads`` as billable (a read already stored under its key is left alone).
+
+    For reads taken on site at a move (by the staff doing it); submit meter-reading rounds
+    through :func:`powerretail.workflows.reads.submit_reads`, which validates them. Returns
+    how many were added.
+    """
+    repository = uow.repository(READS)
+    added = 0
+    for read in reads:
+        key = read_key(read.meter_id, read.register, read.read_at)
+        if repository.find(key) is None:
+            repository.add(StoredRead(read_id=key, meter_id=read.meter_id, read=read))
+            added += 1
+    return added
+
+
+def _final_period(on: date) -> DateRange:
+    last = on - timedelta(days=1)
+    return DateRange.month(last.year, last.month)
+
+
+def move_out(
+    make_unit_of_work: UnitOfWorkFactory,
+    *,
+    clock: Clock,
+    key: str,
+    account_id: str,
+    on: date,
+    final_reads: Sequence[RegisterRead],
+    by: str,
+    channel: Channel = Channel.COUNTER,
+    note: str = "",
+    bounds: PlausibilityBounds | None = None,
+    zone: str = DEFAULT_TIMEZONE,
+) -> dict[str, JsonValue]:
+    """Move the customer of ``account_id`` out on ``on`` (the first day without service).
+
+    The final bill covers the month of the last day of service, prorated to the day; it has the
+    id the billing cycle would give that month, so the month is never billed twice (when the
+    cycle already billed it — a move-out on the first of a month — that bill is the final
+    one). Returns
+    ``{bill_id, state, total, balance}``.
+
+    Raises:
+        ReadsMissing: the final reads (or the reads of the period's start) are missing.
+        CommandRefused: the account is already closed, or the bill cannot be made (stored).
+    """
+
+    def action(uow: UnitOfWork) -> dict[str, JsonValue]:
+        accounts = uow.repository(ACCOUNTS)
+        account, account_version = accounts.get(AccountId(account_id))
+        if account.closed_on is not None:
+            raise RuleViolation(f"account {account_id} was closed on {account.closed_on}")
+        profiles = uow.repository(BILLING_PROFILES)
+        profile, profile_version = profiles.get(AccountId(account_id))
+        store_reads_as_given(uow, final_reads)
+        closing = attrs.evolve(profile, facts=attrs.evolve(profile.facts, closed_on=on))
+        period = _final_period(on)
+        bill_id = bill_id_for(account_id, period)
+        billed = uow.repository(BILLS).find(bill_id)
+        if billed is not None:  # the cycle already billed the last month of service
+            bill = billed.entity
+        else:
+            draft = draft_bill(
+                uow,
+                profile=closing,
+                period=period,
+                engines=TariffEngines(),
+                bill_id=bill_id,
+                zone=zone,
+            )
+            bill = issue_and_charge(
+                uow,
+                draft=draft,
+                profile=closing,
+                key=key,
+                clock=clock,
+                issued_on=on,
+                by=by,
+                bounds=bounds,
+            )
+        accounts.save(attrs.evolve(account, closed_on=on), account_version)
+        profiles.save(attrs.evolve(closing, active=False), profile_version)
+        at = clock.now()
+        contacts = uow.repository(CONTACT_RECORDS)
+        stored = contacts.find(account.customer_id)
+        what = (
+            f"move-out of account {account_id} on {on}: final bill {bill.bill_id} "
+            f"{bill.total} ({bill.state.value})"
+        ) + (f"; {note}" if note else "")
+        record = record_contact(
+            None if stored is None else stored.entity,
+            customer_id=account.customer_id,
+            who=by,
+            at=at,
+            channel=channel,
+            what=what,
+        )
+        if stored is None:
+            contacts.add(record)
+        else:
+            contacts.save(record, stored.version)
+        balance = uow.repository(RECEIVABLES).get(AccountId(account_id)).entity.balance
+        result: dict[str, JsonValue] = {
+            "bill_id": bill.bill_id,
+            "state": bill.state.value,
+            "total": str(bill.total.amount),
+            "balance": str(balance.amount),
+        }
+        uow.outbox.append(
+            event(
+                key=key,
+                kind=ACCOUNTS.kind,
+                aggregate_id=account_id,
+                event_type="CustomerMovedOut",
+                payload={**result, "customer_id": account.customer_id, "on": on.isoformat()},
+                at=at,
+            )
+        )
+        return result
+
+    return run_idempotent(
+        make_unit_of_work,
+        clock=clock,
+        key=key,
+        command="move_out",
+        payload={"account_id": account_id, "on": on.isoformat()},
+        action=action,
+    )
+
+
+def _carry_deposit(
+    uow: UnitOfWork, *, source: str, account: Account, receivable: Receivable
+) -> Receivable:
+    receivables = uow.repository(RECEIVABLES)
+    old, version = receivables.get(AccountId(source))
+    closed = uow.repository(ACCOUNTS).get(AccountId(source)).entity
+    if closed.customer_id != account.customer_id:
+        raise DepositNotCarried(source, f"it belongs to customer {closed.customer_id}")
+    if closed.closed_on != account.opened_on:
+        raise DepositNotCarried(
+            source, f"it closed on {closed.closed_on}, not on the move-in day {account.opened_on}"
+        )
+    receivables.save(attrs.evolve(old, deposit=Money.zero(old.deposit.currency)), version)
+    return attrs.evolve(receivable, deposit=receivable.deposit + old.deposit)
+
+
+def move_in(
+    make_unit_of_work: UnitOfWorkFactory,
+    *,
+    clock: Clock,
+    key: str,
+    customer: Customer,
+    account: Account,
+    profile: BillingProfile,
+    meters: Sequence[Meter] = (),
+    initial_reads: Sequence[RegisterRead] = (),
+    deposit: Money | None = None,
+    carry_deposit_from: str | None = None,
+) -> dict[str, JsonValue]:
+    """Open ``account`` for ``customer`` from ``account.opened_on``, once for ``key``.
+
+    The customer and meters are added if not stored yet; the profile is stored with
+    ``opened_on`` set to the move-in day, so the first bill is prorated. Returns
+    ``{account_id, customer_id, deposit}``.
+
+    Raises:
+        DepositNotCarried: ``carry_deposit_from`` is another customer's account or was not
+            closed on the move-in day (stored as a refusal, raised as ``CommandRefused``).
+        VersionConflict: the account is already stored (after the retries of a conflict).
+    """
+
+    def action(uow: UnitOfWork) -> dict[str, JsonValue]:
+        customers = uow.repository(CUSTOMERS)
+        if customers.find(customer.id) is None:
+            customers.add(customer)
+        uow.repository(ACCOUNTS).add(account)
+        uow.repository(BILLING_PROFILES).add(
+            attrs.evolve(
+                profile,
+                account_id=account.id,
+                customer_id=account.customer_id,
+                facts=attrs.evolve(profile.facts, opened_on=account.opened_on),
+                active=True,
+            )
+        )
+        meter_repository = uow.repository(METERS)
+        for meter in meters:
+            if meter_repository.find(meter.id) is None:
+                meter_repository.add(meter)
+        store_reads_as_given(uow, initial_reads)
+        receivable = Receivable.open(
+            account_id=account.id, customer_id=account.customer_id, deposit=deposit
+        )
+        if carry_deposit_from is not None:
+            receivable = _carry_deposit(
+                uow, source=carry_deposit_from, account=account, receivable=receivable
+            )
+        uow.repository(RECEIVABLES).add(receivable)
+        result: dict[str, JsonValue] = {
+            "account_id": account.id,
+            "customer_id": account.customer_id,
+            "deposit": str(receivable.deposit.amount),
+        }
+        uow.outbox.append(
+            event(
+                key=key,
+                kind=ACCOUNTS.kind,
+                aggregate_id=account.id,
+                event_type="CustomerMovedIn",
+                payload={**result, "on": account.opened_on.isoformat()},
+                at=clock.now(),
+            )
+        )
+        return result
+
+    return run_idempotent(
+        make_unit_of_work,
+        clock=clock,
+        key=key,
+        command="move_in",
+        payload={
+            "account_id": account.id,
+            "customer_id": account.customer_id,
+            "opened_on": account.opened_on.isoformat(),
+            "deposit": None if deposit is None else str(deposit.amount),
+            "carry_deposit_from": carry_deposit_from,
+        },
+        action=action,
+    )

@@ -1,0 +1,195 @@
+"""Post payments (once per key, allocated oldest first) and assess an account's late fees.
+
+:func:`post_payment` is a money-moving command: it runs once per idempotency key (the gateway's
+transaction id), allocates the payment over the account's open items by the allocation policy
+(:func:`~powerretail.collections.allocation.allocate_payment`, oldest first), keeps what is left
+as account credit (R10), stores the :class:`~powerretail.repositories.payments.Payment` and
+announces ``PaymentPosted`` — all in one unit of work.
+
+:func:`assess_account_late_fees` computes the late fees (电费违约金) of an account's issued bills
+through a day, replaying its stored payments (:mod:`powerretail.collections.late_fees`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import attrs
+
+from powerretail.billing.bill import BillKind, BillState
+from powerretail.collections.allocation import AllocationOrder
+from powerretail.collections.late_fees import (
+    LateFeeAssessment,
+    LateFeeBill,
+    LateFeePayment,
+    LateFeePolicy,
+    assess_late_fees,
+)
+from powerretail.ids import AccountId, PaymentId
+from powerretail.quantities import Money
+from powerretail.repositories.billing import BILLING_PROFILES, BILLS
+from powerretail.repositories.clock import Clock
+from powerretail.repositories.codec import JsonValue
+from powerretail.repositories.commands import run_idempotent
+from powerretail.repositories.payments import PAYMENTS, RECEIVABLES, Payment, Receivable
+from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from powerretail.workflows._common import event
+
+__all__ = ["PaymentReceipt", "account_balance", "assess_account_late_fees", "post_payment"]
+
+
+@attrs.frozen(kw_only=True)
+class PaymentReceipt:
+    """What a posted payment did: how much settled open items, the credit left, the balance."""
+
+    payment_id: str
+    account_id: str
+    applied: Money
+    credit: Money
+    balance: Money
+
+
+def post_payment(
+    make_unit_of_work: UnitOfWorkFactory,
+    *,
+    clock: Clock,
+    key: str,
+    account_id: str,
+    amount: Money,
+    received_on: date,
+    order: AllocationOrder = AllocationOrder.PRINCIPAL_FIRST,
+) -> PaymentReceipt:
+    """Post ``amount`` paid on ``received_on`` to ``account_id``, once for ``key``.
+
+    The payment is stored as ``P-{key}``. A retry with the same key and payment returns the
+    first receipt and posts nothing; the same key with another payment raises
+    :class:`~powerretail.errors.IdempotencyConflict`.
+
+    Raises:
+        IdempotencyConflict: ``key`` was used for another payment.
+        CommandRefused: the amount is not above zero (the refusal is stored under ``key``).
+        NotFound: the account is unknown (nothing is stored; a retry may succeed).
+    """
+    payment_id = PaymentId(f"P-{key}")
+
+    def action(uow: UnitOfWork) -> dict[str, JsonValue]:
+        receivables = uow.repository(RECEIVABLES)
+        receivable, version = receivables.get(AccountId(account_id))
+        changed, allocation = receivable.receive(amount, paid_on=received_on, order=order)
+        receivables.save(changed, version)
+        uow.repository(PAYMENTS).add(
+            Payment(
+                payment_id=payment_id,
+                account_id=AccountId(account_id),
+                amount=amount,
+                received_on=received_on,
+                order=order,
+                allocations=allocation.allocations,
+                credit=allocation.credit,
+            )
+        )
+        result: dict[str, JsonValue] = {
+            "payment_id": payment_id,
+            "account_id": account_id,
+            "applied": str(allocation.applied.amount),
+            "credit": str(allocation.credit.amount),
+            "balance": str(changed.balance.amount),
+            "currency": amount.currency,
+        }
+        uow.outbox.append(
+            event(
+                key=key,
+                kind=RECEIVABLES.kind,
+                aggregate_id=account_id,
+                event_type="PaymentPosted",
+                payload={**result, "amount": str(amount.amount), "received_on": str(received_on)},
+                at=clock.now(),
+            )
+        )
+        return result
+
+    result = run_idempotent(
+        make_unit_of_work,
+        clock=clock,
+        key=key,
+        command="post_payment",
+        payload={
+            "account_id": account_id,
+            "amount": str(amount.amount),
+            "currency": amount.currency,
+            "received_on": received_on.isoformat(),
+            "order": order.value,
+        },
+        action=action,
+    )
+    currency = str(result["currency"])
+    return PaymentReceipt(
+        payment_id=str(result["payment_id"]),
+        account_id=str(result["account_id"]),
+        applied=Money(str(result["applied"]), currency),
+        credit=Money(str(result["credit"]), currency),
+        balance=Money(str(result["balance"]), currency),
+    )
+
+
+def account_balance(make_unit_of_work: UnitOfWorkFactory, *, account_id: str) -> Receivable:
+    """Return the receivable of ``account_id``: open items, credit, deposit and totals.
+
+    Raises:
+        NotFound: no such account.
+    """
+    with make_unit_of_work() as uow:
+        return uow.repository(RECEIVABLES).get(AccountId(account_id)).entity
+
+
+def assess_account_late_fees(
+    make_unit_of_work: UnitOfWorkFactory,
+    *,
+    account_id: str,
+    through: date,
+    policy: LateFeePolicy | None = None,
+) -> LateFeeAssessment | None:
+    """Return the late fees of ``account_id``'s issued bills through ``through`` (or ``None``).
+
+    Each issued bill or rebill with a positive total is due ``due_days`` (the billing profile)
+    after its issue; the account's stored payments up to ``through`` are replayed against them.
+    Nothing is stored: charging a late fee is the app's decision.
+
+    Raises:
+        NotFound: no such account.
+
+    Source: GYGZ1996 Art. 98; rules.md §2 (through
+    :func:`~powerretail.collections.late_fees.assess_late_fees`).
+    """
+    with make_unit_of_work() as uow:
+        profile = uow.repository(BILLING_PROFILES).get(AccountId(account_id)).entity
+        bills = [
+            stored.entity
+            for stored in uow.repository(BILLS).query(account_id=account_id, state=BillState.ISSUED)
+            if stored.entity.kind is not BillKind.CREDIT_NOTE
+            and stored.entity.total.amount > 0
+            and stored.entity.issued_on is not None
+        ]
+        payments = [
+            stored.entity
+            for stored in uow.repository(PAYMENTS).query(account_id=account_id)
+            if stored.entity.received_on <= through
+        ]
+    if not bills:
+        return None
+    late_bills = [
+        LateFeeBill(
+            bill_id=bill.bill_id,
+            principal=bill.total,
+            customer_kind=profile.customer_kind,
+            due_date=bill.issued_on + timedelta(days=profile.due_days),
+            period_end=bill.period.last_day,
+        )
+        for bill in bills
+        if bill.issued_on is not None
+    ]
+    late_payments = [
+        LateFeePayment(payment_id=p.payment_id, paid_on=p.received_on, amount=p.amount)
+        for p in payments
+    ]
+    return assess_late_fees(late_bills, late_payments, through=through, policy=policy)
