@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 import attrs
@@ -20,6 +20,7 @@ from powerretail.adapters.sqlite import SqliteStore
 from powerretail.errors import ConcurrencyConflict
 from powerretail.ids import AccountId
 from powerretail.quantities import Money, sum_money
+from powerretail.repositories.clock import Clock
 from powerretail.testing.ledger import (
     LEDGER_ACCOUNTS,
     LEDGER_POSTINGS,
@@ -27,7 +28,14 @@ from powerretail.testing.ledger import (
     post_to_ledger,
 )
 
-__all__ = ["Payment", "check_payments", "open_accounts", "payment_plan", "post_payments"]
+__all__ = [
+    "Payment",
+    "check_payments",
+    "deliver_from_threads",
+    "open_accounts",
+    "payment_plan",
+    "post_payments",
+]
 
 
 @attrs.frozen
@@ -39,13 +47,19 @@ class Payment:
     amount: Money
 
 
-def payment_plan(count: int, *, accounts: int, seed: int = 0) -> tuple[Payment, ...]:
-    """Return ``count`` payments spread over ``accounts`` accounts, amounts drawn from ``seed``."""
+def payment_plan(
+    count: int, *, accounts: int | Sequence[str], seed: int = 0
+) -> tuple[Payment, ...]:
+    """Return ``count`` payments spread over ``accounts``, amounts drawn from ``seed``.
+
+    ``accounts`` is either the account ids to use or how many to make up (``A-0000``, …).
+    """
+    ids = [f"A-{n:04d}" for n in range(accounts)] if isinstance(accounts, int) else accounts
     draw = random.Random(seed)
     return tuple(
         Payment(
             key=f"pay-{number:06d}",
-            account_id=f"A-{number % accounts:04d}",
+            account_id=ids[number % len(ids)],
             amount=Money(Decimal(draw.randrange(1, 100_000)).scaleb(-2)),
         )
         for number in range(count)
@@ -60,11 +74,20 @@ def open_accounts(path: str, plan: Sequence[Payment]) -> None:
     store.close()
 
 
-def post_payments(path: str, plan: Sequence[Payment], *, threads: int = 1, seed: int = 0) -> int:
-    """Post every payment of ``plan`` from ``threads`` threads, each in its own seeded order.
+def deliver_from_threads(
+    path: str,
+    plan: Sequence[Payment],
+    post: Callable[[SqliteStore, Clock, Payment], object],
+    *,
+    threads: int = 1,
+    seed: int = 0,
+) -> int:
+    """Call ``post`` for every payment of ``plan`` from ``threads`` threads, each in its own order.
 
-    Busy files and lost races are retried until each call returns. Return how many calls were
-    made in all (each payment once per thread, plus retries).
+    Each thread shuffles the plan with its own seed; busy files and lost races
+    (:class:`ConcurrencyConflict`) are retried until each call returns. Return how many calls
+    were made in all (each payment once per thread, plus retries). The first error a thread hit
+    is raised once every thread has finished.
     """
     store = SqliteStore(path, synchronous="NORMAL", busy_attempts=200)
     clock = SystemClock()
@@ -79,14 +102,7 @@ def post_payments(path: str, plan: Sequence[Payment], *, threads: int = 1, seed:
                 while True:
                     calls[index] += 1
                     try:
-                        post_to_ledger(
-                            store.unit_of_work,
-                            clock=clock,
-                            key=payment.key,
-                            account_id=payment.account_id,
-                            amount=payment.amount,
-                            attempts=50,
-                        )
+                        post(store, clock, payment)
                         break
                     except ConcurrencyConflict:
                         continue
@@ -102,6 +118,25 @@ def post_payments(path: str, plan: Sequence[Payment], *, threads: int = 1, seed:
     if errors:
         raise errors[0]
     return sum(calls)
+
+
+def post_payments(path: str, plan: Sequence[Payment], *, threads: int = 1, seed: int = 0) -> int:
+    """Post every payment of ``plan`` to the sample ledger from ``threads`` threads.
+
+    See :func:`deliver_from_threads`; returns how many calls were made in all.
+    """
+
+    def post(store: SqliteStore, clock: Clock, payment: Payment) -> None:
+        post_to_ledger(
+            store.unit_of_work,
+            clock=clock,
+            key=payment.key,
+            account_id=payment.account_id,
+            amount=payment.amount,
+            attempts=50,
+        )
+
+    return deliver_from_threads(path, plan, post, threads=threads, seed=seed)
 
 
 def check_payments(path: str, plan: Sequence[Payment]) -> None:

@@ -13,21 +13,18 @@ Used by the done-means tests (bounded) and by ``benchmarks/`` (large):
 
 from __future__ import annotations
 
-import random
-import threading
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
 
 from powerretail.adapters.clocks import SystemClock
 from powerretail.adapters.sqlite import SqliteStore
 from powerretail.billing.bill import BillState
-from powerretail.errors import ConcurrencyConflict
 from powerretail.ids import AccountId
-from powerretail.quantities import Money, sum_money
+from powerretail.quantities import sum_money
 from powerretail.repositories.billing import BILLS
+from powerretail.repositories.clock import Clock
 from powerretail.repositories.payments import PAYMENTS, RECEIVABLES
-from powerretail.testing.load import Payment
+from powerretail.testing.load import Payment, deliver_from_threads, payment_plan
 from powerretail.timeframe import DateRange
 from powerretail.workflows.billing_cycle import run_billing_cycle
 from powerretail.workflows.payments import post_payment
@@ -43,62 +40,25 @@ __all__ = [
 PAID_ON = date(2025, 8, 20)
 
 
-def payment_plan(count: int, *, accounts: Sequence[str], seed: int = 0) -> tuple[Payment, ...]:
-    """Return ``count`` payments spread over ``accounts``, amounts drawn from ``seed``."""
-    draw = random.Random(seed)
-    return tuple(
-        Payment(
-            key=f"pay-{number:06d}",
-            account_id=accounts[number % len(accounts)],
-            amount=Money(Decimal(draw.randrange(1, 100_000)).scaleb(-2)),
-        )
-        for number in range(count)
-    )
-
-
 def post_payment_plan(
     path: str, plan: Sequence[Payment], *, threads: int = 1, seed: int = 0
 ) -> int:
-    """Post every payment of ``plan`` from ``threads`` threads, each in its own seeded order.
+    """Post every payment of ``plan`` through the workflow from ``threads`` threads.
 
-    Returns how many calls were made in all (each payment once per thread, plus retries).
+    See :func:`~powerretail.testing.load.deliver_from_threads`; returns how many calls were made.
     """
-    store = SqliteStore(path, synchronous="NORMAL", busy_attempts=200)
-    clock = SystemClock()
-    calls = [0] * threads
-    errors: list[BaseException] = []
 
-    def work(index: int) -> None:
-        order = list(plan)
-        random.Random(seed * 1_000 + index).shuffle(order)
-        try:
-            for payment in order:
-                while True:
-                    calls[index] += 1
-                    try:
-                        post_payment(
-                            store.unit_of_work,
-                            clock=clock,
-                            key=payment.key,
-                            account_id=payment.account_id,
-                            amount=payment.amount,
-                            received_on=PAID_ON,
-                        )
-                        break
-                    except ConcurrencyConflict:
-                        continue
-        except BaseException as err:
-            errors.append(err)
+    def post(store: SqliteStore, clock: Clock, payment: Payment) -> None:
+        post_payment(
+            store.unit_of_work,
+            clock=clock,
+            key=payment.key,
+            account_id=AccountId(payment.account_id),
+            amount=payment.amount,
+            received_on=PAID_ON,
+        )
 
-    workers = [threading.Thread(target=work, args=(index,)) for index in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    store.close()
-    if errors:
-        raise errors[0]
-    return sum(calls)
+    return deliver_from_threads(path, plan, post, threads=threads, seed=seed)
 
 
 def check_payment_plan(path: str, plan: Sequence[Payment]) -> None:
