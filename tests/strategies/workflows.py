@@ -21,7 +21,8 @@ from powerretail.repositories.billing import BILLS, BillingProfile
 from powerretail.repositories.metering import READS, read_key
 from powerretail.repositories.unit_of_work import UnitOfWorkFactory
 from powerretail.timeframe import DateRange
-from powerretail.workflows.billing_cycle import bill_account, bill_id_for, publish_tariff
+from powerretail.workflows._common import bill_id_for
+from powerretail.workflows.billing_cycle import bill_account, publish_tariff
 from powerretail.workflows.moves import move_in
 from powerretail.workflows.reads import submit_reads
 
