@@ -12,6 +12,7 @@ from powerretail.adapters.clocks import FixedClock
 from powerretail.adapters.tariff_library import load_shipped
 from powerretail.billing.bill import Bill
 from powerretail.billing.determinants import AccountFacts
+from powerretail.billing.lifecycle import PlausibilityBounds
 from powerretail.collections.late_fees import CustomerKind
 from powerretail.customers.parties import Account, Customer, Sector
 from powerretail.ids import AccountId, BillId, CustomerId, MeterId
@@ -123,7 +124,7 @@ class Household:
         self.valley += Decimal(valley)
         self.submit(period.end)
 
-    def bill(self, period: DateRange) -> Bill:
+    def bill(self, period: DateRange, bounds: PlausibilityBounds | None = None) -> Bill:
         """Bill ``period`` through the workflow and return the stored bill."""
         assert period.end is not None
         result = bill_account(
@@ -132,6 +133,7 @@ class Household:
             account_id=self.account_id,
             period=period,
             issued_on=period.end,
+            bounds=bounds,
         )
         return self.stored(str(result["bill_id"]))
 

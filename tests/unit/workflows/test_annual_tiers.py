@@ -9,10 +9,13 @@ import pytest
 
 from powerretail.adapters.clocks import FixedClock
 from powerretail.adapters.memory import MemoryStore
+from powerretail.billing.bill import BillState
+from powerretail.billing.lifecycle import PlausibilityBounds
 from powerretail.ids import AccountId
+from powerretail.quantities import Money
 from powerretail.repositories.billing import BILLING_PROFILES
 from powerretail.workflows._common import TariffEngines, tier_year_position
-from powerretail.workflows.corrections import correct_bill
+from powerretail.workflows.corrections import correct_bill, release_held_bill
 from tests.strategies.workflows import LATER, Household, month, surcharge, tier_kwh
 from tests.unit.workflows.conftest import JULY, open_account
 
@@ -89,6 +92,29 @@ class TestCorrections:
         # 1500 + 500 + 1000 (March as billed) = 3000 → 4000, all tier 2
         assert tier_kwh(april) == {"tier.tier2": D(1000)}
         assert surcharge(april) == D("50.00")
+
+
+class TestHeldBills:
+    def test_count_only_once_released(self, household: Household) -> None:
+        for period in (JAN, FEB, MAR):
+            household.use(period, "600", "400")
+        held = household.bill(JAN, bounds=PlausibilityBounds(max_total=Money("100.00")))
+        february = household.bill(FEB)
+        release_held_bill(
+            household.make_unit_of_work,
+            clock=household.clock,
+            key="release/jan",
+            bill_id=held.bill_id,
+            on=date(2025, 2, 10),
+            by="supervisor",
+            why="winter heating, checked",
+        )
+
+        march = household.bill(MAR)
+
+        assert held.state is BillState.HELD
+        assert "position 0 → 1000 kWh" in february.lines[-1].note
+        assert "position 2000 → 3000 kWh" in march.lines[-1].note
 
 
 class TestOrder:
