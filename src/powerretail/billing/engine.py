@@ -411,6 +411,22 @@ class BillingEngine:
             reactive += reactive_loss
         return energy, reactive
 
+    def tier_year(self, account: AccountFacts, day: date) -> tuple[DateRange, str] | None:
+        """Return the annual tier year containing ``day`` and the code of its tier charge.
+
+        ``None`` when the version in force on ``day`` has no annual tiers. The tier year is the
+        one the engine prices ``day`` in (rules.md §10.1: calendar year, or a year from move-in
+        when part years settle and restart).
+
+        Raises:
+            NotFound: no version of the tariff is in force on ``day``.
+        """
+        version = self.tariff.version_on(day)
+        annual = next((c for c in version.charges if isinstance(c, AnnualTiers)), None)
+        if annual is None:
+            return None
+        return self._cycle(annual, account, day), annual.code
+
     def _cycle(self, charge: AnnualTiers, account: AccountFacts, day: date) -> DateRange:
         if charge.partial_year is PartialYear.SETTLE_AND_RESTART and account.opened_on:
             anchor = account.opened_on

@@ -10,7 +10,7 @@ from decimal import Decimal
 import attrs
 import pendulum
 
-from powerretail.billing.bill import Bill
+from powerretail.billing.bill import Bill, BillState
 from powerretail.billing.determinants import AccountFacts, Determinants
 from powerretail.billing.engine import BillingEngine
 from powerretail.billing.usage import IntervalSeries as BillingSeries
@@ -19,15 +19,24 @@ from powerretail.ids import BillId
 from powerretail.metering.consumption import consumption, demand, reactive_consumption
 from powerretail.metering.meters import Meter, RegisterKind
 from powerretail.metering.reads import IntervalQuality, RegisterRead
-from powerretail.repositories.billing import BillingProfile
+from powerretail.repositories.billing import BILLS, BillingProfile
 from powerretail.repositories.codec import JsonValue
 from powerretail.repositories.events import DomainEvent
 from powerretail.repositories.metering import METERS, READS, SERIES
 from powerretail.repositories.tariffs import TARIFF_DOCUMENTS, TariffDocument, latest_tariff
 from powerretail.repositories.unit_of_work import UnitOfWork
+from powerretail.tariffs.model import AnnualTiers
 from powerretail.timeframe import DEFAULT_TIMEZONE, DateRange
 
-__all__ = ["ReadsMissing", "TariffEngines", "bill_id_for", "draft_bill", "event", "usage_for"]
+__all__ = [
+    "ReadsMissing",
+    "TariffEngines",
+    "bill_id_for",
+    "draft_bill",
+    "event",
+    "tier_year_position",
+    "usage_for",
+]
 
 
 class ReadsMissing(PowerRetailError, LookupError):
@@ -241,6 +250,53 @@ def usage_for(
     return _register_usage(uow, profile, start, end)
 
 
+#: Documents whose lines count towards the tier year: issued ones, and reversed originals (their
+#: credit notes, issued, take the energy back out; the rebill puts the corrected energy in).
+_COUNTED = frozenset({BillState.ISSUED, BillState.REVERSED})
+
+
+def tier_year_position(
+    uow: UnitOfWork, *, profile: BillingProfile, engine: BillingEngine, before: date
+) -> Decimal | None:
+    """Return the energy billed to ``profile``'s account in the tier year before ``before`` [kWh].
+
+    Derived from what is stored, not from a counter: the annual-tier lines of the account's
+    issued bills, credit notes (negative) and rebills whose service days fall in the tier year
+    containing ``before`` and start before it. Re-running, correcting an earlier bill or billing
+    a month out of order therefore always sees the position the stored documents give. Held
+    bills do not count until they are released. The profile's ``ytd_kwh`` is an opening
+    balance (energy billed elsewhere, e.g. before migration): it counts in the tier year of the
+    account's earliest stored bill (or, with none stored yet, the tier year of ``before``) and
+    in no other. ``None`` when the tariff in force on ``before`` has no annual tiers.
+
+    Source: rules.md §10.1 (the tier year's energy so far decides the tier).
+    """
+    found = engine.tier_year(profile.facts, before)
+    if found is None:
+        return None
+    year, _code = found
+    prefixes = tuple(
+        f"{charge.code}.tier"
+        for version in engine.tariff.versions
+        for charge in version.charges
+        if isinstance(charge, AnnualTiers)
+    )
+    position = Decimal(0)
+    earliest: date | None = None
+    for stored in uow.repository(BILLS).query(account_id=profile.account_id):
+        bill = stored.entity
+        if bill.state not in _COUNTED:
+            continue
+        if earliest is None or bill.period.start < earliest:
+            earliest = bill.period.start
+        for line in bill.lines:
+            if year.start <= line.period.start < before and line.code.startswith(prefixes):
+                position += line.quantity
+    if earliest is None or earliest in year:
+        position += profile.facts.ytd_kwh
+    return position
+
+
 def draft_bill(
     uow: UnitOfWork,
     *,
@@ -252,14 +308,22 @@ def draft_bill(
 ) -> Bill:
     """Return the draft bill of ``profile`` over ``period`` from the stored reads and tariff.
 
+    Under annual tiers the year-to-date energy is :func:`tier_year_position` at the first day of
+    service in ``period`` (the profile's ``ytd_kwh`` is its opening balance).
+
     Raises:
         ReadsMissing: the reads are not stored yet.
         NotFound: the tariff or a meter is not stored.
     """
     engine = engines.engine(engines.latest_of(uow, profile.tariff_code))
     usage = usage_for(uow, profile, period, zone)
+    facts = profile.facts
+    start = service_window(period, facts).start
+    position = tier_year_position(uow, profile=profile, engine=engine, before=start)
+    if position is not None:
+        facts = attrs.evolve(facts, ytd_kwh=position)
     if isinstance(usage, BillingSeries):
         return engine.bill_intervals(
-            usage, period, profile.facts, account_id=profile.account_id, bill_id=bill_id
+            usage, period, facts, account_id=profile.account_id, bill_id=bill_id
         )
-    return engine.bill(usage, period, profile.facts, account_id=profile.account_id, bill_id=bill_id)
+    return engine.bill(usage, period, facts, account_id=profile.account_id, bill_id=bill_id)

@@ -7,7 +7,8 @@ as account credit (R10), stores the :class:`~powerretail.repositories.payments.P
 announces ``PaymentPosted`` — all in one unit of work.
 
 :func:`assess_account_late_fees` computes the late fees (电费违约金) of an account's issued bills
-through a day, replaying its stored payments (:mod:`powerretail.collections.late_fees`).
+through a day, replaying its stored payments (:mod:`powerretail.collections.late_fees`);
+:func:`charge_late_fees` charges what is assessed and not charged yet as late-fee open items.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import date, timedelta
 import attrs
 
 from powerretail.billing.bill import BillKind, BillState
-from powerretail.collections.allocation import AllocationOrder
+from powerretail.collections.allocation import AllocationOrder, ItemKind
 from powerretail.collections.late_fees import (
     LateFeeAssessment,
     LateFeeBill,
@@ -35,7 +36,14 @@ from powerretail.repositories.payments import PAYMENTS, RECEIVABLES, Payment, Re
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from powerretail.workflows._common import event
 
-__all__ = ["PaymentReceipt", "account_balance", "assess_account_late_fees", "post_payment"]
+__all__ = [
+    "LATE_FEE_CHARGED",
+    "PaymentReceipt",
+    "account_balance",
+    "assess_account_late_fees",
+    "charge_late_fees",
+    "post_payment",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -153,7 +161,7 @@ def assess_account_late_fees(
 
     Each issued bill or rebill with a positive total is due ``due_days`` (the billing profile)
     after its issue; the account's stored payments up to ``through`` are replayed against them.
-    Nothing is stored: charging a late fee is the app's decision.
+    Nothing is stored: :func:`charge_late_fees` charges them to the receivable.
 
     Raises:
         NotFound: no such account.
@@ -162,19 +170,25 @@ def assess_account_late_fees(
     :func:`~powerretail.collections.late_fees.assess_late_fees`).
     """
     with make_unit_of_work() as uow:
-        profile = uow.repository(BILLING_PROFILES).get(AccountId(account_id)).entity
-        bills = [
-            stored.entity
-            for stored in uow.repository(BILLS).query(account_id=account_id, state=BillState.ISSUED)
-            if stored.entity.kind is not BillKind.CREDIT_NOTE
-            and stored.entity.total.amount > 0
-            and stored.entity.issued_on is not None
-        ]
-        payments = [
-            stored.entity
-            for stored in uow.repository(PAYMENTS).query(account_id=account_id)
-            if stored.entity.received_on <= through
-        ]
+        return _assess(uow, account_id=account_id, through=through, policy=policy)
+
+
+def _assess(
+    uow: UnitOfWork, *, account_id: str, through: date, policy: LateFeePolicy | None
+) -> LateFeeAssessment | None:
+    profile = uow.repository(BILLING_PROFILES).get(AccountId(account_id)).entity
+    bills = [
+        stored.entity
+        for stored in uow.repository(BILLS).query(account_id=account_id, state=BillState.ISSUED)
+        if stored.entity.kind is not BillKind.CREDIT_NOTE
+        and stored.entity.total.amount > 0
+        and stored.entity.issued_on is not None
+    ]
+    payments = [
+        stored.entity
+        for stored in uow.repository(PAYMENTS).query(account_id=account_id)
+        if stored.entity.received_on <= through
+    ]
     if not bills:
         return None
     late_bills = [
@@ -193,3 +207,91 @@ def assess_account_late_fees(
         for p in payments
     ]
     return assess_late_fees(late_bills, late_payments, through=through, policy=policy)
+
+
+#: The event that records a late fee charged to the receivable (on the bill's event stream).
+LATE_FEE_CHARGED = "LateFeeCharged"
+
+
+def _charged_before(uow: UnitOfWork, bill_id: str, currency: str) -> Money:
+    """Return the late fee already charged for ``bill_id``: the sum of its charge events."""
+    total = Money.zero(currency)
+    for stored in uow.outbox.events_for(BILLS.kind, bill_id):
+        if stored.event_type == LATE_FEE_CHARGED:
+            total += Money(str(stored.payload["amount"]), currency)
+    return total
+
+
+def charge_late_fees(
+    make_unit_of_work: UnitOfWorkFactory,
+    *,
+    clock: Clock,
+    account_id: str,
+    as_of: date,
+    policy: LateFeePolicy | None = None,
+) -> dict[str, JsonValue]:
+    """Charge each overdue bill's assessed, not yet charged late fee as an open item.
+
+    Runs once per account and day (key ``late-fees/{account}/{as_of}``). The late fee of each
+    issued bill through ``as_of`` (:func:`assess_account_late_fees`) less what earlier runs
+    charged for it (its ``LateFeeCharged`` events) is charged to the receivable as a late-fee
+    item dated ``as_of`` — which :func:`post_payment` settles by its allocation order (penalty
+    last by default) — and announced with ``LateFeeCharged``, all in one unit of work, so the
+    receivable keeps reconciling (R20). Nothing is charged back when a later assessment is
+    lower. Returns ``{account_id, as_of, charged: {bill_id: amount}, total}``.
+
+    Raises:
+        NotFound: no such account (nothing is stored; a retry may succeed).
+
+    Source: GYGZ1996 Art. 98; rules.md §2.
+    """
+    key = f"late-fees/{account_id}/{as_of.isoformat()}"
+
+    def action(uow: UnitOfWork) -> dict[str, JsonValue]:
+        receivables = uow.repository(RECEIVABLES)
+        receivable, version = receivables.get(AccountId(account_id))
+        assessment = _assess(uow, account_id=account_id, through=as_of, policy=policy)
+        currency = receivable.credit.currency
+        total = Money.zero(currency)
+        charged: dict[str, JsonValue] = {}
+        at = clock.now()
+        for fee in assessment.bills if assessment is not None else ():
+            due = fee.amount - _charged_before(uow, fee.bill_id, currency)
+            if due.amount <= 0:
+                continue
+            receivable = receivable.charge(fee.bill_id, due, dated=as_of, kind=ItemKind.LATE_FEE)
+            charged[fee.bill_id] = str(due.amount)
+            total += due
+            uow.outbox.append(
+                event(
+                    key=f"{key}/{fee.bill_id}",
+                    kind=BILLS.kind,
+                    aggregate_id=fee.bill_id,
+                    event_type=LATE_FEE_CHARGED,
+                    payload={
+                        "account_id": account_id,
+                        "bill_id": fee.bill_id,
+                        "amount": str(due.amount),
+                        "assessed": str(fee.amount.amount),
+                        "as_of": as_of.isoformat(),
+                    },
+                    at=at,
+                )
+            )
+        if charged:
+            receivables.save(receivable, version)
+        return {
+            "account_id": account_id,
+            "as_of": as_of.isoformat(),
+            "charged": charged,
+            "total": str(total.amount),
+        }
+
+    return run_idempotent(
+        make_unit_of_work,
+        clock=clock,
+        key=key,
+        command="charge_late_fees",
+        payload={"account_id": account_id, "as_of": as_of.isoformat()},
+        action=action,
+    )
