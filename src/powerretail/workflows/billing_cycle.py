@@ -36,6 +36,7 @@ from powerretail.workflows._common import (
     bill_id_for,
     draft_bill,
     event,
+    tier_year_position,
 )
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "issue_and_charge",
     "publish_tariff",
     "run_billing_cycle",
+    "tier_year_position",
 ]
 
 
