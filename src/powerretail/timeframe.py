@@ -60,7 +60,7 @@ def timezone(name: str) -> pendulum.Timezone | pendulum.FixedTimezone:
     """
     try:
         return pendulum.timezone(name)
-    except Exception:  # pendulum raises several types for bad names
+    except (ValueError, OSError, TypeError):  # unknown name, unreadable zone file, not a str
         raise InvalidInput(
             "timezone", name, "an IANA time-zone name such as Asia/Shanghai"
         ) from None

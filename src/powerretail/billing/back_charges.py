@@ -622,6 +622,23 @@ def _liquidated_line(
     )
 
 
+def _breach_document(
+    rules: BackChargeRuleSet,
+    lines: tuple[BackChargeLine, ...],
+    *,
+    facts: tuple[str, ...] = (),
+    energy: Energy | None = None,
+) -> BackChargeDocument:
+    """Return a breach-of-use document of ``lines`` under ``rules``."""
+    return BackChargeDocument(
+        kind=BackChargeKind.BREACH_OF_USE,
+        rule_set=rules.key,
+        lines=lines,
+        facts=facts,
+        energy=energy,
+    )
+
+
 def _positive_count(value: object, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise InvalidInput(field, value, "a whole number, at least 1")
@@ -686,13 +703,7 @@ def breach_category_misuse(
         rule_source=f"{source}; price difference: input",
     )
     liquidated = _liquidated_line(back, rules.category_misuse_multiple, "misuse.liquidated", source)
-    return BackChargeDocument(
-        kind=BackChargeKind.BREACH_OF_USE,
-        rule_set=rules.key,
-        lines=(back, liquidated),
-        facts=facts,
-        energy=energy,
-    )
+    return _breach_document(rules, (back, liquidated), facts=facts, energy=energy)
 
 
 def _basic_charge_line(
@@ -775,7 +786,7 @@ def breach_extra_capacity(
                 rule_source=source,
             ),
         )
-    return BackChargeDocument(kind=BackChargeKind.BREACH_OF_USE, rule_set=rules.key, lines=lines)
+    return _breach_document(rules, lines)
 
 
 def breach_over_quota(
@@ -823,7 +834,7 @@ def breach_over_quota(
             rule_source=source,
         ),
     )
-    return BackChargeDocument(kind=BackChargeKind.BREACH_OF_USE, rule_set=rules.key, lines=lines)
+    return _breach_document(rules, lines)
 
 
 def breach_suspended_equipment(
@@ -867,7 +878,7 @@ def breach_suspended_equipment(
                 rule_source=source,
             ),
         )
-    return BackChargeDocument(kind=BackChargeKind.BREACH_OF_USE, rule_set=rules.key, lines=lines)
+    return _breach_document(rules, lines)
 
 
 def breach_meter_interference(
@@ -902,7 +913,7 @@ def breach_meter_interference(
         rate=rate,
         rule_source=rules.cite("Art. 100 item 5", "§7.1"),
     )
-    return BackChargeDocument(kind=BackChargeKind.BREACH_OF_USE, rule_set=rules.key, lines=(line,))
+    return _breach_document(rules, (line,))
 
 
 def breach_unauthorised_source(
@@ -933,7 +944,7 @@ def breach_unauthorised_source(
         rule_source=rules.cite("Art. 100 item 6", "§7.1"),
         status=rules.unauthorised_source_status,
     )
-    return BackChargeDocument(kind=BackChargeKind.BREACH_OF_USE, rule_set=rules.key, lines=(line,))
+    return _breach_document(rules, (line,))
 
 
 def capacity_by_rated_current(
