@@ -34,7 +34,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Final, NamedTuple
+from typing import Final, NamedTuple, TypeVar
 
 from dateutil.relativedelta import relativedelta
 
@@ -151,17 +151,30 @@ def _scaled_bounds(tiers: Sequence[Tier], scale: Fraction) -> tuple[Decimal | No
 
 def _tier_bands(
     bounds: Sequence[Decimal | None], start: Decimal, energy: Decimal
-) -> list[tuple[int, Decimal, Decimal | None]]:
-    """Return (tier index, kWh in the tier, upper bound) for the tiers ``energy`` touches."""
-    bands: list[tuple[int, Decimal, Decimal | None]] = []
+) -> list[tuple[int, Decimal]]:
+    """Return (tier index, kWh in the tier) for the tiers between ``start`` and ``start + energy``.
+
+    Each tier's share is ``clamp(end) - clamp(start)`` to the tier's range, so negative energy
+    gives negative shares; tiers above both points are not visited.
+
+    >>> _tier_bands((Decimal(10), Decimal(20), None), Decimal(5), Decimal(20))
+    [(0, Decimal('5')), (1, Decimal('10')), (2, Decimal('5'))]
+    """
+    bands: list[tuple[int, Decimal]] = []
     end = start + energy
     low = _ZERO
     for index, high in enumerate(bounds):
-        a = min(max(start, low), high) if high is not None else max(start, low)
-        b = min(max(end, low), high) if high is not None else max(end, low)
-        if b != a:
-            bands.append((index, b - a, high))
+        a = start if start > low else low
+        b = end if end > low else low
         if high is None:
+            if b != a:
+                bands.append((index, b - a))
+            break
+        a = min(a, high)
+        b = min(b, high)
+        if b != a:
+            bands.append((index, b - a))
+        if start <= high and end <= high:
             break
         low = high
     return bands
@@ -173,6 +186,18 @@ _Layout = tuple[
     tuple[tuple[DateRange, TariffVersion, bool, Fraction], ...], Fraction, tuple[int, ...]
 ]
 _CACHE_LIMIT: Final = 4096
+
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _remember(cache: dict[_K, _V], key: _K, value: _V) -> _V:
+    """Store ``value`` under ``key`` in a per-account cache, emptied when it grows too large."""
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 def _unit_or(value: Fraction) -> Fraction:
@@ -192,7 +217,8 @@ class _Ctx(NamedTuple):
     account: AccountFacts
     service: DateRange
     total_energy: Decimal
-    position: Decimal
+    reactive: Decimal | None
+    pf: Decimal | None
 
 
 class _Piece(NamedTuple):
@@ -201,8 +227,35 @@ class _Piece(NamedTuple):
     period: DateRange
     version: TariffVersion
     energy: Mapping[str, Decimal]
+    #: All energy of the piece [kWh].
+    kwh: Decimal
     months: Fraction
-    cycle_start: bool
+    #: Annual tier position at the piece's first day [kWh] (0 when it starts a tier year).
+    position: Decimal
+
+
+#: Prices one charge over one piece.
+_Pricer = Callable[[_Piece, _Ctx], list[LineItem]]
+
+
+class _Plan(NamedTuple):
+    """A version compiled for pricing: one pricer per charge, the power-factor charge aside."""
+
+    pricers: tuple[_Pricer, ...]
+    #: The charge of each pricer (the power-factor base is chosen by charge).
+    owners: tuple[Charge, ...]
+    pf_charge: PowerFactorAdjustment | None
+    #: How many pricers come before the power-factor charge in the version.
+    pf_at: int
+
+
+class _TierTable(NamedTuple):
+    """Tier bounds at one scale, with each tier's line text and price."""
+
+    bounds: tuple[Decimal | None, ...]
+    prefixes: tuple[str, ...]
+    statics: tuple[dict[str, object], ...]
+    rates: tuple[Decimal, ...]
 
 
 class BillingEngine:
@@ -237,16 +290,19 @@ class BillingEngine:
         self._scales: dict[tuple[int, date | None, date | None, date], tuple[Fraction, str]] = {}
         self._orders: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._statics: dict[tuple[str, str], dict[str, object]] = {}
-        #: The fast kWh path reuses the statics; a coarse step keeps it empty, so every kWh line
-        #: takes :meth:`_line` (which rounds twice) and the fast path needs no test of its own.
-        self._kwh_statics = self._statics if self._minor is None else {}
-        self._bounds: dict[
-            tuple[int, Fraction], tuple[tuple[Decimal | None, ...], tuple[str, ...]]
-        ] = {}
-        self._version_charges: dict[
-            int, tuple[tuple[Charge, ...], PowerFactorAdjustment | None]
-        ] = {}
-        self._names: dict[tuple[int, object], tuple[str, tuple[str, str]]] = {}
+        self._tier_tables: dict[tuple[int, Fraction], _TierTable] = {}
+        self._plans: dict[int, _Plan] = {}
+        #: The fields every draft bill of this engine shares.
+        self._draft: Final[dict[str, object]] = {
+            "kind": BillKind.INVOICE,
+            "state": BillState.DRAFT,
+            "tariff_code": tariff.code,
+            "currency": tariff.currency,
+            "corrects": None,
+            "issued_on": None,
+            "content_hash": None,
+            "findings": (),
+        }
 
     # ------------------------------------------------------------------ public
     def bill(
@@ -333,42 +389,20 @@ class BillingEngine:
         )
         total_energy = sum(energy.values(), _ZERO)
         pf = None if reactive is None else power_factor(max(total_energy, _ZERO), abs(reactive))
-        pieces = self._pieces(service, energy, account, energy_for, determinants)
+        ctx = _Ctx(determinants, account, service, total_energy, reactive, pf)
         lines: list[LineItem] = []
-        position = account.ytd_kwh
-        for piece in pieces:
-            if piece.cycle_start:
-                position = _ZERO
-            lines.extend(
-                self._price_piece(
-                    piece,
-                    determinants=determinants,
-                    account=account,
-                    service=service,
-                    total_energy=total_energy,
-                    reactive=reactive,
-                    pf=pf,
-                    position=position,
-                )
-            )
-            position += sum(piece.energy.values(), _ZERO)
-        bill = _object_new(Bill)
-        bill.__dict__.update(
-            {
-                "bill_id": bill_id,
-                "account_id": account_id,
-                "kind": BillKind.INVOICE,
-                "state": BillState.DRAFT,
-                "period": service,
-                "tariff_code": self.tariff.code,
-                "currency": self._currency,
-                "lines": tuple(lines),
-                "corrects": None,
-                "issued_on": None,
-                "content_hash": None,
-                "findings": (),
-            }
+        pieces = self._pieces(
+            service, energy, total_energy, account, energy_for=energy_for, determinants=determinants
         )
+        for piece in pieces:
+            lines += self._price_piece(piece, ctx)
+        bill = _object_new(Bill)
+        fields = bill.__dict__
+        fields.update(self._draft)
+        fields["bill_id"] = bill_id
+        fields["account_id"] = account_id
+        fields["period"] = service
+        fields["lines"] = tuple(lines)
         return bill
 
     # ------------------------------------------------------------------ helpers
@@ -443,37 +477,41 @@ class BillingEngine:
         self,
         service: DateRange,
         energy: Mapping[str, Decimal],
+        total_energy: Decimal,
         account: AccountFacts,
+        *,
         energy_for: _EnergyFor | None,
         determinants: Determinants,
     ) -> list[_Piece]:
         cut, _, days = self._layout_for(service, account)
+        if energy_for is None and len(cut) == 1:
+            part, version, _, piece_months = cut[0]
+            return [_Piece(part, version, energy, total_energy, piece_months, account.ytd_kwh)]
         if energy_for is None:
-            if len(cut) == 1:
-                shares: list[Mapping[str, Decimal]] = [energy]
-            else:
-                buckets = {b: split_by_days(kwh, days) for b, kwh in energy.items()}
-                shares = [{b: parts[i] for b, parts in buckets.items()} for i in range(len(cut))]
+            buckets = {b: split_by_days(kwh, days) for b, kwh in energy.items()}
+            shares: list[Mapping[str, Decimal]] = [
+                {b: parts[i] for b, parts in buckets.items()} for i in range(len(cut))
+            ]
         else:
             shares = [
                 self._with_losses(energy_for(part, version), determinants, part, account)[0]
                 for part, version, _, _ in cut
             ]
-        return [
-            _Piece(
-                period=part, version=version, energy=share, months=piece_months, cycle_start=starts
-            )
-            for (part, version, starts, piece_months), share in zip(cut, shares, strict=True)
-        ]
+        pieces = []
+        position = account.ytd_kwh
+        for (part, version, starts, piece_months), share in zip(cut, shares, strict=True):
+            if starts:
+                position = _ZERO
+            kwh = sum(share.values(), _ZERO)
+            pieces.append(_Piece(part, version, share, kwh, piece_months, position))
+            position += kwh
+        return pieces
 
     def _layout_for(self, service: DateRange, account: AccountFacts) -> _Layout:
         key = (service.start, service.end, account.opened_on, account.closed_on)
         layout = self._layouts.get(key)
         if layout is None:
-            layout = self._layout(service, account)
-            if len(self._layouts) > _CACHE_LIMIT:
-                self._layouts.clear()
-            self._layouts[key] = layout
+            layout = _remember(self._layouts, key, self._layout(service, account))
         return layout
 
     def _layout(self, service: DateRange, account: AccountFacts) -> _Layout:
@@ -507,6 +545,32 @@ class BillingEngine:
             tuple(part.days for part, _, _ in cut),
         )
 
+    def _static(
+        self,
+        charge: Charge,
+        version: TariffVersion,
+        code: str,
+        names: tuple[str, str],
+        *,
+        unit: str,
+        rate_unit: str,
+    ) -> dict[str, object]:
+        """Return the fields every line of ``code`` under ``version`` shares (made once)."""
+        key = (code, version.label)
+        static = self._statics.get(key)
+        if static is None:
+            static = self._statics[key] = {
+                "code": code,
+                "description_zh": names[0],
+                "description_en": names[1],
+                "unit": unit,
+                "rate_unit": rate_unit,
+                "tariff_code": self.tariff.code,
+                "tariff_version": version.label,
+                "source": charge.source,
+            }
+        return static
+
     def _line(
         self,
         charge: Charge,
@@ -524,22 +588,11 @@ class BillingEngine:
         product = quantity * rate
         if factor is not _ONE:
             product = MONEY_CONTEXT.divide(product * factor.numerator, Decimal(factor.denominator))
-        key = (code, piece.version.label)
-        static = self._statics.get(key)
-        if static is None:
-            static = self._statics[key] = {
-                "code": code,
-                "description_zh": names[0],
-                "description_en": names[1],
-                "unit": unit,
-                "rate_unit": rate_unit,
-                "tariff_code": self.tariff.code,
-                "tariff_version": piece.version.label,
-                "source": charge.source,
-            }
         line = _object_new(LineItem)
         fields = line.__dict__
-        fields.update(static)
+        fields.update(
+            self._static(charge, piece.version, code, names, unit=unit, rate_unit=rate_unit)
+        )
         fields["quantity"] = quantity
         fields["rate"] = rate
         fields["factor"] = factor
@@ -550,29 +603,14 @@ class BillingEngine:
 
     def _kwh_line(
         self,
-        charge: Charge,
-        piece: _Piece,
-        named: tuple[str, tuple[str, str]],
+        static: dict[str, object],
+        period: DateRange,
         quantity: Decimal,
         rate: Decimal,
-        *,
         note: str = "",
     ) -> LineItem:
-        """Return a kWh line (factor 1): the hot path of every energy, TOU and tier line."""
-        key = (named[0], piece.version.label)
-        static = self._kwh_statics.get(key)
-        if static is None:
-            return self._line(
-                charge,
-                piece,
-                code=named[0],
-                names=named[1],
-                quantity=quantity,
-                unit="kWh",
-                rate=rate,
-                rate_unit="元/kWh",
-                note=note,
-            )
+        """Return a kWh line (factor 1) from its shared fields: the hot path of every bill."""
+        product = quantity * rate
         line = _object_new(LineItem)
         fields = line.__dict__
         fields.update(static)
@@ -580,157 +618,160 @@ class BillingEngine:
         fields["rate"] = rate
         fields["factor"] = _ONE
         fields["amount"] = _new_money(
-            (quantity * rate).quantize(self._step, self._mode, MONEY_CONTEXT), self._currency
+            product.quantize(self._step, self._mode, MONEY_CONTEXT)
+            if self._minor is None
+            else self._round(product),
+            self._currency,
         )
-        fields["period"] = piece.period
+        fields["period"] = period
         fields["note"] = note
         return line
 
-    def _price_piece(
-        self,
-        piece: _Piece,
-        *,
-        determinants: Determinants,
-        account: AccountFacts,
-        service: DateRange,
-        total_energy: Decimal,
-        reactive: Decimal | None,
-        pf: Decimal | None,
-        position: Decimal,
-    ) -> list[LineItem]:
-        ctx = _Ctx(determinants, account, service, total_energy, position)
-        charges, pf_charge = self._charges_of(piece.version)
-        energy_total = sum(piece.energy.values(), _ZERO)
-        if pf_charge is None:
-            lines: list[LineItem] = []
-            for charge in charges:
-                lines.extend(self._price_charge(charge, piece, ctx, energy_total))
+    def _price_piece(self, piece: _Piece, ctx: _Ctx) -> list[LineItem]:
+        plan = self._plans.get(id(piece.version))
+        if plan is None:
+            plan = self._plans[id(piece.version)] = self._compile(piece.version)
+        lines: list[LineItem] = []
+        if plan.pf_charge is None:
+            for price in plan.pricers:
+                lines += price(piece, ctx)
             return lines
-        lines = []
         owners: list[Charge] = []
         pf_index = 0
-        for charge in piece.version.charges:
-            if charge is pf_charge:
+        for index, (price, owner) in enumerate(zip(plan.pricers, plan.owners, strict=True)):
+            if index == plan.pf_at:
                 pf_index = len(lines)
-                continue
-            new = self._price_charge(charge, piece, ctx, energy_total)
-            lines.extend(new)
-            owners.extend([charge] * len(new))
+            new = price(piece, ctx)
+            lines += new
+            owners += [owner] * len(new)
+        if plan.pf_at == len(plan.pricers):
+            pf_index = len(lines)
         line = self._power_factor_line(
-            charge=pf_charge,
-            piece=piece,
-            lines=lines,
-            owners=owners,
-            account=account,
-            total_energy=total_energy,
-            reactive=reactive,
-            pf=pf,
+            charge=plan.pf_charge, piece=piece, lines=lines, owners=owners, ctx=ctx
         )
         if line is not None:
             lines.insert(pf_index, line)
         return lines
 
-    def _charges_of(
-        self, version: TariffVersion
-    ) -> tuple[tuple[Charge, ...], PowerFactorAdjustment | None]:
-        cached = self._version_charges.get(id(version))
-        if cached is None:
-            pf_charge = next(
-                (c for c in version.charges if isinstance(c, PowerFactorAdjustment)), None
-            )
-            others = tuple(c for c in version.charges if c is not pf_charge)
-            cached = self._version_charges[id(version)] = (others, pf_charge)
-        return cached
-
-    def _price_charge(
-        self, charge: Charge, piece: _Piece, ctx: _Ctx, energy: Decimal
-    ) -> list[LineItem]:
-        kind = type(charge)
-        if kind is TimeOfUseCharge:
-            return self._time_of_use(charge, piece)  # type: ignore[arg-type]
-        if kind is AnnualTiers:
-            scale, why = self._annual_scale(charge, ctx.account, piece.period.start)  # type: ignore[arg-type]
-            return self._tiers(
-                charge=charge,  # type: ignore[arg-type]
-                piece=piece,
-                start=ctx.position,
-                energy=energy,
-                scale=scale,
-                why=why,
-            )
-        if kind is EnergyCharge:
-            named = self._names.get((id(charge), None))
-            if named is None:
-                named = self._names[id(charge), None] = (charge.code, _description(charge))
-            return [self._kwh_line(charge, piece, named, energy, charge.yuan_per_kwh)]  # type: ignore[union-attr]
-        if kind is MonthlyTiers:
-            return self._tiers(
-                charge=charge,  # type: ignore[arg-type]
-                piece=piece,
-                start=_ZERO,
-                energy=energy,
-                scale=piece.months,
-                why="",
-            )
-        if kind is FixedCharge:
-            return [
-                self._line(
+    def _compile(self, version: TariffVersion) -> _Plan:
+        """Return ``version`` as pricers with their fixed texts and prices resolved."""
+        pricers: list[_Pricer] = []
+        owners: list[Charge] = []
+        pf_charge: PowerFactorAdjustment | None = None
+        pf_at = 0
+        for charge in version.charges:
+            if isinstance(charge, PowerFactorAdjustment):
+                pf_charge, pf_at = charge, len(pricers)
+                continue
+            owners.append(charge)
+            if isinstance(charge, TimeOfUseCharge):
+                table = {
+                    bucket: (
+                        rate,
+                        self._static(
+                            charge,
+                            version,
+                            f"{charge.code}.{bucket}",
+                            _description(charge, *BUCKET_LABELS.get(bucket, (bucket, bucket))),
+                            unit="kWh",
+                            rate_unit="元/kWh",
+                        ),
+                    )
+                    for bucket, rate in charge.resolved.items()
+                }
+                pricers.append(functools.partial(self._time_of_use, charge, table))
+            elif isinstance(charge, AnnualTiers):
+                unit = self._tier_table(charge, version, _ONE)
+                pricers.append(functools.partial(self._annual_tiers, charge, unit))
+            elif isinstance(charge, MonthlyTiers):
+                unit = self._tier_table(charge, version, _ONE)
+                pricers.append(functools.partial(self._monthly_tiers, charge, unit))
+            elif isinstance(charge, EnergyCharge):
+                static = self._static(
                     charge,
-                    piece,
-                    code=charge.code,
-                    names=_description(charge),
-                    quantity=Decimal(1),
-                    unit="月",
-                    rate=charge.yuan_per_month,  # type: ignore[union-attr]
-                    rate_unit="元/月",
-                    factor=piece.months,
+                    version,
+                    charge.code,
+                    _description(charge),
+                    unit="kWh",
+                    rate_unit="元/kWh",
                 )
-            ]
-        assert isinstance(charge, BasicCharge)
+                pricers.append(functools.partial(self._energy, static, charge.yuan_per_kwh))
+            elif isinstance(charge, FixedCharge):
+                pricers.append(functools.partial(self._fixed, charge))
+            else:
+                assert isinstance(charge, BasicCharge)
+                pricers.append(functools.partial(self._basic, charge))
+        return _Plan(tuple(pricers), tuple(owners), pf_charge, pf_at)
+
+    def _energy(
+        self, static: dict[str, object], rate: Decimal, piece: _Piece, _ctx: _Ctx
+    ) -> list[LineItem]:
+        return [self._kwh_line(static, piece.period, piece.kwh, rate)]
+
+    def _fixed(self, charge: FixedCharge, piece: _Piece, _ctx: _Ctx) -> list[LineItem]:
         return [
-            self._basic(
-                charge=charge,
-                piece=piece,
-                determinants=ctx.determinants,
-                account=ctx.account,
-                service=ctx.service,
-                total_energy=ctx.total_energy,
+            self._line(
+                charge,
+                piece,
+                code=charge.code,
+                names=_description(charge),
+                quantity=Decimal(1),
+                unit="月",
+                rate=charge.yuan_per_month,
+                rate_unit="元/月",
+                factor=piece.months,
             )
         ]
 
-    def _time_of_use(self, charge: TimeOfUseCharge, piece: _Piece) -> list[LineItem]:
-        lines = []
-        present = tuple(piece.energy)
+    def _time_of_use(
+        self,
+        charge: TimeOfUseCharge,
+        table: Mapping[str, tuple[Decimal, dict[str, object]]],
+        piece: _Piece,
+        _ctx: _Ctx,
+    ) -> list[LineItem]:
+        energy = piece.energy
+        present = tuple(energy)
         order = self._orders.get(present)
         if order is None:
             order = self._orders[present] = tuple(sorted(present, key=_bucket_key))
+        lines = []
         for bucket in order:
-            rate = charge.resolved.get(bucket)
-            if rate is None:
+            entry = table.get(bucket)
+            if entry is None:
                 raise InvalidInput(
                     "determinants.energy_kwh",
                     bucket,
                     f"a bucket of schedule {charge.schedule} ("
                     f"{', '.join(sorted(charge.resolved, key=_bucket_key))})",
                 )
-            named = self._names.get((id(charge), bucket))
-            if named is None:
-                zh, en = BUCKET_LABELS.get(bucket, (bucket, bucket))
-                named = f"{charge.code}.{bucket}", _description(charge, zh, en)
-                self._names[id(charge), bucket] = named
-            lines.append(self._kwh_line(charge, piece, named, piece.energy[bucket], rate))
+            lines.append(self._kwh_line(entry[1], piece.period, energy[bucket], entry[0]))
         return lines
 
-    def _annual_scale(
-        self, charge: AnnualTiers, account: AccountFacts, day: date
-    ) -> tuple[Fraction, str]:
-        if charge.partial_year is not PartialYear.PRO_RATA:
-            return _ONE, ""
-        key = (id(charge), account.opened_on, account.closed_on, day)
+    def _annual_tiers(
+        self, charge: AnnualTiers, unit: _TierTable, piece: _Piece, ctx: _Ctx
+    ) -> list[LineItem]:
+        account = ctx.account
+        if charge.partial_year is not PartialYear.PRO_RATA or (
+            account.opened_on is None and account.closed_on is None
+        ):
+            return self._tiers(unit, piece, piece.position, "")
+        key = (id(charge), account.opened_on, account.closed_on, piece.period.start)
         cached = self._scales.get(key)
         if cached is None:
-            cached = self._scales[key] = self._pro_rata(charge, account, day)
-        return cached
+            cached = _remember(
+                self._scales, key, self._pro_rata(charge, account, piece.period.start)
+            )
+        scale, why = cached
+        table = unit if scale is _ONE else self._tier_table(charge, piece.version, scale)
+        return self._tiers(table, piece, piece.position, why)
+
+    def _monthly_tiers(
+        self, charge: MonthlyTiers, unit: _TierTable, piece: _Piece, _ctx: _Ctx
+    ) -> list[LineItem]:
+        months = piece.months
+        table = unit if months is _ONE else self._tier_table(charge, piece.version, months)
+        return self._tiers(table, piece, _ZERO, "")
 
     def _pro_rata(
         self, charge: AnnualTiers, account: AccountFacts, day: date
@@ -751,55 +792,52 @@ class BillingEngine:
             ),
         )
 
-    def _tiers(
-        self,
-        *,
-        charge: MonthlyTiers | AnnualTiers,
-        piece: _Piece,
-        start: Decimal,
-        energy: Decimal,
-        scale: Fraction,
-        why: str,
-    ) -> list[LineItem]:
-        lines = []
-        position = f"; position {start} → {start + energy} kWh"
+    def _tier_table(
+        self, charge: MonthlyTiers | AnnualTiers, version: TariffVersion, scale: Fraction
+    ) -> _TierTable:
         key = (id(charge), scale)
-        cached = self._bounds.get(key)
-        if cached is None:
+        table = self._tier_tables.get(key)
+        if table is None:
             bounds = _scaled_bounds(charge.tiers, scale)
-            prefixes = tuple(
-                f"tier {i + 1} up to {'∞' if high is None else high} kWh"
-                for i, high in enumerate(bounds)
+            table = self._tier_tables[key] = _TierTable(
+                bounds=bounds,
+                prefixes=tuple(
+                    f"tier {i + 1} up to {'∞' if high is None else high} kWh"
+                    for i, high in enumerate(bounds)
+                ),
+                statics=tuple(
+                    self._static(
+                        charge,
+                        version,
+                        f"{charge.code}.tier{i + 1}",
+                        _description(charge, f"第{i + 1}档", f"tier {i + 1}"),
+                        unit="kWh",
+                        rate_unit="元/kWh",
+                    )
+                    for i in range(len(charge.tiers))
+                ),
+                rates=tuple(tier.yuan_per_kwh for tier in charge.tiers),
             )
-            cached = self._bounds[key] = (bounds, prefixes)
-        bounds, prefixes = cached
-        for index, quantity, _high in _tier_bands(bounds, start, energy):
-            named = self._names.get((id(charge), index))
-            if named is None:
-                named = (
-                    f"{charge.code}.tier{index + 1}",
-                    _description(charge, f"第{index + 1}档", f"tier {index + 1}"),
-                )
-                self._names[id(charge), index] = named
-            prefix = prefixes[index]
-            note = f"{prefix}{position}; {why}" if why else prefix + position
-            lines.append(
-                self._kwh_line(
-                    charge, piece, named, quantity, charge.tiers[index].yuan_per_kwh, note=note
-                )
-            )
-        return lines
+        return table
 
-    def _basic(
-        self,
-        *,
-        charge: BasicCharge,
-        piece: _Piece,
-        determinants: Determinants,
-        account: AccountFacts,
-        service: DateRange,
-        total_energy: Decimal,
-    ) -> LineItem:
+    def _tiers(self, table: _TierTable, piece: _Piece, start: Decimal, why: str) -> list[LineItem]:
+        energy = piece.kwh
+        position = f"; position {start} → {start + energy} kWh"
+        if why:
+            position = f"{position}; {why}"
+        prefixes, statics, rates, period = table.prefixes, table.statics, table.rates, piece.period
+        return [
+            self._kwh_line(
+                statics[index], period, quantity, rates[index], prefixes[index] + position
+            )
+            for index, quantity in _tier_bands(table.bounds, start, energy)
+        ]
+
+    def _basic(self, charge: BasicCharge, piece: _Piece, ctx: _Ctx) -> list[LineItem]:
+        return [self._basic_line(charge, piece, ctx)]
+
+    def _basic_line(self, charge: BasicCharge, piece: _Piece, ctx: _Ctx) -> LineItem:
+        determinants, account, service = ctx.determinants, ctx.account, ctx.service
         basis = account.basic_charge_basis or charge.default_basis
         price = charge.price_for(basis)
         months = months_in(service, charge.part_month_days) * piece.period.days / service.days
@@ -849,7 +887,7 @@ class BillingEngine:
         if charge.discount_kwh_per_kva is not None and capacity:
             monthly = months_in(service)
             per_kva = MONEY_CONTEXT.divide(
-                total_energy * monthly.denominator, capacity * monthly.numerator
+                ctx.total_energy * monthly.denominator, capacity * monthly.numerator
             )
             if per_kva >= charge.discount_kwh_per_kva:
                 price = price * charge.discount_factor
@@ -877,11 +915,9 @@ class BillingEngine:
         piece: _Piece,
         lines: Sequence[LineItem],
         owners: Sequence[Charge],
-        account: AccountFacts,
-        total_energy: Decimal,
-        reactive: Decimal | None,
-        pf: Decimal | None,
+        ctx: _Ctx,
     ) -> LineItem | None:
+        account, total_energy, reactive, pf = ctx.account, ctx.total_energy, ctx.reactive, ctx.pf
         standard = account.pf_standard or charge.default_standard
         if account.residential or standard is None:
             return None
