@@ -159,6 +159,10 @@ def _tier_bands(
 
     >>> _tier_bands((Decimal(10), Decimal(20), None), Decimal(5), Decimal(20))
     [(0, Decimal('5')), (1, Decimal('10')), (2, Decimal('5'))]
+    >>> _tier_bands((Decimal(10), Decimal(20)), Decimal(25), Decimal(-20))
+    [(0, Decimal('-5')), (1, Decimal('-10'))]
+    >>> _tier_bands((Decimal(10), None), Decimal(15), Decimal(0))
+    []
     """
     bands: list[tuple[int, Decimal]] = []
     end = start + energy

@@ -14,7 +14,7 @@ from powerretail.billing.engine import BillingEngine, months_in, price_bill, spl
 from powerretail.errors import InvalidInput, NotFound
 from powerretail.quantities import Rounding
 from powerretail.tariffs.losses import FixedPercent, LossBand, TableLookup, TransformerFormula
-from powerretail.tariffs.model import ChargeCategory, PartialYear
+from powerretail.tariffs.model import Charge, ChargeCategory, PartialYear
 from powerretail.timeframe import DateRange
 
 from .builders import (
@@ -394,6 +394,26 @@ def test_an_engine_can_be_reused_for_many_bills() -> None:
     totals = [engine.bill(kwh(total=n), JULY).total.amount for n in (1, 2)]
 
     assert totals == [Decimal("0.50"), Decimal("1.00")]
+
+
+@pytest.mark.parametrize("charge", [annual(), monthly()], ids=["annual", "monthly"])
+def test_a_reused_engine_prices_every_bill_as_a_fresh_engine_does(
+    charge: Charge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Part years and part months scale the tier bounds; the engine keeps those per account and
+    # empties its caches past a limit (made small here), which must never change an amount.
+    monkeypatch.setattr("powerretail.billing.engine._CACHE_LIMIT", 3)
+    t = one_version(charge, energy())
+    engine = BillingEngine(t)
+    accounts = [AccountFacts(opened_on=date(2025, 7, d), ytd_kwh=d * 150) for d in range(1, 9)]
+
+    twice = [a for a in accounts for _ in range(2)] * 2
+
+    reused = [engine.bill(kwh(total=420), JULY, a) for a in twice]
+    fresh = [price_bill(t, kwh(total=420), JULY, a) for a in twice]
+
+    assert reused == fresh
+    assert any(len(bill.lines) == 3 for bill in reused)  # two tiers and the energy line
 
 
 def test_categories_default_by_charge_type() -> None:
