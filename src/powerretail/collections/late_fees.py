@@ -521,6 +521,15 @@ def _payment_id(value: object) -> str:
     return value.strip()
 
 
+def _allocation_order(_instance: object, _attribute: object, value: AllocationOrder | None) -> None:
+    if value is not None and not isinstance(value, AllocationOrder):
+        raise InvalidInput(
+            "allocation",
+            value,
+            f"an AllocationOrder ({', '.join(o.name for o in AllocationOrder)})",
+        )
+
+
 def _payment_amount(_instance: object, _attribute: object, value: Money) -> None:
     if not isinstance(value, Money) or value.amount <= 0:
         raise InvalidInput("amount", value, "Money above zero")
@@ -528,11 +537,18 @@ def _payment_amount(_instance: object, _attribute: object, value: Money) -> None
 
 @attrs.frozen(kw_only=True)
 class LateFeePayment:
-    """Money the customer paid on ``paid_on``, to be allocated over the account's open items."""
+    """Money the customer paid on ``paid_on``, to be allocated over the account's open items.
+
+    ``allocation`` is the order the payment was posted with, when it was not the policy's (an
+    app may post a payment bill by bill); ``None`` uses ``LateFeePolicy.allocation``. Replaying
+    each payment in its own order keeps the assessment on the principal the receivable says is
+    unpaid.
+    """
 
     payment_id: str = attrs.field(converter=_payment_id)
     paid_on: date = attrs.field(converter=_paid_on)
     amount: Money = attrs.field(validator=_payment_amount)
+    allocation: AllocationOrder | None = attrs.field(default=None, validator=_allocation_order)
 
 
 @attrs.frozen(kw_only=True)
@@ -726,9 +742,9 @@ def assess_late_fees(
     """Return each bill's late fee through day ``through`` (included), replaying ``payments``.
 
     Payments are applied in date order (then by id): on its day each one first lets that day
-    accrue on what was unpaid, then is allocated over the open principals and penalties by
-    ``policy.allocation``; what is left over is account credit. Penalties accrue only on unpaid
-    principal, never on penalties.
+    accrue on what was unpaid, then is allocated over the open principals and penalties by its
+    own ``allocation`` or else ``policy.allocation``; what is left over is account credit.
+    Penalties accrue only on unpaid principal, never on penalties.
 
     Raises:
         InvalidInput: duplicate bill or payment ids, mixed currencies, a payment after
@@ -774,7 +790,9 @@ def assess_late_fees(
             )
         for state in running.values():
             state.accrue_through(payment.paid_on, policy)
-        result = allocate_payment(payment.amount, _open_items(running, policy), policy.allocation)
+        result = allocate_payment(
+            payment.amount, _open_items(running, policy), payment.allocation or policy.allocation
+        )
         for part in result.allocations:
             state = running[part.bill_id]
             if part.kind is ItemKind.PRINCIPAL:

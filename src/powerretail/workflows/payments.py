@@ -203,7 +203,9 @@ def _assess(
         if bill.issued_on is not None
     ]
     late_payments = [
-        LateFeePayment(payment_id=p.payment_id, paid_on=p.received_on, amount=p.amount)
+        LateFeePayment(
+            payment_id=p.payment_id, paid_on=p.received_on, amount=p.amount, allocation=p.order
+        )
         for p in payments
     ]
     return assess_late_fees(late_bills, late_payments, through=through, policy=policy)

@@ -373,6 +373,19 @@ class TestAssessLateFees:
         assert bill.amount == Money("7.62")  # 4.00 settled on 12 March + 904 × 0.002 × 2 = 3.616
         assert "at 2 settlements" in bill.explain()
 
+    def test_replays_a_payment_in_the_order_it_was_posted_with(self) -> None:
+        # The policy says principal first; this payment was posted penalty first, so it settles
+        # the 4.00 accrued by 12 March before the principal, as the receivable did.
+        payment = attrs.evolve(
+            a_payment("P1", date(2025, 3, 12), "100.00"), allocation=AllocationOrder.PENALTY_FIRST
+        )
+
+        assessment = assess_late_fees((a_bill(),), (payment,), through=date(2025, 3, 14))
+
+        assert assessment.policy.allocation is AllocationOrder.PRINCIPAL_FIRST
+        assert assessment.for_bill("B1").paid == Money("4.00")
+        assert assessment.for_bill("B1").amount == Money("7.62")
+
     def test_explains_every_bill_and_the_total(self) -> None:
         bills = (a_bill("B1"), a_bill("B2", due_date=date(2025, 3, 12)))
 
@@ -410,6 +423,15 @@ class TestLateFeePayment:
     def test_refuses_an_amount_that_is_not_above_zero(self) -> None:
         with pytest.raises(InvalidInput, match="amount"):
             a_payment("P1", date(2025, 1, 1), "0.00")
+
+    def test_refuses_an_allocation_that_is_not_an_order(self) -> None:
+        with pytest.raises(InvalidInput, match="AllocationOrder"):
+            LateFeePayment(
+                payment_id="P1",
+                paid_on=date(2025, 1, 1),
+                amount=Money("1.00"),
+                allocation="penalty_first",  # type: ignore[arg-type]
+            )
 
     def test_refuses_a_blank_payment_id(self) -> None:
         with pytest.raises(InvalidInput, match="payment_id"):

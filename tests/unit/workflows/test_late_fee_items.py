@@ -11,7 +11,7 @@ import pytest
 from powerretail.adapters.clocks import FixedClock
 from powerretail.adapters.memory import MemoryStore
 from powerretail.adapters.sqlite import SqliteStore
-from powerretail.collections.allocation import ItemKind
+from powerretail.collections.allocation import AllocationOrder, ItemKind
 from powerretail.ids import AccountId
 from powerretail.quantities import Money
 from powerretail.repositories.billing import BILLS
@@ -158,6 +158,27 @@ class TestChargeLateFees:
         assert settled.open_items == ()
         assert settled.balance.is_zero()
         assert settled.reconciles
+
+    def test_the_assessment_replays_each_payment_in_the_order_it_was_posted_with(
+        self, billed: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        charge(billed, clock, date(2025, 8, 26))
+        post_payment(
+            billed,
+            clock=clock,
+            key="gw-1",
+            account_id="A-1",
+            amount=Money("100.00"),
+            received_on=date(2025, 8, 27),
+            order=AllocationOrder.PENALTY_FIRST,
+        )
+
+        assessed = assess_account_late_fees(billed, account_id="A-1", through=date(2025, 9, 5))
+
+        assert assessed is not None
+        parts = assessed.allocations[0].allocations
+        assert [part.kind for part in parts] == [ItemKind.LATE_FEE, ItemKind.PRINCIPAL]
+        assert receivable_of(billed).item(BILL, ItemKind.LATE_FEE) is None
 
     def test_an_account_without_bills_is_charged_nothing(
         self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
