@@ -249,6 +249,9 @@ class CodecRegistry:
 
     def __init__(self, scalars: Mapping[type, ScalarCodec] | None = None) -> None:
         self._scalars: dict[type, ScalarCodec] = {**_BUILTIN_SCALARS, **(scalars or {})}
+        self._decoders: dict[Any, _Decode] = {}
+        self._encoders: dict[type, _Encode] = {}
+        self._hinted_encoders: dict[Any, _EncodeAs] = {}
 
     def with_scalar(self, kind: type, codec: ScalarCodec) -> CodecRegistry:
         """Return a registry that also encodes ``kind`` (and its subclasses) with ``codec``."""
@@ -270,63 +273,107 @@ class CodecRegistry:
             FloatNotAllowed: a float anywhere inside.
             UnsupportedType: a value of a type the registry does not know.
         """
+        return self._hinted(hint)(value, path)
+
+    def _hinted(self, hint: Any) -> _EncodeAs:
+        """Return the encoder of values declared as ``hint``, worked out once per hint."""
+        try:
+            found = self._hinted_encoders.get(hint)
+        except TypeError:  # an unhashable hint: work it out every time
+            return self._compile_hinted(hint)
+        if found is None:
+            found = self._hinted_encoders[hint] = self._compile_hinted(hint)
+        return found
+
+    def _compile_hinted(self, hint: Any) -> _EncodeAs:
         options = _union_args(hint)
         if options is not None:
-            if value is None:
-                return None
             classes = [option for option in options if option is not _NONE_TYPE]
             if len(classes) == 1:
-                return self.encode(value, classes[0], path)
-            return {_TYPE_TAG: type(value).__name__, "value": self.encode(value, None, path)}
+                inner = self._hinted(classes[0])
+
+                def encode_optional(value: object, path: str) -> JsonValue:
+                    return None if value is None else inner(value, path)
+
+                return encode_optional
+
+            def encode_tagged(value: object, path: str) -> JsonValue:
+                if value is None:
+                    return None
+                return {_TYPE_TAG: type(value).__name__, "value": self.encode(value, None, path)}
+
+            return encode_tagged
         if _is_passthrough(hint):
-            check_json_ready(value, path)
-            return typing.cast(JsonValue, value)
-        return self._encode_value(value, hint, path)
+            return _encode_passthrough
+        encoders = self._encoders
 
-    def _encode_value(self, value: object, hint: Any, path: str) -> JsonValue:
-        if value is None or isinstance(value, bool | str):
-            return value
-        if isinstance(value, float):
-            raise FloatNotAllowed(path, value)
-        if isinstance(value, enum.Enum):
-            return self.encode(value.value, None, path)
-        if isinstance(value, int):
-            return int(value)
-        scalar = self._scalar_for(type(value))
+        def encode_typed(value: object, path: str) -> JsonValue:
+            kind = type(value)
+            encoder = encoders.get(kind)
+            if encoder is None:
+                encoder = encoders[kind] = self._type_encoder(kind)
+            return encoder(value, hint, path)
+
+        return encode_typed
+
+    def _type_encoder(self, kind: type) -> _Encode:
+        """Return how a value of type ``kind`` is encoded, worked out once per registry."""
+        if kind is _NONE_TYPE or issubclass(kind, bool | str):
+            return _encode_as_is
+        if issubclass(kind, float):
+            return _refuse_float
+        if issubclass(kind, enum.Enum):
+            return self._encode_enum
+        if issubclass(kind, int):
+            return _encode_int
+        scalar = self._scalar_for(kind)
         if scalar is not None:
-            return scalar.encode(value)
-        if attrs.has(type(value)):
-            return self._encode_attrs(value, path)
-        args = typing.get_args(hint)
-        if isinstance(value, Mapping):
-            key_hint, item_hint = args if len(args) == 2 else (None, None)
-            encoded: dict[str, JsonValue] = {}
-            for key, item in value.items():
-                text = self.encode(key, key_hint, f"{path}.<key>")
-                if not isinstance(text, str):
-                    raise InvalidInput(f"{path}.<key>", key, "a key that encodes to a str")
-                encoded[text] = self.encode(item, item_hint, f"{path}.{text}")
-            return encoded
-        if isinstance(value, tuple | list | frozenset | set):
-            items = list(value)
-            if isinstance(value, frozenset | set):
-                items = sorted(items, key=lambda item: canonical_json(self.encode(item)))
-            return [
-                self.encode(item, _item_hint(hint, index), f"{path}[{index}]")
-                for index, item in enumerate(items)
-            ]
-        raise UnsupportedType(path, type(value))
+            encode_scalar = scalar.encode
+            return lambda value, _hint, _path: encode_scalar(value)
+        if attrs.has(kind):
+            return self._attrs_encoder(kind)
+        if issubclass(kind, Mapping):
+            return self._encode_mapping
+        if issubclass(kind, tuple | list | frozenset | set):
+            return self._encode_items
+        return _refuse_type
 
-    def _encode_attrs(self, value: Any, path: str) -> dict[str, JsonValue]:
-        kind: type[Any] = type(value)
+    def _encode_enum(self, value: enum.Enum, _hint: Any, path: str) -> JsonValue:
+        return self.encode(value.value, None, path)
+
+    def _attrs_encoder(self, kind: type) -> _Encode:
         hints = field_types(kind)
-        return {
-            field.name: self.encode(
-                getattr(value, field.name), hints.get(field.name), f"{path}.{field.name}"
-            )
-            for field in attrs.fields(kind)
-            if field.init
-        }
+        names = tuple(
+            (field.name, hints.get(field.name)) for field in attrs.fields(kind) if field.init
+        )
+
+        def encode_attrs(value: Any, _hint: Any, path: str) -> JsonValue:
+            return {
+                name: self.encode(getattr(value, name), hint, f"{path}.{name}")
+                for name, hint in names
+            }
+
+        return encode_attrs
+
+    def _encode_mapping(self, value: Mapping[Any, Any], hint: Any, path: str) -> JsonValue:
+        args = typing.get_args(hint)
+        key_hint, item_hint = args if len(args) == 2 else (None, None)
+        encoded: dict[str, JsonValue] = {}
+        for key, item in value.items():
+            text = self.encode(key, key_hint, f"{path}.<key>")
+            if not isinstance(text, str):
+                raise InvalidInput(f"{path}.<key>", key, "a key that encodes to a str")
+            encoded[text] = self.encode(item, item_hint, f"{path}.{text}")
+        return encoded
+
+    def _encode_items(self, value: Any, hint: Any, path: str) -> JsonValue:
+        items = list(value)
+        if isinstance(value, frozenset | set):
+            items = sorted(items, key=lambda item: canonical_json(self.encode(item)))
+        return [
+            self.encode(item, _item_hint(hint, index), f"{path}[{index}]")
+            for index, item in enumerate(items)
+        ]
 
     # ------------------------------------------------------------------ decode
 
@@ -337,105 +384,245 @@ class CodecRegistry:
             InvalidInput: ``data`` does not fit ``hint`` (the message names the path).
             UnsupportedType: ``hint`` is a type the registry does not know.
         """
+        return self._decoder(hint)(data, path)
+
+    def _decoder(self, hint: Any) -> _Decode:
+        """Return the decoder of ``hint``, worked out once per registry and hint."""
+        try:
+            found = self._decoders.get(hint)
+        except TypeError:  # an unhashable hint: work it out every time
+            return self._compile(hint)
+        if found is None:
+            found = self._decoders[hint] = self._compile(hint)
+        return found
+
+    def _compile(self, hint: Any) -> _Decode:
         options = _union_args(hint)
         if options is not None:
-            return self._decode_union(data, options, path)
+            return self._compile_union(options)
         if _is_passthrough(hint):
-            check_json_ready(data, path)
-            return data
+            return _decode_passthrough
         supertype = getattr(hint, "__supertype__", None)
         if supertype is not None:  # a NewType id
-            return self.decode(data, supertype, path)
+            return self._decoder(supertype)
         origin = typing.get_origin(hint) or hint
         if not isinstance(origin, type):
-            raise UnsupportedType(path, hint)
+            return _unsupported(hint)
         if issubclass(origin, bool):
-            return _expect(data, bool, path, "true or false")
+            return _decode_bool
         if issubclass(origin, enum.Enum):
-            return self._decode_enum(data, origin, path)
+            return _enum_decoder(origin)
         if issubclass(origin, int):
-            if isinstance(data, bool):
-                raise InvalidInput(path, data, "a whole number")
-            return _expect(data, int, path, "a whole number")
+            return _decode_int
         if issubclass(origin, str):
-            return _expect(data, str, path, "a string")
+            return _decode_str
         scalar = self._scalar_for(origin)
         if scalar is not None:
-            return scalar.decode(data, path)
+            return scalar.decode
         if attrs.has(origin):
-            return self._decode_attrs(data, origin, path)
-        return self._decode_collection(data, hint, origin, path)
+            return self._compile_attrs(origin)
+        return self._compile_collection(hint, origin)
 
-    def _decode_union(self, data: JsonValue, options: tuple[Any, ...], path: str) -> Any:
-        if data is None and _NONE_TYPE in options:
-            return None
+    def _compile_union(self, options: tuple[Any, ...]) -> _Decode:
+        nullable = _NONE_TYPE in options
         classes = [option for option in options if option is not _NONE_TYPE]
         if len(classes) == 1:
-            return self.decode(data, classes[0], path)
-        if not isinstance(data, dict) or set(data) != {_TYPE_TAG, "value"}:
-            raise InvalidInput(path, data, 'an object {"$type": ..., "value": ...}')
-        names = {typing.get_origin(option) or option: option for option in classes}
-        for kind, option in names.items():
-            if getattr(kind, "__name__", None) == data[_TYPE_TAG]:
-                return self.decode(data["value"], option, path)
-        expected = ", ".join(sorted(getattr(kind, "__name__", str(kind)) for kind in names))
-        raise InvalidInput(f"{path}.$type", data[_TYPE_TAG], f"one of {expected}")
+            inner = self._decoder(classes[0])
 
-    def _decode_enum(self, data: JsonValue, kind: type[enum.Enum], path: str) -> enum.Enum:
+            def decode_optional(data: JsonValue, path: str) -> Any:
+                if data is None and nullable:
+                    return None
+                return inner(data, path)
+
+            return decode_optional
+        by_name: dict[str, Any] = {}
+        for option in classes:
+            kind = typing.get_origin(option) or option
+            name = getattr(kind, "__name__", None)
+            if name is not None:
+                by_name.setdefault(name, option)
+        expected = ", ".join(
+            sorted(
+                getattr(kind, "__name__", str(kind))
+                for kind in {typing.get_origin(option) or option for option in classes}
+            )
+        )
+
+        def decode_tagged(data: JsonValue, path: str) -> Any:
+            if data is None and nullable:
+                return None
+            if not isinstance(data, dict) or set(data) != {_TYPE_TAG, "value"}:
+                raise InvalidInput(path, data, 'an object {"$type": ..., "value": ...}')
+            tag = data[_TYPE_TAG]
+            option = by_name.get(tag) if isinstance(tag, str) else None
+            if option is None:
+                raise InvalidInput(f"{path}.$type", tag, f"one of {expected}")
+            return self._decoder(option)(data["value"], path)
+
+        return decode_tagged
+
+    def _compile_attrs(self, kind: type) -> _Decode:
+        #: (field names, then per field: name, alias, decoder, required), made at first use so
+        #: a class may hold itself.
+        layout: list[tuple[frozenset[str], tuple[tuple[str, str, _Decode, bool], ...]]] = []
+        holding = f"an object holding a {kind.__name__}"
+
+        def decode_attrs(data: JsonValue, path: str) -> Any:
+            if not layout:
+                fields = [field for field in attrs.fields(kind) if field.init]
+                hints = field_types(kind)
+                layout.append(
+                    (
+                        frozenset(field.name for field in fields),
+                        tuple(
+                            (
+                                field.name,
+                                field.alias,
+                                self._decoder(hints.get(field.name)),
+                                field.default is attrs.NOTHING,
+                            )
+                            for field in fields
+                        ),
+                    )
+                )
+            if not isinstance(data, dict):
+                raise InvalidInput(path, data, holding)
+            names, specs = layout[0]
+            if not names.issuperset(data):
+                unknown = sorted(set(data) - names)
+                raise InvalidInput(f"{path}.{unknown[0]}", data[unknown[0]], "no such field")
+            arguments: dict[str, Any] = {}
+            for name, alias, decoder, required in specs:
+                if name in data:
+                    arguments[alias] = decoder(data[name], f"{path}.{name}")
+                elif required:
+                    raise InvalidInput(f"{path}.{name}", None, "a value (the field is required)")
+            try:
+                return kind(**arguments)
+            except InvalidInput:
+                raise
+            except (TypeError, ValueError) as err:
+                raise InvalidInput(path, data, f"a valid {kind.__name__} ({err})") from err
+
+        return decode_attrs
+
+    def _compile_collection(self, hint: Any, origin: type) -> _Decode:
+        args = typing.get_args(hint)
+        if issubclass(origin, Mapping):
+            key_hint, item_hint = args if len(args) == 2 else (str, Any)
+            decode_key, decode_item = self._decoder(key_hint), self._decoder(item_hint)
+
+            def decode_mapping(data: JsonValue, path: str) -> Any:
+                if not isinstance(data, dict):
+                    raise InvalidInput(path, data, "an object")
+                return {
+                    decode_key(key, f"{path}.<key>"): decode_item(item, f"{path}.{key}")
+                    for key, item in data.items()
+                }
+
+            return decode_mapping
+        if not issubclass(origin, tuple | list | frozenset | set):
+            return _unsupported(hint)
+        make: Callable[[list[Any]], Any] = (
+            tuple
+            if issubclass(origin, tuple)
+            else frozenset
+            if issubclass(origin, frozenset)
+            else set
+            if issubclass(origin, set)
+            else list
+        )
+        positional = typing.get_origin(hint) is tuple and not (
+            len(args) == 2 and args[1] is Ellipsis
+        )
+        if positional:
+            decoders = tuple(self._decoder(arg) for arg in args)
+        else:
+            decoders = (self._decoder(_item_hint(hint, 0)),)
+        last = len(decoders) - 1
+
+        def decode_items(data: JsonValue, path: str) -> Any:
+            if not isinstance(data, list):
+                raise InvalidInput(path, data, "an array")
+            if not positional:
+                decode = decoders[0]
+                return make([decode(item, f"{path}[{i}]") for i, item in enumerate(data)])
+            return make(
+                [
+                    (decoders[i] if i <= last else _decode_passthrough)(item, f"{path}[{i}]")
+                    for i, item in enumerate(data)
+                ]
+            )
+
+        return decode_items
+
+
+#: A compiled decoder: JSON-ready data and its path → the value.
+_Decode = Callable[[JsonValue, str], Any]
+#: How values of one type are encoded: (value, declared type, path) → JSON-ready data.
+_Encode = Callable[[Any, Any, str], JsonValue]
+
+
+#: An encoder for values declared as one type: (value, path) → JSON-ready data.
+_EncodeAs = Callable[[Any, str], JsonValue]
+
+
+def _encode_as_is(value: Any, _hint: Any, _path: str) -> JsonValue:
+    return value  # type: ignore[no-any-return]
+
+
+def _encode_passthrough(value: Any, path: str) -> JsonValue:
+    check_json_ready(value, path)
+    return value  # type: ignore[no-any-return]
+
+
+def _encode_int(value: int, _hint: Any, _path: str) -> JsonValue:
+    return int(value)
+
+
+def _refuse_float(value: float, _hint: Any, path: str) -> JsonValue:
+    raise FloatNotAllowed(path, value)
+
+
+def _refuse_type(value: object, _hint: Any, path: str) -> JsonValue:
+    raise UnsupportedType(path, type(value))
+
+
+def _decode_passthrough(data: JsonValue, path: str) -> JsonValue:
+    check_json_ready(data, path)
+    return data
+
+
+def _decode_bool(data: JsonValue, path: str) -> Any:
+    return _expect(data, bool, path, "true or false")
+
+
+def _decode_int(data: JsonValue, path: str) -> Any:
+    if isinstance(data, bool):
+        raise InvalidInput(path, data, "a whole number")
+    return _expect(data, int, path, "a whole number")
+
+
+def _decode_str(data: JsonValue, path: str) -> Any:
+    return _expect(data, str, path, "a string")
+
+
+def _enum_decoder(kind: type[enum.Enum]) -> _Decode:
+    def decode_enum(data: JsonValue, path: str) -> enum.Enum:
         try:
             return kind(data)
         except ValueError:
             values = ", ".join(sorted(str(member.value) for member in kind))
             raise InvalidInput(path, data, f"one of {values}") from None
 
-    def _decode_attrs(self, data: JsonValue, kind: type, path: str) -> Any:
-        if not isinstance(data, dict):
-            raise InvalidInput(path, data, f"an object holding a {kind.__name__}")
-        fields = {field.name: field for field in attrs.fields(kind) if field.init}
-        unknown = sorted(set(data) - set(fields))
-        if unknown:
-            raise InvalidInput(f"{path}.{unknown[0]}", data[unknown[0]], "no such field")
-        hints = field_types(kind)
-        arguments: dict[str, Any] = {}
-        for name, field in fields.items():
-            if name in data:
-                arguments[field.alias] = self.decode(data[name], hints.get(name), f"{path}.{name}")
-            elif field.default is attrs.NOTHING:
-                raise InvalidInput(f"{path}.{name}", None, "a value (the field is required)")
-        try:
-            return kind(**arguments)
-        except InvalidInput:
-            raise
-        except (TypeError, ValueError) as err:
-            raise InvalidInput(path, data, f"a valid {kind.__name__} ({err})") from err
+    return decode_enum
 
-    def _decode_collection(self, data: JsonValue, hint: Any, origin: type, path: str) -> Any:
-        args = typing.get_args(hint)
-        if issubclass(origin, Mapping):
-            if not isinstance(data, dict):
-                raise InvalidInput(path, data, "an object")
-            key_hint, item_hint = args if len(args) == 2 else (str, Any)
-            return {
-                self.decode(key, key_hint, f"{path}.<key>"): self.decode(
-                    item, item_hint, f"{path}.{key}"
-                )
-                for key, item in data.items()
-            }
-        if issubclass(origin, tuple | list | frozenset | set):
-            if not isinstance(data, list):
-                raise InvalidInput(path, data, "an array")
-            items = [
-                self.decode(item, _item_hint(hint, index), f"{path}[{index}]")
-                for index, item in enumerate(data)
-            ]
-            if issubclass(origin, tuple):
-                return tuple(items)
-            if issubclass(origin, frozenset):
-                return frozenset(items)
-            if issubclass(origin, set):
-                return set(items)
-            return items
+
+def _unsupported(hint: Any) -> _Decode:
+    def refuse(_data: JsonValue, path: str) -> Any:
         raise UnsupportedType(path, hint)
+
+    return refuse
 
 
 def _item_hint(hint: Any, index: int) -> Any:

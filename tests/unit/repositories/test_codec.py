@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Annotated, Any, NewType
+from typing import Annotated, Any, ForwardRef, NewType, Union
 
 import attrs
 import pendulum
@@ -136,6 +136,16 @@ class TestEncode:
         with pytest.raises(FloatNotAllowed, match="extra"):
             CODEC.encode(an_everything(extra={"x": 0.1}), Everything)
 
+    def test_refuses_a_float_where_a_decimal_is_declared(self) -> None:
+        with pytest.raises(FloatNotAllowed, match=r"\$\.rate"):
+            CODEC.encode(Flat(0.5), Flat)  # type: ignore[arg-type]
+
+    def test_writes_none_for_an_optional_union_of_classes(self) -> None:
+        assert CODEC.encode(None, Flat | Tiered | None) is None
+
+    def test_encodes_with_an_unhashable_hint_without_caching_it(self) -> None:
+        assert CODEC.encode(1, Annotated[int, []]) == 1
+
     def test_refuses_a_float_anywhere_without_a_hint(self) -> None:
         with pytest.raises(FloatNotAllowed):
             CODEC.encode([1, 0.5])
@@ -186,6 +196,16 @@ class TestDecode:
         original = an_everything(charge=Flat(Decimal("0.5")))
 
         assert CODEC.decode(CODEC.encode(original, Everything), Everything) == original
+
+    def test_reads_none_for_an_optional_union_of_classes(self) -> None:
+        assert CODEC.decode(None, Flat | Tiered | None) is None
+
+    def test_reads_a_tagged_union_whose_other_option_is_a_name_only(self) -> None:
+        hint: Any = Union[Flat, ForwardRef("NotDefinedAnywhere")]  # noqa: UP007 - "|" refuses it
+
+        assert CODEC.decode({"$type": "Flat", "value": {"rate": "1"}}, hint) == Flat(Decimal(1))
+        with pytest.raises(InvalidInput, match=r"one of Flat, ForwardRef"):
+            CODEC.decode({"$type": "Tiered", "value": {}}, hint)
 
     def test_reads_plain_collections(self) -> None:
         assert CODEC.decode([1, 2], set[int]) == {1, 2}
@@ -252,7 +272,7 @@ class TestDecode:
         with pytest.raises(UnsupportedType):
             CODEC.decode(["x"], memoryview)
         with pytest.raises(UnsupportedType):  # an unhashable hint is looked at, not cached
-            CODEC.decode(1, Annotated[int, []])  # type: ignore[valid-type]
+            CODEC.decode(1, Annotated[int, []])
 
 
 class TestTimesOfDayAndDurations:
