@@ -16,6 +16,7 @@ HEADERS = st.sampled_from(
     [
         "meter_id,read_at,value",
         "meter_id,read_at,value,multiplier,source,method,events",
+        "meter_id,read_at,value,service,expected_kwh,last_year_kwh,large_customer",
         "meter_id,interval_start,kwh",
         "meter_id,interval_start,kwh,quality,method,step_minutes",
     ]
@@ -25,6 +26,7 @@ CELLS = st.one_of(
     st.sampled_from(
         ["", "M-1", "2025-01-01T08:00+08:00", "12.5", "-1", "estimated", "linear", '"', "NaN"]
     ),
+    st.sampled_from(["de_energised", "inactive", "yes", "Infinity", "1e5"]),
 )
 LINES = st.lists(CELLS, min_size=0, max_size=8).map(",".join)
 

@@ -28,14 +28,17 @@ from powerretail.metering.meters import Meter
 from powerretail.metering.reads import IntervalSeries, RegisterRead
 from powerretail.metering.rows import (
     INTERVAL_COLUMNS,
+    NO_CONTEXT,
     READ_COLUMNS,
     IntervalRow,
     MissedRead,
+    ReadContext,
     RowError,
     RowProblem,
     meter_from_row,
     parse_interval_row,
     parse_read_row,
+    read_context_from_row,
     series_from_rows,
 )
 from powerretail.timeframe import DEFAULT_TIMEZONE, local_date
@@ -56,9 +59,23 @@ class LoadedReads:
     kind: str
     rows: int
     reads: tuple[RegisterRead | MissedRead, ...] = ()
+    #: The context columns of each read, in the order of ``reads`` (empty: none given).
+    contexts: tuple[ReadContext, ...] = ()
     meters: Mapping[MeterId, Meter] = attrs.field(factory=dict)
     series: tuple[IntervalSeries, ...] = ()
     problems: tuple[RowProblem, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        if self.contexts and len(self.contexts) != len(self.reads):
+            raise InvalidInput("contexts", len(self.contexts), f"one per read ({len(self.reads)})")
+
+    def reads_with_context(self) -> Iterator[tuple[RegisterRead | MissedRead, ReadContext]]:
+        """Yield each read with its context (:data:`NO_CONTEXT` where the file gave none)."""
+        if not self.contexts:
+            for read in self.reads:
+                yield read, NO_CONTEXT
+            return
+        yield from zip(self.reads, self.contexts, strict=True)
 
 
 def _rows(text: str, problems: list[RowProblem]) -> Iterator[tuple[int, dict[str, str | None]]]:
@@ -166,10 +183,12 @@ def _with_meters(
         first_day[value.meter_id] = min(day, first_day.get(value.meter_id, day))
     meters: dict[MeterId, Meter] = {}
     reads: list[RegisterRead | MissedRead] = []
+    contexts: list[ReadContext] = []
     for line, row, value in parsed:
         assert not isinstance(value, IntervalRow)
         try:
             meter = meter_from_row(row, line=line, first_read_on=first_day[value.meter_id])
+            context = read_context_from_row(row, line=line)
         except RowError as err:
             problems.append(RowProblem(err.line, err.column, str(err)[:_MAX_PROBLEM_TEXT]))
             continue
@@ -190,10 +209,12 @@ def _with_meters(
             )
             continue
         reads.append(value)
+        contexts.append(context)
     return LoadedReads(
         kind=kind,
         rows=count,
         reads=tuple(reads),
+        contexts=tuple(contexts),
         meters=meters,
         problems=tuple(sorted(problems, key=lambda p: p.line)),
     )

@@ -25,7 +25,13 @@ from powerretail.metering.estimation import NATIONAL_POLICY, SEED_POLICY, estima
 from powerretail.metering.meters import RegisterKind
 from powerretail.metering.process import validate_intervals
 from powerretail.metering.reads import IntervalQuality, IntervalSeries, RegisterRead
-from powerretail.metering.rows import INTERVAL_COLUMNS, READ_COLUMNS, MissedRead, RowProblem
+from powerretail.metering.rows import (
+    INTERVAL_COLUMNS,
+    READ_COLUMNS,
+    MissedRead,
+    ReadContext,
+    RowProblem,
+)
 from powerretail.metering.rules import CATALOGUE_RULES, SEED_RULES
 from powerretail.metering.vee import (
     Action,
@@ -109,13 +115,14 @@ def _validate_reads(
         else max(read.read_at for read in loaded.reads)
     )
     policy = POLICIES[args.policy]
-    groups: dict[tuple[MeterId, RegisterKind], list[RegisterRead | MissedRead]] = {}
-    for item in loaded.reads:
-        groups.setdefault((item.meter_id, item.register), []).append(item)
+    groups: dict[tuple[MeterId, RegisterKind], list[tuple[RegisterRead | MissedRead, ReadContext]]]
+    groups = {}
+    for item, context in loaded.reads_with_context():
+        groups.setdefault((item.meter_id, item.register), []).append((item, context))
     for (meter_id, _), items in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1].value)):
         meter = loaded.meters[meter_id]
         accepted: list[RegisterRead] = []
-        for item in sorted(items, key=lambda r: r.read_at):
+        for item, context in sorted(items, key=lambda pair: pair[0].read_at):
             if isinstance(item, MissedRead):
                 try:
                     estimate = estimate_register_read(
@@ -134,7 +141,16 @@ def _validate_reads(
             else:
                 read = item
             subject = ReadSubject(
-                meter=meter, read=read, history=tuple(accepted), as_of=as_of, zone=args.zone
+                meter=meter,
+                read=read,
+                history=tuple(accepted),
+                as_of=as_of,
+                zone=args.zone,
+                service=context.service,
+                expected=context.expected,
+                same_period_last_year=context.same_period_last_year,
+                reference_daily=context.reference_daily,
+                is_large_customer=context.is_large_customer,
             )
             result = check(subject, rule_set)
             findings.extend(result.findings)

@@ -42,19 +42,23 @@ from powerretail.metering.reads import (
     RegisterRead,
     elapsed,
 )
-from powerretail.quantities import exact_decimal
+from powerretail.metering.vee import ServiceStatus
+from powerretail.quantities import Energy, exact_decimal
 from powerretail.timeframe import as_date, as_instant
 
 __all__ = [
     "INTERVAL_COLUMNS",
+    "NO_CONTEXT",
     "READ_COLUMNS",
     "IntervalRow",
     "MissedRead",
+    "ReadContext",
     "RowError",
     "RowProblem",
     "meter_from_row",
     "parse_interval_row",
     "parse_read_row",
+    "read_context_from_row",
     "series_from_rows",
 ]
 
@@ -72,6 +76,11 @@ READ_COLUMNS: Final[Mapping[str, str]] = {
     "multiplier": "CT ratio × VT ratio, or a ratio such as 100/5 (default 1)",
     "digits": "integer dials of the register (default 6)",
     "installed_on": "date the meter was installed (default: the date of its first read)",
+    "service": "energised (default), de_energised or inactive: the supply during the read period",
+    "expected_kwh": "consumption expected for the period [kWh] (vee.md V07), when known",
+    "last_year_kwh": "consumption of the same period a year before [kWh] (seed year-on-year rule)",
+    "reference_daily_kwh": "reference daily consumption [kWh/day] for the large-customer check",
+    "large_customer": "true when the account is a large customer (rules.md §4.2)",
 }
 
 #: Interval columns and what they hold (the first three are required).
@@ -229,6 +238,67 @@ def parse_read_row(row: Mapping[str, str | None], *, line: int) -> RegisterRead 
         )
     except InvalidInput as err:
         raise RowError(line, err.field, err.value, err.expected) from None
+
+
+@attrs.frozen(kw_only=True)
+class ReadContext:
+    """What a read row says about the read's circumstances, for the rules that need it.
+
+    The fields are those of :class:`~powerretail.metering.vee.ReadSubject` with the same names;
+    a row without the context columns gives :data:`NO_CONTEXT`.
+    """
+
+    service: ServiceStatus = ServiceStatus.ENERGISED
+    expected: Energy | None = None
+    same_period_last_year: Energy | None = None
+    reference_daily: Energy | None = None
+    is_large_customer: bool = False
+
+
+#: The context of a row without context columns: energised, nothing else known.
+NO_CONTEXT: Final = ReadContext()
+
+
+def _energy(line: int, column: str, text: str) -> Energy | None:
+    if not text:
+        return None
+    value = _field(line, column, lambda t: exact_decimal(t, column), text)
+    if value < 0:
+        raise RowError(line, column, text, "a number of kWh of zero or more")
+    return Energy(value)
+
+
+def read_context_from_row(row: Mapping[str, str | None], *, line: int) -> ReadContext:
+    """Return the context columns of a read row (service, expected, last year, large customer).
+
+    >>> read_context_from_row({"service": "de_energised", "last_year_kwh": "310"}, line=2)
+    ReadContext(service=<ServiceStatus.DE_ENERGISED: 'de_energised'>, expected=None, \
+same_period_last_year=Energy(value=Decimal('310')), reference_daily=None, is_large_customer=False)
+
+    Raises:
+        RowError: a column holds something it cannot (an unknown service state, a negative or
+            non-numeric energy, a flag that is not true or false).
+    """
+    texts = [_text(row, column) for column in _CONTEXT_COLUMNS]
+    if not any(texts):
+        return NO_CONTEXT
+    service, expected, last_year, reference, large = texts
+    return ReadContext(
+        service=_enum_value(ServiceStatus, line, "service", service, ServiceStatus.ENERGISED),
+        expected=_energy(line, "expected_kwh", expected),
+        same_period_last_year=_energy(line, "last_year_kwh", last_year),
+        reference_daily=_energy(line, "reference_daily_kwh", reference),
+        is_large_customer=_flag(line, "large_customer", large),
+    )
+
+
+_CONTEXT_COLUMNS: Final = (
+    "service",
+    "expected_kwh",
+    "last_year_kwh",
+    "reference_daily_kwh",
+    "large_customer",
+)
 
 
 def meter_from_row(row: Mapping[str, str | None], *, line: int, first_read_on: date) -> Meter:

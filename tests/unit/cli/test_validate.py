@@ -93,6 +93,23 @@ class TestValidateCommand:
         assert "V14" in out_text
         assert load_reads_file(out).series[0].values == (1,)
 
+    def test_checks_each_read_in_the_context_its_row_gives(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        text = (
+            "meter_id,read_at,value,service,last_year_kwh\n"
+            "M-1,2025-01-01T08:00+08:00,100.0,,\n"
+            "M-1,2025-02-01T08:00+08:00,130.0,,\n"
+            "M-1,2025-03-01T08:00+08:00,160.0,de_energised,10\n"
+        )
+
+        cli.main(["validate", write(tmp_path, text), "--json"])
+
+        fired = {f["rule_id"] for f in json.loads(capsys.readouterr().out)["findings"]}
+        assert {"V09", "SEED-MONTHLY-CHANGE"} <= fired  # supply off; 30 kWh against 10 last year
+        cli.main(["validate", write(tmp_path, text.replace("de_energised,10", ","))])
+        assert "0 findings" in capsys.readouterr().out
+
     def test_a_file_it_cannot_read_exits_2(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from powerretail.adapters.read_csv import load_reads_file, load_reads_text
+from powerretail.adapters.read_csv import LoadedReads, load_reads_file, load_reads_text
 from powerretail.errors import InvalidInput
-from powerretail.metering.rows import MissedRead
+from powerretail.metering.rows import NO_CONTEXT, MissedRead
+from powerretail.metering.vee import ServiceStatus
+from powerretail.quantities import Energy
 
 HEADER = "meter_id,read_at,value,multiplier\n"
 
@@ -46,6 +49,32 @@ class TestLoadReadsText:
         loaded = load_reads_text(HEADER + "M-1,2025-01-01T08:00+08:00,100,x\n")
 
         assert [(p.line, p.column) for p in loaded.problems] == [(2, "multiplier")]
+
+    def test_keeps_each_reads_context_and_reports_a_bad_one(self) -> None:
+        loaded = load_reads_text(
+            "meter_id,read_at,value,service,last_year_kwh,large_customer\n"
+            "M-1,2025-01-01T08:00+08:00,100,,,\n"
+            "M-1,2025-02-01T08:00+08:00,130,de_energised,250,yes\n"
+            "M-1,2025-03-01T08:00+08:00,160,unplugged,,\n"
+        )
+
+        pairs = list(loaded.reads_with_context())
+
+        assert [(p.line, p.column) for p in loaded.problems] == [(4, "service")]
+        assert [context.service for _, context in pairs] == [
+            ServiceStatus.ENERGISED,
+            ServiceStatus.DE_ENERGISED,
+        ]
+        assert pairs[1][1].is_large_customer
+        assert pairs[1][1].same_period_last_year == Energy(Decimal(250))
+
+    def test_reads_given_without_contexts_have_none(self) -> None:
+        loaded = load_reads_text(HEADER + "M-1,2025-01-01T08:00+08:00,100,40\n")
+        bare = LoadedReads(kind="reads", rows=1, reads=loaded.reads, meters=loaded.meters)
+
+        assert [context for _, context in bare.reads_with_context()] == [NO_CONTEXT]
+        with pytest.raises(InvalidInput, match="one per read"):
+            LoadedReads(kind="reads", rows=1, reads=loaded.reads, contexts=(NO_CONTEXT,) * 2)
 
     def test_loads_intervals_into_series(self) -> None:
         text = (

@@ -9,14 +9,18 @@ from powerretail.metering.meters import MeterEvent, RegisterKind
 from powerretail.metering.reads import EstimationMethod, IntervalQuality, ReadSource
 from powerretail.metering.rows import (
     INTERVAL_COLUMNS,
+    NO_CONTEXT,
     READ_COLUMNS,
     MissedRead,
     RowError,
     meter_from_row,
     parse_interval_row,
     parse_read_row,
+    read_context_from_row,
     series_from_rows,
 )
+from powerretail.metering.vee import ServiceStatus
+from powerretail.quantities import Energy
 
 READ = {"meter_id": "M-1", "read_at": "2025-03-01T08:00+08:00", "value": "236.8"}
 INTERVAL = {"meter_id": "M-1", "interval_start": "2025-03-01T00:00+08:00", "kwh": "1.5"}
@@ -114,6 +118,53 @@ class TestMeterFromRow:
             meter_from_row({**READ, column: text}, line=5, first_read_on=date(2025, 3, 1))
 
         assert caught.value.column in (column, "register_digits")
+
+
+class TestReadContextFromRow:
+    def test_a_row_without_context_columns_has_no_context(self) -> None:
+        assert read_context_from_row(READ, line=2) is NO_CONTEXT
+        assert read_context_from_row({**READ, "service": " ", "large_customer": ""}, line=2) is (
+            NO_CONTEXT
+        )
+
+    def test_reads_every_context_column(self) -> None:
+        row = {
+            **READ,
+            "service": "Inactive",
+            "expected_kwh": "300",
+            "last_year_kwh": "280.5",
+            "reference_daily_kwh": "9.75",
+            "large_customer": "yes",
+        }
+
+        context = read_context_from_row(row, line=2)
+
+        assert context.service is ServiceStatus.INACTIVE
+        assert (context.expected, context.same_period_last_year, context.reference_daily) == (
+            Energy(Decimal(300)),
+            Energy(Decimal("280.5")),
+            Energy(Decimal("9.75")),
+        )
+        assert context.is_large_customer
+
+    @pytest.mark.parametrize(
+        ("column", "text", "expected"),
+        [
+            ("service", "off", "one of energised, de_energised, inactive"),
+            ("expected_kwh", "lots", "a decimal number"),
+            ("last_year_kwh", "-5", "zero or more"),
+            ("reference_daily_kwh", "Infinity", "a finite number"),
+            ("large_customer", "maybe", "true or false"),
+        ],
+    )
+    def test_a_bad_context_column_names_the_line_and_the_column(
+        self, column: str, text: str, expected: str
+    ) -> None:
+        with pytest.raises(RowError) as caught:
+            read_context_from_row({**READ, column: text}, line=7)
+
+        assert (caught.value.line, caught.value.column) == (7, column)
+        assert expected in str(caught.value)
 
 
 class TestParseIntervalRow:
