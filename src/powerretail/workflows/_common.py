@@ -179,13 +179,25 @@ def _series_usage(
 
 
 def _boundary_reads(
-    reads: list[RegisterRead], start: pendulum.DateTime, end: pendulum.DateTime
+    reads: list[RegisterRead],
+    start: pendulum.DateTime,
+    end: pendulum.DateTime,
+    *,
+    installed_within: bool,
 ) -> tuple[RegisterRead | None, RegisterRead | None]:
+    """Return the reads a period's advance runs between: before (or at) its start and its last.
+
+    A meter installed inside the period starts from its first read there (its initial read);
+    ``last`` is then a later read, or ``None`` while only the initial read is stored.
+    """
+    within = sorted((r for r in reads if start < r.read_at <= end), key=lambda r: r.read_at)
+    if installed_within:
+        if len(within) < 2:  # an initial read and a later one are needed
+            return (within[0] if within else None), None
+        return within[0], within[-1]
     before = [r for r in reads if r.read_at <= start]
-    within = [r for r in reads if start < r.read_at <= end]
     first = max(before, key=lambda r: r.read_at) if before else None
-    last = max(within, key=lambda r: r.read_at) if within else None
-    return first, last
+    return first, (within[-1] if within else None)
 
 
 def _register_usage(
@@ -193,23 +205,47 @@ def _register_usage(
     profile: BillingProfile,
     start: pendulum.DateTime,
     end: pendulum.DateTime,
+    zone: str,
 ) -> Determinants:
     energy: dict[str, Decimal] = {}
     reactive: Decimal | None = None
-    peak_demand: Decimal | None = None
+    #: Demand of meters in service the whole period (they add up), and of meters exchanged
+    #: inside it (never in service at once: the larger counts).
+    whole_demand: Decimal | None = None
+    exchanged_demand: Decimal | None = None
     for meter_id in profile.meter_ids:
         meter: Meter = uow.repository(METERS).get(meter_id).entity
+        installed = None if meter.installed_on is None else midnight(meter.installed_on, zone)
+        removed = None if meter.removed_on is None else midnight(meter.removed_on, zone)
+        if (removed is not None and removed <= start) or (
+            installed is not None and installed >= end
+        ):
+            continue  # exchanged before the period, or installed after it
+        installed_within = installed is not None and installed > start
+        exchanged = installed_within or (removed is not None and removed <= end)
+        until = end if removed is None else min(end, removed)  # no read counts after removal
         by_register: dict[RegisterKind, list[RegisterRead]] = {}
         for stored in uow.repository(READS).query(meter_id=meter_id):
             if stored.entity.billable:
                 read = stored.entity.read
                 by_register.setdefault(read.register, []).append(read)
         for register, reads in sorted(by_register.items(), key=lambda item: item[0].value):
-            first, last = _boundary_reads(reads, start, end)
             if register is RegisterKind.MAX_DEMAND:
-                if last is not None:
-                    peak_demand = (peak_demand or Decimal(0)) + demand(last, meter).value
+                latest = max(
+                    (r for r in reads if start < r.read_at <= until),
+                    key=lambda r: r.read_at,
+                    default=None,
+                )
+                if latest is not None:
+                    value = demand(latest, meter).value
+                    if exchanged:
+                        exchanged_demand = (
+                            value if exchanged_demand is None else max(exchanged_demand, value)
+                        )
+                    else:
+                        whole_demand = (whole_demand or Decimal(0)) + value
                 continue
+            first, last = _boundary_reads(reads, start, until, installed_within=installed_within)
             if first is None or last is None:
                 missing = "before" if first is None else "after"
                 moment = start if first is None else end
@@ -226,6 +262,11 @@ def _register_usage(
                 )
     if not energy:
         raise ReadsMissing(profile.account_id, "no active-energy reads of its meters")
+    peak_demand = (
+        None
+        if whole_demand is None and exchanged_demand is None
+        else (whole_demand or Decimal(0)) + (exchanged_demand or Decimal(0))
+    )
     return Determinants(energy_kwh=energy, max_demand_kw=peak_demand, reactive_kvarh=reactive)
 
 
@@ -247,7 +288,7 @@ def usage_for(
     series = _series_usage(uow, profile, start, end)
     if series is not None:
         return series
-    return _register_usage(uow, profile, start, end)
+    return _register_usage(uow, profile, start, end, zone)
 
 
 #: Documents whose lines count towards the tier year: issued ones, and reversed originals (their
