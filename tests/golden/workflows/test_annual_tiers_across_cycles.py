@@ -15,15 +15,9 @@ The year: 2040 kWh × 0.05 + 1200 kWh × 0.30 = 102.00 + 360.00 = 462.00 元 of 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
-
-import pytest
 
 from powerretail.adapters.clocks import FixedClock
-from powerretail.adapters.memory import MemoryStore
-from powerretail.adapters.sqlite import SqliteStore
 from powerretail.billing.bill import BillState
 from powerretail.billing.lifecycle import verify
 from powerretail.repositories.unit_of_work import UnitOfWorkFactory
@@ -45,20 +39,6 @@ GOLDEN = [
     (11, {"tier.tier3": D(500)}, D("150.00"), D("389.15")),
     (12, {"tier.tier3": D(500)}, D("150.00"), D("389.15")),
 ]
-
-
-@pytest.fixture(params=["memory", "sqlite"])
-def make_unit_of_work(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> Iterator[UnitOfWorkFactory]:
-    if request.param == "memory":
-        yield MemoryStore().unit_of_work
-        return
-    store = SqliteStore(str(tmp_path / "tiers.sqlite3"))
-    try:
-        yield store.unit_of_work
-    finally:
-        store.close()
 
 
 def test_bills_a_tier_year_month_by_month_crossing_each_tier_in_the_right_month(

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from powerretail.adapters.clocks import FixedClock
-from powerretail.adapters.memory import MemoryStore
-from powerretail.adapters.sqlite import SqliteStore
 from powerretail.collections.allocation import AllocationOrder, ItemKind
 from powerretail.ids import AccountId
 from powerretail.quantities import Money
@@ -28,20 +24,6 @@ from powerretail.workflows.reads import submit_reads
 from tests.unit.workflows.conftest import JULY, NOW, open_account, reads
 
 BILL = "A-1-20250701"  # 246.04 元, issued 2025-08-01, due 2025-08-16
-
-
-@pytest.fixture(params=["memory", "sqlite"])
-def make_unit_of_work(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> Iterator[UnitOfWorkFactory]:
-    if request.param == "memory":
-        yield MemoryStore().unit_of_work
-        return
-    store = SqliteStore(str(tmp_path / "fees.sqlite3"))
-    try:
-        yield store.unit_of_work
-    finally:
-        store.close()
 
 
 @pytest.fixture

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import attrs
 import pendulum
@@ -13,7 +12,6 @@ import pytest
 
 from powerretail.adapters.clocks import FixedClock
 from powerretail.adapters.memory import MemoryStore
-from powerretail.adapters.sqlite import SqliteStore
 from powerretail.errors import InvalidInput
 from powerretail.ids import AccountId, MeterId
 from powerretail.metering.consumption import consumption_across_exchange
@@ -41,20 +39,6 @@ from tests.unit.workflows.conftest import (
 EXCHANGED_AT = pendulum.datetime(2025, 7, 15, 10, tz="Asia/Shanghai")
 #: The new meter runs through a 2× current transformer.
 NEW = attrs.evolve(a_meter("M-A-1b"), ct_ratio=2, installed_on=None)
-
-
-@pytest.fixture(params=["memory", "sqlite"])
-def make_unit_of_work(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> Iterator[UnitOfWorkFactory]:
-    if request.param == "memory":
-        yield MemoryStore().unit_of_work
-        return
-    store = SqliteStore(str(tmp_path / "exchange.sqlite3"))
-    try:
-        yield store.unit_of_work
-    finally:
-        store.close()
 
 
 @pytest.fixture
