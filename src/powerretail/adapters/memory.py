@@ -31,7 +31,6 @@ import attrs
 
 from powerretail.errors import ConcurrencyConflict, NotFound, VersionConflict
 from powerretail.repositories.aggregates import Aggregate, Versioned
-from powerretail.repositories.codec import canonical_json
 from powerretail.repositories.events import DomainEvent, DuplicateEvent, OutboxEvent
 from powerretail.repositories.idempotency import IdempotencyRecord, KeyAlreadyRecorded
 from powerretail.repositories.unit_of_work import UnitOfWorkClosed, UnitOfWorkFactory
@@ -130,7 +129,7 @@ class _Repository(Generic[K, E]):
         return tuple(cast(K, key) for key, _row in self._matching(where))
 
     def _row(self, entity: E, version: int) -> _Row:
-        body = canonical_json(self._aggregate.encode(entity))
+        body = self._aggregate.body_of(entity)
         index = self._aggregate.index_of(entity)
         return _Row(version, body, index, self._aggregate.schema_version)
 

@@ -376,7 +376,7 @@ class _Repository(Generic[K, E]):
     def add(self, entity: E) -> int:
         kind = self._aggregate.kind
         key = self._aggregate.key_of(entity)
-        body = canonical_json(self._aggregate.encode(entity))
+        body = self._aggregate.body_of(entity)
         current = self._version(key)
         if current is not None:
             raise VersionConflict(kind, key, 0, current)
@@ -390,7 +390,7 @@ class _Repository(Generic[K, E]):
     def save(self, entity: E, expected_version: int) -> int:
         kind = self._aggregate.kind
         key = self._aggregate.key_of(entity)
-        body = canonical_json(self._aggregate.encode(entity))
+        body = self._aggregate.body_of(entity)
         updated = self._uow._sql(
             "UPDATE aggregates SET version = version + 1, body = ?, schema = ? "
             "WHERE kind = ? AND key = ? AND version = ?",

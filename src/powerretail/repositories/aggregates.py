@@ -134,6 +134,16 @@ class Aggregate(Generic[K, E]):
         assert isinstance(encoded, dict)  # an attrs instance always encodes to an object
         return encoded
 
+    def body_of(self, entity: E) -> str:
+        """Return ``entity`` as the canonical JSON text stores keep (``canonical_json(encode)``).
+
+        Raises:
+            InvalidInput: ``entity`` is not a ``entity_type``.
+        """
+        if not isinstance(entity, self.entity_type):
+            raise InvalidInput(self.kind, entity, f"a {self.entity_type.__name__}")
+        return self.codec.encode_json(entity, self.entity_type, self.kind)
+
     def decode(self, data: JsonValue, schema_version: int | None = None) -> E:
         """Return the entity ``data`` encodes, upgrading it from ``schema_version`` first.
 

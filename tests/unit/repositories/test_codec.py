@@ -315,8 +315,23 @@ class TestWithScalar:
         with pytest.raises(UnsupportedType):
             CODEC.encode(1j)
 
+    def test_checks_what_a_taught_codec_writes(self) -> None:
+        codec = CODEC.with_scalar(complex, ScalarCodec(lambda value: value.imag, complex))
+
+        with pytest.raises(FloatNotAllowed, match=r"\$\[0\]"):
+            codec.encode_json([2j], list[complex])
+
 
 class TestCanonicalJson:
+    def test_encode_json_writes_the_same_text_as_canonical_json_of_encode(self) -> None:
+        value = an_everything(note="电费", period=None)
+
+        text = CODEC.encode_json(value, Everything)
+
+        assert text == canonical_json(CODEC.encode(value, Everything))
+        with pytest.raises(FloatNotAllowed, match="extra"):
+            CODEC.encode_json(an_everything(extra={"x": 0.1}), Everything)
+
     def test_sorts_keys_and_keeps_text_as_it_is(self) -> None:
         assert canonical_json({"b": "电费", "a": [1, None]}) == '{"a":[1,null],"b":"电费"}'
 

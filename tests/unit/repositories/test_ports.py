@@ -86,6 +86,8 @@ class TestAggregate:
 
         with pytest.raises(InvalidInput, match="a Note"):
             notes.encode(LedgerAccount.open("A-1", holder="x"))  # type: ignore[arg-type]
+        with pytest.raises(InvalidInput, match="a Note"):
+            notes.body_of(LedgerAccount.open("A-1", holder="x"))  # type: ignore[arg-type]
 
     def test_refuses_a_filter_on_a_field_not_indexed(self) -> None:
         notes: Aggregate[str, Note] = Aggregate(kind="note", entity_type=Note, key_field="note_id")
