@@ -39,7 +39,7 @@ import typing
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Final, TypeAlias, Union
+from typing import Any, Final, TypeAlias, TypeVar, Union
 
 import attrs
 
@@ -293,13 +293,7 @@ class CodecRegistry:
 
     def _hinted(self, hint: Any) -> _EncodeAs:
         """Return the encoder of values declared as ``hint``, worked out once per hint."""
-        try:
-            found = self._hinted_encoders.get(hint)
-        except TypeError:  # an unhashable hint: work it out every time
-            return self._compile_hinted(hint)
-        if found is None:
-            found = self._hinted_encoders[hint] = self._compile_hinted(hint)
-        return found
+        return _per_hint(self._hinted_encoders, hint, self._compile_hinted)
 
     def _compile_hinted(self, hint: Any) -> _EncodeAs:
         options = _union_args(hint)
@@ -412,13 +406,7 @@ class CodecRegistry:
 
     def _decoder(self, hint: Any) -> _Decode:
         """Return the decoder of ``hint``, worked out once per registry and hint."""
-        try:
-            found = self._decoders.get(hint)
-        except TypeError:  # an unhashable hint: work it out every time
-            return self._compile(hint)
-        if found is None:
-            found = self._decoders[hint] = self._compile(hint)
-        return found
+        return _per_hint(self._decoders, hint, self._compile)
 
     def _compile(self, hint: Any) -> _Decode:
         options = _union_args(hint)
@@ -579,6 +567,20 @@ class CodecRegistry:
             )
 
         return decode_items
+
+
+_Made = TypeVar("_Made")
+
+
+def _per_hint(cache: dict[Any, _Made], hint: Any, make: Callable[[Any], _Made]) -> _Made:
+    """Return ``cache[hint]``, made by ``make(hint)`` once (an unhashable hint: every time)."""
+    try:
+        found = cache.get(hint)
+    except TypeError:
+        return make(hint)
+    if found is None:
+        found = cache[hint] = make(hint)
+    return found
 
 
 #: A compiled decoder: JSON-ready data and its path → the value.
