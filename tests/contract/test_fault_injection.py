@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import types
-from typing import Any, Self
+from typing import Any
 
 import pytest
 
 from powerretail.adapters.memory import MemoryStore
 from powerretail.ids import AccountId
 from powerretail.repositories.aggregates import Aggregate, AggregateRepository
-from powerretail.repositories.events import DomainEvent, Inbox, Outbox, OutboxEvent
-from powerretail.repositories.idempotency import IdempotencyStore
+from powerretail.repositories.events import DomainEvent, Outbox, OutboxEvent
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from powerretail.testing.faults import (
+    DelegatingUnitOfWork,
     FaultPoint,
     FaultSchedule,
     InjectedFault,
@@ -112,21 +111,13 @@ class TestReportingSeed:
         assert "failing seed 1234" in capsys.readouterr().out
 
 
-class _Tampered:
+class _Tampered(DelegatingUnitOfWork):
     """A unit of work that breaks one promise, to prove the simulation notices."""
 
     def __init__(self, inner: UnitOfWork, *, drop_events: bool, skip_account_saves: bool) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self._drop_events = drop_events
         self._skip_account_saves = skip_account_saves
-
-    @property
-    def idempotency(self) -> IdempotencyStore:
-        return self._inner.idempotency
-
-    @property
-    def inbox(self) -> Inbox:
-        return self._inner.inbox
 
     @property
     def outbox(self) -> Outbox:
@@ -156,24 +147,6 @@ class _Tampered:
                 return getattr(inner, name)
 
         return Forgetful()  # type: ignore[return-value]
-
-    def commit(self) -> None:
-        self._inner.commit()
-
-    def rollback(self) -> None:
-        self._inner.rollback()
-
-    def __enter__(self) -> Self:
-        self._inner.__enter__()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: types.TracebackType | None,
-    ) -> None:
-        self._inner.__exit__(exc_type, exc, traceback)
 
 
 def _tampered(*, drop_events: bool = False, skip_account_saves: bool = False) -> UnitOfWorkFactory:

@@ -67,6 +67,7 @@ from powerretail.testing.ledger import (
 )
 
 __all__ = [
+    "DelegatingUnitOfWork",
     "FaultPoint",
     "FaultSchedule",
     "FaultyUnitOfWork",
@@ -199,12 +200,11 @@ class FaultSchedule:
         return result
 
 
-class FaultyUnitOfWork:
-    """A unit of work that commits through a :class:`FaultSchedule`."""
+class DelegatingUnitOfWork:
+    """A unit of work that hands every call to ``inner``: subclass it to change one behaviour."""
 
-    def __init__(self, inner: UnitOfWork, schedule: FaultSchedule) -> None:
+    def __init__(self, inner: UnitOfWork) -> None:
         self._inner = inner
-        self._schedule = schedule
 
     @property
     def idempotency(self) -> IdempotencyStore:
@@ -226,18 +226,8 @@ class FaultyUnitOfWork:
         return self._inner.repository(aggregate)
 
     def commit(self) -> None:
-        """Commit, unless a fault strikes before; raise after, if a fault strikes there.
-
-        Raises:
-            InjectedFault: the schedule struck before the commit (nothing written) or after it
-                (everything written, reply lost).
-        """
-        if self._schedule.strikes(FaultPoint.BEFORE_COMMIT):
-            self._inner.rollback()
-            raise self._schedule._fault(FaultPoint.BEFORE_COMMIT)
+        """Commit the inner unit."""
         self._inner.commit()
-        if self._schedule.strikes(FaultPoint.AFTER_COMMIT):
-            raise self._schedule._fault(FaultPoint.AFTER_COMMIT)
 
     def rollback(self) -> None:
         """Roll the inner unit back."""
@@ -254,6 +244,28 @@ class FaultyUnitOfWork:
         traceback: types.TracebackType | None,
     ) -> None:
         self._inner.__exit__(exc_type, exc, traceback)
+
+
+class FaultyUnitOfWork(DelegatingUnitOfWork):
+    """A unit of work that commits through a :class:`FaultSchedule`."""
+
+    def __init__(self, inner: UnitOfWork, schedule: FaultSchedule) -> None:
+        super().__init__(inner)
+        self._schedule = schedule
+
+    def commit(self) -> None:
+        """Commit, unless a fault strikes before; raise after, if a fault strikes there.
+
+        Raises:
+            InjectedFault: the schedule struck before the commit (nothing written) or after it
+                (everything written, reply lost).
+        """
+        if self._schedule.strikes(FaultPoint.BEFORE_COMMIT):
+            self._inner.rollback()
+            raise self._schedule._fault(FaultPoint.BEFORE_COMMIT)
+        self._inner.commit()
+        if self._schedule.strikes(FaultPoint.AFTER_COMMIT):
+            raise self._schedule._fault(FaultPoint.AFTER_COMMIT)
 
 
 @contextlib.contextmanager
