@@ -56,6 +56,7 @@ __all__ = [
     "canonical_json",
     "check_json_ready",
     "field_types",
+    "json_object",
 ]
 
 #: Data the codec produces and consumes: what ``json.dumps`` writes, without floats.
@@ -127,6 +128,20 @@ def check_json_ready(data: object, path: str = "$") -> None:
     raise InvalidInput(path, data, "a JSON-ready value (None, bool, int, str, list, dict)")
 
 
+def json_object(value: object, field: str) -> dict[str, JsonValue]:
+    """Return ``value`` as a JSON-ready object (a copy), for an entity field named ``field``.
+
+    Raises:
+        InvalidInput: ``value`` is not a mapping.
+        FloatNotAllowed: a float anywhere inside.
+    """
+    if not isinstance(value, Mapping):
+        raise InvalidInput(field, value, "a JSON-ready object")
+    copied = dict(value)
+    check_json_ready(copied, field)
+    return copied
+
+
 _FIELD_TYPES: dict[type[Any], dict[str, Any]] = {}
 
 
@@ -135,20 +150,6 @@ def field_types(cls: type[Any]) -> dict[str, Any]:
     found = _FIELD_TYPES.get(cls)
     if found is None:
         found = _FIELD_TYPES[cls] = typing.get_type_hints(cls)
-    return found
-
-
-_UNIONS: dict[Any, tuple[Any, ...] | None] = {}
-
-
-def _union_args(hint: Any) -> tuple[Any, ...] | None:
-    try:
-        return _UNIONS[hint]
-    except KeyError:
-        pass
-    except TypeError:  # an unhashable hint: work it out every time
-        return _union_of(hint)
-    found = _UNIONS[hint] = _union_of(hint)
     return found
 
 
@@ -296,7 +297,7 @@ class CodecRegistry:
         return _per_hint(self._hinted_encoders, hint, self._compile_hinted)
 
     def _compile_hinted(self, hint: Any) -> _EncodeAs:
-        options = _union_args(hint)
+        options = _union_of(hint)
         if options is not None:
             classes = [option for option in options if option is not _NONE_TYPE]
             if len(classes) == 1:
@@ -409,7 +410,7 @@ class CodecRegistry:
         return _per_hint(self._decoders, hint, self._compile)
 
     def _compile(self, hint: Any) -> _Decode:
-        options = _union_args(hint)
+        options = _union_of(hint)
         if options is not None:
             return self._compile_union(options)
         if _is_passthrough(hint):

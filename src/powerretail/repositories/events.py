@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Protocol
 
 import attrs
@@ -28,7 +28,7 @@ from powerretail.errors import (
     describe_value,
 )
 from powerretail.ids import require_id
-from powerretail.repositories.codec import JsonValue, check_json_ready
+from powerretail.repositories.codec import JsonValue, json_object
 from powerretail.timeframe import as_instant
 
 if TYPE_CHECKING:
@@ -49,6 +49,10 @@ __all__ = [
 _EVENT_TYPE = re.compile(r"^[A-Za-z][A-Za-z0-9_.]{0,127}$")
 
 
+def _payload(value: object) -> dict[str, JsonValue]:
+    return json_object(value, "payload")
+
+
 def _event_type(_instance: object, _attribute: object, value: str) -> None:
     if not isinstance(value, str) or not _EVENT_TYPE.match(value):
         raise InvalidInput("event_type", value, "a name such as 'PaymentPosted' or 'bill.issued'")
@@ -57,14 +61,6 @@ def _event_type(_instance: object, _attribute: object, value: str) -> None:
 def _positive(_instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise InvalidInput(attribute.name, value, "a whole number of at least 1")
-
-
-def _payload(value: object) -> dict[str, JsonValue]:
-    if not isinstance(value, Mapping):
-        raise InvalidInput("payload", value, "a JSON-ready object")
-    payload = dict(value)
-    check_json_ready(payload, "payload")
-    return payload
 
 
 def _event_id(value: object) -> str:

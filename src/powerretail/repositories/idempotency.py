@@ -27,9 +27,9 @@ from typing import Protocol
 
 import attrs
 
-from powerretail.errors import ConcurrencyConflict, InvalidInput, describe_value
+from powerretail.errors import ConcurrencyConflict, describe_value
 from powerretail.ids import require_id
-from powerretail.repositories.codec import JsonValue, canonical_json, check_json_ready
+from powerretail.repositories.codec import JsonValue, canonical_json, json_object
 from powerretail.timeframe import as_instant
 
 __all__ = [
@@ -59,6 +59,10 @@ class KeyAlreadyRecorded(ConcurrencyConflict):
         return f"idempotency key {describe_value(self.key)} was recorded by another unit of work"
 
 
+def _result(value: object) -> dict[str, JsonValue]:
+    return json_object(value, "result")
+
+
 def fingerprint(command: str, payload: Mapping[str, JsonValue]) -> str:
     """Return the SHA-256 [hex] of ``command`` and ``payload`` in canonical JSON.
 
@@ -67,14 +71,6 @@ def fingerprint(command: str, payload: Mapping[str, JsonValue]) -> str:
     """
     text = canonical_json({"command": command, "payload": dict(payload)})
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _json_object(value: object) -> dict[str, JsonValue]:
-    if not isinstance(value, Mapping):
-        raise InvalidInput("result", value, "a JSON-ready object")
-    result = dict(value)
-    check_json_ready(result, "result")
-    return result
 
 
 def _key(value: object) -> str:
@@ -102,7 +98,7 @@ class IdempotencyRecord:
     command: str
     fingerprint: str
     outcome: Outcome
-    result: dict[str, JsonValue] = attrs.field(converter=_json_object)
+    result: dict[str, JsonValue] = attrs.field(converter=_result)
     recorded_at: _dt.datetime = attrs.field(converter=_recorded_at)
 
     def matches(self, command: str, payload_fingerprint: str) -> bool:

@@ -22,7 +22,6 @@ True
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TypeVar
@@ -41,7 +40,12 @@ from powerretail.repositories.metering import READS, read_key
 from powerretail.repositories.payments import PAYMENTS, RECEIVABLES
 from powerretail.repositories.unit_of_work import UnitOfWorkFactory
 from powerretail.testing.book import add_month_reads, seed_book
-from powerretail.testing.faults import FaultSchedule, InjectedFault, InvariantBroken, reporting_seed
+from powerretail.testing.faults import (
+    FaultSchedule,
+    reporting_seed,
+    require_invariant,
+    retry_through_faults,
+)
 from powerretail.timeframe import DEFAULT_TIMEZONE, DateRange
 from powerretail.workflows.billing_cycle import bill_account
 from powerretail.workflows.corrections import correct_bill
@@ -63,15 +67,6 @@ class BillingSimulationReport:
     payments: int
     corrections: int
     faults_injected: int
-
-
-def _retry(step: Callable[[], R], tries: int = 50) -> R:
-    for _ in range(tries - 1):
-        try:
-            return step()
-        except InjectedFault:
-            continue
-    return step()
 
 
 def _month(number: int) -> DateRange:
@@ -149,8 +144,8 @@ def _bill(
     number = world.months[account] + 1
     period = _month(number)
     assert period.end is not None
-    _retry(lambda: add_month_reads(faulty, (account,), period, month=number))
-    _retry(
+    retry_through_faults(lambda: add_month_reads(faulty, (account,), period, month=number))
+    retry_through_faults(
         lambda: schedule.deliver(
             bill_account,
             faulty,
@@ -173,7 +168,7 @@ def _pay(
     account: str,
     amount: Money,
 ) -> None:
-    _retry(
+    retry_through_faults(
         lambda: schedule.deliver(
             post_payment,
             faulty,
@@ -216,7 +211,7 @@ def _correct(
         read = attrs.evolve(stored.read, value=stored.read.value + 5)
         reads.save(attrs.evolve(stored, read=read), version)
         uow.commit()
-    _retry(
+    retry_through_faults(
         lambda: schedule.deliver(
             correct_bill,
             faulty,
@@ -231,11 +226,6 @@ def _correct(
     world.corrections += 1
 
 
-def _require(holds: bool, failure: str) -> None:
-    if not holds:
-        raise InvariantBroken(failure)
-
-
 def _check(make_unit_of_work: UnitOfWorkFactory, world: _World) -> None:
     totals = {"issued": Money.zero(), "credited": Money.zero(), "paid": Money.zero()}
     balance = Money.zero()
@@ -246,16 +236,22 @@ def _check(make_unit_of_work: UnitOfWorkFactory, world: _World) -> None:
                 if bill.state in (BillState.ISSUED, BillState.REVERSED):
                     verify(bill)  # R5: content still matches its hash
                     first = world.hashes.setdefault(bill.bill_id, str(bill.content_hash))
-                    _require(first == bill.content_hash, f"R5: {bill.bill_id} changed after issue")
+                    require_invariant(
+                        first == bill.content_hash, f"R5: {bill.bill_id} changed after issue"
+                    )
                 else:
-                    _require(bill.bill_id not in world.hashes, f"R5: {bill.bill_id} un-issued")
+                    require_invariant(
+                        bill.bill_id not in world.hashes, f"R5: {bill.bill_id} un-issued"
+                    )
                 if bill.kind is BillKind.INVOICE:
                     events = [
                         e.event_type
                         for e in uow.outbox.events_for(BILLS.kind, bill.bill_id)
                         if e.event_type in ("BillIssued", "BillHeld")
                     ]
-                    _require(len(events) == 1, f"R8: {bill.bill_id} announced {len(events)}×")
+                    require_invariant(
+                        len(events) == 1, f"R8: {bill.bill_id} announced {len(events)}×"
+                    )
             charged = sum_money(
                 b.total
                 for b in bills
@@ -266,7 +262,7 @@ def _check(make_unit_of_work: UnitOfWorkFactory, world: _World) -> None:
             credited = sum_money(-b.total for b in bills if b.kind is BillKind.CREDIT_NOTE)
             mine = [amount for key, (a, amount) in world.payments.items() if a == account]
             stored = [p for p, _ in uow.repository(PAYMENTS).query(account_id=account)]
-            _require(
+            require_invariant(
                 sorted(p.payment_id for p in stored)
                 == sorted(f"P-{k}" for k, (a, _) in world.payments.items() if a == account),
                 f"R8: {account} has payments {[p.payment_id for p in stored]}",
@@ -276,22 +272,32 @@ def _check(make_unit_of_work: UnitOfWorkFactory, world: _World) -> None:
                 for e in uow.outbox.events_for(RECEIVABLES.kind, account)
                 if e.event_type == "PaymentPosted"
             ]
-            _require(len(posted) == len(mine), f"R8: {account}: {len(posted)} PaymentPosted")
+            require_invariant(
+                len(posted) == len(mine), f"R8: {account}: {len(posted)} PaymentPosted"
+            )
             receivable = uow.repository(RECEIVABLES).get(AccountId(account)).entity
-            _require(receivable.reconciles, f"R20: {account} does not reconcile: {receivable}")
-            _require(receivable.issued == charged, f"R20: {account} issued {receivable.issued}")
-            _require(
+            require_invariant(
+                receivable.reconciles, f"R20: {account} does not reconcile: {receivable}"
+            )
+            require_invariant(
+                receivable.issued == charged, f"R20: {account} issued {receivable.issued}"
+            )
+            require_invariant(
                 receivable.credited == credited, f"R20: {account} credited {receivable.credited}"
             )
-            _require(receivable.paid == sum_money(mine), f"R20: {account} paid {receivable.paid}")
-            _require(receivable.written_off.is_zero(), f"R20: {account} wrote off")
+            require_invariant(
+                receivable.paid == sum_money(mine), f"R20: {account} paid {receivable.paid}"
+            )
+            require_invariant(receivable.written_off.is_zero(), f"R20: {account} wrote off")
             totals["issued"] += receivable.issued
             totals["credited"] += receivable.credited
             totals["paid"] += receivable.paid
             balance += receivable.balance
         for bill_id in world.hashes:
-            _require(uow.repository(BILLS).find(BillId(bill_id)) is not None, f"R5: {bill_id} lost")
-    _require(
+            require_invariant(
+                uow.repository(BILLS).find(BillId(bill_id)) is not None, f"R5: {bill_id} lost"
+            )
+    require_invariant(
         totals["issued"] - totals["credited"] - totals["paid"] == balance,
         f"R20: in total {totals} against balance {balance}",
     )

@@ -86,6 +86,7 @@ from powerretail.testing.strategies import (
     energy,
     identifiers,
     money,
+    plain_decimals,
 )
 from powerretail.timeframe import DateRange
 
@@ -112,16 +113,6 @@ _WORDS = st.text(
     alphabet=st.characters(codec="utf-8", categories=("L", "N")), min_size=1, max_size=12
 )
 _NAMES = st.sampled_from(["Wang", "李", "Chen", "张三", "Gu"])
-
-
-def _plain(low: str, high: str, places: int) -> st.SearchStrategy[Decimal]:
-    return st.decimals(
-        min_value=Decimal(low),
-        max_value=Decimal(high),
-        places=places,
-        allow_nan=False,
-        allow_infinity=False,
-    )
 
 
 def customers() -> st.SearchStrategy[Customer]:
@@ -161,7 +152,7 @@ def service_points() -> st.SearchStrategy[ServicePoint]:
         account_id=identifiers("A").map(AccountId),
         address=_WORDS,
         voltage_level=st.sampled_from(VoltageLevel),
-        contracted_capacity=_plain("0", "100000", 1),
+        contracted_capacity=plain_decimals("0", "100000", 1),
         load_importance=st.sampled_from(LoadImportance),
         industry=st.sampled_from(["manufacturing", "retail"]),
         region=st.sampled_from(["gusu", "wuzhong"]),
@@ -241,7 +232,7 @@ def _reads() -> st.SearchStrategy[RegisterRead]:
         identifiers("M"),
         st.sampled_from(RegisterKind),
         aware_datetimes(),
-        _plain("0", "999999", 2),
+        plain_decimals("0", "999999", 2),
         st.booleans(),
     )
 
@@ -291,7 +282,7 @@ def stored_series() -> st.SearchStrategy[StoredSeries]:
             moment.replace(minute=0, second=0, microsecond=0), tz="Asia/Shanghai"
         )
     )
-    values = st.lists(st.none() | _plain("0", "500", 3), min_size=1, max_size=96)
+    values = st.lists(st.none() | plain_decimals("0", "500", 3), min_size=1, max_size=96)
     return st.builds(build, identifiers("M"), start, values)
 
 
@@ -355,8 +346,8 @@ def _lines(period: DateRange) -> st.SearchStrategy[LineItem]:
             period=period,
         ),
         st.sampled_from(["energy.peak", "energy.valley", "basic", "pf"]),
-        _plain("-100000", "100000", 4),
-        _plain("0", "5", 6),
+        plain_decimals("-100000", "100000", 4),
+        plain_decimals("0", "5", 6),
         st.sampled_from([Fraction(1), Fraction(22, 30), Fraction(1, 3)]),
         money(),
     )
@@ -391,8 +382,8 @@ def billing_profiles() -> st.SearchStrategy[BillingProfile]:
     """Draw billing profiles with account facts."""
     facts = st.builds(
         AccountFacts,
-        capacity_kva=st.none() | _plain("0", "5000", 1),
-        contract_demand_kw=st.none() | _plain("0", "5000", 1),
+        capacity_kva=st.none() | plain_decimals("0", "5000", 1),
+        contract_demand_kw=st.none() | plain_decimals("0", "5000", 1),
         basic_charge_basis=st.none() | st.sampled_from(BasicChargeBasis),
         pf_standard=st.none() | st.sampled_from([Decimal("0.90"), Decimal("0.85")]),
         residential=st.booleans(),

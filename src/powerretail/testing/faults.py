@@ -75,6 +75,8 @@ __all__ = [
     "InvariantBroken",
     "SimulationReport",
     "reporting_seed",
+    "require_invariant",
+    "retry_through_faults",
     "simulate_ledger",
 ]
 
@@ -304,12 +306,17 @@ class _Client:
         self.tries = tries
 
     def call(self, step: Callable[[], R]) -> R:
-        for _ in range(self.tries - 1):
-            try:
-                return step()
-            except InjectedFault:
-                continue
-        return step()
+        return retry_through_faults(step, self.tries)
+
+
+def retry_through_faults(step: Callable[[], R], tries: int = 50) -> R:
+    """Run ``step`` until it gets through the injected faults (the last try raises what it gets)."""
+    for _ in range(tries - 1):
+        try:
+            return step()
+        except InjectedFault:
+            continue
+    return step()
 
 
 def simulate_ledger(
@@ -367,20 +374,22 @@ def _simulate(
                     )
                 )
             except CommandRefused:
-                _require(
+                require_invariant(
                     key not in accepted or key in refused,
                     f"step {step}: {key} was applied once and is refused now",
                 )
                 refused.add(key)
                 accepted.setdefault(key, (account_id, amount))
             except IdempotencyConflict:
-                _require(
+                require_invariant(
                     key in accepted and accepted[key] != (account_id, amount),
                     f"step {step}: {key} conflicted with its own payload",
                 )
                 conflicts += 1
             else:
-                _require(key not in refused, f"step {step}: {key} was refused once and applied now")
+                require_invariant(
+                    key not in refused, f"step {step}: {key} was refused once and applied now"
+                )
                 accepted.setdefault(key, (account_id, amount))
         elif move == 7 and len(closed) < 1:
             account_id = choose.choice(_ACCOUNTS)
@@ -402,7 +411,8 @@ def _simulate(
     )
 
 
-def _require(holds: bool, failure: str) -> None:
+def require_invariant(holds: bool, failure: str) -> None:
+    """Raise :class:`InvariantBroken` saying ``failure`` unless ``holds``."""
     if not holds:
         raise InvariantBroken(failure)
 
@@ -422,7 +432,7 @@ def _drain(faulty: UnitOfWorkFactory, schedule: FaultSchedule, client: _Client) 
                 )
             except EventOutOfOrder:  # the broker redelivers it later
                 refused.append(event)
-        _require(len(refused) < len(pending), "no event of the batch could be consumed")
+        require_invariant(len(refused) < len(pending), "no event of the batch could be consumed")
         pending = refused
 
 
@@ -443,18 +453,18 @@ def _check_ledger(
                 if target == account_id and key not in refused
             )
             found = sorted(posting.posting_id for posting in stored)
-            _require(
+            require_invariant(
                 found == expected,
                 f"step {step}: {account_id} postings {found}, expected {expected}",
             )
             folded = sum_money(posting.amount for posting in stored)
-            _require(
+            require_invariant(
                 account.balance == folded and account.postings == len(stored),
                 f"step {step}: {account_id} balance {account.balance} is not the sum "
                 f"{folded} of its {len(stored)} postings",
             )
             events = uow.outbox.events_for(LEDGER_ACCOUNTS.kind, account_id)
-            _require(
+            require_invariant(
                 [event.sequence for event in events] == list(range(1, len(stored) + 1))
                 and sorted(event.event_id for event in events)
                 == sorted("E-" + posting_id[2:] for posting_id in found),
@@ -466,7 +476,7 @@ def _check_ledger(
 def _check_projection(make_unit_of_work: UnitOfWorkFactory) -> int:
     projected_postings = 0
     with make_unit_of_work() as uow:
-        _require(not uow.outbox.unpublished(), "events left unpublished after draining")
+        require_invariant(not uow.outbox.unpublished(), "events left unpublished after draining")
         for account_id in _ACCOUNTS:
             account, _ = uow.repository(LEDGER_ACCOUNTS).get(AccountId(account_id))
             found = uow.repository(LEDGER_PROJECTIONS).find(AccountId(account_id))
@@ -478,7 +488,7 @@ def _check_projection(make_unit_of_work: UnitOfWorkFactory) -> int:
                     found.entity.postings,
                 )
             )
-            _require(
+            require_invariant(
                 projected == (account.balance, account.postings),
                 f"{account_id}: projection {projected} differs from the ledger "
                 f"({account.balance}, {account.postings}): an event was lost or applied twice",

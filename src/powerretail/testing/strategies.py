@@ -56,6 +56,7 @@ __all__ = [
     "ledger_accounts",
     "ledger_postings",
     "money",
+    "plain_decimals",
     "powers",
     "reactive_energy",
 ]
@@ -66,7 +67,8 @@ T = TypeVar("T")
 ZONES = ("UTC", "Asia/Shanghai", "Europe/London")
 
 
-def _decimals(low: str, high: str, places: int) -> st.SearchStrategy[Decimal]:
+def plain_decimals(low: str, high: str, places: int) -> st.SearchStrategy[Decimal]:
+    """Draw finite decimals from ``low`` to ``high`` with at most ``places`` decimals."""
     return st.decimals(
         min_value=Decimal(low),
         max_value=Decimal(high),
@@ -81,42 +83,42 @@ def money(
 ) -> st.SearchStrategy[Money]:
     """Draw whole-minor-unit amounts of ``currency`` between the bounds [元]."""
     places = minor_unit_exponent(currency)
-    return _decimals(min_value, max_value, places).map(lambda amount: Money(amount, currency))
+    return plain_decimals(min_value, max_value, places).map(lambda amount: Money(amount, currency))
 
 
 def energy(max_kwh: str = "10000000", places: int = 4) -> st.SearchStrategy[Energy]:
     """Draw energies from 0 to ``max_kwh`` [kWh] with up to ``places`` decimals."""
-    return _decimals("0", max_kwh, places).map(Energy)
+    return plain_decimals("0", max_kwh, places).map(Energy)
 
 
 def reactive_energy(max_kvarh: str = "10000000") -> st.SearchStrategy[ReactiveEnergy]:
     """Draw reactive energies [kvarh]."""
-    return _decimals("0", max_kvarh, 4).map(ReactiveEnergy)
+    return plain_decimals("0", max_kvarh, 4).map(ReactiveEnergy)
 
 
 def powers(max_kw: str = "100000") -> st.SearchStrategy[Power]:
     """Draw demands [kW]."""
-    return _decimals("0", max_kw, 3).map(Power)
+    return plain_decimals("0", max_kw, 3).map(Power)
 
 
 def apparent_powers(max_kva: str = "100000") -> st.SearchStrategy[ApparentPower]:
     """Draw transformer capacities [kVA]."""
-    return _decimals("0", max_kva, 1).map(ApparentPower)
+    return plain_decimals("0", max_kva, 1).map(ApparentPower)
 
 
 def energy_prices(max_yuan: str = "5") -> st.SearchStrategy[EnergyPrice]:
     """Draw prices [元/kWh] with six decimals."""
-    return _decimals("0", max_yuan, 6).map(EnergyPrice)
+    return plain_decimals("0", max_yuan, 6).map(EnergyPrice)
 
 
 def demand_prices(max_yuan: str = "100") -> st.SearchStrategy[DemandPrice]:
     """Draw basic-charge prices [元/kW·月]."""
-    return _decimals("0", max_yuan, 4).map(DemandPrice)
+    return plain_decimals("0", max_yuan, 4).map(DemandPrice)
 
 
 def capacity_prices(max_yuan: str = "100") -> st.SearchStrategy[CapacityPrice]:
     """Draw basic-charge prices [元/kVA·月]."""
-    return _decimals("0", max_yuan, 4).map(CapacityPrice)
+    return plain_decimals("0", max_yuan, 4).map(CapacityPrice)
 
 
 def dates(

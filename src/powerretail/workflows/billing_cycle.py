@@ -26,7 +26,7 @@ from powerretail.repositories.clock import Clock
 from powerretail.repositories.codec import JsonValue
 from powerretail.repositories.commands import CommandRefused, run_idempotent
 from powerretail.repositories.payments import RECEIVABLES
-from powerretail.repositories.tariffs import TARIFF_DOCUMENTS, TariffDocument
+from powerretail.repositories.tariffs import TARIFF_DOCUMENTS, TariffDocument, latest_tariff
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from powerretail.tariffs.model import Tariff
 from powerretail.timeframe import DEFAULT_TIMEZONE, DateRange
@@ -60,8 +60,10 @@ def publish_tariff(make_unit_of_work: UnitOfWorkFactory, *, tariff: Tariff) -> T
     """
     with make_unit_of_work() as uow:
         documents = uow.repository(TARIFF_DOCUMENTS)
-        stored = [v.entity for v in documents.query(code=tariff.code)]
-        latest = max(stored, key=lambda doc: doc.revision, default=None)
+        try:
+            latest: TariffDocument | None = latest_tariff(documents, tariff.code)
+        except NotFound:
+            latest = None
         candidate = TariffDocument.of(tariff, revision=1 if latest is None else latest.revision + 1)
         if latest is not None and latest.sha256 == candidate.sha256:
             return latest
