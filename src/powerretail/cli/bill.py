@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -106,8 +105,8 @@ def _account(args: argparse.Namespace) -> AccountFacts:
         pf_standard=args.pf_standard,
         residential=args.residential,
         ytd_kwh=args.ytd_kwh,
-        opened_on=None if args.opened_on is None else date.fromisoformat(args.opened_on),
-        closed_on=None if args.closed_on is None else date.fromisoformat(args.closed_on),
+        opened_on=args.opened_on,
+        closed_on=args.closed_on,
     )
 
 

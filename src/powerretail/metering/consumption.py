@@ -122,14 +122,17 @@ def demand(read: RegisterRead, meter: Meter) -> Power:
     Raises:
         InvalidInput: not a maximum-demand read of ``meter``.
     """
-    if read.register is not RegisterKind.MAX_DEMAND or read.meter_id != meter.id:
+    if read.register is not RegisterKind.MAX_DEMAND:
         raise InvalidInput("register", read.register.value, f"a max_demand read of {meter.id}")
+    if read.meter_id != meter.id:
+        raise InvalidInput("meter_id", read.meter_id, f"a max_demand read of {meter.id}")
     return Power(MONEY_CONTEXT.multiply(read.value, meter.multiplier))
 
 
 def _same_register(previous: RegisterRead, latest: RegisterRead, meter: Meter) -> None:
-    if previous.meter_id != meter.id or latest.meter_id != meter.id:
-        raise InvalidInput("meter_id", latest.meter_id, f"reads of meter {meter.id}")
+    for read in (previous, latest):
+        if read.meter_id != meter.id:
+            raise InvalidInput("meter_id", read.meter_id, f"reads of meter {meter.id}")
     if previous.register is not latest.register:
         raise InvalidInput("register", latest.register.value, f"{previous.register.value}")
     if not previous.register.is_active_energy:

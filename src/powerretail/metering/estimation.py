@@ -31,8 +31,8 @@ from decimal import Decimal
 from typing import Protocol
 
 import attrs
-import pendulum
 
+from powerretail.calendars import WeekendCalendar
 from powerretail.errors import InvalidInput
 from powerretail.metering.consumption import consumption
 from powerretail.metering.meters import Meter, MeterEvent
@@ -45,7 +45,7 @@ from powerretail.metering.reads import (
     utc_instants,
 )
 from powerretail.quantities import MONEY_CONTEXT, Energy
-from powerretail.timeframe import DEFAULT_TIMEZONE, timezone
+from powerretail.timeframe import DEFAULT_TIMEZONE, as_instant, timezone
 
 __all__ = [
     "NATIONAL_POLICY",
@@ -53,7 +53,6 @@ __all__ = [
     "EstimationPolicy",
     "Gap",
     "RegisterEstimate",
-    "WeekendsOnly",
     "WorkingDayCalendar",
     "estimate_register_read",
     "fill_interval_gaps",
@@ -74,15 +73,6 @@ class WorkingDayCalendar(Protocol):
 
     def is_working_day(self, day: date) -> bool:
         """Return whether ``day`` is a working day."""
-
-
-@attrs.frozen
-class WeekendsOnly:
-    """A calendar with no public holidays: Monday to Friday are the working days."""
-
-    def is_working_day(self, day: date) -> bool:
-        """Return whether ``day`` falls Monday to Friday."""
-        return day.weekday() < 5
 
 
 @attrs.frozen(kw_only=True)
@@ -145,7 +135,7 @@ def estimate_register_read(
 
     Source: rules.md §4.1 (national), §4.2 (seed).
     """
-    moment = pendulum.instance(at) if not isinstance(at, pendulum.DateTime) else at
+    moment = as_instant(at, "at")
     earlier = sorted((r for r in history if r.read_at < moment), key=lambda r: r.read_at)
     periods = {EstimationMethod.PREVIOUS_PERIOD: 1, EstimationMethod.AVERAGE_LAST_3: 3}
     if method not in periods:
@@ -320,7 +310,7 @@ def fill_interval_gaps(
     gaps = find_gaps(series, short_gap_minutes=policy.short_gap_minutes)
     if not gaps:
         return series, gaps
-    calendar = holidays if holidays is not None else WeekendsOnly()
+    calendar = holidays if holidays is not None else WeekendCalendar()
     values = list(series.values)
     quality = list(series.quality)
     methods = dict(series.methods)

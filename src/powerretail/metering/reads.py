@@ -24,6 +24,7 @@ import enum
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Final
 
 import attrs
 import pendulum
@@ -36,6 +37,7 @@ from powerretail.timeframe import DEFAULT_TIMEZONE, as_instant, timezone
 
 __all__ = [
     "ALLOWED_STEPS_MINUTES",
+    "ESTIMATED_QUALITIES",
     "EstimationMethod",
     "IntervalQuality",
     "IntervalSeries",
@@ -235,6 +237,12 @@ class IntervalQuality(enum.Enum):
     FINAL_ESTIMATE = "final_estimate"
 
 
+#: Qualities of values that were not read but made: each needs its method.
+ESTIMATED_QUALITIES: Final = frozenset(
+    {IntervalQuality.ESTIMATED, IntervalQuality.SUBSTITUTED, IntervalQuality.FINAL_ESTIMATE}
+)
+
+
 def elapsed(start: _dt.datetime, end: _dt.datetime) -> timedelta:
     """Return the elapsed time from ``start`` to ``end`` as a plain ``timedelta``."""
     # Plain datetime subtraction in UTC: pendulum's builds a calendar-aware Interval (slowly), and
@@ -313,11 +321,7 @@ class IntervalSeries:
                 raise InvalidInput(
                     f"quality[{index}]", flag.value, "MISSING exactly where the value is None"
                 )
-            estimated = flag in (
-                IntervalQuality.ESTIMATED,
-                IntervalQuality.SUBSTITUTED,
-                IntervalQuality.FINAL_ESTIMATE,
-            )
+            estimated = flag in ESTIMATED_QUALITIES
             if estimated and index not in self.methods:
                 raise InvalidInput(f"methods[{index}]", None, "the method of an estimated value")
 

@@ -183,10 +183,7 @@ def _events(line: int, text: str) -> frozenset[MeterEvent]:
 
 
 def _instant(line: int, column: str, text: str) -> pendulum.DateTime:
-    try:
-        return as_instant(text, column)
-    except InvalidInput as err:
-        raise RowError(line, column, text, err.expected) from None
+    return _field(line, column, lambda t: as_instant(t, column), text)
 
 
 def _method(line: int, text: str) -> EstimationMethod | None:
@@ -197,10 +194,7 @@ def _method(line: int, text: str) -> EstimationMethod | None:
 
 def _meter_id(row: Mapping[str, str | None], line: int) -> MeterId:
     meter_text = _required(row, "meter_id", line)
-    try:
-        return MeterId(require_id(meter_text, "meter_id"))
-    except InvalidInput as err:
-        raise RowError(line, "meter_id", meter_text, err.expected) from None
+    return MeterId(_field(line, "meter_id", lambda t: require_id(t, "meter_id"), meter_text))
 
 
 def parse_read_row(row: Mapping[str, str | None], *, line: int) -> RegisterRead | MissedRead:

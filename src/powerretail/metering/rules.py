@@ -25,10 +25,11 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
-from powerretail.metering.consumption import register_advance
+from powerretail.metering.consumption import energy_from_advance, register_advance
 from powerretail.metering.estimation import find_gaps
 from powerretail.metering.meters import MeterEvent
 from powerretail.metering.reads import (
+    ESTIMATED_QUALITIES,
     IntervalQuality,
     RegisterRead,
     elapsed,
@@ -50,7 +51,7 @@ from powerretail.metering.vee import (
     WorkOrderKind,
 )
 from powerretail.quantities import MONEY_CONTEXT, Energy
-from powerretail.timeframe import timezone
+from powerretail.timeframe import local_date, timezone
 
 __all__ = ["CATALOGUE_RULES", "SEED_RULES", "consecutive_unread", "rule_table"]
 
@@ -246,7 +247,7 @@ def _v02(rule: Rule, subject: Subject, limits: Mapping[str, Decimal]) -> Iterato
             severity=Severity.WARNING,
             action=Action.FLAG,
         )
-    day = read.read_at.in_timezone(timezone(subject.zone)).date()
+    day = local_date(read.read_at, subject.zone)
     if not subject.meter.is_installed_on(day):
         window = f"[{subject.meter.installed_on}, {subject.meter.removed_on or '…'})"
         yield rule.finding(
@@ -323,10 +324,7 @@ def _max_recent(subject: ReadSubject) -> Energy | None:
     ]
     if not pairs:
         return None
-    return max(
-        Energy(MONEY_CONTEXT.multiply(b.value - a.value, subject.meter.multiplier))
-        for a, b in pairs
-    )
+    return max(energy_from_advance(b.value - a.value, subject.meter.multiplier) for a, b in pairs)
 
 
 def _v06(rule: Rule, subject: Subject, limits: Mapping[str, Decimal]) -> Iterator[Finding]:
@@ -343,7 +341,7 @@ def _v06(rule: Rule, subject: Subject, limits: Mapping[str, Decimal]) -> Iterato
         )
         return
     advance = register_advance(previous.value, read.value, digits=subject.meter.register_digits)
-    energy = Energy(MONEY_CONTEXT.multiply(advance.units, subject.meter.multiplier))
+    energy = energy_from_advance(advance.units, subject.meter.multiplier)
     recent = _max_recent(subject)
     bound = None if recent is None else recent.scaled(limits["rollover_factor"])
     if bound is not None and energy <= bound:
@@ -420,13 +418,10 @@ def _mismatch(subject: IntervalSubject) -> tuple[Decimal, Decimal] | None:
     return total, abs(MONEY_CONTEXT.divide(total - advance, advance))
 
 
-_ESTIMATES = frozenset(
-    {IntervalQuality.ESTIMATED, IntervalQuality.SUBSTITUTED, IntervalQuality.FINAL_ESTIMATE}
-)
-
-
 def _v10(rule: Rule, subject: Subject, limits: Mapping[str, Decimal]) -> Iterator[Finding]:
-    if not isinstance(subject, IntervalSubject) or _ESTIMATES & set(subject.series.quality):
+    if not isinstance(subject, IntervalSubject) or ESTIMATED_QUALITIES & set(
+        subject.series.quality
+    ):
         return
     mismatch = _mismatch(subject)
     if mismatch is not None and mismatch[1] > limits["tolerance"]:
@@ -514,7 +509,9 @@ def _gap_rule(method_name: str) -> Checker:
 
 
 def _v16(rule: Rule, subject: Subject, limits: Mapping[str, Decimal]) -> Iterator[Finding]:
-    if not isinstance(subject, IntervalSubject) or not _ESTIMATES & set(subject.series.quality):
+    if not isinstance(subject, IntervalSubject) or not ESTIMATED_QUALITIES & set(
+        subject.series.quality
+    ):
         return
     mismatch = _mismatch(subject)
     if mismatch is not None and mismatch[1] > limits["tolerance"]:
@@ -523,7 +520,7 @@ def _v16(rule: Rule, subject: Subject, limits: Mapping[str, Decimal]) -> Iterato
             (
                 value
                 for value, flag in zip(subject.series.values, subject.series.quality, strict=True)
-                if value is not None and flag not in _ESTIMATES
+                if value is not None and flag not in ESTIMATED_QUALITIES
             ),
             Decimal(0),
         )

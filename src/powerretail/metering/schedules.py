@@ -2,16 +2,14 @@
 
 A :class:`ReadingCycle` says when a meter is read (monthly on a reading day 例日, every two months,
 or weekly on a weekday); a :class:`Route` is an ordered list of meters read together on a cycle;
-a :class:`ReadingSchedule` lists the reads due in a period. Large customers (the seed's 一般大客户:
-previous year's average monthly consumption above 4000 kWh, re-classified each January) are read
-and checked weekly.
+a :class:`ReadingSchedule` lists the reads due in a period. Large customers (the seed's 一般大客户,
+decided by :func:`powerretail.customers.tiering.classify_large_customer`) are read and checked
+weekly (:func:`weekly_check_route`).
 
 >>> cycle = ReadingCycle(code="M25", frequency=Frequency.MONTHLY, day_of_month=25,
 ...                      anchor=date(2025, 1, 25))
 >>> print(*cycle.read_dates(DateRange(date(2025, 1, 1), date(2025, 4, 1))))
 2025-01-25 2025-02-25 2025-03-25
->>> is_large_customer([Energy(4000)] * 11 + [Energy(4012)])
-True
 
 Source: rules.md §4.1 (monthly reading is usual; rescheduling needs notice), §4.2 (large customers,
 weekly check).
@@ -20,27 +18,22 @@ weekly check).
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date, timedelta
-from decimal import Decimal
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
 from powerretail.errors import InvalidInput
 from powerretail.ids import MeterId
-from powerretail.quantities import MONEY_CONTEXT, Energy, exact_decimal
 from powerretail.timeframe import DateRange, as_date
 
 __all__ = [
-    "LARGE_CUSTOMER_SEED",
     "Frequency",
-    "LargeCustomerRule",
     "ReadingCycle",
     "ReadingSchedule",
     "Route",
     "ScheduledRead",
-    "is_large_customer",
     "weekly_check_route",
 ]
 
@@ -165,40 +158,6 @@ class ReadingSchedule:
                 for stop, meter in enumerate(route.meters, start=1)
             )
         )
-
-
-@attrs.frozen(kw_only=True)
-class LargeCustomerRule:
-    """Who is a large customer: previous year's average monthly consumption above a threshold."""
-
-    above_kwh: Decimal = attrs.field(converter=exact_decimal)
-    reclassify_in_month: int
-    check_every_days: int
-    source: str
-
-
-#: The seed rule: above 4000 kWh a month on average last year; re-classified in January;
-#: read and checked weekly.
-LARGE_CUSTOMER_SEED = LargeCustomerRule(
-    above_kwh=4000,
-    reclassify_in_month=1,
-    check_every_days=7,
-    source="SEED 供电所大客户维护与管理办法 第二、三、七条 — rules.md §4.2",
-)
-
-
-def is_large_customer(
-    monthly_consumption: Sequence[Energy], rule: LargeCustomerRule = LARGE_CUSTOMER_SEED
-) -> bool:
-    """Return whether last year's monthly consumption [kWh] makes a large customer.
-
-    Raises:
-        InvalidInput: not twelve months.
-    """
-    if len(monthly_consumption) != 12:
-        raise InvalidInput("monthly_consumption", len(monthly_consumption), "twelve months")
-    average = MONEY_CONTEXT.divide(sum(e.kwh for e in monthly_consumption), Decimal(12))
-    return average > rule.above_kwh
 
 
 def weekly_check_route(

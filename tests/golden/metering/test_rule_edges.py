@@ -19,7 +19,6 @@ from powerretail.metering.reads import (
     EstimationMethod,
     IntervalQuality,
     IntervalSeries,
-    RegisterRead,
 )
 from powerretail.metering.rules import CATALOGUE_RULES, SEED_RULES
 from powerretail.metering.vee import (
@@ -335,7 +334,3 @@ def test_a_check_returns_all_findings_not_only_the_first() -> None:
     result = check(subject, SEED_RULES.combined(CATALOGUE_RULES))
 
     assert {"SEED-MONTHLY-CHANGE", "V02", "V07"} <= set(result.rule_ids)
-
-
-def test_a_read_value_is_a_register_read() -> None:
-    assert isinstance(a_read(1, "1"), RegisterRead)

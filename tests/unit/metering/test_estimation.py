@@ -6,11 +6,11 @@ from decimal import Decimal
 import attrs
 import pytest
 
+from powerretail.calendars import WeekendCalendar
 from powerretail.errors import InvalidInput
 from powerretail.metering.estimation import (
     NATIONAL_POLICY,
     SEED_POLICY,
-    WeekendsOnly,
     estimate_register_read,
     fill_interval_gaps,
     find_gaps,
@@ -201,8 +201,8 @@ class TestFillIntervalGaps:
         assert filled.methods[1] is EstimationMethod.MANUAL
 
     def test_the_weekend_calendar_has_no_holidays(self) -> None:
-        assert WeekendsOnly().is_working_day(date(2025, 1, 1))
-        assert not WeekendsOnly().is_working_day(date(2025, 1, 4))
+        assert WeekendCalendar().is_working_day(date(2025, 1, 1))
+        assert not WeekendCalendar().is_working_day(date(2025, 1, 4))
         assert NATIONAL_POLICY.register_method is EstimationMethod.PREVIOUS_PERIOD
 
 

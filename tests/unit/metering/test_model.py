@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 
 from powerretail.errors import FloatNotAllowed, InvalidInput
-from powerretail.ids import MeterId
 from powerretail.metering.consumption import (
     ReadLedger,
     consumption,
@@ -378,7 +377,6 @@ class TestReadLedger:
         ledger = ledger.bill(at_day(10))
 
         assert ledger.bill(at_day(5)) == ledger
-        assert ledger.meter.id == MeterId("M-1")
 
 
 def test_meter_events_have_stable_names() -> None:

@@ -7,15 +7,12 @@ import pytest
 from powerretail.errors import InvalidInput
 from powerretail.ids import MeterId
 from powerretail.metering.schedules import (
-    LARGE_CUSTOMER_SEED,
     Frequency,
     ReadingCycle,
     ReadingSchedule,
     Route,
-    is_large_customer,
     weekly_check_route,
 )
-from powerretail.quantities import Energy
 from powerretail.timeframe import DateRange
 
 Q1 = DateRange(date(2025, 1, 1), date(2025, 4, 1))
@@ -102,19 +99,3 @@ class TestReadingSchedule:
 
         with pytest.raises(InvalidInput, match="once"):
             Route(code="R", cycle=cycle, meters=["A", "A"])
-
-
-class TestIsLargeCustomer:
-    def test_is_above_4000_kwh_a_month_on_average(self) -> None:
-        assert not is_large_customer([Energy(4000)] * 12)
-        assert is_large_customer([Energy(4000)] * 11 + [Energy("4000.1")])
-
-    def test_needs_twelve_months(self) -> None:
-        with pytest.raises(InvalidInput, match="twelve"):
-            is_large_customer([Energy(5000)] * 11)
-
-    def test_is_reclassified_in_january_and_checked_weekly(self) -> None:
-        assert (LARGE_CUSTOMER_SEED.reclassify_in_month, LARGE_CUSTOMER_SEED.check_every_days) == (
-            1,
-            7,
-        )
