@@ -392,6 +392,12 @@ def _span(since: date, corrected_on: date) -> DateRange:
     return DateRange(start, end)
 
 
+def _rules_at_end(span: DateRange) -> BackChargeRuleSet:
+    """Return the rule set in force on the day a back period ends (the day it was put right)."""
+    assert span.end is not None  # back periods come from _span, which always closes them
+    return select_rule_set(span.end)
+
+
 class BackPeriodMethod(enum.Enum):
     """How "half the time since the last test" becomes energy (rules.md §5, ``[uncertain]``).
 
@@ -460,7 +466,7 @@ def meter_error_refund(
     """
     error = _relative_error(relative_error, "relative_error")
     period = back_period(since, corrected_on, method)
-    rules = rule_set or select_rule_set(period.end or corrected_on)
+    rules = rule_set or _rules_at_end(period)
     share = (
         rules.meter_error_back_fraction
         if method is BackPeriodMethod.HALF_TIME_ENERGY
@@ -508,7 +514,7 @@ def voltage_drop_correction(
     actual = _relative_error(actual_error, "actual_error")
     permitted = _relative_error(permitted_error, "permitted_error")
     span = _span(since, corrected_on)
-    rules = rule_set or select_rule_set(span.end or corrected_on)
+    rules = rule_set or _rules_at_end(span)
     charged = MONEY_CONTEXT.divide(
         MONEY_CONTEXT.multiply(recorded_energy.kwh, permitted - actual), 1 + actual
     )
@@ -545,7 +551,7 @@ def wiring_error_correction(
     if k <= 0:
         raise InvalidInput("k_correct", k_correct, "a correction factor above zero")
     span = _span(since, corrected_on)
-    rules = rule_set or select_rule_set(span.end or corrected_on)
+    rules = rule_set or _rules_at_end(span)
     energy = _round_energy(MONEY_CONTEXT.multiply(recorded_energy.kwh, k - 1))
     facts = (f"wiring error: {recorded_energy.kwh} × ({k} − 1) over the full period {span}",)
     return _meter_error_document(
@@ -608,11 +614,17 @@ def _meter_error_document(  # noqa: PLR0917 - private, called with the same six 
 
 
 def _liquidated_line(
-    base: BackChargeLine, multiple: Decimal, code: str, source: str, status: Status = "confirmed"
+    base: BackChargeLine,
+    multiple: Decimal,
+    code: str,
+    source: str,
+    status: Status = "confirmed",
+    *,
+    description_zh: str = "违约使用电费",
 ) -> BackChargeLine:
     return BackChargeLine.priced(
         code=code,
-        description_zh="违约使用电费",
+        description_zh=description_zh,
         description_en=f"liquidated charge, {multiple} × {base.code}",
         quantity=base.amount.amount,
         unit="元",
@@ -1027,15 +1039,13 @@ def theft_back_charge(
         rate=price.yuan_per_kwh,
         rule_source=f"{source}; price: input",
     )
-    liquidated = BackChargeLine.priced(
-        code="theft.liquidated",
+    liquidated = _liquidated_line(
+        back,
+        multiple,
+        "theft.liquidated",
+        rules.cite("Art. 102", "§7.2"),
+        rules.theft_multiple_status,
         description_zh="窃电违约使用电费",
-        description_en=f"liquidated charge, {multiple} × theft.back_charge",
-        quantity=back.amount.amount,
-        unit="元",
-        rate=multiple,
-        rule_source=rules.cite("Art. 102", "§7.2"),
-        status=rules.theft_multiple_status,
     )
     facts = (f"capacity {kw} {unit} (kVA taken as kW); {how}; energy {energy}",)
     return BackChargeDocument(

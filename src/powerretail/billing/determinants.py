@@ -25,11 +25,7 @@ from powerretail.errors import InvalidInput
 from powerretail.quantities import exact_decimal
 from powerretail.tariffs.losses import (
     NO_LOSS,
-    FixedPercent,
     LossModel,
-    NoLoss,
-    TableLookup,
-    TransformerFormula,
 )
 from powerretail.tariffs.model import BasicChargeBasis
 from powerretail.timeframe import as_date
@@ -124,7 +120,7 @@ def _closed(value: object) -> date | None:
 
 
 def _loss(value: object) -> LossModel:
-    if not isinstance(value, NoLoss | FixedPercent | TransformerFormula | TableLookup):
+    if not isinstance(value, LossModel):
         raise InvalidInput("loss_model", value, "a LossModel (NoLoss, FixedPercent …)")
     return value
 

@@ -117,16 +117,7 @@ def split_by_days(quantity: Decimal, days: Sequence[int]) -> tuple[Decimal, ...]
     """
     if len(days) == 1:
         return (quantity,)
-    step = Decimal(1).scaleb(min(int(quantity.as_tuple().exponent), 0) - 3)
-    sign = -1 if quantity < 0 else 1
-    units = int(abs(quantity) / step)
-    whole = sum(days)
-    floors = [units * d // whole for d in days]
-    left = units - sum(floors)
-    ranked = sorted(range(len(days)), key=lambda i: (-((units * days[i]) % whole), i))
-    for index in ranked[:left]:
-        floors[index] += 1
-    return tuple((sign * part * step) for part in floors)
+    return _share_by_weights(quantity, [Decimal(d) for d in days])
 
 
 def _description(charge: Charge, suffix_zh: str = "", suffix_en: str = "") -> tuple[str, str]:
@@ -184,11 +175,8 @@ def _tier_bands(
     return bands
 
 
-#: Version pieces of a service period: (days, version, starts a tier year, months), the
-#: service's months and each piece's days.
-_Layout = tuple[
-    tuple[tuple[DateRange, TariffVersion, bool, Fraction], ...], Fraction, tuple[int, ...]
-]
+#: Version pieces of a service period: (days, version, starts a tier year, months) each.
+_Layout = tuple[tuple[DateRange, TariffVersion, bool, Fraction], ...]
 _CACHE_LIMIT: Final = 4096
 
 
@@ -345,7 +333,7 @@ class BillingEngine:
         change inside the period splits the energy exactly rather than by days.
         """
         service = self._service(period, account)
-        cut, _, _ = self._layout_for(service, account)
+        cut = self._layout_for(service, account)
         by_part = {
             part: bucket_energy(series, self._schedule_of(version), part)
             for part, version, _, _ in cut
@@ -487,11 +475,12 @@ class BillingEngine:
         energy_for: _EnergyFor | None,
         determinants: Determinants,
     ) -> list[_Piece]:
-        cut, _, days = self._layout_for(service, account)
+        cut = self._layout_for(service, account)
         if energy_for is None and len(cut) == 1:
             part, version, _, piece_months = cut[0]
             return [_Piece(part, version, energy, total_energy, piece_months, account.ytd_kwh)]
         if energy_for is None:
+            days = [part.days for part, _, _, _ in cut]
             buckets = {b: split_by_days(kwh, days) for b, kwh in energy.items()}
             shares: list[Mapping[str, Decimal]] = [
                 {b: parts[i] for b, parts in buckets.items()} for i in range(len(cut))
@@ -540,13 +529,9 @@ class BillingEngine:
                 cut.append((rest, version, starts_cycle))
                 rest = None
         months = months_in(service)
-        return (
-            tuple(
-                (part, version, starts, _unit_or(months * part.days / service.days))
-                for part, version, starts in cut
-            ),
-            months,
-            tuple(part.days for part, _, _ in cut),
+        return tuple(
+            (part, version, starts, _unit_or(months * part.days / service.days))
+            for part, version, starts in cut
         )
 
     def _static(

@@ -36,7 +36,7 @@ import attrs
 from powerretail.billing.bill import Bill, BillKind, BillState, LineItem
 from powerretail.billing.determinants import Determinants
 from powerretail.errors import InvalidInput, RuleViolation
-from powerretail.quantities import Money
+from powerretail.quantities import Money, exact_decimal
 from powerretail.statemachine import StateMachine, Transition, TransitionRecord
 from powerretail.timeframe import as_date
 
@@ -128,7 +128,7 @@ def _optional_multiple(value: object) -> Decimal | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
         raise InvalidInput("max_multiple_of_typical", value, "a number above zero or None")
-    number = Decimal(value)
+    number = exact_decimal(value, "max_multiple_of_typical")
     if number <= 0:
         raise InvalidInput("max_multiple_of_typical", value, "a number above zero or None")
     return number

@@ -57,8 +57,8 @@ _N = TypeVar("_N", int, Decimal)
 _FOUR: Final = Decimal(4)
 
 
-def _reading(value: object) -> Decimal:
-    return exact_decimal(value, "reading")
+def _current(value: object) -> Decimal:
+    return exact_decimal(value, "current")
 
 
 def _optional_reading(value: object) -> Decimal | None:
@@ -89,7 +89,7 @@ class RegisterRead:
     """
 
     register: str
-    current: Decimal = attrs.field(converter=_reading)
+    current: Decimal = attrs.field(converter=_current)
     previous: Decimal | None = attrs.field(default=None, converter=_optional_reading)
     multiplier: Decimal = attrs.field(default=Decimal(1), converter=_multiplier)
     kind: str = attrs.field(default="active", converter=_kind)

@@ -682,11 +682,6 @@ class TariffVersion:
         """The dates the version is in force."""
         return DateRange(self.effective_from, self.effective_to)
 
-    @property
-    def period(self) -> DateRange:
-        """The dates the version is in force (the same as :attr:`effective`)."""
-        return self.effective
-
 
 class OverlappingVersions(InvalidInput):
     """Two versions of one tariff are in force on the same day."""

@@ -50,7 +50,7 @@ from typing import Any, Final, TypeVar
 
 import attrs
 
-from powerretail.errors import InvalidInput
+from powerretail.errors import FloatNotAllowed, InvalidInput
 from powerretail.quantities import Rounding, exact_decimal
 from powerretail.tariffs.model import (
     AnnualTiers,
@@ -302,6 +302,8 @@ class _Table:
             raise InvalidInput(self.at(name), _brief(value), expected)
         try:
             return exact_decimal(value, self.at(name))
+        except FloatNotAllowed:
+            raise  # it says itself that floats are refused
         except InvalidInput as err:
             raise InvalidInput(self.at(name), _brief(value), expected) from err
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from powerretail.adapters.tariff_library import load_shipped
-from powerretail.billing.determinants import AccountFacts, Determinants
+from powerretail.billing.determinants import AccountFacts
 from powerretail.billing.engine import BillingEngine
 from powerretail.billing.usage import (
     IntervalSeries,
@@ -231,4 +231,3 @@ class TestBillIntervals:
             ("tou.valley", Decimal(440)),
             ("energy", Decimal(2016)),
         ]
-        assert isinstance(Determinants(energy_kwh={"total": 1}), Determinants)

@@ -142,7 +142,7 @@ class TestTariffVersion:
     def test_keeps_status_and_period(self) -> None:
         v = version("a", "2025-01-01", "2025-02-01", status=VersionStatus.ILLUSTRATIVE)
 
-        assert v.period == DateRange.month(2025, 1)
+        assert v.effective == DateRange.month(2025, 1)
         assert v.status is VersionStatus.ILLUSTRATIVE
 
 
