@@ -32,13 +32,13 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import Any, Final, Generic, TypeVar
+from typing import Final, Generic, TypeVar
 
 import attrs
 import pendulum
 
 from powerretail.errors import InvalidInput, RuleViolation, describe_value
-from powerretail.ids import ActorId, require_id
+from powerretail.ids import ActorId, non_blank, require_id
 from powerretail.quantities import exact_decimal
 from powerretail.timeframe import as_instant
 
@@ -80,14 +80,6 @@ def _magnitude_limit(value: object) -> Decimal | None:
     return limit
 
 
-def _non_blank(field: str) -> Callable[[Any, Any, str], None]:
-    def check(_instance: Any, _attribute: Any, value: str) -> None:
-        if not isinstance(value, str) or not value.strip():
-            raise InvalidInput(field, value, "a non-blank text")
-
-    return check
-
-
 def _permissions(value: Iterable[Permission]) -> tuple[Permission, ...]:
     return tuple(value)
 
@@ -108,7 +100,7 @@ class Permission:
     ``source`` says which rule grants it.
     """
 
-    operation: str = attrs.field(validator=_non_blank("operation"))
+    operation: str = attrs.field(validator=non_blank("operation"))
     limit: Decimal | None = attrs.field(default=None, converter=_magnitude_limit, kw_only=True)
     source: str = attrs.field(default="", kw_only=True)
 
@@ -121,7 +113,7 @@ class Permission:
 class Role:
     """A named job (``name``, ``title`` as the seeds call it) and the permissions it carries."""
 
-    name: str = attrs.field(validator=_non_blank("role.name"))
+    name: str = attrs.field(validator=non_blank("role.name"))
     title: str = ""
     permissions: tuple[Permission, ...] = attrs.field(default=(), converter=_permissions)
 

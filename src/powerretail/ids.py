@@ -9,7 +9,8 @@ one at random. :func:`require_id` checks text from outside before it becomes an 
 
 from __future__ import annotations
 
-from typing import NewType
+from collections.abc import Callable
+from typing import Any, NewType
 
 from powerretail.errors import InvalidInput
 
@@ -29,6 +30,7 @@ __all__ = [
     "ServicePointId",
     "TariffCode",
     "WorkOrderId",
+    "non_blank",
     "require_id",
 ]
 
@@ -64,3 +66,13 @@ def require_id(value: object, field: str) -> str:
     if not text or len(text) > _MAX_ID_LENGTH or not text.isprintable():
         raise InvalidInput(field, value, expected)
     return text
+
+
+def non_blank(field: str) -> Callable[[Any, Any, Any], None]:
+    """Return an attrs validator refusing anything but non-blank text, naming ``field``."""
+
+    def check(_instance: Any, _attribute: Any, value: object) -> None:
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidInput(field, value, "a non-blank text")
+
+    return check

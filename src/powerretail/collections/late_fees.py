@@ -54,6 +54,7 @@ from powerretail.collections.allocation import (
     ItemKind,
     OpenItem,
     PaymentAllocation,
+    _bill_id,
     allocate_payment,
 )
 from powerretail.errors import InvalidInput, NotFound
@@ -293,12 +294,6 @@ class RuleSetDate(enum.Enum):
 
     FIRST_OVERDUE_DAY = "first_overdue_day"
     PERIOD_END = "period_end"
-
-
-def _bill_id(value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput("bill_id", value, "a non-blank bill id")
-    return value.strip()
 
 
 def _optional_date(value: object) -> date | None:

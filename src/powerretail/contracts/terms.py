@@ -21,13 +21,13 @@ import enum
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Any, Final
+from typing import Final
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
 from powerretail.errors import InvalidInput
-from powerretail.ids import CustomerId, ServicePointId, TariffCode
+from powerretail.ids import CustomerId, ServicePointId, TariffCode, non_blank
 from powerretail.quantities import exact_decimal
 from powerretail.timeframe import as_date
 
@@ -61,21 +61,13 @@ class PartyRole(enum.Enum):
     BUYER = "购电方"
 
 
-def _non_blank(field: str) -> Any:
-    def check(_instance: Any, _attribute: Any, value: object) -> None:
-        if not isinstance(value, str) or not value.strip():
-            raise InvalidInput(field, value, "a non-blank text")
-
-    return check
-
-
 @attrs.frozen(kw_only=True)
 class Party:
     """A party to a contract: its role, legal name, representative and (for a buyer) customer."""
 
     role: PartyRole
-    name: str = attrs.field(validator=_non_blank("party.name"))
-    representative: str = attrs.field(validator=_non_blank("party.representative"))
+    name: str = attrs.field(validator=non_blank("party.name"))
+    representative: str = attrs.field(validator=non_blank("party.representative"))
     customer_id: CustomerId | None = None
 
 
@@ -116,7 +108,7 @@ class SettlementTerms:
 
     billing_day: int
     payment_due_days: int
-    method: str = attrs.field(validator=_non_blank("settlement.method"))
+    method: str = attrs.field(validator=non_blank("settlement.method"))
     late_fee_daily_rate: Decimal = attrs.field(converter=_rate)
 
     def __attrs_post_init__(self) -> None:
@@ -150,8 +142,8 @@ class MeteringTerms:
 class Liability:
     """A liability clause (违约责任): its ``clause`` number and what it says."""
 
-    clause: str = attrs.field(validator=_non_blank("liability.clause"))
-    text: str = attrs.field(validator=_non_blank("liability.text"))
+    clause: str = attrs.field(validator=non_blank("liability.clause"))
+    text: str = attrs.field(validator=non_blank("liability.text"))
 
 
 def _start(value: object) -> date:

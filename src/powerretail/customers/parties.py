@@ -15,15 +15,21 @@ customer does not hold its accounts, an account does not hold its service points
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 import attrs
 
 from powerretail.errors import InvalidInput
-from powerretail.ids import AccountId, CustomerId, ManagerId, ServicePointId, require_id
+from powerretail.ids import (
+    AccountId,
+    CustomerId,
+    ManagerId,
+    ServicePointId,
+    non_blank,
+    require_id,
+)
 from powerretail.quantities import ApparentPower
 from powerretail.timeframe import as_date
 
@@ -130,14 +136,6 @@ def _manager_id(value: object) -> ManagerId:
     return ManagerId(require_id(value, "manager.id"))
 
 
-def _text(field: str) -> Callable[[Any, Any, str], None]:
-    def check(_instance: Any, _attribute: Any, value: str) -> None:
-        if not isinstance(value, str) or not value.strip():
-            raise InvalidInput(field, value, "a non-blank text")
-
-    return check
-
-
 def _opened_on(value: object) -> date:
     return as_date(value, "opened_on")
 
@@ -166,10 +164,10 @@ class Customer:
     """
 
     id: CustomerId = attrs.field(converter=_customer_id)
-    name: str = attrs.field(validator=_text("customer.name"))
+    name: str = attrs.field(validator=non_blank("customer.name"))
     sector: Sector
-    industry: str = attrs.field(validator=_text("customer.industry"))
-    region: str = attrs.field(validator=_text("customer.region"))
+    industry: str = attrs.field(validator=non_blank("customer.industry"))
+    region: str = attrs.field(validator=non_blank("customer.region"))
     designated_important: bool = False
 
 
@@ -200,12 +198,12 @@ class ServicePoint:
 
     id: ServicePointId = attrs.field(converter=_service_point_id)
     account_id: AccountId = attrs.field(converter=_account_id)
-    address: str = attrs.field(validator=_text("service_point.address"))
+    address: str = attrs.field(validator=non_blank("service_point.address"))
     voltage_level: VoltageLevel
     contracted_capacity: ApparentPower = attrs.field(converter=_capacity)
     load_importance: LoadImportance
-    industry: str = attrs.field(validator=_text("service_point.industry"))
-    region: str = attrs.field(validator=_text("service_point.region"))
+    industry: str = attrs.field(validator=non_blank("service_point.industry"))
+    region: str = attrs.field(validator=non_blank("service_point.region"))
 
 
 @attrs.frozen(kw_only=True)
@@ -220,7 +218,7 @@ class KeyAccountManager:
     """
 
     id: ManagerId = attrs.field(converter=_manager_id)
-    name: str = attrs.field(validator=_text("manager.name"))
+    name: str = attrs.field(validator=non_blank("manager.name"))
     level: ManagerLevel
     regions: frozenset[str] = attrs.field(factory=frozenset, converter=_texts)
     industries: frozenset[str] = attrs.field(factory=frozenset, converter=_texts)

@@ -217,8 +217,6 @@ def reclassify(
         )
         important = classify_important_customer(customer, policy.important)
         made: list[Decision[Any]] = [large, important]
-        grade: KeyAccountGrade | None = None
-        key_class: KeyAccountClass | None = None
         if entry.profile is not None:
             grade_decision = grade_key_account(entry.profile, policy.scoring)
             class_decision = classify_key_account(entry.profile, policy.scoring)

@@ -559,8 +559,9 @@ class ScoringPolicy:
             raise InvalidInput(
                 "scoring.factors", [f.name for f in named], "each of the seven factors once"
             )
-        if sum((rule.weight for rule in self.factors), Decimal(0)) <= 0:
-            raise InvalidInput("scoring.factors", "weights", "weights adding up to more than 0")
+        total_weight = sum((rule.weight for rule in self.factors), Decimal(0))
+        if total_weight <= 0:
+            raise InvalidInput("scoring.factors", total_weight, "weights adding up to more than 0")
         if not self.grades:
             raise InvalidInput("scoring.grades", (), "at least one grade cut-off")
 

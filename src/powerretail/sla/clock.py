@@ -44,10 +44,10 @@ from datetime import date, timedelta
 import attrs
 import pendulum
 
-from powerretail.calendars.base import BusinessCalendar, add_working_days
+from powerretail.calendars.base import BusinessCalendar
 from powerretail.calendars.china import ChinaMainlandCalendar
 from powerretail.errors import InvalidInput
-from powerretail.sla.policy import SlaPolicy, SlaUnit, elapsed, end_of_day, shift_elapsed
+from powerretail.sla.policy import SlaPolicy, add_days, elapsed, end_of_day, shift_elapsed
 from powerretail.timeframe import DEFAULT_TIMEZONE, as_instant, local_date, timezone
 
 __all__ = ["Pause", "SlaClock", "SlaEvent", "SlaState"]
@@ -227,15 +227,8 @@ class SlaClock:
                     local_date(pause.end, self.zone),
                     calendar=self.calendar,
                 )
-                due_day = self._extend(due_day, extra)
+                due_day = add_days(self.calendar, self.policy.unit, due_day, extra)
         return end_of_day(due_day, self.zone), due_day
-
-    def _extend(self, due_day: date, extra: int) -> date:
-        if extra == 0:
-            return due_day
-        if self.policy.unit is SlaUnit.WORKING_DAYS:
-            return add_working_days(self.calendar, due_day, extra)
-        return due_day + timedelta(days=extra)
 
     @property
     def started_at(self) -> pendulum.DateTime:

@@ -42,6 +42,7 @@ __all__ = [
     "NoticeRule",
     "SlaPolicy",
     "SlaUnit",
+    "add_days",
     "elapsed",
     "end_of_day",
     "shift_elapsed",
@@ -157,7 +158,7 @@ def _day_one(value: object) -> DayOne:
         raise InvalidInput("day_one", value, f"one of {[d.value for d in DayOne]}") from None
 
 
-def _add_days(calendar: BusinessCalendar, unit: SlaUnit, day: date, days: int) -> date:
+def add_days(calendar: BusinessCalendar, unit: SlaUnit, day: date, days: int) -> date:
     """Move ``day`` by ``days`` counted days of a day-based ``unit``."""
     if unit is SlaUnit.WORKING_DAYS:
         return add_working_days(calendar, day, days)
@@ -270,7 +271,7 @@ class SlaPolicy:
         first = self.first_counted_day(start_day)
         chosen = ChinaMainlandCalendar.default() if calendar is None else calendar
         base = first - timedelta(days=1)
-        return _add_days(chosen, self.unit, base, self.limit)
+        return add_days(chosen, self.unit, base, self.limit)
 
     def counted_days(
         self, start_day: date, first: date, end: date, *, calendar: BusinessCalendar
@@ -352,7 +353,7 @@ class NoticeRule:
             return shift_elapsed(event, -delta, zone)
         local = event.in_timezone(timezone(zone))
         chosen = ChinaMainlandCalendar.default() if calendar is None else calendar
-        day = _add_days(chosen, self.unit, local.date(), -self.lead)
+        day = add_days(chosen, self.unit, local.date(), -self.lead)
         return pendulum.datetime(
             day.year,
             day.month,
