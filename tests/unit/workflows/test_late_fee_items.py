@@ -61,6 +61,7 @@ class TestChargeLateFees:
 
         fee = assessed.for_bill(BILL).amount
         assert fee.amount > 0
+        assert fee == Money("4.92")  # 246.04 × 0.2 % × 10 days, 17–26 August (rules.md §2)
         assert result["charged"] == {BILL: str(fee.amount)}
         receivable = receivable_of(billed)
         item = receivable.item(BILL, ItemKind.LATE_FEE)

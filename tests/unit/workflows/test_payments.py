@@ -137,6 +137,8 @@ class TestLateFees:
         july = assessment.for_bill("A-1-20250701")
         assert july.deadline == date(2025, 8, 16)
         assert july.amount.amount > 0
+        # 246.04 × 0.2 % × 4 days (17–20 Aug) + 146.04 × 0.2 % × 11 days = 5.1812 (rules.md §2)
+        assert july.amount == Money("5.18")
         assert assessment.for_bill("A-1-20250801").amount.is_zero()
 
     def test_are_none_before_any_bill(self, book: UnitOfWorkFactory) -> None:
