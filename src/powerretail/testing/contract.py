@@ -48,7 +48,7 @@ from powerretail.ids import AccountId, PaymentId
 from powerretail.quantities import Energy, Money
 from powerretail.repositories.aggregates import Aggregate
 from powerretail.repositories.codec import JsonValue
-from powerretail.repositories.commands import CommandRefused
+from powerretail.repositories.commands import CommandRefused, recorded
 from powerretail.repositories.events import (
     DomainEvent,
     DuplicateEvent,
@@ -572,7 +572,7 @@ class StorageContract:
         assert str(first.value) == str(again.value)
         assert fresh["balance"] == "1.00"
         with make_unit_of_work() as uow:
-            record = uow.idempotency.get("pay-1")
+            record = recorded(uow.idempotency, "post_to_ledger", "pay-1")
         assert record is not None
         assert record.outcome is Outcome.REFUSED
 

@@ -6,7 +6,10 @@ one :func:`~powerretail.repositories.commands.run_idempotent` command under the 
 draft bill, the draft is issued or (when implausible, R15) held, and an issued bill is charged to
 the account's receivable, all in one unit of work with its ``BillIssued`` or ``BillHeld`` event.
 A cycle stopped half-way (a crash, a kill) is finished by running it again: accounts already
-billed return their stored result, so nothing is billed twice (R8).
+billed return their stored result, so nothing is billed twice (R8). A period that shares days
+with a bill the account already has (issued or held) is refused for that account
+(:class:`BillingPeriodOverlaps`) and the cycle goes on with the others, so no day is billed twice
+(R4).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import attrs
 
 from powerretail.billing.bill import Bill, BillState
 from powerretail.billing.lifecycle import PlausibilityBounds, issue
-from powerretail.errors import InvalidInput, NotFound
+from powerretail.errors import InvalidInput, NotFound, RuleViolation
 from powerretail.ids import AccountId
 from powerretail.repositories.billing import BILLING_PROFILES, BILLS, BillingProfile
 from powerretail.repositories.clock import Clock
@@ -34,6 +37,7 @@ from powerretail.workflows._common import (
     ReadsMissing,
     TariffEngines,
     bill_id_for,
+    covering_bills,
     draft_bill,
     event,
     tier_year_position,
@@ -41,6 +45,7 @@ from powerretail.workflows._common import (
 
 __all__ = [
     "AccountOutcome",
+    "BillingPeriodOverlaps",
     "CycleProgress",
     "CycleReport",
     "Outcome",
@@ -51,6 +56,28 @@ __all__ = [
     "run_billing_cycle",
     "tier_year_position",
 ]
+
+
+class BillingPeriodOverlaps(RuleViolation):
+    """Some days of the period are already billed to the account, by ``bill_id`` (R4).
+
+    Not stored as the command's outcome: once the covering bill is discarded (a held bill) the
+    period may be billed, so billing it again asks again.
+    """
+
+    def __init__(self, account_id: str, bill_id: str, state: BillState, days: DateRange) -> None:
+        self.account_id = account_id
+        self.bill_id = bill_id
+        self.state = state
+        self.days = days
+        super().__init__(account_id, bill_id, state, days)
+
+    def __str__(self) -> str:
+        return (
+            f"account {self.account_id!r} is already billed from {self.days.start} to "
+            f"{self.days.last_day} ({self.days.days} days) by bill {self.bill_id!r} "
+            f"({self.state.value})"
+        )
 
 
 def publish_tariff(make_unit_of_work: UnitOfWorkFactory, *, tariff: Tariff) -> TariffDocument:
@@ -154,9 +181,13 @@ def bill_account(
 
     Runs under :func:`cycle_key`, whose payload is the account and the period: a second call
     returns the stored result (the bill of the first run stands, whatever ``issued_on`` says).
+    When another command (a move-out's final bill) already billed exactly ``period``, that bill
+    is the result.
 
     Raises:
         ReadsMissing: the reads are not stored yet (nothing is recorded; call again later).
+        BillingPeriodOverlaps: another bill of the account covers some days of ``period``
+            (nothing is recorded).
         CommandRefused: the bill could not be made (a bad tariff or reads); stored.
     """
     engines = engines if engines is not None else TariffEngines()
@@ -164,13 +195,15 @@ def bill_account(
 
     def action(uow: UnitOfWork) -> dict[str, JsonValue]:
         profile = uow.repository(BILLING_PROFILES).get(AccountId(account_id)).entity
+        bill_id = bill_id_for(account_id, period)
+        covering = covering_bills(uow, account_id, period)
+        for bill, days in covering:
+            if bill_id not in (bill.bill_id, bill.corrects):
+                raise BillingPeriodOverlaps(account_id, bill.bill_id, bill.state, days)
+        if covering:  # this period's bill (or its rebill), made under another key: a move-out
+            return _result(covering[0][0])
         draft = draft_bill(
-            uow,
-            profile=profile,
-            period=period,
-            engines=engines,
-            bill_id=bill_id_for(account_id, period),
-            zone=zone,
+            uow, profile=profile, period=period, engines=engines, bill_id=bill_id, zone=zone
         )
         bill = issue_and_charge(
             uow,
@@ -191,6 +224,7 @@ def bill_account(
         command="bill_account",
         payload={"account_id": account_id, "period": [period.start.isoformat(), str(period.end)]},
         action=action,
+        unrecorded=(BillingPeriodOverlaps,),
     )
 
 
@@ -295,6 +329,10 @@ def run_billing_cycle(
         except NotFound as err:  # a tariff or meter not stored yet: nothing recorded
             outcome = AccountOutcome(
                 account_id=account_id, outcome=Outcome.WAITING, reason=str(err)
+            )
+        except BillingPeriodOverlaps as err:
+            outcome = AccountOutcome(
+                account_id=account_id, outcome=Outcome.REFUSED, reason=str(err)
             )
         except CommandRefused as err:
             outcome = AccountOutcome(
