@@ -50,7 +50,7 @@ from powerretail.errors import (
     NotFound,
     VersionConflict,
 )
-from powerretail.ids import AccountId, PaymentId
+from powerretail.ids import AccountId, BillId, PaymentId
 from powerretail.quantities import Energy, Money
 from powerretail.repositories.aggregates import Aggregate, ChangeNotAllowed
 from powerretail.repositories.billing import BILLS
@@ -600,6 +600,20 @@ class StorageContract:
         )
 
         assert refused.changed == ("lines", "total")
+
+    def test_a_stale_save_of_an_issued_bill_conflicts_and_changes_nothing(
+        self, make_unit_of_work: UnitOfWorkFactory
+    ) -> None:
+        bill = _issued_bill()
+        self._store(make_unit_of_work, BILLS, bill)
+        reversed_bill, _record = BILL_LIFECYCLE.apply(bill, "reverse", at=_START, by="clerk")
+
+        with make_unit_of_work() as uow, pytest.raises(VersionConflict):
+            uow.repository(BILLS).save(reversed_bill, 2)
+        with make_unit_of_work() as uow, pytest.raises(VersionConflict):
+            uow.repository(BILLS).save(attrs.evolve(bill, bill_id="B-2"), 1)
+        with make_unit_of_work() as uow:
+            assert uow.repository(BILLS).get(BillId("B-1")) == (bill, 1)
 
     def test_a_posted_payment_and_a_tariff_revision_never_change(
         self, make_unit_of_work: UnitOfWorkFactory
