@@ -55,7 +55,7 @@ from powerretail.quantities import Energy, Money
 from powerretail.repositories.aggregates import Aggregate, ChangeNotAllowed
 from powerretail.repositories.billing import BILLS
 from powerretail.repositories.codec import JsonValue
-from powerretail.repositories.commands import CommandRefused, recorded
+from powerretail.repositories.commands import CommandRefused, recorded, run_idempotent
 from powerretail.repositories.events import (
     DomainEvent,
     DuplicateEvent,
@@ -64,7 +64,13 @@ from powerretail.repositories.events import (
     consume_once,
     publish_pending,
 )
-from powerretail.repositories.idempotency import IdempotencyRecord, KeyAlreadyRecorded, Outcome
+from powerretail.repositories.idempotency import (
+    IdempotencyRecord,
+    KeyAlreadyRecorded,
+    Outcome,
+    fingerprint,
+    scoped_key,
+)
 from powerretail.repositories.imports import import_entities
 from powerretail.repositories.payments import PAYMENTS, Payment
 from powerretail.repositories.tariffs import TARIFF_DOCUMENTS, TariffDocument
@@ -759,6 +765,49 @@ class StorageContract:
             record = recorded(uow.idempotency, "post_to_ledger", "pay-1")
         assert record is not None
         assert record.outcome is Outcome.REFUSED
+
+    def test_keys_are_per_command_and_old_bare_keys_still_answer_their_command(
+        self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        open_ledger_account(make_unit_of_work, "A-1", holder="Wang")
+        payload: dict[str, JsonValue] = {
+            "account_id": "A-1",
+            "amount": "50.00",
+            "currency": "CNY",
+            "energy_kwh": "0",
+            "kind": PostingKind.PAYMENT.value,
+        }
+        with make_unit_of_work() as uow:  # as an older powerretail stored it: the bare key
+            uow.idempotency.put(
+                IdempotencyRecord(
+                    key="pay-1",
+                    command="post_to_ledger",
+                    fingerprint=fingerprint("post_to_ledger", payload),
+                    outcome=Outcome.SUCCEEDED,
+                    result={"posting_id": "P-pay-1", "balance": "50.00"},
+                    recorded_at=clock.now(),
+                )
+            )
+            uow.commit()
+
+        again = post_to_ledger(
+            make_unit_of_work, clock=clock, key="pay-1", account_id="A-1", amount=Money("50.00")
+        )
+        other = run_idempotent(
+            make_unit_of_work,
+            clock=clock,
+            key="pay-1",
+            command="another_command",
+            payload={},
+            action=lambda uow: {"ran": True},
+        )
+
+        assert again == {"posting_id": "P-pay-1", "balance": "50.00"}
+        assert other == {"ran": True}
+        with make_unit_of_work() as uow:
+            assert uow.repository(LEDGER_ACCOUNTS).get(AccountId("A-1")).entity.balance.is_zero()
+            assert recorded(uow.idempotency, "another_command", "pay-1") is not None
+            assert uow.idempotency.get(scoped_key("another_command", "pay-1")) is not None
 
     def test_a_key_is_recorded_once(
         self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock

@@ -22,7 +22,7 @@ import attrs
 
 from powerretail.billing.bill import Bill, BillState
 from powerretail.billing.lifecycle import PlausibilityBounds, issue
-from powerretail.errors import InvalidInput, NotFound, RuleViolation
+from powerretail.errors import InvalidInput, NotFound, RuleViolation, describe_value
 from powerretail.ids import AccountId
 from powerretail.repositories.billing import BILLING_PROFILES, BILLS, BillingProfile
 from powerretail.repositories.clock import Clock
@@ -74,9 +74,9 @@ class BillingPeriodOverlaps(RuleViolation):
 
     def __str__(self) -> str:
         return (
-            f"account {self.account_id!r} is already billed from {self.days.start} to "
-            f"{self.days.last_day} ({self.days.days} days) by bill {self.bill_id!r} "
-            f"({self.state.value})"
+            f"account {describe_value(self.account_id)} is already billed from "
+            f"{self.days.start} to {self.days.last_day} ({self.days.days} days) by bill "
+            f"{describe_value(self.bill_id)} ({self.state.value})"
         )
 
 

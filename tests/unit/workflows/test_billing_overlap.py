@@ -65,8 +65,8 @@ class TestOverlaps:
         assert outcome.outcome is Outcome.REFUSED
         assert outcome.bill_id is None
         assert outcome.reason == (
-            "account 'A-1' is already billed from 2025-07-15 to 2025-07-31 (17 days) by bill "
-            "'A-1-20250701' (issued)"
+            'account "A-1" is already billed from 2025-07-15 to 2025-07-31 (17 days) by bill '
+            '"A-1-20250701" (issued)'
         )
         assert bills_of(july_billed) == ["A-1-20250701"]
         assert owed(july_billed) == before
@@ -127,7 +127,7 @@ class TestOverlaps:
 
         assert held.outcomes[0].outcome is Outcome.HELD
         assert report.outcomes[0].outcome is Outcome.REFUSED
-        assert "'A-1-20250701' (held)" in report.outcomes[0].reason
+        assert '"A-1-20250701" (held)' in report.outcomes[0].reason
 
     def test_a_discarded_bill_covers_nothing_and_its_id_is_not_reused(
         self, store: MemoryStore, clock: FixedClock
@@ -176,7 +176,7 @@ class TestOverlaps:
 
         report = run_billing_cycle(july_billed, clock=clock, period=MID_JULY, issued_on=ISSUED_ON)
 
-        assert "'A-1-20250701-R' (issued)" in report.outcomes[0].reason
+        assert '"A-1-20250701-R" (issued)' in report.outcomes[0].reason
 
     def test_the_next_period_touches_but_does_not_overlap(
         self, july_billed: UnitOfWorkFactory, clock: FixedClock
