@@ -90,13 +90,16 @@ class EstimationPolicy:
 NATIONAL_POLICY = EstimationPolicy(
     name="national",
     register_method=EstimationMethod.PREVIOUS_PERIOD,
-    source="rules.md §4.1 (暂按前次用电量); vee.md V14 (≤ 2 h linear), V15 (3 like days)",
+    source=(
+        "《供电营业规则》(1996, 电力工业部令第8号) (暂按前次用电量); "
+        "vee.md V14 (≤ 2 h linear), V15 (3 like days)"
+    ),
 )
 #: The seed documents' rule: the average of the previous three months.
 SEED_POLICY = EstimationPolicy(
     name="seed",
     register_method=EstimationMethod.AVERAGE_LAST_3,
-    source="rules.md §4.2 (SEED: 按该户前三个月平均电量估算); vee.md V14, V15",
+    source="SEED 供电所抄、核、收管理制度 (按该户前三个月平均电量估算); vee.md V14, V15",
 )
 
 
@@ -133,7 +136,7 @@ def estimate_register_read(
         InvalidInput: a method that is not a register method, or too few earlier reads (two for
             the previous period, four for three periods).
 
-    Source: rules.md §4.1 (national), §4.2 (seed).
+    Source: 《供电营业规则》(1996, 电力工业部令第8号) (national), 供电所抄、核、收管理制度 (seed).
     """
     moment = as_instant(at, "at")
     earlier = sorted((r for r in history if r.read_at < moment), key=lambda r: r.read_at)

@@ -70,9 +70,9 @@ class ReadSource(enum.Enum):
 class EstimationMethod(enum.Enum):
     """How an estimated or substituted value was made (vee.md, estimation methods)."""
 
-    #: The previous period's consumption (national rule: 暂按前次用电量; rules.md §4.1).
+    #: The previous period's consumption (national rule: 暂按前次用电量, 《供电营业规则》).
     PREVIOUS_PERIOD = "previous_period"
-    #: The average of the previous three months (seed rule; rules.md §4.2).
+    #: The average of the previous three months (company rule: 供电所抄、核、收管理制度).
     AVERAGE_LAST_3 = "average_last_3"
     #: Straight line between the actual values either side of a short gap (vee.md V14).
     LINEAR = "linear"
@@ -145,7 +145,7 @@ class RegisterRead:
         produced_by: who read it, or which rule or method made it.
         method: how an estimated or substituted value was made (required for those, else None).
         unreadable: the cycle could not be read for the customer's reasons and this estimate
-            stands in for the read (rules.md §4.2: counts towards the 2- and 6-cycle rules).
+            stands in for the read (counts towards the company's 2- and 6-cycle rules).
         is_final: a "final" estimate that later VEE must not replace (vee.md V17).
         meter_clock_at: the meter's own clock at ``read_at``, when it reports one (vee.md V05).
         events: events the meter reported with the read (vee.md V12).

@@ -2,10 +2,10 @@
 
 Two named rule sets:
 
-* :data:`SEED_RULES` — the supply company's own rules (rules.md §4.2): consumption changed by more
-  than 20 % against last month or the same month last year; large customers' weekly check at
-  +30 % / −20 %; 2 consecutive unreadable cycles raise an exception ticket, 6 a proposal to
-  terminate supply.
+* :data:`SEED_RULES` — the supply company's own rules (供电所抄、核、收管理制度): consumption
+  changed by more than 20 % against last month or the same month last year; large customers'
+  weekly check at +30 % / −20 %; 2 consecutive unreadable cycles raise an exception ticket, 6 a
+  proposal to terminate supply.
 * :data:`CATALOGUE_RULES` — V01–V18 of vee.md, with their defaults.
 
 Every threshold is a :class:`~powerretail.metering.vee.Threshold` with its default and source;
@@ -55,9 +55,9 @@ from powerretail.timeframe import local_date, timezone
 
 __all__ = ["CATALOGUE_RULES", "SEED_RULES", "consecutive_unread", "rule_table"]
 
-_SEED_AUDIT = "SEED 供电所抄、核、收管理制度 (二)4 — rules.md §4.2"
-_SEED_LARGE = "SEED 供电所大客户维护与管理办法 第七条 — rules.md §4.2"
-_SEED_READING = "SEED 供电所抄、核、收管理制度 (一)5 — rules.md §4.2"
+_SEED_AUDIT = "SEED 供电所抄、核、收管理制度 (二)4"
+_SEED_LARGE = "SEED 供电所大客户维护与管理办法 第七条"
+_SEED_READING = "SEED 供电所抄、核、收管理制度 (一)5"
 _UNSET = "vee.md gives no number (param); powerretail placeholder — set your own"
 
 
@@ -191,7 +191,7 @@ SEED_RULES = RuleSet(
         Rule(
             rule_id="SEED-UNREAD-6",
             title="Consecutive months unreadable: propose terminating supply",
-            source=_SEED_READING + "; GYGZ1996 (rules.md §4.1)",
+            source=_SEED_READING + "; 《供电营业规则》(1996, 电力工业部令第8号) (6 months)",
             severity=Severity.ERROR,
             action=Action.RAISE_WORK_ORDER,
             work_order=WorkOrderKind.SUPPLY_TERMINATION_PROPOSAL,
@@ -655,7 +655,7 @@ CATALOGUE_RULES = RuleSet(
         Rule(
             rule_id="V06",
             title="Negative advance: roll-over if plausible, else a meter-change record",
-            source="vee.md V06; rules.md §18.3",
+            source="vee.md V06; register roll-over",
             severity=Severity.ERROR,
             action=Action.ESTIMATE,
             work_order=WorkOrderKind.METER_CHANGE_RECORD,
@@ -664,7 +664,7 @@ CATALOGUE_RULES = RuleSet(
                     name="rollover_factor",
                     default=3,
                     unit="× 12-month maximum",
-                    source="rules.md §18.3 (3 × the 12-month maximum)",
+                    source="powerretail default (3 × the 12-month maximum)",
                 ),
             ),
             checker=_v06,

@@ -10,7 +10,7 @@ and a rule set may override them (``rule_set.with_thresholds("V07", factor="3")`
 adds a rule of their own by writing any object with the :class:`VeeRule` attributes and ``check``
 method, and ``rule_set.with_rule(mine)``: no change to the library.
 
-Source: vee.md (catalogue V01–V18), rules.md §4 (seed rules).
+Source: vee.md (catalogue V01–V18), the company's reading rules (供电所抄、核、收管理制度).
 """
 
 from __future__ import annotations
@@ -174,7 +174,7 @@ class ReadSubject:
         same_period_last_year: consumption of the same period a year before [kWh] (seed rule).
         reference_daily: the reference daily consumption for the large-customer weekly check
             [kWh/day] (the same period last month); defaults to the previous period's.
-        is_large_customer: whether the account is a large customer (rules.md §4.2).
+        is_large_customer: whether the account is a large customer (company rule, ≥ 4000 kWh/month).
         zone: the zone of calendar rules (install dates, months).
     """
 
