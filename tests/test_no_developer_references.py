@@ -2,7 +2,7 @@
 
 Users get the package, the docs and the examples, not the developers' research files: a bill
 line, a docstring or a docs page must cite the official document (title, 文号, article) or a
-docs page, never "rules.md" or a path into the developers' shared folder.
+docs page, never the developers' "rules.md" or "vee.md" or a path into their shared folder.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ ROOT = Path(__file__).parent.parent
 SHIPPED = ["src", "docs", "examples", "README.md"]
 TEXT_SUFFIXES = {".py", ".pyi", ".md", ".toml", ".json", ".txt", ".csv", ".yml", ".yaml", ".cfg"}
 
-#: "vee-rules.md" is our own reference page; "rules.md" on its own is the developers' file.
-FORBIDDEN = re.compile(r"(?<![\w-])rules\.md|\.\./shared|/work/shared")
+#: "vee-rules.md" is our own reference page; "rules.md" and "vee.md" are the developers' files.
+FORBIDDEN = re.compile(r"(?<![\w-])(?:rules|vee)\.md|\.\./shared|/work/shared")
 
 
 def shipped_files(root: Path) -> list[Path]:
@@ -58,6 +58,7 @@ def test_the_shipped_paths_exist() -> None:
     [
         ('source = "rules.md §10.2"', True),
         ("see ../shared/domain/rules.md", True),
+        ('source="vee.md V06"', True),
         ("read /work/shared/seeds/001.txt", True),
         ("the [rule reference](../reference/vee-rules.md)", False),
         ("《供电营业规则》(1996, 电力工业部令第8号) 第98条", False),

@@ -56,7 +56,7 @@ def register_advance(previous: Decimal, current: Decimal, *, digits: int) -> Adv
 
     If ``current`` is below ``previous`` the dials went round: the advance is
     ``10^digits − previous + current``. Whether that is plausible is a validation question
-    (vee.md V06), not an arithmetic one.
+    (VEE V06), not an arithmetic one.
 
     Raises:
         InvalidInput: a value outside ``[0, 10^digits)``.

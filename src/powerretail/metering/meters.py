@@ -77,7 +77,7 @@ class RegisterKind(enum.Enum):
 
 
 class MeterEvent(enum.Enum):
-    """An event a meter reports with a read or an interval (vee.md V12)."""
+    """An event a meter reports with a read or an interval (VEE V12)."""
 
     OUTAGE = "outage"
     RESET = "reset"

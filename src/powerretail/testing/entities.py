@@ -209,7 +209,7 @@ def findings() -> st.SearchStrategy[Finding]:
         action=st.sampled_from(Action),
         work_order=st.none(),
         subject=identifiers("M"),
-        source=st.just("vee.md"),
+        source=st.just("VEE catalogue"),
     )
 
 
