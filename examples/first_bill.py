@@ -38,7 +38,7 @@ def main() -> None:
     )
     print(factory.explain("zh"))
     print()
-    print(f"rules.md §19.2 says 193830.20; the engine says {factory.total.amount}")
+    print(f"the worked two-part example says 193830.20; the engine says {factory.total.amount}")
 
 
 if __name__ == "__main__":

@@ -140,7 +140,7 @@ class AccountFacts:
     * ``ytd_kwh`` — energy already billed in the current tier year before this period [kWh];
     * ``opened_on`` / ``closed_on`` — the first day with and the first day without service
       (move-in, move-out); the bill covers only the days in between;
-    * ``loss_model`` — losses between the boundary and the meter (rules.md §6).
+    * ``loss_model`` — losses between the boundary and the meter (《供电营业规则》(1996) 第74条).
     """
 
     capacity_kva: Decimal | None = attrs.field(default=None, converter=_capacity)

@@ -3,7 +3,7 @@
 :class:`BillingEngine` compiles each tariff version once (prices resolved, tables built) and then
 prices any number of bills with it; :func:`price_bill` is the one-off convenience.
 
-How a period is priced (rules.md §8–§14):
+How a period is priced (the rules are listed in docs/explanation/sources.md):
 
 1. The account's service days inside the period are billed (move-in, move-out).
 2. The service days are cut where a tariff version starts or ends, and where an annual tier year
@@ -11,7 +11,7 @@ How a period is priced (rules.md §8–§14):
 3. Energy, reactive energy and losses are shared between pieces by days, conserving every
    digit (largest remainder at three decimals finer than the data).
 4. Monthly charges (basic, fixed) count whole months from the start of the service days plus
-   1/30 of a month per remaining day (rules.md §8), shared between pieces by days.
+   1/30 of a month per remaining day (《供电营业规则》), shared between pieces by days.
 5. Each line is rounded once with the tariff's :class:`~powerretail.quantities.Rounding`; the
    power-factor adjustment is a percentage of the rounded lines of its base; the total is the
    exact sum of the lines.
@@ -21,7 +21,7 @@ How a period is priced (rules.md §8–§14):
 ...     code="FLAT", name_zh="平价", name_en="flat", category=CustomerCategory.RESIDENTIAL,
 ...     versions=[TariffVersion(label="1", effective_from="2025-01-01", charges=[
 ...         EnergyCharge(code="energy", name_zh="电度电费", name_en="energy",
-...                      source="rules.md §10.2", yuan_per_kwh="0.5283")])])
+...                      source="江苏居民电价 (illustrative)", yuan_per_kwh="0.5283")])])
 >>> bill = price_bill(tariff, Determinants(energy_kwh={"total": "312.4"}), DateRange.month(2025, 7))
 >>> str(bill.total)
 '165.04 CNY'
@@ -91,7 +91,7 @@ _EnergyFor = Callable[[DateRange, TariffVersion], Mapping[str, Decimal]]
 def months_in(period: DateRange, part_month_days: int = 30) -> Fraction:
     """Return how many months ``period`` is: whole months from its start, plus 1/30 per day left.
 
-    Source: GYGZ1996 part-month basic charge, 1/30 per day (rules.md §8).
+    Source: 《供电营业规则》(1996), part-month basic charge, 1/30 per day (article not verified).
 
     >>> months_in(DateRange.month(2025, 2)), months_in(DateRange("2025-07-10", "2025-08-01"))
     (Fraction(1, 1), Fraction(11, 15))
@@ -441,7 +441,7 @@ class BillingEngine:
         """Return the annual tier year containing ``day`` and the code of its tier charge.
 
         ``None`` when the version in force on ``day`` has no annual tiers. The tier year is the
-        one the engine prices ``day`` in (rules.md §10.1: calendar year, or a year from move-in
+        one the engine prices ``day`` in (calendar year, or a year from move-in
         when part years settle and restart).
 
         Raises:

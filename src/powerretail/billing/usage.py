@@ -19,7 +19,8 @@ meter data an embedder has:
 >>> d.energy_kwh, d.max_demand_kw
 ({'peak': Decimal('9464.0'), 'valley': Decimal('4000')}, Decimal('660.0'))
 
-Source: multiplier and kept decimals rules.md §18.3; 15-minute demand rules.md §12.2.
+Source: multiplier and kept decimals: metering practice; 15-minute demand: common practice (one
+source).
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ class RegisterRead:
     ``kind`` is ``active`` (``register`` names the TOU bucket, or ``total``), ``reactive``
     (import or export: both count) or ``demand`` (the register shows the period's maximum, so
     ``previous`` is not used). Reads of different ``meter`` s add up (a demand per feeder,
-    summed; rules.md §12.2).
+    summed; 发改办价格〔2016〕1583号).
     """
 
     register: str

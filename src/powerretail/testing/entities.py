@@ -209,7 +209,7 @@ def findings() -> st.SearchStrategy[Finding]:
         action=st.sampled_from(Action),
         work_order=st.none(),
         subject=identifiers("M"),
-        source=st.just("vee.md"),
+        source=st.just("VEE catalogue"),
     )
 
 
@@ -342,7 +342,7 @@ def _lines(period: DateRange) -> st.SearchStrategy[LineItem]:
             amount=amount,
             tariff_code="JS-RES-TOU",
             tariff_version="2025",
-            source="rules.md §19",
+            source="illustrative",
             period=period,
         ),
         st.sampled_from(["energy.peak", "energy.valley", "basic", "pf"]),

@@ -341,7 +341,7 @@ def tier_year_position(
     account's earliest stored bill (or, with none stored yet, the tier year of ``before``) and
     in no other. ``None`` when the tariff in force on ``before`` has no annual tiers.
 
-    Source: rules.md §10.1 (the tier year's energy so far decides the tier).
+    Source: the national residential tier frame (2012): the tier year's energy so far decides.
     """
     found = engine.tier_year(profile.facts, before)
     if found is None:

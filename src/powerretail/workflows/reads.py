@@ -163,7 +163,7 @@ def estimate_reads(
 ) -> tuple[str, ...]:
     """Store an estimate of each register of ``meter_id`` at ``at`` that has no read there.
 
-    For a meter that could not be read (``unreadable``, vee.md V05) or a read that never came.
+    For a meter that could not be read (``unreadable``, VEE V05) or a read that never came.
     Each estimate is billable until an actual read of the same instant replaces it. Returns the
     keys stored; a register with too little history is skipped (billing waits for it).
 
