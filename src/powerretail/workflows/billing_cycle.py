@@ -38,6 +38,7 @@ from powerretail.workflows._common import (
     event,
     tier_year_position,
 )
+from powerretail.workflows._plausibility import plausibility_facts
 
 __all__ = [
     "AccountOutcome",
@@ -87,13 +88,21 @@ def issue_and_charge(
     issued_on: date,
     by: str,
     bounds: PlausibilityBounds | None,
+    zone: str = DEFAULT_TIMEZONE,
 ) -> Bill:
     """Issue (or hold) ``draft``, store it, charge it to the receivable and announce it.
+
+    The draft is held, never issued, when it breaks a bound — the profile's typical bill, the
+    energy its capacity can deliver, its meters' registers, its own history — or is built on a
+    read with a ``hold_bill`` finding (see ``workflows._plausibility``).
 
     Returns the stored bill.
     """
     at = clock.now()
-    bill, _record = issue(draft, on=issued_on, at=at, by=by, bounds=bounds, typical=profile.typical)
+    facts = plausibility_facts(uow, profile=profile, bill=draft, zone=zone)
+    bill, _record = issue(
+        draft, on=issued_on, at=at, by=by, bounds=bounds, typical=profile.typical, facts=facts
+    )
     uow.repository(BILLS).add(bill)
     payload: dict[str, JsonValue] = {
         "bill_id": bill.bill_id,
@@ -130,12 +139,15 @@ def issue_and_charge(
 
 
 def _result(bill: Bill) -> dict[str, JsonValue]:
-    return {
+    result: dict[str, JsonValue] = {
         "bill_id": bill.bill_id,
         "account_id": bill.account_id,
         "state": bill.state.value,
         "total": str(bill.total.amount),
     }
+    if bill.findings:
+        result["findings"] = list(bill.findings)
+    return result
 
 
 def bill_account(
@@ -181,6 +193,7 @@ def bill_account(
             issued_on=issued_on,
             by=by,
             bounds=bounds,
+            zone=zone,
         )
         return _result(bill)
 
@@ -302,11 +315,13 @@ def run_billing_cycle(
             )
         else:
             state = str(result["state"])
+            held = result.get("findings")
             outcome = AccountOutcome(
                 account_id=account_id,
                 outcome=Outcome.ISSUED if state == BillState.ISSUED.value else Outcome.HELD,
                 bill_id=str(result["bill_id"]),
                 total=str(result["total"]),
+                reason="; ".join(str(f) for f in held) if isinstance(held, list) else "",
             )
         outcomes.append(outcome)
         if progress is not None:
