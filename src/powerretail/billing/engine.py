@@ -211,6 +211,8 @@ class _Ctx(NamedTuple):
     total_energy: Decimal
     reactive: Decimal | None
     pf: Decimal | None
+    #: What the bill must say about itself (a charge left out for want of a fact).
+    notes: list[str]
 
 
 class _Piece(NamedTuple):
@@ -294,6 +296,7 @@ class BillingEngine:
             "issued_on": None,
             "content_hash": None,
             "findings": (),
+            "notes": (),
         }
 
     # ------------------------------------------------------------------ public
@@ -376,12 +379,13 @@ class BillingEngine:
         bill_id: str,
         account_id: str,
     ) -> Bill:
+        _refuse_negative(determinants)
         energy, reactive = self._with_losses(
             determinants.energy_kwh, determinants, service, account
         )
         total_energy = sum(energy.values(), _ZERO)
         pf = None if reactive is None else power_factor(max(total_energy, _ZERO), abs(reactive))
-        ctx = _Ctx(determinants, account, service, total_energy, reactive, pf)
+        ctx = _Ctx(determinants, account, service, total_energy, reactive, pf, [])
         lines: list[LineItem] = []
         pieces = self._pieces(
             service, energy, total_energy, account, energy_for=energy_for, determinants=determinants
@@ -395,6 +399,8 @@ class BillingEngine:
         fields["account_id"] = account_id
         fields["period"] = service
         fields["lines"] = tuple(lines)
+        if ctx.notes:
+            fields["notes"] = tuple(dict.fromkeys(ctx.notes))
         return bill
 
     # ------------------------------------------------------------------ helpers
@@ -908,7 +914,14 @@ class BillingEngine:
     ) -> LineItem | None:
         account, total_energy, reactive, pf = ctx.account, ctx.total_energy, ctx.reactive, ctx.pf
         standard = account.pf_standard or charge.default_standard
-        if account.residential or standard is None:
+        if account.residential:
+            return None
+        if standard is None:
+            if reactive:
+                ctx.notes.append(
+                    f"power-factor adjustment not applied: no PF standard given although "
+                    f"{reactive} kvarh reactive energy was read"
+                )
             return None
         if reactive is None:
             raise InvalidInput(
@@ -943,6 +956,21 @@ class BillingEngine:
                 f"{abs(reactive)}²) → {pf}; standard {standard}: {sign}{percent}% of the base"
             ),
         )
+
+
+def _refuse_negative(determinants: Determinants) -> None:
+    """Refuse energy, demand or reactive energy below zero: no meter registers them (R10)."""
+    for bucket, kwh in determinants.energy_kwh.items():
+        if kwh < 0:
+            raise InvalidInput(
+                f"determinants.energy_kwh.{bucket}", kwh, "an energy of zero or more"
+            )
+    for name, value in (
+        ("max_demand_kw", determinants.max_demand_kw),
+        ("reactive_kvarh", determinants.reactive_kvarh),
+    ):
+        if value is not None and value < 0:
+            raise InvalidInput(f"determinants.{name}", value, "zero or more")
 
 
 def _share_by_weights(quantity: Decimal, weights: Sequence[Decimal]) -> tuple[Decimal, ...]:

@@ -223,7 +223,9 @@ class TestRules:
         history = (a_read(0, "9000"), a_read(30, "9800"))  # 800 units in a month
         subject = a_subject(a_read(60, "500"), *history, meter=a_meter(digits=4))
 
-        (finding,) = check(subject, RuleSet(name="x", rules=(CATALOGUE_RULES.rule("V06"),))).findings
+        (finding,) = check(
+            subject, RuleSet(name="x", rules=(CATALOGUE_RULES.rule("V06"),))
+        ).findings
 
         assert "roll-over" in finding.message
         assert (finding.action, finding.work_order) == (Action.FLAG, None)
@@ -233,7 +235,9 @@ class TestRules:
     ) -> None:
         subject = a_subject(a_read(30, "900"), a_read(0, "1000"))  # 6 dials: 999 900 units
 
-        (finding,) = check(subject, RuleSet(name="x", rules=(CATALOGUE_RULES.rule("V06"),))).findings
+        (finding,) = check(
+            subject, RuleSet(name="x", rules=(CATALOGUE_RULES.rule("V06"),))
+        ).findings
 
         assert "needs a meter-change record" in finding.message
         assert finding.action is Action.HOLD_BILL
@@ -242,7 +246,9 @@ class TestRules:
     def test_v06_a_value_beyond_the_dials_is_rejected(self) -> None:
         subject = a_subject(a_read(30, "5"), a_read(0, "20000"), meter=a_meter(digits=4))
 
-        (finding,) = check(subject, RuleSet(name="x", rules=(CATALOGUE_RULES.rule("V06"),))).findings
+        (finding,) = check(
+            subject, RuleSet(name="x", rules=(CATALOGUE_RULES.rule("V06"),))
+        ).findings
 
         assert finding.action is Action.REJECT
 
