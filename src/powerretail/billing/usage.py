@@ -85,8 +85,8 @@ class RegisterRead:
     ``kind`` is ``active`` (``register`` names the TOU bucket, or ``total``), ``reactive``
     (import or export: both count) or ``demand`` (the register shows the period's maximum, so
     ``previous`` is not used). A register that went backwards is refused: the engine has no
-    dials to roll it over with, and a negative advance would make a negative bill. Reads of different ``meter`` s add up (a demand per feeder,
-    summed; rules.md §12.2).
+    dials to roll it over with, and a negative advance would make a negative bill. Reads of
+    different ``meter`` s add up (a demand per feeder, summed; rules.md §12.2).
     """
 
     register: str

@@ -328,7 +328,7 @@ class Rule:
         *,
         severity: Severity | None = None,
         action: Action | None = None,
-        work_order: WorkOrderKind | None | _RuleDefault = _RuleDefault.RULE,
+        work_order: WorkOrderKind | _RuleDefault | None = _RuleDefault.RULE,
     ) -> Finding:
         """Return a finding of this rule, with the rule's defaults unless told otherwise.
 

@@ -11,7 +11,7 @@ from powerretail import cli
 from powerretail.adapters.tariff_library import load_shipped
 from powerretail.billing.determinants import AccountFacts, Determinants
 from powerretail.billing.engine import BillingEngine, price_bill
-from powerretail.billing.usage import IntervalSeries, RegisterRead, determinants_from_registers
+from powerretail.billing.usage import IntervalSeries, RegisterRead
 from powerretail.errors import InvalidInput
 from powerretail.timeframe import DateRange
 
@@ -52,12 +52,9 @@ class TestRefusals:
 
     @pytest.mark.parametrize("form", ["kwh", "units"])
     def test_an_interval_of_minus_99999_kwh_is_refused(self, form: str) -> None:
-        values = [1] * 95 + [-99999]
+        values = {f"active_{form}": [1] * 95 + [-99999]}
         with pytest.raises(InvalidInput, match=r"\[95\]"):
-            if form == "kwh":
-                IntervalSeries(start="2025-07-01T00:00+08:00", minutes=15, active_kwh=values)
-            else:
-                IntervalSeries(start="2025-07-01T00:00+08:00", minutes=15, active_units=values)
+            IntervalSeries(start="2025-07-01T00:00+08:00", minutes=15, **values)
 
     def test_a_negative_interval_reactive_energy_is_refused(self) -> None:
         with pytest.raises(InvalidInput, match=r"reactive_kvarh\[0\]"):
@@ -89,8 +86,10 @@ class TestChargesLeftOut:
 
         assert not any(line.code == "pf" for line in bill.lines)
         assert bill.notes == (
-            "power-factor adjustment not applied: no PF standard given although 130000 kvarh "
-            "reactive energy was read",
+            (
+                "power-factor adjustment not applied: no PF standard given although 130000 kvarh "
+                "reactive energy was read"
+            ),
         )
         assert "note: power-factor adjustment not applied" in bill.explain()
         assert bill.to_dict()["notes"] == list(bill.notes)

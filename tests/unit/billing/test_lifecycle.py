@@ -155,8 +155,10 @@ class TestDefaultBounds:
 
         assert bill.state is BillState.HELD
         assert bill.findings == (
-            "energy 119041 kWh > 160 kVA × 744 h × 1.0 = 119040.0 kWh "
-            "(more than the transformer can deliver)",
+            (
+                "energy 119041 kWh > 160 kVA × 744 h × 1.0 = 119040.0 kWh "
+                "(more than the transformer can deliver)"
+            ),
         )
 
     def test_energy_at_capacity_times_hours_is_issued(self) -> None:
@@ -171,8 +173,10 @@ class TestDefaultBounds:
         bounds = PlausibilityBounds(max_load_factor="0.5")
 
         assert bounds.check(a_draft("60000"), facts=facts) == (
-            "energy 60000 kWh > 160 kVA × 744 h × 0.5 = 59520.0 kWh "
-            "(more than the transformer can deliver)",
+            (
+                "energy 60000 kWh > 160 kVA × 744 h × 0.5 = 59520.0 kWh "
+                "(more than the transformer can deliver)"
+            ),
         )
         assert PlausibilityBounds(max_load_factor=None).check(a_draft("1e9"), facts=facts) == ()
 
@@ -180,8 +184,10 @@ class TestDefaultBounds:
         facts = PlausibilityFacts(register_ceiling_kwh="1000000")
 
         assert PlausibilityBounds().check(a_draft("1000001"), facts=facts) == (
-            "energy 1000001 kWh > 1000000 kWh, the most the meters' registers can show in one "
-            "read interval (10^digits × multiplier)",
+            (
+                "energy 1000001 kWh > 1000000 kWh, the most the meters' registers can show in one "
+                "read interval (10^digits × multiplier)"
+            ),
         )
 
     def test_energy_far_above_the_history_is_held_and_names_the_bill(self) -> None:
@@ -231,7 +237,7 @@ class TestDefaultBounds:
     )
     def test_refuses_negative_facts(self, field: str, value: str) -> None:
         with pytest.raises(InvalidInput, match=field):
-            PlausibilityFacts(**{field: value})  # type: ignore[arg-type]
+            PlausibilityFacts(**{field: value})
 
     def test_refuses_a_blank_review_reason(self) -> None:
         with pytest.raises(InvalidInput, match="review"):
