@@ -74,7 +74,8 @@ __all__ = ["DEFAULT_ACCOUNT", "BillingEngine", "months_in", "price_bill", "split
 DEFAULT_ACCOUNT: Final = AccountFacts()
 _ONE: Final = Fraction(1)
 _ZERO: Final = Decimal(0)
-_BUCKET_ORDER: Final = ("critical", "peak", "flat", "valley", "deep_valley", "total")
+_CRITICAL: Final = "critical"
+_BUCKET_ORDER: Final = (_CRITICAL, "peak", "flat", "valley", "deep_valley", "total")
 _UNTIMED: Final = TouSchedule(
     name="untimed",
     seasons=(
@@ -286,6 +287,7 @@ class BillingEngine:
         self._statics: dict[tuple[str, str], dict[str, object]] = {}
         self._tier_tables: dict[tuple[int, Fraction], _TierTable] = {}
         self._plans: dict[int, _Plan] = {}
+        self._critical_hours: dict[tuple[int, date, date | None], Fraction] = {}
         #: The fields every draft bill of this engine shares.
         self._draft: Final[dict[str, object]] = {
             "kind": BillKind.INVOICE,
@@ -391,6 +393,8 @@ class BillingEngine:
             service, energy, total_energy, account, energy_for=energy_for, determinants=determinants
         )
         for piece in pieces:
+            if energy_for is None:
+                self._need_critical_register(piece)
             lines += self._price_piece(piece, ctx)
         bill = _object_new(Bill)
         fields = bill.__dict__
@@ -404,6 +408,41 @@ class BillingEngine:
         return bill
 
     # ------------------------------------------------------------------ helpers
+    def _need_critical_register(self, piece: _Piece) -> None:
+        """Refuse register energy without a critical bucket over days with critical-peak hours.
+
+        A register meter without a critical register adds those hours to its peak register;
+        pricing them at the peak price would bill the critical-peak rule wrong, and sharing them
+        out would invent a load shape. Interval data are bucketed by the schedule itself.
+        """
+        if _CRITICAL in piece.energy:
+            return
+        for charge in piece.version.charges:
+            if not isinstance(charge, TimeOfUseCharge) or _CRITICAL not in charge.resolved:
+                continue
+            schedule = piece.version.schedules[charge.schedule]
+            key = (id(schedule), piece.period.start, piece.period.end)
+            hours = self._critical_hours.get(key)
+            if hours is None:
+                quarters = sum(
+                    schedule.slots_on(day).count(_CRITICAL) for day in piece.period.dates()
+                )
+                hours = _remember(self._critical_hours, key, Fraction(quarters, 4))
+            if hours:
+                windows = "; ".join(
+                    f"{overlay.name}: " + ", ".join(f"{w.start}-{w.end}" for w in overlay.windows)
+                    for overlay in schedule.overlays
+                    if overlay.bucket == _CRITICAL
+                    and (not overlay.months or set(overlay.months) & _months_of(piece.period))
+                )
+                raise InvalidInput(
+                    "determinants.energy_kwh",
+                    ", ".join(sorted(piece.energy, key=_bucket_key)),
+                    f"a critical register: tariff {self.tariff.code} has {hours} h of critical "
+                    f"peak from {piece.period.start} to {piece.period.last_day} ({windows}); "
+                    "read the meter's critical register or bill from interval data",
+                )
+
     @staticmethod
     def _service(period: DateRange, account: AccountFacts) -> DateRange:
         if period.end is None:
@@ -956,6 +995,10 @@ class BillingEngine:
                 f"{abs(reactive)}²) → {pf}; standard {standard}: {sign}{percent}% of the base"
             ),
         )
+
+
+def _months_of(period: DateRange) -> set[int]:
+    return {day.month for day in period.dates()}
 
 
 def _refuse_negative(determinants: Determinants) -> None:

@@ -16,6 +16,7 @@ from powerretail.errors import InvalidInput
 from powerretail.timeframe import DateRange
 
 JULY = DateRange.month(2025, 7)
+JUNE = DateRange.month(2025, 6)
 TWO_PART = load_shipped("JS-CI-TOU-2P")
 ONE_PART = load_shipped("JS-CI-TOU-1P")
 FOUNDRY = AccountFacts(capacity_kva=1000, contract_demand_kw=600, basic_charge_basis="demand")
@@ -82,7 +83,7 @@ class TestChargesLeftOut:
             reactive_kvarh="130000",
         )
 
-        bill = price_bill(TWO_PART, determinants, JULY, FOUNDRY)
+        bill = price_bill(TWO_PART, determinants, JUNE, FOUNDRY)
 
         assert not any(line.code == "pf" for line in bill.lines)
         assert bill.notes == (
@@ -101,7 +102,7 @@ class TestChargesLeftOut:
             reactive_kvarh="130000",
         )
 
-        bill = price_bill(TWO_PART, determinants, JULY, AccountFacts(pf_standard="0.90"))
+        bill = price_bill(TWO_PART, determinants, JUNE, AccountFacts(pf_standard="0.90"))
 
         assert bill.notes == ()
         assert "notes" not in bill.canonical_content()
@@ -175,7 +176,7 @@ class TestTheBillCommand:
                 "--reads",
                 reads,
                 "--period",
-                "2025-07",
+                "2025-06",
                 "--capacity-kva",
                 "1000",
                 "--contract-demand-kw",
@@ -191,3 +192,49 @@ class TestTheBillCommand:
             "note: power-factor adjustment not applied: no PF standard given although 130000 "
             "kvarh reactive energy was read" in words
         )
+
+
+class TestCriticalPeak:
+    """Register energy without a critical register over critical-peak days is refused."""
+
+    energy = {"peak": "80000", "flat": "100000", "valley": "60000"}
+
+    def test_july_on_a_meter_without_a_critical_register_is_refused_naming_the_hours(
+        self,
+    ) -> None:
+        with pytest.raises(InvalidInput) as raised:
+            price_bill(TWO_PART, Determinants(energy_kwh=self.energy), JULY)
+
+        message = str(raised.value)
+        assert "a critical register: tariff JS-CI-TOU-2P has 93 h of critical peak" in message
+        assert "critical peak, July and August: 14:00-15:00, 19:30-21:30" in message
+        assert "December" not in message
+        assert raised.value.value == "peak, flat, valley"
+
+    def test_june_has_no_critical_peak_hours_and_is_billed(self) -> None:
+        bill = price_bill(
+            TWO_PART, Determinants(energy_kwh=self.energy, max_demand_kw="660"), JUNE, FOUNDRY
+        )
+
+        assert [line.code for line in bill.lines if line.code.startswith("energy.")] == [
+            "energy.peak",
+            "energy.flat",
+            "energy.valley",
+        ]
+
+    def test_a_critical_register_bills_the_critical_peak_price(self) -> None:
+        energy = {"critical": "9000", **self.energy}
+
+        bill = price_bill(
+            TWO_PART, Determinants(energy_kwh=energy, max_demand_kw="660"), JULY, FOUNDRY
+        )
+
+        critical = next(line for line in bill.lines if line.code == "energy.critical")
+        assert (critical.rate, str(critical.amount.amount)) == (Decimal("0.8640"), "7776.00")
+
+    def test_interval_data_are_bucketed_by_the_schedule(self) -> None:
+        series = IntervalSeries(start="2025-07-01T00:00+08:00", minutes=60, active_kwh=[1] * 744)
+
+        bill = BillingEngine(TWO_PART).bill_intervals(series, JULY, FOUNDRY)
+
+        assert any(line.code == "energy.critical" for line in bill.lines)
