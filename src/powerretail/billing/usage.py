@@ -104,7 +104,8 @@ class RegisterRead:
                 "current",
                 self.current,
                 f"a reading at or above the previous reading {self.previous} (a register that "
-                "rolled over or was exchanged: give the reads on each side of it)",
+                "rolled over or was exchanged: one row up to the roll-over or the old meter's "
+                "final read, one from there on; rows of a register add up)",
             )
         if self.current < 0:
             raise InvalidInput("current", self.current, "a reading of zero or more")

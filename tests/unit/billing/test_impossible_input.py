@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -197,7 +198,7 @@ class TestTheBillCommand:
 class TestCriticalPeak:
     """Register energy without a critical register over critical-peak days is refused."""
 
-    energy = {"peak": "80000", "flat": "100000", "valley": "60000"}
+    energy: ClassVar[dict[str, str]] = {"peak": "80000", "flat": "100000", "valley": "60000"}
 
     def test_july_on_a_meter_without_a_critical_register_is_refused_naming_the_hours(
         self,
