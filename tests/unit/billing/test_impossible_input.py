@@ -212,6 +212,16 @@ class TestCriticalPeak:
         assert "December" not in message
         assert raised.value.value == "peak, flat, valley"
 
+    def test_the_refusal_is_the_same_every_time_an_engine_bills_the_period(self) -> None:
+        engine = BillingEngine(TWO_PART)
+        messages = []
+        for _ in range(2):
+            with pytest.raises(InvalidInput) as raised:
+                engine.bill(Determinants(energy_kwh=self.energy), JULY)
+            messages.append(str(raised.value))
+
+        assert messages[0] == messages[1]
+
     def test_june_has_no_critical_peak_hours_and_is_billed(self) -> None:
         bill = price_bill(
             TWO_PART, Determinants(energy_kwh=self.energy, max_demand_kw="660"), JUNE, FOUNDRY

@@ -6,14 +6,18 @@ from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pendulum
+
 from powerretail.adapters.clocks import FixedClock
 from powerretail.adapters.memory import MemoryStore
 from powerretail.billing.bill import BillState
 from powerretail.ids import BillId
+from powerretail.metering.reads import IntervalQuality, IntervalSeries
 from powerretail.metering.rules import CATALOGUE_RULES
 from powerretail.metering.vee import (
     Action,
     Finding,
+    IntervalSubject,
     ReadSubject,
     Rule,
     RuleSet,
@@ -25,7 +29,7 @@ from powerretail.repositories.billing import BILLS
 from powerretail.repositories.metering import READS
 from powerretail.repositories.unit_of_work import UnitOfWorkFactory
 from powerretail.workflows.billing_cycle import Outcome, run_billing_cycle
-from powerretail.workflows.reads import submit_reads
+from powerretail.workflows.reads import submit_reads, submit_series
 from tests.unit.workflows.conftest import AUGUST, JULY, open_account, reads
 
 ISSUED_ON = date(2025, 8, 1)
@@ -134,6 +138,11 @@ def _always_hold(rule: Rule, subject: Subject, limits: Mapping[str, Decimal]) ->
         yield rule.finding(subject, "reader's note: meter cover broken")
 
 
+def _series_hold(rule: Rule, subject: Subject, limits: Mapping[str, Decimal]) -> Iterable[Finding]:
+    if isinstance(subject, IntervalSubject):
+        yield rule.finding(subject, "CT secondary found shorted")
+
+
 def _always_estimate(
     rule: Rule, subject: Subject, limits: Mapping[str, Decimal]
 ) -> Iterable[Finding]:
@@ -170,6 +179,47 @@ class TestActionsAreHonoured:
         assert outcome.outcome is Outcome.HELD
         assert "ACME-HOLD" in outcome.reason
         assert "meter cover broken" in outcome.reason
+
+    def test_a_hold_bill_finding_on_an_interval_series_holds_the_bill_built_on_it(
+        self, store: MemoryStore, clock: FixedClock
+    ) -> None:
+        rule = Rule(
+            rule_id="ACME-CT",
+            title="CT check",
+            source="ACME manual 4.1",
+            severity=Severity.ERROR,
+            action=Action.HOLD_BILL,
+            checker=_series_hold,
+        )
+        rules = RuleSet(
+            name="no V01", rules=[r for r in CATALOGUE_RULES.rules if r.rule_id != "V01"]
+        ).with_rule(rule)
+        open_account(store.unit_of_work, clock)
+        earlier = IntervalSeries(  # June: not under the July bill
+            meter_id="M-A-1",
+            start=pendulum.datetime(2025, 6, 1, tz="Asia/Shanghai"),
+            step_minutes=60,
+            values=["1"] * 24,
+            quality=[IntervalQuality.ACTUAL] * 24,
+        )
+        july = IntervalSeries(
+            meter_id="M-A-1",
+            start=pendulum.datetime(2025, 7, 1, tz="Asia/Shanghai"),
+            step_minutes=60,
+            values=["1"] * 744,
+            quality=[IntervalQuality.ACTUAL] * 744,
+        )
+        submit_series(store.unit_of_work, series=[earlier], rule_set=CATALOGUE_RULES)
+        submit_series(store.unit_of_work, series=[july], rule_set=rules)
+
+        report = run_billing_cycle(
+            store.unit_of_work, clock=clock, period=JULY, issued_on=ISSUED_ON
+        )
+
+        (outcome,) = report.outcomes
+        assert outcome.outcome is Outcome.HELD
+        assert outcome.reason.startswith("ACME-CT (M-A-1/active_total from 2025-07-01")
+        assert outcome.reason.endswith("CT secondary found shorted")
 
     def test_an_estimate_finding_keeps_the_read_out_of_billing(
         self, store: MemoryStore, clock: FixedClock
