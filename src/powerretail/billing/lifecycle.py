@@ -235,10 +235,12 @@ class PlausibilityBounds:
     * ``allow_negative_energy`` — negative consumption is held unless allowed;
     * ``allow_negative_total`` — a bill that pays the customer is held unless allowed;
     * ``max_load_factor`` — energy above ``capacity × hours of the period × factor`` is held
-      (default 1.0: a transformer cannot deliver more than its rating all the time);
+      (default 1.0: a transformer cannot deliver more than its rating all the time; the hours
+      are 24 a day of the bill's period, and kVA is taken as kW, an upper bound at any power
+      factor);
     * ``max_multiple_of_history`` — a daily energy above this multiple of the account's
-      largest daily energy of the last 12 months is held (default 3, the multiple rules.md
-      §18.3 uses for roll-overs).
+      largest daily energy of the last 12 months is held (default 3, the multiple V06 uses to
+      judge a roll-over against the 12-month maximum).
 
     The energy bounds need :class:`PlausibilityFacts`; without a typical bill, a capacity or a
     history, the register ceiling still applies when known, and so do the VEE findings.

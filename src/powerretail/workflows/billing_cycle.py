@@ -164,6 +164,9 @@ def bill_account(
 ) -> dict[str, JsonValue]:
     """Bill one account for ``period`` once, and return ``{bill_id, account_id, state, total}``.
 
+    A held bill's result also has ``findings``: every bound it broke and every VEE finding that
+    holds it, each naming its rule.
+
     Runs under :func:`cycle_key`, whose payload is the account and the period: a second call
     returns the stored result (the bill of the first run stands, whatever ``issued_on`` says).
 
@@ -218,7 +221,7 @@ class Outcome(enum.Enum):
 
 @attrs.frozen(kw_only=True)
 class AccountOutcome:
-    """One account's outcome: the bill made (if any) or why not."""
+    """One account's outcome: the bill made (if any) or why not (held: the bill's findings)."""
 
     account_id: str
     outcome: Outcome
