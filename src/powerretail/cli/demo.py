@@ -131,7 +131,7 @@ _ACTIVE = {
     "peak": RegisterKind.PEAK,
     "flat": RegisterKind.FLAT,
     "valley": RegisterKind.VALLEY,
-    "critical_peak": RegisterKind.CRITICAL_PEAK,
+    "critical": RegisterKind.CRITICAL_PEAK,
 }
 
 

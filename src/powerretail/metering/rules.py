@@ -337,7 +337,10 @@ def _v06(rule: Rule, subject: Subject, limits: Mapping[str, Decimal]) -> Iterato
     capacity = subject.meter.rollover_at
     if read.value >= capacity or previous.value >= capacity:
         yield rule.finding(
-            subject, f"register value above the meter's {subject.meter.register_digits} dials"
+            subject,
+            f"register value above the meter's {subject.meter.register_digits} dials",
+            action=Action.REJECT,
+            work_order=WorkOrderKind.METER_TEST,
         )
         return
     advance = register_advance(previous.value, read.value, digits=subject.meter.register_digits)
@@ -654,10 +657,10 @@ CATALOGUE_RULES = RuleSet(
         ),
         Rule(
             rule_id="V06",
-            title="Negative advance: roll-over if plausible, else a meter-change record",
+            title="Negative advance: roll-over if plausible, else hold for a meter-change record",
             source="VEE V06; register roll-over",
             severity=Severity.ERROR,
-            action=Action.ESTIMATE,
+            action=Action.HOLD_BILL,
             work_order=WorkOrderKind.METER_CHANGE_RECORD,
             thresholds=(
                 Threshold(

@@ -99,6 +99,12 @@ class WorkOrderKind(enum.Enum):
     BILL_REVIEW = "bill_review"
 
 
+class _RuleDefault(enum.Enum):
+    """Marks an argument left out: the rule's own default applies."""
+
+    RULE = "rule"
+
+
 class ServiceStatus(enum.Enum):
     """The state of supply at the service point during the read period."""
 
@@ -323,15 +329,19 @@ class Rule:
         *,
         severity: Severity | None = None,
         action: Action | None = None,
-        work_order: WorkOrderKind | None = None,
+        work_order: WorkOrderKind | _RuleDefault | None = _RuleDefault.RULE,
     ) -> Finding:
-        """Return a finding of this rule, with the rule's defaults unless told otherwise."""
+        """Return a finding of this rule, with the rule's defaults unless told otherwise.
+
+        ``work_order=None`` means the finding calls for no work order at all; leaving it out
+        takes the rule's.
+        """
         return Finding(
             rule_id=self.rule_id,
             severity=severity or self.severity,
             message=message,
             action=action or self.action,
-            work_order=work_order or self.work_order,
+            work_order=self.work_order if work_order is _RuleDefault.RULE else work_order,
             subject=subject.label,
             source=self.source,
         )

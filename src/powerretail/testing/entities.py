@@ -383,7 +383,7 @@ def billing_profiles() -> st.SearchStrategy[BillingProfile]:
     facts = st.builds(
         AccountFacts,
         capacity_kva=st.none() | plain_decimals("0", "5000", 1),
-        contract_demand_kw=st.none() | plain_decimals("0", "5000", 1),
+        contract_demand_kw=st.none() | plain_decimals("0.1", "5000", 1),
         basic_charge_basis=st.none() | st.sampled_from(BasicChargeBasis),
         pf_standard=st.none() | st.sampled_from([Decimal("0.90"), Decimal("0.85")]),
         residential=st.booleans(),

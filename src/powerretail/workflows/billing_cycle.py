@@ -42,6 +42,7 @@ from powerretail.workflows._common import (
     event,
     tier_year_position,
 )
+from powerretail.workflows._plausibility import plausibility_facts
 
 __all__ = [
     "AccountOutcome",
@@ -114,13 +115,21 @@ def issue_and_charge(
     issued_on: date,
     by: str,
     bounds: PlausibilityBounds | None,
+    zone: str = DEFAULT_TIMEZONE,
 ) -> Bill:
     """Issue (or hold) ``draft``, store it, charge it to the receivable and announce it.
+
+    The draft is held, never issued, when it breaks a bound — the profile's typical bill, the
+    energy its capacity can deliver, its meters' registers, its own history — or is built on a
+    read with a ``hold_bill`` finding (see ``workflows._plausibility``).
 
     Returns the stored bill.
     """
     at = clock.now()
-    bill, _record = issue(draft, on=issued_on, at=at, by=by, bounds=bounds, typical=profile.typical)
+    facts = plausibility_facts(uow, profile=profile, bill=draft, zone=zone)
+    bill, _record = issue(
+        draft, on=issued_on, at=at, by=by, bounds=bounds, typical=profile.typical, facts=facts
+    )
     uow.repository(BILLS).add(bill)
     payload: dict[str, JsonValue] = {
         "bill_id": bill.bill_id,
@@ -157,12 +166,15 @@ def issue_and_charge(
 
 
 def _result(bill: Bill) -> dict[str, JsonValue]:
-    return {
+    result: dict[str, JsonValue] = {
         "bill_id": bill.bill_id,
         "account_id": bill.account_id,
         "state": bill.state.value,
         "total": str(bill.total.amount),
     }
+    if bill.findings:
+        result["findings"] = list(bill.findings)
+    return result
 
 
 def bill_account(
@@ -178,6 +190,9 @@ def bill_account(
     zone: str = DEFAULT_TIMEZONE,
 ) -> dict[str, JsonValue]:
     """Bill one account for ``period`` once, and return ``{bill_id, account_id, state, total}``.
+
+    A held bill's result also has ``findings``: every bound it broke and every VEE finding that
+    holds it, each naming its rule.
 
     Runs under :func:`cycle_key`, whose payload is the account and the period: a second call
     returns the stored result (the bill of the first run stands, whatever ``issued_on`` says).
@@ -214,6 +229,7 @@ def bill_account(
             issued_on=issued_on,
             by=by,
             bounds=bounds,
+            zone=zone,
         )
         return _result(bill)
 
@@ -239,7 +255,7 @@ class Outcome(enum.Enum):
 
 @attrs.frozen(kw_only=True)
 class AccountOutcome:
-    """One account's outcome: the bill made (if any) or why not."""
+    """One account's outcome: the bill made (if any) or why not (held: the bill's findings)."""
 
     account_id: str
     outcome: Outcome
@@ -340,11 +356,13 @@ def run_billing_cycle(
             )
         else:
             state = str(result["state"])
+            held = result.get("findings")
             outcome = AccountOutcome(
                 account_id=account_id,
                 outcome=Outcome.ISSUED if state == BillState.ISSUED.value else Outcome.HELD,
                 bill_id=str(result["bill_id"]),
                 total=str(result["total"]),
+                reason="; ".join(str(f) for f in held) if isinstance(held, list) else "",
             )
         outcomes.append(outcome)
         if progress is not None:
