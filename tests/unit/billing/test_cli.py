@@ -79,7 +79,11 @@ class TestBillCommand:
         data = json.loads(capsys.readouterr().out)
         assert code == 0
         assert data["total"] == "360.89"  # tier bounds × 6/12: all 462.6 kWh in tier 3
-        assert data["period"] == ["2025-07-10", "2025-08-01"]
+        assert data["period"] == {
+            "start": "2025-07-10",
+            "last_day": "2025-07-31",
+            "end": "2025-08-01",
+        }
 
     def test_bills_interval_data_in_chinese(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
