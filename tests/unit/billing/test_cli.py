@@ -146,13 +146,13 @@ class TestReadingInputs:
             usage_from_csv("register,previous,current,multiplier\npeak,0,1,1\npeak,0,1,0\n")
 
     def test_refuses_unknown_columns(self) -> None:
-        with pytest.raises(InvalidInput, match="register columns"):
+        with pytest.raises(InvalidInput, match="the columns of powerretail validate"):
             usage_from_csv("when,what\n1,2\n")
         with pytest.raises(InvalidInput, match="nothing"):
             usage_from_csv("")
 
     def test_reads_a_single_interval_as_a_quarter_hour(self) -> None:
-        series = usage_from_csv("start,kwh\n2025-07-01T00:00:00+08:00,1.5\n")
+        series = usage_from_csv("meter_id,interval_start,kwh\nM-1,2025-07-01T00:00:00+08:00,1.5\n")
 
         assert isinstance(series, IntervalSeries)
         assert series.minutes == 15
