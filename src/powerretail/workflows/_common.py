@@ -111,7 +111,7 @@ _BUCKETS = {
     RegisterKind.PEAK: "peak",
     RegisterKind.FLAT: "flat",
     RegisterKind.VALLEY: "valley",
-    RegisterKind.CRITICAL_PEAK: "critical_peak",
+    RegisterKind.CRITICAL_PEAK: "critical",  # the tariffs' bucket of critical-peak energy
 }
 
 
