@@ -153,6 +153,8 @@ tr.total td { font-weight: 700; font-size: 12pt; background: #f3f6fa; }
 .warning { border: 2px solid #b00020; color: #b00020; padding: 2mm 3mm; margin: 3mm 0; }
 tr { page-break-inside: avoid; }
 footer { margin-top: 5mm; font-size: 8pt; color: #666; }
+@media screen { body { padding: 8mm 0; background: #f4f4f4; } .page { background: #fff;
+  padding: 10mm 12mm; box-shadow: 0 0 3mm #bbb; width: 210mm; } }
 @media print { .page { width: auto; } }
 """
 

@@ -289,6 +289,7 @@ def load_sample_book(
 
 #: The demo's words: key → (English, Chinese).
 _SAY = {
+    "store": ("store: {path}", "数据库：{path}"),
     "book_loaded": ("sample book: {n} customers loaded", "样例客户：已载入 {n} 户"),
     "book_there": (
         "sample book: already in the store ({n} customers), nothing loaded twice",
@@ -351,7 +352,7 @@ def run_demo(store_path: Path, *, language: str = "en") -> tuple[str, list[Bill]
     customers = load_demo_customers()
     clock = FixedClock(DEMO_NOW)
     store = SqliteStore(store_path)
-    out: list[str] = [f"store: {store_path}"]
+    out: list[str] = [_say("store", language, path=store_path)]
     first = customers[0].account_id
     payment = Money("500.00")
     payment_key = f"demo-payment/{first}"

@@ -8,10 +8,11 @@ import attrs
 import pytest
 
 from powerretail.billing._i18n import NOTES, note_text, phrase
-from powerretail.billing.bill import Bill, explained_lines
+from powerretail.billing.bill import Bill, LineItem, explained_lines, factor_text
 from powerretail.billing.determinants import AccountFacts, Determinants
 from powerretail.billing.engine import price_bill
 from powerretail.cli.demo import bill_customers, load_demo_customers
+from powerretail.quantities import Money
 from powerretail.timeframe import DateRange
 
 from .builders import basic, energy, one_version
@@ -116,3 +117,33 @@ class TestHeadings:
 
         assert period == {"start": "2025-07-10", "last_day": "2025-07-31", "end": "2025-08-01"}
         assert f"{period['start']} to {period['last_day']}" in bill.explain()
+
+
+class TestOddValues:
+    def test_a_note_value_that_is_not_a_number_is_kept(self) -> None:
+        assert note_text("standard 0.90: lots of the base", "en") == (
+            "standard 0.90: lots of the base"
+        )
+        assert note_text("x kW > y kW: x + excess 1 × 1 more = 2 kW", "zh") == (
+            "最大需量 x 千瓦 > y 千瓦：x + 超出部分 1 × 1 = 2 千瓦"
+        )
+
+    def test_a_month_and_some_days_are_days_over_the_month_too(self) -> None:
+        bill = price_bill(
+            one_version(basic(), energy()),
+            Determinants(energy_kwh={"total": "100"}, max_demand_kw="50"),
+            DateRange("2025-06-25", "2025-08-01"),
+            AccountFacts(capacity_kva=100),
+        )
+
+        (basic_line,) = [line for line in bill.lines if line.code == "basic"]
+        assert factor_text(basic_line) == "37/30"  # 37 days at 1/30 of a month a day
+
+    def test_a_factor_that_is_not_days_of_one_month_shows_as_a_fraction(self) -> None:
+        line = LineItem(
+            code="fixed", description_zh="固定费", description_en="fixed", quantity="1",
+            unit="月", rate="30", rate_unit="元/月", factor="1/2", amount=Money("15.00"),
+            tariff_code="T", tariff_version="1", source="s", period=JULY,
+        )  # fmt: skip
+
+        assert factor_text(line) == "1/2"

@@ -54,6 +54,14 @@ class TestNotice:
         assert "峰 12000.00 12040.00 2000 80000.00 千瓦时" in text
         assert "最大需量 — 0.330 2000 660.000 千瓦" in text
 
+    def test_a_register_of_another_name_shows_as_it_is(self, foundry: Bill) -> None:
+        reads = (NoticeRead(register="deep_valley", previous="1", current="2"),
+                 NoticeRead(register="night", previous="1", current="2"))  # fmt: skip
+        page = render_notice_html(foundry, details=NoticeDetails(reads=reads), language="en")
+
+        assert "<td>deep valley</td>" in page
+        assert "<td>night</td>" in page
+
     def test_escapes_every_value(self, foundry: Bill) -> None:
         hostile = attrs.evolve(foundry, account_id="<script>x</script>", tariff_code="a&b")
         page = render_notice_html(

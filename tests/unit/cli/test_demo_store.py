@@ -12,7 +12,7 @@ from powerretail.adapters.clocks import FixedClock
 from powerretail.adapters.memory import MemoryStore
 from powerretail.adapters.sqlite import SqliteStore
 from powerretail.adapters.tariff_library import sample_text
-from powerretail.cli.demo import DEMO_NOW, load_demo_customers, load_sample_book, run_demo
+from powerretail.cli.demo import DEMO_NOW, _balance, load_demo_customers, load_sample_book, run_demo
 from powerretail.ids import BillId
 from powerretail.quantities import Money
 from powerretail.repositories.billing import BILLS
@@ -64,6 +64,10 @@ class TestDemoOnAStore:
             assert len(uow.repository(PAYMENTS).keys()) == 1
         assert account_balance(store.unit_of_work, account_id="JS-R-0001").paid == Money("500.00")
         store.close()
+
+    def test_a_settled_account_is_neither_owing_nor_in_credit(self) -> None:
+        assert _balance(Money("0.00"), "en") == "settled"
+        assert _balance(Money("0.00"), "zh") == "已结清"
 
     def test_speaks_chinese_throughout(self, tmp_path: Path) -> None:
         text, _ = run_demo(tmp_path / "demo.sqlite3", language="zh")
