@@ -23,18 +23,26 @@ from typing import Final
 
 from powerretail.billing._text import percent_text
 
-__all__ = ["NOTES", "WORDS", "money_text", "note_text", "phrase", "unit_text", "word"]
+__all__ = [
+    "NOTES",
+    "WORDS",
+    "currency_text",
+    "money_text",
+    "note_text",
+    "phrase",
+    "unit_text",
+    "word",
+]
 
 #: Headings and status words: key → (English, Chinese).
 WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "bill": ("Bill", "电费账单"),
     "bill_notice": ("Electricity bill notice", "电费通知单"),
+    "bill_no": ("bill no.", "账单编号"),
     "account": ("account", "户号"),
     "period": ("period", "计费周期"),
-    "to": ("to", "至"),
     "tariff": ("tariff", "电价"),
     "rule": ("rule", "依据"),
-    "version": ("version", "版本"),
     "total": ("total", "合计"),
     "held": ("held", "暂缓出账"),
     "no_charge": ("no charge", "不计费"),
@@ -67,7 +75,6 @@ WORDS: Final[Mapping[str, tuple[str, str]]] = {
         ),
         "每项费用均注明计费依据；各项金额分别取整一次，合计为各项之和。",
     ),
-    "invoice": ("bill", "电费账单"),
     "credit_note": ("credit note", "冲正单"),
     "rebill": ("rebill", "重开账单"),
 }
@@ -90,10 +97,14 @@ def unit_text(unit: str, language: str) -> str:
     return unit
 
 
+def currency_text(currency: str, language: str) -> str:
+    """Return the currency as a bill in ``language`` writes it: ``元`` for CNY in Chinese."""
+    return "元" if language == "zh" and currency == "CNY" else currency
+
+
 def money_text(amount: object, currency: str, language: str) -> str:
     """Return an amount with its currency: ``12.30 元`` in Chinese, ``12.30 CNY`` in English."""
-    unit = "元" if language == "zh" and currency == "CNY" else currency
-    return f"{amount} {unit}"
+    return f"{amount} {currency_text(currency, language)}"
 
 
 def _percent(value: str) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 
 import attrs
 
-from powerretail.billing._i18n import money_text, note_text, phrase, unit_text, word
+from powerretail.billing._i18n import currency_text, note_text, phrase, unit_text, word
 from powerretail.billing._text import display_width, pad, percent_text, rate_text, wrap
 from powerretail.errors import InvalidInput
 from powerretail.quantities import Money, Rounding, exact_decimal
@@ -241,7 +241,7 @@ class Bill:
             for text in entry.details:
                 out.extend(_detail_rows(text))
         total = pad(f"  {word('total', language)}", _AMOUNT_AT)
-        unit = money_text("", self.currency, language).strip()
+        unit = currency_text(self.currency, language)
         out.append(f"{total}{self.total.amount:>{_AMOUNT_WIDTH}} {unit}")
         if self.findings:
             separator = "；" if language == "zh" else "; "
@@ -289,7 +289,12 @@ def explained_lines(lines: tuple[LineItem, ...], language: str) -> tuple[Explain
     """Return the lines of a bill as a reader sees them, in ``"en"`` or ``"zh"``.
 
     A zero-priced tier followed by a priced tier of the same charge becomes a note on that tier.
+
+    Raises:
+        InvalidInput: another language.
     """
+    if language not in ("en", "zh"):
+        raise InvalidInput("language", language, '"en" or "zh"')
     zh = language == "zh"
     folded: dict[int, list[str]] = {}
     out: list[ExplainedLine] = []

@@ -27,7 +27,7 @@ from html import escape
 import attrs
 
 from powerretail.billing._i18n import money_text, note_text, unit_text, word
-from powerretail.billing.bill import Bill, BillState, explained_lines
+from powerretail.billing.bill import Bill, BillKind, BillState, explained_lines
 from powerretail.errors import InvalidInput
 from powerretail.quantities import exact_decimal
 
@@ -101,6 +101,11 @@ def _payment(value: Iterable[str]) -> tuple[str, ...]:
     return lines
 
 
+def _due_days(_instance: object, _attribute: object, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidInput("due_days", value, "a whole number of days, zero or more")
+
+
 @attrs.frozen(kw_only=True)
 class NoticeDetails:
     """What a notice shows besides the bill.
@@ -113,7 +118,7 @@ class NoticeDetails:
     address: str = ""
     reads: tuple[NoticeRead, ...] = attrs.field(default=(), converter=_reads)
     due_on: dt.date | None = None
-    due_days: int = 15
+    due_days: int = attrs.field(default=15, validator=_due_days)
     payment: tuple[str, ...] = attrs.field(default=(), converter=_payment)
 
     def due_date(self, bill: Bill) -> dt.date | None:
@@ -291,11 +296,10 @@ def render_notice_html(
         raise InvalidInput("bill", bill, "a Bill")
     details = details or NoticeDetails()
     title = word("bill_notice", language)
-    number = f"{word('bill', language)} {bill.bill_id}" if bill.bill_id else ""
+    number = f"{word('bill_no', language)} {bill.bill_id}" if bill.bill_id else ""
+    kind = "" if bill.kind is BillKind.INVOICE else word(bill.kind.value, language)
     issued = f"{word('issued_on', language)} {bill.issued_on}" if bill.issued_on is not None else ""
-    meta = "<br>".join(
-        escape(part) for part in (number, issued, word(bill.kind.value, language)) if part
-    )
+    meta = "<br>".join(escape(part) for part in (number, issued, kind) if part)
     html_lang = "zh-CN" if language == "zh" else "en"
     return (
         "<!DOCTYPE html>\n"

@@ -32,7 +32,6 @@ import pendulum
 from powerretail.adapters.clocks import FixedClock
 from powerretail.adapters.sqlite import SqliteStore
 from powerretail.adapters.tariff_library import load_shipped, sample_text
-from powerretail.billing._i18n import money_text
 from powerretail.billing.bill import Bill
 from powerretail.billing.determinants import AccountFacts
 from powerretail.billing.usage import IntervalSeries, RegisterRead
@@ -323,13 +322,17 @@ _SAY = {
 }
 
 
+def _money(value: Money, language: str) -> str:
+    """Return ``12.30 元`` in Chinese (as the bills say it), ``12.30 CNY`` in English."""
+    unit = "元" if language == "zh" and value.currency == "CNY" else value.currency
+    return f"{value.amount} {unit}"
+
+
 def _say(key: str, language: str, **values: object) -> str:
     english, chinese = _SAY[key]
     text = chinese if language == "zh" else english
     shown = {
-        name: money_text(value.amount, value.currency, language)
-        if isinstance(value, Money)
-        else value
+        name: _money(value, language) if isinstance(value, Money) else value
         for name, value in values.items()
     }
     return text.format(**shown)

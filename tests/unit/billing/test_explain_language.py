@@ -12,6 +12,7 @@ from powerretail.billing.bill import Bill, LineItem, explained_lines, factor_tex
 from powerretail.billing.determinants import AccountFacts, Determinants
 from powerretail.billing.engine import price_bill
 from powerretail.cli.demo import bill_customers, load_demo_customers
+from powerretail.errors import InvalidInput
 from powerretail.quantities import Money
 from powerretail.timeframe import DateRange
 
@@ -147,3 +148,7 @@ class TestOddValues:
         )  # fmt: skip
 
         assert factor_text(line) == "1/2"
+
+    def test_explained_lines_refuse_another_language(self) -> None:
+        with pytest.raises(InvalidInput, match="language"):
+            explained_lines((), "fr")

@@ -8,7 +8,7 @@ import re
 import attrs
 import pytest
 
-from powerretail.billing.bill import Bill, BillState
+from powerretail.billing.bill import Bill, BillKind, BillState
 from powerretail.billing.notice import NoticeDetails, NoticeRead, render_notice_html
 from powerretail.cli.demo import bill_customers, load_demo_customers
 from powerretail.errors import InvalidInput
@@ -86,6 +86,13 @@ class TestNotice:
         assert '<span id="due">—</span>' in page
         assert "not a demand for payment (held)" in render_notice_html(held, language="en")
 
+    def test_a_credit_note_says_what_it_is(self, foundry: Bill) -> None:
+        note = attrs.evolve(foundry, kind=BillKind.CREDIT_NOTE)
+
+        page = render_notice_html(note)
+
+        assert "账单编号 JS-I-0007-202507<br>出账日期 2025-08-01<br>冲正单" in page
+
     def test_english_notice(self, foundry: Bill) -> None:
         page = render_notice_html(foundry, language="en")
 
@@ -100,5 +107,7 @@ class TestNotice:
             render_notice_html("a bill")  # type: ignore[arg-type]
         with pytest.raises(InvalidInput, match="reads"):
             NoticeDetails(reads=("peak",))  # type: ignore[arg-type]
+        with pytest.raises(InvalidInput, match="due_days"):
+            NoticeDetails(due_days=-1)
         with pytest.raises(InvalidInput, match="payment"):
             NoticeDetails(payment=(1,))  # type: ignore[arg-type]
