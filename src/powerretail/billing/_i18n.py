@@ -7,7 +7,7 @@ back into its template and values and writes it in the language asked for, numbe
 note that no template matches is shown as stored.
 
 >>> note_text("tier 2 up to 4800 kWh; position 2500 → 2962.6 kWh", "zh")
-'第2档上限 4800 千瓦时；年累计电量 2500 → 2962.6 千瓦时'
+'第2档上限 4800 千瓦时；累计电量 2500 → 2962.6 千瓦时'
 >>> note_text("PF = 100 / √(100² + 50²) → 0.89; standard 0.90: +0.5% of the base", "en")
 'PF = 100 / √(100² + 50²) → 0.89; standard 0.90: +0.50 % of the base'
 >>> unit_text("元/kW·月", "zh"), word("total", "zh"), money_text("12.30", "CNY", "zh")
@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Final
 
-from powerretail.billing._text import percent_text
+from powerretail.billing._text import percent_text, quantity_text
 
 __all__ = [
     "NOTES",
@@ -115,6 +115,13 @@ def _percent(value: str) -> str:
     return percent_text(number / 100)
 
 
+def _quantity(value: str, _language: str) -> str:
+    try:
+        return quantity_text(Decimal(value))
+    except InvalidOperation:
+        return value
+
+
 def _money(value: str, language: str) -> str:
     amount, _, currency = value.partition(" ")
     return money_text(amount, currency, language) if currency else value
@@ -123,7 +130,7 @@ def _money(value: str, language: str) -> str:
 #: Note templates: key → (English, Chinese). ``{name}`` is a value read from the stored note.
 NOTES: Final[Mapping[str, tuple[str, str]]] = {
     "tier_bound": ("tier {tier} up to {bound} kWh", "第{tier}档上限 {bound} 千瓦时"),
-    "tier_position": ("position {start} → {end} kWh", "年累计电量 {start} → {end} 千瓦时"),
+    "tier_position": ("position {start} → {end} kWh", "累计电量 {start} → {end} 千瓦时"),
     "tier_pro_rata": (
         (
             "thresholds × {months}/12 (account in service {months} billing months of the tier "
@@ -178,6 +185,9 @@ NOTES: Final[Mapping[str, tuple[str, str]]] = {
 #: How a value read from a note is written again, by placeholder name.
 _FORMATS: Final[Mapping[str, Callable[[str, str], str]]] = {
     "percent": lambda value, _language: _percent(value),
+    "bound": _quantity,
+    "start": _quantity,
+    "end": _quantity,
     "total": _money,
     "ceiling": _money,
     "typical": _money,

@@ -22,7 +22,14 @@ from typing import Any
 import attrs
 
 from powerretail.billing._i18n import currency_text, note_text, phrase, unit_text, word
-from powerretail.billing._text import display_width, pad, percent_text, rate_text, wrap
+from powerretail.billing._text import (
+    display_width,
+    pad,
+    percent_text,
+    quantity_text,
+    rate_text,
+    wrap,
+)
 from powerretail.errors import InvalidInput
 from powerretail.quantities import Money, Rounding, exact_decimal
 from powerretail.timeframe import DateRange
@@ -302,7 +309,7 @@ def explained_lines(lines: tuple[LineItem, ...], language: str) -> tuple[Explain
         name = line.description_zh if zh else line.description_en
         sibling = _priced_sibling(lines, index) if _is_free(line) else None
         if sibling is not None:
-            quantity = f"{line.quantity} {unit_text(line.unit, language)}"
+            quantity = f"{quantity_text(line.quantity)} {unit_text(line.unit, language)}"
             first_note = line.note.split("; ")[0]
             fold = (
                 phrase(
@@ -379,10 +386,10 @@ def _sums(line: LineItem, language: str) -> str:
         return f"{word('base', language)} {line.quantity} 元 × {percent_text(line.rate)}"
     if _is_free(line):
         comma = "，" if language == "zh" else ", "
-        return f"{line.quantity} {unit}{comma}{word('no_charge', language)}"
+        return f"{quantity_text(line.quantity)} {unit}{comma}{word('no_charge', language)}"
     factor = "" if line.factor == _ONE else f" × {factor_text(line)}"
     rate_unit = unit_text(line.rate_unit, language)
-    return f"{line.quantity} {unit} × {rate_text(line.rate)} {rate_unit}{factor}"
+    return f"{quantity_text(line.quantity)} {unit} × {rate_text(line.rate)} {rate_unit}{factor}"
 
 
 def factor_text(line: LineItem) -> str:

@@ -16,7 +16,7 @@ from powerretail.errors import InvalidInput
 from powerretail.quantities import Money
 from powerretail.timeframe import DateRange
 
-from .builders import basic, energy, one_version
+from .builders import basic, energy, monthly, one_version
 
 JULY = DateRange.month(2025, 7)
 _LATIN = re.compile(r"[A-Za-z]")
@@ -63,7 +63,8 @@ class TestChineseBill:
     def test_every_note_template_reads_back_in_both_languages(self) -> None:
         for key, (english, _) in NOTES.items():
             values = {
-                name: f"{index}7" for index, name in enumerate(re.findall(r"\{(\w+)\}", english))
+                name: f"{index + 1}7"
+                for index, name in enumerate(re.findall(r"\{(\w+)\}", english))
             }
             stored = phrase(key, "en", **values)
             assert note_text(stored, "en") == stored or key == "pf_adjustment", key
@@ -103,6 +104,21 @@ class TestNumbers:
 
         assert "× 22/30" in text
         assert "11/15" not in text
+
+    def test_a_computed_quantity_is_shown_to_the_register_step_marked_approximate(self) -> None:
+        bill = price_bill(
+            one_version(monthly()),
+            Determinants(energy_kwh={"total": "300"}),
+            JULY,
+            AccountFacts(opened_on="2025-07-10"),  # tier 1's 200 kWh × 22/30
+        )
+
+        rows = bill.explain().splitlines()
+
+        assert rows[2].split()[:6] == ["charge", "(tier", "1)", "≈146.667", "kWh", "×"]
+        assert rows[2].endswith("73.33")
+        assert rows[3] == "      tier 1 up to ≈146.667 kWh; position 0 → 300 kWh"
+        assert "6666" not in bill.explain("zh")
 
 
 class TestHeadings:
