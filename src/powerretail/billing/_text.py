@@ -15,7 +15,7 @@ from __future__ import annotations
 import unicodedata
 from decimal import Decimal
 
-__all__ = ["display_width", "pad", "percent_text", "rate_text", "wrap"]
+__all__ = ["display_width", "pad", "percent_text", "quantity_text", "rate_text", "wrap"]
 
 
 def _char_width(char: str) -> int:
@@ -92,3 +92,21 @@ def percent_text(ratio: Decimal) -> str:
         percent = percent.quantize(Decimal("0.01"))
     sign = "+" if percent > 0 else "−" if percent < 0 else ""
     return f"{sign}{abs(percent):f} %"
+
+
+#: The finest step a register or an interval value shows [kWh]: quantities finer than this that
+#: were computed (a tier bound × 22/30) are shown to it, marked ≈ (the amount uses the exact value).
+_REGISTER_STEP = Decimal("0.001")
+_FINEST_SHOWN = -6
+
+
+def quantity_text(quantity: Decimal) -> str:
+    """Return ``quantity`` as read, or to 0.001 with ``≈`` when it has more than six decimals.
+
+    >>> quantity_text(Decimal("146.6666666666666666666666667")), quantity_text(Decimal("80000.00"))
+    ('≈146.667', '80000.00')
+    """
+    exponent = quantity.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < _FINEST_SHOWN:
+        return f"≈{quantity.quantize(_REGISTER_STEP)}"
+    return str(quantity)

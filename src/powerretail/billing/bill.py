@@ -21,12 +21,29 @@ from typing import Any
 
 import attrs
 
-from powerretail.billing._text import display_width, pad, percent_text, rate_text, wrap
+from powerretail.billing._i18n import currency_text, note_text, phrase, unit_text, word
+from powerretail.billing._text import (
+    display_width,
+    pad,
+    percent_text,
+    quantity_text,
+    rate_text,
+    wrap,
+)
 from powerretail.errors import InvalidInput
 from powerretail.quantities import Money, Rounding, exact_decimal
 from powerretail.timeframe import DateRange
 
-__all__ = ["Bill", "BillKind", "BillState", "LineItem", "line_amount"]
+__all__ = [
+    "Bill",
+    "BillKind",
+    "BillState",
+    "ExplainedLine",
+    "LineItem",
+    "explained_lines",
+    "factor_text",
+    "line_amount",
+]
 
 _ONE = Fraction(1)
 
@@ -199,13 +216,28 @@ class Bill:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the bill as a JSON-ready mapping (money as strings)."""
+        """Return the bill as a JSON-ready mapping (money as strings).
+
+        ``period`` holds ``start``, ``last_day`` (the days :meth:`explain` shows) and ``end``, the
+        first day not billed.
+        """
         content = self.canonical_content()
+        # The text shows the first and the last day; "end" is the first day not billed.
+        content["period"] = {
+            "start": self.period.start.isoformat(),
+            "last_day": self.last_day.isoformat(),
+            "end": str(self.period.end),
+        }
         content["state"] = self.state.value
         content["content_hash"] = self.content_hash
         content["findings"] = list(self.findings)
         content["notes"] = list(self.notes)
         return content
+
+    @property
+    def last_day(self) -> date:
+        """The last day the bill covers (the period's end is the first day it does not)."""
+        return self.period.last_day
 
     def explain(self, language: str = "en") -> str:
         """Return the bill as readable text, one line per charge, in ``"en"`` or ``"zh"``.
@@ -215,38 +247,114 @@ class Bill:
         """
         if language not in ("en", "zh"):
             raise InvalidInput("language", language, '"en" or "zh"')
-        zh = language == "zh"
-        end = self.period.last_day.isoformat()
-        title = (
-            f"电费账单 {self.bill_id}  户号 {self.account_id}  {self.period.start}～{end}"
-            if zh
-            else f"Bill {self.bill_id}  account {self.account_id}  {self.period.start} to {end}"
-        )
-        out = [title, f"{'电价' if zh else 'tariff'} {self.tariff_code}"]
-        folded: dict[int, list[str]] = {}
-        for index, line in enumerate(self.lines):
-            name = line.description_zh if zh else line.description_en
-            sibling = _priced_sibling(self.lines, index) if _is_free(line) else None
-            if sibling is not None:
-                first_note = line.note.split("; ")[0]
-                free = "不计费" if zh else "no charge"
-                fold = f"{name}: {line.quantity} {line.unit}, {free}"
-                folded.setdefault(sibling, []).append(
-                    f"{fold} ({first_note})" if line.note else fold
-                )
-                continue
-            out.extend(_charge_rows(name, _sums(line, zh), line.amount.amount, free=_is_free(line)))
-            detail = [*folded.pop(index, []), *([line.note] if line.note else [])]
-            detail.append(f"{'依据' if zh else 'rule'}: {line.source}; v{line.tariff_version}")
-            for text in detail:
+        out = [self._title(language), f"{word('tariff', language)} {self.tariff_code}"]
+        for entry in explained_lines(self.lines, language):
+            out.extend(_charge_rows(entry.name, entry.sums, entry.amount, free=entry.free))
+            for text in entry.details:
                 out.extend(_detail_rows(text))
-        total = pad(f"  {'合计' if zh else 'total'}", _AMOUNT_AT)
-        out.append(f"{total}{self.total.amount:>{_AMOUNT_WIDTH}} {self.currency}")
+        total = pad(f"  {word('total', language)}", _AMOUNT_AT)
+        unit = currency_text(self.currency, language)
+        out.append(f"{total}{self.total.amount:>{_AMOUNT_WIDTH}} {unit}")
         for note in self.notes:
-            out.extend(_detail_rows(("说明: " if zh else "note: ") + note))
+            text = f"{word('note', language)}{_colon(language == 'zh')}{note_text(note, language)}"
+            out.extend(_detail_rows(text))
         if self.findings:
-            out.append(("暂缓出账: " if zh else "held: ") + "; ".join(self.findings))
+            separator = "；" if language == "zh" else "; "
+            held = separator.join(note_text(finding, language) for finding in self.findings)
+            out.append(f"{word('held', language)}{_colon(language == 'zh')}{held}")
         return "\n".join(out)
+
+    def _title(self, language: str) -> str:
+        """Return the first row: the bill, the account (each only when known) and the period."""
+        zh = language == "zh"
+        parts = [
+            f"{word('bill', language)} {self.bill_id}" if self.bill_id else word("bill", language)
+        ]
+        if self.account_id:
+            parts.append(f"{word('account', language)} {self.account_id}")
+        joiner = "～" if zh else " to "
+        parts.append(f"{self.period.start}{joiner}{self.last_day}")
+        return "  ".join(parts)
+
+
+@attrs.frozen(kw_only=True)
+class ExplainedLine:
+    """One charge as a reader sees it: name, how it was computed, amount, notes and rule.
+
+    Both the text of :meth:`Bill.explain` and the HTML notice are rendered from these.
+    ``free`` is a line priced at a zero rate (no amount shown); ``details`` are the notes (free
+    tiers folded into the next priced tier among them) and last the rule the line applies.
+    """
+
+    line: LineItem
+    name: str
+    sums: str
+    amount: Decimal
+    free: bool
+    notes: tuple[str, ...]
+    rule: str
+
+    @property
+    def details(self) -> tuple[str, ...]:
+        """The notes, then the rule."""
+        return (*self.notes, self.rule)
+
+
+def explained_lines(lines: tuple[LineItem, ...], language: str) -> tuple[ExplainedLine, ...]:
+    """Return the lines of a bill as a reader sees them, in ``"en"`` or ``"zh"``.
+
+    A zero-priced tier followed by a priced tier of the same charge becomes a note on that tier.
+
+    Raises:
+        InvalidInput: another language.
+    """
+    if language not in ("en", "zh"):
+        raise InvalidInput("language", language, '"en" or "zh"')
+    zh = language == "zh"
+    folded: dict[int, list[str]] = {}
+    out: list[ExplainedLine] = []
+    for index, line in enumerate(lines):
+        name = line.description_zh if zh else line.description_en
+        sibling = _priced_sibling(lines, index) if _is_free(line) else None
+        if sibling is not None:
+            quantity = f"{quantity_text(line.quantity)} {unit_text(line.unit, language)}"
+            first_note = line.note.split("; ")[0]
+            fold = (
+                phrase(
+                    "free_tier",
+                    language,
+                    name=name,
+                    quantity=quantity,
+                    why=note_text(first_note, language),
+                )
+                if line.note
+                else phrase("free_line", language, name=name, quantity=quantity)
+            )
+            folded.setdefault(sibling, []).append(fold)
+            continue
+        notes = [*folded.pop(index, []), *([note_text(line.note, language)] if line.note else [])]
+        version = _version(line.tariff_version, zh)
+        rule = f"{word('rule', language)}{_colon(zh)}{line.source}; {version}"
+        out.append(
+            ExplainedLine(
+                line=line,
+                name=name,
+                sums=_sums(line, language),
+                amount=line.amount.amount,
+                free=_is_free(line),
+                notes=tuple(notes),
+                rule=rule,
+            )
+        )
+    return tuple(out)
+
+
+def _colon(zh: bool) -> str:
+    return "：" if zh else ": "
+
+
+def _version(version: str, zh: bool) -> str:
+    return f"版本 {version}" if zh else f"v{version}"
 
 
 # ---------------------------------------------------------------- text layout of explain()
@@ -279,14 +387,32 @@ def _priced_sibling(lines: tuple[LineItem, ...], index: int) -> int | None:
     return None
 
 
-def _sums(line: LineItem, zh: bool) -> str:
+def _sums(line: LineItem, language: str) -> str:
     """Return how ``line`` was computed, in words a customer reads."""
+    unit = unit_text(line.unit, language)
     if line.unit == "元" and line.rate_unit == "×":  # a percentage of a base amount
-        return f"{'基数' if zh else 'base'} {line.quantity} 元 × {percent_text(line.rate)}"
+        return f"{word('base', language)} {line.quantity} 元 × {percent_text(line.rate)}"
     if _is_free(line):
-        return f"{line.quantity} {line.unit}, {'不计费' if zh else 'no charge'}"
-    factor = "" if line.factor == _ONE else f" × {line.factor}"
-    return f"{line.quantity} {line.unit} × {rate_text(line.rate)} {line.rate_unit}{factor}"
+        comma = "，" if language == "zh" else ", "
+        return f"{quantity_text(line.quantity)} {unit}{comma}{word('no_charge', language)}"
+    factor = "" if line.factor == _ONE else f" × {factor_text(line)}"
+    rate_unit = unit_text(line.rate_unit, language)
+    return f"{quantity_text(line.quantity)} {unit} × {rate_text(line.rate)} {rate_unit}{factor}"
+
+
+def factor_text(line: LineItem) -> str:
+    """Return a part-month factor as days of service over days of the month: 22/30, not 11/15.
+
+    The days are the line's own; when the factor is not those days over a month's days (a month
+    and a part, a piece of a split), the fraction is shown as it is.
+    """
+    factor = line.factor
+    days = line.period.days
+    if factor and days:
+        month = Fraction(days) / factor
+        if month.denominator == 1 and 28 <= month.numerator <= 31:
+            return f"{days}/{month.numerator}"
+    return str(factor)
 
 
 def _charge_rows(name: str, sums: str, amount: Decimal, *, free: bool) -> list[str]:

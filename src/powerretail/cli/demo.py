@@ -39,16 +39,23 @@ from powerretail.cli.bill import bill_usage, usage_from_csv
 from powerretail.collections.late_fees import CustomerKind
 from powerretail.customers.parties import Account, Customer, Sector
 from powerretail.errors import InvalidInput
-from powerretail.ids import AccountId, BillId, CustomerId, MeterId
+from powerretail.ids import AccountId, BillId, CustomerId, MeterId, PaymentId
 from powerretail.metering import reads as metering
 from powerretail.metering.meters import Meter, MeterType, RegisterKind
 from powerretail.quantities import Money
 from powerretail.repositories.billing import BILLS, BillingProfile
 from powerretail.repositories.clock import Clock
+from powerretail.repositories.customers import CUSTOMERS
+from powerretail.repositories.payments import PAYMENTS
 from powerretail.repositories.unit_of_work import UnitOfWorkFactory
 from powerretail.tariffs.model import Tariff
 from powerretail.timeframe import DEFAULT_TIMEZONE, DateRange
-from powerretail.workflows.billing_cycle import CycleProgress, publish_tariff, run_billing_cycle
+from powerretail.workflows.billing_cycle import (
+    CycleProgress,
+    Outcome,
+    publish_tariff,
+    run_billing_cycle,
+)
 from powerretail.workflows.moves import move_in
 from powerretail.workflows.payments import account_balance, post_payment
 from powerretail.workflows.reads import submit_reads, submit_series
@@ -78,6 +85,14 @@ class DemoCustomer:
     period: DateRange
     account: AccountFacts
     usage: list[RegisterRead] | IntervalSeries
+    name_zh: str = ""
+    note_zh: str = ""
+
+    def title(self, language: str) -> tuple[str, str]:
+        """Return the name and the note in ``language`` (the English ones when no Chinese)."""
+        if language == "zh" and self.name_zh:
+            return self.name_zh, self.note_zh or self.note
+        return self.name, self.note
 
 
 def _usage(entry: dict[str, Any]) -> list[RegisterRead] | IntervalSeries:
@@ -100,6 +115,8 @@ def load_demo_customers(text: str | None = None) -> tuple[DemoCustomer, ...]:
             account_id=entry["account_id"],
             name=entry["name"],
             note=entry.get("note", ""),
+            name_zh=entry.get("name_zh", ""),
+            note_zh=entry.get("note_zh", ""),
             tariff=load_shipped(entry["tariff"]),
             period=DateRange(*entry["period"]),
             account=AccountFacts(**entry.get("account", {})),
@@ -269,25 +286,106 @@ def load_sample_book(
             submit_series(make_unit_of_work, series=_series(customer, meter))
 
 
+#: The demo's words: key → (English, Chinese).
+_SAY = {
+    "store": ("store: {path}", "数据库：{path}"),
+    "book_loaded": ("sample book: {n} customers loaded", "样例客户：已载入 {n} 户"),
+    "book_there": (
+        "sample book: already in the store ({n} customers), nothing loaded twice",
+        "样例客户：库中已有 {n} 户，不重复载入",
+    ),
+    "cycle": ("billing cycle {start} to {end}:", "计费周期 {start} 至 {end} 出账："),
+    "issued": ("issued", "已出账"),
+    "held": ("held", "暂缓出账"),
+    "waiting": ("waiting", "待抄表数据"),
+    "refused": ("refused", "拒绝出账"),
+    "already": ("already issued", "此前已出账"),
+    "payment": (
+        "payment {id} of {amount} to {account}: {applied} applied, {credit} left as credit",
+        "缴费 {id}：{account} 交 {amount}，冲抵 {applied}，余 {credit} 预存",
+    ),
+    "payment_there": (
+        "payment {id} of {amount} to {account}: already posted, not posted twice",
+        "缴费 {id}：{account} 交 {amount}，此前已入账，不重复入账",
+    ),
+    "balances": (
+        "balances (open items − credit; deposit held):",
+        "账户余额（欠费 − 预存；押金另计）：",
+    ),
+    "owes": ("owes {amount}", "欠费 {amount}"),
+    "credit": ("in credit {amount}", "预存 {amount}"),
+    "settled": ("settled", "已结清"),
+    "detail": (
+        "(issued {issued}, paid {paid}, deposit {deposit})",
+        "（应收 {issued}，已缴 {paid}，押金 {deposit}）",
+    ),
+}
+
+
+def _money(value: Money, language: str) -> str:
+    """Return ``12.30 元`` in Chinese (as the bills say it), ``12.30 CNY`` in English."""
+    unit = "元" if language == "zh" and value.currency == "CNY" else value.currency
+    return f"{value.amount} {unit}"
+
+
+def _say(key: str, language: str, **values: object) -> str:
+    english, chinese = _SAY[key]
+    text = chinese if language == "zh" else english
+    shown = {
+        name: _money(value, language) if isinstance(value, Money) else value
+        for name, value in values.items()
+    }
+    return text.format(**shown)
+
+
+def _balance(owed: Money, language: str) -> str:
+    if owed.amount > 0:
+        return _say("owes", language, amount=owed)
+    if owed.amount < 0:
+        return _say("credit", language, amount=-owed)
+    return _say("settled", language)
+
+
 def run_demo(store_path: Path, *, language: str = "en") -> tuple[str, list[Bill]]:
-    """Run the whole demo on the SQLite file ``store_path``; return its text and the bills."""
+    """Run the whole demo on the SQLite file ``store_path``; return its text and the bills.
+
+    On a store an earlier run filled, the text says what was already there: the book is not
+    loaded again, the bills are the stored ones and the payment is not posted twice.
+    """
     customers = load_demo_customers()
     clock = FixedClock(DEMO_NOW)
     store = SqliteStore(store_path)
-    out: list[str] = [f"store: {store_path}"]
+    out: list[str] = [_say("store", language, path=store_path)]
+    first = customers[0].account_id
+    payment = Money("500.00")
+    payment_key = f"demo-payment/{first}"
     try:
         make_unit_of_work = store.unit_of_work
+        with make_unit_of_work() as uow:
+            known = [
+                c
+                for c in customers
+                if uow.repository(CUSTOMERS).find(CustomerId(f"C-{c.account_id}")) is not None
+            ]
+            billed_before = set(uow.repository(BILLS).keys())
+            paid_before = uow.repository(PAYMENTS).find(PaymentId(f"P-{payment_key}")) is not None
         load_sample_book(make_unit_of_work, clock=clock, customers=customers)
+        there = len(known) == len(customers)
+        out.append(_say("book_there" if there else "book_loaded", language, n=len(customers)))
         period = customers[0].period
 
         def progress(step: CycleProgress) -> None:
             account = step.account
+            outcome = _say(account.outcome.value, language)
+            if account.bill_id is not None and account.outcome is Outcome.ISSUED:
+                before = BillId(account.bill_id) in billed_before
+                outcome = _say("already" if before else "issued", language)
             out.append(
-                f"  [{step.done}/{step.total}] {account.account_id}: {account.outcome.value}"
+                f"  [{step.done}/{step.total}] {account.account_id}: {outcome}"
                 + (f" {account.bill_id} {account.total}" if account.bill_id else "")
             )
 
-        out.append(f"billing cycle {period.start} to {period.last_day}:")
+        out.append(_say("cycle", language, start=period.start, end=period.last_day))
         report = run_billing_cycle(
             make_unit_of_work,
             clock=clock,
@@ -302,32 +400,38 @@ def run_demo(store_path: Path, *, language: str = "en") -> tuple[str, list[Bill]
                 bills.append(uow.repository(BILLS).get(BillId(bill_id)).entity)
         out.append("")
         for customer, bill in zip(customers, bills, strict=True):
-            out.append(f"=== {customer.name}")
-            if customer.note:
-                out.append(f"    {customer.note}")
+            name, note = customer.title(language)
+            out.append(f"=== {name}")
+            if note:
+                out.append(f"    {note}")
             out.append(bill.explain(language))
             out.append("")
-        first = customers[0].account_id
-        payment = Money("500.00")
         receipt = post_payment(
             make_unit_of_work,
             clock=clock,
-            key=f"demo-payment/{first}",
+            key=payment_key,
             account_id=first,
             amount=payment,
             received_on=date(2025, 8, 5),
         )
         out.append(
-            f"payment {receipt.payment_id} of {payment} to {first}: {receipt.applied} applied, "
-            f"{receipt.credit} left as credit"
+            _say(
+                "payment_there" if paid_before else "payment",
+                language,
+                id=receipt.payment_id,
+                amount=payment,
+                account=first,
+                applied=receipt.applied,
+                credit=receipt.credit,
+            )
         )
-        out.append("balances (open items − credit; deposit held):")
+        out.append(_say("balances", language))
         for customer in customers:
             owed = account_balance(make_unit_of_work, account_id=customer.account_id)
-            out.append(
-                f"  {customer.account_id:<10} owes {owed.balance}  "
-                f"(issued {owed.issued}, paid {owed.paid}, deposit {owed.deposit})"
+            detail = _say(
+                "detail", language, issued=owed.issued, paid=owed.paid, deposit=owed.deposit
             )
+            out.append(f"  {customer.account_id:<10} {_balance(owed.balance, language)}  {detail}")
     finally:
         store.close()
     return "\n".join(out), bills

@@ -3,7 +3,8 @@
 Reads a CSV of register reads or of intervals (columns in :mod:`powerretail.metering.rows`),
 estimates missed reads and missing intervals, runs the chosen rule set and prints every finding as
 a table, or as JSON with ``--json``. ``--write-estimates OUT.csv`` writes the estimates, in the
-same columns as the input, so they can be loaded again.
+same columns as the input (a read's meter columns too: multiplier, digits, installed_on), so
+they load again, alone or in place of the rows they estimate.
 
 Exit codes: 0 nothing worse than information found; 1 warnings, errors or rows left out; 2 the file
 could not be read at all.
@@ -14,7 +15,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from powerretail.adapters.read_csv import LoadedReads, load_reads_file
 from powerretail.errors import InvalidInput
 from powerretail.ids import MeterId
 from powerretail.metering.estimation import NATIONAL_POLICY, SEED_POLICY, estimate_register_read
-from powerretail.metering.meters import RegisterKind
+from powerretail.metering.meters import Meter, RegisterKind
 from powerretail.metering.process import validate_intervals
 from powerretail.metering.reads import IntervalQuality, IntervalSeries, RegisterRead
 from powerretail.metering.rows import (
@@ -174,7 +175,10 @@ def _validate_intervals(
 
 
 def _write_estimates(
-    path: str, reads: Sequence[RegisterRead], series: Sequence[IntervalSeries]
+    path: str,
+    reads: Sequence[RegisterRead],
+    series: Sequence[IntervalSeries],
+    meters: Mapping[MeterId, Meter],
 ) -> int:
     rows: list[dict[str, str]] = []
     if series:
@@ -204,11 +208,16 @@ def _write_estimates(
                 )
     else:
         header = ["meter_id", "register", "read_at", "value", "source", "method", "produced_by"]
-        header.append("unreadable")
+        header.extend(["unreadable", "multiplier", "digits", "installed_on"])
         for read in reads:
             assert read.method is not None
+            meter = meters[read.meter_id]
             rows.append(
                 {
+                    # the meter's columns, so the estimates load back onto the same meter
+                    "multiplier": str(meter.multiplier),
+                    "digits": str(meter.register_digits),
+                    "installed_on": str(meter.installed_on or ""),
                     "meter_id": read.meter_id,
                     "register": read.register.value,
                     "read_at": read.read_at.isoformat(),
@@ -258,7 +267,7 @@ def run(args: argparse.Namespace) -> int:
         findings, filled = _validate_intervals(loaded, rule_set, args)
     written = None
     if args.write_estimates:
-        written = _write_estimates(args.write_estimates, estimates, filled)
+        written = _write_estimates(args.write_estimates, estimates, filled, loaded.meters)
     entries = [_problem_finding(p) for p in sorted(problems, key=lambda p: p.line)]
     entries.extend(finding.as_dict() for finding in findings)
     estimated = (

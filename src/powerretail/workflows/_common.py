@@ -142,7 +142,7 @@ _BUCKETS = {
     RegisterKind.PEAK: "peak",
     RegisterKind.FLAT: "flat",
     RegisterKind.VALLEY: "valley",
-    RegisterKind.CRITICAL_PEAK: "critical",  # the engine's critical-peak bucket
+    RegisterKind.CRITICAL_PEAK: "critical",  # the tariffs' bucket of critical-peak energy
 }
 
 

@@ -98,7 +98,7 @@ class TestBill:
         english, chinese = bill.explain("en"), bill.explain("zh")
 
         assert "Bill B-1  account A-1  2025-07-10 to 2025-07-31" in english
-        assert "× 11/15" in english
+        assert "× 22/30" in english  # 22 days of service of a 30-day month, not 11/15
         assert "charge (tier 2)" in english
         assert "合计" in chinese
         assert "电费（第2档）" in chinese
@@ -110,7 +110,7 @@ class TestBill:
         bill = attrs.evolve(a_bill(), findings=("too big",))
 
         assert "held: too big" in bill.explain()
-        assert "暂缓出账: too big" in bill.explain("zh")
+        assert "暂缓出账：too big" in bill.explain("zh")
 
     def test_structured_form_is_json_with_money_as_strings(self) -> None:
         data = a_bill().to_dict()
@@ -215,8 +215,8 @@ class TestExplainLayout:
 
         rows = a_text_bill(tier1).explain("zh").splitlines()
 
-        assert rows[2].split() == ["阶梯加价（第1档）", "260", "kWh,", "不计费"]
-        assert rows[3] == "      tier 1 up to 2760 kWh"
+        assert rows[2].split() == ["阶梯加价（第1档）", "260", "千瓦时，不计费"]
+        assert rows[3] == "      第1档上限 2760 千瓦时"
 
     def test_long_rules_wrap_within_the_width_keeping_numbers_with_their_units(self) -> None:
         source = (

@@ -79,7 +79,11 @@ class TestBillCommand:
         data = json.loads(capsys.readouterr().out)
         assert code == 0
         assert data["total"] == "360.89"  # tier bounds × 6/12: all 462.6 kWh in tier 3
-        assert data["period"] == ["2025-07-10", "2025-08-01"]
+        assert data["period"] == {
+            "start": "2025-07-10",
+            "last_day": "2025-07-31",
+            "end": "2025-08-01",
+        }
 
     def test_bills_interval_data_in_chinese(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -142,13 +146,13 @@ class TestReadingInputs:
             usage_from_csv("register,previous,current,multiplier\npeak,0,1,1\npeak,0,1,0\n")
 
     def test_refuses_unknown_columns(self) -> None:
-        with pytest.raises(InvalidInput, match="register columns"):
+        with pytest.raises(InvalidInput, match="the columns of powerretail validate"):
             usage_from_csv("when,what\n1,2\n")
         with pytest.raises(InvalidInput, match="nothing"):
             usage_from_csv("")
 
     def test_reads_a_single_interval_as_a_quarter_hour(self) -> None:
-        series = usage_from_csv("start,kwh\n2025-07-01T00:00:00+08:00,1.5\n")
+        series = usage_from_csv("meter_id,interval_start,kwh\nM-1,2025-07-01T00:00:00+08:00,1.5\n")
 
         assert isinstance(series, IntervalSeries)
         assert series.minutes == 15

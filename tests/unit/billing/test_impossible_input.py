@@ -120,8 +120,8 @@ class TestTheBillCommand:
     ) -> None:
         reads = self.write(
             tmp_path,
-            "register,kind,previous,current,multiplier\n"
-            "peak,active,12040,12000,1\nflat,active,1,2,1\nvalley,active,1,2,1\n",
+            "register,previous,current,multiplier\n"
+            "peak,12040,12000,1\nflat,1,2,1\nvalley,1,2,1\n",
         )
 
         code = cli.main(
@@ -164,9 +164,9 @@ class TestTheBillCommand:
     ) -> None:
         reads = self.write(
             tmp_path,
-            "register,kind,previous,current,multiplier\n"
-            "peak,active,0,80000,1\nflat,active,0,100000,1\nvalley,active,0,60000,1\n"
-            "reactive,reactive,0,130000,1\ndemand,demand,,660,1\n",
+            "register,previous,current,multiplier\n"
+            "peak,0,80000,1\nflat,0,100000,1\nvalley,0,60000,1\n"
+            "reactive,0,130000,1\nmax_demand,,660,1\n",
         )
 
         code = cli.main(

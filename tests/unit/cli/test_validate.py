@@ -64,6 +64,40 @@ class TestValidateCommand:
         assert (loaded.rows, loaded.problems) == (1, ())
         assert "previous_period" in out.read_text(encoding="utf-8")
 
+    def test_estimates_load_back_onto_the_same_meter_in_place_of_the_missed_read(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        text = READS.replace(",40\n", ",40,5,2024-12-01\n").replace(
+            "value,multiplier", "value,multiplier,digits,installed_on"
+        )
+        good = [row for row in text.splitlines() if ",abc," not in row]
+        out = tmp_path / "estimates.csv"
+        cli.main(
+            ["validate", write(tmp_path, "\n".join(good) + "\n"), "--write-estimates", str(out)]
+        )
+
+        alone = load_reads_file(out)
+        estimate = out.read_text(encoding="utf-8").splitlines()[1]
+        header = out.read_text(encoding="utf-8").splitlines()[0]
+        original = load_reads_file(write(tmp_path, "\n".join(good) + "\n", "original.csv"))
+        merged = (
+            [header]
+            + [
+                ",".join(row.get(name, "") for name in header.split(","))
+                for row in (
+                    dict(zip(good[0].split(","), line.split(","), strict=True))
+                    for line in good[1:4]
+                )
+            ]
+            + [estimate]
+        )
+        both = load_reads_file(write(tmp_path, "\n".join(merged) + "\n", "merged.csv"))
+
+        meter = alone.meters["M-1"]  # type: ignore[index]
+        assert (meter.multiplier, meter.register_digits) == (40, 5)
+        assert meter.installed_on == original.meters["M-1"].installed_on  # type: ignore[index]
+        assert (both.rows, both.problems) == (4, ())
+
     def test_reports_a_read_it_cannot_estimate(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
