@@ -109,6 +109,7 @@ def issue_and_charge(
     *,
     draft: Bill,
     profile: BillingProfile,
+    command: str,
     key: str,
     clock: Clock,
     issued_on: date,
@@ -117,6 +118,7 @@ def issue_and_charge(
 ) -> Bill:
     """Issue (or hold) ``draft``, store it, charge it to the receivable and announce it.
 
+    The event is ``command``'s under ``key`` (:func:`~powerretail.workflows._common.event_id`).
     Returns the stored bill.
     """
     at = clock.now()
@@ -145,6 +147,7 @@ def issue_and_charge(
         event_type = "BillHeld"
     uow.outbox.append(
         event(
+            command=command,
             key=key,
             kind=BILLS.kind,
             aggregate_id=bill.bill_id,
@@ -209,6 +212,7 @@ def bill_account(
             uow,
             draft=draft,
             profile=profile,
+            command="bill_account",
             key=key,
             clock=clock,
             issued_on=issued_on,

@@ -132,6 +132,7 @@ def move_out(
                 uow,
                 draft=draft,
                 profile=closing,
+                command="move_out",
                 key=key,
                 clock=clock,
                 issued_on=on,
@@ -168,6 +169,7 @@ def move_out(
         }
         uow.outbox.append(
             event(
+                command="move_out",
                 key=key,
                 kind=ACCOUNTS.kind,
                 aggregate_id=account_id,
@@ -263,6 +265,7 @@ def move_in(
         }
         uow.outbox.append(
             event(
+                command="move_in",
                 key=key,
                 kind=ACCOUNTS.kind,
                 aggregate_id=account.id,
