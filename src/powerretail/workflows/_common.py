@@ -75,7 +75,7 @@ def event_id(command: str, key: str, event_type: str) -> str:
     >>> event_id("move_out", "desk-7", "BillIssued")
     'E-move_out:desk-7-BillIssued'
     >>> long = event_id("move_out", "k" * 128, "BillIssued")
-    >>> len(long), long[:14], long[-45:]
+    >>> len(long), long[:14], long[-44:]
     (128, 'EH-move_out:kk', '~d9df79c8c55c06988050c0c16fad3622-BillIssued')
     """
     scoped = f"{command}:{key.strip()}"
