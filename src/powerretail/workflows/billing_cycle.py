@@ -157,8 +157,8 @@ def issue_and_charge(
 ) -> Bill:
     """Issue (or hold) ``draft``, store it, charge it to the receivable and announce it.
 
-    The event is ``command``'s under ``key`` (:func:`~powerretail.workflows._common.event_id`).
     Returns the stored bill.
+    The event is ``command``'s under ``key`` (:func:`~powerretail.workflows._common.event_id`).
     """
     at = clock.now()
     bill, _record = issue(draft, on=issued_on, at=at, by=by, bounds=bounds, typical=profile.typical)
