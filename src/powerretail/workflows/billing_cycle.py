@@ -9,7 +9,8 @@ A cycle stopped half-way (a crash, a kill) is finished by running it again: acco
 billed return their stored result, so nothing is billed twice (R8). A period that shares days
 with a bill the account already has (issued or held) is refused for that account
 (:class:`BillingPeriodOverlaps`) and the cycle goes on with the others, so no day is billed twice
-(R4).
+(R4). :func:`claim_period` makes that check, for the cycle and for a move-out's final bill, and
+keeps two units billing one account at once from both committing.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import attrs
 from powerretail.billing.bill import Bill, BillState
 from powerretail.billing.lifecycle import PlausibilityBounds, issue
 from powerretail.errors import InvalidInput, NotFound, RuleViolation, describe_value
-from powerretail.ids import AccountId
+from powerretail.ids import AccountId, BillId
 from powerretail.repositories.billing import BILLING_PROFILES, BILLS, BillingProfile
 from powerretail.repositories.clock import Clock
 from powerretail.repositories.codec import JsonValue
@@ -51,6 +52,7 @@ __all__ = [
     "CycleReport",
     "Outcome",
     "bill_account",
+    "claim_period",
     "cycle_key",
     "issue_and_charge",
     "publish_tariff",
@@ -79,6 +81,43 @@ class BillingPeriodOverlaps(RuleViolation):
             f"{self.days.start} to {self.days.last_day} ({self.days.days} days) by bill "
             f"{describe_value(self.bill_id)} ({self.state.value})"
         )
+
+
+def _replaces(uow: UnitOfWork, bill: Bill, bill_id: str) -> bool:
+    """Return whether ``bill`` is ``bill_id`` or a rebill (of a rebill…) of it."""
+    while bill.bill_id != bill_id:
+        found = None if bill.corrects is None else uow.repository(BILLS).find(BillId(bill.corrects))
+        if found is None:
+            return False
+        bill = found.entity
+    return True
+
+
+def claim_period(
+    uow: UnitOfWork, *, account_id: str, period: DateRange, bill_id: str
+) -> Bill | None:
+    """Return the stored bill of ``period`` (``bill_id`` or its rebill), or ``None`` (unbilled).
+
+    Also makes this unit of work the only one billing the account: it saves the account's
+    billing profile (unchanged) before it looks at the bills, so of two units billing the
+    account at once the second to commit gets a
+    :class:`~powerretail.errors.VersionConflict`, and its retry sees the first one's bill —
+    whatever the bills' totals or states (a held bill or one of 0.00 leaves the receivable
+    alone). Call it before reading the profile's version for a save of your own.
+
+    Raises:
+        BillingPeriodOverlaps: another issued or held bill (or rebill) of the account covers
+            days of ``period``.
+        NotFound: the account has no billing profile.
+    """
+    profiles = uow.repository(BILLING_PROFILES)
+    profile, version = profiles.get(AccountId(account_id))
+    profiles.save(profile, version)
+    covering = covering_bills(uow, account_id, period)
+    for bill, days in covering:
+        if not _replaces(uow, bill, bill_id):
+            raise BillingPeriodOverlaps(account_id, bill.bill_id, bill.state, days)
+    return covering[0][0] if covering else None
 
 
 def publish_tariff(make_unit_of_work: UnitOfWorkFactory, *, tariff: Tariff) -> TariffDocument:
@@ -110,6 +149,7 @@ def issue_and_charge(
     *,
     draft: Bill,
     profile: BillingProfile,
+    command: str,
     key: str,
     clock: Clock,
     issued_on: date,
@@ -124,6 +164,7 @@ def issue_and_charge(
     read with a ``hold_bill`` finding (see ``workflows._plausibility``).
 
     Returns the stored bill.
+    The event is ``command``'s under ``key`` (:func:`~powerretail.workflows._common.event_id`).
     """
     at = clock.now()
     facts = plausibility_facts(uow, profile=profile, bill=draft, zone=zone)
@@ -154,6 +195,7 @@ def issue_and_charge(
         event_type = "BillHeld"
     uow.outbox.append(
         event(
+            command=command,
             key=key,
             kind=BILLS.kind,
             aggregate_id=bill.bill_id,
@@ -209,14 +251,11 @@ def bill_account(
     key = cycle_key(account_id, period)
 
     def action(uow: UnitOfWork) -> dict[str, JsonValue]:
-        profile = uow.repository(BILLING_PROFILES).get(AccountId(account_id)).entity
         bill_id = bill_id_for(account_id, period)
-        covering = covering_bills(uow, account_id, period)
-        for bill, days in covering:
-            if bill_id not in (bill.bill_id, bill.corrects):
-                raise BillingPeriodOverlaps(account_id, bill.bill_id, bill.state, days)
-        if covering:  # this period's bill (or its rebill), made under another key: a move-out
-            return _result(covering[0][0])
+        billed = claim_period(uow, account_id=account_id, period=period, bill_id=bill_id)
+        if billed is not None:  # this period's bill (or its rebill), made under another key
+            return _result(billed)
+        profile = uow.repository(BILLING_PROFILES).get(AccountId(account_id)).entity
         draft = draft_bill(
             uow, profile=profile, period=period, engines=engines, bill_id=bill_id, zone=zone
         )
@@ -224,6 +263,7 @@ def bill_account(
             uow,
             draft=draft,
             profile=profile,
+            command="bill_account",
             key=key,
             clock=clock,
             issued_on=issued_on,

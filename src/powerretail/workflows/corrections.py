@@ -104,6 +104,7 @@ def correct_bill(
         }
         uow.outbox.append(
             event(
+                command="correct_bill",
                 key=key,
                 kind=BILLS.kind,
                 aggregate_id=bill_id,
@@ -164,6 +165,7 @@ def release_held_bill(
         }
         uow.outbox.append(
             event(
+                command="release_held_bill",
                 key=key,
                 kind=BILLS.kind,
                 aggregate_id=bill_id,
