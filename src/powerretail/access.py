@@ -204,7 +204,11 @@ class LimitPeriod:
         """Return the span in words ("this calendar month", "in the last 30 days")."""
         if self.kind is PeriodKind.ROLLING_DAYS:
             return f"in the last {self.days} days"
-        return "this calendar month" if self.kind is PeriodKind.CALENDAR_MONTH else "this calendar year"
+        return (
+            "this calendar month"
+            if self.kind is PeriodKind.CALENDAR_MONTH
+            else "this calendar year"
+        )
 
 
 @attrs.frozen
@@ -340,6 +344,7 @@ class PermissionDenied(RuleViolation):
         operation: str,
         subject: str,
         reason: str,
+        *,
         audit: AuditRecord | None = None,
     ) -> None:
         self.actor = actor
@@ -459,8 +464,10 @@ def authorize(
     if not allowed:
         _, widest = _widest(grants)
         already = used[id(widest)] if widest.period is not None else None
-        so_far = "" if widest.period is None else (
-            f" with {already} already granted {widest.period.describe()}"
+        so_far = (
+            ""
+            if widest.period is None
+            else (f" with {already} already granted {widest.period.describe()}")
         )
         reason = (
             f"a change of {abs(size or Decimal(0))}{so_far} exceeds the authority limit "

@@ -10,12 +10,16 @@ What is stored as an outcome: a result, or a refusal by a business rule
 (:class:`~powerretail.errors.RuleViolation` or :class:`~powerretail.errors.InvalidInput`) — both
 are answers the same request will always get. What is not stored: a concurrency conflict or a
 crash — those roll back, and the command is retried (a conflict up to ``attempts`` times here).
+
+A refusal by :class:`~powerretail.access.PermissionDenied` is audited: its audit record is
+stored in the audit log with the refusal, although the action's writes roll back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from powerretail.access import PermissionDenied
 from powerretail.errors import (
     ConcurrencyConflict,
     IdempotencyConflict,
@@ -149,6 +153,8 @@ def _attempt(
         stored = uow.idempotency.get(key)
         if stored is not None:
             return replay(stored, command, payload_fingerprint)
+        if isinstance(refusal, PermissionDenied) and refusal.audit is not None:
+            uow.audit.append(refusal.audit)
         uow.idempotency.put(
             IdempotencyRecord(
                 key=key,

@@ -152,8 +152,13 @@ def test_signing_refuses_a_copy_of_a_genuine_grant() -> None:
     contract = attrs.evolve(a_contract(), state=ContractState.SIGNING)
 
     with pytest.raises(GuardRefused):
-        CONTRACT_MACHINE.next_state(ContractState.SIGNING, ContractEvent.SIGN, contract,
-                                    {"number": "SD-1"}, grant=attrs.evolve(GRANT))
+        CONTRACT_MACHINE.next_state(
+            ContractState.SIGNING,
+            ContractEvent.SIGN,
+            contract,
+            {"number": "SD-1"},
+            grant=attrs.evolve(GRANT),
+        )
 
 
 def test_the_table_lists_every_arrow_of_the_machine() -> None:
