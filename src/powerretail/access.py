@@ -465,9 +465,9 @@ def authorize(
         _, widest = _widest(grants)
         already = used[id(widest)] if widest.period is not None else None
         so_far = (
-            ""
-            if widest.period is None
-            else (f" with {already} already granted {widest.period.describe()}")
+            f" with {already} already granted {widest.period.describe()}"
+            if widest.period is not None and already
+            else ""
         )
         reason = (
             f"a change of {abs(size or Decimal(0))}{so_far} exceeds the authority limit "

@@ -25,8 +25,9 @@ appends the grant.
 ...         why="paid early", magnitude=3)
 ...     uow.commit()
 >>> with store.unit_of_work() as uow:
-...     [(r.actor, r.decision.value, str(r.magnitude)) for r in uow.audit.records(actor="m-1")]
-[('m-1', 'granted', '3')]
+...     (record,) = uow.audit.records(actor="m-1")
+>>> record.decision.value, record.granted_by, record.magnitude
+('granted', 'regional_key_account_manager', Decimal('3'))
 """
 
 from __future__ import annotations
