@@ -356,5 +356,5 @@ class TestFiring:
             an_authorised_machine().next_state(Case.RESOLVED, "close", grant=grant)
 
     def test_a_blank_permission_is_refused(self) -> None:
-        with pytest.raises(InvalidInput, match="transition.permission"):
+        with pytest.raises(InvalidInput, match=r"transition\.permission"):
             Transition(Case.OPEN, "ask", Case.WAITING, permission=" ")
