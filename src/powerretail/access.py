@@ -576,7 +576,9 @@ _AUDIT_SOURCE: Final = "SEED 002 四、供电所抄、核、收管理制度 (二
 #: Credit-score authority adds up over a calendar month for one customer (illustrative).
 _CREDIT_PERIOD: Final = LimitPeriod.calendar_month()
 
-#: The roles and permissions the seed documents name, with illustrative limits.
+#: The roles and permissions the seed documents name, with illustrative limits. Credit-score
+#: limits add up per customer over a calendar month; no role may write off a receivable
+#: (SEED 002 四(三)6: only as the company's own rules provide — add the role that they name).
 SEED_POLICY: Final = AccessPolicy(
     key="SEED-2026",
     roles=(

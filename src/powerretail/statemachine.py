@@ -549,7 +549,8 @@ grant of change_tariff_archive from authorize (fire the event with a policy and 
         return Fired(moved, record, grant)
 
     def to_mermaid(self) -> str:
-        """Return the machine as a Mermaid ``stateDiagram-v2`` (guards in brackets).
+        """Return the machine as a Mermaid ``stateDiagram-v2`` (guards in brackets, permissions
+        in parentheses).
 
         States are drawn by their enum names, labelled with their values where those differ.
         """
@@ -560,9 +561,10 @@ grant of change_tariff_archive from authorize (fire the event with a policy and 
         lines.append(f"    [*] --> {_node(self.initial)}")
         for arrow in self.transitions:
             guard = f" [{arrow.guard_name}]" if arrow.guard is not None else ""
+            needs = f" ({arrow.permission})" if arrow.permission is not None else ""
             lines.append(
                 f"    {_node(arrow.source)} --> {_node(arrow.target)} : "
-                f"{_label(arrow.event)}{guard}"
+                f"{_label(arrow.event)}{guard}{needs}"
             )
         lines.extend(f"    {_node(state)} --> [*]" for state in sorted(self.finals, key=_node))
         return "\n".join(lines)

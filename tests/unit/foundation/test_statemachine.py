@@ -358,3 +358,9 @@ class TestFiring:
     def test_a_blank_permission_is_refused(self) -> None:
         with pytest.raises(InvalidInput, match=r"transition\.permission"):
             Transition(Case.OPEN, "ask", Case.WAITING, permission=" ")
+
+    def test_the_diagram_names_the_permission_of_an_arrow(self) -> None:
+        diagram = an_authorised_machine().to_mermaid()
+
+        assert "RESOLVED --> CLOSED : close (change_tariff_archive)" in diagram
+        assert "OPEN --> RESOLVED : resolve [noted]\n" in diagram
