@@ -186,6 +186,21 @@ class LimitPeriod:
         """Return a period of the ``days`` days before each change."""
         return cls(PeriodKind.ROLLING_DAYS, days=days, per_subject=per_subject)
 
+    def start(self, at: _dt.datetime) -> pendulum.DateTime:
+        """Return the earliest instant a change counting against one made at ``at`` can have.
+
+        >>> from datetime import datetime, timezone
+        >>> str(LimitPeriod.calendar_year().start(datetime(2025, 6, 2, tzinfo=timezone.utc)))
+        '2025-01-01 00:00:00+08:00'
+        """
+        now = as_instant(at, "at")
+        if self.kind is PeriodKind.ROLLING_DAYS:
+            assert self.days is not None  # checked when the period was made
+            return now - _dt.timedelta(days=self.days)
+        local = now.in_timezone(timezone(self.zone))
+        month = local.month if self.kind is PeriodKind.CALENDAR_MONTH else 1
+        return local.replace(month=month, day=1, hour=0, minute=0, second=0, microsecond=0)
+
     def contains(self, earlier: _dt.datetime, *, at: _dt.datetime) -> bool:
         """Return whether a change made at ``earlier`` counts against one made at ``at``."""
         then = as_instant(earlier, "earlier")

@@ -367,3 +367,12 @@ class TestAuditRecords:
         assert not is_granted(grant, CHANGE_TARIFF_ARCHIVE)
         assert not is_granted(attrs.evolve(grant))
         assert not is_granted("a grant")
+
+
+class TestPeriodStart:
+    def test_each_period_starts_where_its_changes_begin_to_count(self) -> None:
+        at = datetime(2025, 6, 1, 1, 30, tzinfo=UTC)  # 09:30 on 1 June in Shanghai
+
+        assert str(LimitPeriod.calendar_month().start(at)) == "2025-06-01 00:00:00+08:00"
+        assert str(LimitPeriod.calendar_month(zone="UTC").start(at)) == "2025-06-01 00:00:00+00:00"
+        assert LimitPeriod.rolling(7).start(at) == at - timedelta(days=7)

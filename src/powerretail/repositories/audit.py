@@ -11,8 +11,8 @@ a unit of its own: :func:`~powerretail.repositories.commands.run_idempotent` sto
 command's refusal, and :func:`store_refusal` does it for a command run without a key.
 
 :func:`authorize_in` is what a workflow calls: it reads the actor's earlier records for the
-operation from the log (for cumulative limits), asks :func:`~powerretail.access.authorize` and
-appends the grant.
+operation from the log (:func:`earlier_grants`, for cumulative limits), asks
+:func:`~powerretail.access.authorize` and appends the grant.
 
 >>> from datetime import datetime, timezone
 >>> from powerretail.access import ADJUST_CREDIT_SCORE, SEED_POLICY, Actor
@@ -48,6 +48,7 @@ __all__ = [
     "AuditLog",
     "authorize_in",
     "decode_audit_record",
+    "earlier_grants",
     "encode_audit_record",
     "matches",
     "store_refusal",
@@ -135,8 +136,7 @@ def authorize_in(
     Raises:
         PermissionDenied: as :func:`~powerretail.access.authorize`.
     """
-    cumulative = any(p.period is not None for _, p in policy.grants(actor, operation))
-    prior = uow.audit.records(actor=actor.id, operation=operation) if cumulative else ()
+    prior = earlier_grants(uow, policy, actor, operation, at=at)
     grant = authorize(
         policy,
         actor,
@@ -149,6 +149,21 @@ def authorize_in(
     )
     uow.audit.append(grant)
     return grant
+
+
+def earlier_grants(
+    uow: UnitOfWork, policy: AccessPolicy, actor: Actor, operation: str, *, at: _dt.datetime
+) -> tuple[AuditRecord, ...]:
+    """Return the records of ``actor`` under ``operation`` a cumulative limit counts at ``at``.
+
+    Read from ``uow.audit`` since the start of the widest period of the actor's permissions
+    (none when no permission of theirs is cumulative); ``authorize`` picks what counts.
+    """
+    periods = [p.period for _, p in policy.grants(actor, operation) if p.period is not None]
+    if not periods:
+        return ()
+    since = min(period.start(at) for period in periods)
+    return uow.audit.records(actor=actor.id, operation=operation, since=since)
 
 
 def store_refusal(make_unit_of_work: UnitOfWorkFactory, refused: PermissionDenied) -> None:

@@ -25,7 +25,7 @@ from powerretail.customers.credit import adjust_credit_score
 from powerretail.errors import InvalidInput, describe_value
 from powerretail.ids import AccountId, CustomerId
 from powerretail.quantities import Money, exact_decimal
-from powerretail.repositories.audit import authorize_in
+from powerretail.repositories.audit import authorize_in, earlier_grants
 from powerretail.repositories.clock import Clock
 from powerretail.repositories.codec import JsonValue
 from powerretail.repositories.commands import run_idempotent
@@ -71,7 +71,7 @@ def adjust_credit(
             policy=policy,
             at=at,
             why=why,
-            prior=uow.audit.records(actor=actor.id, operation=ADJUST_CREDIT_SCORE),
+            prior=earlier_grants(uow, policy, actor, ADJUST_CREDIT_SCORE, at=at),
         )
         uow.audit.append(adjusted.audit)
         scores.save(adjusted.score, version)
