@@ -40,8 +40,9 @@ def _two_part(count: int) -> list[tuple[Determinants, AccountFacts]]:
     for n in range(count):
         base = Decimal(50_000 + (n * 131) % 200_000)
         determinants = Determinants(
-            energy_kwh={
-                "peak": base * Decimal("0.35"),
+            energy_kwh={  # a four-register meter: July has critical-peak hours
+                "critical": base * Decimal("0.05"),
+                "peak": base * Decimal("0.30"),
                 "flat": base * Decimal("0.4"),
                 "valley": base * Decimal("0.25"),
             },

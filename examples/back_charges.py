@@ -1,4 +1,4 @@
-"""Back-charges and refunds: the worked examples of rules.md §19.4-§19.6 as explained documents.
+"""Back-charges and refunds: worked examples (docs/explanation/sources.md) as explained documents.
 
 Run: python examples/back_charges.py
 """

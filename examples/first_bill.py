@@ -11,6 +11,9 @@ from powerretail.billing.engine import price_bill
 from powerretail.timeframe import DateRange
 
 JULY = DateRange.month(2025, 7)
+#: The two-part example has no critical-peak energy; June has the summer periods but no
+#: critical-peak hours (July does: a register meter without a critical register is refused).
+JUNE = DateRange.month(2025, 6)
 
 
 def main() -> None:
@@ -31,14 +34,14 @@ def main() -> None:
             max_demand_kw="660",
             reactive_kvarh="130000",
         ),
-        JULY,
+        JUNE,
         AccountFacts(capacity_kva=1000, contract_demand_kw=600, pf_standard="0.90"),
-        bill_id="B-I-202507",
+        bill_id="B-I-202506",
         account_id="JS-I-0007",
     )
     print(factory.explain("zh"))
     print()
-    print(f"rules.md §19.2 says 193830.20; the engine says {factory.total.amount}")
+    print(f"the worked two-part example says 193830.20; the engine says {factory.total.amount}")
 
 
 if __name__ == "__main__":

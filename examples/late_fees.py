@@ -1,4 +1,4 @@
-"""Late fees (电费违约金): the worked example of rules.md §19.1 and partial payments on an account.
+"""Late fees (电费违约金): a worked example (docs/explanation/sources.md) and partial payments.
 
 Run: python examples/late_fees.py
 """
@@ -20,7 +20,7 @@ from powerretail.quantities import Money
 
 
 def main() -> None:
-    """Print the §19.1 penalties, then one account assessed under two allocation orders."""
+    """Print the worked penalties, then one account assessed under two allocation orders."""
     for kind in CustomerKind:
         fee = late_fee(
             Money("10000.00"),

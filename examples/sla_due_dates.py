@@ -1,4 +1,4 @@
-"""SLA due dates on the mainland-China calendar: the worked examples of rules.md §19.7.
+"""SLA due dates on the mainland-China calendar: the worked examples of docs/explanation/sources.md.
 
 Run: python examples/sla_due_dates.py
 """
@@ -12,7 +12,7 @@ import pendulum
 from powerretail.calendars import ChinaMainlandCalendar
 from powerretail.sla import SlaClock, SlaEvent, SlaPolicy, SlaUnit, rule_set
 
-#: (accepted on, limit, unit, what rules.md §19.7 says the due date is)
+#: (accepted on, limit, unit, the due date worked by hand)
 EXAMPLES = (
     (date(2025, 9, 30), 5, SlaUnit.WORKING_DAYS, date(2025, 10, 14)),
     (date(2025, 9, 30), 5, SlaUnit.CALENDAR_DAYS, date(2025, 10, 5)),
@@ -24,7 +24,7 @@ EXAMPLES = (
 
 
 def main() -> None:
-    """Print each §19.7 due date, then a complaint clock from the catalogue."""
+    """Print each worked due date, then a complaint clock from the catalogue."""
     china = ChinaMainlandCalendar.default()
     print("Due dates on the mainland calendar (day 1 = the first counted day after acceptance)")
     for accepted, limit, unit, expected in EXAMPLES:
@@ -34,10 +34,10 @@ def main() -> None:
             limit=limit,
             unit=unit,
             rule_set="EXAMPLE",
-            source="rules.md §19.7",
+            source="worked example",
         )
         due = policy.due_date(accepted, calendar=china)
-        check = "ok" if due == expected else f"MISMATCH, rules.md says {expected}"
+        check = "ok" if due == expected else f"MISMATCH, worked by hand: {expected}"
         print(
             f"  accepted {accepted:%a %Y-%m-%d} + {limit:>2} {unit.value:<13} "
             f"-> {due:%a %Y-%m-%d}  ({check})"

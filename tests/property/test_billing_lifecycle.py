@@ -18,6 +18,7 @@ from powerretail.billing.engine import BillingEngine
 from powerretail.billing.lifecycle import (
     BillNotDraft,
     PlausibilityBounds,
+    PlausibilityFacts,
     correct,
     credit_note_for,
     difference,
@@ -27,7 +28,7 @@ from powerretail.billing.lifecycle import (
     verify,
     with_line,
 )
-from powerretail.errors import PowerRetailError
+from powerretail.errors import InvalidInput, PowerRetailError
 from powerretail.quantities import Money
 from powerretail.tariffs.model import EnergyCharge, Tariff, TariffVersion
 from powerretail.timeframe import DateRange
@@ -197,23 +198,38 @@ extreme = st.decimals(min_value=Decimal(-(10**9)), max_value=Decimal(10**9), pla
     st.dictionaries(st.sampled_from(["peak", "valley"]), extreme, min_size=1),
     st.none() | st.decimals(min_value=Decimal("0.01"), max_value=Decimal(10**6), places=2),
     st.integers(min_value=1, max_value=12),
+    st.none() | st.integers(min_value=1, max_value=5000),
 )
 def test_no_issued_bill_breaks_a_plausibility_bound(
-    energy: dict[str, Decimal], typical: Decimal | None, max_lines: int
+    energy: dict[str, Decimal], typical: Decimal | None, max_lines: int, capacity: int | None
 ) -> None:
     bounds = PlausibilityBounds(max_lines=max_lines, max_total=Money("100000000.00"))
     determinants = Determinants(energy_kwh=energy)
-    draft = BillingEngine(_RESIDENTIAL).bill(
+    engine = BillingEngine(_RESIDENTIAL)
+    if any(kwh < 0 for kwh in energy.values()):  # impossible: refused, never priced (R10)
+        with pytest.raises(InvalidInput, match="energy_kwh"):
+            engine.bill(determinants, JULY, AccountFacts(residential=True))
+        return
+    draft = engine.bill(
         determinants, JULY, AccountFacts(residential=True), bill_id="B", account_id="A"
     )
     typical_money = None if typical is None else Money(typical)
+    facts = PlausibilityFacts(capacity_kva=capacity)
 
     bill, _ = issue(
-        draft, on=ON, at=AT, by="t", bounds=bounds, typical=typical_money, determinants=determinants
+        draft,
+        on=ON,
+        at=AT,
+        by="t",
+        bounds=bounds,
+        typical=typical_money,
+        determinants=determinants,
+        facts=facts,
     )
 
     if bill.state is BillState.ISSUED:
-        assert bounds.check(bill, typical=typical_money, determinants=determinants) == ()
+        checked = bounds.check(bill, typical=typical_money, determinants=determinants, facts=facts)
+        assert checked == ()
     else:
         assert bill.state is BillState.HELD
         assert bill.findings

@@ -30,7 +30,7 @@ def accounts(draw: st.DrawFn) -> AccountFacts:
     """Accounts with a capacity and, sometimes, a contract demand and year-to-date energy."""
     return AccountFacts(
         capacity_kva=draw(st.integers(min_value=1, max_value=5000)),
-        contract_demand_kw=draw(st.none() | st.integers(min_value=0, max_value=4000)),
+        contract_demand_kw=draw(st.none() | st.integers(min_value=1, max_value=4000)),
         ytd_kwh=draw(st.integers(min_value=0, max_value=10_000)),
         pf_standard=draw(st.sampled_from([None, "0.90", "0.85", "0.80"])),
     )

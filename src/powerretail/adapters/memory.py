@@ -112,6 +112,8 @@ class _Repository(Generic[K, E]):
         if current is None or current.version != expected_version:
             actual = None if current is None else current.version
             raise VersionConflict(self._aggregate.kind, key, expected_version, actual)
+        if self._aggregate.changes is not None:
+            self._aggregate.check_change(self._decode(current).entity, entity)
         self._uow._stage(
             self._aggregate.kind, key, expected_version, self._row(entity, expected_version + 1)
         )

@@ -418,6 +418,8 @@ class _Repository(Generic[K, E]):
         kind = self._aggregate.kind
         key = self._aggregate.key_of(entity)
         body = self._aggregate.body_of(entity)
+        if self._aggregate.changes is not None:
+            self._check_change(key, entity, expected_version)
         updated = self._uow._sql(
             "UPDATE aggregates SET version = version + 1, body = ?, schema = ? "
             "WHERE kind = ? AND key = ? AND version = ?",
@@ -427,6 +429,17 @@ class _Repository(Generic[K, E]):
             raise VersionConflict(kind, key, expected_version, self._version(key))
         self._index(key, entity)
         return expected_version + 1
+
+    def _check_change(self, key: str, entity: E, expected_version: int) -> None:
+        """Refuse a save the aggregate's change rule forbids (the transaction holds the row)."""
+        row = self._uow._sql(
+            "SELECT version, body, schema FROM aggregates WHERE kind = ? AND key = ?",
+            (self._aggregate.kind, key),
+        ).fetchone()
+        if row is None or int(row[0]) != expected_version:
+            actual = None if row is None else int(row[0])
+            raise VersionConflict(self._aggregate.kind, key, expected_version, actual)
+        self._aggregate.check_change(self._decode(row).entity, entity)
 
     def _index(self, key: str, entity: E) -> None:
         kind = self._aggregate.kind

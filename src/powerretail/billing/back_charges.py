@@ -21,8 +21,9 @@ found or corrected.
 >>> [str(line.amount) for line in doc.lines], str(doc.total)
 (['1255.24 CNY', '3765.72 CNY'], '5020.96 CNY')
 
-Source: GYGZ1996 Art. 80–81 (meter errors), Art. 100 (breach of use), Art. 101–103 (theft);
-rules.md §1, §5, §7.
+Source: 《供电营业规则》(1996, 电力工业部令第8号) 第80–81条 (meter errors), 第100条 (breach of
+use), 第101–103条 (theft); the 2024 revision's articles are not verified
+(docs/explanation/sources.md).
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ __all__ = [
     "wiring_error_correction",
 ]
 
-#: How well a number is established (the tags of rules.md §0).
+#: How well a number is established (the status marks of docs/explanation/sources.md).
 Status = Literal["confirmed", "one_source", "uncertain"]
 
 #: Corrected energy is rounded to this step [kWh] before it is priced (a quantity rounding point).
@@ -240,6 +241,8 @@ class BackChargeRuleSet:
     """
 
     key: str
+    #: The instrument as printed on documents (title, 文号); the key when empty.
+    title: str = ""
     effective: DateRange
     articles_verified: bool
     meter_error_back_fraction: Decimal = attrs.field(converter=_decimal)
@@ -264,14 +267,12 @@ class BackChargeRuleSet:
     theft_multiple_max: Decimal = attrs.field(converter=_decimal)
     theft_multiple_status: Status
 
-    def cite(self, article_1996: str, section: str) -> str:
+    def cite(self, article_1996: str) -> str:
         """Return the source of a rule: the article, or its 1996 ancestor when not verified."""
+        name = self.title or self.key
         if self.articles_verified:
-            return f"{self.key} {article_1996} (rules.md {section})"
-        return (
-            f"{self.key}, as GYGZ1996 {article_1996} "
-            f"(2024 article not verified; rules.md {section})"
-        )
+            return f"{name} {article_1996}"
+        return f"{name}, article not verified; as 1996 {article_1996}"
 
     def hours_per_day(self, load_kind: LoadKind) -> Decimal:
         """Return the hours a day a load of ``load_kind`` is assumed to run [h]."""
@@ -283,6 +284,7 @@ class BackChargeRuleSet:
 #: 《供电营业规则》 1996, in force 1996-10-08 → 2024-05-31.
 GYGZ1996: Final = BackChargeRuleSet(
     key="GYGZ1996",
+    title="《供电营业规则》(1996, 电力工业部令第8号)",
     effective=DateRange(date(1996, 10, 8), date(2024, 6, 1)),
     articles_verified=True,
     meter_error_back_fraction="0.5",
@@ -310,10 +312,11 @@ GYGZ1996: Final = BackChargeRuleSet(
 
 #: 《供电营业规则》 2024 revision, from 2024-06-01: the 1996 numbers minus the quota item (removed
 #: with the quota system); theft liability "up to 3×, per contract" and the 180-day default are
-#: not verified (rules.md §1, §7).
+#: not verified (docs/explanation/sources.md).
 GYGZ2024: Final = attrs.evolve(
     GYGZ1996,
     key="GYGZ2024",
+    title="《供电营业规则》(2024)",
     effective=DateRange(date(2024, 6, 1), None),
     articles_verified=False,
     quota_in_force=False,
@@ -399,7 +402,7 @@ def _rules_at_end(span: DateRange) -> BackChargeRuleSet:
 
 
 class BackPeriodMethod(enum.Enum):
-    """How "half the time since the last test" becomes energy (rules.md §5, ``[uncertain]``).
+    """How "half the time since the last test" becomes energy (common practice, ``[uncertain]``).
 
     * ``HALF_TIME_ENERGY`` — half of the energy recorded over the whole time since the last test
       or installation (assumes even use; common practice).
@@ -462,7 +465,7 @@ def meter_error_refund(
         InvalidInput: an error of -100 % or below, or ``corrected_on`` not after ``since``.
         NotFound: no rule set in force on ``corrected_on``.
 
-    Source: GYGZ1996 Art. 80 item 1; rules.md §5, §19.4.
+    Source: 《供电营业规则》(1996, 电力工业部令第8号) 第80条第1项.
     """
     error = _relative_error(relative_error, "relative_error")
     period = back_period(since, corrected_on, method)
@@ -477,7 +480,7 @@ def meter_error_refund(
         1 + error,
     )
     energy = _round_energy(-refund)
-    source = rules.cite("Art. 80 item 1", "§5")
+    source = rules.cite("第80条第1项")
     facts = (
         f"relative error {error} (positive: meter fast); zero-error reference",
         f"recorded {recorded_energy} over {period} ({method.value}, share {share})",
@@ -509,7 +512,7 @@ def voltage_drop_correction(
         InvalidInput: an error of -100 % or below, or ``corrected_on`` not after ``since``.
         NotFound: no rule set in force on ``corrected_on``.
 
-    Source: GYGZ1996 Art. 80 item 2; rules.md §5.
+    Source: 《供电营业规则》(1996, 电力工业部令第8号) 第80条第2项.
     """
     actual = _relative_error(actual_error, "actual_error")
     permitted = _relative_error(permitted_error, "permitted_error")
@@ -519,7 +522,7 @@ def voltage_drop_correction(
         MONEY_CONTEXT.multiply(recorded_energy.kwh, permitted - actual), 1 + actual
     )
     energy = _round_energy(charged)
-    source = rules.cite("Art. 80 item 2", "§5")
+    source = rules.cite("第80条第2项")
     facts = (
         f"voltage-drop error {actual}, permitted {permitted}; full period {span}",
         f"{recorded_energy.kwh} × ({permitted} − {actual})/(1 + {actual}) = {charged} kWh",
@@ -545,7 +548,7 @@ def wiring_error_correction(
         InvalidInput: ``k_correct`` not above zero, or ``corrected_on`` not after ``since``.
         NotFound: no rule set in force on ``corrected_on``.
 
-    Source: GYGZ1996 Art. 81 item 1; rules.md §5.
+    Source: 《供电营业规则》(1996, 电力工业部令第8号) 第81条第1项.
     """
     k = exact_decimal(k_correct, "k_correct")
     if k <= 0:
@@ -555,7 +558,7 @@ def wiring_error_correction(
     energy = _round_energy(MONEY_CONTEXT.multiply(recorded_energy.kwh, k - 1))
     facts = (f"wiring error: {recorded_energy.kwh} × ({k} − 1) over the full period {span}",)
     return _meter_error_document(
-        rules, energy, price, "wiring_error", rules.cite("Art. 81 item 1", "§5"), facts
+        rules, energy, price, "wiring_error", rules.cite("第81条第1项"), facts
     )
 
 
@@ -577,7 +580,7 @@ def multiplier_error_correction(
         InvalidInput: a negative register advance or a multiplier not above zero.
         NotFound: no rule set in force on ``corrected_on``.
 
-    Source: GYGZ1996 Art. 81 item 3; rules.md §5, §18.3.
+    Source: 《供电营业规则》(1996, 电力工业部令第8号) 第81条第3项.
     """
     delta = exact_decimal(register_delta, "register_delta")
     if delta < 0:
@@ -591,7 +594,7 @@ def multiplier_error_correction(
     energy = _round_energy(MONEY_CONTEXT.multiply(delta, correct - used))
     facts = (f"multiplier error: {delta} × ({correct} − {used})",)
     return _meter_error_document(
-        rules, energy, price, "multiplier_error", rules.cite("Art. 81 item 3", "§5"), facts
+        rules, energy, price, "multiplier_error", rules.cite("第81条第3项"), facts
     )
 
 
@@ -683,10 +686,10 @@ def breach_category_misuse(
         InvalidInput: neither ``energy`` nor both ``capacity`` and ``load_kind``.
         NotFound: no rule set in force on ``discovered_on``.
 
-    Source: GYGZ1996 Art. 100 item 1; rules.md §7.1.
+    Source: 《供电营业规则》(1996, 电力工业部令第8号) 第100条第1项.
     """
     rules = rule_set or select_rule_set(discovered_on)
-    source = rules.cite("Art. 100 item 1", "§7.1")
+    source = rules.cite("第100条第1项")
     facts: tuple[str, ...] = ()
     if energy is None:
         if capacity is None or load_kind is None:
@@ -777,10 +780,10 @@ def breach_extra_capacity(
         InvalidInput: a two-part user without a matching price, or months below 1.
         NotFound: no rule set in force on ``discovered_on``.
 
-    Source: GYGZ1996 Art. 100 item 2; rules.md §7.1, §19.6.
+    Source: 《供电营业规则》(1996, 电力工业部令第8号) 第100条第2项.
     """
     rules = rule_set or select_rule_set(discovered_on)
-    source = rules.cite("Art. 100 item 2", "§7.1")
+    source = rules.cite("第100条第2项")
     if two_part:
         lines = _basic_back_charge_and_liquidated(
             "extra_capacity", extra_capacity, price, months, rules.extra_capacity_multiple, source
@@ -818,12 +821,12 @@ def breach_over_quota(
         InvalidInput: ``times`` below 1.
         NotFound: no rule set in force on ``discovered_on``.
 
-    Source: GYGZ1996 Art. 100 item 3; rules.md §7.1 (deleted in 2024).
+    Source: 《供电营业规则》(1996, 电力工业部令第8号) 第100条第3项 (deleted in 2024).
     """
     rules = rule_set or select_rule_set(discovered_on)
     if not rules.quota_in_force:
         raise BreachItemNotInForce("3 (over quota)", rules.key)
-    source = rules.cite("Art. 100 item 3", "§7.1")
+    source = rules.cite("第100条第3项")
     kw, _ = _kw(excess_peak, "excess_peak")
     count = _positive_count(times, "times")
     lines = (
@@ -868,10 +871,10 @@ def breach_suspended_equipment(
         InvalidInput: a two-part user without a matching price, or months/times below 1.
         NotFound: no rule set in force on ``discovered_on``.
 
-    Source: GYGZ1996 Art. 100 item 4; rules.md §7.1.
+    Source: 《供电营业规则》(1996, 电力工业部令第8号) 第100条第4项.
     """
     rules = rule_set or select_rule_set(discovered_on)
-    source = rules.cite("Art. 100 item 4", "§7.1")
+    source = rules.cite("第100条第4项")
     if two_part:
         lines = _basic_back_charge_and_liquidated(
             "suspended", capacity, price, months, rules.suspended_multiple, source
@@ -908,7 +911,7 @@ def breach_meter_interference(
         InvalidInput: ``times`` below 1.
         NotFound: no rule set in force on ``discovered_on``.
 
-    Source: GYGZ1996 Art. 100 item 5; rules.md §7.1.
+    Source: 《供电营业规则》(1996, 电力工业部令第8号) 第100条第5项.
     """
     rules = rule_set or select_rule_set(discovered_on)
     rate = (
@@ -923,7 +926,7 @@ def breach_meter_interference(
         quantity=Decimal(_positive_count(times, "times")),
         unit="次",
         rate=rate,
-        rule_source=rules.cite("Art. 100 item 5", "§7.1"),
+        rule_source=rules.cite("第100条第5项"),
     )
     return _breach_document(rules, (line,))
 
@@ -942,7 +945,7 @@ def breach_unauthorised_source(
         InvalidInput: a capacity that is not Power or ApparentPower.
         NotFound: no rule set in force on ``discovered_on``.
 
-    Source: GYGZ1996 Art. 100 item 6; rules.md §7.1 (``[uncertain]``).
+    Source: 《供电营业规则》(1996, 电力工业部令第8号) 第100条 (item and amount ``[uncertain]``).
     """
     rules = rule_set or select_rule_set(discovered_on)
     kw, unit = _kw(capacity, "capacity")
@@ -953,7 +956,7 @@ def breach_unauthorised_source(
         quantity=kw,
         unit=unit,
         rate=rules.unauthorised_source_per_kw,
-        rule_source=rules.cite("Art. 100 item 6", "§7.1"),
+        rule_source=rules.cite("第100条 (unauthorised source; item and amount not verified)"),
         status=rules.unauthorised_source_status,
     )
     return _breach_document(rules, (line,))
@@ -972,8 +975,8 @@ def capacity_by_rated_current(
     Raises:
         InvalidInput: a voltage or current below zero, or phases other than 1 or 3.
 
-    Source: GYGZ1996 Art. 103 item 2; rules.md §7.2 (three-phase as 3 × phase voltage ×
-    current is practice, ``[uncertain]``).
+    Source: 《供电营业规则》(1996, 电力工业部令第8号) 第103条第2项 (three-phase as 3 × phase
+    voltage × current is practice, ``[uncertain]``).
     """
     volts = exact_decimal(voltage_v, "voltage_v")
     amps = exact_decimal(rated_current_a, "rated_current_a")
@@ -1009,7 +1012,7 @@ def theft_back_charge(
             none where the contract must set it, or one above the rule set's maximum.
         NotFound: no rule set in force on ``discovered_on``.
 
-    Source: GYGZ1996 Art. 101–103; rules.md §7.2, §19.5.
+    Source: 《供电营业规则》(1996, 电力工业部令第8号) 第101–103条.
     """
     rules = rule_set or select_rule_set(discovered_on)
     multiple = _theft_multiple(rules, liquidated_multiple)
@@ -1029,7 +1032,7 @@ def theft_back_charge(
             raise InvalidInput("hours", hours, "a duration of zero hours or more")
         how = f"known duration {duration} h"
     energy = Energy(MONEY_CONTEXT.multiply(kw, duration))
-    source = rules.cite("Art. 102–103", "§7.2")
+    source = rules.cite("第102–103条")
     back = BackChargeLine.priced(
         code="theft.back_charge",
         description_zh="补交窃电电费",
@@ -1043,7 +1046,7 @@ def theft_back_charge(
         back,
         multiple,
         "theft.liquidated",
-        rules.cite("Art. 102", "§7.2"),
+        rules.cite("第102条"),
         rules.theft_multiple_status,
         description_zh="窃电违约使用电费",
     )

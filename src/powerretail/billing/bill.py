@@ -165,6 +165,8 @@ class Bill:
     issued_on: date | None = None
     content_hash: str | None = None
     findings: tuple[str, ...] = ()
+    #: What the bill says about itself: a charge left out for want of a fact, a method used.
+    notes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
 
     @property
     def total(self) -> Money:
@@ -187,6 +189,8 @@ class Bill:
             "issued_on": self.issued_on.isoformat() if self.issued_on else None,
             "lines": [line.to_dict() for line in self.lines],
             "total": str(self.total.amount),
+            # Only when there are notes, so bills without notes keep the hash they always had.
+            **({"notes": list(self.notes)} if self.notes else {}),
         }
 
     def content_hash_of(self) -> str:
@@ -200,6 +204,7 @@ class Bill:
         content["state"] = self.state.value
         content["content_hash"] = self.content_hash
         content["findings"] = list(self.findings)
+        content["notes"] = list(self.notes)
         return content
 
     def explain(self, language: str = "en") -> str:
@@ -237,6 +242,8 @@ class Bill:
                 out.extend(_detail_rows(text))
         total = pad(f"  {'合计' if zh else 'total'}", _AMOUNT_AT)
         out.append(f"{total}{self.total.amount:>{_AMOUNT_WIDTH}} {self.currency}")
+        for note in self.notes:
+            out.extend(_detail_rows(("说明: " if zh else "note: ") + note))
         if self.findings:
             out.append(("暂缓出账: " if zh else "held: ") + "; ".join(self.findings))
         return "\n".join(out)

@@ -59,7 +59,8 @@ class Determinants:
     ``energy_kwh`` maps time-of-use buckets (``peak``, ``flat``, ``valley`` …, or ``total`` for
     an untimed meter) to energy [kWh] with every decimal kept. ``reactive_kvarh`` is the reactive
     energy the power-factor rules count (import + export with a reverse-reactive meter).
-    Negative energy is kept (a plausibility check holds such a bill rather than refusing it).
+    Negative values are kept here (a plausibility check names them), but the bill engine refuses
+    to price them: energy, demand and reactive energy are never below zero.
     """
 
     energy_kwh: Mapping[str, Decimal] = attrs.field(converter=_energy_map)
@@ -86,7 +87,10 @@ def _capacity(value: object) -> Decimal | None:
 
 
 def _contract(value: object) -> Decimal | None:
-    return _optional_positive("contract_demand_kw", value)
+    number = _optional_positive("contract_demand_kw", value)
+    if number == 0:
+        raise InvalidInput("contract_demand_kw", value, "a contract demand above zero, or None")
+    return number
 
 
 def _motors(value: object) -> Decimal:
@@ -95,7 +99,10 @@ def _motors(value: object) -> Decimal:
 
 
 def _ytd(value: object) -> Decimal:
-    return exact_decimal(value, "ytd_kwh")
+    number = exact_decimal(value, "ytd_kwh")
+    if number < 0:
+        raise InvalidInput("ytd_kwh", value, "energy billed so far this tier year, zero or more")
+    return number
 
 
 def _standard(value: object) -> Decimal | None:
@@ -132,15 +139,16 @@ class AccountFacts:
     * ``capacity_kva`` — contracted transformer capacity [kVA] (capacity basis, 40 % floor,
       kWh-per-kVA discount);
     * ``hv_motor_kw`` — HV motors not behind a transformer [kW], part of the 40 % floor;
-    * ``contract_demand_kw`` — contract maximum demand [kW]; ``None`` on the demand basis bills
-      the measured demand;
+    * ``contract_demand_kw`` — contract maximum demand [kW], above zero; ``None`` on the demand
+      basis bills the measured demand;
     * ``basic_charge_basis`` — the user's choice; ``None`` uses the tariff's default;
     * ``pf_standard`` — 0.90, 0.85 or 0.80; ``None`` uses the tariff's default;
     * ``residential`` — residential accounts are never power-factor adjusted;
-    * ``ytd_kwh`` — energy already billed in the current tier year before this period [kWh];
+    * ``ytd_kwh`` — energy already billed in the current tier year before this period [kWh],
+      zero or more;
     * ``opened_on`` / ``closed_on`` — the first day with and the first day without service
       (move-in, move-out); the bill covers only the days in between;
-    * ``loss_model`` — losses between the boundary and the meter (rules.md §6).
+    * ``loss_model`` — losses between the boundary and the meter (《供电营业规则》(1996) 第74条).
     """
 
     capacity_kva: Decimal | None = attrs.field(default=None, converter=_capacity)

@@ -3,7 +3,7 @@
 :class:`BillingEngine` compiles each tariff version once (prices resolved, tables built) and then
 prices any number of bills with it; :func:`price_bill` is the one-off convenience.
 
-How a period is priced (rules.md §8–§14):
+How a period is priced (the rules are listed in docs/explanation/sources.md):
 
 1. The account's service days inside the period are billed (move-in, move-out).
 2. The service days are cut where a tariff version starts or ends, and where an annual tier year
@@ -11,7 +11,7 @@ How a period is priced (rules.md §8–§14):
 3. Energy, reactive energy and losses are shared between pieces by days, conserving every
    digit (largest remainder at three decimals finer than the data).
 4. Monthly charges (basic, fixed) count whole months from the start of the service days plus
-   1/30 of a month per remaining day (rules.md §8), shared between pieces by days.
+   1/30 of a month per remaining day (《供电营业规则》), shared between pieces by days.
 5. Each line is rounded once with the tariff's :class:`~powerretail.quantities.Rounding`; the
    power-factor adjustment is a percentage of the rounded lines of its base; the total is the
    exact sum of the lines.
@@ -21,7 +21,7 @@ How a period is priced (rules.md §8–§14):
 ...     code="FLAT", name_zh="平价", name_en="flat", category=CustomerCategory.RESIDENTIAL,
 ...     versions=[TariffVersion(label="1", effective_from="2025-01-01", charges=[
 ...         EnergyCharge(code="energy", name_zh="电度电费", name_en="energy",
-...                      source="rules.md §10.2", yuan_per_kwh="0.5283")])])
+...                      source="江苏居民电价 (illustrative)", yuan_per_kwh="0.5283")])])
 >>> bill = price_bill(tariff, Determinants(energy_kwh={"total": "312.4"}), DateRange.month(2025, 7))
 >>> str(bill.total)
 '165.04 CNY'
@@ -74,7 +74,8 @@ __all__ = ["DEFAULT_ACCOUNT", "BillingEngine", "months_in", "price_bill", "split
 DEFAULT_ACCOUNT: Final = AccountFacts()
 _ONE: Final = Fraction(1)
 _ZERO: Final = Decimal(0)
-_BUCKET_ORDER: Final = ("critical", "peak", "flat", "valley", "deep_valley", "total")
+_CRITICAL: Final = "critical"
+_BUCKET_ORDER: Final = (_CRITICAL, "peak", "flat", "valley", "deep_valley", "total")
 _UNTIMED: Final = TouSchedule(
     name="untimed",
     seasons=(
@@ -91,7 +92,7 @@ _EnergyFor = Callable[[DateRange, TariffVersion], Mapping[str, Decimal]]
 def months_in(period: DateRange, part_month_days: int = 30) -> Fraction:
     """Return how many months ``period`` is: whole months from its start, plus 1/30 per day left.
 
-    Source: GYGZ1996 part-month basic charge, 1/30 per day (rules.md §8).
+    Source: 《供电营业规则》(1996), part-month basic charge, 1/30 per day (article not verified).
 
     >>> months_in(DateRange.month(2025, 2)), months_in(DateRange("2025-07-10", "2025-08-01"))
     (Fraction(1, 1), Fraction(11, 15))
@@ -211,6 +212,8 @@ class _Ctx(NamedTuple):
     total_energy: Decimal
     reactive: Decimal | None
     pf: Decimal | None
+    #: What the bill must say about itself (a charge left out for want of a fact).
+    notes: list[str]
 
 
 class _Piece(NamedTuple):
@@ -284,6 +287,7 @@ class BillingEngine:
         self._statics: dict[tuple[str, str], dict[str, object]] = {}
         self._tier_tables: dict[tuple[int, Fraction], _TierTable] = {}
         self._plans: dict[int, _Plan] = {}
+        self._critical_hours: dict[tuple[int, date, date | None], Fraction] = {}
         #: The fields every draft bill of this engine shares.
         self._draft: Final[dict[str, object]] = {
             "kind": BillKind.INVOICE,
@@ -294,6 +298,7 @@ class BillingEngine:
             "issued_on": None,
             "content_hash": None,
             "findings": (),
+            "notes": (),
         }
 
     # ------------------------------------------------------------------ public
@@ -376,17 +381,20 @@ class BillingEngine:
         bill_id: str,
         account_id: str,
     ) -> Bill:
+        _refuse_negative(determinants)
         energy, reactive = self._with_losses(
             determinants.energy_kwh, determinants, service, account
         )
         total_energy = sum(energy.values(), _ZERO)
         pf = None if reactive is None else power_factor(max(total_energy, _ZERO), abs(reactive))
-        ctx = _Ctx(determinants, account, service, total_energy, reactive, pf)
+        ctx = _Ctx(determinants, account, service, total_energy, reactive, pf, [])
         lines: list[LineItem] = []
         pieces = self._pieces(
             service, energy, total_energy, account, energy_for=energy_for, determinants=determinants
         )
         for piece in pieces:
+            if energy_for is None:
+                self._need_critical_register(piece)
             lines += self._price_piece(piece, ctx)
         bill = _object_new(Bill)
         fields = bill.__dict__
@@ -395,9 +403,46 @@ class BillingEngine:
         fields["account_id"] = account_id
         fields["period"] = service
         fields["lines"] = tuple(lines)
+        if ctx.notes:
+            fields["notes"] = tuple(dict.fromkeys(ctx.notes))
         return bill
 
     # ------------------------------------------------------------------ helpers
+    def _need_critical_register(self, piece: _Piece) -> None:
+        """Refuse register energy without a critical bucket over days with critical-peak hours.
+
+        A register meter without a critical register adds those hours to its peak register;
+        pricing them at the peak price would bill the critical-peak rule wrong, and sharing them
+        out would invent a load shape. Interval data are bucketed by the schedule itself.
+        """
+        if _CRITICAL in piece.energy:
+            return
+        for charge in piece.version.charges:
+            if not isinstance(charge, TimeOfUseCharge) or _CRITICAL not in charge.resolved:
+                continue
+            schedule = piece.version.schedules[charge.schedule]
+            key = (id(schedule), piece.period.start, piece.period.end)
+            hours = self._critical_hours.get(key)
+            if hours is None:
+                quarters = sum(
+                    schedule.slots_on(day).count(_CRITICAL) for day in piece.period.dates()
+                )
+                hours = _remember(self._critical_hours, key, Fraction(quarters, 4))
+            if hours:
+                windows = "; ".join(
+                    f"{overlay.name}: " + ", ".join(f"{w.start}-{w.end}" for w in overlay.windows)
+                    for overlay in schedule.overlays
+                    if overlay.bucket == _CRITICAL
+                    and (not overlay.months or set(overlay.months) & _months_of(piece.period))
+                )
+                raise InvalidInput(
+                    "determinants.energy_kwh",
+                    ", ".join(sorted(piece.energy, key=_bucket_key)),
+                    f"a critical register: tariff {self.tariff.code} has {hours} h of critical "
+                    f"peak from {piece.period.start} to {piece.period.last_day} ({windows}); "
+                    "read the meter's critical register or bill from interval data",
+                )
+
     @staticmethod
     def _service(period: DateRange, account: AccountFacts) -> DateRange:
         if period.end is None:
@@ -441,7 +486,7 @@ class BillingEngine:
         """Return the annual tier year containing ``day`` and the code of its tier charge.
 
         ``None`` when the version in force on ``day`` has no annual tiers. The tier year is the
-        one the engine prices ``day`` in (rules.md §10.1: calendar year, or a year from move-in
+        one the engine prices ``day`` in (calendar year, or a year from move-in
         when part years settle and restart).
 
         Raises:
@@ -908,7 +953,14 @@ class BillingEngine:
     ) -> LineItem | None:
         account, total_energy, reactive, pf = ctx.account, ctx.total_energy, ctx.reactive, ctx.pf
         standard = account.pf_standard or charge.default_standard
-        if account.residential or standard is None:
+        if account.residential:
+            return None
+        if standard is None:
+            if reactive:
+                ctx.notes.append(
+                    f"power-factor adjustment not applied: no PF standard given although "
+                    f"{reactive} kvarh reactive energy was read"
+                )
             return None
         if reactive is None:
             raise InvalidInput(
@@ -943,6 +995,25 @@ class BillingEngine:
                 f"{abs(reactive)}²) → {pf}; standard {standard}: {sign}{percent}% of the base"
             ),
         )
+
+
+def _months_of(period: DateRange) -> set[int]:
+    return {day.month for day in period.dates()}
+
+
+def _refuse_negative(determinants: Determinants) -> None:
+    """Refuse energy, demand or reactive energy below zero: no meter registers them (R10)."""
+    for bucket, kwh in determinants.energy_kwh.items():
+        if kwh < 0:
+            raise InvalidInput(
+                f"determinants.energy_kwh.{bucket}", kwh, "an energy of zero or more"
+            )
+    for name, value in (
+        ("max_demand_kw", determinants.max_demand_kw),
+        ("reactive_kvarh", determinants.reactive_kvarh),
+    ):
+        if value is not None and value < 0:
+            raise InvalidInput(f"determinants.{name}", value, "zero or more")
 
 
 def _share_by_weights(quantity: Decimal, weights: Sequence[Decimal]) -> tuple[Decimal, ...]:

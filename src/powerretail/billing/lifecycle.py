@@ -47,6 +47,8 @@ __all__ = [
     "Correction",
     "CorrectionRefused",
     "PlausibilityBounds",
+    "PlausibilityFacts",
+    "billed_energy",
     "correct",
     "credit_note_for",
     "difference",
@@ -134,6 +136,95 @@ def _optional_multiple(value: object) -> Decimal | None:
     return number
 
 
+def _optional_factor(name: str, value: object) -> Decimal | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
+        raise InvalidInput(name, value, "a number above zero or None")
+    number = exact_decimal(value, name)
+    if number <= 0:
+        raise InvalidInput(name, value, "a number above zero or None")
+    return number
+
+
+def _load_factor(value: object) -> Decimal | None:
+    return _optional_factor("max_load_factor", value)
+
+
+def _history_multiple(value: object) -> Decimal | None:
+    return _optional_factor("max_multiple_of_history", value)
+
+
+def _optional_kwh(name: str, value: object) -> Decimal | None:
+    if value is None:
+        return None
+    number = exact_decimal(value, name)
+    if number < 0:
+        raise InvalidInput(name, value, "a number of zero or more, or None")
+    return number
+
+
+def _capacity(value: object) -> Decimal | None:
+    return _optional_kwh("capacity_kva", value)
+
+
+def _ceiling(value: object) -> Decimal | None:
+    return _optional_kwh("register_ceiling_kwh", value)
+
+
+def _recent(value: object) -> Decimal | None:
+    return _optional_kwh("recent_max_daily_kwh", value)
+
+
+def _review(value: Iterable[str]) -> tuple[str, ...]:
+    reasons = tuple(value)
+    for reason in reasons:
+        if not isinstance(reason, str) or not reason.strip():
+            raise InvalidInput("review", reason, "reasons to hold, as text")
+    return reasons
+
+
+@attrs.frozen(kw_only=True)
+class PlausibilityFacts:
+    """What is always known about a bill's account, for the bounds that always apply (R15).
+
+    * ``capacity_kva`` — the transformer capacity the account is supplied through [kVA];
+    * ``register_ceiling_kwh`` — the most energy the account's meters can register in one read
+      interval: ``10^digits × multiplier`` per energy register, summed [kWh];
+    * ``recent_max_daily_kwh`` — the largest daily energy of the account's issued bills in the
+      12 months before this one [kWh/day], and ``recent_label`` the bill it comes from;
+    * ``review`` — reasons found elsewhere to hold the bill for review (a VEE finding with action
+      ``hold_bill`` on a read the bill is built on), each naming its rule.
+
+    ``None`` (or nothing) means not known: the bound that needs it does not apply.
+    """
+
+    capacity_kva: Decimal | None = attrs.field(default=None, converter=_capacity)
+    register_ceiling_kwh: Decimal | None = attrs.field(default=None, converter=_ceiling)
+    recent_max_daily_kwh: Decimal | None = attrs.field(default=None, converter=_recent)
+    recent_label: str = ""
+    review: tuple[str, ...] = attrs.field(default=(), converter=_review)
+
+
+def billed_energy(bill: Bill) -> Decimal:
+    """Return the energy a bill charges [kWh]: the largest kWh sum over its charges.
+
+    Every energy-priced charge (time of use, tiers, the per-kWh adders) prices all the energy
+    of the period once, so the largest sum per charge (``energy.peak`` and ``energy.flat`` are
+    one charge) is the bill's energy, losses included.
+    """
+    by_charge: dict[str, Decimal] = {}
+    for line in bill.lines:
+        if line.unit == "kWh":
+            charge = line.code.partition(".")[0]
+            by_charge[charge] = by_charge.get(charge, Decimal(0)) + line.quantity
+    return max(by_charge.values(), default=Decimal(0))
+
+
+def _daily(energy: Decimal, days: int) -> Decimal:
+    return (energy / days).quantize(Decimal("0.01"))
+
+
 @attrs.frozen(kw_only=True)
 class PlausibilityBounds:
     """Bounds a bill must keep to be issued without review (R15).
@@ -142,7 +233,17 @@ class PlausibilityBounds:
     * ``max_total`` — an absolute ceiling (``None``: none);
     * ``max_multiple_of_typical`` — total above this multiple of the account's typical bill;
     * ``allow_negative_energy`` — negative consumption is held unless allowed;
-    * ``allow_negative_total`` — a bill that pays the customer is held unless allowed.
+    * ``allow_negative_total`` — a bill that pays the customer is held unless allowed;
+    * ``max_load_factor`` — energy above ``capacity × hours of the period × factor`` is held
+      (default 1.0: a transformer cannot deliver more than its rating all the time; the hours
+      are 24 a day of the bill's period, and kVA is taken as kW, an upper bound at any power
+      factor);
+    * ``max_multiple_of_history`` — a daily energy above this multiple of the account's
+      largest daily energy of the last 12 months is held (default 3, the multiple V06 uses to
+      judge a roll-over against the 12-month maximum).
+
+    The energy bounds need :class:`PlausibilityFacts`; without a typical bill, a capacity or a
+    history, the register ceiling still applies when known, and so do the VEE findings.
     """
 
     max_lines: int = attrs.field(default=200, converter=_count)
@@ -152,6 +253,10 @@ class PlausibilityBounds:
     )
     allow_negative_energy: bool = False
     allow_negative_total: bool = False
+    max_load_factor: Decimal | None = attrs.field(default=Decimal("1.0"), converter=_load_factor)
+    max_multiple_of_history: Decimal | None = attrs.field(
+        default=Decimal(3), converter=_history_multiple
+    )
 
     def check(
         self,
@@ -159,9 +264,12 @@ class PlausibilityBounds:
         *,
         typical: Money | None = None,
         determinants: Determinants | None = None,
+        facts: PlausibilityFacts | None = None,
     ) -> tuple[str, ...]:
         """Return the bounds ``bill`` breaks (empty when it may be issued)."""
-        findings = []
+        findings = list(facts.review) if facts is not None else []
+        if facts is not None:
+            findings.extend(self._energy_bounds(bill, facts))
         total = bill.total
         if len(bill.lines) > self.max_lines:
             findings.append(f"{len(bill.lines)} lines > {self.max_lines}")
@@ -188,6 +296,35 @@ class PlausibilityBounds:
             )
             findings.extend(f"negative consumption {k}: {v} kWh" for k, v in negative.items())
         return tuple(findings)
+
+    def _energy_bounds(self, bill: Bill, facts: PlausibilityFacts) -> list[str]:
+        energy = billed_energy(bill)
+        days = bill.period.days
+        findings = []
+        if facts.capacity_kva and self.max_load_factor is not None:
+            hours = days * 24
+            limit = facts.capacity_kva * hours * self.max_load_factor
+            if energy > limit:
+                findings.append(
+                    f"energy {energy} kWh > {facts.capacity_kva} kVA × {hours} h × "
+                    f"{self.max_load_factor} = {limit} kWh (more than the transformer can deliver)"
+                )
+        ceiling = facts.register_ceiling_kwh
+        if ceiling is not None and energy > ceiling:
+            findings.append(
+                f"energy {energy} kWh > {ceiling} kWh, the most the meters' registers can show "
+                "in one read interval (10^digits × multiplier)"
+            )
+        recent = facts.recent_max_daily_kwh
+        if recent and self.max_multiple_of_history is not None:
+            daily = _daily(energy, days)
+            if daily > recent * self.max_multiple_of_history:
+                source = f", {facts.recent_label}" if facts.recent_label else ""
+                findings.append(
+                    f"daily energy {daily} kWh/day > {self.max_multiple_of_history} × the "
+                    f"account's 12-month maximum {recent} kWh/day{source}"
+                )
+        return findings
 
 
 def _need_id(bill: Bill) -> None:
@@ -216,10 +353,12 @@ def issue(
     bounds: PlausibilityBounds | None = None,
     typical: Money | None = None,
     determinants: Determinants | None = None,
+    facts: PlausibilityFacts | None = None,
 ) -> tuple[Bill, TransitionRecord[BillState, str]]:
     """Issue a draft dated ``on``, or hold it when it breaks ``bounds``.
 
-    Returns the issued (hashed) or held bill and the record of the move.
+    The held bill carries every broken bound and every reason in ``facts.review`` as its
+    ``findings``. Returns the issued (hashed) or held bill and the record of the move.
 
     Raises:
         InvalidInput: the bill has no id.
@@ -227,7 +366,7 @@ def issue(
     """
     _need_id(bill)
     findings = (bounds or PlausibilityBounds()).check(
-        bill, typical=typical, determinants=determinants
+        bill, typical=typical, determinants=determinants, facts=facts
     )
     if findings:
         held, record = _move(bill, "hold", at=at, by=by, why="; ".join(findings))

@@ -19,7 +19,8 @@ meter data an embedder has:
 >>> d.energy_kwh, d.max_demand_kw
 ({'peak': Decimal('9464.0'), 'valley': Decimal('4000')}, Decimal('660.0'))
 
-Source: multiplier and kept decimals rules.md §18.3; 15-minute demand rules.md §12.2.
+Source: multiplier and kept decimals: metering practice; 15-minute demand: common practice (one
+source).
 """
 
 from __future__ import annotations
@@ -84,8 +85,9 @@ class RegisterRead:
 
     ``kind`` is ``active`` (``register`` names the TOU bucket, or ``total``), ``reactive``
     (import or export: both count) or ``demand`` (the register shows the period's maximum, so
-    ``previous`` is not used). Reads of different ``meter`` s add up (a demand per feeder,
-    summed; rules.md §12.2).
+    ``previous`` is not used). A register that went backwards is refused: the engine has no
+    dials to roll it over with, and a negative advance would make a negative bill. Reads of
+    different ``meter`` s add up (a demand per feeder, summed; 发改办价格〔2016〕1583号).
     """
 
     register: str
@@ -98,6 +100,16 @@ class RegisterRead:
     def __attrs_post_init__(self) -> None:
         if self.kind != "demand" and self.previous is None:
             raise InvalidInput("previous", None, f"a previous reading for a {self.kind} register")
+        if self.previous is not None and self.current < self.previous:
+            raise InvalidInput(
+                "current",
+                self.current,
+                f"a reading at or above the previous reading {self.previous} (a register that "
+                "rolled over or was exchanged: one row up to the roll-over or the old meter's "
+                "final read, one from there on; rows of a register add up)",
+            )
+        if self.current < 0:
+            raise InvalidInput("current", self.current, "a reading of zero or more")
 
     @property
     def quantity(self) -> Decimal:
@@ -129,11 +141,20 @@ def determinants_from_registers(reads: Iterable[RegisterRead]) -> Determinants:
     return Determinants(energy_kwh=energy, max_demand_kw=demand, reactive_kvarh=reactive)
 
 
+def _not_negative(values: Sequence[_N], field: str) -> None:
+    if values and min(values) < 0:
+        index = next(i for i, v in enumerate(values) if v < 0)
+        raise InvalidInput(f"{field}[{index}]", values[index], "an energy of zero or more")
+
+
 def _decimal_tuple(value: Iterable[object], field: str) -> tuple[Decimal, ...]:
     values = tuple(value)
     if all(type(v) is Decimal and v.is_finite() for v in values):
-        return cast(tuple[Decimal, ...], values)
-    return tuple(exact_decimal(v, f"{field}[{i}]") for i, v in enumerate(values))
+        result = cast(tuple[Decimal, ...], values)
+    else:
+        result = tuple(exact_decimal(v, f"{field}[{i}]") for i, v in enumerate(values))
+    _not_negative(result, field)
+    return result
 
 
 def _active(value: Iterable[object] | None) -> tuple[Decimal, ...] | None:
@@ -151,7 +172,9 @@ def _int_tuple(value: Iterable[object] | None, field: str) -> tuple[int, ...] | 
     for index, item in enumerate(values):
         if type(item) is not int:
             raise InvalidInput(f"{field}[{index}]", item, "a whole number of units")
-    return cast(tuple[int, ...], values)
+    result = cast(tuple[int, ...], values)
+    _not_negative(result, field)
+    return result
 
 
 def _active_units(value: Iterable[object] | None) -> tuple[int, ...] | None:
@@ -191,7 +214,8 @@ class IntervalSeries:
 
     Raises:
         InvalidInput: neither or both of ``active_kwh`` and ``active_units``, reactive values in
-            the other form or of another length, or values that are not exact numbers.
+            the other form or of another length, or values that are not exact numbers or are
+            below zero (an interval cannot deliver negative energy).
     """
 
     start: _dt.datetime = attrs.field(converter=_start)

@@ -19,7 +19,8 @@ True
 >>> calendar.covered_years[0], calendar.covered_years[-1]
 (2004, 2026)
 
-Source: rules.md §17 (《全国年节及纪念日放假办法》 and the yearly notices; S141–S144).
+Source: 《全国年节及纪念日放假办法》 (State Council, amended from 2025-01-01) and the yearly
+notices of the State Council General Office.
 """
 
 from __future__ import annotations
@@ -314,7 +315,7 @@ class ChinaMainlandCalendar:
     in a year without a schedule raises
     :class:`~powerretail.calendars.base.CalendarYearNotCovered`.
 
-    Source: rules.md §17.
+    Source: 《全国年节及纪念日放假办法》 and the yearly notices.
     """
 
     schedules: tuple[YearSchedule, ...] = attrs.field(converter=_schedules)

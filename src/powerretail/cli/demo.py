@@ -2,8 +2,8 @@
 
 The customers (``powerretail/data/samples/demo.toml``): a Jiangsu household on annual tiers with
 peak/valley prices, a single-part commercial user who moved in mid-month, the two-part foundry of
-rules.md §19.2 (from register reads with a multiplier) and a Guangdong factory billed from
-15-minute interval data.
+the worked example in docs/explanation/sources.md (from register reads with a multiplier) and a
+Guangdong factory billed from 15-minute interval data.
 
 The command creates a SQLite store (``--store``, default a new file in a temporary folder) and
 runs the workflows on it, as an embedding app would: it loads the sample customers, meters and
@@ -133,7 +133,7 @@ _ACTIVE = {
     "peak": RegisterKind.PEAK,
     "flat": RegisterKind.FLAT,
     "valley": RegisterKind.VALLEY,
-    "critical_peak": RegisterKind.CRITICAL_PEAK,
+    "critical": RegisterKind.CRITICAL_PEAK,
 }
 
 

@@ -28,7 +28,7 @@ B-1 late_fee 3.00 CNY
 >>> overpaid.credit
 Money(amount=Decimal('67.00'), currency='CNY')
 
-Source: the order is not fixed nationally (rules.md §2.1, ``[uncertain]``), so it is a policy; the
+Source: no national rule fixes the order (``[uncertain]``), so it is a policy; the
 default is "oldest principal first, penalty last".
 """
 
@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 #: Where the allocation policy comes from.
-ALLOCATION_SOURCE = "rules.md §2.1 (order not fixed nationally [uncertain]: a policy)"
+ALLOCATION_SOURCE = "company policy (no national rule fixes the order [uncertain])"
 
 
 class ItemKind(enum.Enum):
@@ -167,7 +167,7 @@ def allocate_payment(
         InvalidInput: a payment that is not above zero, an item in another currency, or two
             items for the same bill and kind.
 
-    Source: rules.md §2.1 (allocation order is a policy), RELIABILITY R3 and R10.
+    Source: allocation order is a policy (no national rule), RELIABILITY R3 and R10.
     """
     if not isinstance(payment, Money) or payment.amount <= 0:
         raise InvalidInput("payment", str(payment), "an amount of Money above zero")

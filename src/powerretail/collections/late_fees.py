@@ -24,7 +24,7 @@ Choices (each documented in ``docs/explanation/late-fees-and-back-charges.md``):
   the penalty starts to accrue); :class:`RuleSetDate` can switch this to the bill period's end.
   One rule set applies to a bill's whole window.
 * **GYGZ2024 minimum**: kept at 1 yuan by default (the 2024 set is the 1996 set minus its known
-  deletions, rules.md §1) and marked ``uncertain``; :meth:`LateFeeRuleSet.without_minimum` drops it.
+  deletions) and marked ``uncertain``; :meth:`LateFeeRuleSet.without_minimum` drops it.
 * **Cross-year boundary**: :class:`CrossYearBoundary`, default the calendar year of the first
   overdue day.
 * **Partial payments**: a payment is allocated over principals and penalties by
@@ -35,7 +35,8 @@ Choices (each documented in ``docs/explanation/late-fees-and-back-charges.md``):
   orders), the penalty accrued so far is rounded at that payment and later days are rounded when
   they are next settled or assessed.
 
-Source: GYGZ1996 Art. 98; 条例 (TIAOLI) Art. 39; rules.md §1, §2.
+Source: 《供电营业规则》(1996, 电力工业部令第8号) 第98条; 《电力供应与使用条例》第39条 (see
+docs/explanation/sources.md).
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ __all__ = [
     "select_rule_set",
 ]
 
-#: How well a number is established (the tags of rules.md §0).
+#: How well a number is established (the status marks of docs/explanation/sources.md).
 Status = Literal["confirmed", "one_source", "uncertain"]
 
 
@@ -181,11 +182,11 @@ GYGZ1996: Final = LateFeeRuleSet(
     rates_status="confirmed",
     minimum=Money("1.00"),
     minimum_status="confirmed",
-    source="GYGZ1996 Art. 98 (rules.md §2.1)",
+    source="《供电营业规则》(1996, 电力工业部令第8号) 第98条",
 )
 
 #: 《供电营业规则》 2024 revision, in force from 2024-06-01. Rates as in 1996; whether the 1-yuan
-#: minimum survives is not verified, so it is kept (rules.md §1: 1996 minus known deletions) and
+#: minimum survives is not verified, so it is kept (1996 minus the revision's known deletions) and
 #: marked uncertain.
 GYGZ2024: Final = LateFeeRuleSet(
     key="GYGZ2024",
@@ -196,7 +197,7 @@ GYGZ2024: Final = LateFeeRuleSet(
     rates_status="one_source",
     minimum=Money("1.00"),
     minimum_status="uncertain",
-    source="GYGZ2024, as GYGZ1996 Art. 98 (2024 article not verified; rules.md §1, §2.1)",
+    source="《供电营业规则》(2024), article not verified; as 1996 第98条",
 )
 
 #: The rule sets :func:`select_rule_set` chooses from, oldest first.
@@ -228,7 +229,7 @@ class AgreedRateRange:
 
 #: 条例 Art. 39: the supply contract may agree a daily rate of 1‰ to 3‰.
 TIAOLI_AGREED_RATE_RANGE: Final = AgreedRateRange(
-    lowest="0.001", highest="0.003", source="TIAOLI Art. 39 (rules.md §2.1)"
+    lowest="0.001", highest="0.003", source="《电力供应与使用条例》第39条"
 )
 
 
@@ -274,9 +275,10 @@ class CrossYearBoundary(enum.Enum):
     * ``OVERDUE_YEAR`` (default) — days in the calendar year of the first overdue day; days from
       1 January of any later year are cross-year (跨年度欠费).
     * ``DUE_DATE_YEAR`` — days in the calendar year of the deadline (so a bill due on 31 December
-      is cross-year from its first overdue day), as in the formula of rules.md §2.1.
+      is cross-year from its first overdue day).
 
-    Source: rules.md §2.1 (interpretation ``[uncertain]``: a strategy).
+    Source: 《供电营业规则》(1996) 第98条 names the current-year and cross-year parts but not the
+    boundary (interpretation ``[uncertain]``: a strategy).
     """
 
     OVERDUE_YEAR = "overdue_year"
@@ -344,7 +346,7 @@ class DaysAfterNotice:
     """Deadline policy: ``days`` calendar days after the bill notice reached the customer.
 
     One 1996 municipal notice started the penalty on the 8th day after the notice, i.e.
-    ``DaysAfterNotice(7)`` (rules.md §2.1, S5).
+    ``DaysAfterNotice(7)``.
     """
 
     days: int = attrs.field()
@@ -456,7 +458,7 @@ def accrue(
     Raises:
         InvalidInput: ``days`` is open, or starts before ``first_overdue_day``.
 
-    Source: GYGZ1996 Art. 98; TIAOLI Art. 39; rules.md §2.1.
+    Source: 《供电营业规则》(1996, 电力工业部令第8号) 第98条; 《电力供应与使用条例》第39条.
     """
     if days.end is None:
         raise InvalidInput("days", str(days), "a closed range of overdue days")
@@ -746,7 +748,7 @@ def assess_late_fees(
             ``through``, or a bill lacking the date its policy needs.
         NotFound: no rule set in force on a bill's rule-set date.
 
-    Source: GYGZ1996 Art. 98; rules.md §2.1 (allocation order and boundary are policies).
+    Source: 《供电营业规则》(1996) 第98条 (allocation order and boundary are policies).
     """
     policy = policy or LateFeePolicy()
     last_day = as_date(through, "through")

@@ -43,7 +43,7 @@ __all__ = [
     "SettlementTerms",
 ]
 
-#: The daily late-fee rate a contract may set: 1‰ to 3‰ (TIAOLI Art. 39; rules.md §2.1).
+#: The daily late-fee rate a contract may set: 1‰ to 3‰ (《电力供应与使用条例》第39条).
 LATE_FEE_DAILY_RATE_RANGE: Final = (Decimal("0.001"), Decimal("0.003"))
 
 
@@ -127,7 +127,7 @@ def _points(value: Iterable[ServicePointId]) -> tuple[ServicePointId, ...]:
 @attrs.frozen(kw_only=True)
 class MeteringTerms:
     """How energy is metered: the service points metered, whether metering sits at the property
-    boundary (if not, losses are added, rules.md §6), and who owns the meters."""
+    boundary (if not, losses are added, 《供电营业规则》(1996) 第74条), and who owns the meters."""
 
     metered_points: tuple[ServicePointId, ...] = attrs.field(converter=_points)
     at_property_boundary: bool = True

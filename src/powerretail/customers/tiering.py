@@ -184,8 +184,7 @@ SEED_LARGE_CUSTOMER: Final = LargeCustomerPolicy(
     effective_from="2000-01-01",
     threshold_kwh=4000,
     inclusive=True,
-    source="SEED 001 供电所大客户维护与管理办法 第二条 (上一年度月均用电量4000度以上); "
-    "rules.md §4.2",
+    source="SEED 001 供电所大客户维护与管理办法 第二条 (上一年度月均用电量4000度以上)",
 )
 
 

@@ -1,7 +1,7 @@
 """Consumption from register reads: advance × multiplier, roll-over, meter exchange, true-up.
 
 Energy is the register advance times the multiplier with every decimal of the register kept
-(rules.md §18.3: 236.8 × 40 = 9472 kWh; dropping the .8 would lose 32 kWh). A register that shows
+(236.8 × 40 = 9472 kWh; dropping the .8 would lose 32 kWh). A register that shows
 less than before has rolled over its dials, or been exchanged: :func:`register_advance` applies
 ``10^d − previous + current`` and says it did.
 
@@ -56,12 +56,12 @@ def register_advance(previous: Decimal, current: Decimal, *, digits: int) -> Adv
 
     If ``current`` is below ``previous`` the dials went round: the advance is
     ``10^digits − previous + current``. Whether that is plausible is a validation question
-    (vee.md V06), not an arithmetic one.
+    (VEE V06), not an arithmetic one.
 
     Raises:
         InvalidInput: a value outside ``[0, 10^digits)``.
 
-    Source: rules.md §18.3.
+    Source: register arithmetic, docs/explanation/sources.md (metering).
     """
     capacity = Decimal(10) ** digits
     for name, value in (("previous", previous), ("current", current)):

@@ -5,8 +5,8 @@
   the average of the previous three months). :data:`NATIONAL_POLICY` and :data:`SEED_POLICY` hold
   the choice as data.
 * Interval gaps: a gap of at most two hours between two actual values is filled on the straight
-  line between them (vee.md V14); a longer gap, a gap at an end of the series, or one next to an
-  outage is filled from the same time on the three nearest like days (vee.md V15).
+  line between them (VEE V14); a longer gap, a gap at an end of the series, or one next to an
+  outage is filled from the same time on the three nearest like days (VEE V15).
 
 Every estimate carries its method; actual values and final estimates are never replaced; filling
 the gaps of an already filled series gives the same series again (RELIABILITY R17).
@@ -90,13 +90,16 @@ class EstimationPolicy:
 NATIONAL_POLICY = EstimationPolicy(
     name="national",
     register_method=EstimationMethod.PREVIOUS_PERIOD,
-    source="rules.md §4.1 (暂按前次用电量); vee.md V14 (≤ 2 h linear), V15 (3 like days)",
+    source=(
+        "《供电营业规则》(1996, 电力工业部令第8号) (暂按前次用电量); "
+        "VEE V14 (≤ 2 h linear), V15 (3 like days)"
+    ),
 )
 #: The seed documents' rule: the average of the previous three months.
 SEED_POLICY = EstimationPolicy(
     name="seed",
     register_method=EstimationMethod.AVERAGE_LAST_3,
-    source="rules.md §4.2 (SEED: 按该户前三个月平均电量估算); vee.md V14, V15",
+    source="SEED 供电所抄、核、收管理制度 (按该户前三个月平均电量估算); VEE V14, V15",
 )
 
 
@@ -133,7 +136,7 @@ def estimate_register_read(
         InvalidInput: a method that is not a register method, or too few earlier reads (two for
             the previous period, four for three periods).
 
-    Source: rules.md §4.1 (national), §4.2 (seed).
+    Source: 《供电营业规则》(1996, 电力工业部令第8号) (national), 供电所抄、核、收管理制度 (seed).
     """
     moment = as_instant(at, "at")
     earlier = sorted((r for r in history if r.read_at < moment), key=lambda r: r.read_at)
@@ -195,7 +198,7 @@ def find_gaps(series: IntervalSeries, *, short_gap_minutes: int = 120) -> tuple[
     """Return the runs of missing (or earlier estimated) intervals, each with its method.
 
     A run is LINEAR when it lasts at most ``short_gap_minutes`` and has an actual,
-    non-outage value on both sides (vee.md V12, V14); otherwise LIKE_DAY (V15).
+    non-outage value on both sides (VEE V12, V14); otherwise LIKE_DAY (V15).
     """
     gaps: list[Gap] = []
     index = 0
@@ -354,7 +357,7 @@ def scale_estimates(series: IntervalSeries, register_advance: Energy) -> Interva
     """Return ``series`` with its estimates scaled so the series adds up to ``register_advance``.
 
     Only ``ESTIMATED`` values change (actuals and final estimates stay); each keeps four decimals
-    and the last estimate takes the rounding residue, so the total is exact (vee.md V16:
+    and the last estimate takes the rounding residue, so the total is exact (VEE V16:
     interval estimates reconcile to the register).
 
     Raises:

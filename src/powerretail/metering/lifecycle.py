@@ -10,7 +10,8 @@ True
 >>> DLT448_2000.onsite_test_months[MeteringClass.II]
 6
 
-Source: rules.md §18.1 (classes), §18.2 (testing and replacement periods).
+Source: DL/T 448-2000 《电能计量装置技术管理规程》 (classes, tests, rotation); JJG 307-2006
+(electromechanical meters).
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ METER_LIFECYCLE: StateMachine[MeterState, MeterEventKind] = StateMachine(
 
 
 class MeteringClass(enum.Enum):
-    """Class of a metering installation (DL/T 448-2000; rules.md §18.1)."""
+    """Class of a metering installation (DL/T 448-2000)."""
 
     I = "I"  # noqa: E741 - the class is called I
     II = "II"
@@ -152,7 +153,7 @@ DLT448_2000 = TestPolicy(
         MeterType.SMART: 8,
     },
     source=(
-        "rules.md §18.2: DL/T 448-2000 first test within 1 month (I–IV), on-site tests I 3 / "
+        "DL/T 448-2000 first test within 1 month (I–IV), on-site tests I 3 / "
         "II 6 / III 12 months, rotation of I–III every 3–4 years (3 used); JJG 307-2006 "
         "electromechanical three-phase 6, single-phase 10 years; JJG 596-2012 electronic class "
         "1/2 8 years [uncertain]. Effective date of DL/T 448-2000 [uncertain]."

@@ -16,7 +16,7 @@ over (``10 ** register_digits``).
 >>> meter.multiplier
 Decimal('2000')
 
-Source: rules.md §18.3 (multiplier = CT ratio × VT ratio; 10 kV/100 V × 100/5 A = 2000).
+Source: metering practice (multiplier = CT ratio × VT ratio; 10 kV/100 V × 100/5 A = 2000).
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ class RegisterKind(enum.Enum):
 
 
 class MeterEvent(enum.Enum):
-    """An event a meter reports with a read or an interval (vee.md V12)."""
+    """An event a meter reports with a read or an interval (VEE V12)."""
 
     OUTAGE = "outage"
     RESET = "reset"

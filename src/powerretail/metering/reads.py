@@ -1,6 +1,6 @@
 """Register reads with provenance, meter exchanges and interval series.
 
-Every value says where it came from (vee.md V17): a read is ``ACTUAL`` (read by us or by the meter),
+Every value says where it came from (VEE V17): a read is ``ACTUAL`` (read by us or by the meter),
 ``CUSTOMER`` (read by the customer), ``ESTIMATED`` or ``SUBSTITUTED``; estimated and substituted
 values name their :class:`EstimationMethod` and whoever (person or rule) produced them.
 
@@ -68,15 +68,15 @@ class ReadSource(enum.Enum):
 
 
 class EstimationMethod(enum.Enum):
-    """How an estimated or substituted value was made (vee.md, estimation methods)."""
+    """How an estimated or substituted value was made (the VEE catalogue's estimation methods)."""
 
-    #: The previous period's consumption (national rule: 暂按前次用电量; rules.md §4.1).
+    #: The previous period's consumption (national rule: 暂按前次用电量, 《供电营业规则》).
     PREVIOUS_PERIOD = "previous_period"
-    #: The average of the previous three months (seed rule; rules.md §4.2).
+    #: The average of the previous three months (company rule: 供电所抄、核、收管理制度).
     AVERAGE_LAST_3 = "average_last_3"
-    #: Straight line between the actual values either side of a short gap (vee.md V14).
+    #: Straight line between the actual values either side of a short gap (VEE V14).
     LINEAR = "linear"
-    #: Average of the same time on like days (vee.md V15).
+    #: Average of the same time on like days (VEE V15).
     LIKE_DAY = "like_day"
     #: A check meter's value put in the main meter's place.
     CHECK_METER = "check_meter"
@@ -145,10 +145,10 @@ class RegisterRead:
         produced_by: who read it, or which rule or method made it.
         method: how an estimated or substituted value was made (required for those, else None).
         unreadable: the cycle could not be read for the customer's reasons and this estimate
-            stands in for the read (rules.md §4.2: counts towards the 2- and 6-cycle rules).
-        is_final: a "final" estimate that later VEE must not replace (vee.md V17).
-        meter_clock_at: the meter's own clock at ``read_at``, when it reports one (vee.md V05).
-        events: events the meter reported with the read (vee.md V12).
+            stands in for the read (counts towards the company's 2- and 6-cycle rules).
+        is_final: a "final" estimate that later VEE must not replace (VEE V17).
+        meter_clock_at: the meter's own clock at ``read_at``, when it reports one (VEE V05).
+        events: events the meter reported with the read (VEE V12).
         read_id: the read's id in the embedding system, if any.
 
     Raises:
@@ -187,7 +187,7 @@ class RegisterRead:
 
     @property
     def key(self) -> tuple[MeterId, RegisterKind, pendulum.DateTime]:
-        """The identity of a read: meter, register and instant (vee.md V03)."""
+        """The identity of a read: meter, register and instant (VEE V03)."""
         return (self.meter_id, self.register, self.read_at)
 
     def describe(self) -> str:
@@ -233,7 +233,7 @@ class IntervalQuality(enum.Enum):
     MISSING = "missing"
     ESTIMATED = "estimated"
     SUBSTITUTED = "substituted"
-    #: An estimate a person has confirmed; VEE never replaces it (vee.md V17).
+    #: An estimate a person has confirmed; VEE never replaces it (VEE V17).
     FINAL_ESTIMATE = "final_estimate"
 
 

@@ -77,10 +77,10 @@ READ_COLUMNS: Final[Mapping[str, str]] = {
     "digits": "integer dials of the register (default 6)",
     "installed_on": "date the meter was installed (default: the date of its first read)",
     "service": "energised (default), de_energised or inactive: the supply during the read period",
-    "expected_kwh": "consumption expected for the period [kWh] (vee.md V07), when known",
+    "expected_kwh": "consumption expected for the period [kWh] (VEE V07), when known",
     "last_year_kwh": "consumption of the same period a year before [kWh] (seed year-on-year rule)",
     "reference_daily_kwh": "reference daily consumption [kWh/day] for the large-customer check",
-    "large_customer": "true when the account is a large customer (rules.md §4.2)",
+    "large_customer": "true when the account is a large customer (company rule, ≥ 4000 kWh/month)",
 }
 
 #: Interval columns and what they hold (the first three are required).

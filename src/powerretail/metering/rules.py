@@ -1,12 +1,12 @@
-"""The rules that ship: the seed documents' rules and the catalogue V01–V18 of vee.md.
+"""The rules that ship: the seed documents' rules and the VEE catalogue V01–V18.
 
 Two named rule sets:
 
-* :data:`SEED_RULES` — the supply company's own rules (rules.md §4.2): consumption changed by more
-  than 20 % against last month or the same month last year; large customers' weekly check at
-  +30 % / −20 %; 2 consecutive unreadable cycles raise an exception ticket, 6 a proposal to
-  terminate supply.
-* :data:`CATALOGUE_RULES` — V01–V18 of vee.md, with their defaults.
+* :data:`SEED_RULES` — the supply company's own rules (供电所抄、核、收管理制度): consumption
+  changed by more than 20 % against last month or the same month last year; large customers'
+  weekly check at +30 % / −20 %; 2 consecutive unreadable cycles raise an exception ticket, 6 a
+  proposal to terminate supply.
+* :data:`CATALOGUE_RULES` — V01–V18 of the VEE catalogue, with their defaults.
 
 Every threshold is a :class:`~powerretail.metering.vee.Threshold` with its default and source;
 :func:`rule_table` renders them (the reference page is checked against it).
@@ -55,10 +55,10 @@ from powerretail.timeframe import local_date, timezone
 
 __all__ = ["CATALOGUE_RULES", "SEED_RULES", "consecutive_unread", "rule_table"]
 
-_SEED_AUDIT = "SEED 供电所抄、核、收管理制度 (二)4 — rules.md §4.2"
-_SEED_LARGE = "SEED 供电所大客户维护与管理办法 第七条 — rules.md §4.2"
-_SEED_READING = "SEED 供电所抄、核、收管理制度 (一)5 — rules.md §4.2"
-_UNSET = "vee.md gives no number (param); powerretail placeholder — set your own"
+_SEED_AUDIT = "SEED 供电所抄、核、收管理制度 (二)4"
+_SEED_LARGE = "SEED 供电所大客户维护与管理办法 第七条"
+_SEED_READING = "SEED 供电所抄、核、收管理制度 (一)5"
+_UNSET = "the catalogue gives no number (param); powerretail placeholder — set your own"
 
 
 def _pct(ratio: Decimal) -> str:
@@ -191,7 +191,7 @@ SEED_RULES = RuleSet(
         Rule(
             rule_id="SEED-UNREAD-6",
             title="Consecutive months unreadable: propose terminating supply",
-            source=_SEED_READING + "; GYGZ1996 (rules.md §4.1)",
+            source=_SEED_READING + "; 《供电营业规则》(1996, 电力工业部令第8号) (6 months)",
             severity=Severity.ERROR,
             action=Action.RAISE_WORK_ORDER,
             work_order=WorkOrderKind.SUPPLY_TERMINATION_PROPOSAL,
@@ -337,7 +337,10 @@ def _v06(rule: Rule, subject: Subject, limits: Mapping[str, Decimal]) -> Iterato
     capacity = subject.meter.rollover_at
     if read.value >= capacity or previous.value >= capacity:
         yield rule.finding(
-            subject, f"register value above the meter's {subject.meter.register_digits} dials"
+            subject,
+            f"register value above the meter's {subject.meter.register_digits} dials",
+            action=Action.REJECT,
+            work_order=WorkOrderKind.METER_TEST,
         )
         return
     advance = register_advance(previous.value, read.value, digits=subject.meter.register_digits)
@@ -598,7 +601,7 @@ def _v18(rule: Rule, subject: Subject, limits: Mapping[str, Decimal]) -> Iterato
         )
 
 
-_GB = "vee.md V07 (GB: > 2 × expected)"
+_GB = "VEE V07 (GB: > 2 × expected)"
 
 CATALOGUE_RULES = RuleSet(
     name="catalogue",
@@ -606,7 +609,7 @@ CATALOGUE_RULES = RuleSet(
         Rule(
             rule_id="V01",
             title="Identity: meter and register match the installation",
-            source="vee.md V01",
+            source="VEE V01",
             severity=Severity.ERROR,
             action=Action.REJECT,
             checker=_v01,
@@ -614,7 +617,7 @@ CATALOGUE_RULES = RuleSet(
         Rule(
             rule_id="V02",
             title="Chronology: not in the future, after the latest read, inside installation",
-            source="vee.md V02",
+            source="VEE V02",
             severity=Severity.ERROR,
             action=Action.REJECT,
             checker=_v02,
@@ -622,7 +625,7 @@ CATALOGUE_RULES = RuleSet(
         Rule(
             rule_id="V03",
             title="Duplicate read (same key: same value dropped, different value flagged)",
-            source="vee.md V03; RELIABILITY R22",
+            source="VEE V03 (a repeated read is stored once)",
             severity=Severity.WARNING,
             action=Action.FLAG,
             checker=_v03,
@@ -630,7 +633,7 @@ CATALOGUE_RULES = RuleSet(
         Rule(
             rule_id="V04",
             title="Interval count equals the day's expected count (DST-aware)",
-            source="vee.md V04",
+            source="VEE V04",
             severity=Severity.WARNING,
             action=Action.ESTIMATE,
             checker=_v04,
@@ -638,7 +641,7 @@ CATALOGUE_RULES = RuleSet(
         Rule(
             rule_id="V05",
             title="Meter clock within tolerance",
-            source="vee.md V05",
+            source="VEE V05",
             severity=Severity.WARNING,
             action=Action.FLAG,
             work_order=WorkOrderKind.METER_TEST,
@@ -647,24 +650,24 @@ CATALOGUE_RULES = RuleSet(
                     name="tolerance_seconds",
                     default=300,
                     unit="s",
-                    source="vee.md V05 (regulator value); powerretail placeholder 300 s",
+                    source="VEE V05 (regulator value); powerretail placeholder 300 s",
                 ),
             ),
             checker=_v05,
         ),
         Rule(
             rule_id="V06",
-            title="Negative advance: roll-over if plausible, else a meter-change record",
-            source="vee.md V06; rules.md §18.3",
+            title="Negative advance: roll-over if plausible, else hold for a meter-change record",
+            source="VEE V06; register roll-over",
             severity=Severity.ERROR,
-            action=Action.ESTIMATE,
+            action=Action.HOLD_BILL,
             work_order=WorkOrderKind.METER_CHANGE_RECORD,
             thresholds=(
                 Threshold(
                     name="rollover_factor",
                     default=3,
                     unit="× 12-month maximum",
-                    source="rules.md §18.3 (3 × the 12-month maximum)",
+                    source="powerretail default (3 × the 12-month maximum)",
                 ),
             ),
             checker=_v06,
@@ -682,31 +685,31 @@ CATALOGUE_RULES = RuleSet(
         Rule(
             rule_id="V08",
             title="Low or zero usage on an energised service",
-            source="vee.md V08",
+            source="VEE V08",
             severity=Severity.WARNING,
             action=Action.FLAG,
             work_order=WorkOrderKind.FIELD_VISIT,
             thresholds=(
-                Threshold(name="min_kwh", default=0, unit="kWh", source="vee.md V08 (zero)"),
+                Threshold(name="min_kwh", default=0, unit="kWh", source="VEE V08 (zero use)"),
             ),
             checker=_v08,
         ),
         Rule(
             rule_id="V09",
             title="Usage on a de-energised or inactive service",
-            source="vee.md V09",
+            source="VEE V09",
             severity=Severity.ERROR,
             action=Action.FLAG,
             work_order=WorkOrderKind.FIELD_VISIT,
             thresholds=(
-                Threshold(name="max_kwh", default=0, unit="kWh", source="vee.md V09 (> 0)"),
+                Threshold(name="max_kwh", default=0, unit="kWh", source="VEE V09 (any use > 0)"),
             ),
             checker=_v09,
         ),
         Rule(
             rule_id="V10",
             title="Interval sum against register advance",
-            source="vee.md V10",
+            source="VEE V10",
             severity=Severity.WARNING,
             action=Action.FLAG,
             thresholds=(Threshold(name="tolerance", default="0.01", unit="ratio", source=_UNSET),),
@@ -715,7 +718,7 @@ CATALOGUE_RULES = RuleSet(
         Rule(
             rule_id="V11",
             title="Spike between consecutive intervals",
-            source="vee.md V11",
+            source="VEE V11",
             severity=Severity.WARNING,
             action=Action.FLAG,
             thresholds=(
@@ -726,7 +729,7 @@ CATALOGUE_RULES = RuleSet(
         Rule(
             rule_id="V12",
             title="Meter events (outage, reset, overflow, tamper, phase loss)",
-            source="vee.md V12",
+            source="VEE V12",
             severity=Severity.WARNING,
             action=Action.FLAG,
             checker=_v12,
@@ -734,7 +737,7 @@ CATALOGUE_RULES = RuleSet(
         Rule(
             rule_id="V13",
             title="Consecutive estimates: raise a read order",
-            source="vee.md V13",
+            source="VEE V13",
             severity=Severity.WARNING,
             action=Action.RAISE_WORK_ORDER,
             work_order=WorkOrderKind.READ_ORDER,
@@ -744,29 +747,29 @@ CATALOGUE_RULES = RuleSet(
         Rule(
             rule_id="V14",
             title="Short gap: estimate linearly",
-            source="vee.md V14 (CA ≤ 2 h)",
+            source="VEE V14 (CA ≤ 2 h)",
             severity=Severity.INFO,
             action=Action.ESTIMATE,
             thresholds=(
-                Threshold(name="short_gap_minutes", default=120, unit="min", source="vee.md V14"),
+                Threshold(name="short_gap_minutes", default=120, unit="min", source="VEE V14"),
             ),
             checker=_gap_rule("linear"),
         ),
         Rule(
             rule_id="V15",
             title="Long gap: estimate from like days",
-            source="vee.md V15 (> 2 h; 3 like days)",
+            source="VEE V15 (> 2 h; 3 like days)",
             severity=Severity.WARNING,
             action=Action.ESTIMATE,
             thresholds=(
-                Threshold(name="short_gap_minutes", default=120, unit="min", source="vee.md V15"),
+                Threshold(name="short_gap_minutes", default=120, unit="min", source="VEE V15"),
             ),
             checker=_gap_rule("like_day"),
         ),
         Rule(
             rule_id="V16",
             title="Re-validate estimates: scale them to the boundary reads",
-            source="vee.md V16; RELIABILITY R17",
+            source="VEE V16 (validating again changes nothing)",
             severity=Severity.WARNING,
             action=Action.FLAG,
             thresholds=(Threshold(name="tolerance", default="0.01", unit="ratio", source=_UNSET),),
@@ -775,7 +778,7 @@ CATALOGUE_RULES = RuleSet(
         Rule(
             rule_id="V17",
             title="Provenance: estimates never overwrite actuals; actuals supersede estimates",
-            source="vee.md V17; RELIABILITY R7, R17",
+            source="VEE V17 (nothing lost or counted twice)",
             severity=Severity.ERROR,
             action=Action.REJECT,
             checker=_v17,
@@ -783,12 +786,12 @@ CATALOGUE_RULES = RuleSet(
         Rule(
             rule_id="V18",
             title="Back-billing guard: energy older than the cap",
-            source="vee.md V18 (GB 12 months)",
+            source="VEE V18 (GB 12 months)",
             severity=Severity.ERROR,
             action=Action.HOLD_BILL,
             work_order=WorkOrderKind.BILL_REVIEW,
             thresholds=(
-                Threshold(name="cap_months", default=12, unit="months", source="vee.md V18 (GB)"),
+                Threshold(name="cap_months", default=12, unit="months", source="VEE V18 (GB)"),
             ),
             checker=_v18,
         ),

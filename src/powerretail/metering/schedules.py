@@ -11,8 +11,8 @@ weekly (:func:`weekly_check_route`).
 >>> print(*cycle.read_dates(DateRange(date(2025, 1, 1), date(2025, 4, 1))))
 2025-01-25 2025-02-25 2025-03-25
 
-Source: rules.md §4.1 (monthly reading is usual; rescheduling needs notice), §4.2 (large customers,
-weekly check).
+Source: 《供电营业规则》 (reading on the set day; rescheduling needs notice); SEED
+供电所大客户维护与管理办法 第七条 (large customers, weekly check).
 """
 
 from __future__ import annotations

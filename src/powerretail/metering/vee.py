@@ -10,7 +10,8 @@ and a rule set may override them (``rule_set.with_thresholds("V07", factor="3")`
 adds a rule of their own by writing any object with the :class:`VeeRule` attributes and ``check``
 method, and ``rule_set.with_rule(mine)``: no change to the library.
 
-Source: vee.md (catalogue V01–V18), rules.md §4 (seed rules).
+Source: the VEE catalogue V01–V18 (docs/reference/vee-rules.md) and the company's reading rules
+(供电所抄、核、收管理制度).
 """
 
 from __future__ import annotations
@@ -98,6 +99,12 @@ class WorkOrderKind(enum.Enum):
     BILL_REVIEW = "bill_review"
 
 
+class _RuleDefault(enum.Enum):
+    """Marks an argument left out: the rule's own default applies."""
+
+    RULE = "rule"
+
+
 class ServiceStatus(enum.Enum):
     """The state of supply at the service point during the read period."""
 
@@ -170,11 +177,11 @@ class ReadSubject:
         history: earlier reads of the meter (any order; kept sorted by time).
         as_of: when the check runs (reads after it are in the future).
         service: the state of supply during the period.
-        expected: the consumption expected for the period [kWh], when known (vee.md V07).
+        expected: the consumption expected for the period [kWh], when known (VEE V07).
         same_period_last_year: consumption of the same period a year before [kWh] (seed rule).
         reference_daily: the reference daily consumption for the large-customer weekly check
             [kWh/day] (the same period last month); defaults to the previous period's.
-        is_large_customer: whether the account is a large customer (rules.md §4.2).
+        is_large_customer: whether the account is a large customer (company rule, ≥ 4000 kWh/month).
         zone: the zone of calendar rules (install dates, months).
     """
 
@@ -322,15 +329,19 @@ class Rule:
         *,
         severity: Severity | None = None,
         action: Action | None = None,
-        work_order: WorkOrderKind | None = None,
+        work_order: WorkOrderKind | _RuleDefault | None = _RuleDefault.RULE,
     ) -> Finding:
-        """Return a finding of this rule, with the rule's defaults unless told otherwise."""
+        """Return a finding of this rule, with the rule's defaults unless told otherwise.
+
+        ``work_order=None`` means the finding calls for no work order at all; leaving it out
+        takes the rule's.
+        """
         return Finding(
             rule_id=self.rule_id,
             severity=severity or self.severity,
             message=message,
             action=action or self.action,
-            work_order=work_order or self.work_order,
+            work_order=self.work_order if work_order is _RuleDefault.RULE else work_order,
             subject=subject.label,
             source=self.source,
         )

@@ -10,6 +10,12 @@ it read; if the store holds another, the save raises
 :class:`~powerretail.errors.VersionConflict` and changes nothing (optimistic concurrency,
 RELIABILITY R11).
 
+An aggregate whose stored entities are documents declares which changes a save may make
+(``changes``, a :data:`ChangeRule`): every store asks :meth:`Aggregate.check_change` before it
+replaces a stored entity, and refuses the save with :class:`ChangeNotAllowed` — so the rule is
+written once, next to the aggregate, and no store (nor an embedder's) can forget it (R5).
+:func:`never_changes` is the rule of a document that never changes once stored.
+
 >>> import attrs
 >>> @attrs.frozen
 ... class Note:
@@ -34,7 +40,7 @@ from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 import attrs
 
-from powerretail.errors import InvalidInput
+from powerretail.errors import InvalidInput, RuleViolation, describe_value
 from powerretail.repositories.codec import (
     DEFAULT_CODECS,
     CodecRegistry,
@@ -43,7 +49,17 @@ from powerretail.repositories.codec import (
     field_types,
 )
 
-__all__ = ["Aggregate", "AggregateRepository", "Upgrade", "Versioned"]
+__all__ = [
+    "Aggregate",
+    "AggregateRepository",
+    "ChangeNotAllowed",
+    "ChangeRefusal",
+    "ChangeRule",
+    "Upgrade",
+    "Versioned",
+    "changed_fields",
+    "never_changes",
+]
 
 K = TypeVar("K", bound=str)
 E = TypeVar("E")
@@ -52,6 +68,72 @@ E = TypeVar("E")
 Upgrade = Callable[[dict[str, JsonValue]], dict[str, JsonValue]]
 
 _KIND = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+
+class ChangeNotAllowed(RuleViolation):
+    """A save would change stored ``kind`` ``key`` (in ``state``) in a way it may not (R5).
+
+    ``changed`` says what: the fields changed, or a state change that is not a transition.
+    Nothing was saved.
+    """
+
+    def __init__(self, kind: str, key: str, state: str, changed: tuple[str, ...]) -> None:
+        self.kind = kind
+        self.key = key
+        self.state = state
+        self.changed = changed
+        super().__init__(kind, key, state, changed)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.kind} {describe_value(self.key)} is {self.state}: a save may not change "
+            f"{', '.join(self.changed)}; correct it with a new document"
+        )
+
+
+class ChangeRefusal(NamedTuple):
+    """Why a change is refused: the stored entity's state and what the change would alter."""
+
+    state: str
+    changed: tuple[str, ...]
+
+
+#: Decide whether a stored entity may be saved as another: ``None`` when it may.
+ChangeRule = Callable[[E, E], ChangeRefusal | None]
+
+
+def changed_fields(stored: Any, new: Any, *, allowed: Iterable[str] = ()) -> tuple[str, ...]:
+    """Return the attrs fields of ``stored`` that ``new`` holds another value in (in field order).
+
+    Fields named in ``allowed`` are not compared.
+    """
+    skip = set(allowed)
+    return tuple(
+        field.name
+        for field in attrs.fields(type(stored))
+        if field.name not in skip and getattr(stored, field.name) != getattr(new, field.name)
+    )
+
+
+def never_changes(state: str) -> Callable[[Any, Any], ChangeRefusal | None]:
+    """Return the rule of a document that never changes once stored (in ``state``, "posted").
+
+    >>> rule = never_changes("posted")
+    >>> @attrs.frozen
+    ... class Receipt:
+    ...     receipt_id: str
+    ...     amount: str
+    >>> rule(Receipt("R-1", "10.00"), Receipt("R-1", "10.00")) is None
+    True
+    >>> rule(Receipt("R-1", "10.00"), Receipt("R-1", "1.00"))
+    ChangeRefusal(state='posted', changed=('amount',))
+    """
+
+    def rule(stored: Any, new: Any) -> ChangeRefusal | None:
+        changed = changed_fields(stored, new)
+        return ChangeRefusal(state, changed) if changed else None
+
+    return rule
 
 
 class Versioned(NamedTuple, Generic[E]):
@@ -85,6 +167,8 @@ class Aggregate(Generic[K, E]):
         upgrades: ``upgrades[n]`` turns data stored at version ``n`` into version ``n + 1``;
             one for every version below ``schema_version``. Stores keep each entity's schema
             version, and old data is upgraded as it is read (saving it writes the new shape).
+        changes: which saves may change a stored entity (``None``: any). Stores call
+            :meth:`check_change` before every save when it is set.
 
     Raises:
         InvalidInput: ``kind`` is not a lower-case name, ``entity_type`` is not an attrs class,
@@ -98,6 +182,7 @@ class Aggregate(Generic[K, E]):
     codec: CodecRegistry = attrs.field(default=DEFAULT_CODECS, eq=False, repr=False)
     schema_version: int = 1
     upgrades: Mapping[int, Upgrade] = attrs.field(factory=dict, eq=False, repr=False)
+    changes: ChangeRule[E] | None = attrs.field(default=None, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if not attrs.has(self.entity_type):
@@ -116,6 +201,18 @@ class Aggregate(Generic[K, E]):
                 raise InvalidInput(
                     "upgrades", sorted(self.upgrades), f"an upgrade from version {version}"
                 )
+
+    def check_change(self, stored: E, new: E) -> None:
+        """Check that a save may replace ``stored`` by ``new`` (stores call it on every save).
+
+        Raises:
+            ChangeNotAllowed: ``changes`` refuses it.
+        """
+        if self.changes is None:
+            return
+        refusal = self.changes(stored, new)
+        if refusal is not None:
+            raise ChangeNotAllowed(self.kind, self.key_of(stored), refusal.state, refusal.changed)
 
     def key_of(self, entity: E) -> K:
         """Return the key of ``entity``."""

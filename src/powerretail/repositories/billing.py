@@ -2,7 +2,8 @@
 
 Bills, credit notes and rebills are all :class:`~powerretail.billing.bill.Bill` documents, stored
 as they are (a credit note names the bill it ``corrects``). An issued bill is saved once more at
-most — when it is reversed — and its content and hash never change (RELIABILITY R5).
+most — when it is reversed — and its content and hash never change (RELIABILITY R5): every
+store refuses any other save of it (:func:`bill_changes`, the rule of :data:`BILLS`).
 
 A :class:`BillingProfile` is what the billing cycle needs to bill an account: its tariff, its
 meters, the facts that change the charges, a typical bill for the plausibility check, and who
@@ -15,13 +16,19 @@ from typing import TypeAlias
 
 import attrs
 
-from powerretail.billing.bill import Bill
+from powerretail.billing.bill import Bill, BillState
 from powerretail.billing.determinants import AccountFacts
+from powerretail.billing.lifecycle import BILL_LIFECYCLE
 from powerretail.collections.late_fees import CustomerKind
 from powerretail.errors import InvalidInput
 from powerretail.ids import AccountId, BillId, CustomerId, MeterId
 from powerretail.quantities import Money
-from powerretail.repositories.aggregates import Aggregate, AggregateRepository
+from powerretail.repositories.aggregates import (
+    Aggregate,
+    AggregateRepository,
+    ChangeRefusal,
+    changed_fields,
+)
 
 __all__ = [
     "BILLING_PROFILES",
@@ -29,6 +36,7 @@ __all__ = [
     "BillRepository",
     "BillingProfile",
     "BillingProfileRepository",
+    "bill_changes",
 ]
 
 
@@ -64,9 +72,51 @@ class BillingProfile:
     active: bool = True
 
 
-#: Bills, credit notes and rebills, keyed by bill id, found by account, state and kind.
+#: What issuing (or releasing) a bill stamps on it; nothing else of a held bill changes.
+_STAMPED = ("state", "issued_on", "content_hash", "findings")
+
+
+def bill_changes(stored: Bill, new: Bill) -> ChangeRefusal | None:
+    """Return why ``stored`` may not be saved as ``new``, or ``None`` when it may.
+
+    The state moves only along :data:`~powerretail.billing.lifecycle.BILL_LIFECYCLE` (or stays);
+    a draft may change freely; a held bill keeps its content (lines, totals, period …) and is
+    stamped only when issued, with the hash of that content; an issued, reversed or discarded
+    document changes nothing but its state (RELIABILITY R5).
+    """
+    state = stored.state
+    changed: list[str] = []
+    if new.state is not state and not any(
+        arrow.source is state and arrow.target is new.state for arrow in BILL_LIFECYCLE.transitions
+    ):
+        changed.append(
+            f"state {state.value} → {new.state.value} (not a transition of the bill lifecycle)"
+        )
+    if state is BillState.DRAFT:
+        fields: tuple[str, ...] = ()
+    elif state is BillState.HELD and new.state is BillState.ISSUED:
+        fields = changed_fields(stored, new, allowed=_STAMPED)
+        if new.content_hash != new.content_hash_of():
+            fields += ("content_hash",)
+    elif state is BillState.HELD:
+        fields = changed_fields(stored, new, allowed=("state", "findings"))
+    else:
+        fields = changed_fields(stored, new, allowed=("state",))
+    for field in fields:
+        changed.append(field)
+        if field == "lines" and stored.total != new.total:
+            changed.append("total")
+    return ChangeRefusal(state.value, tuple(changed)) if changed else None
+
+
+#: Bills, credit notes and rebills, keyed by bill id, found by account, state and kind; an
+#: issued one changes only along its lifecycle (:func:`bill_changes`).
 BILLS: Aggregate[BillId, Bill] = Aggregate(
-    kind="bill", entity_type=Bill, key_field="bill_id", indexed=("account_id", "state", "kind")
+    kind="bill",
+    entity_type=Bill,
+    key_field="bill_id",
+    indexed=("account_id", "state", "kind"),
+    changes=bill_changes,
 )
 #: Billing profiles, keyed by account id, found by customer and by whether they are billed.
 BILLING_PROFILES: Aggregate[AccountId, BillingProfile] = Aggregate(

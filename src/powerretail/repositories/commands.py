@@ -6,10 +6,17 @@ of work. A retry with the same key and payload returns the stored result (or rai
 refusal) without running the action again; the same key with another payload raises
 :class:`~powerretail.errors.IdempotencyConflict`.
 
+Keys are per command: ``run_idempotent`` is the one place a record's key is formed
+(:func:`~powerretail.repositories.idempotency.scoped_key`, ``"post_payment:gw-1"``) and its
+payload compared, so a payment key that happens to equal a billing-cycle key is another
+request, not a conflict. Pass the command's whole payload — every argument that changes what
+it does (:func:`command_payload` encodes them all), never a part of it.
+
 What is stored as an outcome: a result, or a refusal by a business rule
 (:class:`~powerretail.errors.RuleViolation` or :class:`~powerretail.errors.InvalidInput`) — both
 are answers the same request will always get. What is not stored: a concurrency conflict or a
-crash — those roll back, and the command is retried (a conflict up to ``attempts`` times here).
+crash — those roll back, and the command is retried (a conflict up to ``attempts`` times here);
+nor the refusals a command names as ``unrecorded`` (their answer may change with other data).
 
 A refusal by :class:`~powerretail.access.PermissionDenied` is audited: its audit record is
 stored in the audit log with the refusal, although the action's writes roll back.
@@ -24,15 +31,22 @@ from powerretail.errors import (
     ConcurrencyConflict,
     IdempotencyConflict,
     InvalidInput,
+    PowerRetailError,
     RuleViolation,
     describe_value,
 )
 from powerretail.repositories.clock import Clock
-from powerretail.repositories.codec import JsonValue
-from powerretail.repositories.idempotency import IdempotencyRecord, Outcome, fingerprint
+from powerretail.repositories.codec import DEFAULT_CODECS, JsonValue
+from powerretail.repositories.idempotency import (
+    IdempotencyRecord,
+    IdempotencyStore,
+    Outcome,
+    fingerprint,
+    scoped_key,
+)
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
-__all__ = ["CommandRefused", "replay", "run_idempotent"]
+__all__ = ["CommandRefused", "command_payload", "recorded", "replay", "run_idempotent"]
 
 #: A command's action: do the work in the unit of work, return a JSON-ready result; no commit.
 Action = Callable[[UnitOfWork], Mapping[str, JsonValue]]
@@ -54,21 +68,55 @@ class CommandRefused(RuleViolation):
         )
 
 
+def command_payload(**arguments: object) -> dict[str, JsonValue]:
+    """Return a command's arguments as the JSON-ready payload :func:`run_idempotent` compares.
+
+    Every argument is encoded by the storage codec (money, dates, enums, attrs values such as
+    account facts or plausibility bounds), so a retry that changes any of them is another
+    payload. ``None`` stays ``None``.
+
+    >>> from datetime import date
+    >>> command_payload(bill_id="B-1", on=date(2025, 8, 5), facts=None)
+    {'bill_id': 'B-1', 'on': '2025-08-05', 'facts': None}
+
+    Raises:
+        FloatNotAllowed: an argument holds a float.
+        UnsupportedType: an argument of a type the codec does not know.
+    """
+    return {name: DEFAULT_CODECS.encode(value, None, name) for name, value in arguments.items()}
+
+
+def recorded(idempotency: IdempotencyStore, command: str, key: str) -> IdempotencyRecord | None:
+    """Return the record of ``command`` under ``key``, or ``None``.
+
+    Found under :func:`~powerretail.repositories.idempotency.scoped_key`; a record stored before
+    keys were scoped (under the bare ``key``) still counts when ``command`` made it, and is
+    ignored when another command did.
+    """
+    record = idempotency.get(scoped_key(command, key))
+    if record is None:
+        bare = idempotency.get(key)
+        if bare is not None and bare.command == command:
+            record = bare
+    return record
+
+
 def replay(
-    record: IdempotencyRecord, command: str, payload_fingerprint: str
+    record: IdempotencyRecord, command: str, payload_fingerprint: str, key: str | None = None
 ) -> dict[str, JsonValue]:
-    """Return the stored result of ``record`` for a retry of ``command``.
+    """Return the stored result of ``record`` for a retry of ``command`` (under ``key``).
 
     Raises:
         IdempotencyConflict: the record was made by another command or payload.
         CommandRefused: the stored outcome is a refusal.
     """
+    asked = record.key if key is None else key
     if not record.matches(command, payload_fingerprint):
-        raise IdempotencyConflict(record.key, record.command)
+        raise IdempotencyConflict(asked, record.command)
     if record.outcome is Outcome.REFUSED:
         raise CommandRefused(
             record.command,
-            record.key,
+            asked,
             str(record.result.get("error", "")),
             str(record.result.get("message", "")),
         )
@@ -84,19 +132,25 @@ def run_idempotent(
     payload: Mapping[str, JsonValue],
     action: Action,
     attempts: int = 5,
+    unrecorded: tuple[type[PowerRetailError], ...] = (),
 ) -> dict[str, JsonValue]:
-    """Run ``action`` once for ``key``, store its outcome with its writes, and return its result.
+    """Run ``action`` once for ``command`` under ``key``, store its outcome with its writes.
 
-    ``payload`` is everything that defines the request (JSON-ready, money as strings): it is
-    fingerprinted and compared on every retry.
+    Returns the action's result. ``payload`` is everything that defines the request (JSON-ready,
+    money as strings; :func:`command_payload`): it is fingerprinted and compared on every retry.
+    The record is kept under ``scoped_key(command, key)``: another command's key never matches.
+    An exception of a class in ``unrecorded`` rolls the action back and is raised as it is,
+    with nothing recorded (a refusal whose answer other data may change).
 
     Raises:
-        IdempotencyConflict: ``key`` was used with another command or payload.
+        InvalidInput: ``key`` or ``command`` is not a usable identifier, or ``attempts`` < 1.
+        IdempotencyConflict: ``key`` was used for ``command`` with another payload.
         CommandRefused: the action (now or the first time) was refused by a business rule.
         ConcurrencyConflict: other writers kept winning for ``attempts`` attempts.
     """
     if attempts < 1:
         raise InvalidInput("attempts", attempts, "at least 1")
+    scoped_key(command, key)  # refuse an unusable key before running anything
     payload_fingerprint = fingerprint(command, payload)
     for attempt in range(1, attempts + 1):
         try:
@@ -107,6 +161,7 @@ def run_idempotent(
                 command=command,
                 payload_fingerprint=payload_fingerprint,
                 action=action,
+                unrecorded=unrecorded,
             )
         except IdempotencyConflict:
             raise
@@ -114,6 +169,25 @@ def run_idempotent(
             if attempt == attempts:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _record(
+    *,
+    key: str,
+    command: str,
+    payload_fingerprint: str,
+    outcome: Outcome,
+    result: dict[str, JsonValue],
+    clock: Clock,
+) -> IdempotencyRecord:
+    return IdempotencyRecord(
+        key=scoped_key(command, key),
+        command=command,
+        fingerprint=payload_fingerprint,
+        outcome=outcome,
+        result=result,
+        recorded_at=clock.now(),
+    )
 
 
 def _attempt(
@@ -124,45 +198,48 @@ def _attempt(
     command: str,
     payload_fingerprint: str,
     action: Action,
+    unrecorded: tuple[type[PowerRetailError], ...],
 ) -> dict[str, JsonValue]:
     with make_unit_of_work() as uow:
-        stored = uow.idempotency.get(key)
+        stored = recorded(uow.idempotency, command, key)
         if stored is not None:
-            return replay(stored, command, payload_fingerprint)
+            return replay(stored, command, payload_fingerprint, key)
         try:
             result = dict(action(uow))
         except CommandRefused:
+            raise
+        except unrecorded:
             raise
         except (RuleViolation, InvalidInput) as err:
             refusal: RuleViolation | InvalidInput = err
         else:
             uow.idempotency.put(
-                IdempotencyRecord(
+                _record(
                     key=key,
                     command=command,
-                    fingerprint=payload_fingerprint,
+                    payload_fingerprint=payload_fingerprint,
                     outcome=Outcome.SUCCEEDED,
                     result=result,
-                    recorded_at=clock.now(),
+                    clock=clock,
                 )
             )
             uow.commit()
             return result
     # The action's writes are rolled back; only the refusal is stored.
     with make_unit_of_work() as uow:
-        stored = uow.idempotency.get(key)
+        stored = recorded(uow.idempotency, command, key)
         if stored is not None:
-            return replay(stored, command, payload_fingerprint)
+            return replay(stored, command, payload_fingerprint, key)
         if isinstance(refusal, PermissionDenied) and refusal.audit is not None:
             uow.audit.append(refusal.audit)
         uow.idempotency.put(
-            IdempotencyRecord(
+            _record(
                 key=key,
                 command=command,
-                fingerprint=payload_fingerprint,
+                payload_fingerprint=payload_fingerprint,
                 outcome=Outcome.REFUSED,
                 result={"error": type(refusal).__name__, "message": str(refusal)},
-                recorded_at=clock.now(),
+                clock=clock,
             )
         )
         uow.commit()

@@ -6,8 +6,14 @@ a fingerprint of its payload and its outcome (a result, or a refusal) — in the
 as its effects. Asked again with the same key (RELIABILITY R8):
 
 * the same command and payload give the stored outcome again, success or refusal;
-* another payload (or another command) is refused with
-  :class:`~powerretail.errors.IdempotencyConflict`.
+* another payload is refused with :class:`~powerretail.errors.IdempotencyConflict`.
+
+Keys belong to their command: a record is stored under :func:`scoped_key` (``command:key``),
+so two commands given the same key by their callers (a payment and a billing cycle) never
+see each other's records.
+
+>>> scoped_key("post_payment", "gw-1")
+'post_payment:gw-1'
 
 >>> fingerprint("post_payment", {"amount": "10.00"}) == fingerprint(
 ...     "post_payment", {"amount": "10.00"})
@@ -27,7 +33,7 @@ from typing import Protocol
 
 import attrs
 
-from powerretail.errors import ConcurrencyConflict, describe_value
+from powerretail.errors import ConcurrencyConflict, InvalidInput, describe_value
 from powerretail.ids import require_id
 from powerretail.repositories.codec import JsonValue, canonical_json, json_object
 from powerretail.timeframe import as_instant
@@ -38,6 +44,7 @@ __all__ = [
     "KeyAlreadyRecorded",
     "Outcome",
     "fingerprint",
+    "scoped_key",
 ]
 
 
@@ -73,8 +80,28 @@ def fingerprint(command: str, payload: Mapping[str, JsonValue]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def scoped_key(command: str, key: str) -> str:
+    """Return the key the record of ``command`` run under the caller's ``key`` is stored under.
+
+    Raises:
+        InvalidInput: ``command`` or ``key`` is not a usable identifier (blank, longer than 128
+            characters, holding control characters).
+    """
+    return f"{require_id(command, 'command')}:{require_id(key, 'key')}"
+
+
+#: A stored key: a command's name (up to 128 characters), a colon and the caller's key (128).
+_MAX_STORED_KEY = 2 * 128 + 1
+
+
 def _key(value: object) -> str:
-    return require_id(value, "key")
+    expected = f"a non-blank key of at most {_MAX_STORED_KEY} printable characters"
+    if not isinstance(value, str):
+        raise InvalidInput("key", value, expected)
+    text = value.strip()
+    if not text or len(text) > _MAX_STORED_KEY or not text.isprintable():
+        raise InvalidInput("key", value, expected)
+    return text
 
 
 def _recorded_at(value: object) -> _dt.datetime:
@@ -86,7 +113,8 @@ class IdempotencyRecord:
     """The stored outcome of one command run under ``key``.
 
     Attributes:
-        key: the idempotency key the caller chose.
+        key: the key it is stored under: :func:`scoped_key` of the command and the key the
+            caller chose (records stored before keys were scoped: the caller's key alone).
         command: the command's name ("post_payment").
         fingerprint: :func:`fingerprint` of the command and its payload.
         outcome: succeeded, or refused by a business rule.

@@ -64,7 +64,7 @@ class StoredRead:
         read_id: :func:`read_key` of the read.
         meter_id: the meter (indexed).
         read: the read itself (an estimate has ``source`` estimated and its ``method``).
-        findings: what validation found (vee.md).
+        findings: what validation found (VEE).
         billable: whether billing uses it (False when a finding rejected it).
         replaces: the read id an estimate stands in for, if any.
     """

@@ -36,7 +36,7 @@ from powerretail.collections.allocation import (
 from powerretail.errors import InvalidInput, RuleViolation
 from powerretail.ids import AccountId, CustomerId, PaymentId
 from powerretail.quantities import Money, sum_money
-from powerretail.repositories.aggregates import Aggregate, AggregateRepository
+from powerretail.repositories.aggregates import Aggregate, AggregateRepository, never_changes
 
 __all__ = [
     "PAYMENTS",
@@ -250,9 +250,13 @@ class Payment:
     credit: Money
 
 
-#: Payments, keyed by payment id, found by account.
+#: Payments, keyed by payment id, found by account; a posted payment never changes.
 PAYMENTS: Aggregate[PaymentId, Payment] = Aggregate(
-    kind="payment", entity_type=Payment, key_field="payment_id", indexed=("account_id",)
+    kind="payment",
+    entity_type=Payment,
+    key_field="payment_id",
+    indexed=("account_id",),
+    changes=never_changes("posted"),
 )
 #: Receivables, keyed by account id, found by customer.
 RECEIVABLES: Aggregate[AccountId, Receivable] = Aggregate(

@@ -15,7 +15,7 @@ from typing import TypeAlias
 import attrs
 
 from powerretail.errors import InvalidInput, NotFound
-from powerretail.repositories.aggregates import Aggregate, AggregateRepository
+from powerretail.repositories.aggregates import Aggregate, AggregateRepository, never_changes
 from powerretail.tariffs.model import Tariff
 from powerretail.tariffs.parser import dump_toml, loads_toml
 
@@ -67,9 +67,13 @@ class TariffDocument:
         return loads_toml(self.text)
 
 
-#: Tariff documents, keyed by ``code@revision``, found by code.
+#: Tariff documents, keyed by ``code@revision``, found by code; a revision never changes.
 TARIFF_DOCUMENTS: Aggregate[str, TariffDocument] = Aggregate(
-    kind="tariff_document", entity_type=TariffDocument, key_field="document_id", indexed=("code",)
+    kind="tariff_document",
+    entity_type=TariffDocument,
+    key_field="document_id",
+    indexed=("code",),
+    changes=never_changes("published"),
 )
 
 TariffDocumentRepository: TypeAlias = AggregateRepository[str, TariffDocument]

@@ -1,4 +1,4 @@
-"""Service time limits (SLA): policies, clocks driven by events, and the catalogue of rules.md §16.
+"""Service time limits (SLA): policies, clocks driven by events, and a catalogue of instruments.
 
 * :mod:`powerretail.sla.policy` — :class:`SlaPolicy` (a limit in calendar days, working days,
   hours or minutes, the events that drive it, the day-1 convention) and :class:`NoticeRule`

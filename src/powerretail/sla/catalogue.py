@@ -1,4 +1,4 @@
-"""The catalogue of service time limits of rules.md §16, as named, versioned rule sets.
+"""The catalogue of service time limits, as named, versioned rule sets.
 
 Each :class:`SlaRuleSet` is one instrument (our seed documents, the State Grid commitments
 current and 2011, the supply-supervision measures, the 1996 supply rules) with its
@@ -8,7 +8,7 @@ rule sets, or build your own :class:`SlaRuleSet` for a province or a contract.
 
 >>> complaint = rule_set("JGBF").policy("complaint_reply")
 >>> complaint.limit, complaint.unit.value, complaint.source
-(10, 'working_days', '供电监管办法 (2009) — rules.md §16.1, S132, S133')
+(10, 'working_days', '《供电监管办法》(2009, 国家电力监管委员会): complaint reply')
 >>> print(", ".join(sorted(CATALOGUE)))
 GYGZ1996, JGBF, SEED, SGCC10, SGCC10_2011
 
@@ -17,7 +17,8 @@ Limits the catalogue leaves out, on purpose: GYGZ1996's supply-scheme replies of
 process needs them), scheme validity periods (a validity, not a time limit), and the
 reliability and voltage-quality targets (ratios, not clocks).
 
-Source: rules.md §16.1 (comparison table) and §20 (where the seed differs).
+Source: the instruments named on each limit; compared in docs/explanation/sources.md (service
+time limits).
 """
 
 from __future__ import annotations
@@ -118,8 +119,8 @@ class SlaRuleSet:
         return day in self.effective
 
 
-_SEED_SCHEME = "seed 001 (大客户管理制度), 供电方案答复时间 — rules.md §16.1"
-_SEED_RURAL = "seed 002 (供电所农电营销工作管理制度)"
+_SEED_SCHEME = "SEED 电力大客户用电管理制度 第二节 4 (大客户供电方案答复时间)"
+_SEED_RURAL = "SEED 供电所农电营销工作管理制度"
 
 SEED: Final = SlaRuleSet(
     key="SEED",
@@ -131,8 +132,8 @@ SEED: Final = SlaRuleSet(
             limit=5,
             unit=_CD,
             rule_set="SEED",
-            source=f"{_SEED_RURAL} item 25 — rules.md §16.1",
-            status="1 source; unit not stated, calendar days per rules.md §16.2 [uncertain]",
+            source=f"{_SEED_RURAL} item 25",
+            status="1 source; unit not stated, read as calendar days [uncertain]",
         ),
         SlaPolicy(
             key="report_reply",
@@ -140,8 +141,8 @@ SEED: Final = SlaRuleSet(
             limit=10,
             unit=_CD,
             rule_set="SEED",
-            source=f"{_SEED_RURAL} item 25 — rules.md §16.1",
-            status="1 source; unit not stated, calendar days per rules.md §16.2 [uncertain]",
+            source=f"{_SEED_RURAL} item 25",
+            status="1 source; unit not stated, read as calendar days [uncertain]",
         ),
         SlaPolicy(
             key="supply_scheme_reply_hv_single",
@@ -177,8 +178,8 @@ SEED: Final = SlaRuleSet(
             limit=5,
             unit=_WD,
             rule_set="SEED",
-            source=f"{_SEED_RURAL} item 16 — rules.md §16.1",
-            status="1 source; agrees with SGCC10 (rules.md §20)",
+            source=f"{_SEED_RURAL} item 16",
+            status="1 source; agrees with SGCC10",
         ),
         SlaPolicy(
             key="energisation_non_residential",
@@ -224,7 +225,7 @@ SEED: Final = SlaRuleSet(
             lead=24,
             unit=_H,
             rule_set="SEED",
-            source="seed 001 (大客户管理制度) 停电通知 — rules.md §16.1",
+            source="SEED 供电所大客户维护与管理办法 第九条(二) (计划停电)",
             status="1 source",
             note="looser than national 7 days: default to SGCC10/JGBF (§20)",
         ),
@@ -235,13 +236,13 @@ SEED: Final = SlaRuleSet(
             unit=_CD,
             rule_set="SEED",
             source=_SEED_SCHEME,
-            status="1 source; agrees with GYGZ1996 Art. 21",
+            status="1 source; agrees with 《供电营业规则》(1996) 第21条",
         ),
     ),
 )
 
-_SGCC = "State Grid 供电服务十项承诺 (2023 text) — rules.md §16.1, S58, S59"
-_SGCC_KPI = "State Grid internal 业扩 time-limit KPI — rules.md §16.1, S137"
+_SGCC = "国家电网有限公司供电服务“十项承诺” (2023 text)"
+_SGCC_KPI = "State Grid internal 业扩报装 time-limit KPI (internal, not published)"
 _AVERAGE = "an average over cases, not a per-case limit; use it per case only by choice"
 
 SGCC10: Final = SlaRuleSet(
@@ -254,7 +255,7 @@ SGCC10: Final = SlaRuleSet(
             limit=24,
             unit=_H,
             rule_set="SGCC10",
-            source="rules.md §16.1 (believed, not in stored copies)",
+            source="国家电网有限公司供电服务“十项承诺” (2023 text; believed, not verified)",
             status="uncertain",
         ),
         SlaPolicy(
@@ -263,7 +264,7 @@ SGCC10: Final = SlaRuleSet(
             limit=5,
             unit=_WD,
             rule_set="SGCC10",
-            source="rules.md §16.1 (believed, not in stored copies)",
+            source="国家电网有限公司供电服务“十项承诺” (2023 text; believed, not verified)",
             status="uncertain",
         ),
         SlaPolicy(
@@ -327,7 +328,7 @@ SGCC10: Final = SlaRuleSet(
             unit=_WD,
             rule_set="SGCC10",
             source=_SGCC_KPI,
-            status="confirmed: 2 sources (S60, S61, S137)",
+            status="confirmed: 2 sources",
         ),
         SlaPolicy(
             key="supply_scheme_reply_hv_dual",
@@ -336,7 +337,7 @@ SGCC10: Final = SlaRuleSet(
             unit=_WD,
             rule_set="SGCC10",
             source=_SGCC_KPI,
-            status="confirmed: 2 sources (S60, S61, S137)",
+            status="confirmed: 2 sources",
         ),
         SlaPolicy(
             key="design_review_hv",
@@ -427,7 +428,7 @@ SGCC10: Final = SlaRuleSet(
             lead=7,
             unit=_CD,
             rule_set="SGCC10",
-            source=_SGCC + ", S135, S136",
+            source=_SGCC + "; 《电力供应与使用条例》第28条",
             status="confirmed: 2 sources",
         ),
         NoticeRule(
@@ -436,7 +437,7 @@ SGCC10: Final = SlaRuleSet(
             lead=24,
             unit=_H,
             rule_set="SGCC10",
-            source=_SGCC + ", S135, S136",
+            source=_SGCC + "; 《电力供应与使用条例》第28条",
             status="confirmed: 2 sources",
         ),
         NoticeRule(
@@ -445,13 +446,13 @@ SGCC10: Final = SlaRuleSet(
             lead=7,
             unit=_WD,
             rule_set="SGCC10",
-            source="State Grid current business manual — rules.md §16.1, S140",
+            source="State Grid current business manual (业扩报装, scheme validity extension)",
             status="1 source",
         ),
     ),
 )
 
-_SGCC2011 = "State Grid ten commitments 2011 (三个十条) — rules.md §16.1, S60, S61"
+_SGCC2011 = "国家电网公司供电服务“十项承诺” (2011, 三个十条)"
 
 SGCC10_2011: Final = SlaRuleSet(
     key="SGCC10_2011",
@@ -582,7 +583,7 @@ SGCC10_2011: Final = SlaRuleSet(
     ),
 )
 
-_JGBF = "供电监管办法 (2009) — rules.md §16.1, S138"
+_JGBF = "《供电监管办法》(2009, 国家电力监管委员会)"
 
 JGBF: Final = SlaRuleSet(
     key="JGBF",
@@ -594,7 +595,7 @@ JGBF: Final = SlaRuleSet(
             limit=10,
             unit=_WD,
             rule_set="JGBF",
-            source="供电监管办法 (2009) — rules.md §16.1, S132, S133",
+            source="《供电监管办法》(2009, 国家电力监管委员会): complaint reply",
             status="confirmed: 2 sources",
         ),
         *(
@@ -631,7 +632,7 @@ JGBF: Final = SlaRuleSet(
             lead=7,
             unit=_CD,
             rule_set="JGBF",
-            source="供电监管办法; 条例 Art. 28 — rules.md §16.1, S135, S136",
+            source="《供电监管办法》(2009, 国家电力监管委员会); 《电力供应与使用条例》第28条",
             status="confirmed: 2 sources",
         ),
         NoticeRule(
@@ -640,13 +641,13 @@ JGBF: Final = SlaRuleSet(
             lead=24,
             unit=_H,
             rule_set="JGBF",
-            source="供电监管办法; 条例 Art. 28 — rules.md §16.1, S135, S136",
+            source="《供电监管办法》(2009, 国家电力监管委员会); 《电力供应与使用条例》第28条",
             status="confirmed: 2 sources",
         ),
     ),
 )
 
-_GYGZ = "供电营业规则 1996 — rules.md §16.1"
+_GYGZ = "《供电营业规则》(1996, 电力工业部令第8号)"
 
 GYGZ1996: Final = SlaRuleSet(
     key="GYGZ1996",
@@ -660,7 +661,7 @@ GYGZ1996: Final = SlaRuleSet(
             limit=5,
             unit=_CD,
             rule_set="GYGZ1996",
-            source=f"{_GYGZ}, Arts. 19–22, S139",
+            source=f"{_GYGZ} 第19–22条",
             status="1 source",
         ),
         SlaPolicy(
@@ -669,7 +670,7 @@ GYGZ1996: Final = SlaRuleSet(
             limit=10,
             unit=_CD,
             rule_set="GYGZ1996",
-            source=f"{_GYGZ}, Arts. 19–22, S139",
+            source=f"{_GYGZ} 第19–22条",
             status="1 source",
         ),
         SlaPolicy(
@@ -678,7 +679,7 @@ GYGZ1996: Final = SlaRuleSet(
             limit=7,
             unit=_CD,
             rule_set="GYGZ1996",
-            source=f"{_GYGZ}, Art. 79, S22, S23",
+            source=f"{_GYGZ} 第79条",
             status="confirmed: 2 sources",
             start_events={"fee_paid"},
         ),
@@ -690,7 +691,7 @@ GYGZ1996: Final = SlaRuleSet(
             lead=10,
             unit=_CD,
             rule_set="GYGZ1996",
-            source=f"{_GYGZ}, Art. 21, S139",
+            source=f"{_GYGZ} 第21条",
             status="1 source",
         ),
     ),

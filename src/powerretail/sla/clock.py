@@ -5,7 +5,7 @@ business calendar, a time zone and the timestamped :class:`SlaEvent` s of one ca
 reads the clock: "now" is the ``as_of`` instant a caller passes to :meth:`SlaClock.remaining`
 and :meth:`SlaClock.is_breached`.
 
-Conventions (rules.md §16.2; documented in ``docs/explanation/time-and-calendars.md``):
+Conventions (documented in ``docs/explanation/time-and-calendars.md``):
 
 * **On time** iff the stop instant is at or before :attr:`SlaClock.due_at`.
 * **Day-based limits** end at 24:00 of the due date in the clock's zone (the local midnight
@@ -25,7 +25,7 @@ Conventions (rules.md §16.2; documented in ``docs/explanation/time-and-calendar
 
 >>> from powerretail.sla.policy import SlaPolicy, SlaUnit
 >>> policy = SlaPolicy(key="repair_arrival", name="Repair arrival", limit=45,
-...                    unit=SlaUnit.MINUTES, rule_set="EXAMPLE", source="rules.md §16.1")
+...                    unit=SlaUnit.MINUTES, rule_set="EXAMPLE", source="供电服务“十项承诺”")
 >>> t = pendulum.datetime(2025, 6, 3, 10, tz="Asia/Shanghai")
 >>> clock = SlaClock(policy=policy, events=[SlaEvent("accepted", t)])
 >>> print(clock.due_at)
@@ -269,8 +269,9 @@ class SlaClock:
     def due_date(self) -> date | None:
         """The last local date allowed, or ``None`` while the clock is paused.
 
-        For a day-based limit this is the due date of rules.md §19.7 (:attr:`due_at` is the
-        midnight that ends it); for an hour or minute limit, the local date of :attr:`due_at`.
+        For a day-based limit this is the due date of the worked examples in
+        docs/explanation/sources.md (:attr:`due_at` is the midnight that ends it); for an hour or
+        minute limit, the local date of :attr:`due_at`.
         """
         if self.state is SlaState.PAUSED:
             return None

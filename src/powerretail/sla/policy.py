@@ -2,19 +2,21 @@
 
 An :class:`SlaPolicy` says how long a process may take: a limit in calendar days, working days,
 hours or minutes, which events start, pause, resume and stop its clock, and which day counts as
-day 1 (rules.md §16.2). A :class:`NoticeRule` is the other shape of time limit found in the
-rules: a minimum notice *before* an event (a planned outage announced at least 7 days ahead).
+day 1 (conventions in docs/explanation/time-and-calendars.md). A :class:`NoticeRule` is the
+other shape of time limit found in the rules: a minimum notice *before* an event (a planned
+outage announced at least 7 days ahead).
 
 >>> from datetime import date
 >>> from powerretail.calendars.china import ChinaMainlandCalendar
 >>> complaint = SlaPolicy(
 ...     key="complaint_reply", name="Complaint reply", limit=5, unit=SlaUnit.WORKING_DAYS,
-...     rule_set="EXAMPLE", source="rules.md §19.7",
+...     rule_set="EXAMPLE", source="供电服务“十项承诺”",
 ... )
 >>> complaint.due_date(date(2025, 9, 30), calendar=ChinaMainlandCalendar.default())
 datetime.date(2025, 10, 14)
 
-Source: rules.md §16.2 (clock conventions).
+Source: the clock conventions of docs/explanation/time-and-calendars.md (the instruments count
+"working days" without saying which day is day 1).
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ class SlaUnit(enum.Enum):
 
 
 class DayOne(enum.Enum):
-    """Which day is day 1 of a day-based limit (rules.md §16.2, made configurable)."""
+    """Which day is day 1 of a day-based limit (no instrument says; made configurable)."""
 
     #: Day 1 is the first counted day *after* the start day (the default: "within 5 working
     #: days from acceptance" — accepted Tuesday, day 1 is Wednesday).
@@ -177,8 +179,9 @@ class SlaPolicy:
         start_events / stop_events / pause_events / resume_events: the event names that start,
             stop, pause and resume the clock; no name may play two roles.
         day_one: which day is day 1 of a day-based limit (ignored for hours and minutes).
-        rule_set: the rule-set key the limit belongs to (``"SGCC10"``; rules.md §0).
-        source: where the number comes from (instrument, article, S-ids of rules.md).
+        rule_set: the rule-set key the limit belongs to (``"SGCC10"``; keys in
+            docs/explanation/sources.md).
+        source: where the number comes from (instrument, 文号, article).
         status: how sure we are (``"confirmed: 2 sources"``, ``"1 source"``, ``"uncertain"``).
         note: anything a user of the limit must know (an average, not a per-case limit …).
 
@@ -261,8 +264,8 @@ class SlaPolicy:
         """Return the last day allowed when the clock starts on ``start_day`` (no pauses).
 
         Under :attr:`DayOne.AFTER_START`, 5 working days from Tue 2025-09-30 end
-        on 2025-10-14 (rules.md §19.7). Working days follow ``calendar`` (default: the
-        mainland-China calendar).
+        on 2025-10-14 (Oct 1-8 is the National Day holiday). Working days follow ``calendar``
+        (default: the mainland-China calendar).
 
         Raises:
             InvalidInput: the limit is in hours or minutes.
@@ -313,7 +316,7 @@ class NoticeRule:
     that day (a spring daylight-saving gap), it moves forward by the gap (01:30 becomes 02:30).
 
     >>> rule = NoticeRule(key="planned_outage", name="Planned outage notice", lead=7,
-    ...                   unit=SlaUnit.CALENDAR_DAYS, rule_set="EXAMPLE", source="rules.md §16")
+    ...                   unit=SlaUnit.CALENDAR_DAYS, rule_set="EXAMPLE", source="条例 第28条")
     >>> outage = pendulum.datetime(2025, 10, 20, 8, tz="Asia/Shanghai")
     >>> print(rule.latest_notice_for(outage))
     2025-10-13 08:00:00+08:00

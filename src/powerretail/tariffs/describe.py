@@ -14,12 +14,12 @@
 ... code = "energy"
 ... name_zh = "电度电费"
 ... name_en = "energy"
-... source = "rules.md §10.2"
+... source = "江苏居民电价 (illustrative)"
 ... yuan_per_kwh = 0.5283
 ... ''')))
 DEMO  示例 / demo  (residential, CNY, lines rounded ROUND_HALF_UP to 0.01)
 version 2025: from 2025-01-01, open-ended [confirmed]
-  energy  电度电费 / energy  [energy]  0.5283 元/kWh  (rules.md §10.2)
+  energy  电度电费 / energy  [energy]  0.5283 元/kWh  (江苏居民电价 (illustrative))
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ A :class:`LossModel` turns metered energy into billed energy:
 >>> model.losses(Decimal("1000"), Decimal("400"), 720)
 (Decimal('20'), Decimal('20'))
 
-Source: GYGZ1996 Art. 74; rules.md §6.
+Source: 《供电营业规则》(1996, 电力工业部令第8号) 第74条.
 """
 
 from __future__ import annotations
@@ -126,7 +126,7 @@ class TransformerFormula:
     hours of the period and ``β = W / (Sn·cosφ·T)`` the load ratio. Results are rounded to whole
     kWh / kvarh half-up, as loss tables are.
 
-    Source: rules.md §6 (engineering practice, ``[uncertain]``).
+    Source: engineering practice (``[uncertain]``; provinces often use loss tables).
     """
 
     kind: str = attrs.field(default="transformer_formula", init=False)

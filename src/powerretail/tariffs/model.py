@@ -30,7 +30,7 @@ Versions never overlap; :meth:`Tariff.version_on` finds the one in force on a da
 ...                     code="energy",
 ...                     name_zh="电度电费",
 ...                     name_en="energy",
-...                     source="rules.md §10.2",
+...                     source="江苏居民电价 (illustrative)",
 ...                     yuan_per_kwh="0.5283",
 ...                 ),
 ...             ),
@@ -106,7 +106,7 @@ class ChargeCategory(enum.Enum):
 class PartialYear(enum.Enum):
     """How annual tier thresholds treat an account that exists for part of the tier year.
 
-    Source: rules.md §10.3 (no national text; the default is the common pattern).
+    Source: no national text; the default is the common pattern of provincial rules.
     """
 
     #: Thresholds × (billing months touched in the year) / 12.
@@ -118,14 +118,14 @@ class PartialYear(enum.Enum):
 
 
 class BasicChargeBasis(enum.Enum):
-    """What the basic charge is billed on (the user chooses; rules.md §12.2)."""
+    """What the basic charge is billed on (the user chooses; 发改办价格〔2016〕1583号)."""
 
     CAPACITY = "capacity"
     DEMAND = "demand"
 
 
 class VersionStatus(enum.Enum):
-    """How far a version's numbers can be trusted (rules.md status tags)."""
+    """How far a version's numbers can be trusted (status marks: docs/explanation/sources.md)."""
 
     CONFIRMED = "confirmed"
     ILLUSTRATIVE = "illustrative"
@@ -471,8 +471,8 @@ class BasicCharge(_ChargeBase):
     ``discount_kwh_per_kva`` the demand price is multiplied by ``discount_factor``. Part months
     are charged ``1/part_month_days`` of the month per day.
 
-    Source: 发改办价格〔2016〕1583号 and 发改价格〔2023〕526号 (rules.md §12); part months
-    GYGZ1996 (rules.md §8).
+    Source: 发改办价格〔2016〕1583号 and 发改价格〔2023〕526号; part months
+    《供电营业规则》(1996, 电力工业部令第8号).
     """
 
     kind: ClassVar[str] = "basic"
@@ -561,7 +561,7 @@ class PowerFactorAdjustment(_ChargeBase):
     government funds and fixed charges. The account's power-factor standard picks the table;
     ``default_standard`` applies when the account names none (``None``: not adjusted).
 
-    Source: (83)水电财字第215号 (rules.md §13.4).
+    Source: 《功率因数调整电费办法》 ((83)水电财字第215号).
     """
 
     kind: ClassVar[str] = "power_factor"

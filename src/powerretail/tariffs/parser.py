@@ -23,7 +23,7 @@ The file format is described field by field in :data:`SPECS`, from which
 ... code = "energy"
 ... name_zh = "电度电费"
 ... name_en = "energy"
-... source = "rules.md §10.2"
+... source = "江苏居民电价 (illustrative)"
 ... yuan_per_kwh = 0.5283
 ... ''')
 >>> tariff.versions[0].charges[0].yuan_per_kwh
@@ -111,7 +111,7 @@ _COMMON_CHARGE: Final = (
     _f("code", "code", "unique within the version; line codes start with it", required=True),
     _f("name_zh", "text", "Chinese name shown on the bill", required=True),
     _f("name_en", "text", "English name shown on the bill", required=True),
-    _f("source", "text", "the rule applied, e.g. `rules.md §12`", required=True),
+    _f("source", "text", "the rule applied, e.g. `发改价格〔2023〕526号`", required=True),
     _f(
         "category",
         "text",

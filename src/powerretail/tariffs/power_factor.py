@@ -16,7 +16,7 @@ Decimal('1.0')
 >>> power_factor(Decimal("240000"), Decimal("130000"))
 Decimal('0.88')
 
-Source: 功率因数调整电费办法, (83)水电财字第215号; rules.md §13.
+Source: 《功率因数调整电费办法》, (83)水电财字第215号.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def power_factor(active_kwh: Decimal, reactive_kvarh: Decimal) -> Decimal | None
     Raises:
         InvalidInput: negative energy.
 
-    Source: rules.md §13.2.
+    Source: 《功率因数调整电费办法》 ((83)水电财字第215号).
     """
     if active_kwh < 0:
         raise InvalidInput("active_kwh", active_kwh, "active energy of zero or more [kWh]")
@@ -162,10 +162,10 @@ class PowerFactorRuleSet:
             raise NotFound(f"power-factor standard in {self.key}", str(value)) from None
 
 
-#: The 1983 rules: standards 0.90, 0.85 and 0.80 (rules.md §13.3, check values in the tests).
+#: The 1983 rules: standards 0.90, 0.85 and 0.80 (check values in the tests).
 PF_1983: Final = PowerFactorRuleSet(
     key="PF1983",
-    source="功率因数调整电费办法 (83)水电财字第215号; rules.md §13.3",
+    source="《功率因数调整电费办法》 (83)水电财字第215号",
     standards=(
         PowerFactorStandard(standard="0.90", rebate_cap="0.75"),
         PowerFactorStandard(standard="0.85", rebate_cap="1.10"),

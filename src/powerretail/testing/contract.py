@@ -16,7 +16,8 @@ Subclass :class:`StorageContract` in a test module of yours and override the
             store.close()
 
 pytest then runs every ``test_`` method below on your store: round trips of every entity,
-upgrades of data stored by an older schema, versions and two-writer conflicts (R11), rollback,
+upgrades of data stored by an older schema, versions and two-writer conflicts (R11), issued
+documents that no save may change but along their declared transitions (R5), rollback,
 idempotency (R8), the outbox and inbox (R19), the append-only audit log (R12), idempotent
 imports (R22) and a seeded simulation under injected faults (R21). The round trips cover every
 aggregate of :mod:`powerretail.repositories` (:data:`powerretail.testing.entities.ENTITY_CASES`);
@@ -28,8 +29,9 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Callable, Sequence
+from datetime import date
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import attrs
 import pendulum
@@ -46,6 +48,9 @@ from powerretail.access import (
     authorize,
 )
 from powerretail.adapters.clocks import FixedClock
+from powerretail.adapters.tariff_library import load_shipped
+from powerretail.billing.bill import Bill, BillState, LineItem
+from powerretail.billing.lifecycle import BILL_LIFECYCLE, PlausibilityBounds, issue, release
 from powerretail.errors import (
     ConcurrencyConflict,
     IdempotencyConflict,
@@ -53,12 +58,13 @@ from powerretail.errors import (
     NotFound,
     VersionConflict,
 )
-from powerretail.ids import AccountId, PaymentId
+from powerretail.ids import AccountId, BillId, PaymentId
 from powerretail.quantities import Energy, Money
-from powerretail.repositories.aggregates import Aggregate
+from powerretail.repositories.aggregates import Aggregate, ChangeNotAllowed
 from powerretail.repositories.audit import AuditLog, authorize_in
+from powerretail.repositories.billing import BILLS
 from powerretail.repositories.codec import JsonValue
-from powerretail.repositories.commands import CommandRefused, run_idempotent
+from powerretail.repositories.commands import CommandRefused, recorded, run_idempotent
 from powerretail.repositories.events import (
     DomainEvent,
     DuplicateEvent,
@@ -67,8 +73,16 @@ from powerretail.repositories.events import (
     consume_once,
     publish_pending,
 )
-from powerretail.repositories.idempotency import IdempotencyRecord, KeyAlreadyRecorded, Outcome
+from powerretail.repositories.idempotency import (
+    IdempotencyRecord,
+    KeyAlreadyRecorded,
+    Outcome,
+    fingerprint,
+    scoped_key,
+)
 from powerretail.repositories.imports import import_entities
+from powerretail.repositories.payments import PAYMENTS, Payment
+from powerretail.repositories.tariffs import TARIFF_DOCUMENTS, TariffDocument
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkClosed, UnitOfWorkFactory
 from powerretail.testing.billing_sim import simulate_billing
 from powerretail.testing.entities import ENTITY_CASES
@@ -87,8 +101,11 @@ from powerretail.testing.ledger import (
     project_ledger_event,
 )
 from powerretail.testing.strategies import ledger_accounts, ledger_postings
+from powerretail.timeframe import DateRange
 
 __all__ = ["StorageContract"]
+
+E = TypeVar("E")
 
 _EXAMPLE_KEYS = itertools.count()
 _START = pendulum.datetime(2025, 3, 1, 9, tz="Asia/Shanghai")
@@ -193,6 +210,33 @@ def _in_threads(count: int, work: Callable[[int], None]) -> None:
         thread.join()
     if errors:
         raise errors[0]
+
+
+_DAY = date(2025, 8, 1)
+
+
+def _issued_bill(*, bounds: PlausibilityBounds | None = None, lines: int = 1) -> Bill:
+    """Return bill ``B-1`` of July with ``lines`` energy lines, issued (or held by ``bounds``)."""
+    july = DateRange.month(2025, 7)
+    line = LineItem(
+        code="energy",
+        description_zh="电度电费",
+        description_en="energy charge",
+        quantity=Decimal("100"),
+        unit="kWh",
+        rate=Decimal("0.6"),
+        rate_unit="元/kWh",
+        amount=Money("60.00"),
+        tariff_code="T-1",
+        tariff_version="1",
+        source="test",
+        period=july,
+    )
+    draft = Bill(
+        bill_id="B-1", account_id="A-1", period=july, tariff_code="T-1", lines=(line,) * lines
+    )
+    bill, _record = issue(draft, on=_DAY, at=_START, by="clerk", bounds=bounds)
+    return bill
 
 
 class StorageContract:
@@ -492,6 +536,151 @@ class StorageContract:
             assert not uow.inbox.has_processed("consumer", "E-1")
             assert uow.inbox.last_sequence("consumer", LEDGER_ACCOUNTS.kind, "A-1") == 0
 
+    # ------------------------------------------------------------------ issued documents (R5)
+
+    def _store(
+        self, make_unit_of_work: UnitOfWorkFactory, aggregate: Aggregate[Any, E], entity: E
+    ) -> None:
+        with make_unit_of_work() as uow:
+            uow.repository(aggregate).add(entity)
+            uow.commit()
+
+    def _refused(
+        self,
+        make_unit_of_work: UnitOfWorkFactory,
+        aggregate: Aggregate[Any, E],
+        stored: E,
+        changed: E,
+        version: int = 1,
+    ) -> ChangeNotAllowed:
+        with make_unit_of_work() as uow, pytest.raises(ChangeNotAllowed) as refused:
+            uow.repository(aggregate).save(changed, version)
+        with make_unit_of_work() as uow:  # the store kept the document as it was
+            assert uow.repository(aggregate).get(aggregate.key_of(stored)) == (stored, version)
+        return refused.value
+
+    def test_an_issued_bills_lines_cannot_be_changed(
+        self, make_unit_of_work: UnitOfWorkFactory
+    ) -> None:
+        bill = _issued_bill()
+        self._store(make_unit_of_work, BILLS, bill)
+        lines = (attrs.evolve(bill.lines[0], amount=Money("6.00")),)
+
+        refused = self._refused(make_unit_of_work, BILLS, bill, attrs.evolve(bill, lines=lines))
+
+        assert (refused.kind, refused.key, refused.state) == ("bill", "B-1", "issued")
+        assert "lines" in refused.changed
+
+    def test_an_issued_bill_with_a_recomputed_hash_cannot_be_saved(
+        self, make_unit_of_work: UnitOfWorkFactory
+    ) -> None:
+        bill = _issued_bill()
+        self._store(make_unit_of_work, BILLS, bill)
+        changed = attrs.evolve(bill, lines=(attrs.evolve(bill.lines[0], amount=Money("6.00")),))
+        rehashed = attrs.evolve(changed, content_hash=changed.content_hash_of())
+
+        refused = self._refused(make_unit_of_work, BILLS, bill, rehashed)
+
+        assert {"lines", "content_hash"} <= set(refused.changed)
+
+    def test_an_issued_bill_cannot_be_set_back_to_draft(
+        self, make_unit_of_work: UnitOfWorkFactory
+    ) -> None:
+        bill = _issued_bill()
+        self._store(make_unit_of_work, BILLS, bill)
+
+        refused = self._refused(
+            make_unit_of_work, BILLS, bill, attrs.evolve(bill, state=BillState.DRAFT)
+        )
+
+        assert refused.changed == ("state issued → draft (not a transition of the bill lifecycle)",)
+
+    def test_an_issued_bill_may_be_reversed_and_then_never_changes(
+        self, make_unit_of_work: UnitOfWorkFactory
+    ) -> None:
+        bill = _issued_bill()
+        self._store(make_unit_of_work, BILLS, bill)
+        reversed_bill, _record = BILL_LIFECYCLE.apply(bill, "reverse", at=_START, by="clerk")
+
+        with make_unit_of_work() as uow:
+            assert uow.repository(BILLS).save(reversed_bill, 1) == 2
+            uow.commit()
+
+        self._refused(make_unit_of_work, BILLS, reversed_bill, bill, version=2)
+
+    def test_a_held_bill_may_be_released_with_its_hash(
+        self, make_unit_of_work: UnitOfWorkFactory
+    ) -> None:
+        held = _issued_bill(bounds=PlausibilityBounds(max_lines=1), lines=2)
+        self._store(make_unit_of_work, BILLS, held)
+        released, _record = release(held, on=_DAY, at=_START, by="reviewer", why="checked")
+
+        refused = self._refused(
+            make_unit_of_work, BILLS, held, attrs.evolve(released, content_hash="0" * 64)
+        )
+        with make_unit_of_work() as uow:
+            assert uow.repository(BILLS).save(released, 1) == 2
+            uow.commit()
+
+        assert (held.state, refused.state, refused.changed) == (
+            BillState.HELD,
+            "held",
+            ("content_hash",),
+        )
+
+    def test_a_held_bills_lines_cannot_be_changed(
+        self, make_unit_of_work: UnitOfWorkFactory
+    ) -> None:
+        held = _issued_bill(bounds=PlausibilityBounds(max_lines=1), lines=2)
+        self._store(make_unit_of_work, BILLS, held)
+
+        refused = self._refused(
+            make_unit_of_work, BILLS, held, attrs.evolve(held, lines=held.lines[:1])
+        )
+
+        assert refused.changed == ("lines", "total")
+
+    def test_a_stale_save_of_an_issued_bill_conflicts_and_changes_nothing(
+        self, make_unit_of_work: UnitOfWorkFactory
+    ) -> None:
+        bill = _issued_bill()
+        self._store(make_unit_of_work, BILLS, bill)
+        reversed_bill, _record = BILL_LIFECYCLE.apply(bill, "reverse", at=_START, by="clerk")
+
+        with make_unit_of_work() as uow, pytest.raises(VersionConflict):
+            uow.repository(BILLS).save(reversed_bill, 2)
+        with make_unit_of_work() as uow, pytest.raises(VersionConflict):
+            uow.repository(BILLS).save(attrs.evolve(bill, bill_id="B-2"), 1)
+        with make_unit_of_work() as uow:
+            assert uow.repository(BILLS).get(BillId("B-1")) == (bill, 1)
+
+    def test_a_posted_payment_and_a_tariff_revision_never_change(
+        self, make_unit_of_work: UnitOfWorkFactory
+    ) -> None:
+        payment = Payment(
+            payment_id=PaymentId("P-1"),
+            account_id=AccountId("A-1"),
+            amount=Money("50.00"),
+            received_on=_DAY,
+            credit=Money("50.00"),
+        )
+        tariff = TariffDocument.of(load_shipped("JS-CI-TOU-1P"))
+        self._store(make_unit_of_work, PAYMENTS, payment)
+        self._store(make_unit_of_work, TARIFF_DOCUMENTS, tariff)
+
+        paid = self._refused(
+            make_unit_of_work, PAYMENTS, payment, attrs.evolve(payment, amount=Money("5.00"))
+        )
+        edited = self._refused(
+            make_unit_of_work,
+            TARIFF_DOCUMENTS,
+            tariff,
+            attrs.evolve(tariff, text=tariff.text + "\n", sha256="0" * 64),
+        )
+
+        assert (paid.state, paid.changed) == ("posted", ("amount",))
+        assert (edited.state, edited.changed) == ("published", ("text", "sha256"))
+
     # ------------------------------------------------------------------ queries
 
     def test_query_filters_on_indexed_fields_in_key_order(
@@ -606,9 +795,52 @@ class StorageContract:
         assert str(first.value) == str(again.value)
         assert fresh["balance"] == "1.00"
         with make_unit_of_work() as uow:
-            record = uow.idempotency.get("pay-1")
+            record = recorded(uow.idempotency, "post_to_ledger", "pay-1")
         assert record is not None
         assert record.outcome is Outcome.REFUSED
+
+    def test_keys_are_per_command_and_old_bare_keys_still_answer_their_command(
+        self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        open_ledger_account(make_unit_of_work, "A-1", holder="Wang")
+        payload: dict[str, JsonValue] = {
+            "account_id": "A-1",
+            "amount": "50.00",
+            "currency": "CNY",
+            "energy_kwh": "0",
+            "kind": PostingKind.PAYMENT.value,
+        }
+        with make_unit_of_work() as uow:  # as an older powerretail stored it: the bare key
+            uow.idempotency.put(
+                IdempotencyRecord(
+                    key="pay-1",
+                    command="post_to_ledger",
+                    fingerprint=fingerprint("post_to_ledger", payload),
+                    outcome=Outcome.SUCCEEDED,
+                    result={"posting_id": "P-pay-1", "balance": "50.00"},
+                    recorded_at=clock.now(),
+                )
+            )
+            uow.commit()
+
+        again = post_to_ledger(
+            make_unit_of_work, clock=clock, key="pay-1", account_id="A-1", amount=Money("50.00")
+        )
+        other = run_idempotent(
+            make_unit_of_work,
+            clock=clock,
+            key="pay-1",
+            command="another_command",
+            payload={},
+            action=lambda uow: {"ran": True},
+        )
+
+        assert again == {"posting_id": "P-pay-1", "balance": "50.00"}
+        assert other == {"ran": True}
+        with make_unit_of_work() as uow:
+            assert uow.repository(LEDGER_ACCOUNTS).get(AccountId("A-1")).entity.balance.is_zero()
+            assert recorded(uow.idempotency, "another_command", "pay-1") is not None
+            assert uow.idempotency.get(scoped_key("another_command", "pay-1")) is not None
 
     def test_a_key_is_recorded_once(
         self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock

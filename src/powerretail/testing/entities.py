@@ -221,7 +221,7 @@ def findings() -> st.SearchStrategy[Finding]:
         action=st.sampled_from(Action),
         work_order=st.none(),
         subject=identifiers("M"),
-        source=st.just("vee.md"),
+        source=st.just("VEE catalogue"),
     )
 
 
@@ -354,7 +354,7 @@ def _lines(period: DateRange) -> st.SearchStrategy[LineItem]:
             amount=amount,
             tariff_code="JS-RES-TOU",
             tariff_version="2025",
-            source="rules.md §19",
+            source="illustrative",
             period=period,
         ),
         st.sampled_from(["energy.peak", "energy.valley", "basic", "pf"]),
@@ -395,7 +395,7 @@ def billing_profiles() -> st.SearchStrategy[BillingProfile]:
     facts = st.builds(
         AccountFacts,
         capacity_kva=st.none() | plain_decimals("0", "5000", 1),
-        contract_demand_kw=st.none() | plain_decimals("0", "5000", 1),
+        contract_demand_kw=st.none() | plain_decimals("0.1", "5000", 1),
         basic_charge_basis=st.none() | st.sampled_from(BasicChargeBasis),
         pf_standard=st.none() | st.sampled_from([Decimal("0.90"), Decimal("0.85")]),
         residential=st.booleans(),

@@ -10,7 +10,7 @@ from decimal import Decimal
 import attrs
 import pendulum
 
-from powerretail.billing.bill import Bill, BillState
+from powerretail.billing.bill import Bill, BillKind, BillState
 from powerretail.billing.determinants import AccountFacts, Determinants
 from powerretail.billing.engine import BillingEngine
 from powerretail.billing.usage import IntervalSeries as BillingSeries
@@ -32,6 +32,7 @@ __all__ = [
     "ReadsMissing",
     "TariffEngines",
     "bill_id_for",
+    "covering_bills",
     "draft_bill",
     "event",
     "tier_year_position",
@@ -76,11 +77,41 @@ def event(
 
 
 def bill_id_for(account_id: str, period: DateRange) -> BillId:
-    """Return the id of ``account_id``'s bill for ``period``: ``A-1-20250701``.
+    """Return the id of ``account_id``'s bill for ``period``.
 
-    One id per account and period start, so an account is never billed twice for a period.
+    A calendar month is ``A-1-20250701``; any other period names its first and last day,
+    ``A-1-20250701-20250720``. So two periods never share an id, even with the same start,
+    and the monthly ids stay those stored bills already have. :func:`covering_bills` keeps
+    the days of different periods from being billed twice.
     """
-    return BillId(f"{account_id}-{period.start:%Y%m%d}")
+    start = f"{account_id}-{period.start:%Y%m%d}"
+    if period == DateRange.month(period.start.year, period.start.month):
+        return BillId(start)
+    return BillId(f"{start}-{period.last_day:%Y%m%d}")
+
+
+#: The documents whose days are billed: issued or held (it is issued once reviewed) bills and
+#: rebills. A credit note takes days back out, and a reversed bill's days are its rebill's.
+_COVERING_STATES = frozenset({BillState.ISSUED, BillState.HELD})
+
+
+def covering_bills(
+    uow: UnitOfWork, account_id: str, period: DateRange
+) -> tuple[tuple[Bill, DateRange], ...]:
+    """Return the stored bills of ``account_id`` that bill days of ``period``, with those days.
+
+    Bills and rebills that are issued or held count; credit notes, reversed and discarded bills
+    do not. Ordered by bill id.
+    """
+    found = []
+    for stored in uow.repository(BILLS).query(account_id=account_id):
+        bill = stored.entity
+        if bill.state not in _COVERING_STATES or bill.kind is BillKind.CREDIT_NOTE:
+            continue
+        days = bill.period.intersection(period)
+        if days is not None:
+            found.append((bill, days))
+    return tuple(found)
 
 
 def service_window(period: DateRange, facts: AccountFacts) -> DateRange:
@@ -111,7 +142,7 @@ _BUCKETS = {
     RegisterKind.PEAK: "peak",
     RegisterKind.FLAT: "flat",
     RegisterKind.VALLEY: "valley",
-    RegisterKind.CRITICAL_PEAK: "critical_peak",
+    RegisterKind.CRITICAL_PEAK: "critical",  # the engine's critical-peak bucket
 }
 
 
@@ -310,7 +341,7 @@ def tier_year_position(
     account's earliest stored bill (or, with none stored yet, the tier year of ``before``) and
     in no other. ``None`` when the tariff in force on ``before`` has no annual tiers.
 
-    Source: rules.md §10.1 (the tier year's energy so far decides the tier).
+    Source: the national residential tier frame (2012): the tier year's energy so far decides.
     """
     found = engine.tier_year(profile.facts, before)
     if found is None:

@@ -6,7 +6,10 @@ one :func:`~powerretail.repositories.commands.run_idempotent` command under the 
 draft bill, the draft is issued or (when implausible, R15) held, and an issued bill is charged to
 the account's receivable, all in one unit of work with its ``BillIssued`` or ``BillHeld`` event.
 A cycle stopped half-way (a crash, a kill) is finished by running it again: accounts already
-billed return their stored result, so nothing is billed twice (R8).
+billed return their stored result, so nothing is billed twice (R8). A period that shares days
+with a bill the account already has (issued or held) is refused for that account
+(:class:`BillingPeriodOverlaps`) and the cycle goes on with the others, so no day is billed twice
+(R4).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import attrs
 from powerretail.access import CHANGE_TARIFF_ARCHIVE, AccessPolicy, Actor, PermissionDenied
 from powerretail.billing.bill import Bill, BillState
 from powerretail.billing.lifecycle import PlausibilityBounds, issue
-from powerretail.errors import InvalidInput, NotFound
+from powerretail.errors import InvalidInput, NotFound, RuleViolation, describe_value
 from powerretail.ids import AccountId
 from powerretail.repositories.audit import authorize_in, store_refusal
 from powerretail.repositories.billing import BILLING_PROFILES, BILLS, BillingProfile
@@ -36,13 +39,16 @@ from powerretail.workflows._common import (
     ReadsMissing,
     TariffEngines,
     bill_id_for,
+    covering_bills,
     draft_bill,
     event,
     tier_year_position,
 )
+from powerretail.workflows._plausibility import plausibility_facts
 
 __all__ = [
     "AccountOutcome",
+    "BillingPeriodOverlaps",
     "CycleProgress",
     "CycleReport",
     "Outcome",
@@ -53,6 +59,28 @@ __all__ = [
     "run_billing_cycle",
     "tier_year_position",
 ]
+
+
+class BillingPeriodOverlaps(RuleViolation):
+    """Some days of the period are already billed to the account, by ``bill_id`` (R4).
+
+    Not stored as the command's outcome: once the covering bill is discarded (a held bill) the
+    period may be billed, so billing it again asks again.
+    """
+
+    def __init__(self, account_id: str, bill_id: str, state: BillState, days: DateRange) -> None:
+        self.account_id = account_id
+        self.bill_id = bill_id
+        self.state = state
+        self.days = days
+        super().__init__(account_id, bill_id, state, days)
+
+    def __str__(self) -> str:
+        return (
+            f"account {describe_value(self.account_id)} is already billed from "
+            f"{self.days.start} to {self.days.last_day} ({self.days.days} days) by bill "
+            f"{describe_value(self.bill_id)} ({self.state.value})"
+        )
 
 
 def publish_tariff(
@@ -122,13 +150,21 @@ def issue_and_charge(
     issued_on: date,
     by: str,
     bounds: PlausibilityBounds | None,
+    zone: str = DEFAULT_TIMEZONE,
 ) -> Bill:
     """Issue (or hold) ``draft``, store it, charge it to the receivable and announce it.
+
+    The draft is held, never issued, when it breaks a bound — the profile's typical bill, the
+    energy its capacity can deliver, its meters' registers, its own history — or is built on a
+    read with a ``hold_bill`` finding (see ``workflows._plausibility``).
 
     Returns the stored bill.
     """
     at = clock.now()
-    bill, _record = issue(draft, on=issued_on, at=at, by=by, bounds=bounds, typical=profile.typical)
+    facts = plausibility_facts(uow, profile=profile, bill=draft, zone=zone)
+    bill, _record = issue(
+        draft, on=issued_on, at=at, by=by, bounds=bounds, typical=profile.typical, facts=facts
+    )
     uow.repository(BILLS).add(bill)
     payload: dict[str, JsonValue] = {
         "bill_id": bill.bill_id,
@@ -165,12 +201,15 @@ def issue_and_charge(
 
 
 def _result(bill: Bill) -> dict[str, JsonValue]:
-    return {
+    result: dict[str, JsonValue] = {
         "bill_id": bill.bill_id,
         "account_id": bill.account_id,
         "state": bill.state.value,
         "total": str(bill.total.amount),
     }
+    if bill.findings:
+        result["findings"] = list(bill.findings)
+    return result
 
 
 def bill_account(
@@ -187,11 +226,18 @@ def bill_account(
 ) -> dict[str, JsonValue]:
     """Bill one account for ``period`` once, and return ``{bill_id, account_id, state, total}``.
 
+    A held bill's result also has ``findings``: every bound it broke and every VEE finding that
+    holds it, each naming its rule.
+
     Runs under :func:`cycle_key`, whose payload is the account and the period: a second call
     returns the stored result (the bill of the first run stands, whatever ``issued_on`` says).
+    When another command (a move-out's final bill) already billed exactly ``period``, that bill
+    is the result.
 
     Raises:
         ReadsMissing: the reads are not stored yet (nothing is recorded; call again later).
+        BillingPeriodOverlaps: another bill of the account covers some days of ``period``
+            (nothing is recorded).
         CommandRefused: the bill could not be made (a bad tariff or reads); stored.
     """
     engines = engines if engines is not None else TariffEngines()
@@ -199,13 +245,15 @@ def bill_account(
 
     def action(uow: UnitOfWork) -> dict[str, JsonValue]:
         profile = uow.repository(BILLING_PROFILES).get(AccountId(account_id)).entity
+        bill_id = bill_id_for(account_id, period)
+        covering = covering_bills(uow, account_id, period)
+        for bill, days in covering:
+            if bill_id not in (bill.bill_id, bill.corrects):
+                raise BillingPeriodOverlaps(account_id, bill.bill_id, bill.state, days)
+        if covering:  # this period's bill (or its rebill), made under another key: a move-out
+            return _result(covering[0][0])
         draft = draft_bill(
-            uow,
-            profile=profile,
-            period=period,
-            engines=engines,
-            bill_id=bill_id_for(account_id, period),
-            zone=zone,
+            uow, profile=profile, period=period, engines=engines, bill_id=bill_id, zone=zone
         )
         bill = issue_and_charge(
             uow,
@@ -216,6 +264,7 @@ def bill_account(
             issued_on=issued_on,
             by=by,
             bounds=bounds,
+            zone=zone,
         )
         return _result(bill)
 
@@ -226,6 +275,7 @@ def bill_account(
         command="bill_account",
         payload={"account_id": account_id, "period": [period.start.isoformat(), str(period.end)]},
         action=action,
+        unrecorded=(BillingPeriodOverlaps,),
     )
 
 
@@ -240,7 +290,7 @@ class Outcome(enum.Enum):
 
 @attrs.frozen(kw_only=True)
 class AccountOutcome:
-    """One account's outcome: the bill made (if any) or why not."""
+    """One account's outcome: the bill made (if any) or why not (held: the bill's findings)."""
 
     account_id: str
     outcome: Outcome
@@ -331,17 +381,23 @@ def run_billing_cycle(
             outcome = AccountOutcome(
                 account_id=account_id, outcome=Outcome.WAITING, reason=str(err)
             )
+        except BillingPeriodOverlaps as err:
+            outcome = AccountOutcome(
+                account_id=account_id, outcome=Outcome.REFUSED, reason=str(err)
+            )
         except CommandRefused as err:
             outcome = AccountOutcome(
                 account_id=account_id, outcome=Outcome.REFUSED, reason=f"{err.error}: {err.message}"
             )
         else:
             state = str(result["state"])
+            held = result.get("findings")
             outcome = AccountOutcome(
                 account_id=account_id,
                 outcome=Outcome.ISSUED if state == BillState.ISSUED.value else Outcome.HELD,
                 bill_id=str(result["bill_id"]),
                 total=str(result["total"]),
+                reason="; ".join(str(f) for f in held) if isinstance(held, list) else "",
             )
         outcomes.append(outcome)
         if progress is not None:

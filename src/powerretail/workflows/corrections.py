@@ -28,8 +28,8 @@ from powerretail.ids import AccountId, BillId
 from powerretail.repositories.audit import authorize_in
 from powerretail.repositories.billing import BILLING_PROFILES, BILLS
 from powerretail.repositories.clock import Clock
-from powerretail.repositories.codec import DEFAULT_CODECS, JsonValue
-from powerretail.repositories.commands import run_idempotent
+from powerretail.repositories.codec import JsonValue
+from powerretail.repositories.commands import command_payload, run_idempotent
 from powerretail.repositories.payments import RECEIVABLES
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from powerretail.timeframe import DEFAULT_TIMEZONE
@@ -150,15 +150,15 @@ def correct_bill(
         clock=clock,
         key=key,
         command="correct_bill",
-        payload={
-            "bill_id": bill_id,
-            "on": on.isoformat(),
-            "actor": actor.id,
-            "why": why,
-            "facts": DEFAULT_CODECS.encode(facts, AccountFacts | None),
-            "bounds": DEFAULT_CODECS.encode(bounds, PlausibilityBounds | None),
-            "zone": zone,
-        },
+        payload=command_payload(
+            bill_id=bill_id,
+            on=on,
+            actor=actor.id,
+            why=why,
+            facts=facts,
+            bounds=bounds,
+            zone=zone,
+        ),
         action=action,
     )
 

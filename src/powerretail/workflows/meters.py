@@ -7,14 +7,14 @@ one unit of work, once per idempotency key, announced with ``MeterExchanged``.
 
 The billing cycle then bills the month of the exchange from both meters: the old meter from the
 read before the period to its final read, the new one from its initial read to the read at the
-period's end (each advance × its own multiplier, rules.md §18.3). Later periods skip the old
+period's end (each advance × its own multiplier). Later periods skip the old
 meter. Maximum demand of meters exchanged inside a period is the larger of the two, not the sum
 (they were never in service at once); meters in service the whole period add up as before.
 
 The energy of the month is what
 :func:`~powerretail.metering.consumption.consumption_across_exchange` gives for the same reads.
 
-Source: rules.md §18.3 (multiplier and register arithmetic).
+Source: register arithmetic (docs/explanation/sources.md, metering).
 """
 
 from __future__ import annotations

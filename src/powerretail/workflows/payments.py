@@ -166,7 +166,7 @@ def assess_account_late_fees(
     Raises:
         NotFound: no such account.
 
-    Source: GYGZ1996 Art. 98; rules.md §2 (through
+    Source: 《供电营业规则》(1996, 电力工业部令第8号) 第98条 (through
     :func:`~powerretail.collections.late_fees.assess_late_fees`).
     """
     with make_unit_of_work() as uow:
@@ -245,7 +245,7 @@ def charge_late_fees(
     Raises:
         NotFound: no such account (nothing is stored; a retry may succeed).
 
-    Source: GYGZ1996 Art. 98; rules.md §2.
+    Source: 《供电营业规则》(1996, 电力工业部令第8号) 第98条.
     """
     key = f"late-fees/{account_id}/{as_of.isoformat()}"
 

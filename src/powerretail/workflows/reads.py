@@ -50,7 +50,10 @@ __all__ = [
     "submit_series",
 ]
 
-_REJECTING = frozenset({Action.REJECT, Action.DROP})
+#: Actions that keep a read out of billing: the value is refused, ignored, or to be estimated.
+#: ``hold_bill`` keeps the read billable; the bill built over it is held (the billing cycle
+#: reads the stored findings).
+_REJECTING = frozenset({Action.REJECT, Action.DROP, Action.ESTIMATE})
 
 
 @attrs.frozen(kw_only=True)
@@ -80,6 +83,11 @@ def submit_reads(
     estimate: bool = True,
 ) -> ReadSubmission:
     """Validate and store ``reads``; estimate in place of a rejected read.
+
+    Every finding's action is honoured: a read with a ``reject``, ``drop`` or ``estimate``
+    finding is stored not billable (with an estimate in its place unless ``estimate`` is off);
+    one with a ``hold_bill`` finding is billable, and the bill built over it is held naming the
+    finding (:func:`~powerretail.workflows.billing_cycle.run_billing_cycle`).
 
     An estimate is stored under ``{read key}/estimate`` and ``replaces`` the read; it needs
     enough earlier billable reads (two for the national previous-period method), otherwise the
@@ -163,7 +171,7 @@ def estimate_reads(
 ) -> tuple[str, ...]:
     """Store an estimate of each register of ``meter_id`` at ``at`` that has no read there.
 
-    For a meter that could not be read (``unreadable``, vee.md V05) or a read that never came.
+    For a meter that could not be read (``unreadable``, VEE V05) or a read that never came.
     Each estimate is billable until an actual read of the same instant replaces it. Returns the
     keys stored; a register with too little history is skipped (billing waits for it).
 

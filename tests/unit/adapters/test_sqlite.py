@@ -245,7 +245,7 @@ def test_timestamps_survive_a_round_trip(path: Path) -> None:
     )
 
     with store.unit_of_work() as uow:
-        record = uow.idempotency.get("k")
+        record = uow.idempotency.get("post_to_ledger:k")
         (event,) = uow.outbox.unpublished()
     assert record is not None
     assert record.recorded_at == stored

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from powerretail.billing.back_charges import (
@@ -59,8 +60,15 @@ class TestSelectRuleSet:
             select_rule_set(date(1990, 1, 1))
 
     def test_cites_1996_articles_as_ancestors_under_the_2024_rules(self) -> None:
-        assert GYGZ1996.cite("Art. 80", "§5") == "GYGZ1996 Art. 80 (rules.md §5)"
-        assert "2024 article not verified" in GYGZ2024.cite("Art. 80", "§5")
+        assert GYGZ1996.cite("第80条") == "《供电营业规则》(1996, 电力工业部令第8号) 第80条"
+        assert GYGZ2024.cite("第80条") == (
+            "《供电营业规则》(2024), article not verified; as 1996 第80条"
+        )
+
+    def test_cites_a_rule_set_without_a_title_by_its_key(self) -> None:
+        rules = attrs.evolve(GYGZ1996, key="JS-2026", title="")
+
+        assert rules.cite("第80条") == "JS-2026 第80条"
 
 
 class TestBackPeriod:

@@ -17,6 +17,8 @@ from powerretail.billing.lifecycle import (
     BillTampered,
     CorrectionRefused,
     PlausibilityBounds,
+    PlausibilityFacts,
+    billed_energy,
     correct,
     credit_note_for,
     difference,
@@ -81,7 +83,6 @@ class TestIssue:
         [
             (PlausibilityBounds(max_lines=1), "1", "lines"),
             (PlausibilityBounds(max_total=Money("10.00")), "100", "ceiling"),
-            (PlausibilityBounds(), "-1000", "negative"),
         ],
     )
     def test_holds_a_bill_outside_any_bound(
@@ -91,6 +92,16 @@ class TestIssue:
 
         assert bill.state is BillState.HELD
         assert any(finding in text for text in bill.findings)
+
+    def test_holds_a_hand_made_bill_with_negative_lines(self) -> None:
+        # The engine refuses negative energy; a bill put together by hand is still checked.
+        draft = a_draft("1000")
+        negative = replace_lines(draft, [line.negated() for line in draft.lines])
+
+        bill, _ = issue(negative, on=ON, at=AT, by="clerk")
+
+        assert bill.state is BillState.HELD
+        assert any("negative" in text for text in bill.findings)
 
     def test_checks_negative_consumption_in_the_determinants(self) -> None:
         determinants = Determinants(energy_kwh={"peak": "-5", "valley": "500"})
@@ -132,6 +143,105 @@ class TestIssue:
     def test_bounds_refuse_nonsense(self, field: str, value: object) -> None:
         with pytest.raises(InvalidInput, match=field):
             PlausibilityBounds(**{field: value})  # type: ignore[arg-type]
+
+
+class TestDefaultBounds:
+    """The bounds that need no typical bill: capacity × hours, the registers, the history."""
+
+    def test_energy_above_capacity_times_hours_is_held(self) -> None:
+        facts = PlausibilityFacts(capacity_kva="160")
+
+        bill, _ = issue(a_draft("119041"), on=ON, at=AT, by="clerk", facts=facts)
+
+        assert bill.state is BillState.HELD
+        assert bill.findings == (
+            (
+                "energy 119041 kWh > 160 kVA × 744 h × 1.0 = 119040.0 kWh "
+                "(more than the transformer can deliver)"
+            ),
+        )
+
+    def test_energy_at_capacity_times_hours_is_issued(self) -> None:
+        facts = PlausibilityFacts(capacity_kva="160")
+
+        bill, _ = issue(a_draft("119040"), on=ON, at=AT, by="clerk", facts=facts)
+
+        assert bill.state is BillState.ISSUED
+
+    def test_the_load_factor_is_policy_data(self) -> None:
+        facts = PlausibilityFacts(capacity_kva="160")
+        bounds = PlausibilityBounds(max_load_factor="0.5")
+
+        assert bounds.check(a_draft("60000"), facts=facts) == (
+            (
+                "energy 60000 kWh > 160 kVA × 744 h × 0.5 = 59520.0 kWh "
+                "(more than the transformer can deliver)"
+            ),
+        )
+        assert PlausibilityBounds(max_load_factor=None).check(a_draft("1e9"), facts=facts) == ()
+
+    def test_energy_above_the_register_ceiling_is_held(self) -> None:
+        facts = PlausibilityFacts(register_ceiling_kwh="1000000")
+
+        assert PlausibilityBounds().check(a_draft("1000001"), facts=facts) == (
+            (
+                "energy 1000001 kWh > 1000000 kWh, the most the meters' registers can show in one "
+                "read interval (10^digits × multiplier)"
+            ),
+        )
+
+    def test_energy_far_above_the_history_is_held_and_names_the_bill(self) -> None:
+        facts = PlausibilityFacts(recent_max_daily_kwh="10", recent_label="bill B-0")
+
+        held = PlausibilityBounds().check(a_draft("931"), facts=facts)  # 30.03 kWh/day
+        within = PlausibilityBounds().check(a_draft("930"), facts=facts)  # 30.00 kWh/day
+
+        assert held == (
+            "daily energy 30.03 kWh/day > 3 × the account's 12-month maximum 10 kWh/day, bill B-0",
+        )
+        assert within == ()
+
+    def test_review_reasons_hold_a_bill_within_every_bound(self) -> None:
+        facts = PlausibilityFacts(review=("V06 (M-1/peak): needs a meter-change record",))
+
+        bill, record = issue(a_draft(), on=ON, at=AT, by="clerk", facts=facts)
+
+        assert bill.state is BillState.HELD
+        assert bill.findings == ("V06 (M-1/peak): needs a meter-change record",)
+        assert record.why == "V06 (M-1/peak): needs a meter-change record"
+
+    def test_the_billed_energy_counts_each_charge_once(self) -> None:
+        bill = price_bill(
+            one_version(energy(), energy(code="fund", price="0.029"), fixed()),
+            Determinants(energy_kwh={"total": "312.4"}),
+            JULY,
+        )
+
+        assert billed_energy(bill) == Decimal("312.4")
+
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [
+            ("max_load_factor", "0"),
+            ("max_load_factor", 1.5),
+            ("max_multiple_of_history", "-1"),
+        ],
+    )
+    def test_refuses_a_bound_that_is_not_a_positive_number(self, field: str, value: object) -> None:
+        with pytest.raises(InvalidInput, match=field):
+            PlausibilityBounds(**{field: value})  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [("capacity_kva", "-1"), ("register_ceiling_kwh", "-5"), ("recent_max_daily_kwh", "-1")],
+    )
+    def test_refuses_negative_facts(self, field: str, value: str) -> None:
+        with pytest.raises(InvalidInput, match=field):
+            PlausibilityFacts(**{field: value})
+
+    def test_refuses_a_blank_review_reason(self) -> None:
+        with pytest.raises(InvalidInput, match="review"):
+            PlausibilityFacts(review=(" ",))
 
 
 class TestImmutability:

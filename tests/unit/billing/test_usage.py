@@ -50,7 +50,7 @@ class TestRegisterReads:
             RegisterRead(register="peak", previous=0, current=10),
             RegisterRead(register="peak", previous=0, current=5, meter="B"),
             RegisterRead(register="q_in", kind="reactive", previous=0, current=4),
-            RegisterRead(register="q_out", kind="reactive", previous=10, current=7),
+            RegisterRead(register="q_out", kind="reactive", previous=7, current=10),
             RegisterRead(register="d", kind="demand", current=100, meter="A"),
             RegisterRead(register="d2", kind="demand", current=120, meter="A"),
             RegisterRead(register="d", kind="demand", current=50, meter="B"),

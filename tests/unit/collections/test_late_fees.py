@@ -82,7 +82,7 @@ class TestAgreedRate:
     def test_accepts_a_rate_inside_one_to_three_per_mille(self) -> None:
         rate = AgreedRate(daily_rate="0.0015", contract_ref="C-7")
 
-        assert rate.source == "contract C-7, agreed under TIAOLI Art. 39 (rules.md §2.1)"
+        assert rate.source == "contract C-7, agreed under 《电力供应与使用条例》第39条"
 
     @pytest.mark.parametrize("rate", ["0.0009", "0.0031"])
     def test_refuses_a_rate_outside_the_statutory_range(self, rate: str) -> None:

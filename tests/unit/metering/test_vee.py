@@ -14,12 +14,14 @@ from powerretail.metering.vee import (
     Finding,
     IntervalSubject,
     ReadSubject,
+    Rule,
     RuleSet,
     Severity,
     Subject,
     Threshold,
     VeeResult,
     VeeRule,
+    WorkOrderKind,
     check,
 )
 from powerretail.quantities import Energy
@@ -216,6 +218,47 @@ class TestRules:
         result = check(subject, RuleSet(name="x", rules=(CATALOGUE_RULES.rule("V06"),)))
 
         assert "dials" in result.findings[0].message
+
+    def test_v06_a_plausible_roll_over_asks_for_no_work_order(self) -> None:
+        history = (a_read(0, "9000"), a_read(30, "9800"))  # 800 units in a month
+        subject = a_subject(a_read(60, "500"), *history, meter=a_meter(digits=4))
+
+        (finding,) = check(
+            subject, RuleSet(name="x", rules=(CATALOGUE_RULES.rule("V06"),))
+        ).findings
+
+        assert "roll-over" in finding.message
+        assert (finding.action, finding.work_order) == (Action.FLAG, None)
+
+    def test_v06_an_implausible_roll_over_holds_the_bill_and_asks_for_a_meter_change(
+        self,
+    ) -> None:
+        subject = a_subject(a_read(30, "900"), a_read(0, "1000"))  # 6 dials: 999 900 units
+
+        (finding,) = check(
+            subject, RuleSet(name="x", rules=(CATALOGUE_RULES.rule("V06"),))
+        ).findings
+
+        assert "needs a meter-change record" in finding.message
+        assert finding.action is Action.HOLD_BILL
+        assert finding.work_order is WorkOrderKind.METER_CHANGE_RECORD
+
+    def test_v06_a_value_beyond_the_dials_is_rejected(self) -> None:
+        subject = a_subject(a_read(30, "5"), a_read(0, "20000"), meter=a_meter(digits=4))
+
+        (finding,) = check(
+            subject, RuleSet(name="x", rules=(CATALOGUE_RULES.rule("V06"),))
+        ).findings
+
+        assert finding.action is Action.REJECT
+
+    def test_a_finding_told_no_work_order_has_none(self) -> None:
+        rule = CATALOGUE_RULES.rule("V06")
+        assert isinstance(rule, Rule)
+        subject = a_subject(a_read(30, "900"), a_read(0, "1000"))
+
+        assert rule.finding(subject, "x", work_order=None).work_order is None
+        assert rule.finding(subject, "x").work_order is WorkOrderKind.METER_CHANGE_RECORD
 
     def test_v16_scales_estimates_to_the_register(self) -> None:
         result = check(interval_sum("110", estimated=True), CATALOGUE_RULES)

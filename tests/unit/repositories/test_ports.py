@@ -31,6 +31,7 @@ from powerretail.repositories.idempotency import (
     KeyAlreadyRecorded,
     Outcome,
     fingerprint,
+    scoped_key,
 )
 from powerretail.repositories.imports import ImportReport, import_entities
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkClosed
@@ -227,7 +228,7 @@ class TestRunIdempotent:
             with store.unit_of_work() as other:
                 other.idempotency.put(
                     IdempotencyRecord(
-                        key="k",
+                        key=scoped_key("c", "k"),
                         command="c",
                         fingerprint=printed,
                         outcome=Outcome.SUCCEEDED,

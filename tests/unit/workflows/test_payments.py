@@ -11,7 +11,7 @@ from powerretail.collections.allocation import AllocationOrder
 from powerretail.errors import IdempotencyConflict, NotFound
 from powerretail.ids import AccountId
 from powerretail.quantities import Money
-from powerretail.repositories.commands import CommandRefused
+from powerretail.repositories.commands import CommandRefused, recorded
 from powerretail.repositories.payments import PAYMENTS, RECEIVABLES
 from powerretail.repositories.unit_of_work import UnitOfWorkFactory
 from powerretail.workflows.billing_cycle import run_billing_cycle
@@ -115,7 +115,7 @@ class TestPostPayment:
                 received_on=date(2025, 9, 1),
             )
         with billed() as uow:
-            assert uow.idempotency.get("gw-x") is None
+            assert recorded(uow.idempotency, "post_payment", "gw-x") is None
 
     def test_follows_the_allocation_policy(
         self, billed: UnitOfWorkFactory, clock: FixedClock

@@ -1,0 +1,76 @@
+"""No day of an account is billed twice, whatever periods billing cycles are run over (R4).
+
+Property: after cycles over any sequence of periods (overlapping, nested, sharing a start or an
+end, repeated), the account's issued bills cover pairwise disjoint days, every period that was
+refused shares days with an issued bill, and the receivable charged exactly the issued bills.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from powerretail.adapters.clocks import FixedClock
+from powerretail.adapters.memory import MemoryStore
+from powerretail.billing.bill import BillState
+from powerretail.ids import AccountId
+from powerretail.quantities import Money
+from powerretail.repositories.billing import BILLS
+from powerretail.repositories.payments import RECEIVABLES
+from powerretail.timeframe import DateRange
+from powerretail.workflows.billing_cycle import Outcome, run_billing_cycle
+from powerretail.workflows.reads import submit_reads
+from tests.unit.workflows.conftest import NOW, open_account, reads
+
+FIRST = date(2025, 7, 1)
+ISSUED_ON = date(2025, 9, 1)
+periods = st.lists(
+    st.tuples(st.integers(0, 60), st.integers(1, 45)).map(
+        lambda p: DateRange(FIRST + timedelta(days=p[0]), FIRST + timedelta(days=p[0] + p[1]))
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+def values(day: date) -> tuple[str, str, str]:
+    """Meter readings rising by 1, 2 and 0.5 kWh a day from 1000/2000/500 on 1 July."""
+    days = (day - FIRST).days
+    return (str(1000 + days), str(2000 + 2 * days), str(500 + Decimal(days) / 2))
+
+
+@settings(max_examples=25, deadline=None)
+@given(cycles=periods)
+@example(cycles=[DateRange.month(2025, 7), DateRange(date(2025, 7, 15), date(2025, 8, 16))])
+@example(cycles=[DateRange.month(2025, 7), DateRange(date(2025, 7, 1), date(2025, 7, 21))])
+def test_no_day_is_billed_twice(cycles: list[DateRange]) -> None:
+    store, clock = MemoryStore(), FixedClock(NOW)
+    open_account(store.unit_of_work, clock, start_day=FIRST)
+    ends = sorted({p.end for p in cycles if p.end is not None})
+    for day in ends:
+        submit_reads(store.unit_of_work, clock=clock, reads=reads("M-A-1", day, values(day)))
+
+    refused: list[DateRange] = []
+    for period in cycles:
+        report = run_billing_cycle(
+            store.unit_of_work, clock=clock, period=period, issued_on=ISSUED_ON
+        )
+        if report.outcomes[0].outcome is Outcome.REFUSED:
+            refused.append(period)
+
+    with store.unit_of_work() as uow:
+        issued = [
+            s.entity for s in uow.repository(BILLS).query(account_id="A-1", state=BillState.ISSUED)
+        ]
+        receivable = uow.repository(RECEIVABLES).get(AccountId("A-1")).entity
+    for index, bill in enumerate(issued):
+        for other in issued[index + 1 :]:
+            assert not bill.period.overlaps(other.period), (bill.bill_id, other.bill_id)
+    for period in refused:
+        assert any(bill.period.overlaps(period) for bill in issued), period
+    charged = sum((b.total for b in issued if b.total.amount > 0), Money.zero("CNY"))
+    assert receivable.issued == charged
+    assert receivable.reconciles
