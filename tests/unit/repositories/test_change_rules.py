@@ -150,6 +150,8 @@ class TestKeysAndPayloads:
                 "max_multiple_of_typical": "5",
                 "allow_negative_energy": False,
                 "allow_negative_total": False,
+                "max_load_factor": "1.0",
+                "max_multiple_of_history": "3",
             },
             "facts": None,
         }
