@@ -21,10 +21,12 @@ from datetime import date, timedelta
 
 import attrs
 
+from powerretail.access import CHANGE_TARIFF_ARCHIVE, AccessPolicy, Actor, PermissionDenied
 from powerretail.billing.bill import Bill, BillState
 from powerretail.billing.lifecycle import PlausibilityBounds, issue
 from powerretail.errors import InvalidInput, NotFound, RuleViolation, describe_value
 from powerretail.ids import AccountId, BillId
+from powerretail.repositories.audit import authorize_in, store_refusal
 from powerretail.repositories.billing import BILLING_PROFILES, BILLS, BillingProfile
 from powerretail.repositories.clock import Clock
 from powerretail.repositories.codec import JsonValue
@@ -120,23 +122,56 @@ def claim_period(
     return covering[0][0] if covering else None
 
 
-def publish_tariff(make_unit_of_work: UnitOfWorkFactory, *, tariff: Tariff) -> TariffDocument:
+def publish_tariff(
+    make_unit_of_work: UnitOfWorkFactory,
+    *,
+    tariff: Tariff,
+    actor: Actor,
+    policy: AccessPolicy,
+    clock: Clock,
+    why: str,
+) -> TariffDocument:
     """Store ``tariff`` as a new revision unless its latest revision is the same document.
 
+    Changing the tariff archive (电价档案) is the billing auditor's alone (SEED 002 四(二)审核制度
+    1: 其他人无权更改): ``actor`` is authorised for
+    :data:`~powerretail.access.CHANGE_TARIFF_ARCHIVE` under ``policy`` first. The grant is stored
+    in the audit log with the new revision; a refusal's record is stored on its own. Publishing
+    the same document again changes nothing and stores nothing.
+
     Returns the revision now latest.
+
+    Raises:
+        PermissionDenied: ``policy`` does not let ``actor`` change the tariff archive (nothing
+            is published; the refusal is audited).
+        InvalidInput: ``why`` is blank.
     """
-    with make_unit_of_work() as uow:
-        documents = uow.repository(TARIFF_DOCUMENTS)
-        try:
-            latest: TariffDocument | None = latest_tariff(documents, tariff.code)
-        except NotFound:
-            latest = None
-        candidate = TariffDocument.of(tariff, revision=1 if latest is None else latest.revision + 1)
-        if latest is not None and latest.sha256 == candidate.sha256:
-            return latest
-        documents.add(candidate)
-        uow.commit()
-        return candidate
+    try:
+        with make_unit_of_work() as uow:
+            authorize_in(
+                uow,
+                policy,
+                actor,
+                CHANGE_TARIFF_ARCHIVE,
+                subject=f"tariff {tariff.code}",
+                at=clock.now(),
+                why=why,
+            )
+            documents = uow.repository(TARIFF_DOCUMENTS)
+            try:
+                latest: TariffDocument | None = latest_tariff(documents, tariff.code)
+            except NotFound:
+                latest = None
+            revision = 1 if latest is None else latest.revision + 1
+            candidate = TariffDocument.of(tariff, revision=revision)
+            if latest is not None and latest.sha256 == candidate.sha256:
+                return latest
+            documents.add(candidate)
+            uow.commit()
+            return candidate
+    except PermissionDenied as refused:
+        store_refusal(make_unit_of_work, refused)
+        raise
 
 
 def cycle_key(account_id: str, period: DateRange) -> str:

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from powerretail.access import SEED_POLICY
 from powerretail.adapters.clocks import FixedClock
 from powerretail.adapters.memory import MemoryStore
 from powerretail.billing.bill import BillState
@@ -27,7 +28,7 @@ from powerretail.workflows.billing_cycle import (
 from powerretail.workflows.corrections import correct_bill
 from powerretail.workflows.moves import move_out
 from powerretail.workflows.reads import submit_reads
-from tests.unit.workflows.conftest import AUGUST, JULY, open_account, reads
+from tests.unit.workflows.conftest import AUDITOR, AUGUST, JULY, open_account, reads
 
 ISSUED_ON = date(2025, 8, 1)
 #: 15 July to 15 August: its first 17 days (15–31 July) are July's.
@@ -171,7 +172,8 @@ class TestOverlaps:
             key="fix-1",
             bill_id="A-1-20250701",
             on=date(2025, 8, 5),
-            by="clerk",
+            actor=AUDITOR,
+            policy=SEED_POLICY,
             why="re-read",
         )
 
@@ -334,7 +336,8 @@ class TestMoveOutOverlaps:
                 key=key,
                 bill_id=bill_id,
                 on=date(2025, 8, 5),
-                by="clerk",
+                actor=AUDITOR,
+                policy=SEED_POLICY,
                 why="re-read",
             )
 

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from powerretail.access import SEED_POLICY
 from powerretail.adapters.clocks import FixedClock
 from powerretail.adapters.memory import MemoryStore
 from powerretail.quantities import Money
@@ -17,7 +18,7 @@ from powerretail.workflows.billing_cycle import Outcome, cycle_key, run_billing_
 from powerretail.workflows.corrections import release_held_bill
 from powerretail.workflows.moves import move_out
 from powerretail.workflows.reads import submit_reads
-from tests.unit.workflows.conftest import JULY, open_account, reads
+from tests.unit.workflows.conftest import AUDITOR, JULY, open_account, reads
 
 ISSUED_ON = date(2025, 8, 1)
 MOVE_OUT_DAY = date(2025, 7, 21)
@@ -37,7 +38,14 @@ def held_and_open(store: MemoryStore, clock: FixedClock) -> UnitOfWorkFactory:
 
 def release(book: UnitOfWorkFactory, clock: FixedClock, key: str) -> None:
     release_held_bill(
-        book, clock=clock, key=key, bill_id="A-1-20250701", on=ISSUED_ON, by="rev", why="checked"
+        book,
+        clock=clock,
+        key=key,
+        bill_id="A-1-20250701",
+        on=ISSUED_ON,
+        actor=AUDITOR,
+        policy=SEED_POLICY,
+        why="checked",
     )
 
 
