@@ -63,7 +63,7 @@ from powerretail.tariffs.model import (
     Tier,
     TimeOfUseCharge,
 )
-from powerretail.tariffs.power_factor import RULE_SETS, power_factor
+from powerretail.tariffs.power_factor import RULE_SETS
 from powerretail.timeframe import DateRange
 
 __all__ = ["BatchPricer", "NotVectorisable", "Priced", "compile_tariff"]
@@ -190,13 +190,12 @@ class BatchPricer:
         keys = np.stack([_days(start), _days(end)], axis=1)
         if self._annual:
             keys = np.concatenate([keys, np.stack([_days(opened), _days(closed)], axis=1)], axis=1)
-        unique, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+        _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
         inverse = inverse.reshape(-1)
         layouts = [self._layout_of_row(usage, int(f), start[f], end[f]) for f in first]
         counts = np.asarray([len(layout.pieces) for layout in layouts], dtype=np.int64)
         offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
         flat = [piece for layout in layouts for piece in layout.pieces]
-        del unique
         per_row = counts[inverse]
         piece_row = np.repeat(np.arange(rows), per_row)
         local = np.arange(len(piece_row)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
@@ -208,7 +207,7 @@ class BatchPricer:
 
         version = piece_attr("version", np.int64)
         starts_cycle = piece_attr("starts_cycle", bool)
-        energy, kwh, q_exp = self._piece_energy(usage, piece_row, per_row, flat, flat_index)
+        energy, kwh, _ = self._piece_energy(usage, piece_row, per_row, flat, flat_index)
         total_row = Scaled(usage.total_kwh(), QUANTITY_EXP)
         service_months = [layout.service_months for layout in layouts]
         service_num = np.asarray([m.numerator for m in service_months], dtype=np.int64)[inverse]
@@ -248,7 +247,6 @@ class BatchPricer:
                 total_row=total_row,
                 service=(service_num, service_den),
             )
-        del q_exp
         return self._tables(
             usage,
             blocks,
@@ -270,7 +268,7 @@ class BatchPricer:
         try:
             return _layout(self.tariff, self._engine, service, account)
         except NotFound as err:
-            raise NotFound(f"{err.kind} for usage[{row}]", err.key) from None
+            raise NotFound(err.kind, f"{err.key} (usage[{row}])") from None
 
     # ------------------------------------------------------------------ energy
     def _piece_energy(
@@ -792,13 +790,11 @@ class BatchPricer:
             row = piece_row[block.pieces]
             where = flat_index[block.pieces]
             amount = to_int64(block.amount, block.code)
-            quantity = (
-                np.asarray(block.quantity.values, dtype=np.float64) * 10.0**block.quantity.exp
-            )
-            quantity = quantity / np.asarray(block.quantity_den, dtype=np.float64)
+            # Float views for tables and plots; amounts stay integers of fen.
+            scale = np.asarray(block.quantity_den, dtype=np.int64) * 10**-block.quantity.exp
+            quantity = np.asarray(block.quantity.values, dtype=np.float64) / scale
             rate = np.broadcast_to(
-                np.asarray(block.rate.values, dtype=np.float64) * 10.0**block.rate.exp,
-                row.shape,
+                np.asarray(block.rate.values, dtype=np.float64) / 10**-block.rate.exp, row.shape
             )
             part = {
                 "row": row,
@@ -847,21 +843,24 @@ def _in_base(charge: PowerFactorAdjustment, owner: Charge) -> bool:
 
 
 def _power_factors(active: IntArray, reactive: IntArray) -> IntArray:
-    """Return the power factor in hundredths, as :func:`power_factor` rounds it."""
-    p = active.astype(np.float64)
-    q = reactive.astype(np.float64)
-    ratio = np.where(q == 0, 1.0, p / np.sqrt(p * p + q * q))
-    shifted = ratio * 100 + 0.5
-    result = np.floor(shifted).astype(np.int64)
-    close = np.flatnonzero(np.abs(shifted - np.rint(shifted)) < 1e-6)
-    for i in close:
-        exact = power_factor(
-            Decimal(int(active[i])).scaleb(QUANTITY_EXP),
-            Decimal(int(reactive[i])).scaleb(QUANTITY_EXP),
-        )
-        assert exact is not None
-        result[i] = int(exact.scaleb(2))
-    return result
+    """Return the power factor in hundredths, rounded half-up as :func:`power_factor` does.
+
+    Exact integers: the rounded factor is the largest ``k`` with ``P / √(P² + Q²) ≥ (k - ½) /
+    100``, that is ``40000·P² ≥ (2k - 1)²·(P² + Q²)``, found by bisection over 0-100.
+    """
+    p = active.astype(object)
+    q = reactive.astype(object)
+    square = p * p
+    apparent = square + q * q
+    low = np.zeros(len(p), dtype=np.int64)
+    high = np.full(len(p), 100, dtype=np.int64)
+    while (low < high).any():
+        middle = (low + high + 1) // 2
+        odd = (2 * middle - 1).astype(object)
+        holds = np.asarray(40000 * square >= odd * odd * apparent, dtype=bool)
+        low = np.where(holds, middle, low)
+        high = np.where(holds, high, middle - 1)
+    return low
 
 
 def _require(present: npt.NDArray[np.bool_], rows: IntArray, column: str, what: str) -> None:

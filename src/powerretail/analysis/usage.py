@@ -248,7 +248,7 @@ def _dates(frame: Any, name: str, *, required: bool = False) -> npt.NDArray[np.d
     if required and missing.any():
         row = int(np.flatnonzero(missing)[0])
         raise InvalidInput(f"usage[{row}].{name}", "", "a date such as 2025-07-01")
-    parsed = pd.to_datetime(series, errors="coerce", format="mixed")
+    parsed = pd.to_datetime(series.astype(str).where(~missing), errors="coerce", format="ISO8601")
     wrong = np.asarray(parsed.isna().to_numpy(), dtype=bool) & ~missing
     if not wrong.any():
         days = np.asarray(parsed.to_numpy(), dtype="datetime64[D]")
@@ -278,13 +278,10 @@ def _quantity(frame: Any, name: str, *, non_negative: bool) -> Quantity:
         values = raw * _SCALE
     elif kind == "f":
         raw_f = np.asarray(series.to_numpy(), dtype=np.float64)
-        scaled = np.where(present, raw_f, 0.0) * _SCALE
-        rounded = np.rint(scaled)
-        bad = present & (
-            ~np.isfinite(scaled)
-            | (np.abs(scaled) > _MAX_QUANTITY * _SCALE)
-            | (np.abs(scaled - rounded) > 1e-3)
-        )
+        finite = present & np.isfinite(raw_f) & (np.abs(raw_f) <= _MAX_QUANTITY)
+        rounded = np.rint(np.where(finite, raw_f, 0) * _SCALE)
+        # Exact: the float read is the one nearest to a number with three decimals.
+        bad = present & (~finite | (rounded / _SCALE != np.where(finite, raw_f, 0)))
         values = np.where(bad, 0, rounded).astype(np.int64)
     else:
         ints = np.zeros(size, dtype=np.int64)
