@@ -72,6 +72,17 @@ _NAT: Final = np.datetime64("NaT", "D")
 _BUCKET_ORDER: Final = ("critical", "peak", "flat", "valley", "deep_valley", "total")
 
 
+_KNOWN: Final = (
+    FixedCharge,
+    EnergyCharge,
+    MonthlyTiers,
+    AnnualTiers,
+    TimeOfUseCharge,
+    BasicCharge,
+    PowerFactorAdjustment,
+)
+
+
 class NotVectorisable(RuleViolation):
     """A tariff or a usage row the batch engine cannot price exactly (it never approximates)."""
 
@@ -95,6 +106,7 @@ def compile_tariff(tariff: Tariff) -> BatchPricer:
 
     Raises:
         InvalidInput: the tariff's rounding is finer than its currency's minor unit.
+        NotVectorisable: a charge of a kind the batch engine does not know.
     """
     return BatchPricer(tariff)
 
@@ -162,6 +174,13 @@ class BatchPricer:
         self._step_exp = rounding.step.adjusted()
         self._minor_exp = -minor_unit_exponent(tariff.currency)
         self._annual = any(isinstance(c, AnnualTiers) for v in tariff.versions for c in v.charges)
+        for version in tariff.versions:
+            for charge in version.charges:
+                if not isinstance(charge, _KNOWN):
+                    raise NotVectorisable(
+                        f"charge {getattr(charge, 'code', charge)!r} of version {version.label}",
+                        f"its kind ({type(charge).__name__}) is not one the batch engine knows",
+                    )
 
     # ------------------------------------------------------------------ public
     def price(self, source: object, *, lines: bool = True, decimals: bool = False) -> Priced:
@@ -190,8 +209,7 @@ class BatchPricer:
         keys = np.stack([_days(start), _days(end)], axis=1)
         if self._annual:
             keys = np.concatenate([keys, np.stack([_days(opened), _days(closed)], axis=1)], axis=1)
-        _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
-        inverse = inverse.reshape(-1)
+        first, inverse = _factorize(keys)
         layouts = [self._layout_of_row(usage, int(f), start[f], end[f]) for f in first]
         counts = np.asarray([len(layout.pieces) for layout in layouts], dtype=np.int64)
         offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
@@ -733,10 +751,10 @@ class BatchPricer:
     ) -> Priced:
         rows = len(usage)
         bills: dict[str, Any] = {
-            "account_id": usage.account_id,
+            "account_id": pd.Series(usage.account_id, dtype=object),
             "period_start": usage.period_start,
             "period_end": usage.period_end,
-            "customer_class": usage.customer_class,
+            "customer_class": pd.Series(usage.customer_class, dtype=object),
             "kwh": usage.total_kwh() / 10**-QUANTITY_EXP,
         }
         codes: list[str] = []
@@ -745,10 +763,12 @@ class BatchPricer:
                 if charge.code not in codes:
                     codes.append(charge.code)
         total = np.zeros(rows, dtype=np.int64)
+        # With one piece per row a block's rows are distinct, and plain indexing adds exactly.
+        single = len(piece_row) == rows
         by_code = {code: np.zeros(rows, dtype=np.int64) for code in codes}
         for block in blocks:
             amount = to_int64(block.amount, block.code)
-            np.add.at(by_code[block.charge.code], piece_row[block.pieces], amount)
+            _add_at(by_code[block.charge.code], piece_row[block.pieces], amount, unique=single)
         for code in codes:
             total += by_code[code]
         bills["total_fen"] = total
@@ -828,6 +848,28 @@ class BatchPricer:
         for name in ("charge", "category", "code", "bucket", "tariff_version"):
             frame[name] = frame[name].astype("category")
         return frame
+
+
+def _factorize(keys: IntArray) -> tuple[IntArray, IntArray]:
+    """Return the first row of each distinct key row and each row's key number (hashing)."""
+    codes = np.zeros(len(keys), dtype=np.int64)
+    for column in keys.T:
+        found, uniques = pd.factorize(column)
+        codes = codes * (len(uniques) + 1) + found
+        codes, _ = pd.factorize(codes)
+    inverse = np.asarray(codes, dtype=np.int64)
+    count = int(inverse.max()) + 1 if len(inverse) else 0
+    first = np.full(count, len(inverse), dtype=np.int64)
+    np.minimum.at(first, inverse, np.arange(len(inverse)))
+    return first, inverse
+
+
+def _add_at(target: IntArray, index: IntArray, values: IntArray, *, unique: bool) -> None:
+    """Add ``values`` into ``target`` at ``index`` (repeated indices add up)."""
+    if unique:
+        target[index] += values
+    else:
+        np.add.at(target, index, values)
 
 
 def _exact_quantities(block: _Block) -> list[Decimal]:

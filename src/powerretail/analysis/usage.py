@@ -232,8 +232,9 @@ def _text(frame: Any, name: str, *, required: bool) -> npt.NDArray[np.object_]:
     if required and missing.any():
         row = int(np.flatnonzero(missing)[0])
         raise InvalidInput(f"usage[{row}].{name}", "", "a non-blank value")
-    values = np.asarray(series.astype(str).to_numpy(), dtype=object)
-    blank = np.asarray([not str(v).strip() for v in values], dtype=bool)
+    text = series.astype(str)
+    values = np.asarray(text.to_numpy(), dtype=object)
+    blank = np.asarray((text.str.strip() == "").to_numpy(), dtype=bool) & ~missing
     if required and blank.any():
         row = int(np.flatnonzero(blank)[0])
         raise InvalidInput(f"usage[{row}].{name}", values[row], "a non-blank value")
@@ -248,7 +249,13 @@ def _dates(frame: Any, name: str, *, required: bool = False) -> npt.NDArray[np.d
     if required and missing.any():
         row = int(np.flatnonzero(missing)[0])
         raise InvalidInput(f"usage[{row}].{name}", "", "a date such as 2025-07-01")
-    parsed = pd.to_datetime(series.astype(str).where(~missing), errors="coerce", format="ISO8601")
+    if series.dtype.kind == "M":
+        parsed = series
+    else:
+        # Text and date objects alike, read strictly as ISO dates (no guessing of formats).
+        parsed = pd.to_datetime(
+            series.astype(str).where(~missing), errors="coerce", format="ISO8601"
+        )
     wrong = np.asarray(parsed.isna().to_numpy(), dtype=bool) & ~missing
     if not wrong.any():
         days = np.asarray(parsed.to_numpy(), dtype="datetime64[D]")
@@ -321,19 +328,17 @@ def _booleans(frame: Any, name: str) -> npt.NDArray[np.bool_]:
     if name not in frame.columns:
         return np.zeros(len(frame), dtype=bool)
     series = frame[name]
+    if series.dtype.kind == "b":
+        return np.asarray(series.to_numpy(), dtype=bool)
     words = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
-    result = np.zeros(len(frame), dtype=bool)
-    for row, value in enumerate(series.to_numpy()):
-        if isinstance(value, bool | np.bool_):
-            result[row] = bool(value)
-            continue
-        key = str(value).strip().lower()
-        if isinstance(value, float) and np.isnan(value):
-            key = "false"
-        if key not in words:
-            raise InvalidInput(f"usage[{row}].{name}", value, "true or false")
-        result[row] = words[key]
-    return result
+    missing = _missing(series)
+    keys = series.astype(str).str.strip().str.lower()
+    mapped = keys.map(words)
+    wrong = np.asarray(mapped.isna().to_numpy(), dtype=bool) & ~missing
+    if wrong.any():
+        row = int(np.flatnonzero(wrong)[0])
+        raise InvalidInput(f"usage[{row}].{name}", series.iloc[row], "true or false")
+    return np.asarray(mapped.where(~missing, False).to_numpy(), dtype=bool)
 
 
 def _choice(

@@ -134,3 +134,32 @@ def test_whatif_refuses_an_unreadable_usage_file_and_an_unwritable_out(
     good = ["whatif", "--usage", str(tmp_path / "usage.csv"), "--tariff", "JS-RES-TOU"]
     assert main([*good, "--out", str(tmp_path / "file")]) == 2
     assert "a writable directory" in capsys.readouterr().err
+
+
+class _Terminal:
+    """A standard error that says it is a terminal, so the progress bar shows."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_whatif_shows_a_progress_bar_on_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _usage().to_csv(tmp_path / "usage.csv", index=False)
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    args = ["whatif", "--usage", str(tmp_path / "usage.csv"), "--tariff", "JS-RES-TOU"]
+
+    assert main([*args, "--out", str(tmp_path / "out"), "--format", "json"]) == 0
+    assert "pricing" in terminal.text

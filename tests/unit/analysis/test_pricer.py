@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from powerretail.adapters.tariff_library import load_shipped
-from powerretail.analysis import compile_tariff
+from powerretail.analysis import MissingExtra, NotVectorisable, _require, compile_tariff
 from powerretail.analysis._exact import Scaled, round_div, to_int64
 from powerretail.errors import InvalidInput, NotFound
 from powerretail.tariffs.model import (
@@ -252,3 +252,17 @@ def test_importing_analysis_without_its_extra_names_the_extra() -> None:
         "MissingExtra powerretail.analysis needs numpy, which is not installed: "
         "pip install 'powerretail[analysis]'"
     )
+
+
+def test_a_charge_kind_the_batch_engine_does_not_know_is_refused() -> None:
+    tariff = _tariff(AnnualTiers(code="e", **NAMES, tiers=[Tier(None, "1")]))
+    version = tariff.versions[0]
+    object.__setattr__(version, "charges", (*version.charges, "surcharge"))
+
+    with pytest.raises(NotVectorisable, match="its kind \\(str\\) is not one the batch engine"):
+        compile_tariff(tariff)
+
+
+def test_a_missing_module_is_named_with_the_extra_to_install() -> None:
+    with pytest.raises(MissingExtra, match=r"pip install 'powerretail\[scale\]'"):
+        _require("no_such_module_for_powerretail", extra="scale")
