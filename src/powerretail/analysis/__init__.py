@@ -8,7 +8,11 @@ Needs the optional extra ``analysis`` (numpy, pandas, pyarrow, matplotlib, tqdm)
   column;
 * :func:`compile_tariff` — any tariff as a :class:`BatchPricer` whose bills and lines equal
   :class:`~powerretail.billing.engine.BillingEngine`'s, line by line, in fen;
-* :func:`compare` — bills of one usage table under several tariffs, side by side.
+* :func:`compare` — bills of one usage table under several tariffs, side by side;
+* :func:`~powerretail.analysis.intervals.usage_from_intervals` — interval data bucketed by the
+  tariff's own schedules into a usage table;
+* :func:`~powerretail.analysis.scale.compare_partitions` — :func:`compare` over a Dask
+  DataFrame (extra ``scale``).
 """
 
 from __future__ import annotations
