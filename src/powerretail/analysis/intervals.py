@@ -96,9 +96,11 @@ def usage_from_intervals(intervals: Any, periods: Any, tariff: Tariff) -> Any:
         text = start.astype(str).str.strip()
         aware = np.asarray(text.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$").to_numpy(), dtype=bool)
     if not aware.all():
-        row = int(np.flatnonzero(~aware)[0])
+        naive = int(np.flatnonzero(~aware)[0])
         raise InvalidInput(
-            f"intervals[{row}].start", str(start.iloc[row]), "an instant with a time zone offset"
+            f"intervals[{naive}].start",
+            str(start.iloc[naive]),
+            "an instant with a time zone offset",
         )
     try:
         frame["start"] = pd.to_datetime(start, format="ISO8601", utc=True)
