@@ -11,6 +11,8 @@ Needs the optional extra ``analysis`` (numpy, pandas, pyarrow, matplotlib, tqdm)
 * :func:`compare` — bills of one usage table under several tariffs, side by side;
 * :func:`~powerretail.analysis.intervals.usage_from_intervals` — interval data bucketed by the
   tariff's own schedules into a usage table;
+* :func:`~powerretail.analysis.profiles.apply_profile` — monthly totals split into buckets by
+  a load profile (rows marked ``profiled``);
 * :func:`~powerretail.analysis.scale.compare_partitions` — :func:`compare` over a Dask
   DataFrame (extra ``scale``).
 """

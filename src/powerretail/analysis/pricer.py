@@ -755,6 +755,7 @@ class BatchPricer:
             "period_start": usage.period_start,
             "period_end": usage.period_end,
             "customer_class": pd.Series(usage.customer_class, dtype=object),
+            "profiled": usage.profiled,
             "kwh": usage.total_kwh() / 10**-QUANTITY_EXP,
         }
         codes: list[str] = []

@@ -29,6 +29,9 @@ column                   required  meaning
 ``tier_year_kwh_before`` no        tier position before the account's first row [kWh] (0)
 ``customer_class``       no        a label for per-class summaries (default: residential or
                                    non-residential)
+``profiled``             no        true where the buckets were split from a total by a load
+                                   profile (:mod:`powerretail.analysis.profiles`); carried to
+                                   the bills
 ======================== ========= =============================================================
 
 Quantities are read to three decimals (a number with more is refused), so a float column read
@@ -79,6 +82,7 @@ _KNOWN: Final = frozenset(
         "opened_on",
         "closed_on",
         "customer_class",
+        "profiled",
     }
 )
 
@@ -111,6 +115,7 @@ class Usage:
     opened_on: npt.NDArray[np.datetime64]
     closed_on: npt.NDArray[np.datetime64]
     customer_class: npt.NDArray[np.object_]
+    profiled: npt.NDArray[np.bool_]
     carries_position: bool
 
     def __len__(self) -> int:
@@ -197,6 +202,7 @@ def read_usage(source: object) -> Usage:
         opened_on=opened,
         closed_on=closed,
         customer_class=classes,
+        profiled=_booleans(frame, "profiled"),
         carries_position="ytd_kwh" not in frame.columns,
     )
 
