@@ -94,7 +94,17 @@ class NotVectorisable(RuleViolation):
 
 @attrs.frozen(eq=False)
 class Priced:
-    """The bills (one row per usage row) and lines (one row per bill line) of a batch."""
+    """The bills and lines of a batch.
+
+    ``bills`` has one row per usage row, in its order: ``tariff``, ``account_id``,
+    ``period_start``, ``period_end``, ``customer_class``, ``profiled``, ``kwh``, ``total_fen``
+    (int64), one ``<charge code>_fen`` column per charge of the tariff, and ``total_yuan`` (a
+    float view for display). ``lines`` (``None`` with ``lines=False``) has one row per bill line:
+    ``row`` (the usage row), ``account_id``, the piece's ``period_start`` / ``period_end``,
+    ``tariff_version``, ``charge``, ``category``, ``code`` (as the engine's line codes,
+    ``energy.peak``, ``tier.tier2`` …), ``bucket``, ``quantity``, ``rate``, ``amount_fen`` and
+    ``amount_yuan``.
+    """
 
     tariff_code: str
     bills: Any
@@ -186,8 +196,9 @@ class BatchPricer:
     def price(self, source: object, *, lines: bool = True, decimals: bool = False) -> Priced:
         """Price every row of ``source`` (a usage table or anything :func:`read_usage` takes).
 
-        ``lines=False`` skips the lines table (faster); ``decimals=True`` adds Decimal columns
-        (``amount``, ``quantity_decimal``, ``rate_decimal``) to the lines.
+        ``lines=False`` skips the lines table (faster); ``decimals=True`` adds Decimal columns:
+        ``total`` [元] to the bills, ``amount`` [元], ``quantity_decimal`` and ``rate_decimal`` to
+        the lines.
         """
         usage = source if isinstance(source, Usage) else read_usage(source)
         rows = len(usage)
@@ -776,6 +787,8 @@ class BatchPricer:
         for code in codes:
             bills[f"{code}_fen"] = by_code[code]
         bills["total_yuan"] = total / 10**-self._minor_exp
+        if decimals:
+            bills["total"] = [Decimal(int(v)).scaleb(self._minor_exp) for v in total]
         bill_frame = pd.DataFrame(bills)
         bill_frame.insert(0, "tariff", self.tariff.code)
         line_frame = (

@@ -23,9 +23,10 @@ column                   required  meaning
 ``residential``          no        true for households (never power-factor adjusted)
 ``opened_on``            no        move-in date (first day with service)
 ``closed_on``            no        move-out date (first day without service)
-``ytd_kwh``              no        annual tier position at the period start [kWh]; when the
-                                   column is absent the position is carried from the account's
-                                   earlier rows of the same tier year
+``ytd_kwh``              no        annual tier position at the period start [kWh] (an empty
+                                   cell is 0); when the column is absent the position is
+                                   carried from the account's earlier rows of the same tier
+                                   year (their periods must not overlap)
 ``tier_year_kwh_before`` no        tier position before the account's first row [kWh] (0)
 ``customer_class``       no        a label for per-class summaries (default: residential or
                                    non-residential)

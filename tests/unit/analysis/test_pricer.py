@@ -193,6 +193,7 @@ def test_residential_and_unstandardised_rows_get_no_power_factor_line() -> None:
     assert "pf" not in set(priced.lines["code"])
     # the second row has no energy: no tier band, and no power factor to adjust by
     assert priced.lines["amount"].tolist() == [Decimal("1.00")]
+    assert priced.bills["total"].tolist() == [Decimal("1.00"), Decimal("0.00")]
 
 
 def test_large_products_stay_exact_past_int64() -> None:
