@@ -36,7 +36,7 @@ def usage_rows(draw: st.DrawFn, index: int) -> dict[str, Any]:
         "max_demand_kw": draw(st.decimals(min_value=0, max_value=5000, places=2)),
         "reactive_kvarh": draw(kwh),
         "capacity_kva": draw(st.integers(min_value=1, max_value=5000)),
-        "contract_demand_kw": draw(st.none() | st.integers(min_value=0, max_value=4000)),
+        "contract_demand_kw": draw(st.none() | st.integers(min_value=1, max_value=4000)),
         "hv_motor_kw": draw(st.sampled_from([0, 0, 250])),
         "ytd_kwh": draw(st.integers(min_value=0, max_value=10_000)),
         "pf_standard": draw(st.sampled_from([None, "0.90", "0.85", "0.80"])),

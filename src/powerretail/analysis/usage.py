@@ -171,10 +171,18 @@ def read_usage(source: object) -> Usage:
         raise InvalidInput(
             f"usage[{int(missing[0])}].kwh_*", "", "energy in at least one kwh_ column"
         )
-    quantities = {
-        name: _quantity(frame, name, non_negative=name not in {"ytd_kwh", "tier_year_kwh_before"})
-        for name in _QUANTITIES
-    }
+    # The same facts the exact engine refuses: nothing negative, and a declared contract
+    # demand above zero (no contract demand is an empty cell, not 0).
+    quantities = {name: _quantity(frame, name, non_negative=True) for name in _QUANTITIES}
+    demand = quantities["contract_demand_kw"]
+    zero = np.flatnonzero(demand.present & (demand.values == 0))
+    if zero.size:
+        row = int(zero[0])
+        raise InvalidInput(
+            f"usage[{row}].contract_demand_kw",
+            frame["contract_demand_kw"].iloc[row],
+            "a contract demand above zero, or an empty cell for none",
+        )
     residential = _booleans(frame, "residential")
     pf = _choice(frame, "pf_standard", ("0.90", "0.85", "0.80"), decimal=True)
     basis = _choice(frame, "basic_charge_basis", ("capacity", "demand"))
