@@ -222,6 +222,7 @@ class BatchPricer:
             keys = np.concatenate([keys, np.stack([_days(opened), _days(closed)], axis=1)], axis=1)
         first, inverse = _factorize(keys)
         layouts = [self._layout_of_row(usage, int(f), start[f], end[f]) for f in first]
+        self._need_critical_registers(usage, layouts, inverse)
         counts = np.asarray([len(layout.pieces) for layout in layouts], dtype=np.int64)
         offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
         flat = [piece for layout in layouts for piece in layout.pieces]
@@ -298,6 +299,28 @@ class BatchPricer:
             return _layout(self.tariff, self._engine, service, account)
         except NotFound as err:
             raise NotFound(err.kind, f"{err.key} (usage[{row}])") from None
+
+    def _need_critical_registers(
+        self, usage: Usage, layouts: Sequence[_Layout], inverse: IntArray
+    ) -> None:
+        """Refuse, as the engine does, a row without critical energy over critical-peak hours."""
+        critical = usage.energy.get("critical")
+        lacking = np.ones(len(usage), dtype=bool) if critical is None else ~critical.present
+        for index, layout in enumerate(layouts):
+            rows = np.flatnonzero(lacking & (inverse == index))
+            if not rows.size:
+                continue
+            row = int(rows[0])
+            buckets = [b for b, column in usage.energy.items() if column.present[row]]
+            for piece in layout.pieces:
+                try:
+                    self._engine.need_critical_register(
+                        self.tariff.versions[piece.version],
+                        DateRange(piece.start, piece.end),
+                        buckets,
+                    )
+                except InvalidInput as err:
+                    raise InvalidInput(f"usage[{row}].kwh_critical", "", err.expected) from None
 
     # ------------------------------------------------------------------ energy
     def _piece_energy(

@@ -30,7 +30,7 @@ How a period is priced (the rules are listed in docs/explanation/sources.md):
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -409,37 +409,46 @@ class BillingEngine:
 
     # ------------------------------------------------------------------ helpers
     def _need_critical_register(self, piece: _Piece) -> None:
-        """Refuse register energy without a critical bucket over days with critical-peak hours.
+        self.need_critical_register(piece.version, piece.period, piece.energy)
+
+    def need_critical_register(
+        self, version: TariffVersion, period: DateRange, buckets: Iterable[str]
+    ) -> None:
+        """Refuse energy in ``buckets`` without a critical one over days with critical-peak hours.
 
         A register meter without a critical register adds those hours to its peak register;
         pricing them at the peak price would bill the critical-peak rule wrong, and sharing them
-        out would invent a load shape. Interval data are bucketed by the schedule itself.
+        out would invent a load shape. Interval data are bucketed by the schedule itself. The
+        batch path (:mod:`powerretail.analysis`) asks the same question of each usage row.
+
+        Raises:
+            InvalidInput: ``version`` has critical-peak hours in ``period`` and ``buckets`` has
+                no ``critical`` bucket.
         """
-        if _CRITICAL in piece.energy:
+        buckets = tuple(buckets)
+        if _CRITICAL in buckets:
             return
-        for charge in piece.version.charges:
+        for charge in version.charges:
             if not isinstance(charge, TimeOfUseCharge) or _CRITICAL not in charge.resolved:
                 continue
-            schedule = piece.version.schedules[charge.schedule]
-            key = (id(schedule), piece.period.start, piece.period.end)
+            schedule = version.schedules[charge.schedule]
+            key = (id(schedule), period.start, period.end)
             hours = self._critical_hours.get(key)
             if hours is None:
-                quarters = sum(
-                    schedule.slots_on(day).count(_CRITICAL) for day in piece.period.dates()
-                )
+                quarters = sum(schedule.slots_on(day).count(_CRITICAL) for day in period.dates())
                 hours = _remember(self._critical_hours, key, Fraction(quarters, 4))
             if hours:
                 windows = "; ".join(
                     f"{overlay.name}: " + ", ".join(f"{w.start}-{w.end}" for w in overlay.windows)
                     for overlay in schedule.overlays
                     if overlay.bucket == _CRITICAL
-                    and (not overlay.months or set(overlay.months) & _months_of(piece.period))
+                    and (not overlay.months or set(overlay.months) & _months_of(period))
                 )
                 raise InvalidInput(
                     "determinants.energy_kwh",
-                    ", ".join(sorted(piece.energy, key=_bucket_key)),
+                    ", ".join(sorted(buckets, key=_bucket_key)),
                     f"a critical register: tariff {self.tariff.code} has {hours} h of critical "
-                    f"peak from {piece.period.start} to {piece.period.last_day} ({windows}); "
+                    f"peak from {period.start} to {period.last_day} ({windows}); "
                     "read the meter's critical register or bill from interval data",
                 )
 

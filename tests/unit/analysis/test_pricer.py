@@ -267,3 +267,30 @@ def test_a_charge_kind_the_batch_engine_does_not_know_is_refused() -> None:
 def test_a_missing_module_is_named_with_the_extra_to_install() -> None:
     with pytest.raises(MissingExtra, match=r"pip install 'powerretail\[scale\]'"):
         _require("no_such_module_for_powerretail", extra="scale")
+
+
+def test_energy_without_critical_over_critical_peak_hours_is_refused_like_the_engine() -> None:
+    """Failed before: the batch priced July's critical-peak hours at the peak price."""
+    book = pd.DataFrame(
+        {
+            "account_id": ["F1"],
+            "period_start": ["2025-07-01"],
+            "period_end": ["2025-08-01"],
+            "kwh_peak": [120000.0],
+            "kwh_flat": [150000.0],
+            "kwh_valley": [90000.0],
+            "max_demand_kw": [900.0],
+            "capacity_kva": [1250.0],
+            "reactive_kvarh": [150000.0],
+            "pf_standard": ["0.90"],
+        }
+    )
+    pricer = compile_tariff(load_shipped("JS-CI-TOU-2P"))
+
+    with pytest.raises(InvalidInput) as caught:
+        pricer.price(book)
+
+    assert caught.value.field == "usage[0].kwh_critical"
+    assert "93 h of critical peak from 2025-07-01 to 2025-07-31" in caught.value.expected
+    with_critical = book.assign(kwh_critical=[0.0])
+    assert len(pricer.price(with_critical).bills) == 1
