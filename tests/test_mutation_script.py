@@ -28,6 +28,7 @@ def test_plans_every_module_with_its_tests(capsys: pytest.CaptureFixture[str]) -
     ]:
         assert f"{module}: mutate {source}" in out
     assert "tests/unit/foundation/test_quantities_mutants.py" in out
+    assert "missing" not in out
 
 
 def test_refuses_an_unknown_module(capsys: pytest.CaptureFixture[str]) -> None:

@@ -113,9 +113,9 @@ class TestRefusalsNameFieldValueAndExpectation:
             (lambda: exact_decimal(True), "value", True, "a number, not a bool"),
             (lambda: exact_decimal("abc"), "value", "abc", "a decimal number"),
             (
-                lambda: exact_decimal(None),
+                lambda: exact_decimal([1]),
                 "value",
-                None,
+                [1],
                 "a Decimal, an int or a numeric str",
             ),
             (lambda: exact_decimal("Infinity"), "value", "Infinity", "a finite number"),

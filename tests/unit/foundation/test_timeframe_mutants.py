@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pendulum
 import pytest
 
-from powerretail.errors import InvalidInput
+from powerretail.errors import InvalidInput, NotFound
 from powerretail.timeframe import (
     DateRange,
     Interval,
@@ -107,6 +107,27 @@ class TestLatestInForce:
             "2026-01-01",
             "one policy per effective date",
         )
+
+    def test_names_the_latest_date_when_the_latest_two_share_it(self) -> None:
+        items = [
+            SimpleNamespace(effective_from=date(2025, 1, 1)),
+            SimpleNamespace(effective_from=date(2025, 6, 1)),
+            SimpleNamespace(effective_from=date(2026, 1, 1)),
+            SimpleNamespace(effective_from=date(2026, 1, 1)),
+        ]
+
+        with pytest.raises(InvalidInput) as caught:
+            latest_in_force(items, date(2026, 6, 1), "policy")
+
+        assert caught.value.value == "2026-01-01"
+
+    def test_names_the_day_when_nothing_is_in_force_yet(self) -> None:
+        first = SimpleNamespace(effective_from=date(2026, 1, 1))
+
+        with pytest.raises(NotFound) as caught:
+            latest_in_force([first], date(2025, 12, 31), "policy")
+
+        assert (caught.value.kind, caught.value.key) == ("policy in force on", "2025-12-31")
 
     def test_looks_only_at_the_latest_two(self) -> None:
         items = [
