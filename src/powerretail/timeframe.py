@@ -224,7 +224,8 @@ class DateRange:
         Cuts outside the range or on its start are ignored; the pieces cover the range exactly
         once, in order.
         """
-        inside = sorted({as_date(cut, "cut") for cut in cuts if self.start < cut} - {self.end})
+        days = {as_date(cut, "cut") for cut in cuts}
+        inside = sorted({day for day in days if self.start < day} - {self.end})
         inside = [cut for cut in inside if self.end is None or cut < self.end]
         bounds: list[date | None] = [self.start, *inside, self.end]
         return tuple(DateRange(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1))
