@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-from pathlib import Path
 from typing import Any
 
 from powerretail.adapters.tariff_library import load
@@ -20,7 +19,8 @@ from powerretail.billing.bill import Bill
 from powerretail.billing.determinants import AccountFacts
 from powerretail.billing.engine import BillingEngine
 from powerretail.billing.usage import IntervalSeries, RegisterRead, determinants_from_registers
-from powerretail.errors import InvalidInput, NotFound
+from powerretail.cli._files import add_encoding_option, read_file
+from powerretail.errors import InvalidInput
 from powerretail.tariffs.model import Tariff
 from powerretail.timeframe import DateRange, as_instant
 
@@ -111,11 +111,8 @@ def _account(args: argparse.Namespace) -> AccountFacts:
 
 
 def _handle(args: argparse.Namespace) -> int:
-    tariff = load(args.tariff)
-    path = Path(args.reads)
-    if not path.is_file():
-        raise NotFound("reads file", args.reads)
-    usage = usage_from_csv(path.read_text(encoding="utf-8"))
+    tariff = load(args.tariff, encoding=args.encoding)
+    usage = usage_from_csv(read_file(args, args.reads, "reads file"))
     bill = bill_usage(
         tariff, usage, parse_period(args.period), _account(args), account_id=args.account or ""
     )
@@ -143,4 +140,5 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--closed-on", help="first day without service (move-out)")
     parser.add_argument("--lang", choices=["en", "zh"], default="en", help="language")
     parser.add_argument("--json", action="store_true", help="print the bill as JSON")
+    add_encoding_option(parser)
     parser.set_defaults(handler=_handle)
