@@ -51,12 +51,21 @@ def usage_from_csv(text: str) -> list[RegisterRead] | IntervalSeries:
     Raises:
         InvalidInput: unknown columns, or a row that does not read.
     """
-    rows = list(csv.DictReader(text.splitlines()))
+    try:
+        rows = list(csv.DictReader(text.splitlines()))
+    except csv.Error as err:
+        raise InvalidInput("reads", str(err), "CSV text") from None
+    for number, row in enumerate(rows, start=2):
+        if None in row:  # more fields than the header names
+            raise InvalidInput(f"line {number}", len(row) - 1 + len(row[None]), "a field per column")
     columns = set(rows[0]) if rows else set()
     if columns and columns <= _REGISTER_COLUMNS and {"register", "current"} <= columns:
         reads = []
         for number, row in enumerate(rows, start=2):
             fields: dict[str, Any] = {k: v for k, v in row.items() if v not in ("", None)}
+            for column in ("register", "current"):  # a short row leaves them out
+                if column not in fields:
+                    raise InvalidInput(f"line {number}.{column}", "", "a value (it is required)")
             try:
                 reads.append(RegisterRead(**fields))
             except InvalidInput as err:
