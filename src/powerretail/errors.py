@@ -111,7 +111,7 @@ class NotFound(PowerRetailError, LookupError):
 
 
 class StoreFailed(PowerRetailError):
-    """The store at ``path`` could not ``action`` (open it, read, write, commit): ``reason`` says why.
+    """The store at ``path`` could not ``action`` (open, read, write, commit): ``reason`` is why.
 
     Nothing was changed by the unit of work that met it.
     """

@@ -243,10 +243,11 @@ round it with Rounding first, got 0.125
             FloatNotAllowed, InvalidInput: ``amount`` is not a ``Decimal`` or ``currency`` not a
                 known code (the only checks: they cost a type test and a dict look-up).
         """
-        if type(amount) is not Decimal:
-            if isinstance(amount, float):
-                raise FloatNotAllowed("amount", amount)
-            raise InvalidInput("amount", amount, "a Decimal quantized to the currency's step")
+        if type(amount) is not Decimal:  # callers outside the type checker pass anything
+            given: object = amount
+            if isinstance(given, float):
+                raise FloatNotAllowed("amount", given)
+            raise InvalidInput("amount", given, "a Decimal quantized to the currency's step")
         if currency not in _STEPS:
             minor_unit_exponent(currency)
         money = _new_object(cls)

@@ -35,20 +35,63 @@ from powerretail.metering.rows import INTERVAL_COLUMNS, READ_COLUMNS, SPARE_MONT
 from powerretail.quantities import Energy, EnergyPrice, Money, Rounding, exact_decimal
 from powerretail.tariffs.parser import loads_json, loads_toml, to_mapping
 
-FUZZ = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 #: What exports get wrong, cell by cell.
 NASTY = st.sampled_from(
     [
-        "", " ", "-0", "1e999999", "1e-999999", "NaN", "-Infinity", "²", "١٢", "１２", "_1",
-        "1_000", "0", "-1", "9" * 40, "0.0001", "1.5", "100/5", "0/0", "5/0", "-5/1", "a/b",
-        "2025-07-01T00:00+08:00", "2025-07-01T00:15+08:00", "2025-07-01T00:07+08:00",
-        "2025-07-01", "2025-07-01T00:00", "7025-07-01T00:00+08:00", "1995-07-01T00:00+08:00",
-        "0001-01-01T00:00+00:00", "9999-12-31T23:59-14:00", "2024-02-30", "true", "yes", "\x00",
-        '"', "'", ";", "outage;;reset", "15", "16", "60", "estimated", "final_estimate",
-        "missing", "reactive", "max_demand", "de_energised", "电表", "\u200b", "M-1", "M-2",
+        "",
+        " ",
+        "-0",
+        "1e999999",
+        "1e-999999",
+        "NaN",
+        "-Infinity",
+        "²",
+        "١٢",
+        "１２",
+        "_1",
+        "1_000",
+        "0",
+        "-1",
+        "9" * 40,
+        "0.0001",
+        "1.5",
+        "100/5",
+        "0/0",
+        "5/0",
+        "-5/1",
+        "a/b",
+        "2025-07-01T00:00+08:00",
+        "2025-07-01T00:15+08:00",
+        "2025-07-01T00:07+08:00",
+        "2025-07-01",
+        "2025-07-01T00:00",
+        "7025-07-01T00:00+08:00",
+        "1995-07-01T00:00+08:00",
+        "0001-01-01T00:00+00:00",
+        "9999-12-31T23:59-14:00",
+        "2024-02-30",
+        "true",
+        "yes",
+        "\x00",
+        '"',
+        "'",
+        ";",
+        "outage;;reset",
+        "15",
+        "16",
+        "60",
+        "estimated",
+        "final_estimate",
+        "missing",
+        "reactive",
+        "max_demand",
+        "de_energised",
+        "电表",
+        "\u200b",
+        "M-1",
+        "M-2",
     ]
 )
 CELLS = NASTY | st.text(max_size=10)
@@ -60,7 +103,10 @@ def _instants() -> st.SearchStrategy[str]:
     )
     return st.builds(
         lambda moment, zone: moment.replace(tzinfo=zone).isoformat(),
-        st.datetimes(min_value=dt.datetime(1, 1, 2), max_value=dt.datetime(9999, 12, 30)),
+        st.datetimes(
+            min_value=dt.datetime(1, 1, 2),  # noqa: DTZ001 - the offset is drawn separately
+            max_value=dt.datetime(9999, 12, 30),  # noqa: DTZ001
+        ),
         offsets,
     )
 
@@ -86,12 +132,21 @@ def read_files(draw: st.DrawFn) -> str:
 
 @FUZZ
 @given(read_files())
-@example(_csv(["meter_id", "interval_start", "kwh"], [["M-1", "1995-07-01T00:00+08:00", "1"],
-                                                       ["M-1", "2025-07-01T00:00+08:00", "1"]]))
-@example(_csv(["meter_id", "interval_start", "kwh"], [["M-1", "2025-07-01T00:00+08:00", "1"],
-                                                       ["M-1", "7025-07-01T00:00+08:00", "1"]]))
-@example(_csv(["meter_id", "read_at", "value", "digits"], [["M-1", "2025-07-01T00:00+08:00",
-                                                             "1", "²"]]))
+@example(
+    _csv(
+        ["meter_id", "interval_start", "kwh"],
+        [["M-1", "1995-07-01T00:00+08:00", "1"], ["M-1", "2025-07-01T00:00+08:00", "1"]],
+    )
+)
+@example(
+    _csv(
+        ["meter_id", "interval_start", "kwh"],
+        [["M-1", "2025-07-01T00:00+08:00", "1"], ["M-1", "7025-07-01T00:00+08:00", "1"]],
+    )
+)
+@example(
+    _csv(["meter_id", "read_at", "value", "digits"], [["M-1", "2025-07-01T00:00+08:00", "1", "²"]])
+)
 def test_a_reads_or_intervals_csv_loads_or_raises_our_error(text: str) -> None:
     try:
         loaded = load_reads_text(text)
@@ -137,10 +192,36 @@ def test_a_bill_csv_reads_or_raises_our_error(text: str) -> None:
 #: Values a tariff file may hold wrong, as TOML source.
 TOML_VALUES = st.sampled_from(
     [
-        "0", "-1", "1e999999", "1e-999999", "nan", "inf", "-0.0", "55.83", "0001-01-01",
-        "9999-12-31", "2025-02-29", "1979-05-27T07:32:00Z", "07:32:00", "[]", "{}", '""',
-        '"²"', '"24:00"', '"00:00"', '"23:59"', "99999999999999999999999", "true", '"x"',
-        "[1, 13]", "[0]", '"Mars/Phobos"', '"Etc/GMT+14"', "0.001", '"JPY"', '"ROUND_UP"',
+        "0",
+        "-1",
+        "1e999999",
+        "1e-999999",
+        "nan",
+        "inf",
+        "-0.0",
+        "55.83",
+        "0001-01-01",
+        "9999-12-31",
+        "2025-02-29",
+        "1979-05-27T07:32:00Z",
+        "07:32:00",
+        "[]",
+        "{}",
+        '""',
+        '"²"',
+        '"24:00"',
+        '"00:00"',
+        '"23:59"',
+        "99999999999999999999999",
+        "true",
+        '"x"',
+        "[1, 13]",
+        "[0]",
+        '"Mars/Phobos"',
+        '"Etc/GMT+14"',
+        "0.001",
+        '"JPY"',
+        '"ROUND_UP"',
     ]
 )
 SHIPPED = st.sampled_from(shipped_codes())
@@ -160,7 +241,7 @@ def tariff_texts(draw: st.DrawFn) -> str:
 
 @FUZZ
 @given(tariff_texts())
-@example('rounding_step = 1e999999\n' + shipped_text("JS-RES-TOU"))
+@example("rounding_step = 1e999999\n" + shipped_text("JS-RES-TOU"))
 @example(shipped_text("GD-CI-TOU").replace("ratio = 1.7", "ratio = 1e999999"))
 def test_a_tariff_toml_loads_or_raises_our_error(text: str) -> None:
     with contextlib.suppress(PowerRetailError):
@@ -179,9 +260,13 @@ JSON_VALUES = st.one_of(
 
 def _leaves(data: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     found = [path] if path else []
-    children = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(
-        data, list
-    ) else ()
+    children = (
+        data.items()
+        if isinstance(data, dict)
+        else enumerate(data)
+        if isinstance(data, list)
+        else ()
+    )
     for key, value in children:
         found += _leaves(value, (*path, key))
     return found

@@ -16,7 +16,6 @@ import pendulum
 
 from powerretail.adapters.clocks import FixedClock
 from powerretail.adapters.sqlite import SqliteStore
-from powerretail.repositories.billing import BILLS
 from powerretail.testing.book import add_month_reads, seed_book
 from powerretail.testing.workflow_load import (
     check_cycle,

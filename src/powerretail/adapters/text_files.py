@@ -68,9 +68,7 @@ def read_text(path: str | Path, *, encoding: str = DEFAULT_ENCODING, what: str =
     try:
         data = file.read_bytes()
     except OSError as err:
-        raise InvalidInput(
-            what, str(path), f"a readable file ({err.strerror or err})"
-        ) from None
+        raise InvalidInput(what, str(path), f"a readable file ({err.strerror or err})") from None
     try:
         text = data.decode(codec)
     except UnicodeError as err:  # a UnicodeDecodeError, or a plain one from a codec like idna

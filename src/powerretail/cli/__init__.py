@@ -10,6 +10,7 @@ goes to standard error, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -52,10 +53,8 @@ def _exit_code(code: object) -> int:
 
 
 def _complain(message: str) -> None:
-    try:
+    with contextlib.suppress(OSError, ValueError):  # standard error itself may be gone
         print(f"powerretail: {message}", file=sys.stderr)
-    except (OSError, ValueError):  # pragma: no cover - standard error itself is gone
-        pass
 
 
 def _drop_stdout() -> None:

@@ -57,7 +57,9 @@ def usage_from_csv(text: str) -> list[RegisterRead] | IntervalSeries:
         raise InvalidInput("reads", str(err), "CSV text") from None
     for number, row in enumerate(rows, start=2):
         if None in row:  # more fields than the header names
-            raise InvalidInput(f"line {number}", len(row) - 1 + len(row[None]), "a field per column")
+            raise InvalidInput(
+                f"line {number}", len(row) - 1 + len(row[None]), "a field per column"
+            )
     columns = set(rows[0]) if rows else set()
     if columns and columns <= _REGISTER_COLUMNS and {"register", "current"} <= columns:
         reads = []

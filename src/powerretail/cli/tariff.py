@@ -60,8 +60,10 @@ def register(subparsers: Any) -> None:
         (
             "check",
             _check,
-            "validate a tariff file (exit 2 with the problem's path) and warn of implausible "
-            "prices (exit 1 with --strict)",
+            (
+                "validate a tariff file (exit 2 with the problem's path) and warn of implausible "
+                "prices (exit 1 with --strict)"
+            ),
         ),
     ):
         action = actions.add_parser(name, help=text, description=text)

@@ -53,16 +53,14 @@ from powerretail.tariffs.model import (
 __all__ = ["DEFAULT_TARIFF_BOUNDS", "PriceFinding", "TariffBounds", "implausible_prices"]
 
 
-def _bounds(field: str) -> object:
-    def convert(value: object) -> tuple[Decimal, Decimal]:
-        if not isinstance(value, tuple) or len(value) != 2:
-            raise InvalidInput(field, value, "a pair (lowest, highest)")
-        low, high = (exact_decimal(v, field) for v in value)
-        if low < 0 or high <= low:
-            raise InvalidInput(field, value, "0 <= lowest < highest")
-        return low, high
-
-    return convert
+def _ordered_pair(
+    _instance: object, attribute: attrs.Attribute[tuple[Decimal, Decimal]], value: object
+) -> None:
+    if not isinstance(value, tuple) or len(value) != 2:
+        raise InvalidInput(attribute.name, value, "a pair (lowest, highest)")
+    low, high = (exact_decimal(v, attribute.name) for v in value)
+    if low < 0 or high <= low:
+        raise InvalidInput(attribute.name, value, "0 <= lowest < highest")
 
 
 @attrs.frozen(kw_only=True)
@@ -70,19 +68,19 @@ class TariffBounds:
     """The plausible range of each kind of price (lowest, highest), in the tariff's units."""
 
     energy_yuan_per_kwh: tuple[Decimal, Decimal] = attrs.field(
-        default=(Decimal(0), Decimal(5)), converter=_bounds("energy_yuan_per_kwh")
+        default=(Decimal(0), Decimal(5)), validator=_ordered_pair
     )
     ratio: tuple[Decimal, Decimal] = attrs.field(
-        default=(Decimal(0), Decimal(5)), converter=_bounds("ratio")
+        default=(Decimal(0), Decimal(5)), validator=_ordered_pair
     )
     demand_yuan_per_kw_month: tuple[Decimal, Decimal] = attrs.field(
-        default=(Decimal(0), Decimal(100)), converter=_bounds("demand_yuan_per_kw_month")
+        default=(Decimal(0), Decimal(100)), validator=_ordered_pair
     )
     capacity_yuan_per_kva_month: tuple[Decimal, Decimal] = attrs.field(
-        default=(Decimal(0), Decimal(100)), converter=_bounds("capacity_yuan_per_kva_month")
+        default=(Decimal(0), Decimal(100)), validator=_ordered_pair
     )
     fixed_yuan_per_month: tuple[Decimal, Decimal] = attrs.field(
-        default=(Decimal(0), Decimal(10_000)), converter=_bounds("fixed_yuan_per_month")
+        default=(Decimal(0), Decimal(10_000)), validator=_ordered_pair
     )
     #: Categories whose prices may be negative (a credit), down to minus the upper bound.
     credit_categories: frozenset[ChargeCategory] = frozenset({ChargeCategory.ADJUSTMENT})

@@ -61,13 +61,16 @@ def test_a_corrupt_file_fails_on_read(tmp_path: Path) -> None:
         damaged[offset] = 0x5A
     path.write_bytes(bytes(damaged))
 
-    with pytest.raises(StoreFailed, match=r"could not (read|open the store) \(.*malformed"):
+    def read_all() -> None:
         store = SqliteStore(path)
         try:
             with store.unit_of_work() as uow:
                 uow.repository(LEDGER_ACCOUNTS).query()
         finally:
             store.close()
+
+    with pytest.raises(StoreFailed, match=r"could not (read|open the store) \(.*malformed"):
+        read_all()
 
 
 def test_a_read_only_store_refuses_the_unit_of_work(tmp_path: Path) -> None:
@@ -108,9 +111,8 @@ def test_a_failed_rollback_is_named(tmp_path: Path) -> None:
 
 def test_a_failed_bulk_write_is_named(tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "store.sqlite")
-    with store.unit_of_work() as uow:
-        with pytest.raises(StoreFailed, match="could not write"):
-            uow._many("INSERT INTO nowhere VALUES (?)", [(1,)])
+    with store.unit_of_work() as uow, pytest.raises(StoreFailed, match="could not write"):
+        uow._many("INSERT INTO nowhere VALUES (?)", [(1,)])
     store.close()
 
 

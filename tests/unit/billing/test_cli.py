@@ -218,8 +218,10 @@ class TestDemoFileRefusesWhatItCannotRead:
             ("customers = 1\n", "customers"),
             ("[[customers]]\naccount_id = 'x'\n", "customers[0].name"),
             (
-                "[[customers]]\naccount_id = 'x'\nname = 'x'\ntariff = 'JS-RES-TOU'\n"
-                "period = '2025-07'\nregisters = []\n",
+                (
+                    "[[customers]]\naccount_id = 'x'\nname = 'x'\ntariff = 'JS-RES-TOU'\n"
+                    "period = '2025-07'\nregisters = []\n"
+                ),
                 "customers[0]",
             ),
         ],

@@ -144,7 +144,8 @@ class TestOutput:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
-        assert child.stdout is not None and child.stderr is not None
+        assert child.stdout is not None
+        assert child.stderr is not None
         child.stdout.close()  # like `| head -0`: nobody reads
         err = child.stderr.read().decode()
         child.stderr.close()
@@ -174,7 +175,9 @@ class TestOutput:
 
 
 class TestArgparseExits:
-    def test_a_bad_option_returns_2_with_the_usage(self, capsys: pytest.CaptureFixture[str]) -> None:
+    def test_a_bad_option_returns_2_with_the_usage(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
         assert cli.main(["bill", "--no-such-option"]) == 2
         assert "usage: powerretail bill" in capsys.readouterr().err
 

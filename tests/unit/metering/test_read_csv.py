@@ -120,7 +120,7 @@ class TestLoadReadsFile:
         assert load_reads_file(path).rows == 1
 
     def test_names_a_missing_file(self, tmp_path: Path) -> None:
-        with pytest.raises(NotFound, match="none.csv"):
+        with pytest.raises(NotFound, match=r"none\.csv"):
             load_reads_file(tmp_path / "none.csv")
 
     def test_names_a_file_that_is_not_utf8(self, tmp_path: Path) -> None:

@@ -88,7 +88,7 @@ class TestCheckPlausibility:
     def test_a_rounding_step_the_currency_cannot_take_is_refused_at_load(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        text = 'rounding_step = 0.001\n' + shipped_text("JS-RES-TOU")
+        text = "rounding_step = 0.001\n" + shipped_text("JS-RES-TOU")
 
         assert cli.main(["tariff", "check", self.write(tmp_path, text)]) == 2
         assert capsys.readouterr().err == (

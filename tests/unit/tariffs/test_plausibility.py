@@ -73,9 +73,7 @@ class TestBounds:
         )
 
     def test_a_negative_price_is_found_unless_its_category_gives_credits(self) -> None:
-        (finding,) = implausible_prices(
-            loads_toml(HEAD + charge("energy", "yuan_per_kwh = -0.02"))
-        )
+        (finding,) = implausible_prices(loads_toml(HEAD + charge("energy", "yuan_per_kwh = -0.02")))
         assert str(finding) == (
             "versions[0].charges[0].yuan_per_kwh: -0.02 元/kWh is below 0 "
             "(a negative price (only credit categories may hold one))"
@@ -96,10 +94,15 @@ class TestBounds:
 
     def test_every_kind_of_price_is_checked(self) -> None:
         text = (
-            charge("monthly_tiers", "tiers = [{ upto = 200, yuan_per_kwh = 0.5 }, "
-                   "{ yuan_per_kwh = 7 }]")
-            + charge("time_of_use", 'schedule = "all"\nbase_yuan_per_kwh = 6\n'
-                     'prices = [{ bucket = "flat", ratio = 9 }]')
+            charge(
+                "monthly_tiers",
+                "tiers = [{ upto = 200, yuan_per_kwh = 0.5 }, { yuan_per_kwh = 7 }]",
+            )
+            + charge(
+                "time_of_use",
+                'schedule = "all"\nbase_yuan_per_kwh = 6\n'
+                'prices = [{ bucket = "flat", ratio = 9 }]',
+            )
             + charge("basic", "yuan_per_kva_month = 260\nyuan_per_kw_month = 380")
             + charge("fixed", "yuan_per_month = 20000")
         )
