@@ -100,6 +100,12 @@ def as_instant(value: object, field: str = "instant") -> pendulum.DateTime:
         raise InvalidInput(field, value, "an aware datetime")
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidInput(field, value, "an aware datetime (with a time zone or offset)")
+    try:
+        value.astimezone(_dt.UTC)
+    except OverflowError:  # 9999-12-31T23:59-14:00 is in the year 10000 in UTC
+        raise InvalidInput(
+            field, value, "a date-time whose UTC time is in the years 1-9999"
+        ) from None
     if isinstance(value, pendulum.DateTime):
         return value
     return pendulum.instance(value)

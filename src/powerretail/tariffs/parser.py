@@ -51,7 +51,7 @@ from typing import Any, Final, TypeVar
 import attrs
 
 from powerretail.errors import FloatNotAllowed, InvalidInput
-from powerretail.quantities import Rounding, exact_decimal
+from powerretail.quantities import Rounding, exact_decimal, minor_unit_exponent
 from powerretail.tariffs.model import (
     AnnualTiers,
     BasicCharge,
@@ -615,7 +615,7 @@ def from_mapping(
     rounding = _build(
         "rounding", Rounding, step=step, mode=table.text("rounding_mode", decimal.ROUND_HALF_UP)
     )
-    return _build(
+    tariff = _build(
         "",
         Tariff,
         code=table.text("code"),
@@ -627,6 +627,14 @@ def from_mapping(
         note=table.text("note", ""),
         versions=versions,
     )
+    minor_unit = Decimal(1).scaleb(-minor_unit_exponent(tariff.currency))
+    if tariff.rounding.step < minor_unit:  # refused here, not when the first bill is rounded
+        raise InvalidInput(
+            "rounding_step",
+            step,
+            f"a step no finer than one minor unit of {tariff.currency} ({minor_unit})",
+        )
+    return tariff
 
 
 def loads_toml(

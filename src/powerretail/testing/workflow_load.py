@@ -13,6 +13,8 @@ Used by the done-means tests (bounded) and by ``benchmarks/`` (large):
 
 from __future__ import annotations
 
+import os
+import signal
 from collections.abc import Sequence
 from datetime import date
 
@@ -26,7 +28,7 @@ from powerretail.repositories.clock import Clock
 from powerretail.repositories.payments import PAYMENTS, RECEIVABLES
 from powerretail.testing.load import Payment, deliver_from_threads, payment_plan
 from powerretail.timeframe import DateRange
-from powerretail.workflows.billing_cycle import run_billing_cycle
+from powerretail.workflows.billing_cycle import CycleProgress, run_billing_cycle
 from powerretail.workflows.payments import post_payment
 
 __all__ = [
@@ -93,15 +95,28 @@ def check_payment_plan(path: str, plan: Sequence[Payment]) -> None:
         store.close()
 
 
-def run_cycle_in_process(path: str, start: str, end: str) -> None:
-    """Run the billing cycle ``start``..``end`` on the SQLite file ``path`` (a process target)."""
+def run_cycle_in_process(path: str, start: str, end: str, *, kill_after: int = 0) -> None:
+    """Run the billing cycle ``start``..``end`` on the SQLite file ``path`` (a process target).
+
+    With ``kill_after`` (> 0) the process kills itself with ``SIGKILL`` once that many accounts
+    are done, while a write transaction that deletes every bill is still open: the point of the
+    crash is the caller's, not the scheduler's, and the file must come back with those bills.
+    """
     store = SqliteStore(path, synchronous="NORMAL")
+
+    def crash(step: CycleProgress) -> None:
+        if step.done == kill_after:  # pragma: no cover - the process dies here
+            connection = store.begin()
+            connection.execute("DELETE FROM aggregates WHERE kind = ?", (BILLS.kind,))
+            os.kill(os.getpid(), signal.SIGKILL)
+
     try:
         run_billing_cycle(
             store.unit_of_work,
             clock=SystemClock(),
             period=DateRange(start, end),
             issued_on=date.fromisoformat(end),
+            progress=crash if kill_after > 0 else None,
         )
     finally:
         store.close()
