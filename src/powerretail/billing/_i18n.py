@@ -189,14 +189,20 @@ NOTES: Final[Mapping[str, tuple[str, str]]] = {
             "energy {energy} kWh > {capacity} kVA × {hours} h × {factor} = {limit} kWh (more "
             "than the transformer can deliver)"
         ),
-        "电量 {energy} 千瓦时 > {capacity} 千伏安 × {hours} 小时 × {factor} = {limit} 千瓦时（超过变压器所能供出）",
+        (
+            "电量 {energy} 千瓦时 > {capacity} 千伏安 × {hours} 小时 × {factor} = {limit} 千瓦时"
+            "（超过变压器所能供出）"
+        ),
     ),
     "held_register_ceiling": (
         (
             "energy {energy} kWh > {ceiling} kWh, the most the meters' registers can show in one "
             "read interval (10^digits × multiplier)"
         ),
-        "电量 {energy} 千瓦时 > {ceiling} 千瓦时，即电能表一个抄表间隔内所能显示的最大值（10^位数 × 倍率）",
+        (
+            "电量 {energy} 千瓦时 > {ceiling} 千瓦时，即电能表一个抄表间隔内所能显示的最大值"
+            "（10^位数 × 倍率）"
+        ),
     ),
     "held_negative_energy": (
         "negative consumption {bucket}: {energy} kWh",

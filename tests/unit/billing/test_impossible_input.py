@@ -120,8 +120,7 @@ class TestTheBillCommand:
     ) -> None:
         reads = self.write(
             tmp_path,
-            "register,previous,current,multiplier\n"
-            "peak,12040,12000,1\nflat,1,2,1\nvalley,1,2,1\n",
+            "register,previous,current,multiplier\npeak,12040,12000,1\nflat,1,2,1\nvalley,1,2,1\n",
         )
 
         code = cli.main(
