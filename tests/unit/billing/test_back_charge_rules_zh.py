@@ -154,8 +154,13 @@ def test_the_over_quota_item_of_1996_has_its_rule_in_chinese() -> None:
 
 
 def test_unverified_articles_say_so_in_chinese() -> None:
-    assert GYGZ2024.cite_zh("第80条", "……") == "《供电营业规则》(2024)（条款未核实，按1996年版第80条）：……"
-    assert GYGZ1996.cite_zh("第80条", "……") == "《供电营业规则》(1996, 电力工业部令第8号) 第80条：……"
+    assert (
+        GYGZ2024.cite_zh("第80条", "……")
+        == "《供电营业规则》(2024)（条款未核实，按1996年版第80条）：……"
+    )
+    assert (
+        GYGZ1996.cite_zh("第80条", "……") == "《供电营业规则》(1996, 电力工业部令第8号) 第80条：……"
+    )
 
 
 class TestPriceSources:
