@@ -20,6 +20,8 @@ from powerretail.quantities import Money
 from powerretail.timeframe import DateRange
 
 LATIN = re.compile(r"[A-Za-z]")
+CONTRACT = "供用电合同（《电力供应与使用条例》第39条允许日费率1‰至3‰）"
+AGREED_PART = "合同约定每日按欠费金额的 2.5‰ 计收"
 ACROSS_NEW_YEAR = DateRange(date(2023, 12, 30), date(2024, 1, 3))
 
 
@@ -80,16 +82,13 @@ class TestAgreedRates:
         agreed = AgreedRate(daily_rate="0.0025", contract_ref="HT-2025-01")
 
         assert _parts_zh(CustomerKind.NON_RESIDENTIAL, GYGZ1996, agreed) == [
-            "合同 HT-2025-01（《电力供应与使用条例》第39条允许日费率1‰至3‰）："
-            "合同约定每日按欠费金额的 2.5‰ 计收"
+            "合同 HT-2025-01（《电力供应与使用条例》第39条允许日费率1‰至3‰）：" + AGREED_PART
         ]
 
     def test_an_agreed_cross_year_rate_has_its_own_part(self) -> None:
         agreed = AgreedRate(daily_rate="0.002", cross_year_daily_rate="0.003")
 
         assert _parts_zh(CustomerKind.NON_RESIDENTIAL, GYGZ1996, agreed) == [
-            "供用电合同（《电力供应与使用条例》第39条允许日费率1‰至3‰）："
-            "合同约定每日按欠费金额的 2‰ 计收",
-            "供用电合同（《电力供应与使用条例》第39条允许日费率1‰至3‰）："
-            "合同约定跨年度每日按欠费金额的 3‰ 计收",
+            f"{CONTRACT}：合同约定每日按欠费金额的 2‰ 计收",
+            f"{CONTRACT}：合同约定跨年度每日按欠费金额的 3‰ 计收",
         ]
