@@ -611,6 +611,7 @@ class BillingEngine:
                 "tariff_code": self.tariff.code,
                 "tariff_version": version.label,
                 "source": charge.source,
+                "source_zh": charge.source_zh,
             }
         return static
 

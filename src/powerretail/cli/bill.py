@@ -312,7 +312,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--ytd-kwh", default="0", help="energy billed this tier year [kWh]")
     parser.add_argument("--opened-on", help="first day of service (move-in)")
     parser.add_argument("--closed-on", help="first day without service (move-out)")
-    parser.add_argument("--lang", choices=["en", "zh"], default="en", help="language")
+    parser.add_argument(
+        "--lang",
+        choices=["en", "zh"],
+        default="en",
+        help="language of the bill: zh prints headings, units, notes and rules in Chinese",
+    )
     parser.add_argument(
         "--format",
         choices=["text", "json", "html"],

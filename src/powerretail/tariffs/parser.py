@@ -112,6 +112,7 @@ _COMMON_CHARGE: Final = (
     _f("name_zh", "text", "Chinese name shown on the bill", required=True),
     _f("name_en", "text", "English name shown on the bill", required=True),
     _f("source", "text", "the rule applied, e.g. `发改价格〔2023〕526号`", required=True),
+    _f("source_zh", "text", "the rule in Chinese, printed on Chinese bills (omit: `source`)"),
     _f(
         "category",
         "text",
@@ -510,6 +511,8 @@ def _charge(item: object, path: str) -> Charge:
         "name_en": table.text("name_en"),
         "source": table.text("source"),
     }
+    if table.has("source_zh"):
+        common["source_zh"] = table.text("source_zh")
     if table.has("category"):
         common["category"] = _enum(table, "category", ChargeCategory, None)
     price = "a price [元/kWh]"
@@ -699,6 +702,7 @@ def _charge_mapping(charge: Charge) -> dict[str, Any]:
         "name_zh": charge.name_zh,
         "name_en": charge.name_en,
         "source": charge.source,
+        **({"source_zh": charge.source_zh} if charge.source_zh else {}),
         "category": charge.category.value,
     }
     if isinstance(charge, FixedCharge):
