@@ -26,6 +26,7 @@ from powerretail.repositories.payments import RECEIVABLES
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from powerretail.timeframe import DEFAULT_TIMEZONE
 from powerretail.workflows._common import TariffEngines, draft_bill, event
+from powerretail.workflows._plausibility import plausibility_facts
 
 __all__ = ["correct_bill", "release_held_bill"]
 
@@ -81,6 +82,8 @@ def correct_bill(
             by=by,
             why=why,
             bounds=bounds,
+            typical=profile.typical,
+            facts=plausibility_facts(uow, profile=profile, bill=corrected, zone=zone),
         )
         bills.save(correction.original, version)
         bills.add(correction.credit_note)
