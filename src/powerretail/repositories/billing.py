@@ -164,9 +164,7 @@ def _upgrade_facts(data: dict[str, JsonValue]) -> dict[str, JsonValue]:
         )
     if not notes:
         return data
-    earlier = data.get("notes")
-    kept = list(earlier) if isinstance(earlier, list) else []
-    return {**data, "facts": facts, "notes": [*kept, *notes]}
+    return {**data, "facts": facts, "notes": notes}  # schema 1 had no notes
 
 
 #: Billing profiles, keyed by account id, found by customer and by whether they are billed.
