@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pendulum
 
+from powerretail.access import SEED_POLICY, Actor
 from powerretail.adapters.clocks import FixedClock
 from powerretail.adapters.sqlite import SqliteStore
 from powerretail.adapters.tariff_library import load_shipped
@@ -30,6 +31,8 @@ from powerretail.workflows.reads import submit_reads
 
 JULY = DateRange.month(2025, 7)
 REGISTERS = (RegisterKind.PEAK, RegisterKind.FLAT, RegisterKind.VALLEY)
+#: Only the billing auditor (电费审核专责) may change the tariff archive.
+AUDITOR = Actor(id="example-auditor", name="Example billing auditor", roles={"billing_auditor"})
 
 
 def reads(meter_id: str, day: date, values: tuple[str, str, str]) -> list[RegisterRead]:
@@ -88,7 +91,14 @@ def main() -> None:
     clock = FixedClock(pendulum.datetime(2025, 8, 1, 9, tz="Asia/Shanghai"))
     with tempfile.TemporaryDirectory() as folder:
         store = SqliteStore(Path(folder) / "powerretail.sqlite3")
-        publish_tariff(store.unit_of_work, tariff=load_shipped("JS-CI-TOU-1P"))
+        publish_tariff(
+            store.unit_of_work,
+            tariff=load_shipped("JS-CI-TOU-1P"),
+            actor=AUDITOR,
+            policy=SEED_POLICY,
+            clock=clock,
+            why="Jiangsu C&I time-of-use tariff in force",
+        )
         for number in (1, 2, 3):
             open_shop(store, clock, number)
             submit_reads(

@@ -11,6 +11,14 @@ name. The seeds grant managers their powers "within the prescribed authority" (�
 saying how much; the limits in :data:`SEED_POLICY` are illustrative data to be replaced by the
 company's own.
 
+A refusal is audited too: :class:`PermissionDenied` carries the :class:`AuditRecord` of the
+refusal (``decision`` refused, ``reason``) for the caller to store. A permission whose limit is
+cumulative over a :class:`LimitPeriod` adds up the actor's earlier grants: :func:`authorize` is
+given them (``prior``, read from the audit log by the workflow) and refuses a change that would
+take the total over the limit. Only a record :func:`authorize` itself returned is a grant
+(:func:`is_granted`); a record built by hand, copied or read back from storage is evidence, not
+authority.
+
 >>> from datetime import datetime, timezone
 >>> auditor = Actor(id=ActorId("u-7"), name="Wang", roles=frozenset({"billing_auditor"}))
 >>> record = authorize(
@@ -30,9 +38,11 @@ change_tariff_archive on tariff JS-2025: no role grants it
 from __future__ import annotations
 
 import datetime as _dt
+import enum
+import weakref
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import Final, Generic, TypeVar
+from typing import Final, Generic, Self, TypeVar
 
 import attrs
 import pendulum
@@ -40,22 +50,29 @@ import pendulum
 from powerretail.errors import InvalidInput, RuleViolation, describe_value
 from powerretail.ids import ActorId, non_blank, require_id
 from powerretail.quantities import exact_decimal
-from powerretail.timeframe import as_instant
+from powerretail.timeframe import DEFAULT_TIMEZONE, as_instant, timezone
 
 __all__ = [
     "ADJUST_CREDIT_SCORE",
     "CHANGE_TARIFF_ARCHIVE",
+    "CORRECT_BILL",
     "GRANT_FLEXIBLE_PAYMENT_PLAN",
+    "RELEASE_HELD_BILL",
     "SEED_POLICY",
     "SIGN_CONTRACT",
+    "WRITE_OFF_RECEIVABLE",
     "AccessPolicy",
     "Actor",
     "AuditRecord",
     "Audited",
+    "Decision",
+    "LimitPeriod",
+    "PeriodKind",
     "Permission",
     "PermissionDenied",
     "Role",
     "authorize",
+    "is_granted",
     "perform",
 ]
 
@@ -69,6 +86,16 @@ ADJUST_CREDIT_SCORE: Final = "adjust_credit_score"
 GRANT_FLEXIBLE_PAYMENT_PLAN: Final = "grant_flexible_payment_plan"
 #: Sign a supply or retail contract for the company. Source: SEED 000 合同签订流程 4.合同签订.
 SIGN_CONTRACT: Final = "sign_contract"
+#: Correct an issued bill (credit note and rebill). Source: SEED 002 四(二)审核制度 2-5: the
+#: billing auditor calculates the fees, checks every bill and records the errors found.
+CORRECT_BILL: Final = "correct_bill"
+#: Release a bill held as implausible, after review. Source: SEED 002 四(二)审核制度 4-5: the
+#: auditor analyses a swing over 20%; what it cannot explain goes to the marketing manager.
+RELEASE_HELD_BILL: Final = "release_held_bill"
+#: Write off (核销, bad debt) what a bill still owes [元]. Source: SEED 002 四(三)收费制度 6:
+#: 除符合有关规定的外 … 均不能擅自做坏帐处理 — no role of :data:`SEED_POLICY` holds it; the
+#: company grants it to whoever its own rules name.
+WRITE_OFF_RECEIVABLE: Final = "write_off_receivable"
 
 
 def _magnitude_limit(value: object) -> Decimal | None:
@@ -89,7 +116,114 @@ def _roles(value: Iterable[Role]) -> tuple[Role, ...]:
 
 
 def _role_names(value: Iterable[str]) -> frozenset[str]:
-    return frozenset(value)
+    if isinstance(value, str | bytes):
+        raise InvalidInput("actor.roles", value, "a set of role names, not one text")
+    names = frozenset(value)
+    for name in names:
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidInput("actor.roles", sorted(map(str, names)), "non-blank role names")
+    return names
+
+
+class PeriodKind(enum.Enum):
+    """How the span of a cumulative limit is drawn."""
+
+    CALENDAR_MONTH = "calendar_month"
+    CALENDAR_YEAR = "calendar_year"
+    ROLLING_DAYS = "rolling_days"
+
+
+def _rolling_days(instance: LimitPeriod, _attribute: object, value: int | None) -> None:
+    if instance.kind is PeriodKind.ROLLING_DAYS:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise InvalidInput("period.days", value, "a whole number of days, 1 or more")
+    elif value is not None:
+        raise InvalidInput("period.days", value, "no days for a calendar period")
+
+
+def _zone(value: object) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput("period.zone", value, "an IANA time zone name")
+    timezone(value)
+    return value
+
+
+@attrs.frozen
+class LimitPeriod:
+    """The span over which a permission's limit is cumulative.
+
+    Within one span the magnitudes the actor was granted add up (as absolute values, so +5 then
+    −5 is 10 of authority used): a calendar month or year (in ``zone``), or the ``days`` before
+    the change (rolling). ``per_subject`` counts only earlier changes to the same subject (the
+    same customer); otherwise every change the actor made under the operation counts.
+
+    >>> from datetime import datetime, timezone
+    >>> month = LimitPeriod.calendar_month()
+    >>> month.contains(datetime(2025, 5, 31, 17, tzinfo=timezone.utc),
+    ...                at=datetime(2025, 6, 30, 15, tzinfo=timezone.utc))
+    True
+    >>> month.describe()
+    'this calendar month'
+    """
+
+    kind: PeriodKind
+    days: int | None = attrs.field(default=None, validator=_rolling_days, kw_only=True)
+    zone: str = attrs.field(default=DEFAULT_TIMEZONE, converter=_zone, kw_only=True)
+    per_subject: bool = attrs.field(default=True, kw_only=True)
+
+    @classmethod
+    def calendar_month(cls, *, zone: str = DEFAULT_TIMEZONE, per_subject: bool = True) -> Self:
+        """Return a period of one calendar month in ``zone``."""
+        return cls(PeriodKind.CALENDAR_MONTH, zone=zone, per_subject=per_subject)
+
+    @classmethod
+    def calendar_year(cls, *, zone: str = DEFAULT_TIMEZONE, per_subject: bool = True) -> Self:
+        """Return a period of one calendar year in ``zone``."""
+        return cls(PeriodKind.CALENDAR_YEAR, zone=zone, per_subject=per_subject)
+
+    @classmethod
+    def rolling(cls, days: int, *, per_subject: bool = True) -> Self:
+        """Return a period of the ``days`` days before each change."""
+        return cls(PeriodKind.ROLLING_DAYS, days=days, per_subject=per_subject)
+
+    def start(self, at: _dt.datetime) -> pendulum.DateTime:
+        """Return the earliest instant a change counting against one made at ``at`` can have.
+
+        >>> from datetime import datetime, timezone
+        >>> str(LimitPeriod.calendar_year().start(datetime(2025, 6, 2, tzinfo=timezone.utc)))
+        '2025-01-01 00:00:00+08:00'
+        """
+        now = as_instant(at, "at")
+        if self.kind is PeriodKind.ROLLING_DAYS:
+            assert self.days is not None  # checked when the period was made
+            return now - _dt.timedelta(days=self.days)
+        local = now.in_timezone(timezone(self.zone))
+        month = local.month if self.kind is PeriodKind.CALENDAR_MONTH else 1
+        return local.replace(month=month, day=1, hour=0, minute=0, second=0, microsecond=0)
+
+    def contains(self, earlier: _dt.datetime, *, at: _dt.datetime) -> bool:
+        """Return whether a change made at ``earlier`` counts against one made at ``at``."""
+        then = as_instant(earlier, "earlier")
+        now = as_instant(at, "at")
+        if self.kind is PeriodKind.ROLLING_DAYS:
+            assert self.days is not None  # checked when the period was made
+            return now - _dt.timedelta(days=self.days) < then <= now
+        zone = timezone(self.zone)
+        local_then, local_now = then.in_timezone(zone), now.in_timezone(zone)
+        same_year = local_then.year == local_now.year
+        if self.kind is PeriodKind.CALENDAR_YEAR:
+            return same_year
+        return same_year and local_then.month == local_now.month
+
+    def describe(self) -> str:
+        """Return the span in words ("this calendar month", "in the last 30 days")."""
+        if self.kind is PeriodKind.ROLLING_DAYS:
+            return f"in the last {self.days} days"
+        return (
+            "this calendar month"
+            if self.kind is PeriodKind.CALENDAR_MONTH
+            else "this calendar year"
+        )
 
 
 @attrs.frozen
@@ -97,16 +231,50 @@ class Permission:
     """The right to perform ``operation``, up to ``limit`` (the largest size of change allowed).
 
     ``limit`` is in the operation's own unit (credit points, yuan, …); ``None`` means unbounded.
+    ``period`` makes the limit cumulative: the changes granted within one period add up.
     ``source`` says which rule grants it.
     """
 
     operation: str = attrs.field(validator=non_blank("operation"))
     limit: Decimal | None = attrs.field(default=None, converter=_magnitude_limit, kw_only=True)
+    period: LimitPeriod | None = attrs.field(default=None, kw_only=True)
     source: str = attrs.field(default="", kw_only=True)
 
-    def covers(self, magnitude: Decimal | None) -> bool:
-        """Return whether a change of ``magnitude`` is within this permission's limit."""
-        return self.limit is None or magnitude is None or abs(magnitude) <= self.limit
+    def __attrs_post_init__(self) -> None:
+        if self.period is not None and self.limit is None:
+            raise InvalidInput("period", self.period.kind.value, "a limit for a cumulative period")
+
+    def covers(self, magnitude: Decimal | None, already: Decimal = Decimal(0)) -> bool:
+        """Return whether a change of ``magnitude`` is within this permission's limit.
+
+        ``already`` is what the actor was granted earlier in the period (cumulative limits).
+        """
+        return self.limit is None or magnitude is None or already + abs(magnitude) <= self.limit
+
+    def used(
+        self, prior: Iterable[AuditRecord], actor: ActorId, subject: str, at: _dt.datetime
+    ) -> Decimal:
+        """Return the magnitude ``actor`` was granted for this operation earlier in the period.
+
+        Zero when the limit is not cumulative. Counts granted records only, of this actor and
+        operation (and subject, for a per-subject period), made within the period of ``at``.
+        """
+        period = self.period
+        if period is None:
+            return Decimal(0)
+        return sum(
+            (
+                abs(record.magnitude)
+                for record in prior
+                if record.decision is Decision.GRANTED
+                and record.actor == actor
+                and record.operation == self.operation
+                and record.magnitude is not None
+                and (not period.per_subject or record.subject == subject)
+                and period.contains(record.at, at=at)
+            ),
+            Decimal(0),
+        )
 
 
 @attrs.frozen
@@ -141,9 +309,21 @@ class Actor:
     roles: frozenset[str] = attrs.field(converter=_role_names)
 
 
+class Decision(enum.Enum):
+    """Whether the operation was allowed."""
+
+    GRANTED = "granted"
+    REFUSED = "refused"
+
+
 @attrs.frozen
 class AuditRecord:
-    """Who did what, when, why, under which role and within which limit."""
+    """Who did (or was refused) what, when, why, under which role and within which limit.
+
+    ``decision`` says whether it was granted; a refusal names no ``granted_by`` and says why in
+    ``reason``. ``already`` is what the actor had been granted earlier in the period of a
+    cumulative limit; ``policy`` is the key of the policy that decided.
+    """
 
     actor: ActorId
     roles: tuple[str, ...]
@@ -155,10 +335,22 @@ class AuditRecord:
     magnitude: Decimal | None = None
     limit: Decimal | None = None
     source: str = ""
+    decision: Decision = Decision.GRANTED
+    reason: str = ""
+    already: Decimal | None = None
+    policy: str = ""
+
+    @property
+    def granted(self) -> bool:
+        """Whether this records a grant (not a refusal)."""
+        return self.decision is Decision.GRANTED
 
 
 class PermissionDenied(RuleViolation):
-    """``actor`` (holding ``roles``) may not perform ``operation`` on ``subject``: ``reason``."""
+    """``actor`` (holding ``roles``) may not perform ``operation`` on ``subject``: ``reason``.
+
+    ``audit`` is the :class:`AuditRecord` of the refusal (from :func:`authorize`).
+    """
 
     def __init__(
         self,
@@ -167,12 +359,16 @@ class PermissionDenied(RuleViolation):
         operation: str,
         subject: str,
         reason: str,
+        *,
+        audit: AuditRecord | None = None,
     ) -> None:
         self.actor = actor
         self.roles = roles
         self.operation = operation
         self.subject = subject
         self.reason = reason
+        #: The audit record of the refusal, for the caller to store (None if built by hand).
+        self.audit = audit
         super().__init__(actor, roles, operation, subject, reason)
 
     def __str__(self) -> str:
@@ -228,48 +424,114 @@ def authorize(
     at: _dt.datetime,
     why: str,
     magnitude: Decimal | int | str | None = None,
+    prior: Iterable[AuditRecord] = (),
 ) -> AuditRecord:
     """Return the audit record of ``actor`` performing ``operation``, if the policy allows it.
 
     ``magnitude`` is the size of the change (credit points, yuan); a permission allows it when its
-    absolute value is within the permission's ``limit``. Among several granting roles, the one with
-    the widest limit is recorded.
+    absolute value is within the permission's ``limit`` — for a cumulative limit, together with
+    what ``prior`` (the actor's earlier audit records; others are ignored) shows was granted in
+    the same period. Among several granting roles, the one with the widest limit is recorded.
+
+    >>> from datetime import datetime, timezone
+    >>> manager = Actor(id="m-1", name="Zhou", roles={"regional_key_account_manager"})
+    >>> june = datetime(2025, 6, 2, 1, tzinfo=timezone.utc)
+    >>> first = authorize(SEED_POLICY, manager, ADJUST_CREDIT_SCORE, subject="customer C-1",
+    ...                   at=june, why="paid early", magnitude=5)
+    >>> try:
+    ...     authorize(SEED_POLICY, manager, ADJUST_CREDIT_SCORE, subject="customer C-1",
+    ...               at=june, why="paid early again", magnitude=5, prior=[first])
+    ... except PermissionDenied as refused:
+    ...     print(refused.reason); print(refused.audit.decision)
+    a change of 5 with 5 already granted this calendar month exceeds the authority limit 5
+    Decision.REFUSED
 
     Raises:
         InvalidInput: ``why`` is blank (every sensitive change says why) or ``at`` is not aware.
         PermissionDenied: no role of the actor grants the operation, or the change exceeds every
-            granting role's limit.
+            granting role's limit; its ``audit`` is the record of the refusal.
     """
     if not isinstance(why, str) or not why.strip():
         raise InvalidInput("why", why, "a reason for the audit record")
+    if not isinstance(actor, Actor):
+        raise InvalidInput("actor", actor, "an Actor")
     when = as_instant(at, "at")
     size = None if magnitude is None else exact_decimal(magnitude, "magnitude")
+    earlier = tuple(prior)
     roles = tuple(sorted(actor.roles))
-    grants = policy.grants(actor, operation)
-    if not grants:
-        raise PermissionDenied(actor.id, roles, operation, subject, "no role grants it")
-    allowed = [(role, p) for role, p in grants if p.covers(size)]
-    if not allowed:
-        widest = max(p.limit or Decimal(0) for _, p in grants)
-        raise PermissionDenied(
-            actor.id,
-            roles,
-            operation,
-            subject,
-            f"a change of {abs(size or Decimal(0))} exceeds the authority limit {widest}",
-        )
-    role, permission = _widest(allowed)
-    return AuditRecord(
+    record = AuditRecord(
         actor=actor.id,
         roles=roles,
-        granted_by=role.name,
+        granted_by="",
         operation=operation,
         subject=subject,
         at=when,
         why=why.strip(),
         magnitude=size,
+        decision=Decision.REFUSED,
+        policy=policy.key,
+    )
+    grants = policy.grants(actor, operation)
+    if not grants:
+        raise _refused(record, "no role grants it")
+    used = {id(p): p.used(earlier, actor.id, subject, when) for _, p in grants}
+    allowed = [(role, p) for role, p in grants if p.covers(size, used[id(p)])]
+    if not allowed:
+        _, widest = _widest(grants)
+        already = used[id(widest)] if widest.period is not None else None
+        so_far = (
+            f" with {already} already granted {widest.period.describe()}"
+            if widest.period is not None and already
+            else ""
+        )
+        reason = (
+            f"a change of {abs(size or Decimal(0))}{so_far} exceeds the authority limit "
+            f"{widest.limit}"
+        )
+        limited = attrs.evolve(record, limit=widest.limit, already=already, source=widest.source)
+        raise _refused(limited, reason)
+    role, permission = _widest(allowed)
+    granted = attrs.evolve(
+        record,
+        granted_by=role.name,
+        decision=Decision.GRANTED,
         limit=permission.limit,
         source=permission.source,
+        already=used[id(permission)] if permission.period is not None else None,
+    )
+    _GRANTS[id(granted)] = granted
+    return granted
+
+
+def _refused(record: AuditRecord, reason: str) -> PermissionDenied:
+    audit = attrs.evolve(record, reason=reason)
+    return PermissionDenied(
+        record.actor, record.roles, record.operation, record.subject, reason, audit=audit
+    )
+
+
+#: The grants :func:`authorize` returned that are still alive, by identity.
+_GRANTS: Final[weakref.WeakValueDictionary[int, AuditRecord]] = weakref.WeakValueDictionary()
+
+
+def is_granted(record: object, operation: str | None = None) -> bool:
+    """Return whether ``record`` is a grant :func:`authorize` returned (for ``operation``).
+
+    Only that very object counts: an equal record built by hand, a copy, an evolved record or one
+    read back from storage is not a grant — it proves what happened, it authorises nothing.
+
+    >>> from datetime import datetime, timezone
+    >>> auditor = Actor(id="u-7", name="Wang", roles={"billing_auditor"})
+    >>> grant = authorize(SEED_POLICY, auditor, CHANGE_TARIFF_ARCHIVE, subject="tariff JS",
+    ...                   at=datetime(2025, 6, 1, tzinfo=timezone.utc), why="426号")
+    >>> is_granted(grant, CHANGE_TARIFF_ARCHIVE), is_granted(attrs.evolve(grant))
+    (True, False)
+    """
+    return (
+        isinstance(record, AuditRecord)
+        and record.decision is Decision.GRANTED
+        and _GRANTS.get(id(record)) is record
+        and (operation is None or record.operation == operation)
     )
 
 
@@ -291,6 +553,7 @@ def perform(
     at: _dt.datetime,
     why: str,
     magnitude: Decimal | int | str | None = None,
+    prior: Iterable[AuditRecord] = (),
 ) -> Audited[T]:
     """Authorize ``operation`` and only then call ``change`` (a pure function making the new value).
 
@@ -310,7 +573,7 @@ def perform(
         PermissionDenied: as :func:`authorize`.
     """
     audit = authorize(
-        policy, actor, operation, subject=subject, at=at, why=why, magnitude=magnitude
+        policy, actor, operation, subject=subject, at=at, why=why, magnitude=magnitude, prior=prior
     )
     return Audited(change(), audit)
 
@@ -324,8 +587,13 @@ def _widest(grants: Iterable[tuple[Role, Permission]]) -> tuple[Role, Permission
 
 
 _KAM_SOURCE: Final = "SEED 001 苏州供电公司大客户经理岗位职责描述 4.岗位权限 (limits illustrative)"
+_AUDIT_SOURCE: Final = "SEED 002 四、供电所抄、核、收管理制度 (二)审核制度"
+#: Credit-score authority adds up over a calendar month for one customer (illustrative).
+_CREDIT_PERIOD: Final = LimitPeriod.calendar_month()
 
-#: The roles and permissions the seed documents name, with illustrative limits.
+#: The roles and permissions the seed documents name, with illustrative limits. Credit-score
+#: limits add up per customer over a calendar month; no role may write off a receivable
+#: (SEED 002 四(三)6: only as the company's own rules provide — add the role that they name).
 SEED_POLICY: Final = AccessPolicy(
     key="SEED-2026",
     roles=(
@@ -338,13 +606,25 @@ SEED_POLICY: Final = AccessPolicy(
                     source="SEED 002 四、供电所抄、核、收管理制度 (二)审核制度 1: "
                     "电价档案的建立、修改 by 电费审核专责 only, 其他人无权更改",
                 ),
+                Permission(CORRECT_BILL, source=f"{_AUDIT_SOURCE} 2-5"),
+                Permission(RELEASE_HELD_BILL, source=f"{_AUDIT_SOURCE} 4"),
             ),
+        ),
+        Role(
+            "marketing_manager",
+            "营销管理专责",
+            (Permission(RELEASE_HELD_BILL, source=f"{_AUDIT_SOURCE} 4-5"),),
         ),
         Role(
             "regional_key_account_manager",
             "区域大客户经理",
             (
-                Permission(ADJUST_CREDIT_SCORE, limit=Decimal(5), source=_KAM_SOURCE),
+                Permission(
+                    ADJUST_CREDIT_SCORE,
+                    limit=Decimal(5),
+                    period=_CREDIT_PERIOD,
+                    source=_KAM_SOURCE,
+                ),
                 Permission(GRANT_FLEXIBLE_PAYMENT_PLAN, limit=Decimal(100_000), source=_KAM_SOURCE),
             ),
         ),
@@ -352,7 +632,12 @@ SEED_POLICY: Final = AccessPolicy(
             "company_key_account_manager",
             "公司大客户经理",
             (
-                Permission(ADJUST_CREDIT_SCORE, limit=Decimal(20), source=_KAM_SOURCE),
+                Permission(
+                    ADJUST_CREDIT_SCORE,
+                    limit=Decimal(20),
+                    period=_CREDIT_PERIOD,
+                    source=_KAM_SOURCE,
+                ),
                 Permission(
                     GRANT_FLEXIBLE_PAYMENT_PLAN, limit=Decimal(1_000_000), source=_KAM_SOURCE
                 ),

@@ -7,6 +7,13 @@ per (state, event), listed after the guarded ones. Applying an event to an entit
 returns the new entity and a :class:`TransitionRecord` (from, to, event, when, who, why) and
 changes nothing, or raises a refusal that names the state and the event.
 
+An arrow may name the permission (the operation of :mod:`powerretail.access`) it needs. Such an
+arrow moves only with a grant :func:`~powerretail.access.authorize` returned for that operation:
+:meth:`StateMachine.fire` asks for it with the policy and the actor and returns the moved entity,
+the transition record and the audit record, or raises
+:class:`~powerretail.access.PermissionDenied` carrying the audit record of the refusal (to be
+stored: a refusal is audited too). An audit record built by hand is not a grant.
+
 >>> import enum
 >>> class Door(enum.Enum):
 ...     OPEN = "open"
@@ -49,12 +56,15 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+from powerretail.access import AccessPolicy, Actor, AuditRecord, authorize, is_granted
 from powerretail.errors import InvalidInput, RuleViolation
 from powerretail.timeframe import as_instant
 
 __all__ = [
+    "Fired",
     "GuardRefused",
     "MachineDefinitionError",
+    "NotAuthorised",
     "StateMachine",
     "Transition",
     "TransitionNotAllowed",
@@ -123,11 +133,38 @@ class GuardRefused(RuleViolation):
         )
 
 
+class NotAuthorised(RuleViolation):
+    """The arrow needs a grant of ``permission`` from ``authorize``, and none was given."""
+
+    def __init__(self, machine: str, state: enum.Enum, event: object, permission: str) -> None:
+        self.machine = machine
+        self.state = state
+        self.event = event
+        self.permission = permission
+        super().__init__(machine, state, event, permission)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.machine}: cannot {_label(self.event)} when {_label(self.state)}: it needs a "
+            f"grant of {self.permission} from authorize (fire the event with a policy and an "
+            "actor)"
+        )
+
+
+def _permission(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput("transition.permission", value, "an operation name, or None")
+    return value
+
+
 @attrs.frozen
 class Transition(Generic[S, E]):
     """An arrow: in state ``source``, on ``event``, go to ``target`` if ``guard`` allows.
 
     ``guard_name`` is what a refusal and the diagram say; it defaults to the guard's name.
+    ``permission`` is the operation (:mod:`powerretail.access`) whose grant the arrow needs.
     """
 
     source: S
@@ -135,14 +172,19 @@ class Transition(Generic[S, E]):
     target: S
     guard: Guard | None = attrs.field(default=None, kw_only=True, eq=False)
     guard_name: str = attrs.field(default="", kw_only=True)
+    permission: str | None = attrs.field(default=None, kw_only=True, converter=_permission)
 
     def __attrs_post_init__(self) -> None:
         if self.guard is not None and not self.guard_name:
             object.__setattr__(self, "guard_name", getattr(self.guard, "__name__", "guard"))
 
     def allows(self, entity: object, context: Mapping[str, Any]) -> bool:
-        """Return whether the guard (if any) lets this arrow fire."""
+        """Return whether the guard (if any) lets this arrow fire (the permission aside)."""
         return self.guard is None or bool(self.guard(entity, context))
+
+    def authorised_by(self, grant: AuditRecord | None) -> bool:
+        """Return whether ``grant`` is a grant from ``authorize`` of the permission it needs."""
+        return self.permission is None or is_granted(grant, self.permission)
 
 
 def _record_time(value: object) -> _dt.datetime:
@@ -165,6 +207,19 @@ class TransitionRecord(Generic[S, E]):
     at: _dt.datetime = attrs.field(converter=_record_time)
     by: str
     why: str = ""
+
+
+@attrs.frozen
+class Fired(Generic[T, S, E]):
+    """What :meth:`StateMachine.fire` returns: the moved entity, the record and the audit.
+
+    ``audit`` is the grant that authorised the move (None when the arrow needs no permission);
+    store it with the entity.
+    """
+
+    entity: T
+    record: TransitionRecord[S, E]
+    audit: AuditRecord | None
 
 
 class StateMachine(Generic[S, E]):
@@ -271,22 +326,50 @@ class StateMachine(Generic[S, E]):
         event: E,
         entity: object = None,
         context: Mapping[str, Any] | None = None,
+        *,
+        grant: AuditRecord | None = None,
     ) -> S:
         """Return the state an entity in ``state`` moves to on ``event``.
+
+        ``grant`` is the audit record :func:`~powerretail.access.authorize` returned, for an
+        arrow that names a permission; guards see it in the context as ``"grant"``.
 
         Raises:
             TransitionNotAllowed: no arrow for this state and event.
             GuardRefused: arrows exist, but their guards refused.
+            NotAuthorised: a guard allowed an arrow that needs a grant, and none was given.
         """
+        return self._arrow(state, event, entity, context, grant).target
+
+    def _arrows(self, state: S, event: E) -> tuple[Transition[S, E], ...]:
         if state not in self.states:
             raise InvalidInput(f"{self.name}.state", state, "a state of this machine")
         arrows = self._table.get((state, event))
         if not arrows:
             raise TransitionNotAllowed(self.name, state, event)
-        ctx = context or {}
+        return arrows
+
+    def _arrow(
+        self,
+        state: S,
+        event: E,
+        entity: object,
+        context: Mapping[str, Any] | None,
+        grant: AuditRecord | None,
+    ) -> Transition[S, E]:
+        arrows = self._arrows(state, event)
+        ctx = dict(context or {})
+        if grant is not None:
+            ctx["grant"] = grant
+        unauthorised: Transition[S, E] | None = None
         for arrow in arrows:
             if arrow.allows(entity, ctx):
-                return arrow.target
+                if arrow.authorised_by(grant):
+                    return arrow
+                unauthorised = unauthorised or arrow
+        if unauthorised is not None:
+            assert unauthorised.permission is not None  # authorised_by is True without one
+            raise NotAuthorised(self.name, state, event, unauthorised.permission)
         raise GuardRefused(self.name, state, event, tuple(a.guard_name for a in arrows))
 
     def apply(
@@ -300,22 +383,25 @@ class StateMachine(Generic[S, E]):
         context: Mapping[str, Any] | None = None,
         state_field: str = "state",
         subject: str | None = None,
+        grant: AuditRecord | None = None,
     ) -> tuple[T, TransitionRecord[S, E]]:
         """Return ``entity`` moved by ``event`` and the record of the move; change nothing.
 
         ``entity`` is an attrs instance whose ``state_field`` holds the state; the new entity is
         ``attrs.evolve(entity, state=target)``. ``subject`` names the entity in the record
-        (defaults to its ``id`` attribute, else its repr).
+        (defaults to its ``id`` attribute, else its repr). ``grant`` is as for
+        :meth:`next_state` (:meth:`fire` obtains it).
 
         Raises:
             TransitionNotAllowed: no arrow for the entity's state and this event.
             GuardRefused: every guard on the arrows refused.
+            NotAuthorised: the arrow needs a grant and ``grant`` is not one.
         """
         state: S = getattr(entity, state_field)
-        target = self.next_state(state, event, entity, context)
+        target = self.next_state(state, event, entity, context, grant=grant)
         record = TransitionRecord(
             machine=self.name,
-            subject=subject if subject is not None else str(getattr(entity, "id", repr(entity))),
+            subject=self._subject(entity, subject),
             source=state,
             event=event,
             target=target,
@@ -324,6 +410,10 @@ class StateMachine(Generic[S, E]):
             why=why,
         )
         return attrs.evolve(entity, **{state_field: target}), record  # type: ignore[misc]
+
+    @staticmethod
+    def _subject(entity: object, subject: str | None) -> str:
+        return subject if subject is not None else str(getattr(entity, "id", repr(entity)))
 
     def advance(
         self,
@@ -336,6 +426,7 @@ class StateMachine(Generic[S, E]):
         context: Mapping[str, Any] | None = None,
         state_field: str = "state",
         subject: str | None = None,
+        grant: AuditRecord | None = None,
         **changes: Any,
     ) -> T:
         """Return ``entity`` moved by ``event``, the record appended to its ``history``.
@@ -347,6 +438,7 @@ class StateMachine(Generic[S, E]):
         Raises:
             TransitionNotAllowed: no arrow for the entity's state and this event.
             GuardRefused: every guard on the arrows refused.
+            NotAuthorised: the arrow needs a grant and ``grant`` is not one.
         """
         moved, record = self.apply(
             entity,
@@ -357,12 +449,108 @@ class StateMachine(Generic[S, E]):
             context=context,
             state_field=state_field,
             subject=subject,
+            grant=grant,
         )
-        history = (*getattr(entity, "history"), record)  # noqa: B009 - any entity with a history
-        return attrs.evolve(moved, history=history, **changes)  # type: ignore[misc]
+        return _with_history(moved, entity, record, changes)
+
+    def fire(
+        self,
+        entity: T,
+        event: E,
+        *,
+        policy: AccessPolicy,
+        actor: Actor,
+        at: _dt.datetime,
+        why: str,
+        context: Mapping[str, Any] | None = None,
+        magnitude: Any = None,
+        prior: Iterable[AuditRecord] = (),
+        state_field: str = "state",
+        subject: str | None = None,
+        history: bool = False,
+        **changes: Any,
+    ) -> Fired[T, S, E]:
+        """Authorise ``actor`` for the arrow ``event`` takes, then move ``entity``; change nothing.
+
+        The arrows for the state and event are tried in order, as :meth:`apply` tries them; an
+        arrow that names a permission is first authorised by
+        :func:`~powerretail.access.authorize` (``magnitude`` and ``prior`` as there, the subject
+        being the record's subject), then its guard is asked, seeing the grant as
+        ``context["grant"]``. Nothing moves before the grant. ``history`` appends the
+        record to the entity's ``history`` as :meth:`advance` does, with ``changes``.
+
+        >>> import enum
+        >>> from datetime import datetime, timezone
+        >>> from powerretail.access import CHANGE_TARIFF_ARCHIVE, SEED_POLICY, Actor
+        >>> class Draft(enum.Enum):
+        ...     OPEN = "open"
+        ...     PUBLISHED = "published"
+        >>> @attrs.frozen
+        ... class Notice:
+        ...     id: str
+        ...     state: Draft = Draft.OPEN
+        >>> machine = StateMachine("notice", initial=Draft.OPEN, finals={Draft.PUBLISHED},
+        ...     transitions=[Transition(Draft.OPEN, "publish", Draft.PUBLISHED,
+        ...                             permission=CHANGE_TARIFF_ARCHIVE)])
+        >>> auditor = Actor(id="u-7", name="Wang", roles={"billing_auditor"})
+        >>> done = machine.fire(Notice("N-1"), "publish", policy=SEED_POLICY, actor=auditor,
+        ...     at=datetime(2025, 6, 1, tzinfo=timezone.utc), why="426号")
+        >>> done.entity.state, done.record.by, done.audit.granted_by
+        (<Draft.PUBLISHED: 'published'>, 'u-7', 'billing_auditor')
+        >>> machine.apply(Notice("N-1"), "publish", at=datetime(2025, 6, 1, tzinfo=timezone.utc),
+        ...               by="u-7")
+        Traceback (most recent call last):
+        ...
+        powerretail.statemachine.NotAuthorised: notice: cannot publish when open: it needs a \
+grant of change_tariff_archive from authorize (fire the event with a policy and an actor)
+
+        Raises:
+            PermissionDenied: the policy does not let ``actor`` take the arrow; its ``audit`` is
+                the record of the refusal, to be stored.
+            TransitionNotAllowed: no arrow for the entity's state and this event.
+            GuardRefused: every guard on the arrows refused.
+        """
+        state: S = getattr(entity, state_field)
+        name = self._subject(entity, subject)
+        grant: AuditRecord | None = None
+        for arrow in self._arrows(state, event):
+            if arrow.permission is None:
+                if arrow.allows(entity, context or {}):
+                    grant = None
+                    break
+                continue
+            grant = authorize(
+                policy,
+                actor,
+                arrow.permission,
+                subject=name,
+                at=at,
+                why=why,
+                magnitude=magnitude,
+                prior=prior,
+            )
+            if arrow.allows(entity, {**(context or {}), "grant": grant}):
+                break
+        moved, record = self.apply(
+            entity,
+            event,
+            at=at,
+            by=actor.id,
+            why=why,
+            context=context,
+            state_field=state_field,
+            subject=name,
+            grant=grant,
+        )
+        if history:
+            moved = _with_history(moved, entity, record, changes)
+        elif changes:
+            moved = attrs.evolve(moved, **changes)  # type: ignore[misc]
+        return Fired(moved, record, grant)
 
     def to_mermaid(self) -> str:
-        """Return the machine as a Mermaid ``stateDiagram-v2`` (guards in brackets).
+        """Return the machine as a Mermaid ``stateDiagram-v2`` (guards in brackets, permissions
+        in parentheses).
 
         States are drawn by their enum names, labelled with their values where those differ.
         """
@@ -373,9 +561,15 @@ class StateMachine(Generic[S, E]):
         lines.append(f"    [*] --> {_node(self.initial)}")
         for arrow in self.transitions:
             guard = f" [{arrow.guard_name}]" if arrow.guard is not None else ""
+            needs = f" ({arrow.permission})" if arrow.permission is not None else ""
             lines.append(
                 f"    {_node(arrow.source)} --> {_node(arrow.target)} : "
-                f"{_label(arrow.event)}{guard}"
+                f"{_label(arrow.event)}{guard}{needs}"
             )
         lines.extend(f"    {_node(state)} --> [*]" for state in sorted(self.finals, key=_node))
         return "\n".join(lines)
+
+
+def _with_history(moved: T, entity: object, record: object, changes: Mapping[str, Any]) -> T:
+    history = (*getattr(entity, "history"), record)  # noqa: B009 - any entity with a history
+    return attrs.evolve(moved, history=history, **changes)  # type: ignore[misc]

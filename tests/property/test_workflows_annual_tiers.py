@@ -14,6 +14,7 @@ from decimal import Decimal
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from powerretail.access import SEED_POLICY
 from powerretail.adapters.clocks import FixedClock
 from powerretail.adapters.memory import MemoryStore
 from powerretail.adapters.tariff_library import load_shipped
@@ -22,7 +23,7 @@ from powerretail.billing.determinants import AccountFacts, Determinants
 from powerretail.billing.engine import BillingEngine
 from powerretail.timeframe import DateRange
 from powerretail.workflows.corrections import release_held_bill
-from tests.strategies.workflows import LATER, Household, month, surcharge, tier_kwh
+from tests.strategies.workflows import AUDITOR, LATER, Household, month, surcharge, tier_kwh
 
 HALF_FEN = Decimal("0.005")
 kwh = st.decimals(min_value=0, max_value=900, places=1, allow_nan=False, allow_infinity=False)
@@ -53,7 +54,8 @@ def test_month_by_month_tiers_equal_the_year_priced_at_once(
                 key=f"review/{bill.bill_id}",
                 bill_id=bill.bill_id,
                 on=LATER.date(),
-                by="reviewer",
+                actor=AUDITOR,
+                policy=SEED_POLICY,
                 why="usage confirmed with the household",
             )
             bill = household.stored(bill.bill_id)

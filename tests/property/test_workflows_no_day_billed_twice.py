@@ -1,9 +1,9 @@
 """No day of an account is billed twice, whatever periods billing cycles are run over (R4).
 
 Property: after cycles over any sequence of periods (overlapping, nested, sharing a start or an
-end, repeated), the account's issued bills cover pairwise disjoint days, every period that was
-refused shares days with an issued or held bill, and the receivable charged exactly the issued
-bills.
+end, repeated), and then perhaps a move-out on any day, the account's issued bills cover pairwise
+disjoint days, every period (or final month) that was refused shares days with an issued or held
+bill, and the receivable charged exactly the issued bills.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from powerretail.quantities import Money
 from powerretail.repositories.billing import BILLS
 from powerretail.repositories.payments import RECEIVABLES
 from powerretail.timeframe import DateRange
-from powerretail.workflows.billing_cycle import Outcome, run_billing_cycle
+from powerretail.workflows.billing_cycle import BillingPeriodOverlaps, Outcome, run_billing_cycle
+from powerretail.workflows.moves import move_out
 from powerretail.workflows.reads import submit_reads
 from tests.unit.workflows.conftest import NOW, open_account, reads
 
@@ -35,6 +36,8 @@ periods = st.lists(
     min_size=1,
     max_size=6,
 )
+#: A move-out after the cycles, on 2 July to 14 September (its final month: July to September).
+move_out_days = st.none() | st.integers(1, 75).map(lambda d: FIRST + timedelta(days=d))
 
 
 def values(day: date) -> tuple[str, str, str]:
@@ -44,21 +47,30 @@ def values(day: date) -> tuple[str, str, str]:
 
 
 @settings(max_examples=25, deadline=None)
-@given(cycles=periods)
-@example(cycles=[DateRange.month(2025, 7), DateRange(date(2025, 7, 15), date(2025, 8, 16))])
-@example(cycles=[DateRange.month(2025, 7), DateRange(date(2025, 7, 1), date(2025, 7, 21))])
+@given(cycles=periods, leaves_on=move_out_days)
+@example(
+    cycles=[DateRange.month(2025, 7), DateRange(date(2025, 7, 15), date(2025, 8, 16))],
+    leaves_on=None,
+)
+@example(
+    cycles=[DateRange.month(2025, 7), DateRange(date(2025, 7, 1), date(2025, 7, 21))],
+    leaves_on=None,
+)
+@example(cycles=[DateRange(date(2025, 7, 1), date(2025, 7, 16))], leaves_on=date(2025, 7, 21))
 @example(  # the second bill is held (12.25 kWh/day > 3 × 3.50), the third overlaps it
     cycles=[
         DateRange(date(2025, 7, 1), date(2025, 7, 8)),
         DateRange(date(2025, 8, 6), date(2025, 8, 8)),
         DateRange(date(2025, 8, 7), date(2025, 8, 8)),
-    ]
+    ],
+    leaves_on=None,
 )
-def test_no_day_is_billed_twice(cycles: list[DateRange]) -> None:
+def test_no_day_is_billed_twice(cycles: list[DateRange], leaves_on: date | None) -> None:
     store, clock = MemoryStore(), FixedClock(NOW)
     open_account(store.unit_of_work, clock, start_day=FIRST)
     ends = sorted({p.end for p in cycles if p.end is not None})
-    for day in ends:
+    month_starts = [date(2025, 8, 1), date(2025, 9, 1)] if leaves_on is not None else []
+    for day in sorted({*ends, *month_starts}):
         submit_reads(store.unit_of_work, clock=clock, reads=reads("M-A-1", day, values(day)))
 
     refused: list[DateRange] = []
@@ -68,6 +80,20 @@ def test_no_day_is_billed_twice(cycles: list[DateRange]) -> None:
         )
         if report.outcomes[0].outcome is Outcome.REFUSED:
             refused.append(period)
+    if leaves_on is not None:
+        last = leaves_on - timedelta(days=1)
+        try:
+            move_out(
+                store.unit_of_work,
+                clock=clock,
+                key="out-1",
+                account_id="A-1",
+                on=leaves_on,
+                final_reads=reads("M-A-1", leaves_on, values(leaves_on)),
+                by="clerk",
+            )
+        except BillingPeriodOverlaps:
+            refused.append(DateRange(date(last.year, last.month, 1), leaves_on))
 
     with store.unit_of_work() as uow:
         issued = [

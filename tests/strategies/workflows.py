@@ -8,6 +8,7 @@ from decimal import Decimal
 import attrs
 import pendulum
 
+from powerretail.access import SEED_POLICY, Actor
 from powerretail.adapters.clocks import FixedClock
 from powerretail.adapters.tariff_library import load_shipped
 from powerretail.billing.bill import Bill
@@ -31,6 +32,7 @@ ZONE = "Asia/Shanghai"
 REGISTERS = (RegisterKind.PEAK, RegisterKind.VALLEY)
 #: After every read of the tier years the tests bill (reads may not lie in the future, V02).
 LATER = pendulum.datetime(2027, 2, 1, 9, tz=ZONE)
+AUDITOR = Actor(id="auditor", name="Billing auditor", roles=frozenset({"billing_auditor"}))
 
 
 def midnight(day: date) -> pendulum.DateTime:
@@ -76,7 +78,14 @@ class Household:
         ytd_kwh: Decimal | str = "0",
     ) -> None:
         """Move the household in on ``opened_on`` and read the meter on ``day``."""
-        publish_tariff(self.make_unit_of_work, tariff=load_shipped("JS-RES-TOU"))
+        publish_tariff(
+            self.make_unit_of_work,
+            tariff=load_shipped("JS-RES-TOU"),
+            actor=AUDITOR,
+            policy=SEED_POLICY,
+            clock=self.clock,
+            why="residential tariff in force",
+        )
         meter = Meter(
             id=MeterId(self.meter_id),
             serial=f"S-{self.meter_id}",

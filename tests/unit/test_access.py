@@ -1,6 +1,7 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from powerretail.access import (
@@ -11,10 +12,15 @@ from powerretail.access import (
     SIGN_CONTRACT,
     AccessPolicy,
     Actor,
+    AuditRecord,
+    Decision,
+    LimitPeriod,
+    PeriodKind,
     Permission,
     PermissionDenied,
     Role,
     authorize,
+    is_granted,
     perform,
 )
 from powerretail.errors import InvalidInput, RuleViolation
@@ -219,3 +225,154 @@ class TestPerform:
 
         assert done.value == 42
         assert done.audit.operation == CHANGE_TARIFF_ARCHIVE
+
+
+MONTHLY = Permission(ADJUST_CREDIT_SCORE, limit=Decimal(5), period=LimitPeriod.calendar_month())
+
+
+def a_policy(permission: Permission) -> AccessPolicy:
+    return AccessPolicy(key="TEST", roles=(Role("manager", permissions=(permission,)),))
+
+
+MANAGER = Actor(id=ActorId("m-1"), name="Zhou", roles=frozenset({"manager"}))
+
+
+def adjust(
+    policy: AccessPolicy,
+    magnitude: int,
+    *,
+    at: datetime = AT,
+    subject: str = "customer C-1",
+    prior: tuple[AuditRecord, ...] = (),
+    actor: Actor = MANAGER,
+) -> AuditRecord:
+    return authorize(
+        policy,
+        actor,
+        ADJUST_CREDIT_SCORE,
+        subject=subject,
+        at=at,
+        why="x",
+        magnitude=magnitude,
+        prior=prior,
+    )
+
+
+class TestActorRoles:
+    def test_one_role_name_as_text_is_refused_not_read_as_letters(self) -> None:
+        # Before the fix frozenset("billing_auditor") made roles {"b", "i", "l", ...}.
+        with pytest.raises(InvalidInput, match="a set of role names, not one text"):
+            Actor(id=ActorId("u-1"), name="Wang", roles="billing_auditor")  # type: ignore[arg-type]
+
+    def test_a_blank_role_name_is_refused(self) -> None:
+        with pytest.raises(InvalidInput, match="non-blank role names"):
+            Actor(id=ActorId("u-1"), name="Wang", roles=frozenset({"billing_auditor", " "}))
+
+    def test_authorize_refuses_what_is_not_an_actor(self) -> None:
+        with pytest.raises(InvalidInput, match="an Actor"):
+            authorize(SEED_POLICY, "u-1", CHANGE_TARIFF_ARCHIVE, subject="t", at=AT, why="x")  # type: ignore[arg-type]
+
+
+class TestCumulativeLimits:
+    def test_three_plus_five_under_a_monthly_limit_of_five_pass_once(self) -> None:
+        policy = a_policy(MONTHLY)
+        first = adjust(policy, 5)
+
+        with pytest.raises(PermissionDenied, match="with 5 already granted this calendar month"):
+            adjust(policy, 5, prior=(first,))
+        with pytest.raises(PermissionDenied) as third:
+            adjust(policy, 5, prior=(first,))
+        assert third.value.audit is not None
+        assert (third.value.audit.already, third.value.audit.limit) == (Decimal(5), Decimal(5))
+
+    def test_only_the_actors_granted_changes_of_the_operation_count(self) -> None:
+        policy = a_policy(MONTHLY).with_role(
+            Role("manager", permissions=(MONTHLY, Permission(CHANGE_TARIFF_ARCHIVE)))
+        )
+        other = Actor(id=ActorId("m-2"), name="Qian", roles=frozenset({"manager"}))
+        theirs = adjust(policy, 5, actor=other)
+        tariff = authorize(
+            policy, MANAGER, CHANGE_TARIFF_ARCHIVE, subject="customer C-1", at=AT, why="x"
+        )
+        with pytest.raises(PermissionDenied) as refused:
+            adjust(policy, 6)
+        assert refused.value.audit is not None
+
+        granted = adjust(policy, 5, prior=(theirs, tariff, refused.value.audit))
+
+        assert granted.already == Decimal(0)
+
+    def test_a_calendar_month_is_counted_in_the_policy_zone(self) -> None:
+        policy = a_policy(MONTHLY)
+        end_of_may = datetime(2025, 5, 31, 15, 59, tzinfo=UTC)  # 23:59 in Shanghai
+        start_of_june = datetime(2025, 5, 31, 16, 0, tzinfo=UTC)  # 00:00 in Shanghai
+        may = adjust(policy, 5, at=end_of_may)
+
+        assert adjust(policy, 5, at=start_of_june, prior=(may,)).already == Decimal(0)
+
+    def test_a_calendar_year_and_a_rolling_window(self) -> None:
+        yearly = a_policy(attrs.evolve(MONTHLY, period=LimitPeriod.calendar_year()))
+        rolling = a_policy(attrs.evolve(MONTHLY, period=LimitPeriod.rolling(30)))
+        january = datetime(2025, 1, 10, tzinfo=UTC)
+        early = adjust(yearly, 3, at=january)
+        with pytest.raises(PermissionDenied, match="already granted this calendar year"):
+            adjust(yearly, 3, prior=(early,))
+
+        late = adjust(rolling, 3, at=AT - timedelta(days=29))
+        with pytest.raises(PermissionDenied, match="already granted in the last 30 days"):
+            adjust(rolling, 3, prior=(late,))
+        old = adjust(rolling, 3, at=AT - timedelta(days=30))
+        assert adjust(rolling, 3, prior=(old,)).already == Decimal(0)
+
+    def test_a_period_in_all_counts_every_subject(self) -> None:
+        policy = a_policy(
+            attrs.evolve(MONTHLY, period=LimitPeriod.calendar_month(per_subject=False))
+        )
+        first = adjust(policy, 4, subject="customer C-1")
+
+        with pytest.raises(PermissionDenied, match="with 4 already granted"):
+            adjust(policy, 2, subject="customer C-2", prior=(first,))
+
+    def test_a_period_needs_a_limit_and_a_rolling_window_whole_days(self) -> None:
+        with pytest.raises(InvalidInput, match="a limit for a cumulative period"):
+            Permission(ADJUST_CREDIT_SCORE, period=LimitPeriod.calendar_month())
+        with pytest.raises(InvalidInput, match=r"period\.days"):
+            LimitPeriod.rolling(0)
+        with pytest.raises(InvalidInput, match="no days for a calendar period"):
+            LimitPeriod(PeriodKind.CALENDAR_MONTH, days=3)
+        with pytest.raises(InvalidInput, match=r"period\.zone"):
+            LimitPeriod(PeriodKind.CALENDAR_YEAR, zone=8)  # type: ignore[arg-type]
+
+
+class TestAuditRecords:
+    def test_a_grant_and_a_refusal_say_so(self) -> None:
+        grant = adjust(SEED_POLICY.with_role(Role("manager", permissions=(MONTHLY,))), 1)
+        with pytest.raises(PermissionDenied) as refused:
+            adjust(SEED_POLICY, 1)
+
+        assert (grant.granted, grant.policy, grant.decision) == (
+            True,
+            "SEED-2026",
+            Decision.GRANTED,
+        )
+        assert refused.value.audit is not None
+        assert not refused.value.audit.granted
+        assert refused.value.audit.granted_by == ""
+
+    def test_only_the_record_authorize_returned_is_a_grant(self) -> None:
+        grant = adjust(a_policy(MONTHLY), 1)
+
+        assert is_granted(grant)
+        assert is_granted(grant, ADJUST_CREDIT_SCORE)
+        assert not is_granted(grant, CHANGE_TARIFF_ARCHIVE)
+        assert not is_granted(attrs.evolve(grant))
+        assert not is_granted("a grant")
+
+
+class TestPeriodStart:
+    def test_each_period_starts_where_its_changes_begin_to_count(self) -> None:
+        at = datetime(2025, 6, 1, 1, 30, tzinfo=UTC)  # 09:30 on 1 June in Shanghai
+
+        assert str(LimitPeriod.calendar_month().start(at)) == "2025-06-01 00:00:00+08:00"
+        assert str(LimitPeriod.calendar_month(zone="UTC").start(at)) == "2025-06-01 00:00:00+00:00"
+        assert LimitPeriod.rolling(7).start(at) == at - timedelta(days=7)

@@ -29,8 +29,11 @@ from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, cast
 
 import attrs
 
+from powerretail.access import AuditRecord
 from powerretail.errors import ConcurrencyConflict, NotFound, VersionConflict
 from powerretail.repositories.aggregates import Aggregate, Versioned
+from powerretail.repositories.audit import decode_audit_record, encode_audit_record, matches
+from powerretail.repositories.codec import canonical_json
 from powerretail.repositories.events import DomainEvent, DuplicateEvent, OutboxEvent
 from powerretail.repositories.idempotency import IdempotencyRecord, KeyAlreadyRecorded
 from powerretail.repositories.unit_of_work import UnitOfWorkClosed, UnitOfWorkFactory
@@ -61,6 +64,7 @@ class _Committed:
     last_sequence: dict[tuple[str, str], int] = attrs.Factory(dict)
     inbox: set[tuple[str, str]] = attrs.Factory(set)
     inbox_last: dict[tuple[str, str, str], int] = attrs.Factory(dict)
+    audit: list[str] = attrs.Factory(list)  # canonical JSON of each record, append-only
 
 
 class MemoryStore:
@@ -240,6 +244,34 @@ class _Inbox:
         uow._processed_last[key] = max(uow._processed_last.get(key, 0), event.sequence)
 
 
+class _Audit:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    def append(self, record: AuditRecord) -> None:
+        self._uow._require_open()
+        self._uow._audit.append(canonical_json(encode_audit_record(record)))
+
+    def records(
+        self,
+        *,
+        actor: str | None = None,
+        operation: str | None = None,
+        subject: str | None = None,
+        since: Any = None,
+    ) -> tuple[AuditRecord, ...]:
+        uow = self._uow
+        uow._require_open()
+        with uow._lock:
+            committed = list(uow._committed.audit)
+        every = (decode_audit_record(json.loads(text)) for text in (*committed, *uow._audit))
+        return tuple(
+            record
+            for record in every
+            if matches(record, actor=actor, operation=operation, subject=subject, since=since)
+        )
+
+
 class MemoryUnitOfWork:
     """A unit of work on a :class:`MemoryStore`: private writes, checked and applied at commit."""
 
@@ -254,9 +286,11 @@ class MemoryUnitOfWork:
         self._published: set[str] = set()
         self._processed: dict[tuple[str, str], OutboxEvent] = {}
         self._processed_last: dict[tuple[str, str, str], int] = {}
+        self._audit: list[str] = []
         self.idempotency = _Idempotency(self)
         self.outbox = _Outbox(self)
         self.inbox = _Inbox(self)
+        self.audit = _Audit(self)
 
     def __enter__(self) -> Self:
         if self._state != "not started":
@@ -369,6 +403,7 @@ class MemoryUnitOfWork:
             committed.last_sequence[aggregate] = event.sequence
         committed.published.update(self._published & committed.event_ids)
         committed.inbox.update(self._processed)
+        committed.audit.extend(self._audit)
         for aggregate_of_consumer, sequence in self._processed_last.items():
             committed.inbox_last[aggregate_of_consumer] = max(
                 committed.inbox_last.get(aggregate_of_consumer, 0), sequence
@@ -386,6 +421,7 @@ class MemoryUnitOfWork:
         self._published.clear()
         self._processed.clear()
         self._processed_last.clear()
+        self._audit.clear()
 
 
 if TYPE_CHECKING:  # mypy proves the store implements the ports

@@ -24,7 +24,7 @@
 ...     uow.repository(LEDGER_ACCOUNTS).get("A-1").version
 1
 >>> store.schema_version()
-3
+4
 >>> store.close(); folder.cleanup()
 """
 
@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any, Final, Generic, Self, TypeVar
 
 import attrs
 
+from powerretail.access import AuditRecord
 from powerretail.errors import (
     ConcurrencyConflict,
     InvalidInput,
@@ -50,6 +51,11 @@ from powerretail.errors import (
     VersionConflict,
 )
 from powerretail.repositories.aggregates import Aggregate, Versioned
+from powerretail.repositories.audit import (
+    AUDIT_RECORD_SCHEMA,
+    decode_audit_record,
+    encode_audit_record,
+)
 from powerretail.repositories.codec import canonical_json
 from powerretail.repositories.events import DomainEvent, DuplicateEvent, OutboxEvent
 from powerretail.repositories.idempotency import IdempotencyRecord, KeyAlreadyRecorded, Outcome
@@ -143,6 +149,27 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
         3,
         "index rows found by aggregate key, so a save replaces them without scanning the kind",
         ("CREATE INDEX aggregate_index_key ON aggregate_index (kind, key)",),
+    ),
+    Migration(
+        4,
+        "the append-only audit log of grants and refusals",
+        (
+            """CREATE TABLE audit_log (
+                position INTEGER PRIMARY KEY AUTOINCREMENT,
+                actor TEXT NOT NULL,
+                operation TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                at TEXT NOT NULL,
+                decision TEXT NOT NULL,
+                schema INTEGER NOT NULL,
+                body TEXT NOT NULL
+            )""",
+            "CREATE INDEX audit_log_actor ON audit_log (actor, operation, position)",
+            """CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+            BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""",
+            """CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+            BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""",
+        ),
     ),
 )
 
@@ -599,6 +626,44 @@ class _Inbox:
             raise DuplicateEvent(event.event_id) from None
 
 
+class _Audit:
+    def __init__(self, uow: SqliteUnitOfWork) -> None:
+        self._uow = uow
+
+    def append(self, record: AuditRecord) -> None:
+        self._uow._sql(
+            "INSERT INTO audit_log (actor, operation, subject, at, decision, schema, body)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                record.actor,
+                record.operation,
+                record.subject,
+                as_instant(record.at, "at").in_timezone("UTC").isoformat(),
+                record.decision.value,
+                AUDIT_RECORD_SCHEMA,
+                canonical_json(encode_audit_record(record)),
+            ),
+        )
+
+    def records(
+        self,
+        *,
+        actor: str | None = None,
+        operation: str | None = None,
+        subject: str | None = None,
+        since: Any = None,
+    ) -> tuple[AuditRecord, ...]:
+        filters = {"actor": actor, "operation": operation, "subject": subject}
+        wanted = [(column, value) for column, value in filters.items() if value is not None]
+        sql = "SELECT body FROM audit_log"
+        if wanted:
+            sql += " WHERE " + " AND ".join(f"{column} = ?" for column, _ in wanted)
+        rows = self._uow._sql(sql + " ORDER BY position", [v for _, v in wanted]).fetchall()
+        records = (decode_audit_record(json.loads(row[0])) for row in rows)
+        cutoff = None if since is None else as_instant(since, "since")
+        return tuple(r for r in records if cutoff is None or r.at >= cutoff)
+
+
 class SqliteUnitOfWork:
     """A unit of work on a :class:`SqliteStore`: one ``BEGIN IMMEDIATE`` transaction."""
 
@@ -609,6 +674,7 @@ class SqliteUnitOfWork:
         self.idempotency = _Idempotency(self)
         self.outbox = _Outbox(self)
         self.inbox = _Inbox(self)
+        self.audit = _Audit(self)
 
     def __enter__(self) -> Self:
         if self._state != "not started":

@@ -201,8 +201,8 @@ NOTES: Final[Mapping[str, tuple[str, str]]] = {
             "read interval (10^digits × multiplier)"
         ),
         (
-            "电量 {energy} 千瓦时 > {ceiling} 千瓦时，"
-            "即电能表一个抄表间隔内所能显示的最大值（10^位数 × 倍率）"
+            "电量 {energy} 千瓦时 > {ceiling} 千瓦时，即电能表一个抄表间隔内所能显示的最大值"
+            "（10^位数 × 倍率）"
         ),
     ),
     "deep_valley_as_registered": (

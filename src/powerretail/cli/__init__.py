@@ -25,6 +25,7 @@ COMMAND_MODULES: Final[tuple[str, ...]] = (
     "powerretail.cli.demo",
     "powerretail.cli.tariff",
     "powerretail.cli.validate",
+    "powerretail.cli.whatif",
 )
 
 

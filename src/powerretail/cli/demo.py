@@ -24,11 +24,12 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import attrs
 import pendulum
 
+from powerretail.access import SEED_POLICY, Actor
 from powerretail.adapters.clocks import FixedClock
 from powerretail.adapters.sqlite import SqliteStore
 from powerretail.adapters.tariff_library import load_shipped, sample_text
@@ -61,6 +62,7 @@ from powerretail.workflows.payments import account_balance, post_payment
 from powerretail.workflows.reads import submit_reads, submit_series
 
 __all__ = [
+    "DEMO_AUDITOR",
     "DemoCustomer",
     "bill_customers",
     "load_demo_customers",
@@ -238,6 +240,14 @@ def _series(customer: DemoCustomer, meter: Meter) -> tuple[metering.IntervalSeri
     return tuple(series)
 
 
+#: The demo's billing auditor (电费审核专责): a made-up actor that publishes the sample tariffs.
+DEMO_AUDITOR: Final = Actor(
+    id="demo-billing-auditor",
+    name="Demo billing auditor (not a real person)",
+    roles=frozenset({"billing_auditor"}),
+)
+
+
 def load_sample_book(
     make_unit_of_work: UnitOfWorkFactory,
     *,
@@ -249,7 +259,14 @@ def load_sample_book(
     Every step is idempotent: loading the book twice stores it once.
     """
     for customer in customers:
-        publish_tariff(make_unit_of_work, tariff=customer.tariff)
+        publish_tariff(
+            make_unit_of_work,
+            tariff=customer.tariff,
+            actor=DEMO_AUDITOR,
+            policy=SEED_POLICY,
+            clock=clock,
+            why="demo: load the sample tariff",
+        )
         meter = _meter(customer)
         opened = customer.account.opened_on or _SINCE
         customer_id = CustomerId(f"C-{customer.account_id}")

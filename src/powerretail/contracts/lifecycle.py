@@ -34,7 +34,7 @@ from typing import Any, ClassVar, Final
 import attrs
 import pendulum
 
-from powerretail.access import SIGN_CONTRACT, AccessPolicy, Actor, AuditRecord, authorize
+from powerretail.access import SIGN_CONTRACT, AccessPolicy, Actor, AuditRecord, is_granted
 from powerretail.contracts.terms import (
     ContractKind,
     ContractTerm,
@@ -299,12 +299,14 @@ def no_opinion_rejects(entity: Any, _context: Mapping[str, Any]) -> bool:
 
 
 def signed_with_authority_and_numbered(_entity: Any, context: Mapping[str, Any]) -> bool:
-    """A signing audit record for this operation and a contract number are given."""
-    audit = context.get("signature")
+    """A grant to sign from ``authorize`` (not a record built by hand) and a number are given.
+
+    The machine passes the grant as ``context["grant"]``; an audit record put in the context
+    any other way, or forged, does not count.
+    """
     number = context.get("number")
     return (
-        isinstance(audit, AuditRecord)
-        and audit.operation == SIGN_CONTRACT
+        is_granted(context.get("grant"), SIGN_CONTRACT)
         and isinstance(number, str)
         and bool(number.strip())
     )
@@ -363,7 +365,13 @@ CONTRACT_MACHINE: Final = StateMachine[ContractState, ContractEvent](
         Transition(_S.LEGAL_REVIEW, _E.RECORD_LEGAL_OPINION, _S.REVISION, guard=opinion_from_legal),
         Transition(_S.REVISION, _E.AGREE_REVISIONS, _S.SIGNING, guard=no_opinion_rejects),
         Transition(_S.REVISION, _E.RESUBMIT, _S.DEPARTMENT_REVIEW),
-        Transition(_S.SIGNING, _E.SIGN, _S.ACTIVE, guard=signed_with_authority_and_numbered),
+        Transition(
+            _S.SIGNING,
+            _E.SIGN,
+            _S.ACTIVE,
+            guard=signed_with_authority_and_numbered,
+            permission=SIGN_CONTRACT,
+        ),
         Transition(_S.ACTIVE, _E.SUSPEND, _S.SUSPENDED, guard=reason_given),
         Transition(_S.SUSPENDED, _E.RESUME, _S.ACTIVE),
         Transition(_S.ACTIVE, _E.RENEW, _S.ACTIVE, guard=term_is_renewable),
@@ -525,17 +533,19 @@ def sign(
     """
     if contract.number is not None and number != contract.number:
         raise InvalidInput("number", number, f"the amended contract's number {contract.number}")
-    audit = authorize(policy, signatory, SIGN_CONTRACT, subject=contract.label, at=at, why=why)
-    return _move(
+    fired = CONTRACT_MACHINE.fire(
         contract,
         _E.SIGN,
+        policy=policy,
+        actor=signatory,
         at=at,
-        by=signatory.id,
         why=why,
-        context={"signature": audit, "number": number},
+        context={"number": number},
+        subject=contract.label,
+        history=True,
         number=number,
-        signature=audit,
     )
+    return attrs.evolve(fired.entity, signature=fired.audit)
 
 
 def suspend(contract: Contract, *, at: _dt.datetime, by: str, why: str) -> Contract:

@@ -6,6 +6,11 @@ A key-account manager adjusts a customer's credit score, and agrees a flexible p
 :func:`powerretail.access.authorize` first: a refusal raises before anything is built, an allowed
 change comes back with its :class:`~powerretail.access.AuditRecord`.
 
+The credit-score authority of :data:`~powerretail.access.SEED_POLICY` is cumulative over a
+calendar month for one customer: ``prior`` (the manager's earlier audit records, which
+:func:`powerretail.workflows.credit.adjust_credit` reads from the audit log) counts against it,
+so a limit of 5 cannot be stretched by adjusting +5 three times.
+
 >>> from datetime import datetime, timezone
 >>> from powerretail.access import SEED_POLICY, Actor
 >>> manager = Actor(id="m-1", name="Zhou", roles={"regional_key_account_manager"})
@@ -20,11 +25,20 @@ Traceback (most recent call last):
 ...
 powerretail.access.PermissionDenied: actor "m-1" (roles: regional_key_account_manager) may not \
 adjust_credit_score on customer "C-1": a change of 6 exceeds the authority limit 5
+>>> adjust_credit_score(adjusted.score, -1, actor=manager, policy=SEED_POLICY,
+...     at=datetime(2025, 1, 20, 1, tzinfo=timezone.utc), why="another late payment",
+...     prior=[adjusted.audit])
+Traceback (most recent call last):
+...
+powerretail.access.PermissionDenied: actor "m-1" (roles: regional_key_account_manager) may not \
+adjust_credit_score on customer "C-1": a change of 1 with 5 already granted this calendar month \
+exceeds the authority limit 5
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Final
 
@@ -106,8 +120,12 @@ def adjust_credit_score(
     policy: AccessPolicy,
     at: _dt.datetime,
     why: str,
+    prior: Iterable[AuditRecord] = (),
 ) -> CreditAdjustment:
     """Return ``score`` moved by ``delta`` points, if ``actor``'s authority covers ``|delta|``.
+
+    ``prior`` is the actor's earlier audit records: for a cumulative limit, the adjustments they
+    were granted in the period count against it.
 
     Raises:
         PermissionDenied: the actor may not adjust credit scores, or not by this much.
@@ -125,6 +143,7 @@ def adjust_credit_score(
         at=at,
         why=why,
         magnitude=change,
+        prior=prior,
     )
     result = score.points + change
     if not Decimal(0) <= result <= MAX_CREDIT_POINTS:

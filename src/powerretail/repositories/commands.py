@@ -17,12 +17,16 @@ What is stored as an outcome: a result, or a refusal by a business rule
 are answers the same request will always get. What is not stored: a concurrency conflict or a
 crash — those roll back, and the command is retried (a conflict up to ``attempts`` times here);
 nor the refusals a command names as ``unrecorded`` (their answer may change with other data).
+
+A refusal by :class:`~powerretail.access.PermissionDenied` is audited: its audit record is
+stored in the audit log with the refusal, although the action's writes roll back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from powerretail.access import PermissionDenied
 from powerretail.errors import (
     ConcurrencyConflict,
     IdempotencyConflict,
@@ -226,6 +230,8 @@ def _attempt(
         stored = recorded(uow.idempotency, command, key)
         if stored is not None:
             return replay(stored, command, payload_fingerprint, key)
+        if isinstance(refusal, PermissionDenied) and refusal.audit is not None:
+            uow.audit.append(refusal.audit)
         uow.idempotency.put(
             _record(
                 key=key,

@@ -1,4 +1,4 @@
-"""Ports of the customer book: customers, accounts, service points and contact records.
+"""Ports of the customer book: customers, accounts, service points, contacts, credit scores.
 
 Each is an :class:`~powerretail.repositories.aggregates.Aggregate`: every store keeps it with no
 table or adapter code. The entities are the domain classes themselves
@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import TypeAlias
 
 from powerretail.customers.contacts import ContactRecord
+from powerretail.customers.credit import CreditScore
 from powerretail.customers.parties import Account, Customer, ServicePoint
 from powerretail.ids import AccountId, CustomerId, ServicePointId
 from powerretail.repositories.aggregates import Aggregate, AggregateRepository
@@ -28,10 +29,12 @@ from powerretail.repositories.aggregates import Aggregate, AggregateRepository
 __all__ = [
     "ACCOUNTS",
     "CONTACT_RECORDS",
+    "CREDIT_SCORES",
     "CUSTOMERS",
     "SERVICE_POINTS",
     "AccountRepository",
     "ContactRecordRepository",
+    "CreditScoreRepository",
     "CustomerRepository",
     "ServicePointRepository",
 ]
@@ -53,7 +56,13 @@ CONTACT_RECORDS: Aggregate[CustomerId, ContactRecord] = Aggregate(
     kind="contact_record", entity_type=ContactRecord, key_field="customer_id"
 )
 
+#: A customer's credit score (信用分数), keyed by customer id.
+CREDIT_SCORES: Aggregate[CustomerId, CreditScore] = Aggregate(
+    kind="credit_score", entity_type=CreditScore, key_field="customer_id"
+)
+
 CustomerRepository: TypeAlias = AggregateRepository[CustomerId, Customer]
 AccountRepository: TypeAlias = AggregateRepository[AccountId, Account]
 ServicePointRepository: TypeAlias = AggregateRepository[ServicePointId, ServicePoint]
 ContactRecordRepository: TypeAlias = AggregateRepository[CustomerId, ContactRecord]
+CreditScoreRepository: TypeAlias = AggregateRepository[CustomerId, CreditScore]

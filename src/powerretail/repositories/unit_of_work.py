@@ -22,6 +22,7 @@ from typing import Protocol, Self, TypeVar
 
 from powerretail.errors import PowerRetailError
 from powerretail.repositories.aggregates import Aggregate, AggregateRepository
+from powerretail.repositories.audit import AuditLog
 from powerretail.repositories.events import Inbox, Outbox
 from powerretail.repositories.idempotency import IdempotencyStore
 
@@ -43,7 +44,7 @@ class UnitOfWorkClosed(PowerRetailError, RuntimeError):
 
 
 class UnitOfWork(Protocol):
-    """One transaction over every port: repositories, idempotency records, outbox and inbox."""
+    """One transaction over every port: repositories, idempotency records, outbox, inbox, audit."""
 
     @property
     def idempotency(self) -> IdempotencyStore:
@@ -58,6 +59,11 @@ class UnitOfWork(Protocol):
     @property
     def inbox(self) -> Inbox:
         """The events consumers have processed, written in this transaction."""
+        ...
+
+    @property
+    def audit(self) -> AuditLog:
+        """The audit records of grants and refusals, appended in this transaction."""
         ...
 
     def repository(self, aggregate: Aggregate[K, E]) -> AggregateRepository[K, E]:

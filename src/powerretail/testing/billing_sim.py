@@ -29,6 +29,7 @@ from typing import TypeVar
 import attrs
 import pendulum
 
+from powerretail.access import SEED_POLICY, Actor
 from powerretail.adapters.clocks import FixedClock
 from powerretail.billing.bill import Bill, BillKind, BillState
 from powerretail.billing.lifecycle import verify
@@ -55,6 +56,8 @@ __all__ = ["BillingSimulationReport", "simulate_billing"]
 
 R = TypeVar("R")
 _FIRST = DateRange.month(2025, 7)
+#: The simulation's billing auditor, who corrects the misread bills.
+_AUDITOR = Actor(id="simulation", name="Simulated billing auditor", roles={"billing_auditor"})
 
 
 @attrs.frozen(kw_only=True)
@@ -219,7 +222,8 @@ def _correct(
             key=f"fix-{step}",
             bill_id=bill.bill_id,
             on=bill.period.end,
-            by="simulation",
+            actor=_AUDITOR,
+            policy=SEED_POLICY,
             why="peak register misread by 5",
         )
     )

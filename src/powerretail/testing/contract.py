@@ -18,10 +18,10 @@ Subclass :class:`StorageContract` in a test module of yours and override the
 pytest then runs every ``test_`` method below on your store: round trips of every entity,
 upgrades of data stored by an older schema, versions and two-writer conflicts (R11), issued
 documents that no save may change but along their declared transitions (R5), rollback,
-idempotency (R8), the outbox and inbox (R19), idempotent imports (R22) and a seeded simulation
-under injected faults (R21). The round trips cover every aggregate of
-:mod:`powerretail.repositories` (:data:`powerretail.testing.entities.ENTITY_CASES`); to
-round-trip your own entities too, extend :attr:`StorageContract.round_trip_cases`.
+idempotency (R8), the outbox and inbox (R19), the append-only audit log (R12), idempotent
+imports (R22) and a seeded simulation under injected faults (R21). The round trips cover every
+aggregate of :mod:`powerretail.repositories` (:data:`powerretail.testing.entities.ENTITY_CASES`);
+to round-trip your own entities too, extend :attr:`StorageContract.round_trip_cases`.
 """
 
 from __future__ import annotations
@@ -39,6 +39,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from powerretail.access import (
+    ADJUST_CREDIT_SCORE,
+    SEED_POLICY,
+    Actor,
+    AuditRecord,
+    Decision,
+    authorize,
+)
 from powerretail.adapters.clocks import FixedClock
 from powerretail.adapters.tariff_library import load_shipped
 from powerretail.billing.bill import Bill, BillState, LineItem
@@ -53,6 +61,7 @@ from powerretail.errors import (
 from powerretail.ids import AccountId, BillId, PaymentId
 from powerretail.quantities import Energy, Money
 from powerretail.repositories.aggregates import Aggregate, ChangeNotAllowed
+from powerretail.repositories.audit import AuditLog, authorize_in
 from powerretail.repositories.billing import BILLS
 from powerretail.repositories.codec import JsonValue
 from powerretail.repositories.commands import CommandRefused, recorded, run_idempotent
@@ -157,6 +166,30 @@ _NOTES_AFTER: Aggregate[str, _NoteAfter] = Aggregate(
     schema_version=2,
     upgrades={1: _upgrade_note},
 )
+
+
+def _grants(clock: FixedClock) -> tuple[AuditRecord, AuditRecord, AuditRecord]:
+    """Return two grants to one manager (customers C-1, then C-2 a day later) and one to another."""
+    manager = Actor(id="m-1", name="Zhou", roles=frozenset({"regional_key_account_manager"}))
+    colleague = Actor(id="m-2", name="Qian", roles=frozenset({"company_key_account_manager"}))
+    at = clock.now()
+
+    def grant(actor: Actor, customer: str, when: pendulum.DateTime) -> AuditRecord:
+        return authorize(
+            SEED_POLICY,
+            actor,
+            ADJUST_CREDIT_SCORE,
+            subject=f"customer {customer}",
+            at=when,
+            why="paid early",
+            magnitude=Decimal("2.5"),
+        )
+
+    return (
+        grant(manager, "C-1", at),
+        grant(manager, "C-2", at.add(days=1)),
+        grant(colleague, "C-1", at),
+    )
 
 
 def _in_threads(count: int, work: Callable[[int], None]) -> None:
@@ -971,6 +1004,98 @@ class StorageContract:
 
         assert ran == [True, True, False]
         assert unordered is True
+
+    # ------------------------------------------------------------------ audit log (R12)
+
+    def test_appended_audit_records_are_read_back_in_order(
+        self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        first, second, other = _grants(clock)
+        with make_unit_of_work() as uow:
+            uow.audit.append(first)
+            uow.audit.append(other)
+            assert uow.audit.records() == (first, other)  # the unit sees its own records
+            uow.commit()
+        with make_unit_of_work() as uow:
+            uow.audit.append(second)
+            uow.commit()
+
+        with make_unit_of_work() as uow:
+            assert uow.audit.records() == (first, other, second)
+            assert uow.audit.records(actor="m-1") == (first, second)
+            assert uow.audit.records(actor="m-1", subject="customer C-2") == (second,)
+            assert uow.audit.records(operation=ADJUST_CREDIT_SCORE) == (first, other, second)
+            assert uow.audit.records(since=second.at) == (second,)
+
+    def test_the_audit_log_is_append_only(
+        self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        first, _, _ = _grants(clock)
+        with make_unit_of_work() as uow:
+            uow.audit.append(first)
+            uow.commit()
+        with make_unit_of_work() as uow:  # an equal record again is a second entry, not a change
+            uow.audit.append(attrs.evolve(first))
+            uow.commit()
+
+        with make_unit_of_work() as uow:
+            assert uow.audit.records() == (first, first)
+        assert {"remove", "replace", "update", "delete"}.isdisjoint(dir(AuditLog))
+
+    def test_audit_records_roll_back_with_their_unit(
+        self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        first, second, _ = _grants(clock)
+        with make_unit_of_work() as uow:
+            uow.audit.append(first)
+
+        def fail() -> None:
+            with make_unit_of_work() as uow:
+                uow.audit.append(second)
+                raise RuntimeError("the command failed")
+
+        with pytest.raises(RuntimeError, match="failed"):
+            fail()
+
+        with make_unit_of_work() as uow:
+            assert uow.audit.records() == ()
+
+    def test_a_refused_command_stores_its_refusal_record_once(
+        self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        clerk = Actor(id="clerk", name="Li", roles=frozenset({"customer_service"}))
+
+        def action(uow: UnitOfWork) -> dict[str, JsonValue]:
+            uow.repository(LEDGER_ACCOUNTS).add(LedgerAccount.open("A-9", holder="Wang"))
+            authorize_in(
+                uow,
+                SEED_POLICY,
+                clerk,
+                ADJUST_CREDIT_SCORE,
+                subject="customer C-1",
+                at=clock.now(),
+                why="asked nicely",
+                magnitude=1,
+            )
+            return {}
+
+        for _ in range(2):  # the retry replays the refusal without a second record
+            with pytest.raises(CommandRefused, match="PermissionDenied"):
+                run_idempotent(
+                    make_unit_of_work,
+                    clock=clock,
+                    key="adjust-1",
+                    command="adjust",
+                    payload={},
+                    action=action,
+                )
+
+        with make_unit_of_work() as uow:
+            refusals = uow.audit.records(actor="clerk")
+            assert uow.repository(LEDGER_ACCOUNTS).find(AccountId("A-9")) is None
+        assert [(r.decision, r.reason) for r in refusals] == [
+            (Decision.REFUSED, "no role grants it")
+        ]
 
     # ------------------------------------------------------------------ imports (R22)
 

@@ -34,6 +34,7 @@ from powerretail.contracts.terms import (
     SettlementTerms,
 )
 from powerretail.customers.contacts import Channel, ContactRecord, record_contact
+from powerretail.customers.credit import CreditScore
 from powerretail.customers.parties import (
     Account,
     Customer,
@@ -66,6 +67,7 @@ from powerretail.repositories.contracts import CONTRACTS, StoredContract
 from powerretail.repositories.customers import (
     ACCOUNTS,
     CONTACT_RECORDS,
+    CREDIT_SCORES,
     CUSTOMERS,
     SERVICE_POINTS,
 )
@@ -96,6 +98,7 @@ __all__ = [
     "billing_profiles",
     "bills",
     "contact_records",
+    "credit_scores",
     "customers",
     "findings",
     "meters",
@@ -125,6 +128,15 @@ def customers() -> st.SearchStrategy[Customer]:
         industry=st.sampled_from(["manufacturing", "retail", "public"]),
         region=st.sampled_from(["gusu", "wuzhong"]),
         designated_important=st.booleans(),
+    )
+
+
+def credit_scores() -> st.SearchStrategy[CreditScore]:
+    """Draw credit scores (0 to 100 points, to one decimal)."""
+    return st.builds(
+        CreditScore,
+        customer_id=identifiers("C").map(CustomerId),
+        points=st.integers(0, 1000).map(lambda tenths: Decimal(tenths) / 10),
     )
 
 
@@ -460,6 +472,7 @@ ENTITY_CASES: tuple[tuple[Aggregate[Any, Any], st.SearchStrategy[Any]], ...] = (
     (ACCOUNTS, accounts()),
     (SERVICE_POINTS, service_points()),
     (CONTACT_RECORDS, contact_records()),
+    (CREDIT_SCORES, credit_scores()),
     (METERS, meters()),
     (READS, stored_reads()),
     (SERIES, stored_series()),

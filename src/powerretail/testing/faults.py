@@ -45,6 +45,7 @@ from powerretail.errors import IdempotencyConflict
 from powerretail.ids import AccountId
 from powerretail.quantities import Energy, Money, sum_money
 from powerretail.repositories.aggregates import Aggregate, AggregateRepository
+from powerretail.repositories.audit import AuditLog
 from powerretail.repositories.commands import CommandRefused
 from powerretail.repositories.events import (
     EventOutOfOrder,
@@ -222,6 +223,11 @@ class DelegatingUnitOfWork:
     def inbox(self) -> Inbox:
         """The inner unit's inbox."""
         return self._inner.inbox
+
+    @property
+    def audit(self) -> AuditLog:
+        """The inner unit's audit log."""
+        return self._inner.audit
 
     def repository(self, aggregate: Aggregate[K, E]) -> AggregateRepository[K, E]:
         """Return the inner unit's repository of ``aggregate``."""

@@ -11,6 +11,8 @@ domain events to the outbox in the same unit of work.
 * :mod:`~powerretail.workflows.billing_cycle` — publish tariffs, bill one account, run a cycle;
 * :mod:`~powerretail.workflows.payments` — post payments, assess late fees;
 * :mod:`~powerretail.workflows.corrections` — correct an issued bill, release a held one;
+* :mod:`~powerretail.workflows.adjustments` — adjust a credit score, write off a receivable
+  (each authorised and audited);
 * :mod:`~powerretail.workflows.moves` — move a customer in and out;
 * :mod:`~powerretail.workflows.meters` — exchange a meter (both meters bill that month).
 """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -35,6 +36,7 @@ __all__ = [
     "covering_bills",
     "draft_bill",
     "event",
+    "event_id",
     "tier_year_position",
     "usage_for",
 ]
@@ -55,8 +57,40 @@ class ReadsMissing(PowerRetailError, LookupError):
         return f"account {self.account_id!r} cannot be billed yet: {self.what}"
 
 
+#: The longest event id a store takes (an identifier: :func:`powerretail.ids.require_id`).
+_MAX_EVENT_ID = 128
+
+
+def event_id(command: str, key: str, event_type: str) -> str:
+    """Return the id of the ``event_type`` event of ``command`` run under the caller's ``key``.
+
+    The id names the command and the key, as the command's idempotency record does, so two
+    commands given the same key never emit the same id: ``E-{command}:{key}-{event_type}``.
+    When that is longer than 128 characters (a key near the 128 a key may have), the id is
+    ``EH-`` with as much of ``{command}:{key}`` as fits, then ``~`` and the first 32 hex digits
+    of the SHA-256 of the whole ``{command}:{key}``, then ``-{event_type}``: still 128
+    characters at most, the same for every retry, and never equal to a short id (those start
+    ``E-``).
+
+    >>> event_id("move_out", "desk-7", "BillIssued")
+    'E-move_out:desk-7-BillIssued'
+    >>> long = event_id("move_out", "k" * 128, "BillIssued")
+    >>> len(long), long[:14], long[-44:]
+    (128, 'EH-move_out:kk', '~d9df79c8c55c06988050c0c16fad3622-BillIssued')
+    """
+    scoped = f"{command}:{key.strip()}"
+    plain = f"E-{scoped}-{event_type}"
+    if len(plain) <= _MAX_EVENT_ID:
+        return plain
+    digest = hashlib.sha256(scoped.encode("utf-8")).hexdigest()[:32]
+    tail = f"~{digest}-{event_type}"
+    room = max(_MAX_EVENT_ID - len("EH-") - len(tail), 0)
+    return f"EH-{scoped[:room]}{tail}"
+
+
 def event(
     *,
+    command: str,
     key: str,
     kind: str,
     aggregate_id: str,
@@ -64,9 +98,9 @@ def event(
     payload: Mapping[str, JsonValue],
     at: _dt.datetime,
 ) -> DomainEvent:
-    """Return the event of the command run under ``key`` (id ``E-{key}-{event_type}``)."""
+    """Return the event of ``command`` run under ``key`` (its id: :func:`event_id`)."""
     return DomainEvent(
-        event_id=f"E-{key}-{event_type}",
+        event_id=event_id(command, key, event_type),
         aggregate_kind=kind,
         aggregate_id=aggregate_id,
         event_type=event_type,

@@ -6,6 +6,12 @@ lifecycle (:func:`~powerretail.billing.lifecycle.correct`): the original is mark
 its content and hash unchanged (R5), a credit note reverses every line, and a rebill charges the
 corrected data. The receivable is credited with the credit note and charged with the rebill; the
 unit of work announces ``BillCorrected``. It runs once per idempotency key.
+
+Both commands are sensitive: the ``actor`` is authorised under ``policy``
+(:data:`~powerretail.access.CORRECT_BILL`, :data:`~powerretail.access.RELEASE_HELD_BILL`), for
+a magnitude of the correction's net amount or the held bill's total [元], before anything is
+stored. The grant is stored in the audit log with the command's writes; a refusal is stored as
+the command's outcome and its audit record in the audit log, and nothing else changes.
 """
 
 from __future__ import annotations
@@ -14,14 +20,16 @@ from datetime import date, timedelta
 
 import attrs
 
+from powerretail.access import CORRECT_BILL, RELEASE_HELD_BILL, AccessPolicy, Actor
 from powerretail.billing.bill import BillState
 from powerretail.billing.determinants import AccountFacts
 from powerretail.billing.lifecycle import PlausibilityBounds, correct, release
 from powerretail.ids import AccountId, BillId
+from powerretail.repositories.audit import authorize_in
 from powerretail.repositories.billing import BILLING_PROFILES, BILLS
 from powerretail.repositories.clock import Clock
 from powerretail.repositories.codec import JsonValue
-from powerretail.repositories.commands import run_idempotent
+from powerretail.repositories.commands import command_payload, run_idempotent
 from powerretail.repositories.payments import RECEIVABLES
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from powerretail.timeframe import DEFAULT_TIMEZONE
@@ -38,7 +46,8 @@ def correct_bill(
     key: str,
     bill_id: str,
     on: date,
-    by: str,
+    actor: Actor,
+    policy: AccessPolicy,
     why: str,
     facts: AccountFacts | None = None,
     bounds: PlausibilityBounds | None = None,
@@ -48,10 +57,15 @@ def correct_bill(
 
     ``facts`` replaces the account's billing facts for the rebill (and from now on) when the
     mistake was in them. The credit note is ``{bill_id}-CN`` and the rebill ``{bill_id}-R``.
+    ``actor`` must hold :data:`~powerretail.access.CORRECT_BILL` for the net amount. The whole
+    command (bill, day, actor, reason, facts, bounds, zone) is what the key stands for: the same
+    key with any of them different is an idempotency conflict.
     Returns ``{original, credit_note, rebill, rebill_state, net}``.
 
     Raises:
-        CommandRefused: the bill is a credit note, or not issued (already corrected) — stored.
+        CommandRefused: the actor may not correct bills (or not by this much), the bill is a
+            credit note, or not issued (already corrected) — stored.
+        IdempotencyConflict: ``key`` was used for another command or another correction.
         NotFound: no such bill (nothing stored).
     """
 
@@ -60,9 +74,9 @@ def correct_bill(
         original, version = bills.get(BillId(bill_id))
         profiles = uow.repository(BILLING_PROFILES)
         profile, profile_version = profiles.get(AccountId(original.account_id))
-        if facts is not None and facts != profile.facts:
+        new_facts = facts is not None and facts != profile.facts
+        if facts is not None and new_facts:
             profile = attrs.evolve(profile, facts=facts)
-            profiles.save(profile, profile_version)
         corrected = draft_bill(
             uow,
             profile=profile,
@@ -79,12 +93,24 @@ def correct_bill(
             rebill_id=f"{bill_id}-R",
             on=on,
             at=at,
-            by=by,
+            by=actor.id,
             why=why,
             bounds=bounds,
             typical=profile.typical,
             facts=plausibility_facts(uow, profile=profile, bill=corrected, zone=zone),
         )
+        authorize_in(
+            uow,
+            policy,
+            actor,
+            CORRECT_BILL,
+            subject=f"bill {bill_id}",
+            at=at,
+            why=why,
+            magnitude=abs(correction.net.amount),
+        )
+        if new_facts:
+            profiles.save(profile, profile_version)
         bills.save(correction.original, version)
         bills.add(correction.credit_note)
         bills.add(correction.rebill)
@@ -107,11 +133,17 @@ def correct_bill(
         }
         uow.outbox.append(
             event(
+                command="correct_bill",
                 key=key,
                 kind=BILLS.kind,
                 aggregate_id=bill_id,
                 event_type="BillCorrected",
-                payload={**result, "why": why, "account_id": profile.account_id},
+                payload={
+                    **result,
+                    "why": why,
+                    "by": actor.id,
+                    "account_id": profile.account_id,
+                },
                 at=at,
             )
         )
@@ -122,7 +154,15 @@ def correct_bill(
         clock=clock,
         key=key,
         command="correct_bill",
-        payload={"bill_id": bill_id, "on": on.isoformat(), "why": why},
+        payload=command_payload(
+            bill_id=bill_id,
+            on=on,
+            actor=actor.id,
+            why=why,
+            facts=facts,
+            bounds=bounds,
+            zone=zone,
+        ),
         action=action,
     )
 
@@ -134,15 +174,18 @@ def release_held_bill(
     key: str,
     bill_id: str,
     on: date,
-    by: str,
+    actor: Actor,
+    policy: AccessPolicy,
     why: str,
 ) -> dict[str, JsonValue]:
     """Issue held bill ``bill_id`` after review and charge it, once for ``key``.
 
+    ``actor`` must hold :data:`~powerretail.access.RELEASE_HELD_BILL` for the bill's total.
     Returns ``{bill_id, state, total}``.
 
     Raises:
-        CommandRefused: the bill is not held, or no reason is given (stored).
+        CommandRefused: the actor may not release held bills (or not this large), the bill is
+            not held, or no reason is given (stored).
         NotFound: no such bill.
     """
 
@@ -150,7 +193,17 @@ def release_held_bill(
         bills = uow.repository(BILLS)
         held, version = bills.get(BillId(bill_id))
         at = clock.now()
-        bill, _record = release(held, on=on, at=at, by=by, why=why)
+        bill, _record = release(held, on=on, at=at, by=actor.id, why=why)
+        authorize_in(
+            uow,
+            policy,
+            actor,
+            RELEASE_HELD_BILL,
+            subject=f"bill {bill_id}",
+            at=at,
+            why=why,
+            magnitude=abs(held.total.amount),
+        )
         bills.save(bill, version)
         profile = uow.repository(BILLING_PROFILES).get(AccountId(bill.account_id)).entity
         due = on + timedelta(days=profile.due_days)
@@ -167,11 +220,12 @@ def release_held_bill(
         }
         uow.outbox.append(
             event(
+                command="release_held_bill",
                 key=key,
                 kind=BILLS.kind,
                 aggregate_id=bill_id,
                 event_type="BillIssued",
-                payload={**result, "due_on": due.isoformat(), "why": why},
+                payload={**result, "due_on": due.isoformat(), "why": why, "by": actor.id},
                 at=at,
             )
         )
@@ -182,6 +236,6 @@ def release_held_bill(
         clock=clock,
         key=key,
         command="release_held_bill",
-        payload={"bill_id": bill_id, "on": on.isoformat(), "why": why},
+        payload={"bill_id": bill_id, "on": on.isoformat(), "actor": actor.id, "why": why},
         action=action,
     )

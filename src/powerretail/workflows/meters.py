@@ -137,6 +137,7 @@ def exchange_meter(
         }
         uow.outbox.append(
             event(
+                command="exchange_meter",
                 key=key,
                 kind=ACCOUNTS.kind,
                 aggregate_id=account_id,

@@ -29,7 +29,7 @@ from powerretail.ids import AccountId
 from powerretail.metering.meters import Meter
 from powerretail.metering.reads import RegisterRead
 from powerretail.quantities import Money
-from powerretail.repositories.billing import BILLING_PROFILES, BILLS, BillingProfile
+from powerretail.repositories.billing import BILLING_PROFILES, BillingProfile
 from powerretail.repositories.clock import Clock
 from powerretail.repositories.codec import JsonValue
 from powerretail.repositories.commands import run_idempotent
@@ -39,7 +39,11 @@ from powerretail.repositories.payments import RECEIVABLES, Receivable
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from powerretail.timeframe import DEFAULT_TIMEZONE, DateRange
 from powerretail.workflows._common import TariffEngines, bill_id_for, draft_bill, event
-from powerretail.workflows.billing_cycle import issue_and_charge
+from powerretail.workflows.billing_cycle import (
+    BillingPeriodOverlaps,
+    claim_period,
+    issue_and_charge,
+)
 
 __all__ = ["DepositNotCarried", "move_in", "move_out", "store_reads_as_given"]
 
@@ -96,12 +100,17 @@ def move_out(
 
     The final bill covers the month of the last day of service, prorated to the day; it has the
     id the billing cycle would give that month, so the month is never billed twice (when the
-    cycle already billed it — a move-out on the first of a month — that bill is the final
-    one). Returns
-    ``{bill_id, state, total, balance}``.
+    cycle already billed it — a move-out on the first of a month — that bill, or the rebill
+    that replaced it, is the final one). When another bill covers days of that month before
+    ``on`` (a cycle over 1–15 July), the move-out is refused and nothing changes, as a billing
+    cycle is (R4).
+    Returns ``{bill_id, state, total, balance}``.
 
     Raises:
         ReadsMissing: the final reads (or the reads of the period's start) are missing.
+        BillingPeriodOverlaps: another issued or held bill covers days of the final month
+            before ``on`` (nothing is recorded: once that bill is discarded, the same key
+            moves out).
         CommandRefused: the account is already closed, or the bill cannot be made (stored).
     """
 
@@ -110,15 +119,16 @@ def move_out(
         account, account_version = accounts.get(AccountId(account_id))
         if account.closed_on is not None:
             raise RuleViolation(f"account {account_id} was closed on {account.closed_on}")
+        period = _final_period(on)
+        bill_id = bill_id_for(account_id, period)
+        served = DateRange(period.start, on)  # the days the final bill may bill
+        billed = claim_period(uow, account_id=account_id, period=served, bill_id=bill_id)
         profiles = uow.repository(BILLING_PROFILES)
         profile, profile_version = profiles.get(AccountId(account_id))
         store_reads_as_given(uow, final_reads)
         closing = attrs.evolve(profile, facts=attrs.evolve(profile.facts, closed_on=on))
-        period = _final_period(on)
-        bill_id = bill_id_for(account_id, period)
-        billed = uow.repository(BILLS).find(bill_id)
         if billed is not None:  # the cycle already billed the last month of service
-            bill = billed.entity
+            bill = billed
         else:
             draft = draft_bill(
                 uow,
@@ -132,6 +142,7 @@ def move_out(
                 uow,
                 draft=draft,
                 profile=closing,
+                command="move_out",
                 key=key,
                 clock=clock,
                 issued_on=on,
@@ -168,6 +179,7 @@ def move_out(
         }
         uow.outbox.append(
             event(
+                command="move_out",
                 key=key,
                 kind=ACCOUNTS.kind,
                 aggregate_id=account_id,
@@ -185,6 +197,7 @@ def move_out(
         command="move_out",
         payload={"account_id": account_id, "on": on.isoformat()},
         action=action,
+        unrecorded=(BillingPeriodOverlaps,),
     )
 
 
@@ -263,6 +276,7 @@ def move_in(
         }
         uow.outbox.append(
             event(
+                command="move_in",
                 key=key,
                 kind=ACCOUNTS.kind,
                 aggregate_id=account.id,

@@ -106,6 +106,7 @@ def post_payment(
         }
         uow.outbox.append(
             event(
+                command="post_payment",
                 key=key,
                 kind=RECEIVABLES.kind,
                 aggregate_id=account_id,
@@ -266,6 +267,7 @@ def charge_late_fees(
             total += due
             uow.outbox.append(
                 event(
+                    command="charge_late_fees",
                     key=f"{key}/{fee.bill_id}",
                     kind=BILLS.kind,
                     aggregate_id=fee.bill_id,

@@ -11,7 +11,7 @@ from typing import Any
 import attrs
 import pytest
 
-from powerretail.access import SIGN_CONTRACT, AuditRecord
+from powerretail.access import SEED_POLICY, SIGN_CONTRACT, Actor, AuditRecord, authorize
 from powerretail.contracts.lifecycle import (
     CONTRACT_MACHINE,
     Contract,
@@ -27,7 +27,10 @@ from tests.strategies.customers import CONTRACT_AT, a_contract, an_opinion
 
 TABLE = json.loads((Path(__file__).parent / "contract_transitions.json").read_text("utf-8"))
 ALLOWED = {(s, e): (t, g) for s, e, t, g in TABLE["allowed"]}
-AUDIT = AuditRecord(
+BOSS = Actor(id=ActorId("boss"), name="Boss", roles=frozenset({"legal_representative"}))
+GRANT = authorize(SEED_POLICY, BOSS, SIGN_CONTRACT, subject="K-1/v1", at=CONTRACT_AT, why="agreed")
+#: The same record built by hand: evidence of a signing, not a grant to sign.
+FORGED = AuditRecord(
     actor=ActorId("boss"),
     roles=("legal_representative",),
     granted_by="legal_representative",
@@ -35,6 +38,8 @@ AUDIT = AuditRecord(
     subject="K-1/v1",
     at=CONTRACT_AT,
     why="agreed",
+    source=GRANT.source,
+    policy=SEED_POLICY.key,
 )
 HEARD = tuple(an_opinion(d) for d in (Department.MARKET, Department.FINANCE, Department.TECHNICAL))
 
@@ -52,7 +57,7 @@ def met(guard: str | None, contract: Contract) -> tuple[Contract, dict[str, Any]
             contract, opinions=HEARD, legal_opinion=an_opinion(Department.LEGAL)
         ), {}
     if guard == "signed_with_authority_and_numbered":
-        return contract, {"signature": AUDIT, "number": "SD-2025-00001"}
+        return contract, {"grant": GRANT, "number": "SD-2025-00001"}
     if guard == "term_is_renewable":
         return contract, {}
     if guard == "term_has_ended":
@@ -86,7 +91,7 @@ def not_met(guard: str, contract: Contract) -> tuple[Contract, dict[str, Any]]:
             contract, opinions=rejected, legal_opinion=an_opinion(Department.LEGAL)
         ), {}
     if guard == "signed_with_authority_and_numbered":
-        return contract, {"signature": AUDIT, "number": " "}
+        return contract, {"grant": GRANT, "number": " "}
     if guard == "term_is_renewable":
         return attrs.evolve(
             contract, term=ContractTerm(start="2025-04-01", end="2026-04-01", renewal_months=0)
@@ -117,11 +122,43 @@ def test_transition(state: ContractState, event: ContractEvent) -> None:
 
     target, guard = expected
     entity, context = met(guard, contract)
-    assert CONTRACT_MACHINE.next_state(state, event, entity, context).value == target
+    grant = context.pop("grant", None)
+    assert CONTRACT_MACHINE.next_state(state, event, entity, context, grant=grant).value == target
     if guard is not None:
         entity, context = not_met(guard, contract)
+        grant = context.pop("grant", None)
         with pytest.raises(GuardRefused, match=guard):
-            CONTRACT_MACHINE.next_state(state, event, entity, context)
+            CONTRACT_MACHINE.next_state(state, event, entity, context, grant=grant)
+
+
+def test_signing_refuses_a_forged_signature_record() -> None:
+    # Before the fix the guard took any AuditRecord naming sign_contract as the signature.
+    contract = attrs.evolve(a_contract(), state=ContractState.SIGNING)
+    number = "SD-2025-00001"
+    assert FORGED == GRANT
+
+    for forged in ({"signature": FORGED}, {"grant": FORGED}):
+        with pytest.raises(GuardRefused, match="signed_with_authority_and_numbered"):
+            CONTRACT_MACHINE.next_state(
+                ContractState.SIGNING, ContractEvent.SIGN, contract, {**forged, "number": number}
+            )
+    with pytest.raises(GuardRefused, match="signed_with_authority_and_numbered"):
+        CONTRACT_MACHINE.next_state(
+            ContractState.SIGNING, ContractEvent.SIGN, contract, {"number": number}, grant=FORGED
+        )
+
+
+def test_signing_refuses_a_copy_of_a_genuine_grant() -> None:
+    contract = attrs.evolve(a_contract(), state=ContractState.SIGNING)
+
+    with pytest.raises(GuardRefused):
+        CONTRACT_MACHINE.next_state(
+            ContractState.SIGNING,
+            ContractEvent.SIGN,
+            contract,
+            {"number": "SD-1"},
+            grant=attrs.evolve(GRANT),
+        )
 
 
 def test_the_table_lists_every_arrow_of_the_machine() -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pendulum
 import pytest
 
+from powerretail.access import ADJUST_CREDIT_SCORE, SEED_POLICY, Actor, authorize
 from powerretail.adapters.clocks import FixedClock
 from powerretail.adapters.sqlite import (
     MIGRATIONS,
@@ -32,7 +33,7 @@ from powerretail.testing.ledger import (
     post_to_ledger,
 )
 
-EXTRA = Migration(4, "a test table", ("CREATE TABLE extra (x TEXT)",))
+EXTRA = Migration(MIGRATIONS[-1].version + 1, "a test table", ("CREATE TABLE extra (x TEXT)",))
 
 
 @pytest.fixture
@@ -46,7 +47,7 @@ class TestSchema:
 
         mode = store.connection().execute("PRAGMA journal_mode").fetchone()[0]
 
-        assert store.schema_version() == MIGRATIONS[-1].version == 3
+        assert store.schema_version() == MIGRATIONS[-1].version == 4
         assert mode == "wal"
         store.close()
 
@@ -69,25 +70,27 @@ class TestSchema:
                 LedgerAccount.open("A-1", holder="Wang"),
                 4,
             )
-        assert new.schema_version() == 4
+        assert new.schema_version() == EXTRA.version == 5
         new.close()
 
     def test_refuses_a_file_from_a_newer_powerretail(self, path: Path) -> None:
         SqliteStore(path, migrations=(*MIGRATIONS, EXTRA)).close()
 
-        with pytest.raises(SchemaTooNew, match=r"schema version 4 is newer than .* knows \(3\)"):
+        with pytest.raises(SchemaTooNew, match=r"schema version 5 is newer than .* knows \(4\)"):
             SqliteStore(path)
 
     def test_a_failed_migration_changes_nothing(self, path: Path) -> None:
         SqliteStore(path).close()
-        broken = Migration(4, "broken", ("CREATE TABLE fine (x)", "NOT SQL AT ALL"))
+        broken = Migration(
+            MIGRATIONS[-1].version + 1, "broken", ("CREATE TABLE fine (x)", "NOT SQL AT ALL")
+        )
 
         with pytest.raises(sqlite3.OperationalError):
             SqliteStore(path, migrations=(*MIGRATIONS, broken))
 
         store = SqliteStore(path)
         tables = {row[0] for row in store.connection().execute("SELECT name FROM sqlite_master")}
-        assert store.schema_version() == 3
+        assert store.schema_version() == MIGRATIONS[-1].version
         assert "fine" not in tables
         store.close()
 
@@ -248,3 +251,30 @@ def test_timestamps_survive_a_round_trip(path: Path) -> None:
     assert record.recorded_at == stored
     assert event.occurred_at == stored
     store.close()
+
+
+class TestAuditLog:
+    def test_the_file_refuses_to_change_or_delete_an_audit_record(self, path: Path) -> None:
+        store = SqliteStore(path)
+        manager = Actor(id="m-1", name="Zhou", roles=frozenset({"regional_key_account_manager"}))
+        grant = authorize(
+            SEED_POLICY,
+            manager,
+            ADJUST_CREDIT_SCORE,
+            subject="customer C-1",
+            at=pendulum.datetime(2025, 6, 2, tz="UTC"),
+            why="paid early",
+            magnitude=2,
+        )
+        with store.unit_of_work() as uow:
+            uow.audit.append(grant)
+            uow.commit()
+        connection = store.connection()
+
+        for statement in ("UPDATE audit_log SET actor = 'm-2'", "DELETE FROM audit_log"):
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                connection.execute(statement)
+
+        with store.unit_of_work() as uow:
+            assert uow.audit.records() == (grant,)
+        store.close()

@@ -8,10 +8,21 @@ import attrs
 import pendulum
 import pytest
 
+from powerretail.access import (
+    CHANGE_TARIFF_ARCHIVE,
+    SEED_POLICY,
+    SIGN_CONTRACT,
+    Actor,
+    Decision,
+    PermissionDenied,
+    authorize,
+    is_granted,
+)
 from powerretail.errors import InvalidInput, RuleViolation
 from powerretail.statemachine import (
     GuardRefused,
     MachineDefinitionError,
+    NotAuthorised,
     StateMachine,
     Transition,
     TransitionNotAllowed,
@@ -230,3 +241,126 @@ class TestDefinitionChecks:
         assert Transition(Case.OPEN, "x", Case.CLOSED, guard=has_note).guard_name == "has_note"
         named = Transition(Case.OPEN, "x", Case.CLOSED, guard=has_note, guard_name="noted")
         assert named.guard_name == "noted"
+
+
+def noted(ticket: Ticket, _context: Mapping[str, Any]) -> bool:
+    return bool(ticket.note)
+
+
+def an_authorised_machine() -> StateMachine[Case, str]:
+    """Closing needs the tariff-archive permission; resolving with a note needs none."""
+    return StateMachine(
+        "authorised",
+        initial=Case.OPEN,
+        finals={Case.CLOSED},
+        transitions=[
+            Transition(Case.OPEN, "ask", Case.WAITING),
+            Transition(Case.WAITING, "reply", Case.OPEN),
+            Transition(Case.OPEN, "resolve", Case.RESOLVED, guard=noted),
+            Transition(Case.OPEN, "resolve", Case.RESOLVED, permission=CHANGE_TARIFF_ARCHIVE),
+            Transition(Case.RESOLVED, "close", Case.CLOSED, permission=CHANGE_TARIFF_ARCHIVE),
+        ],
+    )
+
+
+AUDITOR = Actor(id="u-7", name="Wang", roles=frozenset({"billing_auditor"}))
+CLERK = Actor(id="u-8", name="Li", roles=frozenset({"customer_service"}))
+
+
+class TestFiring:
+    def test_authorises_the_actor_and_returns_the_entity_record_and_grant(self) -> None:
+        fired = an_authorised_machine().fire(
+            Ticket("C-1", state=Case.RESOLVED),
+            "close",
+            policy=SEED_POLICY,
+            actor=AUDITOR,
+            at=AT,
+            why="done",
+        )
+
+        assert fired.entity.state is Case.CLOSED
+        assert (fired.record.by, fired.record.subject, fired.record.why) == ("u-7", "C-1", "done")
+        assert fired.audit is not None
+        assert is_granted(fired.audit, CHANGE_TARIFF_ARCHIVE)
+        assert fired.audit.subject == "C-1"
+
+    def test_a_refusal_carries_the_audit_record_of_the_refusal(self) -> None:
+        with pytest.raises(PermissionDenied) as refused:
+            an_authorised_machine().fire(
+                Ticket("C-1", state=Case.RESOLVED),
+                "close",
+                policy=SEED_POLICY,
+                actor=CLERK,
+                at=AT,
+                why="done",
+            )
+
+        audit = refused.value.audit
+        assert audit is not None
+        assert (audit.actor, audit.decision, audit.reason) == (
+            "u-8",
+            Decision.REFUSED,
+            "no role grants it",
+        )
+
+    def test_an_arrow_needing_no_permission_moves_without_an_audit(self) -> None:
+        fired = an_authorised_machine().fire(
+            Ticket("C-1", note="meter fixed"),
+            "resolve",
+            policy=SEED_POLICY,
+            actor=CLERK,
+            at=AT,
+            why="fixed",
+            note="meter fixed on site",
+        )
+
+        assert (fired.entity.state, fired.entity.note, fired.audit) == (
+            Case.RESOLVED,
+            "meter fixed on site",
+            None,
+        )
+
+    def test_the_next_arrow_is_authorised_when_the_first_guard_refuses(self) -> None:
+        fired = an_authorised_machine().fire(
+            TrackedTicket("C-1"),
+            "resolve",
+            policy=SEED_POLICY,
+            actor=AUDITOR,
+            at=AT,
+            why="closed by the auditor",
+            history=True,
+        )
+
+        assert fired.entity.state is Case.RESOLVED
+        assert fired.entity.history == (fired.record,)
+        assert fired.audit is not None
+
+    def test_apply_refuses_an_arrow_needing_a_permission_without_a_genuine_grant(self) -> None:
+        grant = authorize(
+            SEED_POLICY, AUDITOR, CHANGE_TARIFF_ARCHIVE, subject="C-1", at=AT, why="x"
+        )
+        machine = an_authorised_machine()
+        resolved = Ticket("C-1", state=Case.RESOLVED)
+
+        for forged in (None, attrs.evolve(grant)):
+            with pytest.raises(NotAuthorised, match="needs a grant of change_tariff_archive"):
+                machine.apply(resolved, "close", at=AT, by="u-7", grant=forged)
+        moved, _ = machine.apply(resolved, "close", at=AT, by="u-7", grant=grant)
+        assert moved.state is Case.CLOSED
+
+    def test_a_grant_of_another_operation_does_not_count(self) -> None:
+        signer = Actor(id="boss", name="Chen", roles=frozenset({"legal_representative"}))
+        grant = authorize(SEED_POLICY, signer, SIGN_CONTRACT, subject="C-1", at=AT, why="x")
+
+        with pytest.raises(NotAuthorised):
+            an_authorised_machine().next_state(Case.RESOLVED, "close", grant=grant)
+
+    def test_a_blank_permission_is_refused(self) -> None:
+        with pytest.raises(InvalidInput, match=r"transition\.permission"):
+            Transition(Case.OPEN, "ask", Case.WAITING, permission=" ")
+
+    def test_the_diagram_names_the_permission_of_an_arrow(self) -> None:
+        diagram = an_authorised_machine().to_mermaid()
+
+        assert "RESOLVED --> CLOSED : close (change_tariff_archive)" in diagram
+        assert "OPEN --> RESOLVED : resolve [noted]\n" in diagram

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pendulum
 import pytest
 
+from powerretail.access import SEED_POLICY, Actor
 from powerretail.adapters.clocks import FixedClock
 from powerretail.adapters.memory import MemoryStore
 from powerretail.adapters.tariff_library import load_shipped
@@ -29,6 +30,10 @@ JULY = DateRange.month(2025, 7)
 AUGUST = DateRange.month(2025, 8)
 NOW = pendulum.datetime(2025, 8, 1, 9, tz="Asia/Shanghai")
 REGISTERS = (RegisterKind.PEAK, RegisterKind.FLAT, RegisterKind.VALLEY)
+#: The billing auditor (电费审核专责): publishes tariffs, corrects and releases bills.
+AUDITOR = Actor(id="auditor", name="Wang", roles=frozenset({"billing_auditor"}))
+#: A customer-service clerk, who may do none of that.
+CLERK = Actor(id="clerk", name="Li", roles=frozenset({"customer_service"}))
 
 
 def midnight(day: date | None) -> pendulum.DateTime:
@@ -81,7 +86,14 @@ def open_account(
 ) -> None:
     """Open a C&I account with its meter and the reads of ``start_day``."""
     meter = a_meter(meter_id or f"M-{account_id}")
-    publish_tariff(make_unit_of_work, tariff=load_shipped("JS-CI-TOU-1P"))
+    publish_tariff(
+        make_unit_of_work,
+        tariff=load_shipped("JS-CI-TOU-1P"),
+        actor=AUDITOR,
+        policy=SEED_POLICY,
+        clock=clock,
+        why="C&I tariff in force",
+    )
     move_in(
         make_unit_of_work,
         clock=clock,

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from powerretail.access import SEED_POLICY
 from powerretail.adapters.clocks import FixedClock
 from powerretail.adapters.memory import MemoryStore
 from powerretail.billing.bill import BillState
@@ -17,7 +18,7 @@ from powerretail.repositories.billing import BILLING_PROFILES
 from powerretail.workflows._common import TariffEngines, tier_year_position
 from powerretail.workflows.corrections import correct_bill, release_held_bill
 from tests.strategies.workflows import LATER, Household, month, surcharge, tier_kwh
-from tests.unit.workflows.conftest import JULY, open_account
+from tests.unit.workflows.conftest import AUDITOR, JULY, open_account
 
 D = Decimal
 JAN, FEB, MAR, APR = (month(2025, n) for n in (1, 2, 3, 4))
@@ -37,7 +38,8 @@ def correct(home: Household, bill_id: str) -> None:
         key=f"fix/{bill_id}",
         bill_id=bill_id,
         on=date(2025, 5, 10),
-        by="clerk",
+        actor=AUDITOR,
+        policy=SEED_POLICY,
         why="peak register misread",
     )
 
@@ -106,7 +108,8 @@ class TestHeldBills:
             key="release/jan",
             bill_id=held.bill_id,
             on=date(2025, 2, 10),
-            by="supervisor",
+            actor=AUDITOR,
+            policy=SEED_POLICY,
             why="winter heating, checked",
         )
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import attrs
+import pendulum
 import pytest
 
+from powerretail.access import CHANGE_TARIFF_ARCHIVE, SEED_POLICY, Actor, Decision, PermissionDenied
 from powerretail.adapters.clocks import FixedClock
 from powerretail.adapters.memory import MemoryStore
 from powerretail.adapters.tariff_library import load_shipped
@@ -19,8 +21,9 @@ from powerretail.quantities import Money
 from powerretail.repositories.billing import BILLING_PROFILES, BILLS
 from powerretail.repositories.commands import CommandRefused
 from powerretail.repositories.payments import RECEIVABLES
-from powerretail.repositories.tariffs import TARIFF_DOCUMENTS
+from powerretail.repositories.tariffs import TARIFF_DOCUMENTS, TariffDocument
 from powerretail.repositories.unit_of_work import UnitOfWorkFactory
+from powerretail.tariffs.model import Tariff
 from powerretail.timeframe import DateRange
 from powerretail.workflows.billing_cycle import (
     CycleProgress,
@@ -31,9 +34,10 @@ from powerretail.workflows.billing_cycle import (
 )
 from powerretail.workflows.corrections import release_held_bill
 from powerretail.workflows.reads import submit_reads
-from tests.unit.workflows.conftest import JULY, open_account, reads
+from tests.unit.workflows.conftest import AUDITOR, CLERK, JULY, open_account, reads
 
 ISSUED_ON = date(2025, 8, 1)
+ISSUED_AT = pendulum.datetime(2025, 8, 1, 9, tz="Asia/Shanghai")
 
 
 def all_bills(make_unit_of_work: UnitOfWorkFactory) -> list[str]:
@@ -145,7 +149,8 @@ class TestTheCycle:
             key="review-1",
             bill_id="A-1-20250701",
             on=date(2025, 8, 2),
-            by="reviewer",
+            actor=AUDITOR,
+            policy=SEED_POLICY,
             why="new machinery, confirmed by phone",
         )
 
@@ -198,16 +203,63 @@ class TestTheCycle:
             run_billing_cycle(book, clock=clock, period=DateRange(JULY.start), issued_on=ISSUED_ON)
 
 
+def publish(store: MemoryStore, tariff: Tariff, actor: Actor = AUDITOR) -> TariffDocument:
+    return publish_tariff(
+        store.unit_of_work,
+        tariff=tariff,
+        actor=actor,
+        policy=SEED_POLICY,
+        clock=FixedClock(ISSUED_AT),
+        why="price notice 426",
+    )
+
+
 class TestPublishTariff:
     def test_stores_a_new_revision_only_when_the_document_changes(self, store: MemoryStore) -> None:
         tariff = load_shipped("GD-CI-TOU")
-        first = publish_tariff(store.unit_of_work, tariff=tariff)
-        same = publish_tariff(store.unit_of_work, tariff=tariff)
-        changed = publish_tariff(
-            store.unit_of_work,
-            tariff=attrs.evolve(tariff, name_en=tariff.name_en + " (corrected)"),
-        )
+        first = publish(store, tariff)
+        same = publish(store, tariff)
+        changed = publish(store, attrs.evolve(tariff, name_en=tariff.name_en + " (corrected)"))
 
         assert (first.revision, same.revision, changed.revision) == (1, 1, 2)
         with store.unit_of_work() as uow:
             assert len(uow.repository(TARIFF_DOCUMENTS).keys(code="GD-CI-TOU")) == 2
+
+    def test_only_the_billing_auditor_publishes_and_the_grant_is_stored(
+        self, store: MemoryStore
+    ) -> None:
+        # Before the fix anyone could publish: publish_tariff took no actor at all.
+        tariff = load_shipped("GD-CI-TOU")
+
+        with pytest.raises(PermissionDenied, match=r'"clerk" .* no role grants it'):
+            publish(store, tariff, actor=CLERK)
+        published = publish(store, tariff)
+
+        assert published.revision == 1
+        with store.unit_of_work() as uow:
+            audit = uow.audit.records(operation=CHANGE_TARIFF_ARCHIVE)
+        assert [(r.actor, r.decision, r.subject) for r in audit] == [
+            ("clerk", Decision.REFUSED, "tariff GD-CI-TOU"),
+            ("auditor", Decision.GRANTED, "tariff GD-CI-TOU"),
+        ]
+        assert audit[1].granted_by == "billing_auditor"
+
+    def test_a_refused_publication_stores_nothing_but_its_audit_record(
+        self, store: MemoryStore
+    ) -> None:
+        with pytest.raises(PermissionDenied):
+            publish(store, load_shipped("GD-CI-TOU"), actor=CLERK)
+
+        with store.unit_of_work() as uow:
+            assert uow.repository(TARIFF_DOCUMENTS).keys() == ()
+            assert len(uow.audit.records()) == 1
+
+    def test_publishing_the_same_document_again_stores_no_second_grant(
+        self, store: MemoryStore
+    ) -> None:
+        tariff = load_shipped("GD-CI-TOU")
+        publish(store, tariff)
+        publish(store, tariff)
+
+        with store.unit_of_work() as uow:
+            assert len(uow.audit.records()) == 1

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from powerretail.access import SEED_POLICY
 from powerretail.adapters.clocks import FixedClock
 from powerretail.adapters.memory import MemoryStore
 from powerretail.billing.bill import BillState
@@ -13,6 +14,7 @@ from powerretail.billing.lifecycle import discard
 from powerretail.ids import AccountId, BillId
 from powerretail.quantities import Money
 from powerretail.repositories.billing import BILLS
+from powerretail.repositories.customers import ACCOUNTS
 from powerretail.repositories.payments import RECEIVABLES
 from powerretail.repositories.unit_of_work import UnitOfWorkFactory
 from powerretail.timeframe import DateRange
@@ -26,7 +28,7 @@ from powerretail.workflows.billing_cycle import (
 from powerretail.workflows.corrections import correct_bill
 from powerretail.workflows.moves import move_out
 from powerretail.workflows.reads import submit_reads
-from tests.unit.workflows.conftest import AUGUST, JULY, open_account, reads
+from tests.unit.workflows.conftest import AUDITOR, AUGUST, JULY, open_account, reads
 
 ISSUED_ON = date(2025, 8, 1)
 #: 15 July to 15 August: its first 17 days (15–31 July) are July's.
@@ -170,7 +172,8 @@ class TestOverlaps:
             key="fix-1",
             bill_id="A-1-20250701",
             on=date(2025, 8, 5),
-            by="clerk",
+            actor=AUDITOR,
+            policy=SEED_POLICY,
             why="re-read",
         )
 
@@ -227,3 +230,138 @@ class TestBillIds:
         assert bill_id_for("A-1", DateRange(date(2025, 7, 1), date(2025, 7, 21))) == (
             "A-1-20250701-20250720"
         )
+
+
+#: 1–15 July: not a calendar month, so its bill is A-1-20250701-20250715.
+FIRST_HALF = DateRange(date(2025, 7, 1), date(2025, 7, 16))
+MOVE_DAY = date(2025, 7, 21)
+
+
+def leave(
+    make_unit_of_work: UnitOfWorkFactory, clock: FixedClock, on: date = MOVE_DAY
+) -> dict[str, object]:
+    return dict(
+        move_out(
+            make_unit_of_work,
+            clock=clock,
+            key="out-1",
+            account_id="A-1",
+            on=on,
+            final_reads=reads("M-A-1", on, ("1060", "2120", "540")),
+            by="clerk",
+        )
+    )
+
+
+def first_half_billed(
+    store: MemoryStore, clock: FixedClock, typical: Money | None = None
+) -> UnitOfWorkFactory:
+    open_account(store.unit_of_work, clock, typical=typical)
+    submit_reads(
+        store.unit_of_work,
+        clock=clock,
+        reads=reads("M-A-1", FIRST_HALF.end, ("1040", "2080", "530")),
+    )
+    run_billing_cycle(store.unit_of_work, clock=clock, period=FIRST_HALF, issued_on=ISSUED_ON)
+    return store.unit_of_work
+
+
+class TestMoveOutOverlaps:
+    def test_a_final_month_partly_billed_is_refused_and_nothing_changes(
+        self, store: MemoryStore, clock: FixedClock
+    ) -> None:
+        """Failed before: the move-out billed all of July, 1–15 July a second time."""
+        book = first_half_billed(store, clock)
+        before = owed(book)
+
+        with pytest.raises(BillingPeriodOverlaps) as refused:
+            leave(book, clock)
+
+        assert str(refused.value) == (
+            'account "A-1" is already billed from 2025-07-01 to 2025-07-15 (15 days) by bill '
+            '"A-1-20250701-20250715" (issued)'
+        )
+        assert bills_of(book) == ["A-1-20250701-20250715"]
+        assert owed(book) == before
+        with book() as uow:
+            assert uow.repository(ACCOUNTS).get(AccountId("A-1")).entity.closed_on is None
+            assert uow.idempotency.get("move_out:out-1") is None
+
+    def test_a_bill_of_days_after_the_move_out_is_no_overlap(
+        self, store: MemoryStore, clock: FixedClock
+    ) -> None:
+        open_account(store.unit_of_work, clock)
+        submit_reads(
+            store.unit_of_work,
+            clock=clock,
+            reads=reads("M-A-1", date(2025, 7, 25), ("1080", "2160", "550"))
+            + reads("M-A-1", JULY.end, ("1100", "2200", "560")),
+        )
+        late = DateRange(date(2025, 7, 25), JULY.end)
+        run_billing_cycle(store.unit_of_work, clock=clock, period=late, issued_on=ISSUED_ON)
+
+        final = leave(store.unit_of_work, clock)
+
+        assert final["bill_id"] == "A-1-20250701"
+        with store.unit_of_work() as uow:
+            bill = uow.repository(BILLS).get(BillId("A-1-20250701")).entity
+        assert bill.period == DateRange(JULY.start, MOVE_DAY)
+        assert bills_of(store.unit_of_work) == ["A-1-20250701", "A-1-20250725-20250731"]
+
+    def test_once_the_held_bill_is_discarded_the_same_key_moves_out(
+        self, store: MemoryStore, clock: FixedClock
+    ) -> None:
+        book = first_half_billed(store, clock, typical=Money("10.00"))
+        with pytest.raises(BillingPeriodOverlaps, match=r'"A-1-20250701-20250715" \(held\)'):
+            leave(book, clock)
+        with book() as uow:
+            bills = uow.repository(BILLS)
+            held, version = bills.get(BillId("A-1-20250701-20250715"))
+            bills.save(discard(held, at=clock.now(), by="rev", why="wrong read")[0], version)
+            uow.commit()
+
+        final = leave(book, clock)
+
+        assert final["bill_id"] == "A-1-20250701"
+        assert bills_of(book) == ["A-1-20250701", "A-1-20250701-20250715"]
+
+    def test_a_corrected_final_month_s_rebill_is_the_final_bill(
+        self, july_billed: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        """Failed before: the reversed original was taken as the final bill."""
+        for key, bill_id in (("fix-1", "A-1-20250701"), ("fix-2", "A-1-20250701-R")):
+            correct_bill(
+                july_billed,
+                clock=clock,
+                key=key,
+                bill_id=bill_id,
+                on=date(2025, 8, 5),
+                actor=AUDITOR,
+                policy=SEED_POLICY,
+                why="re-read",
+            )
+
+        final = leave(july_billed, clock, on=date(2025, 8, 1))
+
+        assert (final["bill_id"], final["state"]) == ("A-1-20250701-R-R", "issued")
+        with july_billed() as uow:
+            assert uow.repository(ACCOUNTS).get(AccountId("A-1")).entity.closed_on == date(
+                2025, 8, 1
+            )
+
+    def test_a_cycle_over_part_of_a_final_bill_is_refused(
+        self, store: MemoryStore, clock: FixedClock
+    ) -> None:
+        open_account(store.unit_of_work, clock)
+        leave(store.unit_of_work, clock)
+
+        report = run_billing_cycle(
+            store.unit_of_work,
+            clock=clock,
+            period=FIRST_HALF,
+            issued_on=ISSUED_ON,
+            accounts=["A-1"],
+        )
+
+        assert report.outcomes[0].outcome is Outcome.REFUSED
+        assert '"A-1-20250701" (issued)' in report.outcomes[0].reason

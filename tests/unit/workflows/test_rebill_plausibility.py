@@ -6,6 +6,7 @@ from datetime import date
 
 import attrs
 
+from powerretail.access import SEED_POLICY
 from powerretail.adapters.clocks import FixedClock
 from powerretail.adapters.memory import MemoryStore
 from powerretail.billing.bill import Bill, BillState
@@ -19,7 +20,7 @@ from powerretail.timeframe import DateRange
 from powerretail.workflows.billing_cycle import run_billing_cycle
 from powerretail.workflows.corrections import correct_bill
 from powerretail.workflows.reads import submit_reads
-from tests.unit.workflows.conftest import JULY, midnight, open_account, reads
+from tests.unit.workflows.conftest import AUDITOR, JULY, midnight, open_account, reads
 
 JUNE = DateRange.month(2025, 6)
 ORIGINAL = "A-1-20250701"
@@ -42,7 +43,8 @@ def rebill(make_unit_of_work: UnitOfWorkFactory, clock: FixedClock) -> Bill:
         key="fix-1",
         bill_id=ORIGINAL,
         on=date(2025, 8, 10),
-        by="clerk",
+        actor=AUDITOR,
+        policy=SEED_POLICY,
         why="peak register misread",
     )
     with make_unit_of_work() as uow:
