@@ -78,21 +78,27 @@ __all__ = [
 
 T = TypeVar("T")
 
-#: Create or change a tariff archive (电价档案). Source: SEED 002 四(二)审核制度 1.
+#: Create or change a tariff archive (电价档案). Source: 供电所农电营销工作管理制度 四(二)审核制度
+#: 1.
 CHANGE_TARIFF_ARCHIVE: Final = "change_tariff_archive"
-#: Adjust a key account's credit score (信用分数). Source: SEED 001 大客户经理岗位职责 4.岗位权限.
+#: Adjust a key account's credit score (信用分数). Source: 苏州供电公司大客户经理岗位职责描述
+#: 4.岗位权限.
 ADJUST_CREDIT_SCORE: Final = "adjust_credit_score"
-#: Grant a key account a flexible payment plan (灵活付款方案). Source: SEED 001 同上.
+#: Grant a key account a flexible payment plan (灵活付款方案). Source: 同上.
 GRANT_FLEXIBLE_PAYMENT_PLAN: Final = "grant_flexible_payment_plan"
-#: Sign a supply or retail contract for the company. Source: SEED 000 合同签订流程 4.合同签订.
+#: Sign a supply or retail contract for the company. Source: 售电公司流程管理制度 合同签订流程
+#: 4.合同签订.
 SIGN_CONTRACT: Final = "sign_contract"
-#: Correct an issued bill (credit note and rebill). Source: SEED 002 四(二)审核制度 2-5: the
+#: Correct an issued bill (credit note and rebill). Source: 供电所农电营销工作管理制度
+#: 四(二)审核制度 2-5: the
 #: billing auditor calculates the fees, checks every bill and records the errors found.
 CORRECT_BILL: Final = "correct_bill"
-#: Release a bill held as implausible, after review. Source: SEED 002 四(二)审核制度 4-5: the
+#: Release a bill held as implausible, after review. Source: 供电所农电营销工作管理制度
+#: 四(二)审核制度 4-5: the
 #: auditor analyses a swing over 20%; what it cannot explain goes to the marketing manager.
 RELEASE_HELD_BILL: Final = "release_held_bill"
-#: Write off (核销, bad debt) what a bill still owes [元]. Source: SEED 002 四(三)收费制度 6:
+#: Write off (核销, bad debt) what a bill still owes [元]. Source: 供电所农电营销工作管理制度
+#: 四(三)收费制度 6:
 #: 除符合有关规定的外 … 均不能擅自做坏帐处理 — no role of :data:`SEED_POLICY` holds it; the
 #: company grants it to whoever its own rules name.
 WRITE_OFF_RECEIVABLE: Final = "write_off_receivable"
@@ -586,14 +592,15 @@ def _widest(grants: Iterable[tuple[Role, Permission]]) -> tuple[Role, Permission
     return ordered[0]
 
 
-_KAM_SOURCE: Final = "SEED 001 苏州供电公司大客户经理岗位职责描述 4.岗位权限 (limits illustrative)"
-_AUDIT_SOURCE: Final = "SEED 002 四、供电所抄、核、收管理制度 (二)审核制度"
+_KAM_SOURCE: Final = "苏州供电公司大客户经理岗位职责描述 4.岗位权限 (limits illustrative)"
+_AUDIT_SOURCE: Final = "供电所农电营销工作管理制度 四、供电所抄、核、收管理制度 (二)审核制度"
 #: Credit-score authority adds up over a calendar month for one customer (illustrative).
 _CREDIT_PERIOD: Final = LimitPeriod.calendar_month()
 
 #: The roles and permissions the seed documents name, with illustrative limits. Credit-score
 #: limits add up per customer over a calendar month; no role may write off a receivable
-#: (SEED 002 四(三)6: only as the company's own rules provide — add the role that they name).
+#: (供电所农电营销工作管理制度 四(三)6: only as the company's own rules provide — add the role that
+#: they name).
 SEED_POLICY: Final = AccessPolicy(
     key="SEED-2026",
     roles=(
@@ -603,7 +610,8 @@ SEED_POLICY: Final = AccessPolicy(
             (
                 Permission(
                     CHANGE_TARIFF_ARCHIVE,
-                    source="SEED 002 四、供电所抄、核、收管理制度 (二)审核制度 1: "
+                    source="供电所农电营销工作管理制度 四、供电所抄、核、收管理制度 "
+                    "(二)审核制度 1: "
                     "电价档案的建立、修改 by 电费审核专责 only, 其他人无权更改",
                 ),
                 Permission(CORRECT_BILL, source=f"{_AUDIT_SOURCE} 2-5"),
@@ -646,12 +654,12 @@ SEED_POLICY: Final = AccessPolicy(
         Role(
             "legal_representative",
             "法定代表人",
-            (Permission(SIGN_CONTRACT, source="SEED 000 合同签订流程 4.合同签订"),),
+            (Permission(SIGN_CONTRACT, source="售电公司流程管理制度 合同签订流程 4.合同签订"),),
         ),
         Role(
             "authorised_representative",
             "授权代表",
-            (Permission(SIGN_CONTRACT, source="SEED 000 合同签订流程 4.合同签订"),),
+            (Permission(SIGN_CONTRACT, source="售电公司流程管理制度 合同签订流程 4.合同签订"),),
         ),
         Role("customer_service", "客户服务员", ()),
     ),

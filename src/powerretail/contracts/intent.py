@@ -2,7 +2,8 @@
 
 With a customer who has agreed to cooperate, the company signs an intent letter setting out both
 sides' rights and obligations; the letter is reviewed (lawful, compliant, clear) and archived as
-the basis of the contract to come (SEED 000 市場開拓流程 5.合作意向確認). A letter that does not
+the basis of the contract to come (售电公司流程管理制度 市場開拓流程 5.合作意向確認). A letter that
+does not
 pass review is withdrawn.
 
 >>> from datetime import datetime, timezone
@@ -61,7 +62,7 @@ class IntentEvent(enum.Enum):
 
 
 #: Signed → reviewed → archived, or withdrawn when the review fails.
-#: Source: SEED 000 市場開拓流程 5.
+#: Source: 售电公司流程管理制度 市場開拓流程 5.
 INTENT_MACHINE: Final = StateMachine[IntentState, IntentEvent](
     "intent_letter",
     initial=IntentState.SIGNED,

@@ -1,6 +1,6 @@
 """A contract's life: drafting, reviews, signing, performance, its end and the archive.
 
-The seed's contract procedure (SEED 000 合同簽訂流程) is:
+The seed's contract procedure (售电公司流程管理制度 合同簽訂流程) is:
 
 1. 合同起草 — the contract is drafted (:class:`Contract`, state ``draft``);
 2. 合同審核 — the market, finance and technical departments each give an opinion, then the legal
@@ -118,7 +118,7 @@ class ContractEvent(enum.Enum):
 
 
 class Department(enum.Enum):
-    """A reviewing department (SEED 000 合同簽訂流程 2.合同審核)."""
+    """A reviewing department (售电公司流程管理制度 合同簽訂流程 2.合同審核)."""
 
     MARKET = "市场部门"
     FINANCE = "财务部门"
@@ -153,7 +153,7 @@ class ReviewOpinion:
     """A department's opinion on a contract: the verdict and its reasons, who gave it and when.
 
     The market department judges business feasibility, finance the financial risk, technical the
-    technical soundness, legal the legality and compliance (SEED 000 合同簽訂流程 2).
+    technical soundness, legal the legality and compliance (售电公司流程管理制度 合同簽訂流程 2).
     """
 
     department: Department
@@ -343,7 +343,7 @@ def successor_signed(entity: Any, context: Mapping[str, Any]) -> bool:
 _S: Final = ContractState
 _E: Final = ContractEvent
 
-#: The contract lifecycle. Source: SEED 000 合同簽訂流程 1–4; R12 (RELIABILITY.md).
+#: The contract lifecycle. Source: 售电公司流程管理制度 合同簽訂流程 1–4; R12 (RELIABILITY.md).
 CONTRACT_MACHINE: Final = StateMachine[ContractState, ContractEvent](
     "contract",
     initial=_S.DRAFT,
@@ -529,7 +529,8 @@ def sign(
         TransitionNotAllowed: the contract is not awaiting signature.
         InvalidInput: an amendment signed under another number.
 
-    Source: SEED 000 合同簽訂流程 4 (法定代表人或授權代表 signs; the original is numbered).
+    Source: 售电公司流程管理制度 合同簽訂流程 4 (法定代表人或授權代表 signs; the original is
+    numbered).
     """
     if contract.number is not None and number != contract.number:
         raise InvalidInput("number", number, f"the amended contract's number {contract.number}")

@@ -1,7 +1,8 @@
 """The terms a supply or retail contract is made of.
 
 The seed lists what a retail contract must contain: both parties' details, the scope of supply,
-the price, how bills are settled, how energy is metered, and liability for breach (SEED 000
+the price, how bills are settled, how energy is metered, and liability for breach
+(售电公司流程管理制度
 合同签订流程 1.合同起草: 合同內容應包括雙方基本信息、售電範圍、電價標準、電費結算方式、計量方式、
 違約責任等條款). Each is a frozen value here; :class:`~powerretail.contracts.lifecycle.Contract`
 holds them.

@@ -1,7 +1,7 @@
 """Contact records (客户接触记录): who spoke with a customer, when, by which channel, about what.
 
 The person who first contacts a key account creates its contact record; everyone after updates it
-(SEED 001 大客户管理 5.主要控制点: 与大客户首次接触的人员负责生成"客户接触记录",
+(苏州供电公司大客户管理 5.主要控制点: 与大客户首次接触的人员负责生成"客户接触记录",
 后续工作人员应及时进行相应客户接触信息的更新). :func:`record_contact` does both, purely:
 it returns a new record.
 
@@ -33,7 +33,10 @@ __all__ = ["Channel", "ContactEntry", "ContactRecord", "record_contact"]
 
 
 class Channel(enum.Enum):
-    """How the contact happened (SEED 001 大客户管理 流程说明 3.1: 电话、电子邮件、业务系统等)."""
+    """How the contact happened.
+
+    Source: 苏州供电公司大客户管理 流程说明 3.1 (电话、电子邮件、业务系统等).
+    """
 
     COUNTER = "营业厅"
     PHONE = "电话"

@@ -1,7 +1,7 @@
 """Credit scores and flexible payment plans, each changed only within the actor's authority.
 
 A key-account manager adjusts a customer's credit score, and agrees a flexible payment plan,
-"within the prescribed authority" (SEED 001 苏州供电公司大客户经理岗位职责描述 4.岗位权限:
+"within the prescribed authority" (苏州供电公司大客户经理岗位职责描述 4.岗位权限:
 按规定权限,对大客户信用分数进行调整; 按规定权限,制定大客户灵活付款方案). Both functions ask
 :func:`powerretail.access.authorize` first: a refusal raises before anything is built, an allowed
 change comes back with its :class:`~powerretail.access.AuditRecord`.
@@ -132,7 +132,7 @@ def adjust_credit_score(
         CreditScoreOutOfRange: the result would be below 0 or above 100.
         InvalidInput: ``delta`` is not a number, ``why`` is blank, ``at`` is naive.
 
-    Source: SEED 001 苏州供电公司大客户经理岗位职责描述 4.岗位权限.
+    Source: 苏州供电公司大客户经理岗位职责描述 4.岗位权限.
     """
     change = exact_decimal(delta, "delta")
     audit = authorize(
@@ -196,7 +196,7 @@ def grant_flexible_payment_plan(
     Raises:
         PermissionDenied: the actor may not grant payment plans, or not of this amount.
 
-    Source: SEED 001 苏州供电公司大客户经理岗位职责描述 4.岗位权限.
+    Source: 苏州供电公司大客户经理岗位职责描述 4.岗位权限.
     """
     audit = authorize(
         policy,

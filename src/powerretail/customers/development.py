@@ -1,6 +1,7 @@
 """Market development: from research to a signed contract, or lost with a reason.
 
-The seed's market-development procedure (SEED 000 市場開拓流程) runs: 1 市場調研 (research),
+The seed's market-development procedure (售电公司流程管理制度 市場開拓流程) runs: 1 市場調研
+(research),
 2 目標客戶篩選 (screen targets against criteria such as consumption scale, stability of use and
 price sensitivity), 3 營銷推廣 (promotion), 4 客戶洽談 (negotiation), 5 合作意向確認 (an intent
 letter is signed), and then the contract (合同簽訂流程). A prospect can be lost at any step; the
@@ -81,7 +82,10 @@ class PipelineEvent(enum.Enum):
 
 
 class Segment(enum.Enum):
-    """A target-customer group (SEED 000 市場開拓流程 2: 工業企業、商業用戶、居民用戶)."""
+    """A target-customer group.
+
+    Source: 售电公司流程管理制度 市場開拓流程 2 (工業企業、商業用戶、居民用戶).
+    """
 
     INDUSTRIAL = "工业企业"
     COMMERCIAL = "商业用户"
@@ -129,7 +133,10 @@ def _kwh(value: object) -> Decimal:
 
 @attrs.frozen(kw_only=True)
 class ScreeningCriteria:
-    """Which prospects are worth pursuing. Source: SEED 000 市場開拓流程 2 (客戶篩選標準)."""
+    """Which prospects are worth pursuing.
+
+    Source: 售电公司流程管理制度 市場開拓流程 2 (客戶篩選標準).
+    """
 
     key: str
     segments: frozenset[Segment] = attrs.field(converter=_segments)
@@ -256,7 +263,7 @@ _P: Final = PipelineStage
 _V: Final = PipelineEvent
 
 #: Research → screening → promotion → negotiation → intent confirmed → contracted; lost from any
-#: step before. Source: SEED 000 市場開拓流程 1–5, 合同簽訂流程.
+#: step before. Source: 售电公司流程管理制度 市場開拓流程 1–5, 合同簽訂流程.
 PIPELINE_MACHINE: Final = StateMachine[PipelineStage, PipelineEvent](
     "market_development",
     initial=_P.RESEARCH,

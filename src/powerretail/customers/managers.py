@@ -1,7 +1,7 @@
 """Assigning a key-account manager (大客户经理) by region, industry and grade.
 
 The seed divides managers by the customer's region, attributes and importance: regional managers
-look after the key accounts of their region and industry (SEED 001 大客户管理 流程说明 4.1), the
+look after the key accounts of their region and industry (苏州供电公司大客户管理 流程说明 4.1), the
 company-level managers after the most important ones (同上 1.5: 苏州公司大客户经理负责实施对于关键
 大客户的重要服务工作). :class:`AssignmentPolicy` says which grades go to the company level.
 
@@ -59,7 +59,7 @@ class AssignmentPolicy:
 SEED_ASSIGNMENT: Final = AssignmentPolicy(
     key="SEED",
     company_level_grades={KeyAccountGrade.FIRST},
-    source="SEED 001 大客户管理 4.主要前提和假设; 流程说明 1.4–1.6, 4.1",
+    source="苏州供电公司大客户管理 4.主要前提和假设; 流程说明 1.4–1.6, 4.1",
 )
 
 

@@ -87,7 +87,7 @@ class LoadImportance(enum.Enum):
 class Sector(enum.Enum):
     """What a customer is: the attribute the important-customer categories are read from.
 
-    Source: SEED 001 供电所大客户维护与管理办法 第二条 (government, military, media, hospitals,
+    Source: 供电所大客户维护与管理办法 第二条 (government, military, media, hospitals,
     schools, hotels, state-supported or pilot units) and 供电公司重要客户管理制度 第五条
     (key infrastructure, government, public service, other special industries).
     """
@@ -114,7 +114,7 @@ class Sector(enum.Enum):
 
 
 class ManagerLevel(enum.Enum):
-    """Where a key-account manager sits. Source: SEED 001 大客户管理 流程说明 1.4, 1.5."""
+    """Where a key-account manager sits. Source: 苏州供电公司大客户管理 流程说明 1.4, 1.5."""
 
     REGIONAL = "区域大客户经理"
     COMPANY = "公司大客户经理"
@@ -160,7 +160,7 @@ class Customer:
     """The party that buys electricity: an enterprise, an institution or a household.
 
     ``designated_important`` marks a customer the company has itself recognised as important
-    (其他特殊行业类, SEED 001 供电公司重要客户管理制度 第五条 4 and 第六条).
+    (其他特殊行业类, 供电公司重要客户管理制度 第五条 4 and 第六条).
     """
 
     id: CustomerId = attrs.field(converter=_customer_id)
@@ -213,7 +213,7 @@ class KeyAccountManager:
     An empty ``regions`` or ``industries`` means "any". ``accounts`` is how many key accounts the
     manager already has (used to spread new ones).
 
-    Source: SEED 001 大客户管理 4.主要前提和假设 (managers divided by region, customer
+    Source: 苏州供电公司大客户管理 4.主要前提和假设 (managers divided by region, customer
     attributes and importance level).
     """
 

@@ -1,7 +1,7 @@
 """The annual reclassification of a book of customers, done each January.
 
 The supply office classifies its large customers each January from last year's consumption
-(SEED 001 供电所大客户维护与管理办法 第三条: 营业厅应在每年1月,完成年度大客户的统计分类),
+(供电所大客户维护与管理办法 第三条: 营业厅应在每年1月,完成年度大客户的统计分类),
 and the customer department adjusts key-account classes and grades as customers change
 (电力公司大客户管理制度 第十条 (二): 负责大客户的分类、分级和动态调整).
 :func:`reclassify` does this as one pure function:
@@ -140,7 +140,7 @@ class Reclassification:
 def is_reclassification_overdue(*, last_run_for: int | None, on: date) -> bool:
     """Return whether the run for ``on``'s year should have been done by ``on``.
 
-    The run for a year is due in January and overdue from 1 February (SEED 001
+    The run for a year is due in January and overdue from 1 February (苏州供电公司大客户管理
     供电所大客户维护与管理办法 第三条).
 
     >>> is_reclassification_overdue(last_run_for=2024, on=date(2025, 1, 31))
@@ -171,7 +171,7 @@ def _no_profile(rule: str, policy: ScoringPolicy) -> Decision[Any]:
         outcome=None,
         inputs={"profile": "—"},
         threshold="a key-account profile to score",
-        source="SEED 001 电力公司大客户管理制度 第八条、第九条",
+        source="电力公司大客户管理制度 第八条、第九条",
         reason="no key-account profile in the book: not a key account",
     )
 

@@ -83,7 +83,7 @@ class Decision(Generic[T]):
     """A tiering outcome and everything needed to explain it.
 
     ``inputs`` are (name, value) pairs as text, ``threshold`` what they were compared with,
-    ``source`` the rule's origin (e.g. "SEED 001 供电所大客户维护与管理办法 第二条").
+    ``source`` the rule's origin (e.g. "供电所大客户维护与管理办法 第二条").
     """
 
     rule: str
@@ -184,7 +184,7 @@ SEED_LARGE_CUSTOMER: Final = LargeCustomerPolicy(
     effective_from="2000-01-01",
     threshold_kwh=4000,
     inclusive=True,
-    source="SEED 001 供电所大客户维护与管理办法 第二条 (上一年度月均用电量4000度以上)",
+    source="供电所大客户维护与管理办法 第二条 (上一年度月均用电量4000度以上)",
 )
 
 
@@ -227,7 +227,7 @@ def classify_large_customer(usage: UsageYear, policy: LargeCustomerPolicy) -> De
 class ImportantCategory(enum.Enum):
     """An important-customer category (重要客户).
 
-    Source: SEED 001 供电公司重要客户管理制度 第五条.
+    Source: 供电公司重要客户管理制度 第五条.
     """
 
     KEY_INFRASTRUCTURE = "关键基础设施类"
@@ -270,8 +270,8 @@ class ImportantCustomerPolicy:
         return None
 
 
-_S1: Final = "SEED 001 供电所大客户维护与管理办法 第二条"
-_S2: Final = "SEED 001 供电公司重要客户管理制度 第五条"
+_S1: Final = "供电所大客户维护与管理办法 第二条"
+_S2: Final = "供电公司重要客户管理制度 第五条"
 
 #: The seeds' important customers: 第二条 of the supply office rules lists government, military,
 #: media, hospitals, schools, hotels and state-supported units; 第五条 of the important-customer
@@ -297,7 +297,7 @@ SEED_IMPORTANT_CUSTOMERS: Final = ImportantCustomerPolicy(
         CategoryRule(Sector.SPORTS, ImportantCategory.PUBLIC_SERVICE, f"{_S2} 3"),
         CategoryRule(Sector.SOCIAL_WELFARE, ImportantCategory.PUBLIC_SERVICE, f"{_S2} 3"),
     ),
-    designated_source="SEED 001 供电公司重要客户管理制度 第五条 4, 第六条 (认定 by the company)",
+    designated_source="供电公司重要客户管理制度 第五条 4, 第六条 (认定 by the company)",
 )
 
 
@@ -349,7 +349,7 @@ def classify_important_customer(
 class Factor(enum.Enum):
     """An attribute that drives key-account class and grade.
 
-    Source: SEED 001 大客户管理 5.主要控制点 (属性数据: 客户优先级、电量贡献、销售收益、
+    Source: 苏州供电公司大客户管理 5.主要控制点 (属性数据: 客户优先级、电量贡献、销售收益、
     供电电压等级、受电容量、负荷等级、信用状况).
     """
 
@@ -363,7 +363,7 @@ class Factor(enum.Enum):
 
 
 class KeyAccountClass(enum.Enum):
-    """A key-account class. Source: SEED 001 电力公司大客户管理制度 第八条."""
+    """A key-account class. Source: 电力公司大客户管理制度 第八条."""
 
     KEY = "重点客户"
     STRATEGIC = "战略客户"
@@ -371,7 +371,7 @@ class KeyAccountClass(enum.Enum):
 
 
 class KeyAccountGrade(enum.Enum):
-    """A key-account grade; FIRST is the highest. Source: SEED 001 电力公司大客户管理制度 第九条."""
+    """A key-account grade; FIRST is the highest. Source: 电力公司大客户管理制度 第九条."""
 
     FIRST = "一级客户"
     SECOND = "二级客户"
@@ -653,7 +653,7 @@ def grade_key_account(
 ) -> Decision[KeyAccountGrade | None]:
     """Decide the key-account grade of ``profile``: the highest cut-off its score reaches.
 
-    Source: SEED 001 电力公司大客户管理制度 第九条 (grades), 大客户管理 5 (attributes); the numbers
+    Source: 电力公司大客户管理制度 第九条 (grades), 大客户管理 5 (attributes); the numbers
     are the policy's.
     """
     card = score_key_account(profile, policy)
@@ -670,7 +670,7 @@ def grade_key_account(
         outcome=None if grade is None else grade.grade,
         inputs=_scorecard_inputs(profile, card),
         threshold=cutoffs,
-        source=f"SEED 001 电力公司大客户管理制度 第九条; {policy.source}".rstrip("; "),
+        source=f"电力公司大客户管理制度 第九条; {policy.source}".rstrip("; "),
         reason=reason,
     )
 
@@ -682,13 +682,13 @@ def classify_key_account(
 
     A customer whose score earns no grade is not a key account and has no class.
 
-    Source: SEED 001 电力公司大客户管理制度 第八条 (classes); the criteria are the policy's.
+    Source: 电力公司大客户管理制度 第八条 (classes); the criteria are the policy's.
     """
     card = score_key_account(profile, policy)
     inputs = _scorecard_inputs(profile, card)
     inputs["relationship_years"] = str(profile.relationship_years)
     criteria = "; ".join(f"{c.account_class.value}: {c.describe()}" for c in policy.classes)
-    source = f"SEED 001 电力公司大客户管理制度 第八条; {policy.source}".rstrip("; ")
+    source = f"电力公司大客户管理制度 第八条; {policy.source}".rstrip("; ")
     if not any(card.total >= g.min_score for g in policy.grades):
         return Decision(
             rule="key_account_class",

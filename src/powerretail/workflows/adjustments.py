@@ -10,7 +10,8 @@ its audit record, changing nothing else.
   from the audit log, so a limit that is cumulative over a period (a calendar month in
   :data:`~powerretail.access.SEED_POLICY`) cannot be stretched by many small steps.
 * :func:`write_off_receivable` — write off (核销) part or all of what a bill still owes
-  (:data:`~powerretail.access.WRITE_OFF_RECEIVABLE`). SEED 002 四(三)收费制度 6 forbids any
+  (:data:`~powerretail.access.WRITE_OFF_RECEIVABLE`). 供电所农电营销工作管理制度 四(三)收费制度 6
+  forbids any
   department or person to reduce or waive arrears (不得同意减、免欠费) or write them off as bad
   debt except as the rules provide, so :data:`~powerretail.access.SEED_POLICY` grants it to no
   role: a company grants it to whoever its rules name.

@@ -133,7 +133,8 @@ def publish_tariff(
 ) -> TariffDocument:
     """Store ``tariff`` as a new revision unless its latest revision is the same document.
 
-    Changing the tariff archive (电价档案) is the billing auditor's alone (SEED 002 四(二)审核制度
+    Changing the tariff archive (电价档案) is the billing auditor's alone
+    (供电所农电营销工作管理制度 四(二)审核制度
     1: 其他人无权更改): ``actor`` is authorised for
     :data:`~powerretail.access.CHANGE_TARIFF_ARCHIVE` under ``policy`` first. The grant is stored
     in the audit log with the new revision; a refusal's record is stored on its own. Publishing

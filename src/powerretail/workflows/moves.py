@@ -2,7 +2,8 @@
 
 :func:`move_out` stores the final reads, bills the last period prorated to the day of move-out
 (``closed_on``: the engine bills only the days with service), closes the account and its billing
-profile, and adds an entry to the customer's contact record (SEED 001: every contact recorded).
+profile, and adds an entry to the customer's contact record (苏州供电公司大客户管理: every contact
+recorded).
 What the account owes stays on its receivable — with the customer who incurred it, never passed
 to whoever moves in next.
 

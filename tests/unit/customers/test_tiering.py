@@ -72,7 +72,7 @@ class TestClassifyLargeCustomer:
 
         assert text.startswith("[SEED/large_customer] average 4200.00 kWh/month over 12 months")
         assert "threshold: average monthly consumption >= 4000 kWh" in text
-        assert "source: SEED 001" in text
+        assert "source: 供电所大客户维护与管理办法 第二条" in text
 
     def test_an_exclusive_policy_says_not_above_at_the_threshold(self) -> None:
         exclusive = attrs.evolve(SEED_LARGE_CUSTOMER, inclusive=False)
