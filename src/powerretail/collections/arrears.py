@@ -17,8 +17,10 @@ to the same grand total.
 ...              dated=date(2025, 3, 20)),
 ... ))]
 >>> register = arrears_register(book, as_of=date(2025, 3, 31))
->>> [(line.bucket, str(line.amount.amount)) for line in register.lines]
-[('1-30', '50.00'), ('61-90', '80.00')]
+>>> for line in register.lines:
+...     print(line.bucket, line.amount.amount)
+1-30 50.00
+61-90 80.00
 >>> register.total
 Money(amount=Decimal('130.00'), currency='CNY')
 
