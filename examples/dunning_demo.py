@@ -53,8 +53,8 @@ def main() -> None:
     for days in (1, 11, 21, 31, 34):
         day = DUE + timedelta(days=days)
         report = run_dunning(book, as_of=day, clock=clock, policy=SEED_POLICY, actor=HEAD)
-        for _account, order, kind in report.orders:
-            print(f"{day} (overdue day {days}): {kind:<12} {order}")
+        for _account, order_id, kind in report.orders:
+            print(f"{day} (overdue day {days}): {kind:<12} {order_id}")
         if days == 31:
             print_arrears(book, day)
     paid_on = DUE + timedelta(days=35)
