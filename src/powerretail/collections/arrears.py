@@ -28,7 +28,7 @@ The seed's collection target — every bill of the month collected by the 28th (
 必须将全部客户电费收完) — is :func:`collection_rate`: what the month's bills were paid by the
 cut-off day, over what they billed.
 
-Source: SEED 002 四(三) 电费回收考核制度 6; ageing buckets are the company's choice.
+Source: 供电所农电营销工作管理制度 二、电费回收考核制度 6; ageing buckets are the company's choice.
 """
 
 from __future__ import annotations
@@ -332,7 +332,8 @@ def collection_rate(
     currency: str = "CNY",
 ) -> CollectionRate:
     """Return how much of the month's bills (``billed``: bill id → principal) was paid on or
-    before day ``cutoff_day`` of the month (28 under SEED 002 四(三) 电费回收考核制度 6).
+    before day ``cutoff_day`` of the month (28 under 供电所农电营销工作管理制度
+    二、电费回收考核制度 6).
 
     Payments to other bills and payments after the cut-off do not count; a bill counts at
     most what it billed.

@@ -17,7 +17,7 @@ Every step is an arrow of :data:`DUNNING_MACHINE`; the guards on the stop carry 
 * ``authority_copied`` — for an important customer the stop notice is copied to the electricity
   authority (《供电营业规则》(1996) 第67条), or no stop notice is served.
 * ``not_moved_out`` — a moved-out customer's dunning runs on shorter intervals and never reaches
-  the stop level (SEED 001 客户迁出 主要控制点).
+  the stop level (苏州供电公司客户迁出 5.主要控制点).
 * ``force_majeure_or_theft`` — the only stops without notice (《供电营业规则》(1996) 第66条:
   不可抗力 and 确有窃电行为).
 
@@ -84,7 +84,7 @@ __all__ = [
 
 _GYGZ: Final = "《供电营业规则》(1996, 电力工业部令第8号)"
 _TIAOLI: Final = "《电力供应与使用条例》第39条"
-_SEED_MOVE_OUT: Final = "SEED 001 客户迁出 主要控制点 (迁出客户…最后一个催收等级中停电处理不再使用)"
+_SEED_MOVE_OUT: Final = "苏州供电公司客户迁出 5.主要控制点 (最后一个催收等级中停电处理不再使用)"
 
 
 class DunningState(enum.Enum):
