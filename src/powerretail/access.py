@@ -60,6 +60,7 @@ __all__ = [
     "RELEASE_HELD_BILL",
     "SEED_POLICY",
     "SIGN_CONTRACT",
+    "STOP_SUPPLY",
     "WRITE_OFF_RECEIVABLE",
     "AccessPolicy",
     "Actor",
@@ -102,6 +103,10 @@ RELEASE_HELD_BILL: Final = "release_held_bill"
 #: 除符合有关规定的外 … 均不能擅自做坏帐处理 — no role of :data:`SEED_POLICY` holds it; the
 #: company grants it to whoever its own rules name.
 WRITE_OFF_RECEIVABLE: Final = "write_off_receivable"
+#: Stop a customer's supply for arrears, or at once for force majeure or discovered theft
+#: (停电). Source: 《供电营业规则》(1996) 第67条: a stop needs the approval of the supply unit's
+#: head (经批准); 《电力供应与使用条例》第39条.
+STOP_SUPPLY: Final = "stop_supply"
 
 
 def _magnitude_limit(value: object) -> Decimal | None:
@@ -662,5 +667,10 @@ SEED_POLICY: Final = AccessPolicy(
             (Permission(SIGN_CONTRACT, source="售电公司流程管理制度 合同签订流程 4.合同签订"),),
         ),
         Role("customer_service", "客户服务员", ()),
+        Role(
+            "supply_office_head",
+            "供电所所长",
+            (Permission(STOP_SUPPLY, source="《供电营业规则》(1996) 第67条 (经批准)"),),
+        ),
     ),
 )

@@ -27,6 +27,7 @@ __all__ = ["COMMAND_MODULES", "main"]
 COMMAND_MODULES: Final[tuple[str, ...]] = (
     "powerretail.cli.bill",
     "powerretail.cli.demo",
+    "powerretail.cli.dunning",
     "powerretail.cli.tariff",
     "powerretail.cli.validate",
     "powerretail.cli.whatif",

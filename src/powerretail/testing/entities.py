@@ -17,10 +17,12 @@ import attrs
 import pendulum
 from hypothesis import strategies as st
 
+from powerretail.access import SEED_POLICY, Actor
 from powerretail.adapters.tariff_library import load_shipped, shipped_codes
 from powerretail.billing.bill import Bill, BillKind, BillState, LineItem
 from powerretail.billing.determinants import AccountFacts
 from powerretail.collections.allocation import Allocation, AllocationOrder, ItemKind, OpenItem
+from powerretail.collections.dunning import DUNNING_RULE_SETS, open_case, pay, remind
 from powerretail.collections.late_fees import CustomerKind
 from powerretail.contracts.lifecycle import Contract, submit_for_review
 from powerretail.contracts.terms import (
@@ -71,6 +73,13 @@ from powerretail.repositories.customers import (
     CUSTOMERS,
     SERVICE_POINTS,
 )
+from powerretail.repositories.dunning import (
+    DUNNING_CASES,
+    DUNNING_ORDERS,
+    DunningOrder,
+    OrderKind,
+    StoredDunningCase,
+)
 from powerretail.repositories.metering import (
     METERS,
     READS,
@@ -100,6 +109,8 @@ __all__ = [
     "contact_records",
     "credit_scores",
     "customers",
+    "dunning_cases",
+    "dunning_orders",
     "findings",
     "meters",
     "open_items",
@@ -466,6 +477,72 @@ def payments() -> st.SearchStrategy[Payment]:
     )
 
 
+def dunning_cases() -> st.SearchStrategy[StoredDunningCase]:
+    """Draw stored dunning cases moved by the machine: reminded some times, maybe paid."""
+    clerk = Actor(id="clerk", name="Li", roles={"customer_service"})
+
+    def build(
+        *,
+        bill: str,
+        amount: Any,
+        due: Any,
+        rules: str,
+        flags: tuple[bool, bool, bool],
+        steps: list[Channel],
+        paid: bool,
+    ) -> StoredDunningCase:
+        case = open_case(
+            account_id=f"A-{bill}",
+            customer_id=f"C-{bill}",
+            bill_id=bill,
+            amount=amount,
+            due_date=due,
+            rules=rules,
+            is_residential=flags[0],
+            is_important=flags[1],
+            is_moved_out=flags[2],
+        )
+        for day, channel in enumerate(steps, start=1):
+            at = pendulum.datetime(due.year, due.month, due.day, 9, tz="Asia/Shanghai").add(
+                days=day
+            )
+            case = remind(
+                case, channel=channel, what="催交", policy=SEED_POLICY, actor=clerk, at=at
+            ).case
+        if paid:
+            at = pendulum.datetime(due.year, due.month, due.day, 18, tz="Asia/Shanghai")
+            case = pay(case, policy=SEED_POLICY, actor=clerk, at=at.add(days=len(steps) + 1)).case
+        return StoredDunningCase.of(case)
+
+    return st.builds(
+        build,
+        bill=identifiers("B"),
+        amount=money("0.01", "100000"),
+        due=dates(),
+        rules=st.sampled_from(sorted(DUNNING_RULE_SETS)),
+        flags=st.tuples(st.booleans(), st.booleans(), st.booleans()),
+        steps=st.lists(
+            st.sampled_from([Channel.PHONE, Channel.SMS, Channel.LETTER, Channel.VISIT]), max_size=3
+        ),
+        paid=st.booleans(),
+    )
+
+
+def dunning_orders() -> st.SearchStrategy[DunningOrder]:
+    """Draw dunning orders."""
+    return st.builds(
+        DunningOrder,
+        order_id=identifiers("O"),
+        case_id=identifiers("DUN"),
+        account_id=identifiers("A"),
+        kind=st.sampled_from(OrderKind),
+        issued_at=aware_datetimes(),
+        due_at=aware_datetimes(),
+        detail=_WORDS,
+        source=_WORDS,
+    )
+
+
 #: Every aggregate of :mod:`powerretail.repositories` with a strategy of its entities.
 ENTITY_CASES: tuple[tuple[Aggregate[Any, Any], st.SearchStrategy[Any]], ...] = (
     (CUSTOMERS, customers()),
@@ -482,4 +559,6 @@ ENTITY_CASES: tuple[tuple[Aggregate[Any, Any], st.SearchStrategy[Any]], ...] = (
     (BILLING_PROFILES, billing_profiles()),
     (RECEIVABLES, receivables()),
     (PAYMENTS, payments()),
+    (DUNNING_CASES, dunning_cases()),
+    (DUNNING_ORDERS, dunning_orders()),
 )
