@@ -71,3 +71,25 @@ def _temporary_files_under_pytest(tmp_path_factory: pytest.TempPathFactory) -> I
             del os.environ["TMPDIR"]
         else:
             os.environ["TMPDIR"] = saved_env
+
+
+_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _nothing_left_in_the_work_tree() -> Iterator[None]:
+    """Fail the run if a test left a file or folder in the project's top folder.
+
+    A command run with a relative path (an ``--out``, an estimates file) writes where the test
+    runs; tests run such commands from their own temporary folder. Coverage data is the one file
+    the run itself writes there.
+    """
+    before = {entry.name for entry in _ROOT.iterdir()}
+    yield
+    left = sorted(
+        entry.name
+        for entry in _ROOT.iterdir()
+        if entry.name not in before and not entry.name.startswith(".coverage")
+    )
+    if left:
+        pytest.fail(f"tests left {', '.join(left)} in {_ROOT}", pytrace=False)

@@ -162,9 +162,11 @@ def command_lines(draw: st.DrawFn, folder: Path) -> list[str]:
     return argv
 
 
-def run(argv: list[str]) -> tuple[int, str]:
+def run(argv: list[str], folder: Path) -> tuple[int, str]:
+    """Run ``argv`` from ``folder``: a relative path an argument names (an --out, a written
+    estimates file) lands there, never in the work tree."""
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    with contextlib.chdir(folder), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = cli.main(argv)
     return code, out.getvalue() + err.getvalue()
 
@@ -189,13 +191,13 @@ def test_any_command_line_returns_an_exit_code_and_prints_no_traceback(
             "2025-07",
             "--residential",
         ]
-        assert run(argv)[0] == 0
+        assert run(argv, folder)[0] == 0
         return
     for name in FILES:
         (folder / name).write_bytes(data.draw(contents(name), label=name))
     argv = data.draw(command_lines(folder), label="argv")
 
-    code, printed = run(argv)
+    code, printed = run(argv, folder)
 
     assert code in (0, 1, 2), argv
     assert "Traceback" not in printed
