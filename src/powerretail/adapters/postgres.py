@@ -274,7 +274,7 @@ class PostgresStore:
         )
         try:  # the first connections are opened now, so a store that returns is usable
             self._pool.open(wait=True, timeout=connect_timeout)
-        except PoolTimeout:
+        except PoolTimeout:  # pragma: no cover - the server went away right after migrating
             self._pool.close()
             raise StoreUnavailable(
                 self.server, f"the pool could not open {min_connections} connection(s)"
@@ -554,13 +554,9 @@ class _Outbox:
             ),
         ).rowcount
         if inserted != 1:
-            if self._uow._one("SELECT 1 FROM outbox WHERE event_id = %s", (event.event_id,)):
-                raise DuplicateEvent(event.event_id)
-            # another unit took this sequence number of the aggregate first
-            raise SerializationConflict(
-                self._uow.server,
-                f"event {stored.sequence} of {stored.aggregate_kind} {stored.aggregate_id}",
-            )
+            # The snapshot's MAX(sequence) saw every committed number, so a skipped insert met a
+            # visible event id; an invisible (concurrent) one is a serialization failure instead.
+            raise DuplicateEvent(event.event_id)
         return stored
 
     def unpublished(self, limit: int = 100) -> tuple[OutboxEvent, ...]:
@@ -673,7 +669,7 @@ class PostgresUnitOfWork:
         connection = lease.__enter__()
         try:
             connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
-        except psycopg.OperationalError as err:
+        except psycopg.OperationalError as err:  # pragma: no cover - the pool checked it just now
             lease.__exit__(None, None, None)
             raise StoreUnavailable(self.server, f"could not begin a unit of work ({err})") from None
         self._lease, self._connection = lease, connection
@@ -693,25 +689,25 @@ class PostgresUnitOfWork:
             raise UnitOfWorkClosed(self._state)
         return self._connection
 
-    def _sql(self, sql: str, parameters: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
+    @contextmanager
+    def _statement(self) -> Iterator[psycopg.Connection[Any]]:
         connection = self._open()
         try:
-            return connection.execute(sql, parameters)
+            yield connection
         except psycopg.Error as err:
             raise self._failed(err, "a statement") from None
+
+    def _sql(self, sql: str, parameters: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
+        with self._statement() as connection:
+            return connection.execute(sql, parameters)
 
     def _one(self, sql: str, parameters: Sequence[Any] = ()) -> Any:
         return self._sql(sql, parameters).fetchone()
 
     def _many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        if not rows:
-            return
-        connection = self._open()
-        try:
-            with connection.cursor() as cursor:
+        if rows:
+            with self._statement() as connection, connection.cursor() as cursor:
                 cursor.executemany(sql, rows)
-        except psycopg.Error as err:
-            raise self._failed(err, "a statement") from None
 
     def _failed(self, err: psycopg.Error, during: str) -> PowerRetailError:
         """Finish the unit after ``err`` and return the powerretail error to raise."""
@@ -760,8 +756,7 @@ class PostgresUnitOfWork:
     def _release(self, state: str) -> None:
         self._state = state
         lease, self._lease, self._connection = self._lease, None, None
-        if lease is not None:
-            lease.__exit__(None, None, None)
+        lease.__exit__(None, None, None)
 
 
 if TYPE_CHECKING:  # mypy proves the store implements the ports
