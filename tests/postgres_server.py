@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import pytest
 
@@ -39,3 +40,19 @@ def fresh_schema(dsn: str) -> Iterator[str]:
     finally:
         with psycopg.connect(dsn, autocommit=True) as connection:
             connection.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+
+
+def schema_dsn(dsn: str, schema: str) -> str:
+    """Return ``dsn`` with ``schema`` as the search path, creating the schema (for a bare store)."""
+    import psycopg  # noqa: PLC0415
+    import psycopg.conninfo  # noqa: PLC0415
+
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    parts = psycopg.conninfo.conninfo_to_dict(dsn)
+    parts["options"] = f"-c search_path={schema}"
+    host, port = parts.pop("host", "localhost"), parts.pop("port", "5432")
+    user, database = parts.pop("user", ""), parts.pop("dbname", "")
+    query = "&".join(f"{key}={quote(str(value))}" for key, value in parts.items())
+    credentials = f"{quote(str(user))}@" if user else ""
+    return f"postgresql://{credentials}{host}:{port}/{database}?{query}"

@@ -1,4 +1,4 @@
-"""Drive the workflows hard on one SQLite file: concurrent payments, a cycle killed half-way.
+"""Drive the workflows hard on one store: concurrent payments, a cycle killed half-way.
 
 Used by the done-means tests (bounded) and by ``benchmarks/`` (large):
 
@@ -17,14 +17,19 @@ from collections.abc import Sequence
 from datetime import date
 
 from powerretail.adapters.clocks import SystemClock
-from powerretail.adapters.sqlite import SqliteStore
 from powerretail.billing.bill import BillState
 from powerretail.ids import AccountId
 from powerretail.quantities import sum_money
 from powerretail.repositories.billing import BILLS
 from powerretail.repositories.clock import Clock
 from powerretail.repositories.payments import PAYMENTS, RECEIVABLES
-from powerretail.testing.load import Payment, deliver_from_threads, payment_plan
+from powerretail.testing.load import (
+    KitStore,
+    Payment,
+    deliver_from_threads,
+    open_store,
+    payment_plan,
+)
 from powerretail.timeframe import DateRange
 from powerretail.workflows.billing_cycle import run_billing_cycle
 from powerretail.workflows.payments import post_payment
@@ -48,7 +53,7 @@ def post_payment_plan(
     See :func:`~powerretail.testing.load.deliver_from_threads`; returns how many calls were made.
     """
 
-    def post(store: SqliteStore, clock: Clock, payment: Payment) -> None:
+    def post(store: KitStore, clock: Clock, payment: Payment) -> None:
         post_payment(
             store.unit_of_work,
             clock=clock,
@@ -68,7 +73,7 @@ def check_payment_plan(path: str, plan: Sequence[Payment]) -> None:
         AssertionError: a payment lost or posted twice, a receivable whose payments are not the
             sum of its account's, or one that does not reconcile.
     """
-    store = SqliteStore(path)
+    store = open_store(path)
     try:
         with store.unit_of_work() as uow:
             posted = sorted(uow.repository(PAYMENTS).keys())
@@ -94,8 +99,11 @@ def check_payment_plan(path: str, plan: Sequence[Payment]) -> None:
 
 
 def run_cycle_in_process(path: str, start: str, end: str) -> None:
-    """Run the billing cycle ``start``..``end`` on the SQLite file ``path`` (a process target)."""
-    store = SqliteStore(path, synchronous="NORMAL")
+    """Run the billing cycle ``start``..``end`` on the store at ``path`` (a process target).
+
+    ``path``: a SQLite file or a PostgreSQL DSN (:func:`~powerretail.testing.load.open_store`).
+    """
+    store = open_store(path, synchronous="NORMAL")
     try:
         run_billing_cycle(
             store.unit_of_work,
@@ -116,7 +124,7 @@ def check_cycle(path: str, accounts: Sequence[str], period: DateRange) -> int:
         AssertionError: a duplicate bill, a charge or event missing or doubled, or a receivable
             that does not reconcile.
     """
-    store = SqliteStore(path)
+    store = open_store(path)
     billed = 0
     try:
         with store.unit_of_work() as uow:
