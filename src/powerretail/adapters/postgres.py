@@ -250,7 +250,7 @@ class PostgresStore:
         schema: str | None = None,
         min_connections: int = 1,
         max_connections: int = 10,
-        connect_timeout: float = 10.0,
+        connect_timeout: float = 10,
         migrations: Sequence[Migration] = MIGRATIONS,
     ) -> None:
         if schema is not None and not _SCHEMA_NAME.fullmatch(schema):
