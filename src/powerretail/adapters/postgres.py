@@ -62,7 +62,7 @@ from powerretail.errors import (
     PowerRetailError,
     VersionConflict,
 )
-from powerretail.repositories.aggregates import Aggregate, Versioned
+from powerretail.repositories.aggregates import Aggregate
 from powerretail.repositories.audit import (
     AUDIT_RECORD_SCHEMA,
     decode_audit_record,
@@ -378,23 +378,11 @@ class PostgresStore:
 
 
 class _Repository(RowRepository[K, E]):
+    _LOCK = " FOR UPDATE"  # the change rule reads the stored row; hold it until commit
+
     def __init__(self, uow: PostgresUnitOfWork, aggregate: Aggregate[K, E]) -> None:
         self._uow = uow
         self._aggregate = aggregate
-
-    def find(self, key: K) -> Versioned[E] | None:
-        row = self._uow._one(
-            "SELECT version, body, schema FROM aggregates WHERE kind = %s AND key = %s",
-            (self._aggregate.kind, key),
-        )
-        return None if row is None else self._decode(row)
-
-    def _version(self, key: str) -> int | None:
-        row = self._uow._one(
-            "SELECT version FROM aggregates WHERE kind = %s AND key = %s",
-            (self._aggregate.kind, key),
-        )
-        return None if row is None else int(row[0])
 
     def add(self, entity: E) -> int:
         kind = self._aggregate.kind
@@ -408,41 +396,6 @@ class _Repository(RowRepository[K, E]):
             raise VersionConflict(kind, key, 0, self._version(key))
         self._index(key, entity)
         return 1
-
-    def save(self, entity: E, expected_version: int) -> int:
-        kind = self._aggregate.kind
-        key = self._aggregate.key_of(entity)
-        body = self._aggregate.body_of(entity)
-        if self._aggregate.changes is not None:
-            self._check_change(key, entity, expected_version)
-        updated = self._uow._sql(
-            "UPDATE aggregates SET version = version + 1, body = %s, schema = %s "
-            "WHERE kind = %s AND key = %s AND version = %s",
-            (body, self._aggregate.schema_version, kind, key, expected_version),
-        ).rowcount
-        if updated != 1:
-            raise VersionConflict(kind, key, expected_version, self._version(key))
-        self._index(key, entity)
-        return expected_version + 1
-
-    def _check_change(self, key: str, entity: E, expected_version: int) -> None:
-        """Refuse a save the aggregate's change rule forbids (the row is locked until commit)."""
-        row = self._uow._one(
-            "SELECT version, body, schema FROM aggregates WHERE kind = %s AND key = %s FOR UPDATE",
-            (self._aggregate.kind, key),
-        )
-        if row is None or int(row[0]) != expected_version:
-            actual = None if row is None else int(row[0])
-            raise VersionConflict(self._aggregate.kind, key, expected_version, actual)
-        self._aggregate.check_change(self._decode(row).entity, entity)
-
-    def _index(self, key: str, entity: E) -> None:
-        kind = self._aggregate.kind
-        self._uow._sql("DELETE FROM aggregate_index WHERE kind = %s AND key = %s", (kind, key))
-        self._uow._many(
-            "INSERT INTO aggregate_index (kind, field, value, key) VALUES (%s, %s, %s, %s)",
-            self._index_rows(key, entity),
-        )
 
     def _select(self, columns: str, where: dict[str, Any]) -> list[Any]:
         wanted = sorted(self._aggregate.index_filter(where).items())
@@ -655,8 +608,8 @@ class PostgresUnitOfWork:
             raise self._failed(err, "a statement") from None
 
     def _sql(self, sql: str, parameters: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
-        with self._statement() as connection:
-            return connection.execute(sql, parameters)
+        with self._statement() as connection:  # the shared SQL writes ? for a parameter
+            return connection.execute(sql.replace("?", "%s"), parameters)
 
     def _one(self, sql: str, parameters: Sequence[Any] = ()) -> Any:
         return self._sql(sql, parameters).fetchone()
@@ -664,7 +617,7 @@ class PostgresUnitOfWork:
     def _many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
             with self._statement() as connection, connection.cursor() as cursor:
-                cursor.executemany(sql, rows)
+                cursor.executemany(sql.replace("?", "%s"), rows)
 
     def _failed(self, err: psycopg.Error, during: str) -> PowerRetailError:
         """Finish the unit after ``err`` and return the powerretail error to raise."""

@@ -56,7 +56,7 @@ from powerretail.errors import (
     PowerRetailError,
     VersionConflict,
 )
-from powerretail.repositories.aggregates import Aggregate, Versioned
+from powerretail.repositories.aggregates import Aggregate
 from powerretail.repositories.audit import (
     AUDIT_RECORD_SCHEMA,
     decode_audit_record,
@@ -383,19 +383,6 @@ class _Repository(RowRepository[K, E]):
         self._uow = uow
         self._aggregate = aggregate
 
-    def find(self, key: K) -> Versioned[E] | None:
-        row = self._uow._sql(
-            "SELECT version, body, schema FROM aggregates WHERE kind = ? AND key = ?",
-            (self._aggregate.kind, key),
-        ).fetchone()
-        return None if row is None else self._decode(row)
-
-    def _version(self, key: str) -> int | None:
-        row = self._uow._sql(
-            "SELECT version FROM aggregates WHERE kind = ? AND key = ?", (self._aggregate.kind, key)
-        ).fetchone()
-        return None if row is None else int(row[0])
-
     def add(self, entity: E) -> int:
         kind = self._aggregate.kind
         key = self._aggregate.key_of(entity)
@@ -409,41 +396,6 @@ class _Repository(RowRepository[K, E]):
         )
         self._index(key, entity)
         return 1
-
-    def save(self, entity: E, expected_version: int) -> int:
-        kind = self._aggregate.kind
-        key = self._aggregate.key_of(entity)
-        body = self._aggregate.body_of(entity)
-        if self._aggregate.changes is not None:
-            self._check_change(key, entity, expected_version)
-        updated = self._uow._sql(
-            "UPDATE aggregates SET version = version + 1, body = ?, schema = ? "
-            "WHERE kind = ? AND key = ? AND version = ?",
-            (body, self._aggregate.schema_version, kind, key, expected_version),
-        ).rowcount
-        if updated != 1:
-            raise VersionConflict(kind, key, expected_version, self._version(key))
-        self._index(key, entity)
-        return expected_version + 1
-
-    def _check_change(self, key: str, entity: E, expected_version: int) -> None:
-        """Refuse a save the aggregate's change rule forbids (the transaction holds the row)."""
-        row = self._uow._sql(
-            "SELECT version, body, schema FROM aggregates WHERE kind = ? AND key = ?",
-            (self._aggregate.kind, key),
-        ).fetchone()
-        if row is None or int(row[0]) != expected_version:
-            actual = None if row is None else int(row[0])
-            raise VersionConflict(self._aggregate.kind, key, expected_version, actual)
-        self._aggregate.check_change(self._decode(row).entity, entity)
-
-    def _index(self, key: str, entity: E) -> None:
-        kind = self._aggregate.kind
-        self._uow._sql("DELETE FROM aggregate_index WHERE kind = ? AND key = ?", (kind, key))
-        self._uow._many(
-            "INSERT INTO aggregate_index (kind, field, value, key) VALUES (?, ?, ?, ?)",
-            self._index_rows(key, entity),
-        )
 
     def _select(self, columns: str, where: dict[str, Any]) -> list[Any]:
         wanted = sorted(self._aggregate.index_filter(where).items())
@@ -655,6 +607,9 @@ class SqliteUnitOfWork:
 
     def _sql(self, sql: str, parameters: Sequence[Any] = ()) -> sqlite3.Cursor:
         return self._open().execute(sql, parameters)
+
+    def _one(self, sql: str, parameters: Sequence[Any] = ()) -> Any:
+        return self._sql(sql, parameters).fetchone()
 
     def _many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         self._open().executemany(sql, rows)
