@@ -16,7 +16,10 @@ PAGE = Path(__file__).parent.parent / "docs" / "reference" / "cli.md"
 INTRO = """# Command line: `powerretail`
 
 Every command prints to standard output and returns an exit code: 0 done, 1 findings or a
-refusal to report, 2 bad input (the message names the value and what was expected).
+refusal to report (`tariff check --strict`: implausible prices), 2 bad input (the message, one line
+on standard error, names the value and what was expected; also a file that cannot be read, a store
+that cannot be used, or output closed early). Commands that read a file take `--encoding` (UTF-8
+by default; `gbk` or `gb18030` for such exports).
 This page is generated from the commands' own help (`python scripts/gen_cli_docs.py`); a test
 keeps it current.
 """

@@ -9,6 +9,8 @@ Families:
 * :class:`NotFound` — something asked for is not there (also a :class:`LookupError`).
 * :class:`ConcurrencyConflict` — a write based on a stale version, or an idempotency key reused with
   another payload.
+* :class:`StoreFailed` — a store's file could not be opened, read or written (missing, not a
+  database, corrupt, read-only, disk full).
 
 Catch :class:`PowerRetailError` to catch everything the library raises on purpose; anything else
 escaping the library is a bug.
@@ -30,6 +32,7 @@ __all__ = [
     "NotFound",
     "PowerRetailError",
     "RuleViolation",
+    "StoreFailed",
     "UnitMismatch",
     "VersionConflict",
     "describe_value",
@@ -105,6 +108,22 @@ class NotFound(PowerRetailError, LookupError):
 
     def __str__(self) -> str:
         return f"no {self.kind} {describe_value(self.key)}"
+
+
+class StoreFailed(PowerRetailError):
+    """The store at ``path`` could not ``action`` (open, read, write, commit): ``reason`` is why.
+
+    Nothing was changed by the unit of work that met it.
+    """
+
+    def __init__(self, path: str, action: str, reason: str) -> None:
+        self.path = path
+        self.action = action
+        self.reason = reason
+        super().__init__(path, action, reason)
+
+    def __str__(self) -> str:
+        return f"{self.path}: could not {self.action} ({self.reason})"
 
 
 class ConcurrencyConflict(PowerRetailError):

@@ -26,6 +26,7 @@ Money(amount=Decimal('33.33'), currency='CNY'))
 from __future__ import annotations
 
 import decimal
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -37,6 +38,7 @@ from powerretail.errors import FloatNotAllowed, InvalidInput, UnitMismatch
 
 __all__ = [
     "FEN",
+    "MAX_MAGNITUDE",
     "MONEY_CONTEXT",
     "ApparentPower",
     "CapacityPrice",
@@ -97,17 +99,33 @@ _ROUNDING_MODES: Final = frozenset(
 )
 
 
+#: Plain decimal text: ASCII digits, an optional sign, point and exponent, underscores only between
+#: digits (``240_000``). ``Decimal()`` alone would also take full-width and Arabic-Indic digits.
+_DECIMAL_TEXT: Final = re.compile(
+    r"[+-]?(?:[0-9](?:_?[0-9])*(?:\.(?:[0-9](?:_?[0-9])*)?)?|\.[0-9](?:_?[0-9])*)"
+    r"(?:[eE][+-]?[0-9]+)?",
+    re.ASCII,
+)
+
+#: The largest power of ten a number may reach either way: 10³⁰ kWh or yuan is far beyond any
+#: bill, and the bound keeps every product within :data:`MONEY_CONTEXT` (no overflow, no
+#: million-digit quantize).
+MAX_MAGNITUDE: Final = 30
+
+
 def exact_decimal(value: object, field: str = "value") -> Decimal:
     """Return ``value`` as a finite ``Decimal``, refusing floats (they cannot hold 0.1 exactly).
 
-    Accepts ``Decimal``, ``int`` and numeric ``str`` (surrounding blanks allowed).
+    Accepts ``Decimal``, ``int`` and numeric ``str`` (ASCII digits, surrounding blanks and
+    underscores between digits allowed). A zero loses its sign (``-0`` is ``0``); a number whose
+    magnitude is beyond 10^±30 (:data:`MAX_MAGNITUDE`) is refused.
 
     Raises:
         FloatNotAllowed: ``value`` is a float.
-        InvalidInput: anything else that is not a finite number.
+        InvalidInput: anything else that is not a finite number of a sane size.
 
-    >>> exact_decimal("0.5283")
-    Decimal('0.5283')
+    >>> exact_decimal("0.5283"), exact_decimal("-0")
+    (Decimal('0.5283'), Decimal('0'))
     >>> exact_decimal(0.1)
     Traceback (most recent call last):
     ...
@@ -121,17 +139,33 @@ def exact_decimal(value: object, field: str = "value") -> Decimal:
     elif isinstance(value, bool):
         raise InvalidInput(field, value, "a number, not a bool")
     elif isinstance(value, int | Decimal):
+        if isinstance(value, int) and value.bit_length() > 4 * MAX_MAGNITUDE:
+            raise InvalidInput(field, value, f"a number below 10^{MAX_MAGNITUDE}")
         result = Decimal(value)
     elif isinstance(value, str):
-        try:
-            result = Decimal(value.strip().replace("_", ""))
-        except decimal.InvalidOperation:
-            raise InvalidInput(field, value, "a decimal number") from None
+        text = value.strip()
+        if len(text) > 1000 or _DECIMAL_TEXT.fullmatch(text) is None:
+            special = text.lstrip("+-").lower() in ("nan", "snan", "inf", "infinity")
+            raise InvalidInput(field, value, "a finite number" if special else "a decimal number")
+        result = Decimal(text.replace("_", ""))
     else:
         raise InvalidInput(field, value, "a Decimal, an int or a numeric str")
     if not result.is_finite():
         raise InvalidInput(field, value, "a finite number")
+    if not result:
+        exponent = int(result.as_tuple().exponent)
+        return Decimal(0).scaleb(exponent) if -MAX_MAGNITUDE <= exponent <= 0 else Decimal(0)
+    if not -MAX_MAGNITUDE <= result.adjusted() <= MAX_MAGNITUDE:
+        raise InvalidInput(
+            field, value, f"a number between 10^-{MAX_MAGNITUDE} and 10^{MAX_MAGNITUDE}"
+        )
     return result
+
+
+def _divide(dividend: Decimal, divisor: Decimal, what: object) -> Decimal:
+    if not divisor:
+        raise InvalidInput("divisor", what, "a divisor other than zero")
+    return MONEY_CONTEXT.divide(dividend, divisor)
 
 
 def minor_unit_exponent(currency: str) -> int:
@@ -204,7 +238,18 @@ round it with Rounding first, got 0.125
 
         >>> Money.from_quantized(Decimal("12.3").quantize(Decimal("0.01")))
         Money(amount=Decimal('12.30'), currency='CNY')
+
+        Raises:
+            FloatNotAllowed, InvalidInput: ``amount`` is not a ``Decimal`` or ``currency`` not a
+                known code (the only checks: they cost a type test and a dict look-up).
         """
+        if type(amount) is not Decimal:  # callers outside the type checker pass anything
+            given: object = amount
+            if isinstance(given, float):
+                raise FloatNotAllowed("amount", given)
+            raise InvalidInput("amount", given, "a Decimal quantized to the currency's step")
+        if currency not in _STEPS:
+            minor_unit_exponent(currency)
         money = _new_object(cls)
         _set_attribute(money, "amount", amount)
         _set_attribute(money, "currency", currency)
@@ -284,7 +329,7 @@ round it with Rounding first, got 0.125
     def __truediv__(self, other: Money) -> Decimal:
         """Return the ratio of two amounts of one currency (to split money use ``allocate``)."""
         other = self._same_currency(other, "divide")
-        return MONEY_CONTEXT.divide(self.amount, other.amount)
+        return _divide(self.amount, other.amount, other)
 
     def __lt__(self, other: Money) -> bool:
         return self.amount < self._same_currency(other, "compare").amount
@@ -357,8 +402,8 @@ class _Quantity:
 
     def __truediv__(self, other: object) -> Decimal | Self:
         if isinstance(other, _Quantity):
-            return MONEY_CONTEXT.divide(self.value, self._same(other, "divide").value)
-        return type(self)(MONEY_CONTEXT.divide(self.value, exact_decimal(other, "divisor")))
+            return _divide(self.value, self._same(other, "divide").value, other)
+        return type(self)(_divide(self.value, exact_decimal(other, "divisor"), other))
 
     def scaled(self, factor: Decimal | int | str) -> Self:
         """Return this quantity times a plain factor (a ratio, a multiplier)."""
@@ -366,7 +411,7 @@ class _Quantity:
 
     def ratio_to(self, other: Self) -> Decimal:
         """Return ``self / other`` for two quantities of the same unit."""
-        return MONEY_CONTEXT.divide(self.value, self._same(other, "divide").value)
+        return _divide(self.value, self._same(other, "divide").value, other)
 
     def __lt__(self, other: Self) -> bool:
         return self.value < self._same(other, "compare").value
@@ -508,7 +553,8 @@ def _rounding_step(value: object) -> Decimal:
     step = exact_decimal(value, "step")
     if step <= 0 or step != Decimal(1).scaleb(step.adjusted()):
         raise InvalidInput("step", value, "a positive power of ten such as 0.01 or 1")
-    return step
+    # canonical: 100 is 1E+2 and 0.010 is 0.01, so quantize rounds to the step itself
+    return Decimal(1).scaleb(step.adjusted())
 
 
 def _rounding_mode(_instance: object, _attribute: object, value: str) -> None:

@@ -100,6 +100,12 @@ def as_instant(value: object, field: str = "instant") -> pendulum.DateTime:
         raise InvalidInput(field, value, "an aware datetime")
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidInput(field, value, "an aware datetime (with a time zone or offset)")
+    try:
+        value.astimezone(_dt.UTC)
+    except OverflowError:  # 9999-12-31T23:59-14:00 is in the year 10000 in UTC
+        raise InvalidInput(
+            field, value, "a date-time whose UTC time is in the years 1-9999"
+        ) from None
     if isinstance(value, pendulum.DateTime):
         return value
     return pendulum.instance(value)
@@ -224,7 +230,8 @@ class DateRange:
         Cuts outside the range or on its start are ignored; the pieces cover the range exactly
         once, in order.
         """
-        inside = sorted({as_date(cut, "cut") for cut in cuts if self.start < cut} - {self.end})
+        days = {as_date(cut, "cut") for cut in cuts}
+        inside = sorted({day for day in days if self.start < day} - {self.end})
         inside = [cut for cut in inside if self.end is None or cut < self.end]
         bounds: list[date | None] = [self.start, *inside, self.end]
         return tuple(DateRange(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1))

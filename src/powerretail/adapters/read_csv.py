@@ -1,6 +1,7 @@
 """Load register reads or interval data from CSV text or a CSV file, keeping every good row.
 
-The file is UTF-8 (a byte-order mark is fine) with a header line. Its kind is told by the header:
+The file is UTF-8 (a byte-order mark is fine; GBK or GB18030 with ``encoding``) with a header
+line. Its kind is told by the header:
 ``read_at`` for register reads, ``interval_start`` for intervals; the columns are documented in
 :mod:`powerretail.metering.rows`. A row that cannot be read becomes a
 :class:`~powerretail.metering.rows.RowProblem` naming the line and column; the other rows load.
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import attrs
 
+from powerretail.adapters.text_files import DEFAULT_ENCODING, read_text
 from powerretail.errors import InvalidInput
 from powerretail.ids import MeterId
 from powerretail.metering.meters import Meter
@@ -220,18 +222,14 @@ def _with_meters(
     )
 
 
-def load_reads_file(path: str | Path, *, zone: str = DEFAULT_TIMEZONE) -> LoadedReads:
-    """Return the reads or intervals of the CSV file at ``path``.
+def load_reads_file(
+    path: str | Path, *, zone: str = DEFAULT_TIMEZONE, encoding: str = DEFAULT_ENCODING
+) -> LoadedReads:
+    """Return the reads or intervals of the CSV file at ``path``, in ``encoding`` (UTF-8).
 
     Raises:
-        InvalidInput: the file cannot be opened or is not UTF-8 text; see :func:`load_reads_text`.
+        NotFound: no such file.
+        InvalidInput: the file cannot be read or is not ``encoding`` text (see
+            :func:`~powerretail.adapters.text_files.read_text`); see :func:`load_reads_text`.
     """
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except OSError as err:
-        raise InvalidInput("file", str(path), f"a readable CSV file ({err.strerror})") from None
-    except UnicodeDecodeError as err:
-        raise InvalidInput(
-            "file", str(path), f"UTF-8 text (byte {err.start} is not UTF-8)"
-        ) from None
-    return load_reads_text(text, zone=zone)
+    return load_reads_text(read_text(path, encoding=encoding, what="file"), zone=zone)

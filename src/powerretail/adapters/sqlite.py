@@ -54,6 +54,7 @@ from powerretail.errors import (
     ConcurrencyConflict,
     InvalidInput,
     PowerRetailError,
+    StoreFailed,
     VersionConflict,
 )
 from powerretail.repositories.aggregates import Aggregate
@@ -227,6 +228,20 @@ def _is_busy(err: sqlite3.OperationalError) -> bool:
     return "locked" in text or "busy" in text
 
 
+def _failure(path: Path, action: str, err: sqlite3.Error) -> PowerRetailError:
+    """Return the library's error for ``err``, met while trying to ``action`` on ``path``."""
+    if isinstance(err, sqlite3.OperationalError) and _is_busy(err):
+        return StoreBusy(str(path), 1)
+    reason = str(err) or type(err).__name__
+    if "unable to open" in reason and path.is_dir():
+        reason = "it is a folder, not a database file"
+    elif "unable to open" in reason and not path.parent.is_dir():
+        reason = f"its folder {path.parent} does not exist"
+    elif "not a database" in reason:
+        reason = "the file is not a SQLite database"
+    return StoreFailed(str(path), action, reason)
+
+
 _T = TypeVar("_T")
 
 
@@ -270,7 +285,11 @@ class SqliteStore:
         self._local = threading.local()
         self._connections: list[tuple[int, sqlite3.Connection]] = []
         self._connections_lock = threading.Lock()
-        self._retrying(self._migrate)
+        try:
+            self._retrying(self._migrate)
+        except sqlite3.Error as err:
+            self.close()
+            raise _failure(self.path, "open the store", err) from err
 
     # ------------------------------------------------------------------ connections
 
@@ -279,16 +298,25 @@ class SqliteStore:
         held: tuple[int, sqlite3.Connection] | None = getattr(self._local, "held", None)
         if held is not None and held[0] == os.getpid():
             return held[1]
-        connection = sqlite3.connect(
-            self.path,
-            timeout=self._busy_timeout_ms / 1000,
-            isolation_level=None,  # we issue BEGIN IMMEDIATE / COMMIT ourselves
-            check_same_thread=False,  # only its own thread uses it; close() may come from another
-        )
-        connection.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
-        self._retrying(lambda: connection.execute("PRAGMA journal_mode = WAL").fetchone())
-        connection.execute(f"PRAGMA synchronous = {self._synchronous}")
-        connection.execute("PRAGMA foreign_keys = ON")
+        try:
+            connection = sqlite3.connect(
+                self.path,
+                timeout=self._busy_timeout_ms / 1000,
+                isolation_level=None,  # we issue BEGIN IMMEDIATE / COMMIT ourselves
+                check_same_thread=False,  # only its thread uses it; close() may come from another
+            )
+        except sqlite3.Error as err:
+            raise _failure(self.path, "open the store", err) from err
+        try:
+            connection.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
+            self._retrying(lambda: connection.execute("PRAGMA journal_mode = WAL").fetchone())
+            connection.execute(f"PRAGMA synchronous = {self._synchronous}")
+            connection.execute("PRAGMA foreign_keys = ON")
+        except BaseException as err:
+            connection.close()
+            if isinstance(err, sqlite3.Error):
+                raise _failure(self.path, "open the store", err) from err
+            raise
         self._local.held = (os.getpid(), connection)
         with self._connections_lock:
             self._connections.append((os.getpid(), connection))
@@ -329,19 +357,22 @@ class SqliteStore:
         connection = self.connection()
         if connection.in_transaction:
             raise NestedUnitOfWork(str(self.path))
-        self._retrying(lambda: connection.execute("BEGIN IMMEDIATE"))
+        try:
+            self._retrying(lambda: connection.execute("BEGIN IMMEDIATE"))
+        except sqlite3.Error as err:
+            raise _failure(self.path, "begin a unit of work", err) from err
         return connection
 
     # ------------------------------------------------------------------ schema
 
     def schema_version(self) -> int:
         """Return the schema version of the file (0: empty)."""
-        row = (
-            self.connection()
-            .execute("SELECT COALESCE(MAX(version), 0) FROM schema_version")
-            .fetchone()
-        )
-        return int(row[0])
+        connection = self.connection()
+        try:
+            row = connection.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version")
+            return int(row.fetchone()[0])
+        except sqlite3.Error as err:
+            raise _failure(self.path, "read the schema version", err) from err
 
     def _migrate(self) -> None:
         connection = self.begin()
@@ -370,7 +401,8 @@ class SqliteStore:
                 )
             connection.execute("COMMIT")
         except BaseException:
-            connection.execute("ROLLBACK")
+            if connection.in_transaction:  # SQLite may have rolled back itself (a full disk)
+                connection.execute("ROLLBACK")
             raise
 
     def unit_of_work(self) -> SqliteUnitOfWork:
@@ -606,13 +638,27 @@ class SqliteUnitOfWork:
         return self._connection
 
     def _sql(self, sql: str, parameters: Sequence[Any] = ()) -> sqlite3.Cursor:
-        return self._open().execute(sql, parameters)
+        connection = self._open()
+        try:
+            return connection.execute(sql, parameters)
+        except sqlite3.IntegrityError:
+            raise  # a duplicate key: the caller says which
+        except sqlite3.Error as err:
+            raise self._failed(sql, err) from err
 
     def _one(self, sql: str, parameters: Sequence[Any] = ()) -> Any:
         return self._sql(sql, parameters).fetchone()
 
     def _many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        self._open().executemany(sql, rows)
+        connection = self._open()
+        try:
+            connection.executemany(sql, rows)
+        except sqlite3.Error as err:
+            raise self._failed(sql, err) from err
+
+    def _failed(self, sql: str, err: sqlite3.Error) -> PowerRetailError:
+        action = "read" if sql.lstrip().upper().startswith("SELECT") else "write"
+        return _failure(self._store.path, action, err)
 
     def repository(self, aggregate: Aggregate[K, E]) -> _Repository[K, E]:
         """Return the repository of ``aggregate`` inside this unit of work."""
@@ -624,9 +670,9 @@ class SqliteUnitOfWork:
         connection = self._open()
         try:
             connection.execute("COMMIT")
-        except sqlite3.OperationalError:
+        except sqlite3.Error as err:
             self.rollback()
-            raise
+            raise _failure(self._store.path, "commit", err) from err
         self._state = "committed"
 
     def rollback(self) -> None:
@@ -636,7 +682,11 @@ class SqliteUnitOfWork:
                 self._state = "rolled back"
             return
         self._state = "rolled back"
-        self._connection.execute("ROLLBACK")
+        try:
+            if self._connection.in_transaction:  # not when SQLite rolled back itself (disk full)
+                self._connection.execute("ROLLBACK")
+        except sqlite3.Error as err:
+            raise _failure(self._store.path, "roll back", err) from err
 
 
 if TYPE_CHECKING:  # mypy proves the store implements the ports

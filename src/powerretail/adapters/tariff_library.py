@@ -15,6 +15,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from powerretail.adapters.text_files import DEFAULT_ENCODING, read_text
 from powerretail.errors import InvalidInput, NotFound
 from powerretail.tariffs.model import Tariff
 from powerretail.tariffs.parser import loads_json, loads_toml
@@ -64,25 +65,25 @@ def load_shipped(code: str) -> Tariff:
     return loads_toml(shipped_text(code))
 
 
-def load_file(path: str | Path) -> Tariff:
-    """Return the tariff in the TOML or JSON file at ``path``.
+def load_file(path: str | Path, *, encoding: str = DEFAULT_ENCODING) -> Tariff:
+    """Return the tariff in the TOML or JSON file at ``path``, in ``encoding`` (UTF-8).
 
     Raises:
         NotFound: no such file.
-        InvalidInput: not a ``.toml`` or ``.json`` file, or not a valid tariff.
+        InvalidInput: not a ``.toml`` or ``.json`` file, not ``encoding`` text, or not a valid
+            tariff.
     """
     file = Path(path)
     if not file.is_file():
         raise NotFound("tariff file", str(path))
-    text = file.read_text(encoding="utf-8")
-    if file.suffix.lower() == ".toml":
-        return loads_toml(text)
-    if file.suffix.lower() == ".json":
-        return loads_json(text)
-    raise InvalidInput("path", str(path), "a .toml or .json tariff file")
+    suffix = file.suffix.lower()
+    if suffix not in (".toml", ".json"):
+        raise InvalidInput("path", str(path), "a .toml or .json tariff file")
+    text = read_text(file, encoding=encoding, what="tariff file")
+    return loads_toml(text) if suffix == ".toml" else loads_json(text)
 
 
-def load(code_or_path: str) -> Tariff:
+def load(code_or_path: str, *, encoding: str = DEFAULT_ENCODING) -> Tariff:
     """Return the shipped tariff named ``code_or_path``, or else the tariff in that file.
 
     Raises:
@@ -91,7 +92,7 @@ def load(code_or_path: str) -> Tariff:
     """
     if code_or_path in shipped_codes():
         return load_shipped(code_or_path)
-    return load_file(code_or_path)
+    return load_file(code_or_path, encoding=encoding)
 
 
 def sample_text(name: str) -> str:

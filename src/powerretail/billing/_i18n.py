@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Final
 
 from powerretail.billing._text import percent_text, quantity_text
+from powerretail.tariffs.tou import BUCKET_LABELS
 
 __all__ = [
     "NOTES",
@@ -204,14 +205,34 @@ NOTES: Final[Mapping[str, tuple[str, str]]] = {
             "（10^位数 × 倍率）"
         ),
     ),
+    "deep_valley_as_registered": (
+        (
+            "{hours} h of deep valley from {first} to {last} ({windows}) billed at the "
+            "{buckets} price as registered: the meter has no deep-valley register"
+        ),
+        (
+            "深谷时段 {hours} 小时（{first} 至 {last}，{windows}）"
+            "按电能表计入的{buckets}电价计费：电能表无深谷计度器"
+        ),
+    ),
     "held_negative_energy": (
         "negative consumption {bucket}: {energy} kWh",
         "用电量为负（{bucket}）：{energy} 千瓦时",
     ),
 }
 
+
+def _buckets(value: str, language: str) -> str:
+    """Write ``"flat or valley"`` (English bucket labels) as ``平或谷`` in Chinese."""
+    if language != "zh":
+        return value
+    chinese = {english: zh for zh, english in BUCKET_LABELS.values()}
+    return "或".join(chinese.get(name, name) for name in value.split(" or "))
+
+
 #: How a value read from a note is written again, by placeholder name.
 _FORMATS: Final[Mapping[str, Callable[[str, str], str]]] = {
+    "buckets": _buckets,
     "percent": lambda value, _language: _percent(value),
     "bound": _quantity,
     "start": _quantity,

@@ -37,13 +37,16 @@ def pad(text: str, width: int) -> str:
 
 
 _GLUED = frozenset({"%", "‰", "元", "kWh", "kW", "kVA", "×", "→", "="})
+#: Marks a Chinese line never starts with (避头): the character before goes down with them.
+_NO_LINE_START = frozenset("，。、；：）》〕」』％")
 
 
 def wrap(text: str, width: int) -> tuple[str, ...]:
     """Return ``text`` cut into lines of at most ``width`` columns, at spaces where there are.
 
     A unit or sign stays with the number before it (``−65 %``). A word wider than ``width`` (a
-    run of Chinese has no spaces) is cut between characters.
+    run of Chinese has no spaces) is cut between characters, never before a closing mark
+    (``）``, ``，`` …).
     """
     lines: list[str] = []
     current = ""
@@ -63,8 +66,14 @@ def wrap(text: str, width: int) -> tuple[str, ...]:
             current = ""
         for char in word:
             if display_width(current + char) > width:
-                lines.append(current)
-                current = ""
+                cut = len(current)
+                if char in _NO_LINE_START and len(current) > 1:
+                    cut -= 1
+                    while cut > 0 and current[cut] in _NO_LINE_START:
+                        cut -= 1
+                    cut = cut or len(current)
+                lines.append(current[:cut])
+                current = current[cut:]
             current += char
     if current or not lines:
         lines.append(current)

@@ -121,6 +121,8 @@ class BackChargeLine:
     amount: Money
     rule_source: str
     status: Status = "confirmed"
+    #: The rule in Chinese (文号, article, what it says); empty: ``rule_source``.
+    rule_source_zh: str = ""
 
     @classmethod
     def priced(
@@ -136,6 +138,7 @@ class BackChargeLine:
         status: Status = "confirmed",
         rounding: Rounding | None = None,
         currency: str = "CNY",
+        rule_source_zh: str = "",
     ) -> BackChargeLine:
         """Return the line whose amount is ``quantity × rate`` rounded once (half-up, fen)."""
         amount = (rounding or Rounding()).to_money(MONEY_CONTEXT.multiply(quantity, rate), currency)
@@ -149,7 +152,12 @@ class BackChargeLine:
             amount=amount,
             rule_source=rule_source,
             status=status,
+            rule_source_zh=rule_source_zh,
         )
+
+    def rule_text(self, language: str) -> str:
+        """Return the rule of the line in ``"zh"`` (when it has one) or in ``"en"``."""
+        return (self.rule_source_zh or self.rule_source) if language == "zh" else self.rule_source
 
     def as_dict(self) -> dict[str, object]:
         """Return the line as plain data (for JSON): numbers and money as strings."""
@@ -162,6 +170,7 @@ class BackChargeLine:
             "rate": str(self.rate),
             "amount": str(self.amount.amount),
             "rule_source": self.rule_source,
+            "rule_source_zh": self.rule_source_zh,
             "status": self.status,
         }
 
@@ -224,6 +233,72 @@ class BreachItemNotInForce(RuleViolation):
         return f"breach-of-use item {self.item} is not in {self.rule_set}"
 
 
+#: What each article applied says, in Chinese (《供电营业规则》 1996), as a clerk reads it.
+_ARTICLES_ZH: Final[dict[str, str]] = {
+    "第80条第1项": (
+        "电能表或互感器误差超出允许范围时，以“0”误差为基准，按验证后的误差值退补电量；"
+        "退补时间从上次校验或换装后投入之日起至误差更正之日止的二分之一时间计算"
+    ),
+    "第80条第2项": (
+        "连接线的电压降超出允许范围时，以允许电压降为基准，按验证后实际值与允许值之差补收电量；"
+        "补收时间从连接线投入或负荷增加之日起至电压降更正之日止"
+    ),
+    "第81条第1项": (
+        "计费计量装置接线错误的，以其实际记录的电量为基数，按正确与错误接线的差额率退补电量；"
+        "退补时间从上次校验或换装投入之日起至接线错误更正之日止"
+    ),
+    "第81条第3项": (
+        "计算电量的倍率与实际不符的，以实际倍率为基准，按正确与错误倍率的差值退补电量；"
+        "退补时间以抄表记录为准确定"
+    ),
+    "第100条第1项": (
+        "擅自改变用电类别的，按实际使用日期补交其差额电费，并承担二倍差额电费的违约使用电费；"
+        "使用起讫日期难以确定的，实际使用时间按三个月计算"
+    ),
+    "第100条第2项": (
+        "私自超过合同约定的容量用电的，两部制电价用户补交私增设备容量使用月数的基本电费，"
+        "并承担三倍私增容量基本电费的违约使用电费；其他用户承担私增容量每千瓦（千伏安）"
+        "五十元的违约使用电费"
+    ),
+    "第100条第3项": (
+        "擅自超过计划分配的用电指标的，承担高峰超用电力每次每千瓦一元"
+        "和超用电量与现行电价电费五倍的违约使用电费"
+    ),
+    "第100条第4项": (
+        "擅自使用已办理暂停手续或已封存的电力设备的，两部制电价用户补交该设备容量和使用月数的"
+        "基本电费，并承担二倍补交基本电费的违约使用电费；其他用户承担该设备容量每次每千瓦"
+        "（千伏安）三十元的违约使用电费"
+    ),
+    "第100条第5项": (
+        "私自迁移、更动或擅自操作供电企业的用电计量装置、电力负荷管理装置等的，居民用户承担"
+        "每次五百元、其他用户承担每次五千元的违约使用电费"
+    ),
+    "第100条 (unauthorised source; item and amount not verified)": (
+        "擅自引入电源，项目与金额未核实；未经供电企业同意，擅自引入（供出）电源或将备用电源私自并网的，承担该电源容量"
+        "每千瓦（千伏安）五百元的违约使用电费"
+    ),
+    "第102–103条": (
+        "窃电者按所窃电量补交电费；窃电时间无法查明时，窃电日数至少以一百八十天计算，"
+        "每日窃电时间电力用户按十二小时、照明用户按六小时计算"
+    ),
+    "第102条": "窃电者除补交电费外，承担补交电费三倍的违约使用电费",
+}
+#: The theft liability of a rule set whose contract sets the multiple (GYGZ2024, not verified).
+_THEFT_BY_CONTRACT_ZH: Final = "窃电者除补交电费外，按合同约定的倍数（至多三倍）承担违约使用电费"
+
+
+@attrs.frozen
+class _Rule:
+    """A rule text in English and in Chinese, as a line carries them."""
+
+    en: str
+    zh: str
+
+    def priced_by(self, en: str, zh: str) -> _Rule:
+        """Return the rule followed by where its price comes from."""
+        return _Rule(f"{self.en}; price: {en}", f"{self.zh}；电价：{zh}")
+
+
 def _decimal(value: object) -> Decimal:
     return exact_decimal(value, "rule_set")
 
@@ -273,6 +348,20 @@ class BackChargeRuleSet:
         if self.articles_verified:
             return f"{name} {article_1996}"
         return f"{name}, article not verified; as 1996 {article_1996}"
+
+    def cite_zh(self, article_1996: str, rule_zh: str) -> str:
+        """Return :meth:`cite` in Chinese, followed by ``rule_zh``, what the article says."""
+        name = self.title or self.key
+        if self.articles_verified:
+            return f"{name} {article_1996}：{rule_zh}"
+        return f"{name}（条款未核实，按1996年版{article_1996}）：{rule_zh}"
+
+    def rule(self, article_1996: str, article_zh: str = "", rule_zh: str = "") -> _Rule:
+        """Return the article cited in English and, with what it says, in Chinese."""
+        return _Rule(
+            self.cite(article_1996),
+            self.cite_zh(article_zh or article_1996, rule_zh or _ARTICLES_ZH[article_1996]),
+        )
 
     def hours_per_day(self, load_kind: LoadKind) -> Decimal:
         """Return the hours a day a load of ``load_kind`` is assumed to run [h]."""
@@ -340,6 +429,10 @@ def select_rule_set(
     return in_force_on(rule_sets, on, "back-charge rule set")
 
 
+_INPUT_PRICES: Final = "prices of the corrected period (input)"
+_INPUT_PRICES_ZH: Final = "退补期间的电价（输入）"
+
+
 @attrs.frozen(kw_only=True)
 class EnergyCharge:
     """A per-kWh price component used to value corrected energy [元/kWh]."""
@@ -348,7 +441,16 @@ class EnergyCharge:
     description_zh: str
     description_en: str
     price: EnergyPrice
-    source: str = "prices of the corrected period (input)"
+    source: str = _INPUT_PRICES
+    #: ``source`` in Chinese; empty: ``source`` (or, for the default, its Chinese form).
+    source_zh: str = ""
+
+    @property
+    def rule_text_zh(self) -> str:
+        """Where the price comes from, in Chinese."""
+        if self.source_zh:
+            return self.source_zh
+        return _INPUT_PRICES_ZH if self.source == _INPUT_PRICES else self.source
 
 
 def _charges(price: EnergyPrice | Sequence[EnergyCharge]) -> tuple[EnergyCharge, ...]:
@@ -372,7 +474,7 @@ def _round_energy(value: Decimal) -> Energy:
 
 
 def _energy_lines(
-    energy: Energy, charges: tuple[EnergyCharge, ...], prefix: str, source: str
+    energy: Energy, charges: tuple[EnergyCharge, ...], prefix: str, source: _Rule
 ) -> tuple[BackChargeLine, ...]:
     return tuple(
         BackChargeLine.priced(
@@ -382,7 +484,8 @@ def _energy_lines(
             quantity=energy.kwh,
             unit="kWh",
             rate=charge.price.yuan_per_kwh,
-            rule_source=f"{source}; price: {charge.source}",
+            rule_source=source.priced_by(charge.source, charge.rule_text_zh).en,
+            rule_source_zh=source.priced_by(charge.source, charge.rule_text_zh).zh,
         )
         for charge in charges
     )
@@ -480,7 +583,7 @@ def meter_error_refund(
         1 + error,
     )
     energy = _round_energy(-refund)
-    source = rules.cite("第80条第1项")
+    source = rules.rule("第80条第1项")
     facts = (
         f"relative error {error} (positive: meter fast); zero-error reference",
         f"recorded {recorded_energy} over {period} ({method.value}, share {share})",
@@ -522,7 +625,7 @@ def voltage_drop_correction(
         MONEY_CONTEXT.multiply(recorded_energy.kwh, permitted - actual), 1 + actual
     )
     energy = _round_energy(charged)
-    source = rules.cite("第80条第2项")
+    source = rules.rule("第80条第2项")
     facts = (
         f"voltage-drop error {actual}, permitted {permitted}; full period {span}",
         f"{recorded_energy.kwh} × ({permitted} − {actual})/(1 + {actual}) = {charged} kWh",
@@ -558,7 +661,7 @@ def wiring_error_correction(
     energy = _round_energy(MONEY_CONTEXT.multiply(recorded_energy.kwh, k - 1))
     facts = (f"wiring error: {recorded_energy.kwh} × ({k} − 1) over the full period {span}",)
     return _meter_error_document(
-        rules, energy, price, "wiring_error", rules.cite("第81条第1项"), facts
+        rules, energy, price, "wiring_error", rules.rule("第81条第1项"), facts
     )
 
 
@@ -594,7 +697,7 @@ def multiplier_error_correction(
     energy = _round_energy(MONEY_CONTEXT.multiply(delta, correct - used))
     facts = (f"multiplier error: {delta} × ({correct} − {used})",)
     return _meter_error_document(
-        rules, energy, price, "multiplier_error", rules.cite("第81条第3项"), facts
+        rules, energy, price, "multiplier_error", rules.rule("第81条第3项"), facts
     )
 
 
@@ -603,7 +706,7 @@ def _meter_error_document(  # noqa: PLR0917 - private, called with the same six 
     energy: Energy,
     price: EnergyPrice | Sequence[EnergyCharge],
     code: str,
-    source: str,
+    source: _Rule,
     facts: tuple[str, ...],
 ) -> BackChargeDocument:
     """Return a meter-error correction: the corrected energy priced at each energy charge."""
@@ -620,7 +723,7 @@ def _liquidated_line(
     base: BackChargeLine,
     multiple: Decimal,
     code: str,
-    source: str,
+    source: _Rule,
     status: Status = "confirmed",
     *,
     description_zh: str = "违约使用电费",
@@ -632,8 +735,9 @@ def _liquidated_line(
         quantity=base.amount.amount,
         unit="元",
         rate=multiple,
-        rule_source=source,
+        rule_source=source.en,
         status=status,
+        rule_source_zh=source.zh,
     )
 
 
@@ -689,7 +793,7 @@ def breach_category_misuse(
     Source: 《供电营业规则》(1996, 电力工业部令第8号) 第100条第1项.
     """
     rules = rule_set or select_rule_set(discovered_on)
-    source = rules.cite("第100条第1项")
+    source = rules.rule("第100条第1项")
     facts: tuple[str, ...] = ()
     if energy is None:
         if capacity is None or load_kind is None:
@@ -715,7 +819,8 @@ def breach_category_misuse(
         quantity=energy.kwh,
         unit="kWh",
         rate=price_difference.yuan_per_kwh,
-        rule_source=f"{source}; price difference: input",
+        rule_source=f"{source.en}; price difference: input",
+        rule_source_zh=f"{source.zh}；差额电价：输入",
     )
     liquidated = _liquidated_line(back, rules.category_misuse_multiple, "misuse.liquidated", source)
     return _breach_document(rules, (back, liquidated), facts=facts, energy=energy)
@@ -726,7 +831,7 @@ def _basic_charge_line(
     capacity: ApparentPower | Power,
     price: CapacityPrice | DemandPrice | None,
     months: int,
-    source: str,
+    source: _Rule,
 ) -> BackChargeLine:
     kw, unit = _kw(capacity, "capacity")
     count = _positive_count(months, "months")
@@ -745,7 +850,8 @@ def _basic_charge_line(
         quantity=MONEY_CONTEXT.multiply(kw, count),
         unit=f"{unit}·月",
         rate=rate,
-        rule_source=f"{source}; price: input",
+        rule_source=source.priced_by("input", "输入").en,
+        rule_source_zh=source.priced_by("input", "输入").zh,
     )
 
 
@@ -755,7 +861,7 @@ def _basic_back_charge_and_liquidated(  # noqa: PLR0917 - private; the facts of 
     price: CapacityPrice | DemandPrice | None,
     months: int,
     multiple: Decimal,
-    source: str,
+    source: _Rule,
 ) -> tuple[BackChargeLine, ...]:
     """Return a two-part user's back charge of the basic charge and its liquidated multiple."""
     back = _basic_charge_line(f"{code}.back_charge", capacity, price, months, source)
@@ -783,7 +889,7 @@ def breach_extra_capacity(
     Source: 《供电营业规则》(1996, 电力工业部令第8号) 第100条第2项.
     """
     rules = rule_set or select_rule_set(discovered_on)
-    source = rules.cite("第100条第2项")
+    source = rules.rule("第100条第2项")
     if two_part:
         lines = _basic_back_charge_and_liquidated(
             "extra_capacity", extra_capacity, price, months, rules.extra_capacity_multiple, source
@@ -798,7 +904,8 @@ def breach_extra_capacity(
                 quantity=kw,
                 unit=unit,
                 rate=rules.extra_capacity_single_part_per_kw,
-                rule_source=source,
+                rule_source=source.en,
+                rule_source_zh=source.zh,
             ),
         )
     return _breach_document(rules, lines)
@@ -826,7 +933,7 @@ def breach_over_quota(
     rules = rule_set or select_rule_set(discovered_on)
     if not rules.quota_in_force:
         raise BreachItemNotInForce("3 (over quota)", rules.key)
-    source = rules.cite("第100条第3项")
+    source = rules.rule("第100条第3项")
     kw, _ = _kw(excess_peak, "excess_peak")
     count = _positive_count(times, "times")
     lines = (
@@ -837,7 +944,8 @@ def breach_over_quota(
             quantity=MONEY_CONTEXT.multiply(kw, count),
             unit="kW·次",
             rate=rules.quota_per_kw_each_time,
-            rule_source=source,
+            rule_source=source.en,
+            rule_source_zh=source.zh,
         ),
         BackChargeLine.priced(
             code="over_quota.energy",
@@ -846,7 +954,8 @@ def breach_over_quota(
             quantity=excess_energy_charge.amount,
             unit="元",
             rate=rules.quota_energy_multiple,
-            rule_source=source,
+            rule_source=source.en,
+            rule_source_zh=source.zh,
         ),
     )
     return _breach_document(rules, lines)
@@ -874,7 +983,7 @@ def breach_suspended_equipment(
     Source: 《供电营业规则》(1996, 电力工业部令第8号) 第100条第4项.
     """
     rules = rule_set or select_rule_set(discovered_on)
-    source = rules.cite("第100条第4项")
+    source = rules.rule("第100条第4项")
     if two_part:
         lines = _basic_back_charge_and_liquidated(
             "suspended", capacity, price, months, rules.suspended_multiple, source
@@ -890,7 +999,8 @@ def breach_suspended_equipment(
                 quantity=MONEY_CONTEXT.multiply(kw, count),
                 unit=f"{unit}·次",
                 rate=rules.suspended_per_kw_each_time,
-                rule_source=source,
+                rule_source=source.en,
+                rule_source_zh=source.zh,
             ),
         )
     return _breach_document(rules, lines)
@@ -926,7 +1036,8 @@ def breach_meter_interference(
         quantity=Decimal(_positive_count(times, "times")),
         unit="次",
         rate=rate,
-        rule_source=rules.cite("第100条第5项"),
+        rule_source=rules.rule("第100条第5项").en,
+        rule_source_zh=rules.rule("第100条第5项").zh,
     )
     return _breach_document(rules, (line,))
 
@@ -949,6 +1060,10 @@ def breach_unauthorised_source(
     """
     rules = rule_set or select_rule_set(discovered_on)
     kw, unit = _kw(capacity, "capacity")
+    unauthorised = rules.rule(
+        "第100条 (unauthorised source; item and amount not verified)",
+        "第100条",
+    )
     line = BackChargeLine.priced(
         code="unauthorised_source.liquidated",
         description_zh="擅自引入、供出电源或并网违约使用电费",
@@ -956,7 +1071,8 @@ def breach_unauthorised_source(
         quantity=kw,
         unit=unit,
         rate=rules.unauthorised_source_per_kw,
-        rule_source=rules.cite("第100条 (unauthorised source; item and amount not verified)"),
+        rule_source=unauthorised.en,
+        rule_source_zh=unauthorised.zh,
         status=rules.unauthorised_source_status,
     )
     return _breach_document(rules, (line,))
@@ -1032,7 +1148,7 @@ def theft_back_charge(
             raise InvalidInput("hours", hours, "a duration of zero hours or more")
         how = f"known duration {duration} h"
     energy = Energy(MONEY_CONTEXT.multiply(kw, duration))
-    source = rules.cite("第102–103条")
+    source = rules.rule("第102–103条")
     back = BackChargeLine.priced(
         code="theft.back_charge",
         description_zh="补交窃电电费",
@@ -1040,13 +1156,17 @@ def theft_back_charge(
         quantity=energy.kwh,
         unit="kWh",
         rate=price.yuan_per_kwh,
-        rule_source=f"{source}; price: input",
+        rule_source=source.priced_by("input", "输入").en,
+        rule_source_zh=source.priced_by("input", "输入").zh,
     )
     liquidated = _liquidated_line(
         back,
         multiple,
         "theft.liquidated",
-        rules.cite("第102条"),
+        rules.rule(
+            "第102条",
+            rule_zh="" if rules.theft_multiple is not None else _THEFT_BY_CONTRACT_ZH,
+        ),
         rules.theft_multiple_status,
         description_zh="窃电违约使用电费",
     )

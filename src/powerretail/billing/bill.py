@@ -122,6 +122,8 @@ class LineItem:
     source: str
     period: DateRange
     note: str = ""
+    #: The rule in Chinese, printed on Chinese bills; empty (a tariff without one): ``source``.
+    source_zh: str = ""
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.amount, Money):
@@ -151,7 +153,23 @@ class LineItem:
             "period_start": self.period.start.isoformat(),
             "period_end": self.period.end.isoformat() if self.period.end else "",
             "note": self.note,
+            "source_zh": self.source_zh,
         }
+
+    def rule_text(self, language: str) -> str:
+        """Return the rule the line applies in ``language``: Chinese when the line has it."""
+        return (self.source_zh or self.source) if language == "zh" else self.source
+
+
+def _canonical_line(line: LineItem) -> dict[str, str]:
+    """Return what the hash covers of ``line``: without ``source_zh`` when it is empty.
+
+    Lines made before Chinese rule texts existed keep the hash their bill was issued with.
+    """
+    data = line.to_dict()
+    if not line.source_zh:
+        del data["source_zh"]
+    return data
 
 
 def _lines(value: Iterable[LineItem]) -> tuple[LineItem, ...]:
@@ -204,7 +222,7 @@ class Bill:
             "currency": self.currency,
             "corrects": self.corrects,
             "issued_on": self.issued_on.isoformat() if self.issued_on else None,
-            "lines": [line.to_dict() for line in self.lines],
+            "lines": [_canonical_line(line) for line in self.lines],
             "total": str(self.total.amount),
             # Only when there are notes, so bills without notes keep the hash they always had.
             **({"notes": list(self.notes)} if self.notes else {}),
@@ -228,6 +246,7 @@ class Bill:
             "last_day": self.last_day.isoformat(),
             "end": str(self.period.end),
         }
+        content["lines"] = [line.to_dict() for line in self.lines]
         content["state"] = self.state.value
         content["content_hash"] = self.content_hash
         content["findings"] = list(self.findings)
@@ -334,7 +353,8 @@ def explained_lines(lines: tuple[LineItem, ...], language: str) -> tuple[Explain
             continue
         notes = [*folded.pop(index, []), *([note_text(line.note, language)] if line.note else [])]
         version = _version(line.tariff_version, zh)
-        rule = f"{word('rule', language)}{_colon(zh)}{line.source}; {version}"
+        separator = "；" if zh else "; "
+        rule = f"{word('rule', language)}{_colon(zh)}{line.rule_text(language)}{separator}{version}"
         out.append(
             ExplainedLine(
                 line=line,

@@ -30,7 +30,7 @@ How a period is priced (the rules are listed in docs/explanation/sources.md):
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -75,6 +75,7 @@ DEFAULT_ACCOUNT: Final = AccountFacts()
 _ONE: Final = Fraction(1)
 _ZERO: Final = Decimal(0)
 _CRITICAL: Final = "critical"
+_DEEP_VALLEY: Final = "deep_valley"
 _BUCKET_ORDER: Final = (_CRITICAL, "peak", "flat", "valley", "deep_valley", "total")
 _UNTIMED: Final = TouSchedule(
     name="untimed",
@@ -288,6 +289,7 @@ class BillingEngine:
         self._tier_tables: dict[tuple[int, Fraction], _TierTable] = {}
         self._plans: dict[int, _Plan] = {}
         self._critical_hours: dict[tuple[int, date, date | None], Fraction] = {}
+        self._deep_valley_notes: dict[tuple[int, date, date | None], str] = {}
         #: The fields every draft bill of this engine shares.
         self._draft: Final[dict[str, object]] = {
             "kind": BillKind.INVOICE,
@@ -395,6 +397,7 @@ class BillingEngine:
         for piece in pieces:
             if energy_for is None:
                 self._need_critical_register(piece)
+                ctx.notes.extend(self._unregistered_deep_valley(piece))
             lines += self._price_piece(piece, ctx)
         bill = _object_new(Bill)
         fields = bill.__dict__
@@ -409,39 +412,73 @@ class BillingEngine:
 
     # ------------------------------------------------------------------ helpers
     def _need_critical_register(self, piece: _Piece) -> None:
-        """Refuse register energy without a critical bucket over days with critical-peak hours.
+        self.need_critical_register(piece.version, piece.period, piece.energy)
+
+    def need_critical_register(
+        self, version: TariffVersion, period: DateRange, buckets: Iterable[str]
+    ) -> None:
+        """Refuse energy in ``buckets`` without a critical one over days with critical-peak hours.
 
         A register meter without a critical register adds those hours to its peak register;
         pricing them at the peak price would bill the critical-peak rule wrong, and sharing them
-        out would invent a load shape. Interval data are bucketed by the schedule itself.
+        out would invent a load shape. Interval data are bucketed by the schedule itself. The
+        batch path (:mod:`powerretail.analysis`) asks the same question of each usage row.
+
+        Raises:
+            InvalidInput: ``version`` has critical-peak hours in ``period`` and ``buckets`` has
+                no ``critical`` bucket.
         """
-        if _CRITICAL in piece.energy:
+        buckets = tuple(buckets)
+        if _CRITICAL in buckets:
             return
-        for charge in piece.version.charges:
+        for charge in version.charges:
             if not isinstance(charge, TimeOfUseCharge) or _CRITICAL not in charge.resolved:
                 continue
-            schedule = piece.version.schedules[charge.schedule]
-            key = (id(schedule), piece.period.start, piece.period.end)
+            schedule = version.schedules[charge.schedule]
+            key = (id(schedule), period.start, period.end)
             hours = self._critical_hours.get(key)
             if hours is None:
-                quarters = sum(
-                    schedule.slots_on(day).count(_CRITICAL) for day in piece.period.dates()
-                )
+                quarters = sum(schedule.slots_on(day).count(_CRITICAL) for day in period.dates())
                 hours = _remember(self._critical_hours, key, Fraction(quarters, 4))
             if hours:
                 windows = "; ".join(
                     f"{overlay.name}: " + ", ".join(f"{w.start}-{w.end}" for w in overlay.windows)
                     for overlay in schedule.overlays
                     if overlay.bucket == _CRITICAL
-                    and (not overlay.months or set(overlay.months) & _months_of(piece.period))
+                    and (not overlay.months or set(overlay.months) & _months_of(period))
                 )
                 raise InvalidInput(
                     "determinants.energy_kwh",
-                    ", ".join(sorted(piece.energy, key=_bucket_key)),
+                    ", ".join(sorted(buckets, key=_bucket_key)),
                     f"a critical register: tariff {self.tariff.code} has {hours} h of critical "
-                    f"peak from {piece.period.start} to {piece.period.last_day} ({windows}); "
+                    f"peak from {period.start} to {period.last_day} ({windows}); "
                     "read the meter's critical register or bill from interval data",
                 )
+
+    def _unregistered_deep_valley(self, piece: _Piece) -> tuple[str, ...]:
+        """Say which deep-valley hours register energy without a deep-valley bucket bills.
+
+        A register meter without a deep-valley register records the holiday deep-valley hours
+        in the register of the base schedule (valley, or flat where the base window is flat).
+        Those hours are billed at that register's price, as read, and the bill says so: it
+        never applies (nor quotes) the deep-valley price to energy it did not price at it.
+        Refusing would refuse every holiday month of a meter without the register; sharing the
+        energy out would invent a load shape. Interval data are bucketed by the schedule itself.
+        """
+        if _DEEP_VALLEY in piece.energy:
+            return ()
+        notes: list[str] = []
+        for charge in piece.version.charges:
+            if not isinstance(charge, TimeOfUseCharge) or _DEEP_VALLEY not in charge.resolved:
+                continue
+            schedule = piece.version.schedules[charge.schedule]
+            key = (id(schedule), piece.period.start, piece.period.end)
+            note = self._deep_valley_notes.get(key)
+            if note is None:
+                note = _remember(self._deep_valley_notes, key, _deep_valley_note(schedule, piece))
+            if note:
+                notes.append(note)
+        return tuple(notes)
 
     @staticmethod
     def _service(period: DateRange, account: AccountFacts) -> DateRange:
@@ -602,6 +639,7 @@ class BillingEngine:
                 "tariff_code": self.tariff.code,
                 "tariff_version": version.label,
                 "source": charge.source,
+                "source_zh": charge.source_zh,
             }
         return static
 
@@ -995,6 +1033,39 @@ class BillingEngine:
                 f"{abs(reactive)}²) → {pf}; standard {standard}: {sign}{percent}% of the base"
             ),
         )
+
+
+def _deep_valley_note(schedule: TouSchedule, piece: _Piece) -> str:
+    """Return the note of ``piece``'s deep-valley hours priced as registered ("" when none)."""
+    quarters = 0
+    days: list[date] = []
+    registered: set[str] = set()
+    for day in piece.period.dates():
+        slots = schedule.slots_on(day)
+        if _DEEP_VALLEY not in slots:
+            continue
+        days.append(day)
+        season = next(season for season in schedule.seasons if day.month in season.months)
+        base = season.slots(schedule.day_type(day))
+        for index, bucket in enumerate(slots):
+            if bucket == _DEEP_VALLEY:
+                quarters += 1
+                registered.add(base[index])
+    if not quarters:
+        return ""
+    windows = ", ".join(
+        f"{w.start}-{w.end}"
+        for overlay in schedule.overlays
+        if overlay.bucket == _DEEP_VALLEY
+        for w in overlay.windows
+    )
+    buckets = " or ".join(
+        BUCKET_LABELS.get(bucket, ("", bucket))[1] for bucket in sorted(registered, key=_bucket_key)
+    )
+    return (
+        f"{Fraction(quarters, 4)} h of deep valley from {days[0]} to {days[-1]} ({windows}) "
+        f"billed at the {buckets} price as registered: the meter has no deep-valley register"
+    )
 
 
 def _months_of(period: DateRange) -> set[int]:

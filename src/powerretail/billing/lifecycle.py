@@ -485,10 +485,14 @@ def correct(
     by: str,
     why: str,
     bounds: PlausibilityBounds | None = None,
+    typical: Money | None = None,
+    facts: PlausibilityFacts | None = None,
 ) -> Correction:
     """Correct an issued bill with a credit note and a rebill of the ``corrected`` draft.
 
-    The rebill is issued (or held) like any bill; the original keeps its content and hash.
+    The rebill is issued (or held) like any bill — checked against ``bounds`` with the
+    account's ``typical`` bill and :class:`PlausibilityFacts` (capacity, registers, history,
+    review reasons), as a cycle bill is; the original keeps its content and hash.
 
     Raises:
         CorrectionRefused: ``original`` is a credit note or not issued, or ``corrected`` is not a
@@ -509,7 +513,9 @@ def correct(
     rebill = attrs.evolve(
         corrected, bill_id=rebill_id, kind=BillKind.REBILL, corrects=original.bill_id
     )
-    issued_rebill, rebill_record = issue(rebill, on=on, at=at, by=by, bounds=bounds)
+    issued_rebill, rebill_record = issue(
+        rebill, on=on, at=at, by=by, bounds=bounds, typical=typical, facts=facts
+    )
     return Correction(
         original=reversed_original,
         credit_note=issued_note,

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-from pathlib import Path
 from typing import Any
 
 from powerretail.adapters.read_csv import LoadedReads, load_reads_text
@@ -28,7 +27,8 @@ from powerretail.billing.determinants import AccountFacts
 from powerretail.billing.engine import BillingEngine
 from powerretail.billing.notice import NoticeDetails, NoticeRead, render_notice_html
 from powerretail.billing.usage import IntervalSeries, RegisterRead, determinants_from_registers
-from powerretail.errors import InvalidInput, NotFound
+from powerretail.cli._files import add_encoding_option, read_file
+from powerretail.errors import InvalidInput
 from powerretail.ids import MeterId
 from powerretail.metering import reads as metering
 from powerretail.metering.meters import RegisterKind
@@ -81,9 +81,20 @@ def _bucket(name: str, field: str) -> tuple[str, str]:
 
 
 def _summary_reads(text: str) -> list[RegisterRead]:
+    try:
+        rows = list(csv.DictReader(text.splitlines()))
+    except csv.Error as err:
+        raise InvalidInput("reads", str(err), "CSV text") from None
     reads = []
-    for number, row in enumerate(csv.DictReader(text.splitlines()), start=2):
+    for number, row in enumerate(rows, start=2):
+        if None in row:  # more fields than the header names
+            raise InvalidInput(
+                f"line {number}", len(row) - 1 + len(row[None]), "a field per column"
+            )
         fields: dict[str, Any] = {k: v for k, v in row.items() if v not in ("", None)}
+        for column in ("register", "current"):  # a short row leaves them out
+            if column not in fields:
+                raise InvalidInput(f"line {number}.{column}", "", "a value (it is required)")
         try:
             bucket, kind = _bucket(fields.pop("register", ""), "register")
             meter = fields.pop("meter_id", "")
@@ -258,11 +269,8 @@ def _account(args: argparse.Namespace) -> AccountFacts:
 
 
 def _handle(args: argparse.Namespace) -> int:
-    tariff = load(args.tariff)
-    path = Path(args.reads)
-    if not path.is_file():
-        raise NotFound("reads file", args.reads)
-    usage = usage_from_csv(path.read_text(encoding="utf-8"))
+    tariff = load(args.tariff, encoding=args.encoding)
+    usage = usage_from_csv(read_file(args, args.reads, "reads file"))
     bill = bill_usage(
         tariff, usage, parse_period(args.period), _account(args), account_id=args.account or ""
     )
@@ -304,7 +312,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--ytd-kwh", default="0", help="energy billed this tier year [kWh]")
     parser.add_argument("--opened-on", help="first day of service (move-in)")
     parser.add_argument("--closed-on", help="first day without service (move-out)")
-    parser.add_argument("--lang", choices=["en", "zh"], default="en", help="language")
+    parser.add_argument(
+        "--lang",
+        choices=["en", "zh"],
+        default="en",
+        help="language of the bill: zh prints headings, units, notes and rules in Chinese",
+    )
     parser.add_argument(
         "--format",
         choices=["text", "json", "html"],
@@ -317,4 +330,5 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--pay-to", action="append", help="a line on how to pay, for the HTML notice (repeatable)"
     )
+    add_encoding_option(parser)
     parser.set_defaults(handler=_handle)

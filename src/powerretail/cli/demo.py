@@ -110,10 +110,28 @@ def _usage(entry: dict[str, Any]) -> list[RegisterRead] | IntervalSeries:
 
 
 def load_demo_customers(text: str | None = None) -> tuple[DemoCustomer, ...]:
-    """Return the sample customers described in ``text`` (default: the shipped ``demo.toml``)."""
-    data = tomllib.loads(text if text is not None else sample_text("demo.toml"))
-    return tuple(
-        DemoCustomer(
+    """Return the sample customers described in ``text`` (default: the shipped ``demo.toml``).
+
+    Raises:
+        InvalidInput: not TOML, or a customer that misses a field or holds one it cannot.
+        NotFound: a tariff or sample file it names is not shipped.
+    """
+    source = text if text is not None else sample_text("demo.toml")
+    if not isinstance(source, str):
+        raise InvalidInput("demo", type(source).__name__, "TOML text")
+    try:
+        data = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as err:
+        raise InvalidInput("demo", str(err), "TOML text") from None
+    entries = data.get("customers")
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise InvalidInput("customers", entries, "an array of tables [[customers]]")
+    return tuple(_customer(entry, f"customers[{index}]") for index, entry in enumerate(entries))
+
+
+def _customer(entry: dict[str, Any], path: str) -> DemoCustomer:
+    try:
+        return DemoCustomer(
             account_id=entry["account_id"],
             name=entry["name"],
             note=entry.get("note", ""),
@@ -124,8 +142,10 @@ def load_demo_customers(text: str | None = None) -> tuple[DemoCustomer, ...]:
             account=AccountFacts(**entry.get("account", {})),
             usage=_usage(entry),
         )
-        for entry in data["customers"]
-    )
+    except KeyError as err:
+        raise InvalidInput(f"{path}.{err.args[0]}", None, "a value (it is required)") from None
+    except TypeError as err:  # a table where a text was due, a period that is not a pair, …
+        raise InvalidInput(path, str(err), "the fields of a demo customer") from None
 
 
 def bill_customers(customers: Sequence[DemoCustomer]) -> tuple[Bill, ...]:

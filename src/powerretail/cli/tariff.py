@@ -1,4 +1,11 @@
-"""``powerretail tariff list|show|check``: the tariff library and tariff files."""
+"""``powerretail tariff list|show|check``: the tariff library and tariff files.
+
+``check`` validates a tariff file and then compares every price with the plausibility bounds of
+:mod:`powerretail.tariffs.plausibility` (energy 0-5 元/kWh, basic charges 0-100 元/kW·月 or
+元/kVA·月, …; negative only for adjustment charges): each price outside them is printed as a
+warning. Exit codes: 0 valid (warnings alone do not fail it), 1 warnings with ``--strict``,
+2 the file is not a valid tariff.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,9 @@ import argparse
 from typing import Any
 
 from powerretail.adapters.tariff_library import load, shipped_codes
+from powerretail.cli._files import add_encoding_option
 from powerretail.tariffs.describe import describe_tariff
+from powerretail.tariffs.plausibility import implausible_prices
 
 __all__ = ["register"]
 
@@ -19,17 +28,26 @@ def _list(_args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    print(describe_tariff(load(args.tariff)))
+    print(describe_tariff(load(args.tariff, encoding=args.encoding)))
     return 0
 
 
 def _check(args: argparse.Namespace) -> int:
-    tariff = load(args.tariff)
+    tariff = load(args.tariff, encoding=args.encoding)
     illustrative = [v.label for v in tariff.versions if v.status.value == "illustrative"]
-    print(f"ok: {tariff.code}, {len(tariff.versions)} version(s)")
+    findings = implausible_prices(tariff)
+    for finding in findings:
+        print(f"warning: {finding}")
+    if findings:
+        print(
+            f"implausible: {tariff.code}, {len(tariff.versions)} version(s), "
+            f"{len(findings)} price(s) outside the plausibility bounds"
+        )
+    else:
+        print(f"ok: {tariff.code}, {len(tariff.versions)} version(s)")
     if illustrative:
         print(f"note: illustrative numbers in version(s) {', '.join(illustrative)}")
-    return 0
+    return 1 if findings and args.strict else 0
 
 
 def register(subparsers: Any) -> None:
@@ -39,8 +57,22 @@ def register(subparsers: Any) -> None:
     actions.add_parser("list", help="list the shipped tariffs").set_defaults(handler=_list)
     for name, handler, text in (
         ("show", _show, "explain a tariff"),
-        ("check", _check, "validate a tariff file (exit 2 with the problem's path)"),
+        (
+            "check",
+            _check,
+            (
+                "validate a tariff file (exit 2 with the problem's path) and warn of implausible "
+                "prices (exit 1 with --strict)"
+            ),
+        ),
     ):
-        action = actions.add_parser(name, help=text)
+        action = actions.add_parser(name, help=text, description=text)
         action.add_argument("tariff", help="a shipped tariff code or a .toml/.json file")
+        add_encoding_option(action)
+        if name == "check":
+            action.add_argument(
+                "--strict",
+                action="store_true",
+                help="exit 1 when a price is outside the plausibility bounds",
+            )
         action.set_defaults(handler=handler)

@@ -19,7 +19,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from powerretail.adapters.read_csv import LoadedReads, load_reads_file
+from powerretail.adapters.read_csv import LoadedReads, load_reads_text
+from powerretail.cli._files import add_encoding_option, read_file
 from powerretail.errors import InvalidInput
 from powerretail.ids import MeterId
 from powerretail.metering.estimation import NATIONAL_POLICY, SEED_POLICY, estimate_register_read
@@ -86,6 +87,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="instant the check runs at (ISO 8601 with offset; default: the latest read in FILE)",
     )
     parser.add_argument("--zone", default=DEFAULT_TIMEZONE, help="time zone of calendar rules")
+    add_encoding_option(parser)
     parser.set_defaults(handler=run)
 
 
@@ -255,7 +257,7 @@ def _table(entries: Sequence[dict[str, Any]]) -> str:
 def run(args: argparse.Namespace) -> int:
     """Validate the file named in ``args`` and print the findings; return the exit code."""
     timezone(args.zone)
-    loaded = load_reads_file(args.file, zone=args.zone)
+    loaded = load_reads_text(read_file(args, args.file, "file"), zone=args.zone)
     rule_set = RULE_SETS[args.rules]
     estimates: list[RegisterRead] = []
     filled: list[IntervalSeries] = []

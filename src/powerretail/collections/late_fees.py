@@ -164,11 +164,16 @@ class LateFeeRuleSet:
     minimum: Money | None = attrs.field(converter=_optional_money)
     minimum_status: Status
     source: str
+    #: ``source`` in Chinese; empty: ``source``.
+    source_zh: str = ""
 
     def without_minimum(self) -> LateFeeRuleSet:
         """Return this rule set with no minimum penalty (e.g. if GYGZ2024 turns out to drop it)."""
         return attrs.evolve(
-            self, minimum=None, source=f"{self.source}; minimum removed by configuration"
+            self,
+            minimum=None,
+            source=f"{self.source}; minimum removed by configuration",
+            source_zh=f"{self.source_zh or self.source}；按配置不设最低收取额",
         )
 
 
@@ -183,6 +188,7 @@ GYGZ1996: Final = LateFeeRuleSet(
     minimum=Money("1.00"),
     minimum_status="confirmed",
     source="《供电营业规则》(1996, 电力工业部令第8号) 第98条",
+    source_zh="《供电营业规则》(1996, 电力工业部令第8号) 第98条",
 )
 
 #: 《供电营业规则》 2024 revision, in force from 2024-06-01. Rates as in 1996; whether the 1-yuan
@@ -198,6 +204,7 @@ GYGZ2024: Final = LateFeeRuleSet(
     minimum=Money("1.00"),
     minimum_status="uncertain",
     source="《供电营业规则》(2024), article not verified; as 1996 第98条",
+    source_zh="《供电营业规则》(2024)（条款未核实，按1996年版第98条）",
 )
 
 #: The rule sets :func:`select_rule_set` chooses from, oldest first.
@@ -225,6 +232,8 @@ class AgreedRateRange:
     lowest: Decimal = attrs.field(converter=_rate, validator=_daily_rate_range)
     highest: Decimal = attrs.field(converter=_rate, validator=_daily_rate_range)
     source: str
+    #: ``source`` in Chinese; empty: ``source``.
+    source_zh: str = ""
 
 
 #: 条例 Art. 39: the supply contract may agree a daily rate of 1‰ to 3‰.
@@ -267,6 +276,21 @@ class AgreedRate:
         """Where the rate comes from: the contract, within the statutory range."""
         contract = f"contract {self.contract_ref}" if self.contract_ref else "contract"
         return f"{contract}, agreed under {self.allowed.source}"
+
+    @property
+    def source_zh(self) -> str:
+        """:attr:`source` in Chinese."""
+        contract = f"合同 {self.contract_ref}" if self.contract_ref else "供用电合同"
+        allowed = self.allowed
+        return (
+            f"{contract}（{allowed.source_zh or allowed.source}允许日费率"
+            f"{_permille(allowed.lowest)}至{_permille(allowed.highest)}）"
+        )
+
+
+def _permille(rate: Decimal) -> str:
+    """Return a daily rate in per mille: 0.002 → 2‰."""
+    return f"{(rate * 1000).normalize():f}‰"
 
 
 class CrossYearBoundary(enum.Enum):
@@ -410,6 +434,8 @@ class LateFeePart:
     daily_rate: Decimal
     amount: Decimal
     source: str
+    #: The rule in Chinese: the source and what it charges; empty: ``source``.
+    source_zh: str = ""
 
     @property
     def days(self) -> int:
@@ -435,7 +461,16 @@ class LateFeePart:
             "daily_rate": str(self.daily_rate),
             "amount": str(self.amount),
             "source": self.source,
+            "source_zh": self.source_zh,
         }
+
+    def rule_text(self, language: str) -> str:
+        """Return the rule of the part in ``"zh"`` (when it has one) or in ``"en"``."""
+        return (self.source_zh or self.source) if language == "zh" else self.source
+
+
+#: A rate and why: the basis, the daily rate, the source and the source in Chinese.
+_Rate = tuple[RateBasis, Decimal, str, str]
 
 
 def accrue(
@@ -467,27 +502,34 @@ def accrue(
             "days.start", days.start.isoformat(), f"a day on or after {first_overdue_day}"
         )
     if agreed_rate is not None:
-        single: tuple[RateBasis, Decimal, str] | None = (
-            (RateBasis.AGREED, agreed_rate.daily_rate, agreed_rate.source)
+        single: _Rate | None = (
+            (RateBasis.AGREED, agreed_rate.daily_rate, agreed_rate.source, agreed_rate.source_zh)
             if agreed_rate.cross_year_daily_rate is None
             else None
         )
-        current = (RateBasis.AGREED, agreed_rate.daily_rate, agreed_rate.source)
+        current = (
+            RateBasis.AGREED,
+            agreed_rate.daily_rate,
+            agreed_rate.source,
+            agreed_rate.source_zh,
+        )
         later = (
             RateBasis.AGREED_CROSS_YEAR,
             agreed_rate.cross_year_daily_rate or agreed_rate.daily_rate,
             agreed_rate.source,
+            agreed_rate.source_zh,
         )
     else:
+        zh = rule_set.source_zh or rule_set.source
         single = (
-            (RateBasis.RESIDENTIAL, rule_set.residential_daily_rate, rule_set.source)
+            (RateBasis.RESIDENTIAL, rule_set.residential_daily_rate, rule_set.source, zh)
             if customer_kind is CustomerKind.RESIDENTIAL
             else None
         )
-        current = (RateBasis.CURRENT_YEAR, rule_set.current_year_daily_rate, rule_set.source)
-        later = (RateBasis.CROSS_YEAR, rule_set.cross_year_daily_rate, rule_set.source)
+        current = (RateBasis.CURRENT_YEAR, rule_set.current_year_daily_rate, rule_set.source, zh)
+        later = (RateBasis.CROSS_YEAR, rule_set.cross_year_daily_rate, rule_set.source, zh)
     if single is not None:
-        pieces: tuple[tuple[DateRange, tuple[RateBasis, Decimal, str]], ...] = ((days, single),)
+        pieces: tuple[tuple[DateRange, _Rate], ...] = ((days, single),)
     else:
         new_year = date(boundary.current_year(first_overdue_day) + 1, 1, 1)
         pieces = tuple(
@@ -503,8 +545,9 @@ def accrue(
             daily_rate=rate,
             amount=MONEY_CONTEXT.multiply(principal.scaled(rate), Decimal(piece.days)),
             source=source,
+            source_zh=f"{source_zh}：{basis.label_zh}每日按欠费金额的 {_permille(rate)} 计收",
         )
-        for piece, (basis, rate, source) in pieces
+        for piece, (basis, rate, source, source_zh) in pieces
     )
 
 

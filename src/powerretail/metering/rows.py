@@ -98,6 +98,16 @@ INTERVAL_COLUMNS: Final[Mapping[str, str]] = {
 T = TypeVar("T")
 E = TypeVar("E", bound=enum.Enum)
 
+#: The years a read or an interval may fall in: anything else is a typo (7025 for 2025), and a
+#: series from 1995 to 2025 would be a million empty intervals.
+FIRST_YEAR: Final = 1970
+LAST_YEAR: Final = 2199
+
+#: How far a series of intervals may reach beyond what its rows hold: twice its rows, plus a
+#: month of 15-minute intervals (2 976). The work of loading and validating is then bounded by
+#: the file's own size; two rows a year apart are refused, not padded with 35 000 gaps.
+SPARE_MONTH_INTERVALS: Final = 31 * 96
+
 _TRUE = frozenset({"true", "yes", "1", "y"})
 _FALSE = frozenset({"false", "no", "0", "n", ""})
 
@@ -183,7 +193,15 @@ def _events(line: int, text: str) -> frozenset[MeterEvent]:
 
 
 def _instant(line: int, column: str, text: str) -> pendulum.DateTime:
-    return _field(line, column, lambda t: as_instant(t, column), text)
+    instant = _field(line, column, lambda t: as_instant(t, column), text)
+    if not FIRST_YEAR <= instant.year <= LAST_YEAR:
+        raise RowError(line, column, text, f"a date-time in the years {FIRST_YEAR}-{LAST_YEAR}")
+    return instant
+
+
+def _whole(text: str) -> bool:
+    """Return whether ``text`` is ASCII digits (``str.isdigit`` also takes ``²`` and ``١``)."""
+    return text.isascii() and text.isdigit()
 
 
 def _method(line: int, text: str) -> EstimationMethod | None:
@@ -305,7 +323,7 @@ def meter_from_row(row: Mapping[str, str | None], *, line: int, first_read_on: d
         line, "multiplier", lambda t: parse_ratio(t, "multiplier"), _text(row, "multiplier") or "1"
     )
     digits_text = _text(row, "digits") or "6"
-    if not digits_text.isdigit():
+    if not _whole(digits_text):
         raise RowError(line, "digits", digits_text, "a whole number of dials 1-12")
     installed_text = _text(row, "installed_on")
     installed = (
@@ -352,7 +370,7 @@ def parse_interval_row(row: Mapping[str, str | None], *, line: int) -> IntervalR
     meter_id = _meter_id(row, line)
     start = _instant(line, "interval_start", _required(row, "interval_start", line))
     step_text = _text(row, "step_minutes") or "15"
-    if not step_text.isdigit() or int(step_text) not in ALLOWED_STEPS_MINUTES:
+    if not _whole(step_text) or int(step_text) not in ALLOWED_STEPS_MINUTES:
         raise RowError(line, "step_minutes", step_text, "15, 30 or 60")
     kwh_text = _text(row, "kwh")
     kwh = _field(line, "kwh", lambda t: exact_decimal(t, "kwh"), kwh_text) if kwh_text else None
@@ -441,6 +459,20 @@ def series_from_rows(
                 continue
             placed[index] = row
         count = max(placed) + 1
+        if count > 2 * len(placed) + SPARE_MONTH_INTERVALS:
+            last = placed[count - 1].start
+            problems.extend(
+                RowProblem(
+                    row.line,
+                    "interval_start",
+                    f"meter {meter_id} {channel.value}: {len(placed)} intervals from {start} to "
+                    f"{last} would be a series of {count} {step_minutes}-minute intervals, mostly "
+                    f"missing (at most twice the rows given plus {SPARE_MONTH_INTERVALS}); "
+                    "is a date mistyped?",
+                )
+                for row in placed.values()
+            )
+            continue
         values: list[Decimal | None] = [None] * count
         quality = [IntervalQuality.MISSING] * count
         methods: dict[int, EstimationMethod] = {}

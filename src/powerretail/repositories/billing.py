@@ -12,6 +12,7 @@ it belongs to.
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import TypeAlias
 
 import attrs
@@ -29,6 +30,7 @@ from powerretail.repositories.aggregates import (
     ChangeRefusal,
     changed_fields,
 )
+from powerretail.repositories.codec import JsonValue
 
 __all__ = [
     "BILLING_PROFILES",
@@ -59,6 +61,8 @@ class BillingProfile:
         typical: a typical bill, for the plausibility check (``None``: not known yet).
         due_days: days from issue to the payment deadline.
         active: whether the billing cycle bills it (False after move-out).
+        notes: what loading an older stored record changed, each naming the field, the value
+            stored and the value read (see :data:`BILLING_PROFILES`).
     """
 
     account_id: AccountId
@@ -70,6 +74,7 @@ class BillingProfile:
     typical: Money | None = None
     due_days: int = attrs.field(default=15, validator=_due_days)
     active: bool = True
+    notes: tuple[str, ...] = ()
 
 
 #: What issuing (or releasing) a bill stamps on it; nothing else of a held bill changes.
@@ -118,12 +123,60 @@ BILLS: Aggregate[BillId, Bill] = Aggregate(
     indexed=("account_id", "state", "kind"),
     changes=bill_changes,
 )
+
+
+def _number(value: JsonValue) -> Decimal | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        return None
+
+
+def _upgrade_facts(data: dict[str, JsonValue]) -> dict[str, JsonValue]:
+    """Read a profile stored before account facts refused a 0 contract demand or negative ytd.
+
+    A contract demand of 0 kW was never a declared demand: it is read as not declared
+    (``None``: the demand basis bills the measured demand). A negative year-to-date opening
+    balance is no energy billed: it is read as 0. Each change is kept in the profile's
+    ``notes``; the record is stored in the new shape when the profile is next saved.
+    """
+    facts = data.get("facts")
+    if not isinstance(facts, dict):
+        return data
+    facts = dict(facts)
+    notes: list[JsonValue] = []
+    contract = facts.get("contract_demand_kw")
+    if _number(contract) == 0:
+        del facts["contract_demand_kw"]
+        notes.append(
+            f"contract_demand_kw {contract} stored by an earlier version read as not declared "
+            "(the measured demand is billed)"
+        )
+    ytd = facts.get("ytd_kwh")
+    number = _number(ytd)
+    if number is not None and number < 0:
+        facts["ytd_kwh"] = "0"
+        notes.append(
+            f"ytd_kwh {ytd} stored by an earlier version read as 0 (energy billed so far is "
+            "never negative): check the account's opening balance"
+        )
+    if not notes:
+        return data
+    return {**data, "facts": facts, "notes": notes}  # schema 1 had no notes
+
+
 #: Billing profiles, keyed by account id, found by customer and by whether they are billed.
+#: Schema 2: profiles stored at schema 1 with a contract demand of 0 or a negative ytd_kwh
+#: (refused since) load repaired, with a note (:func:`_upgrade_facts`).
 BILLING_PROFILES: Aggregate[AccountId, BillingProfile] = Aggregate(
     kind="billing_profile",
     entity_type=BillingProfile,
     key_field="account_id",
     indexed=("customer_id", "active"),
+    schema_version=2,
+    upgrades={1: _upgrade_facts},
 )
 
 BillRepository: TypeAlias = AggregateRepository[BillId, Bill]

@@ -85,6 +85,10 @@ class StoredSeries:
     events by interval index (mappings with ``int`` keys, which JSON objects cannot hold), so
     storage keeps its fields as a plain record — the methods and events as ``(index, value)``
     pairs. :meth:`of` and :attr:`series` convert both ways.
+
+    ``billable`` is False when a finding rejected the series (action ``reject`` or ``drop``):
+    it is kept, with its findings, for provenance, and billing never uses it. Records stored
+    before the field existed load as billable.
     """
 
     series_id: str
@@ -97,9 +101,12 @@ class StoredSeries:
     methods: tuple[tuple[int, EstimationMethod], ...] = ()
     events: tuple[tuple[int, frozenset[MeterEvent]], ...] = ()
     findings: tuple[Finding, ...] = ()
+    billable: bool = True
 
     @classmethod
-    def of(cls, series: IntervalSeries, findings: tuple[Finding, ...] = ()) -> StoredSeries:
+    def of(
+        cls, series: IntervalSeries, findings: tuple[Finding, ...] = (), *, billable: bool = True
+    ) -> StoredSeries:
         """Return ``series`` as stored, under :func:`series_key`."""
         return cls(
             series_id=series_key(series),
@@ -112,6 +119,7 @@ class StoredSeries:
             methods=tuple(sorted(series.methods.items())),
             events=tuple(sorted(series.events.items())),
             findings=findings,
+            billable=billable,
         )
 
     @property

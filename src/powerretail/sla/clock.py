@@ -57,6 +57,15 @@ def _instant(value: object) -> pendulum.DateTime:
     return as_instant(value, "at")
 
 
+def _before(first: _dt.datetime, second: _dt.datetime) -> bool:
+    """Return whether ``first`` is before ``second``, in UTC.
+
+    Python compares two datetimes that share one tzinfo by their wall clocks, so in a zone with
+    daylight saving 01:00 after the autumn change would come before 01:26 ahead of it.
+    """
+    return first.astimezone(_dt.UTC) < second.astimezone(_dt.UTC)
+
+
 def _event_name(value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput("name", value, "a non-empty event name")
@@ -124,7 +133,7 @@ def _walk(policy: SlaPolicy, events: tuple[SlaEvent, ...]) -> _Walk:
     paused_at: pendulum.DateTime | None = None
     pauses: list[Pause] = []
     for index, event in enumerate(events):
-        if index and event.at < events[index - 1].at:
+        if index and _before(event.at, events[index - 1].at):
             raise InvalidInput(
                 f"events[{index}].at",
                 event.at.isoformat(),
@@ -214,13 +223,13 @@ class SlaClock:
         if not self.policy.unit.is_day_based:
             due = shift_elapsed(started, self.policy.clock_duration(), self.zone)
             for pause in pauses:
-                if pause.start <= due and pause.end is not None:
+                if not _before(due, pause.start) and pause.end is not None:
                     due = shift_elapsed(due, elapsed(pause.end, pause.start), self.zone)
             return due, due.date()
         start_day = local_date(started, self.zone)
         due_day = self.policy.due_date(start_day, calendar=self.calendar)
         for pause in pauses:
-            if pause.start <= end_of_day(due_day, self.zone) and pause.end is not None:
+            if not _before(end_of_day(due_day, self.zone), pause.start) and pause.end is not None:
                 extra = self.policy.counted_days(
                     start_day,
                     local_date(pause.start, self.zone),
@@ -280,7 +289,7 @@ class SlaClock:
     # ------------------------------------------------------------------ as of an instant
     def _check_as_of(self, as_of: _dt.datetime) -> pendulum.DateTime:
         moment = as_instant(as_of, "as_of")
-        if moment < self._walk.last_at:
+        if _before(moment, self._walk.last_at):
             raise InvalidInput(
                 "as_of",
                 moment.isoformat(),
@@ -320,4 +329,4 @@ class SlaClock:
     def is_met(self) -> bool:
         """Whether the clock has stopped on time (at or before its due moment)."""
         stopped = self._walk.stopped_at
-        return stopped is not None and stopped <= self._due
+        return stopped is not None and not _before(self._due, stopped)

@@ -187,6 +187,10 @@ def _text_source(value: object) -> str:
     return _text("source")(value)
 
 
+def _text_source_zh(value: object) -> str:
+    return _text("source_zh", blank=True)(value)
+
+
 def _to_yuan_per_month(value: object) -> Decimal:
     return _price("yuan_per_month")(value)
 
@@ -257,6 +261,8 @@ class _ChargeBase:
     category: ChargeCategory = attrs.field(
         default=attrs.Factory(lambda self: self.default_category, takes_self=True)
     )
+    #: The rule in Chinese, as a Chinese bill prints it; empty: the bill prints ``source``.
+    source_zh: str = attrs.field(default="", converter=_text_source_zh)
 
     @category.validator
     def _known_category(self, _attribute: object, value: object) -> None:

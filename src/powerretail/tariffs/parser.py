@@ -51,7 +51,7 @@ from typing import Any, Final, TypeVar
 import attrs
 
 from powerretail.errors import FloatNotAllowed, InvalidInput
-from powerretail.quantities import Rounding, exact_decimal
+from powerretail.quantities import Rounding, exact_decimal, minor_unit_exponent
 from powerretail.tariffs.model import (
     AnnualTiers,
     BasicCharge,
@@ -112,6 +112,7 @@ _COMMON_CHARGE: Final = (
     _f("name_zh", "text", "Chinese name shown on the bill", required=True),
     _f("name_en", "text", "English name shown on the bill", required=True),
     _f("source", "text", "the rule applied, e.g. `发改价格〔2023〕526号`", required=True),
+    _f("source_zh", "text", "the rule in Chinese, printed on Chinese bills (omit: `source`)"),
     _f(
         "category",
         "text",
@@ -510,6 +511,8 @@ def _charge(item: object, path: str) -> Charge:
         "name_en": table.text("name_en"),
         "source": table.text("source"),
     }
+    if table.has("source_zh"):
+        common["source_zh"] = table.text("source_zh")
     if table.has("category"):
         common["category"] = _enum(table, "category", ChargeCategory, None)
     price = "a price [元/kWh]"
@@ -615,7 +618,7 @@ def from_mapping(
     rounding = _build(
         "rounding", Rounding, step=step, mode=table.text("rounding_mode", decimal.ROUND_HALF_UP)
     )
-    return _build(
+    tariff = _build(
         "",
         Tariff,
         code=table.text("code"),
@@ -627,6 +630,14 @@ def from_mapping(
         note=table.text("note", ""),
         versions=versions,
     )
+    minor_unit = Decimal(1).scaleb(-minor_unit_exponent(tariff.currency))
+    if tariff.rounding.step < minor_unit:  # refused here, not when the first bill is rounded
+        raise InvalidInput(
+            "rounding_step",
+            step,
+            f"a step no finer than one minor unit of {tariff.currency} ({minor_unit})",
+        )
+    return tariff
 
 
 def loads_toml(
@@ -691,6 +702,7 @@ def _charge_mapping(charge: Charge) -> dict[str, Any]:
         "name_zh": charge.name_zh,
         "name_en": charge.name_en,
         "source": charge.source,
+        **({"source_zh": charge.source_zh} if charge.source_zh else {}),
         "category": charge.category.value,
     }
     if isinstance(charge, FixedCharge):

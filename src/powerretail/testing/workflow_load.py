@@ -13,10 +13,13 @@ Used by the done-means tests (bounded) and by ``benchmarks/`` (large):
 
 from __future__ import annotations
 
+import os
+import signal
 from collections.abc import Sequence
 from datetime import date
 
 from powerretail.adapters.clocks import SystemClock
+from powerretail.adapters.sqlite import SqliteStore
 from powerretail.billing.bill import BillState
 from powerretail.ids import AccountId
 from powerretail.quantities import sum_money
@@ -31,7 +34,7 @@ from powerretail.testing.load import (
     payment_plan,
 )
 from powerretail.timeframe import DateRange
-from powerretail.workflows.billing_cycle import run_billing_cycle
+from powerretail.workflows.billing_cycle import CycleProgress, run_billing_cycle
 from powerretail.workflows.payments import post_payment
 
 __all__ = [
@@ -98,21 +101,44 @@ def check_payment_plan(path: str, plan: Sequence[Payment]) -> None:
         store.close()
 
 
-def run_cycle_in_process(path: str, start: str, end: str) -> None:
+def run_cycle_in_process(path: str, start: str, end: str, *, kill_after: int = 0) -> None:
     """Run the billing cycle ``start``..``end`` on the store at ``path`` (a process target).
 
     ``path``: a SQLite file or a PostgreSQL DSN (:func:`~powerretail.testing.load.open_store`).
+    With ``kill_after`` (> 0) the process kills itself with ``SIGKILL`` once that many accounts
+    are done, while a write transaction that deletes every bill is still open: the point of the
+    crash is the caller's, not the scheduler's, and the store must come back with those bills.
     """
     store = open_store(path, synchronous="NORMAL")
+
+    def crash(step: CycleProgress) -> None:
+        if step.done == kill_after:  # pragma: no cover - the process dies here
+            _begin_deleting_every_bill(store)
+            os.kill(os.getpid(), signal.SIGKILL)
+
     try:
         run_billing_cycle(
             store.unit_of_work,
             clock=SystemClock(),
             period=DateRange(start, end),
             issued_on=date.fromisoformat(end),
+            progress=crash if kill_after > 0 else None,
         )
     finally:
         store.close()
+
+
+def _begin_deleting_every_bill(store: KitStore) -> None:  # pragma: no cover - in a killed child
+    """Open a write transaction that deletes every bill, and leave it uncommitted."""
+    if isinstance(store, SqliteStore):
+        store.begin().execute("DELETE FROM aggregates WHERE kind = ?", (BILLS.kind,))
+        return
+    from powerretail.adapters.postgres import PostgresStore  # noqa: PLC0415 - optional extra
+
+    if isinstance(store, PostgresStore):
+        connection = store.connect()
+        connection.execute("BEGIN")
+        connection.execute("DELETE FROM aggregates WHERE kind = %s", (BILLS.kind,))
 
 
 def check_cycle(path: str, accounts: Sequence[str], period: DateRange) -> int:

@@ -214,7 +214,9 @@ def _series_usage(
     uow: UnitOfWork, profile: BillingProfile, start: pendulum.DateTime, end: pendulum.DateTime
 ) -> BillingSeries | None:
     for meter_id in profile.meter_ids:
-        stored = [s.entity for s in uow.repository(SERIES).query(meter_id=meter_id)]
+        stored = [
+            s.entity for s in uow.repository(SERIES).query(meter_id=meter_id) if s.entity.billable
+        ]
         for active in stored:
             series = active.series  # methods and events do not change the energy
             if active.channel is not RegisterKind.ACTIVE_TOTAL or not (

@@ -3,8 +3,8 @@
 :func:`plausibility_facts` gathers, for a draft bill, what is always known about its account
 (:class:`~powerretail.billing.lifecycle.PlausibilityFacts`): the transformer capacity, the most
 its meters' registers can show, the largest daily energy of its issued bills of the last 12
-months, and every VEE finding with action ``hold_bill`` on a read or series the bill is built
-on. A bill that breaks a bound or carries such a finding is held, never issued (R15).
+months, and every VEE finding with action ``hold_bill`` on a billable read or series the
+bill is built on. A bill that breaks a bound or carries such a finding is held, never issued (R15).
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def plausibility_facts(
                 review.extend(_hold(f) for f in held.findings if f.action is Action.HOLD_BILL)
         for stored_series in uow.repository(SERIES).query(meter_id=meter_id):
             series = stored_series.entity.series
-            if series.start < end and series.end > start:
+            if stored_series.entity.billable and series.start < end and series.end > start:
                 review.extend(
                     _hold(f) for f in stored_series.entity.findings if f.action is Action.HOLD_BILL
                 )

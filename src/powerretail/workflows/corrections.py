@@ -34,6 +34,7 @@ from powerretail.repositories.payments import RECEIVABLES
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from powerretail.timeframe import DEFAULT_TIMEZONE
 from powerretail.workflows._common import TariffEngines, draft_bill, event
+from powerretail.workflows._plausibility import plausibility_facts
 
 __all__ = ["correct_bill", "release_held_bill"]
 
@@ -95,6 +96,8 @@ def correct_bill(
             by=actor.id,
             why=why,
             bounds=bounds,
+            typical=profile.typical,
+            facts=plausibility_facts(uow, profile=profile, bill=corrected, zone=zone),
         )
         authorize_in(
             uow,

@@ -8,7 +8,8 @@ estimates the reads of a meter that could not be read. Each read is its own unit
 work, keyed by meter, register and instant: submitting a file twice stores each read once (R22).
 
 :func:`submit_series` fills the gaps of an interval series (linear or like-day) and checks it
-(:func:`~powerretail.metering.process.validate_intervals`) before storing it.
+(:func:`~powerretail.metering.process.validate_intervals`) before storing it; its findings'
+actions are honoured as for reads.
 """
 
 from __future__ import annotations
@@ -54,6 +55,9 @@ __all__ = [
 #: ``hold_bill`` keeps the read billable; the bill built over it is held (the billing cycle
 #: reads the stored findings).
 _REJECTING = frozenset({Action.REJECT, Action.DROP, Action.ESTIMATE})
+#: Actions that keep an interval series out of billing. ``estimate`` does not: the gaps it
+#: names are estimated before the series is stored, so the estimate is what is billed.
+_REJECTING_SERIES = frozenset({Action.REJECT, Action.DROP})
 
 
 @attrs.frozen(kw_only=True)
@@ -212,11 +216,16 @@ def estimate_reads(
 
 @attrs.frozen(kw_only=True)
 class SeriesSubmission:
-    """What a series submission did: the keys stored, those already stored, every finding."""
+    """What a series submission did: the keys stored, those already stored, every finding.
+
+    ``rejected`` are the keys among ``stored`` that a finding rejected: stored for provenance,
+    never billed.
+    """
 
     stored: tuple[str, ...] = ()
     duplicates: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = ()
+    rejected: tuple[str, ...] = ()
 
 
 def submit_series(
@@ -229,11 +238,24 @@ def submit_series(
 ) -> SeriesSubmission:
     """Estimate the gaps of each series, check it, and store it (once per meter, channel, start).
 
+    Every finding's action is honoured, as :func:`submit_reads` does for reads:
+
+    * ``reject`` or ``drop`` (a channel the meter does not have, VEE V01): the series is stored
+      with its findings for provenance but not billable — billing never uses it, and a series
+      with the right channel is a new submission (another key);
+    * ``estimate`` (missing intervals, V04, V14, V15): the gaps are estimated before the series
+      is stored (linear or like-day, each value marked estimated with its method), so the bill
+      is built on the estimate, never on the raw gaps; a gap that cannot be estimated stays
+      missing and no bill is built on the series;
+    * ``hold_bill``: the series is billable and the bill built over it is held naming the
+      finding (:func:`~powerretail.workflows.billing_cycle.run_billing_cycle`).
+
     Raises:
         NotFound: a series of a meter that is not stored.
     """
     stored: list[str] = []
     duplicates: list[str] = []
+    rejected: list[str] = []
     findings: list[Finding] = []
     for one in series:
         key = series_key(one)
@@ -247,9 +269,15 @@ def submit_series(
                 IntervalSubject(series=one, zone=zone, meter=meter), rule_set, policy=policy
             )
             findings.extend(outcome.findings)
-            repository.add(StoredSeries.of(outcome.series, outcome.findings))
+            refused = any(finding.action in _REJECTING_SERIES for finding in outcome.findings)
+            repository.add(StoredSeries.of(outcome.series, outcome.findings, billable=not refused))
             uow.commit()
             stored.append(key)
+            if refused:
+                rejected.append(key)
     return SeriesSubmission(
-        stored=tuple(stored), duplicates=tuple(duplicates), findings=tuple(findings)
+        stored=tuple(stored),
+        duplicates=tuple(duplicates),
+        findings=tuple(findings),
+        rejected=tuple(rejected),
     )

@@ -21,7 +21,7 @@ from powerretail.adapters.sqlite import (
     SqliteStore,
     StoreBusy,
 )
-from powerretail.errors import InvalidInput
+from powerretail.errors import InvalidInput, StoreFailed
 from powerretail.ids import AccountId
 from powerretail.quantities import Money
 from powerretail.repositories.codec import canonical_json
@@ -85,7 +85,7 @@ class TestSchema:
             MIGRATIONS[-1].version + 1, "broken", ("CREATE TABLE fine (x)", "NOT SQL AT ALL")
         )
 
-        with pytest.raises(sqlite3.OperationalError):
+        with pytest.raises(StoreFailed, match="could not open the store"):
             SqliteStore(path, migrations=(*MIGRATIONS, broken))
 
         store = SqliteStore(path)
@@ -228,7 +228,7 @@ class TestLocking:
         with uow:
             uow.repository(LEDGER_ACCOUNTS).add(LedgerAccount.open("A-1", holder="x"))
             uow._open().execute("COMMIT")  # someone ended the transaction under our feet
-            with pytest.raises(sqlite3.OperationalError):
+            with pytest.raises(StoreFailed, match="could not commit"):
                 uow.commit()
 
         with pytest.raises(UnitOfWorkClosed):

@@ -185,6 +185,7 @@ class TestMeterErrorRefund:
                 "rate": "0.5",
                 "amount": "-175.00",
                 "rule_source": doc.lines[0].rule_source,
+                "rule_source_zh": doc.lines[0].rule_source_zh,
                 "status": "confirmed",
             }
         ]

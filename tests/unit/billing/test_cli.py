@@ -194,3 +194,45 @@ class TestDemo:
     def test_a_missing_sample_is_not_found(self) -> None:
         with pytest.raises(NotFound):
             sample_text("../demo.toml")
+
+
+class TestUsageFromCsvRefusesRowsOutOfShape:
+    @pytest.mark.parametrize(
+        ("text", "field"),
+        [
+            ("register,previous,current\npeak,1\n", "line 2.current"),
+            ("register,current\npeak,1,2,3\n", "line 2"),
+            ('register,current\n"' + "a" * 200_000 + '"\n', "reads"),
+            ('meter_id,interval_start,kwh\n"' + "a" * 200_000 + '"\n', "line 2"),
+        ],
+    )
+    def test_a_short_or_long_row_or_a_huge_field_is_invalid_input(
+        self, text: str, field: str
+    ) -> None:
+        with pytest.raises(InvalidInput) as caught:
+            usage_from_csv(text)
+
+        assert caught.value.field == field
+
+
+class TestDemoFileRefusesWhatItCannotRead:
+    @pytest.mark.parametrize(
+        ("text", "field"),
+        [
+            ("customers = [", "demo"),
+            ("customers = 1\n", "customers"),
+            ("[[customers]]\naccount_id = 'x'\n", "customers[0].name"),
+            (
+                (
+                    "[[customers]]\naccount_id = 'x'\nname = 'x'\ntariff = 'JS-RES-TOU'\n"
+                    "period = '2025-07'\nregisters = []\n"
+                ),
+                "customers[0]",
+            ),
+        ],
+    )
+    def test_names_the_customer_and_the_field(self, text: str, field: str) -> None:
+        with pytest.raises(InvalidInput) as caught:
+            load_demo_customers(text)
+
+        assert caught.value.field == field

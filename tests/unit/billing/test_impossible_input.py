@@ -88,6 +88,10 @@ class TestChargesLeftOut:
 
         assert not any(line.code == "pf" for line in bill.lines)
         assert bill.notes == (
+            (  # Dragon Boat Festival, 2025-06-01..02: the meter has no deep-valley register
+                "8 h of deep valley from 2025-06-01 to 2025-06-02 (10:00-14:00) billed at the flat "
+                "or valley price as registered: the meter has no deep-valley register"
+            ),
             (
                 "power-factor adjustment not applied: no PF standard given although 130000 kvarh "
                 "reactive energy was read"
@@ -103,7 +107,8 @@ class TestChargesLeftOut:
             reactive_kvarh="130000",
         )
 
-        bill = price_bill(TWO_PART, determinants, JUNE, AccountFacts(pf_standard="0.90"))
+        september = DateRange.month(2025, 9)  # no holiday: no deep-valley hours to note
+        bill = price_bill(TWO_PART, determinants, september, AccountFacts(pf_standard="0.90"))
 
         assert bill.notes == ()
         assert "notes" not in bill.canonical_content()

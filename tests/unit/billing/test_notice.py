@@ -31,7 +31,8 @@ class TestNotice:
         assert "电费通知单" in page
         for line in foundry.lines:
             assert f">{line.amount.amount}<" in page
-            assert line.source.split(" ")[0] in page
+            assert line.source_zh.split("：")[0] in page  # the Chinese rule on a Chinese notice
+            assert line.source not in page
         assert '<td class="num" id="total">193830.20 元</td>' in page
         assert "2025-07-01 至 2025-07-31" in page
 

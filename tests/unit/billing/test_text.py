@@ -21,6 +21,12 @@ class TestWrap:
     def test_cuts_a_run_of_chinese_between_characters(self) -> None:
         assert wrap("发改价格〔2023〕526号", 8) == ("发改价格", "〔2023〕", "526号")
 
+    def test_never_starts_a_line_with_a_closing_mark(self) -> None:
+        # Cut at 14 columns, "；" would open the second line; "实）" go down with it.
+        assert wrap("示例（未核实）；版本", 14) == ("示例（未核", "实）；版本")
+        assert wrap("示例（未核实）", 12) == ("示例（未核", "实）")
+        assert wrap("，，，，", 4) == ("，，", "，，")  # nothing to carry: cut as before
+
     def test_gives_one_empty_line_for_empty_text(self) -> None:
         assert wrap("", 10) == ("",)
 

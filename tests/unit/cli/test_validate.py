@@ -148,7 +148,7 @@ class TestValidateCommand:
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
         assert cli.main(["validate", str(tmp_path / "none.csv")]) == 2
-        assert "readable CSV file" in capsys.readouterr().err
+        assert capsys.readouterr().err == f'powerretail: no file "{tmp_path / "none.csv"}"\n'
 
     def test_an_unwritable_estimates_file_exits_2(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -164,8 +164,7 @@ class TestValidateCommand:
 
 
 def test_help_lists_the_columns(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit):
-        cli.main(["validate", "--help"])
+    assert cli.main(["validate", "--help"]) == 0
 
     out = capsys.readouterr().out
     assert "interval_start" in out

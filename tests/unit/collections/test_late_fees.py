@@ -320,6 +320,8 @@ class TestAssessLateFees:
                 "daily_rate": "0.002",
                 "amount": "10.00000",
                 "source": GYGZ2024.source,
+                "source_zh": "《供电营业规则》(2024)（条款未核实，按1996年版第98条）："
+                "当年欠费每日按欠费金额的 2‰ 计收",
             },
             {
                 "first_day": "2025-03-16",
@@ -330,6 +332,8 @@ class TestAssessLateFees:
                 "daily_rate": "0.002",
                 "amount": "4.00000",
                 "source": GYGZ2024.source,
+                "source_zh": "《供电营业规则》(2024)（条款未核实，按1996年版第98条）："
+                "当年欠费每日按欠费金额的 2‰ 计收",
             },
         ]
 

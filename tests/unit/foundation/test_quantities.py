@@ -265,3 +265,54 @@ class TestAllocate:
     def test_refuses_unusable_weights(self, bad: list[int]) -> None:
         with pytest.raises(InvalidInput):
             allocate(Money("1.00"), bad)
+
+
+class TestNoStrayDecimalErrors:
+    """Only powerretail.errors leave the quantities: no decimal traps, no exotic digits (R16)."""
+
+    @pytest.mark.parametrize("text", ["１２", "٣", "۳", "_1", "1_", "1__0", "1._5", "²", "1e"])
+    def test_refuses_text_that_is_not_plain_ascii_decimal(self, text: str) -> None:
+        with pytest.raises(InvalidInput) as caught:
+            Money(text)
+
+        assert caught.value.expected == "a decimal number"
+
+    @pytest.mark.parametrize("text", ["-0", "-0.00", "+0", "-0E+5"])
+    def test_a_zero_has_no_sign(self, text: str) -> None:
+        assert str(Money(text)) == "0.00 CNY"
+        assert not Energy(text).value.is_signed()
+
+    @pytest.mark.parametrize("text", ["1e1000000", "1e31", "1e-31", "9" * 40])
+    def test_refuses_numbers_beyond_ten_to_the_thirty(self, text: str) -> None:
+        with pytest.raises(InvalidInput, match="10\\^"):
+            Energy(text)
+
+    def test_refuses_a_huge_int(self) -> None:
+        with pytest.raises(InvalidInput):
+            Money(10**200)
+
+    def test_the_largest_sane_numbers_still_multiply(self) -> None:
+        assert Energy("1e30") * EnergyPrice("1e30") == Decimal("1e60")
+
+    def test_dividing_by_zero_money_or_quantity_is_invalid_input(self) -> None:
+        with pytest.raises(InvalidInput, match="divisor"):
+            Money(1) / Money(0)
+        with pytest.raises(InvalidInput, match="divisor"):
+            Energy(1) / 0
+        with pytest.raises(InvalidInput, match="divisor"):
+            Energy(0) / Energy(0)
+        with pytest.raises(InvalidInput, match="divisor"):
+            Energy(1).ratio_to(Energy(0))
+
+    def test_from_quantized_refuses_a_float_or_an_unknown_currency(self) -> None:
+        with pytest.raises(FloatNotAllowed):
+            Money.from_quantized(0.1)  # type: ignore[arg-type]
+        with pytest.raises(InvalidInput):
+            Money.from_quantized(1)  # type: ignore[arg-type]
+        with pytest.raises(InvalidInput, match="currency"):
+            Money.from_quantized(Decimal("1.00"), "XXX")
+
+    def test_a_step_of_100_rounds_to_hundreds_and_0_010_to_the_fen(self) -> None:
+        assert Rounding(step="100").to_money(Decimal("1250")) == Money("1300")
+        assert Rounding(step="0.010").round(Decimal("1.2345")) == Decimal("1.23")
+        assert Rounding(step="0.010").step == FEN

@@ -48,6 +48,13 @@ class TestAsDateAndInstant:
         with pytest.raises(InvalidInput):
             as_instant(bad)
 
+    @pytest.mark.parametrize("text", ["9999-12-31T23:59-14:00", "0001-01-01T00:00+14:00"])
+    def test_as_instant_refuses_an_instant_beyond_the_years_1_to_9999_in_utc(
+        self, text: str
+    ) -> None:
+        with pytest.raises(InvalidInput, match="UTC time is in the years 1-9999"):
+            as_instant(text)
+
     def test_local_date_depends_on_the_zone(self) -> None:
         instant = pendulum.datetime(2025, 6, 30, 20, tz="UTC")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from powerretail.adapters.read_csv import LoadedReads, load_reads_file, load_reads_text
-from powerretail.errors import InvalidInput
+from powerretail.errors import InvalidInput, NotFound
 from powerretail.metering.rows import NO_CONTEXT, MissedRead
 from powerretail.metering.vee import ServiceStatus
 from powerretail.quantities import Energy
@@ -120,12 +120,20 @@ class TestLoadReadsFile:
         assert load_reads_file(path).rows == 1
 
     def test_names_a_missing_file(self, tmp_path: Path) -> None:
-        with pytest.raises(InvalidInput, match="readable CSV file"):
+        with pytest.raises(NotFound, match=r"none\.csv"):
             load_reads_file(tmp_path / "none.csv")
 
     def test_names_a_file_that_is_not_utf8(self, tmp_path: Path) -> None:
         path = tmp_path / "gbk.csv"
         path.write_bytes("meter_id,电表\n".encode("gbk"))
 
-        with pytest.raises(InvalidInput, match="UTF-8"):
+        with pytest.raises(InvalidInput, match="UTF-8 text \\(line 1, byte 9 is not UTF-8"):
             load_reads_file(path)
+
+    def test_reads_a_gb18030_file_with_its_encoding(self, tmp_path: Path) -> None:
+        path = tmp_path / "gb18030.csv"
+        path.write_bytes((HEADER + "电表-1,2025-01-01T08:00+08:00,100,40\n").encode("gb18030"))
+
+        loaded = load_reads_file(path, encoding="gb18030")
+
+        assert [str(read.meter_id) for read in loaded.reads] == ["电表-1"]

@@ -264,3 +264,51 @@ class TestSeriesFromRows:
 def test_the_column_lists_start_with_the_required_columns() -> None:
     assert list(READ_COLUMNS)[:3] == ["meter_id", "read_at", "value"]
     assert list(INTERVAL_COLUMNS)[:3] == ["meter_id", "interval_start", "kwh"]
+
+
+class TestBoundedWork:
+    """Rows that would make absurd work are refused, not padded (R21)."""
+
+    @pytest.mark.parametrize("digits", ["²", "١٢", "１２"])
+    def test_dials_must_be_ascii_digits(self, digits: str) -> None:
+        with pytest.raises(RowError, match="column digits"):
+            meter_from_row({**READ, "digits": digits}, line=2, first_read_on=date(2025, 3, 1))
+
+    @pytest.mark.parametrize("step", ["²", "١٥"])
+    def test_steps_must_be_ascii_digits(self, step: str) -> None:
+        with pytest.raises(RowError, match="column step_minutes"):
+            parse_interval_row({**INTERVAL, "step_minutes": step}, line=2)
+
+    @pytest.mark.parametrize("year", ["1969", "2200", "7025"])
+    def test_a_read_or_interval_outside_1970_to_2199_is_a_typo(self, year: str) -> None:
+        with pytest.raises(RowError, match="a date-time in the years 1970-2199"):
+            parse_read_row({**READ, "read_at": f"{year}-03-01T08:00+08:00"}, line=2)
+        with pytest.raises(RowError, match="a date-time in the years 1970-2199"):
+            parse_interval_row({**INTERVAL, "interval_start": f"{year}-03-01T00:00+08:00"}, line=3)
+
+    def test_two_rows_a_year_apart_are_refused_not_padded(self) -> None:
+        rows = TestSeriesFromRows().rows(
+            ("2025-01-01T00:00+08:00", "1", 2),
+            ("2026-01-01T00:00+08:00", "1", 3),
+        )
+
+        series, problems = series_from_rows(rows)  # type: ignore[arg-type]
+
+        assert series == ()
+        assert [p.line for p in problems] == [2, 3]
+        assert problems[0].message == (
+            "meter M-1 active_total: 2 intervals from 2025-01-01 00:00:00+08:00 to "
+            "2026-01-01 00:00:00+08:00 would be a series of 35041 15-minute intervals, mostly "
+            "missing (at most twice the rows given plus 2976); is a date mistyped?"
+        )
+
+    def test_a_month_of_gaps_is_still_a_series(self) -> None:
+        rows = TestSeriesFromRows().rows(
+            ("2025-01-01T00:00+08:00", "1", 2),
+            ("2025-01-31T23:45+08:00", "1", 3),
+        )
+
+        (series,), problems = series_from_rows(rows)  # type: ignore[arg-type]
+
+        assert len(series.values) == 31 * 96
+        assert problems == ()

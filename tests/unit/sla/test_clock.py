@@ -336,3 +336,33 @@ class TestSlaEvent:
 
     def test_reads_an_iso_instant(self) -> None:
         assert SlaEvent("accepted", "2025-09-30T10:00:00+08:00").at == ACCEPTED[1]
+
+
+class TestInstantsAcrossTheAutumnChange:
+    """Same-zone instants either side of a fall-back compare in UTC, not by wall clock.
+
+    In London on 2005-10-30 01:26:35 BST comes 33 minutes before 01:00 GMT (the hour repeats);
+    Python compares datetimes sharing one tzinfo by their wall clocks and had it the other way
+    round (found by the SLA state machine, about one run in three).
+    """
+
+    BEFORE = pendulum.datetime(2005, 10, 30, tz=LONDON).add(seconds=5195)  # 01:26:35+01:00
+    AFTER = BEFORE + timedelta(seconds=2005)  # 01:00:00+00:00
+
+    def test_an_as_of_after_the_change_is_after_the_last_event(self) -> None:
+        clock = a_clock(("accepted", self.BEFORE), policy=a_policy(1, SlaUnit.CALENDAR_DAYS))
+
+        assert self.AFTER.minute < self.BEFORE.minute  # the wall clock went back (01:00 < 01:26)
+        assert clock.remaining(as_of=self.AFTER) == clock.remaining(as_of=self.BEFORE) - timedelta(
+            seconds=2005
+        )
+
+    def test_events_either_side_of_the_change_are_in_order(self) -> None:
+        clock = a_clock(
+            ("accepted", self.BEFORE),
+            ("completed", self.AFTER),
+            policy=a_policy(1, SlaUnit.CALENDAR_DAYS),
+        )
+
+        assert clock.state is SlaState.STOPPED
+        assert clock.is_met

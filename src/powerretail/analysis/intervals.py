@@ -1,0 +1,135 @@
+"""Interval data (15-minute or hourly, long format) to a usage table, with the exact path's rules.
+
+:func:`usage_from_intervals` buckets each account's interval energies into the time-of-use
+buckets of the tariff version in force (seasons, day types, critical peak, holidays and deep
+valley from the same :class:`~powerretail.tariffs.tou.TouSchedule` and holiday calendar the bill
+engine uses), and takes the maximum 15-minute demand and the reactive energy, for each billing
+period. The bucketing itself is the engine's (:func:`~powerretail.billing.usage.bucket_energy`),
+run once per account and period; the result feeds the batch pricer like any usage table.
+
+Interval columns: ``account_id``, ``start`` (an aware instant, ISO text with an offset or a
+tz-aware timestamp), ``kwh`` and, optionally, ``kvarh``; each account's intervals are consecutive
+and of one length (15 or 60 minutes). ``periods`` holds ``account_id``, ``period_start``,
+``period_end`` and any other usage column (capacity, residential …), carried through.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from powerretail.analysis.pricer import NotVectorisable
+from powerretail.analysis.usage import QUANTITY_EXP, Quantity, _quantity, _text
+from powerretail.billing.usage import IntervalSeries, determinants_from_intervals
+from powerretail.errors import InvalidInput
+from powerretail.tariffs.model import Tariff, TimeOfUseCharge
+from powerretail.tariffs.tou import Season, TouSchedule, TouWindow
+from powerretail.timeframe import DateRange
+
+__all__ = ["usage_from_intervals"]
+
+_UNTIMED = TouSchedule(
+    name="untimed",
+    seasons=(
+        Season(
+            name="all", months=tuple(range(1, 13)), windows=(TouWindow("total", "00:00", "24:00"),)
+        ),
+    ),
+)
+
+
+def _schedule(tariff: Tariff, period: DateRange) -> TouSchedule:
+    version = tariff.version_on(period.start)
+    if tariff.boundaries_within(period):
+        raise NotVectorisable(
+            f"interval data of {period}",
+            f"a version of {tariff.code} starts or ends inside the period; give one period "
+            "per version so each is bucketed by its own schedule",
+        )
+    for charge in version.charges:
+        if isinstance(charge, TimeOfUseCharge):
+            return version.schedules[charge.schedule]
+    return _UNTIMED
+
+
+def _series(rows: Any, account: str, kwh: Quantity, kvarh: Quantity) -> IntervalSeries:
+    seconds = rows["start"].dt.as_unit("s").astype("int64").to_numpy()
+    steps = np.diff(seconds) // 60 if len(seconds) > 1 else []
+    minutes = int(steps[0]) if len(steps) else 15
+    if len(steps) and (np.asarray(steps) != minutes).any():
+        raise InvalidInput(
+            f"intervals.start (account {account})",
+            str(rows["start"].iloc[int(np.flatnonzero(np.asarray(steps) != minutes)[0]) + 1]),
+            f"consecutive intervals of {minutes} minutes",
+        )
+    index = rows.index.to_numpy()
+    reactive = kvarh.values[index].tolist() if kvarh.present[index].all() else None
+    return IntervalSeries(
+        start=rows["start"].iloc[0].to_pydatetime(),
+        minutes=minutes,
+        active_units=kwh.values[index].tolist(),
+        reactive_units=reactive,
+        unit_exponent=QUANTITY_EXP,
+    )
+
+
+def usage_from_intervals(intervals: Any, periods: Any, tariff: Tariff) -> Any:
+    """Return a usage table: ``periods`` with ``kwh_<bucket>``, demand and reactive energy.
+
+    Raises:
+        InvalidInput: a missing column, an instant without a time zone, intervals that are not
+            consecutive, a period the intervals do not cover.
+        NotVectorisable: a period inside which the tariff changes version.
+    """
+    frame = pd.DataFrame(intervals).reset_index(drop=True)
+    for name in ("account_id", "start", "kwh"):
+        if name not in frame.columns:
+            raise InvalidInput("intervals", name, f"a column {name!r}")
+    frame["account_id"] = _text(frame, "account_id", required=True)
+    start = frame["start"]
+    if start.dtype.kind == "M":
+        aware = np.full(len(frame), start.dt.tz is not None)
+    else:
+        text = start.astype(str).str.strip()
+        aware = np.asarray(text.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$").to_numpy(), dtype=bool)
+    if not aware.all():
+        naive = int(np.flatnonzero(~aware)[0])
+        raise InvalidInput(
+            f"intervals[{naive}].start",
+            str(start.iloc[naive]),
+            "an instant with a time zone offset",
+        )
+    try:
+        frame["start"] = pd.to_datetime(start, format="ISO8601", utc=True)
+    except (ValueError, TypeError):
+        raise InvalidInput(
+            "intervals.start", "", "aware instants such as 2025-07-01T00:00+08:00"
+        ) from None
+    kwh = _quantity(frame, "kwh", non_negative=True)
+    kvarh = _quantity(frame, "kvarh", non_negative=True)
+    table = pd.DataFrame(periods).reset_index(drop=True)
+    rows = []
+    groups = {str(k): g.sort_values("start") for k, g in frame.groupby("account_id")}
+    for position, period_row in table.iterrows():
+        account = str(period_row["account_id"])
+        if account not in groups:
+            raise InvalidInput(
+                f"periods[{position}].account_id", account, "an account with intervals"
+            )
+        period = DateRange(
+            pd.Timestamp(period_row["period_start"]).date(),
+            pd.Timestamp(period_row["period_end"]).date(),
+        )
+        series = _series(groups[account], account, kwh, kvarh)
+        determinants = determinants_from_intervals(series, _schedule(tariff, period), period)
+        row: dict[str, Decimal | None] = {
+            f"kwh_{bucket}": value for bucket, value in determinants.energy_kwh.items()
+        }
+        row["max_demand_kw"] = determinants.max_demand_kw
+        row["reactive_kvarh"] = determinants.reactive_kvarh
+        rows.append(row)
+    measured = pd.DataFrame(rows, index=table.index)
+    return pd.concat([table, measured], axis=1)

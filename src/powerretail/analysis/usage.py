@@ -1,0 +1,377 @@
+"""Usage tables for the batch engine: one row per account and billing period.
+
+:func:`read_usage` takes a pandas DataFrame, a pyarrow Table, or a path to a Parquet or CSV file
+(polars frames go through ``to_arrow()``) and checks it column by column. Columns:
+
+======================== ========= =============================================================
+column                   required  meaning
+======================== ========= =============================================================
+``account_id``           yes       the account (text)
+``period_start``         yes       first day of the billing period (date)
+``period_end``           yes       first day after it (date)
+``kwh_<bucket>``         one+      energy [kWh] per time-of-use bucket: ``kwh_peak``,
+                                   ``kwh_flat``, ``kwh_valley``, ``kwh_critical``,
+                                   ``kwh_deep_valley`` …, or ``kwh_total`` for an untimed meter;
+                                   an empty cell means the meter has no such register
+``max_demand_kw``        no        maximum demand [kW] (demand-based basic charge)
+``reactive_kvarh``       no        reactive energy [kvarh] (power-factor adjustment)
+``capacity_kva``         no        transformer capacity [kVA]
+``contract_demand_kw``   no        contract maximum demand [kW]
+``hv_motor_kw``          no        HV motors outside the transformer [kW] (40 % floor)
+``basic_charge_basis``   no        ``capacity`` or ``demand`` (empty: the tariff's default)
+``pf_standard``          no        power-factor standard 0.90 / 0.85 / 0.80 (empty: tariff's)
+``residential``          no        true for households (never power-factor adjusted)
+``opened_on``            no        move-in date (first day with service)
+``closed_on``            no        move-out date (first day without service)
+``ytd_kwh``              no        annual tier position at the period start [kWh] (an empty
+                                   cell is 0); when the column is absent the position is
+                                   carried from the account's earlier rows of the same tier
+                                   year (their periods must not overlap)
+``tier_year_kwh_before`` no        tier position before the account's first row [kWh] (0)
+``customer_class``       no        a label for per-class summaries (default: residential or
+                                   non-residential)
+``profiled``             no        true where the buckets were split from a total by a load
+                                   profile (:mod:`powerretail.analysis.profiles`); carried to
+                                   the bills
+======================== ========= =============================================================
+
+Quantities are read to three decimals (a number with more is refused), so a float column read
+from CSV is exact. Energy is zero or more. A bad table raises
+:class:`~powerretail.errors.InvalidInput` naming the column, the row (counted from 0) and what
+was expected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Final
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from powerretail.analysis._exact import IntArray
+from powerretail.errors import InvalidInput
+
+__all__ = ["QUANTITY_EXP", "Usage", "read_usage"]
+
+#: Quantities [kWh, kW, kvarh, kVA] are integers of 10**QUANTITY_EXP units.
+QUANTITY_EXP: Final = -3
+_SCALE: Final = 10**-QUANTITY_EXP
+#: The largest quantity read [kWh]: larger values would overflow exact products.
+_MAX_QUANTITY: Final = 10**12
+_REQUIRED: Final = ("account_id", "period_start", "period_end")
+_QUANTITIES: Final = (
+    "max_demand_kw",
+    "reactive_kvarh",
+    "capacity_kva",
+    "contract_demand_kw",
+    "hv_motor_kw",
+    "ytd_kwh",
+    "tier_year_kwh_before",
+)
+_KNOWN: Final = frozenset(
+    {
+        *_REQUIRED,
+        *_QUANTITIES,
+        "basic_charge_basis",
+        "pf_standard",
+        "residential",
+        "opened_on",
+        "closed_on",
+        "customer_class",
+        "profiled",
+    }
+)
+
+
+@attrs.frozen(eq=False)
+class Quantity:
+    """A nullable quantity column: integers of 10**QUANTITY_EXP units, and where it is given."""
+
+    values: npt.NDArray[np.int64]
+    present: npt.NDArray[np.bool_]
+
+
+@attrs.frozen(eq=False)
+class Usage:
+    """A checked usage table as arrays, in the order of its rows.
+
+    ``energy`` maps each bucket to its column; ``dates`` are ``datetime64[D]`` (``NaT`` when
+    empty).
+    """
+
+    frame: Any
+    account_id: npt.NDArray[np.object_]
+    period_start: npt.NDArray[np.datetime64]
+    period_end: npt.NDArray[np.datetime64]
+    energy: Mapping[str, Quantity]
+    quantities: Mapping[str, Quantity]
+    residential: npt.NDArray[np.bool_]
+    pf_standard: npt.NDArray[np.object_]
+    basic_charge_basis: npt.NDArray[np.object_]
+    opened_on: npt.NDArray[np.datetime64]
+    closed_on: npt.NDArray[np.datetime64]
+    customer_class: npt.NDArray[np.object_]
+    profiled: npt.NDArray[np.bool_]
+    carries_position: bool
+
+    def __len__(self) -> int:
+        return len(self.account_id)
+
+    def total_kwh(self) -> IntArray:
+        """Return all energy of each row (integers of 10**QUANTITY_EXP kWh)."""
+        total = np.zeros(len(self), dtype=np.int64)
+        for column in self.energy.values():
+            total += np.where(column.present, column.values, 0)
+        return total
+
+
+def read_usage(source: object) -> Usage:
+    """Return the checked usage table of ``source`` (DataFrame, Arrow table or file path).
+
+    Raises:
+        InvalidInput: a file that cannot be read, a missing or unknown column, a bad value.
+    """
+    frame = _frame(source)
+    columns = [str(c) for c in frame.columns]
+    for name in _REQUIRED:
+        if name not in columns:
+            raise InvalidInput("usage", name, f"a column {name!r} (columns: {', '.join(columns)})")
+    buckets = [c for c in columns if c.startswith("kwh_")]
+    if not buckets:
+        raise InvalidInput("usage", "kwh_*", "at least one energy column such as kwh_total")
+    for name in columns:
+        if name not in _KNOWN and not name.startswith("kwh_"):
+            raise InvalidInput(
+                "usage", name, "a documented column (account_id, period_start, kwh_peak …)"
+            )
+    frame = frame.reset_index(drop=True)
+    size = len(frame)
+    account = _text(frame, "account_id", required=True)
+    start = _dates(frame, "period_start", required=True)
+    end = _dates(frame, "period_end", required=True)
+    bad = np.flatnonzero(end <= start)
+    if bad.size:
+        row = int(bad[0])
+        raise InvalidInput(
+            f"usage[{row}].period_end", str(end[row]), f"a date after {start[row]} (period_start)"
+        )
+    energy = {c[4:]: _quantity(frame, c, non_negative=True) for c in buckets}
+    if any(not bucket for bucket in energy):
+        raise InvalidInput("usage", "kwh_", "a bucket name after kwh_")
+    given = np.zeros(size, dtype=bool)
+    for column in energy.values():
+        given |= column.present
+    missing = np.flatnonzero(~given)
+    if missing.size:
+        raise InvalidInput(
+            f"usage[{int(missing[0])}].kwh_*", "", "energy in at least one kwh_ column"
+        )
+    # The same facts the exact engine refuses: nothing negative, and a declared contract
+    # demand above zero (no contract demand is an empty cell, not 0).
+    quantities = {name: _quantity(frame, name, non_negative=True) for name in _QUANTITIES}
+    demand = quantities["contract_demand_kw"]
+    zero = np.flatnonzero(demand.present & (demand.values == 0))
+    if zero.size:
+        row = int(zero[0])
+        raise InvalidInput(
+            f"usage[{row}].contract_demand_kw",
+            frame["contract_demand_kw"].iloc[row],
+            "a contract demand above zero, or an empty cell for none",
+        )
+    residential = _booleans(frame, "residential")
+    pf = _choice(frame, "pf_standard", ("0.90", "0.85", "0.80"), decimal=True)
+    basis = _choice(frame, "basic_charge_basis", ("capacity", "demand"))
+    opened = _dates(frame, "opened_on")
+    closed = _dates(frame, "closed_on")
+    both = ~np.isnat(opened) & ~np.isnat(closed) & (closed <= opened)
+    if both.any():
+        row = int(np.flatnonzero(both)[0])
+        raise InvalidInput(
+            f"usage[{row}].closed_on", str(closed[row]), f"a date after {opened[row]}"
+        )
+    if "customer_class" in frame.columns:
+        classes = _text(frame, "customer_class", required=True)
+    else:
+        classes = np.where(residential, "residential", "non-residential").astype(object)
+    return Usage(
+        frame=frame,
+        account_id=account,
+        period_start=start,
+        period_end=end,
+        energy=energy,
+        quantities=quantities,
+        residential=residential,
+        pf_standard=pf,
+        basic_charge_basis=basis,
+        opened_on=opened,
+        closed_on=closed,
+        customer_class=classes,
+        profiled=_booleans(frame, "profiled"),
+        carries_position="ytd_kwh" not in frame.columns,
+    )
+
+
+def _frame(source: object) -> Any:
+    if isinstance(source, pd.DataFrame):
+        return source
+    if hasattr(source, "to_pandas") and hasattr(source, "schema"):
+        return source.to_pandas()
+    if isinstance(source, str | Path):
+        path = Path(source)
+        suffix = path.suffix.lower()
+        if suffix not in {".csv", ".parquet", ".pq"}:
+            raise InvalidInput("usage", str(path), "a .csv or .parquet file")
+        try:
+            if suffix == ".csv":
+                return pd.read_csv(path, dtype={"account_id": str, "customer_class": str})
+            return pd.read_parquet(path)
+        except (OSError, ValueError) as err:
+            raise InvalidInput("usage", str(path), f"a readable usage file ({err})") from None
+    raise InvalidInput(
+        "usage", type(source).__name__, "a pandas DataFrame, a pyarrow Table or a file path"
+    )
+
+
+def _missing(series: Any) -> npt.NDArray[np.bool_]:
+    return np.asarray(series.isna().to_numpy(), dtype=bool)
+
+
+def _text(frame: Any, name: str, *, required: bool) -> npt.NDArray[np.object_]:
+    series = frame[name]
+    missing = _missing(series)
+    if required and missing.any():
+        row = int(np.flatnonzero(missing)[0])
+        raise InvalidInput(f"usage[{row}].{name}", "", "a non-blank value")
+    text = series.astype(str)
+    values = np.asarray(text.to_numpy(), dtype=object)
+    blank = np.asarray((text.str.strip() == "").to_numpy(), dtype=bool) & ~missing
+    if required and blank.any():
+        row = int(np.flatnonzero(blank)[0])
+        raise InvalidInput(f"usage[{row}].{name}", values[row], "a non-blank value")
+    return values
+
+
+def _dates(frame: Any, name: str, *, required: bool = False) -> npt.NDArray[np.datetime64]:
+    if name not in frame.columns:
+        return np.full(len(frame), np.datetime64("NaT"), dtype="datetime64[D]")
+    series = frame[name]
+    missing = _missing(series)
+    if required and missing.any():
+        row = int(np.flatnonzero(missing)[0])
+        raise InvalidInput(f"usage[{row}].{name}", "", "a date such as 2025-07-01")
+    if series.dtype.kind == "M":
+        parsed = series
+    else:
+        # Text and date objects alike, read strictly as ISO dates (no guessing of formats).
+        parsed = pd.to_datetime(
+            series.astype(str).where(~missing), errors="coerce", format="ISO8601"
+        )
+    wrong = np.asarray(parsed.isna().to_numpy(), dtype=bool) & ~missing
+    if not wrong.any():
+        days = np.asarray(parsed.to_numpy(), dtype="datetime64[D]")
+        exact = np.asarray(parsed.to_numpy(), dtype="datetime64[ns]") == days.astype(
+            "datetime64[ns]"
+        )
+        wrong = ~exact & ~missing
+    if wrong.any():
+        row = int(np.flatnonzero(wrong)[0])
+        raise InvalidInput(f"usage[{row}].{name}", series.iloc[row], "a date such as 2025-07-01")
+    return days
+
+
+def _quantity(frame: Any, name: str, *, non_negative: bool) -> Quantity:
+    size = len(frame)
+    if name not in frame.columns:
+        return Quantity(np.zeros(size, dtype=np.int64), np.zeros(size, dtype=bool))
+    series = frame[name]
+    present = ~_missing(series)
+    expected = "a number of zero or more with at most 3 decimals"
+    if not non_negative:
+        expected = "a number with at most 3 decimals"
+    kind = series.dtype.kind
+    if kind in "iub":
+        raw = np.asarray(series.to_numpy(), dtype=np.int64)
+        bad = np.abs(raw) > _MAX_QUANTITY
+        values = raw * _SCALE
+    elif kind == "f":
+        raw_f = np.asarray(series.to_numpy(), dtype=np.float64)
+        finite = present & np.isfinite(raw_f) & (np.abs(raw_f) <= _MAX_QUANTITY)
+        rounded = np.rint(np.where(finite, raw_f, 0) * _SCALE)
+        # Exact: the float read is the one nearest to a number with three decimals.
+        bad = present & (~finite | (rounded / _SCALE != np.where(finite, raw_f, 0)))
+        values = np.where(bad, 0, rounded).astype(np.int64)
+    else:
+        ints = np.zeros(size, dtype=np.int64)
+        bad = np.zeros(size, dtype=bool)
+        for row, value in enumerate(series.to_numpy()):
+            if not present[row]:
+                continue
+            number = _decimal(value)
+            if (
+                number is None
+                or abs(number) > _MAX_QUANTITY
+                or number != number.quantize(Decimal("0.001"))
+            ):
+                bad[row] = True
+                continue
+            ints[row] = int(number.scaleb(-QUANTITY_EXP))
+        values = ints
+    if non_negative:
+        bad = bad | (present & (values < 0))
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise InvalidInput(f"usage[{row}].{name}", series.iloc[row], expected)
+    return Quantity(np.where(present, values, 0).astype(np.int64), present)
+
+
+def _decimal(value: object) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _booleans(frame: Any, name: str) -> npt.NDArray[np.bool_]:
+    if name not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    series = frame[name]
+    if series.dtype.kind == "b":
+        return np.asarray(series.to_numpy(), dtype=bool)
+    words = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
+    missing = _missing(series)
+    keys = series.astype(str).str.strip().str.lower()
+    mapped = keys.map(words)
+    wrong = np.asarray(mapped.isna().to_numpy(), dtype=bool) & ~missing
+    if wrong.any():
+        row = int(np.flatnonzero(wrong)[0])
+        raise InvalidInput(f"usage[{row}].{name}", series.iloc[row], "true or false")
+    return np.asarray(mapped.where(~missing, False).to_numpy(), dtype=bool)
+
+
+def _choice(
+    frame: Any, name: str, allowed: tuple[str, ...], *, decimal: bool = False
+) -> npt.NDArray[np.object_]:
+    result = np.full(len(frame), None, dtype=object)
+    if name not in frame.columns:
+        return result
+    series = frame[name]
+    present = ~_missing(series)
+    for row, value in enumerate(series.to_numpy()):
+        if not present[row]:
+            continue
+        key: str | None = str(value).strip()
+        if decimal:
+            number = _decimal(value)
+            key = None if number is None else f"{number:.2f}"
+        if key not in allowed:
+            raise InvalidInput(f"usage[{row}].{name}", value, f"one of {', '.join(allowed)}")
+        result[row] = key
+    return result

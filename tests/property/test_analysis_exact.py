@@ -1,0 +1,134 @@
+"""The batch engine equals the exact engine, line by line and in total, on generated data."""
+
+from __future__ import annotations
+
+import decimal
+from datetime import date, timedelta
+from typing import Any
+
+import attrs
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+pytest.importorskip("pandas")
+
+from powerretail.analysis import compile_tariff
+from powerretail.quantities import Rounding
+from powerretail.tariffs.model import Tariff
+from tests.analysis_exact import exact_bills, line_amounts
+from tests.strategies.tariffs import tariffs
+
+kwh = st.decimals(min_value=0, max_value=500_000, places=3)
+
+
+@st.composite
+def usage_rows(draw: st.DrawFn, index: int) -> dict[str, Any]:
+    start = draw(st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 10, 31)))
+    end = start + timedelta(days=draw(st.integers(min_value=1, max_value=62)))
+    row: dict[str, Any] = {
+        "account_id": f"A{index}",
+        "period_start": start,
+        "period_end": end,
+        "kwh_peak": draw(kwh),
+        "kwh_valley": draw(st.none() | kwh),
+        "max_demand_kw": draw(st.decimals(min_value=0, max_value=5000, places=2)),
+        "reactive_kvarh": draw(kwh),
+        "capacity_kva": draw(st.integers(min_value=1, max_value=5000)),
+        "contract_demand_kw": draw(st.none() | st.integers(min_value=1, max_value=4000)),
+        "hv_motor_kw": draw(st.sampled_from([0, 0, 250])),
+        "ytd_kwh": draw(st.integers(min_value=0, max_value=10_000)),
+        "pf_standard": draw(st.sampled_from([None, "0.90", "0.85", "0.80"])),
+        "basic_charge_basis": draw(st.sampled_from([None, "capacity", "demand"])),
+        "residential": draw(st.booleans()),
+        "opened_on": None,
+        "closed_on": None,
+    }
+    if draw(st.booleans()):
+        row["opened_on"] = start + timedelta(days=draw(st.integers(-400, 0)))
+    if draw(st.booleans()):
+        row["closed_on"] = end + timedelta(days=draw(st.integers(0, 400)))
+    if row["opened_on"] and row["closed_on"] and draw(st.booleans()):
+        row["opened_on"] = start + timedelta(days=draw(st.integers(0, (end - start).days - 1)))
+    return row
+
+
+@st.composite
+def tables(draw: st.DrawFn) -> pd.DataFrame:
+    count = draw(st.integers(min_value=1, max_value=6))
+    return pd.DataFrame([draw(usage_rows(i)) for i in range(count)])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(min_value=1, max_value=2).flatmap(lambda n: tariffs(versions=n)), tables())
+def test_batch_bills_equal_the_engine_line_by_line(tariff: Tariff, frame: pd.DataFrame) -> None:
+    priced = compile_tariff(tariff).price(frame)
+    expected = exact_bills(tariff, frame)
+
+    lines = priced.lines
+    got = [
+        [
+            (str(r.period_start.date()), str(r.code), int(r.amount_fen))
+            for r in lines[lines["row"] == i].itertuples()
+        ]
+        for i in range(len(frame))
+    ]
+    assert [sorted(b) for b in got] == [sorted(b) for b in line_amounts(expected)]
+    assert priced.bills["total_fen"].tolist() == [int(b.total.amount.scaleb(2)) for b in expected]
+
+
+def _lines_by_row(lines: pd.DataFrame, rows: int) -> list[list[tuple[str, str, int]]]:
+    return [
+        sorted(
+            (str(r.period_start.date()), str(r.code), int(r.amount_fen))
+            for r in lines[lines["row"] == i].itertuples()
+        )
+        for i in range(rows)
+    ]
+
+
+@st.composite
+def year_end_tables(draw: st.DrawFn) -> pd.DataFrame:
+    """Rows whose periods cross a new year (annual tiers restart) and version boundaries."""
+    frame = draw(tables())
+    starts = [
+        date(draw(st.integers(2020, 2029)), 12, draw(st.integers(1, 31))) for _ in range(len(frame))
+    ]
+    frame["period_start"] = starts
+    frame["period_end"] = [s + timedelta(days=draw(st.integers(20, 62))) for s in starts]
+    frame["opened_on"] = None
+    frame["closed_on"] = [
+        draw(st.none() | st.just(s + timedelta(days=draw(st.integers(1, 19))))) for s in starts
+    ]
+    return frame
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.integers(min_value=1, max_value=4).flatmap(lambda n: tariffs(versions=n)),
+    year_end_tables(),
+    st.sampled_from(["0.01", "0.1", "1"]),
+    st.sampled_from(
+        [
+            decimal.ROUND_HALF_UP,
+            decimal.ROUND_HALF_EVEN,
+            decimal.ROUND_HALF_DOWN,
+            decimal.ROUND_DOWN,
+            decimal.ROUND_UP,
+            decimal.ROUND_FLOOR,
+            decimal.ROUND_CEILING,
+            decimal.ROUND_05UP,
+        ]
+    ),
+)
+def test_split_periods_and_any_rounding_equal_the_engine(
+    tariff: Tariff, frame: pd.DataFrame, step: str, mode: str
+) -> None:
+    tariff = attrs.evolve(tariff, rounding=Rounding(step=step, mode=mode))
+
+    priced = compile_tariff(tariff).price(frame)
+    expected = exact_bills(tariff, frame)
+
+    assert _lines_by_row(priced.lines, len(frame)) == [sorted(b) for b in line_amounts(expected)]
+    assert priced.bills["total_fen"].tolist() == [int(b.total.amount.scaleb(2)) for b in expected]
