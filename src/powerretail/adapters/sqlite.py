@@ -38,20 +38,26 @@ import time
 import types
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Self, TypeVar
 
 import attrs
 
 from powerretail.access import AuditRecord
+from powerretail.adapters._rows import (
+    EVENT_COLUMNS,
+    IDEMPOTENCY_COLUMNS,
+    RowRepository,
+    event_from_row,
+    idempotency_from_row,
+)
 from powerretail.errors import (
     ConcurrencyConflict,
     InvalidInput,
-    NotFound,
     PowerRetailError,
     StoreFailed,
     VersionConflict,
 )
-from powerretail.repositories.aggregates import Aggregate, Versioned
+from powerretail.repositories.aggregates import Aggregate
 from powerretail.repositories.audit import (
     AUDIT_RECORD_SCHEMA,
     decode_audit_record,
@@ -59,7 +65,7 @@ from powerretail.repositories.audit import (
 )
 from powerretail.repositories.codec import canonical_json
 from powerretail.repositories.events import DomainEvent, DuplicateEvent, OutboxEvent
-from powerretail.repositories.idempotency import IdempotencyRecord, KeyAlreadyRecorded, Outcome
+from powerretail.repositories.idempotency import IdempotencyRecord, KeyAlreadyRecorded
 from powerretail.repositories.unit_of_work import UnitOfWorkClosed, UnitOfWorkFactory
 from powerretail.timeframe import as_instant
 
@@ -404,33 +410,10 @@ class SqliteStore:
         return SqliteUnitOfWork(self)
 
 
-class _Repository(Generic[K, E]):
+class _Repository(RowRepository[K, E]):
     def __init__(self, uow: SqliteUnitOfWork, aggregate: Aggregate[K, E]) -> None:
         self._uow = uow
         self._aggregate = aggregate
-
-    def get(self, key: K) -> Versioned[E]:
-        found = self.find(key)
-        if found is None:
-            raise NotFound(self._aggregate.kind, key)
-        return found
-
-    def find(self, key: K) -> Versioned[E] | None:
-        row = self._uow._sql(
-            "SELECT version, body, schema FROM aggregates WHERE kind = ? AND key = ?",
-            (self._aggregate.kind, key),
-        ).fetchone()
-        return None if row is None else self._decode(row)
-
-    def _decode(self, row: Sequence[Any]) -> Versioned[E]:
-        version, body, schema = row
-        return Versioned(self._aggregate.decode(json.loads(body), int(schema)), int(version))
-
-    def _version(self, key: str) -> int | None:
-        row = self._uow._sql(
-            "SELECT version FROM aggregates WHERE kind = ? AND key = ?", (self._aggregate.kind, key)
-        ).fetchone()
-        return None if row is None else int(row[0])
 
     def add(self, entity: E) -> int:
         kind = self._aggregate.kind
@@ -445,44 +428,6 @@ class _Repository(Generic[K, E]):
         )
         self._index(key, entity)
         return 1
-
-    def save(self, entity: E, expected_version: int) -> int:
-        kind = self._aggregate.kind
-        key = self._aggregate.key_of(entity)
-        body = self._aggregate.body_of(entity)
-        if self._aggregate.changes is not None:
-            self._check_change(key, entity, expected_version)
-        updated = self._uow._sql(
-            "UPDATE aggregates SET version = version + 1, body = ?, schema = ? "
-            "WHERE kind = ? AND key = ? AND version = ?",
-            (body, self._aggregate.schema_version, kind, key, expected_version),
-        ).rowcount
-        if updated != 1:
-            raise VersionConflict(kind, key, expected_version, self._version(key))
-        self._index(key, entity)
-        return expected_version + 1
-
-    def _check_change(self, key: str, entity: E, expected_version: int) -> None:
-        """Refuse a save the aggregate's change rule forbids (the transaction holds the row)."""
-        row = self._uow._sql(
-            "SELECT version, body, schema FROM aggregates WHERE kind = ? AND key = ?",
-            (self._aggregate.kind, key),
-        ).fetchone()
-        if row is None or int(row[0]) != expected_version:
-            actual = None if row is None else int(row[0])
-            raise VersionConflict(self._aggregate.kind, key, expected_version, actual)
-        self._aggregate.check_change(self._decode(row).entity, entity)
-
-    def _index(self, key: str, entity: E) -> None:
-        kind = self._aggregate.kind
-        self._uow._sql("DELETE FROM aggregate_index WHERE kind = ? AND key = ?", (kind, key))
-        self._uow._many(
-            "INSERT INTO aggregate_index (kind, field, value, key) VALUES (?, ?, ?, ?)",
-            [
-                (kind, field, value, key)
-                for field, value in self._aggregate.index_of(entity).items()
-            ],
-        )
 
     def _select(self, columns: str, where: dict[str, Any]) -> list[Any]:
         wanted = sorted(self._aggregate.index_filter(where).items())
@@ -507,13 +452,6 @@ class _Repository(Generic[K, E]):
                 parameters += [field, value]
         return self._uow._sql(sql + order, tuple(parameters)).fetchall()
 
-    def query(self, **where: Any) -> tuple[Versioned[E], ...]:
-        rows = self._select("a.version, a.body, a.schema", where)
-        return tuple(self._decode(row) for row in rows)
-
-    def keys(self, **where: Any) -> tuple[K, ...]:
-        return tuple(row[0] for row in self._select("a.key", where))
-
 
 class _Idempotency:
     def __init__(self, uow: SqliteUnitOfWork) -> None:
@@ -521,20 +459,10 @@ class _Idempotency:
 
     def get(self, key: str) -> IdempotencyRecord | None:
         row = self._uow._sql(
-            "SELECT key, command, fingerprint, outcome, result, recorded_at "
-            "FROM idempotency WHERE key = ?",
+            f"SELECT {IDEMPOTENCY_COLUMNS} FROM idempotency WHERE key = ?",
             (key,),
         ).fetchone()
-        if row is None:
-            return None
-        return IdempotencyRecord(
-            key=row[0],
-            command=row[1],
-            fingerprint=row[2],
-            outcome=Outcome(row[3]),
-            result=json.loads(row[4]),
-            recorded_at=as_instant(row[5], "recorded_at"),
-        )
+        return None if row is None else idempotency_from_row(row)
 
     def put(self, record: IdempotencyRecord) -> None:
         try:
@@ -554,25 +482,6 @@ class _Idempotency:
             raise KeyAlreadyRecorded(record.key) from None
 
 
-_EVENT_COLUMNS: Final = (
-    "event_id, aggregate_kind, aggregate_id, sequence, event_type, schema_major, payload, "
-    "occurred_at"
-)
-
-
-def _event(row: Sequence[Any]) -> OutboxEvent:
-    return OutboxEvent(
-        event_id=row[0],
-        aggregate_kind=row[1],
-        aggregate_id=row[2],
-        sequence=int(row[3]),
-        event_type=row[4],
-        schema_major=int(row[5]),
-        payload=json.loads(row[6]),
-        occurred_at=as_instant(row[7], "occurred_at"),
-    )
-
-
 class _Outbox:
     def __init__(self, uow: SqliteUnitOfWork) -> None:
         self._uow = uow
@@ -586,7 +495,7 @@ class _Outbox:
         stored = event.at_sequence(int(last) + 1)
         try:
             self._uow._sql(
-                f"INSERT INTO outbox ({_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO outbox ({EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     stored.event_id,
                     stored.aggregate_kind,
@@ -604,10 +513,10 @@ class _Outbox:
 
     def unpublished(self, limit: int = 100) -> tuple[OutboxEvent, ...]:
         rows = self._uow._sql(
-            f"SELECT {_EVENT_COLUMNS} FROM outbox WHERE published = 0 ORDER BY position LIMIT ?",
+            f"SELECT {EVENT_COLUMNS} FROM outbox WHERE published = 0 ORDER BY position LIMIT ?",
             (limit,),
         ).fetchall()
-        return tuple(_event(row) for row in rows)
+        return tuple(event_from_row(row) for row in rows)
 
     def mark_published(self, event_ids: Iterable[str]) -> None:
         self._uow._many(
@@ -616,11 +525,11 @@ class _Outbox:
 
     def events_for(self, aggregate_kind: str, aggregate_id: str) -> tuple[OutboxEvent, ...]:
         rows = self._uow._sql(
-            f"SELECT {_EVENT_COLUMNS} FROM outbox WHERE aggregate_kind = ? AND aggregate_id = ? "
+            f"SELECT {EVENT_COLUMNS} FROM outbox WHERE aggregate_kind = ? AND aggregate_id = ? "
             "ORDER BY sequence",
             (aggregate_kind, aggregate_id),
         ).fetchall()
-        return tuple(_event(row) for row in rows)
+        return tuple(event_from_row(row) for row in rows)
 
 
 class _Inbox:
@@ -736,6 +645,9 @@ class SqliteUnitOfWork:
             raise  # a duplicate key: the caller says which
         except sqlite3.Error as err:
             raise self._failed(sql, err) from err
+
+    def _one(self, sql: str, parameters: Sequence[Any] = ()) -> Any:
+        return self._sql(sql, parameters).fetchone()
 
     def _many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         connection = self._open()

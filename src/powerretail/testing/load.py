@@ -1,4 +1,4 @@
-"""Hammer one SQLite file with idempotent payments from many threads and processes.
+"""Hammer one store (a SQLite file or a PostgreSQL DSN) with idempotent payments from many threads.
 
 Used by the concurrency test (bounded) and by ``benchmarks/storage_concurrency.py`` (large): every
 worker posts *every* payment of a plan, in its own seeded order, retrying whenever the file is
@@ -12,6 +12,7 @@ import random
 import threading
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from typing import Any, Protocol
 
 import attrs
 
@@ -21,6 +22,7 @@ from powerretail.errors import ConcurrencyConflict
 from powerretail.ids import AccountId
 from powerretail.quantities import Money, sum_money
 from powerretail.repositories.clock import Clock
+from powerretail.repositories.unit_of_work import UnitOfWork
 from powerretail.testing.ledger import (
     LEDGER_ACCOUNTS,
     LEDGER_POSTINGS,
@@ -29,13 +31,36 @@ from powerretail.testing.ledger import (
 )
 
 __all__ = [
+    "KitStore",
     "Payment",
     "check_payments",
     "deliver_from_threads",
     "open_accounts",
+    "open_store",
     "payment_plan",
     "post_payments",
 ]
+
+
+class KitStore(Protocol):
+    """What the load kits use of a store: units of work, and closing."""
+
+    def unit_of_work(self) -> UnitOfWork: ...
+
+    def close(self) -> None: ...
+
+
+def open_store(location: str, **sqlite_options: Any) -> KitStore:
+    """Open the store at ``location``: a PostgreSQL DSN (``postgresql://...``) or a SQLite path.
+
+    ``sqlite_options`` go to :class:`SqliteStore` only. A DSN picks its schema with
+    ``options=-c search_path=...``.
+    """
+    if location.startswith(("postgresql://", "postgres://")):
+        from powerretail.adapters.postgres import PostgresStore  # noqa: PLC0415 - optional extra
+
+        return PostgresStore(location, max_connections=16)
+    return SqliteStore(location, **sqlite_options)
 
 
 @attrs.frozen
@@ -77,7 +102,7 @@ def open_accounts(path: str, plan: Sequence[Payment]) -> None:
 def deliver_from_threads(
     path: str,
     plan: Sequence[Payment],
-    post: Callable[[SqliteStore, Clock, Payment], object],
+    post: Callable[[KitStore, Clock, Payment], object],
     *,
     threads: int = 1,
     seed: int = 0,
@@ -89,7 +114,7 @@ def deliver_from_threads(
     were made in all (each payment once per thread, plus retries). The first error a thread hit
     is raised once every thread has finished.
     """
-    store = SqliteStore(path, synchronous="NORMAL", busy_attempts=200)
+    store = open_store(path, synchronous="NORMAL", busy_attempts=200)
     clock = SystemClock()
     calls = [0] * threads
     errors: list[BaseException] = []
@@ -126,7 +151,7 @@ def post_payments(path: str, plan: Sequence[Payment], *, threads: int = 1, seed:
     See :func:`deliver_from_threads`; returns how many calls were made in all.
     """
 
-    def post(store: SqliteStore, clock: Clock, payment: Payment) -> None:
+    def post(store: KitStore, clock: Clock, payment: Payment) -> None:
         post_to_ledger(
             store.unit_of_work,
             clock=clock,

@@ -1,4 +1,4 @@
-"""Drive the workflows hard on one SQLite file: concurrent payments, a cycle killed half-way.
+"""Drive the workflows hard on one store: concurrent payments, a cycle killed half-way.
 
 Used by the done-means tests (bounded) and by ``benchmarks/`` (large):
 
@@ -26,7 +26,13 @@ from powerretail.quantities import sum_money
 from powerretail.repositories.billing import BILLS
 from powerretail.repositories.clock import Clock
 from powerretail.repositories.payments import PAYMENTS, RECEIVABLES
-from powerretail.testing.load import Payment, deliver_from_threads, payment_plan
+from powerretail.testing.load import (
+    KitStore,
+    Payment,
+    deliver_from_threads,
+    open_store,
+    payment_plan,
+)
 from powerretail.timeframe import DateRange
 from powerretail.workflows.billing_cycle import CycleProgress, run_billing_cycle
 from powerretail.workflows.payments import post_payment
@@ -50,7 +56,7 @@ def post_payment_plan(
     See :func:`~powerretail.testing.load.deliver_from_threads`; returns how many calls were made.
     """
 
-    def post(store: SqliteStore, clock: Clock, payment: Payment) -> None:
+    def post(store: KitStore, clock: Clock, payment: Payment) -> None:
         post_payment(
             store.unit_of_work,
             clock=clock,
@@ -70,7 +76,7 @@ def check_payment_plan(path: str, plan: Sequence[Payment]) -> None:
         AssertionError: a payment lost or posted twice, a receivable whose payments are not the
             sum of its account's, or one that does not reconcile.
     """
-    store = SqliteStore(path)
+    store = open_store(path)
     try:
         with store.unit_of_work() as uow:
             posted = sorted(uow.repository(PAYMENTS).keys())
@@ -96,18 +102,18 @@ def check_payment_plan(path: str, plan: Sequence[Payment]) -> None:
 
 
 def run_cycle_in_process(path: str, start: str, end: str, *, kill_after: int = 0) -> None:
-    """Run the billing cycle ``start``..``end`` on the SQLite file ``path`` (a process target).
+    """Run the billing cycle ``start``..``end`` on the store at ``path`` (a process target).
 
+    ``path``: a SQLite file or a PostgreSQL DSN (:func:`~powerretail.testing.load.open_store`).
     With ``kill_after`` (> 0) the process kills itself with ``SIGKILL`` once that many accounts
     are done, while a write transaction that deletes every bill is still open: the point of the
-    crash is the caller's, not the scheduler's, and the file must come back with those bills.
+    crash is the caller's, not the scheduler's, and the store must come back with those bills.
     """
-    store = SqliteStore(path, synchronous="NORMAL")
+    store = open_store(path, synchronous="NORMAL")
 
     def crash(step: CycleProgress) -> None:
         if step.done == kill_after:  # pragma: no cover - the process dies here
-            connection = store.begin()
-            connection.execute("DELETE FROM aggregates WHERE kind = ?", (BILLS.kind,))
+            _begin_deleting_every_bill(store)
             os.kill(os.getpid(), signal.SIGKILL)
 
     try:
@@ -122,6 +128,19 @@ def run_cycle_in_process(path: str, start: str, end: str, *, kill_after: int = 0
         store.close()
 
 
+def _begin_deleting_every_bill(store: KitStore) -> None:  # pragma: no cover - in a killed child
+    """Open a write transaction that deletes every bill, and leave it uncommitted."""
+    if isinstance(store, SqliteStore):
+        store.begin().execute("DELETE FROM aggregates WHERE kind = ?", (BILLS.kind,))
+        return
+    from powerretail.adapters.postgres import PostgresStore  # noqa: PLC0415 - optional extra
+
+    if isinstance(store, PostgresStore):
+        connection = store.connect()
+        connection.execute("BEGIN")
+        connection.execute("DELETE FROM aggregates WHERE kind = %s", (BILLS.kind,))
+
+
 def check_cycle(path: str, accounts: Sequence[str], period: DateRange) -> int:
     """Check the bills of ``period``: at most one per account, each charged and announced once.
 
@@ -131,7 +150,7 @@ def check_cycle(path: str, accounts: Sequence[str], period: DateRange) -> int:
         AssertionError: a duplicate bill, a charge or event missing or doubled, or a receivable
             that does not reconcile.
     """
-    store = SqliteStore(path)
+    store = open_store(path)
     billed = 0
     try:
         with store.unit_of_work() as uow:
