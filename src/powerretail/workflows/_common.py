@@ -37,6 +37,7 @@ __all__ = [
     "draft_bill",
     "event",
     "event_id",
+    "fitted_id",
     "tier_year_position",
     "usage_for",
 ]
@@ -78,14 +79,29 @@ def event_id(command: str, key: str, event_type: str) -> str:
     >>> len(long), long[:14], long[-44:]
     (128, 'EH-move_out:kk', '~d9df79c8c55c06988050c0c16fad3622-BillIssued')
     """
-    scoped = f"{command}:{key.strip()}"
-    plain = f"E-{scoped}-{event_type}"
+    return fitted_id("E-", f"{command}:{key.strip()}", f"-{event_type}", long_head="EH-")
+
+
+def fitted_id(head: str, body: str, tail: str, *, long_head: str) -> str:
+    """Return ``{head}{body}{tail}``, or when longer than 128 characters a stable shorter id.
+
+    The shorter id is ``long_head``, as much of ``body`` as fits, ``~`` and the first 32 hex
+    digits of the SHA-256 of the whole ``body``, then ``tail``: 128 characters at most, the same
+    on every call. Give a ``long_head`` no plain id starts with, so the two never meet.
+
+    >>> fitted_id("K/", "a-1", "/x", long_head="K~")
+    'K/a-1/x'
+    >>> long = fitted_id("K/", "a" * 200, "/x", long_head="K~")
+    >>> len(long), long[:5], long[-35:]
+    (128, 'K~aaa', '~c2a908d98f5df987ade41b5fce213067/x')
+    """
+    plain = f"{head}{body}{tail}"
     if len(plain) <= _MAX_EVENT_ID:
         return plain
-    digest = hashlib.sha256(scoped.encode("utf-8")).hexdigest()[:32]
-    tail = f"~{digest}-{event_type}"
-    room = max(_MAX_EVENT_ID - len("EH-") - len(tail), 0)
-    return f"EH-{scoped[:room]}{tail}"
+    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
+    ending = f"~{digest}{tail}"
+    room = max(_MAX_EVENT_ID - len(long_head) - len(ending), 0)
+    return f"{long_head}{body[:room]}{ending}"
 
 
 def event(

@@ -24,13 +24,19 @@ import attrs
 from powerretail.access import CHANGE_TARIFF_ARCHIVE, AccessPolicy, Actor, PermissionDenied
 from powerretail.billing.bill import Bill, BillState
 from powerretail.billing.lifecycle import PlausibilityBounds, issue
-from powerretail.errors import InvalidInput, NotFound, RuleViolation, describe_value
+from powerretail.errors import (
+    ConcurrencyConflict,
+    InvalidInput,
+    NotFound,
+    RuleViolation,
+    describe_value,
+)
 from powerretail.ids import AccountId, BillId
 from powerretail.repositories.audit import authorize_in, store_refusal
 from powerretail.repositories.billing import BILLING_PROFILES, BILLS, BillingProfile
 from powerretail.repositories.clock import Clock
 from powerretail.repositories.codec import JsonValue
-from powerretail.repositories.commands import CommandRefused, run_idempotent
+from powerretail.repositories.commands import CommandRefused, recorded, run_idempotent
 from powerretail.repositories.payments import RECEIVABLES
 from powerretail.repositories.tariffs import TARIFF_DOCUMENTS, TariffDocument, latest_tariff
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -43,6 +49,7 @@ from powerretail.workflows._common import (
     covering_bills,
     draft_bill,
     event,
+    fitted_id,
     tier_year_position,
 )
 from powerretail.workflows._plausibility import plausibility_facts
@@ -60,6 +67,7 @@ __all__ = [
     "publish_tariff",
     "run_billing_cycle",
     "tier_year_position",
+    "unused_bill_id",
 ]
 
 
@@ -175,9 +183,56 @@ def publish_tariff(
         raise
 
 
-def cycle_key(account_id: str, period: DateRange) -> str:
-    """Return the idempotency key of billing ``account_id`` for ``period``."""
-    return f"billing-cycle/{account_id}/{period.start.isoformat()}..{period.end}"
+def cycle_key(account_id: str, period: DateRange, *, draft: int = 1) -> str:
+    """Return the idempotency key of billing ``account_id`` for ``period`` (its ``draft``-th time).
+
+    ``billing-cycle/{account}/{start}..{end}``; after a held bill of the period was discarded,
+    the period is billed again under ``…#2`` (``#3`` after a second discard, …). A key longer
+    than 128 characters (an account id over about 90) keeps the period and as much of the
+    account id as fits, with the SHA-256 of the whole id
+    (:func:`~powerretail.workflows._common.fitted_id`): ``billing-cycle~{account…}~{hash}/…``.
+
+    >>> cycle_key("A-1", DateRange.month(2025, 7))
+    'billing-cycle/A-1/2025-07-01..2025-08-01'
+    >>> cycle_key("A-1", DateRange.month(2025, 7), draft=2)
+    'billing-cycle/A-1/2025-07-01..2025-08-01#2'
+    """
+    tail = f"/{period.start.isoformat()}..{period.end}" + (f"#{draft}" if draft > 1 else "")
+    return fitted_id("billing-cycle/", account_id, tail, long_head="billing-cycle~")
+
+
+def unused_bill_id(uow: UnitOfWork, account_id: str, period: DateRange) -> BillId:
+    """Return the id a new bill of ``account_id`` for ``period`` gets.
+
+    :func:`~powerretail.workflows._common.bill_id_for` (``A-1-20250701``) unless a discarded
+    bill has it: then ``A-1-20250701-2``, ``-3``, … — the first id no discarded bill has. A
+    discarded bill stays stored as it is; its days are billed again under the next id.
+    """
+    base = bill_id_for(account_id, period)
+    bills = uow.repository(BILLS)
+    candidate, number = base, 1
+    while (found := bills.find(candidate)) is not None and (
+        found.entity.state is BillState.DISCARDED
+    ):
+        number += 1
+        candidate = BillId(f"{base}-{number}")
+    return candidate
+
+
+def _cycle_draft(make_unit_of_work: UnitOfWorkFactory, account_id: str, period: DateRange) -> int:
+    """Return the draft of the cycle's key to run under: past those whose bill was discarded."""
+    draft = 1
+    with make_unit_of_work() as uow:
+        bills = uow.repository(BILLS)
+        while True:
+            record = recorded(
+                uow.idempotency, "bill_account", cycle_key(account_id, period, draft=draft)
+            )
+            bill_id = None if record is None else record.result.get("bill_id")
+            found = None if not isinstance(bill_id, str) else bills.find(BillId(bill_id))
+            if found is None or found.entity.state is not BillState.DISCARDED:
+                return draft
+            draft += 1
 
 
 def issue_and_charge(
@@ -275,7 +330,9 @@ def bill_account(
     Runs under :func:`cycle_key`, whose payload is the account and the period: a second call
     returns the stored result (the bill of the first run stands, whatever ``issued_on`` says).
     When another command (a move-out's final bill) already billed exactly ``period``, that bill
-    is the result.
+    is the result. When the stored result's bill was discarded (a held bill), the period is
+    billed again under the key's next draft (``…#2``) with a new bill id
+    (:func:`unused_bill_id`: ``A-1-20250701-2``).
 
     Raises:
         ReadsMissing: the reads are not stored yet (nothing is recorded; call again later).
@@ -284,10 +341,10 @@ def bill_account(
         CommandRefused: the bill could not be made (a bad tariff or reads); stored.
     """
     engines = engines if engines is not None else TariffEngines()
-    key = cycle_key(account_id, period)
+    key = cycle_key(account_id, period, draft=_cycle_draft(make_unit_of_work, account_id, period))
 
     def action(uow: UnitOfWork) -> dict[str, JsonValue]:
-        bill_id = bill_id_for(account_id, period)
+        bill_id = unused_bill_id(uow, account_id, period)
         billed = claim_period(uow, account_id=account_id, period=period, bill_id=bill_id)
         if billed is not None:  # this period's bill (or its rebill), made under another key
             return _result(billed)
@@ -429,6 +486,14 @@ def run_billing_cycle(
         except CommandRefused as err:
             outcome = AccountOutcome(
                 account_id=account_id, outcome=Outcome.REFUSED, reason=f"{err.error}: {err.message}"
+            )
+        except (InvalidInput, RuleViolation, ConcurrencyConflict) as err:
+            # This account's data (an id no key or bill can carry) or other writers kept
+            # winning: the account is refused, named, and the cycle goes on with the others.
+            outcome = AccountOutcome(
+                account_id=account_id,
+                outcome=Outcome.REFUSED,
+                reason=f"account {describe_value(account_id)} not billed: {err}",
             )
         else:
             state = str(result["state"])

@@ -39,11 +39,12 @@ from powerretail.repositories.metering import METERS, READS, StoredRead, read_ke
 from powerretail.repositories.payments import RECEIVABLES, Receivable
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from powerretail.timeframe import DEFAULT_TIMEZONE, DateRange
-from powerretail.workflows._common import TariffEngines, bill_id_for, draft_bill, event
+from powerretail.workflows._common import TariffEngines, draft_bill, event
 from powerretail.workflows.billing_cycle import (
     BillingPeriodOverlaps,
     claim_period,
     issue_and_charge,
+    unused_bill_id,
 )
 
 __all__ = ["DepositNotCarried", "move_in", "move_out", "store_reads_as_given"]
@@ -100,11 +101,13 @@ def move_out(
     """Move the customer of ``account_id`` out on ``on`` (the first day without service).
 
     The final bill covers the month of the last day of service, prorated to the day; it has the
-    id the billing cycle would give that month, so the month is never billed twice (when the
-    cycle already billed it — a move-out on the first of a month — that bill, or the rebill
-    that replaced it, is the final one). When another bill covers days of that month before
-    ``on`` (a cycle over 1–15 July), the move-out is refused and nothing changes, as a billing
-    cycle is (R4).
+    id the billing cycle would give that month (past a discarded held bill of the month:
+    :func:`~powerretail.workflows.billing_cycle.unused_bill_id`), so the month is never billed
+    twice (when the cycle already billed it — a move-out on the first of a month — that bill, or
+    the rebill that replaced it, is the final one). When another bill covers days of that month
+    before ``on`` (a cycle over 1–15 July), the move-out is refused and nothing changes, as a
+    billing cycle is (R4).
+
     Returns ``{bill_id, state, total, balance}``.
 
     Raises:
@@ -121,7 +124,7 @@ def move_out(
         if account.closed_on is not None:
             raise RuleViolation(f"account {account_id} was closed on {account.closed_on}")
         period = _final_period(on)
-        bill_id = bill_id_for(account_id, period)
+        bill_id = unused_bill_id(uow, account_id, period)  # past a discarded held bill
         served = DateRange(period.start, on)  # the days the final bill may bill
         billed = claim_period(uow, account_id=account_id, period=served, bill_id=bill_id)
         profiles = uow.repository(BILLING_PROFILES)

@@ -101,7 +101,7 @@ class TestConcurrentOverlaps:
             bill(first, clock, JULY)
 
         assert bills_of(store) == ["A-1-20250701-20250720"]
-        assert first.units == 2  # its commit conflicted; the retry saw the other's bill
+        assert first.units == 3  # which draft of its key; a commit that conflicted; the retry
 
     def test_a_move_out_racing_a_cycle_over_its_final_month_is_refused(
         self, held_account: MemoryStore, clock: FixedClock
