@@ -161,6 +161,98 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
             FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()""",
         ),
     ),
+    Migration(
+        2,
+        "views for analysts: bills_v, bill_lines_v, payments_v, reads_v, customers_v, accounts_v",
+        (
+            """CREATE VIEW bills_v AS
+            WITH b AS (SELECT key, body::jsonb AS doc FROM aggregates WHERE kind = 'bill')
+            SELECT key AS bill_id,
+                doc->>'account_id' AS account_id,
+                (doc->'period'->>'start')::date AS period_start,
+                (doc->'period'->>'end')::date AS period_end,
+                (doc->'period'->>'end')::date - 1 AS last_day,
+                doc->>'state' AS state,
+                doc->>'kind' AS kind,
+                doc->>'tariff_code' AS tariff_code,
+                (doc->>'issued_on')::date AS issued_on,
+                doc->>'corrects' AS corrects,
+                doc->>'currency' AS currency,
+                (SELECT COALESCE(sum((l->'amount'->>'amount')::numeric), 0.00)
+                    FROM jsonb_array_elements(doc->'lines') AS l) AS total,
+                jsonb_array_length(doc->'lines') AS line_count
+            FROM b""",
+            """CREATE VIEW bill_lines_v AS
+            SELECT a.key AS bill_id,
+                l.n::integer AS line_no,
+                l.line->>'code' AS code,
+                CASE WHEN position('.' IN l.line->>'code') > 0
+                    THEN substring(l.line->>'code' FROM position('.' IN l.line->>'code') + 1)
+                END AS bucket,
+                l.line->>'description_en' AS description_en,
+                l.line->>'description_zh' AS description_zh,
+                (l.line->>'quantity')::numeric AS quantity,
+                l.line->>'unit' AS unit,
+                (l.line->>'rate')::numeric AS rate,
+                l.line->>'rate_unit' AS rate_unit,
+                l.line->>'factor' AS factor,
+                (l.line->'amount'->>'amount')::numeric AS amount,
+                l.line->'amount'->>'currency' AS currency,
+                (l.line->'period'->>'start')::date AS period_start,
+                (l.line->'period'->>'end')::date AS period_end,
+                l.line->>'tariff_code' AS tariff_code,
+                l.line->>'tariff_version' AS tariff_version,
+                l.line->>'source' AS source
+            FROM aggregates AS a,
+                jsonb_array_elements(a.body::jsonb->'lines') WITH ORDINALITY AS l(line, n)
+            WHERE a.kind = 'bill'""",
+            """CREATE VIEW payments_v AS
+            WITH p AS (SELECT key, body::jsonb AS doc FROM aggregates WHERE kind = 'payment')
+            SELECT key AS payment_id,
+                doc->>'account_id' AS account_id,
+                (doc->>'received_on')::date AS received_on,
+                (doc->'amount'->>'amount')::numeric AS amount,
+                (doc->'credit'->>'amount')::numeric AS credit,
+                doc->'amount'->>'currency' AS currency,
+                doc->>'order' AS allocation_order
+            FROM p""",
+            """CREATE VIEW reads_v AS
+            WITH r AS (
+                SELECT key, body::jsonb AS doc, body::jsonb->'read'->>'read_at' AS at
+                FROM aggregates WHERE kind = 'meter_read'
+            )
+            SELECT key AS read_id,
+                doc->>'meter_id' AS meter_id,
+                doc->'read'->>'register' AS register,
+                split_part(at, '[', 1)::timestamptz AS read_at,
+                NULLIF(rtrim(split_part(at, '[', 2), ']'), '') AS time_zone,
+                (doc->'read'->>'value')::numeric AS value,
+                doc->'read'->>'source' AS quality,
+                (doc->'read'->>'unreadable')::boolean AS unreadable,
+                (doc->>'billable')::boolean AS billable,
+                doc->>'replaces' AS replaces
+            FROM r""",
+            """CREATE VIEW customers_v AS
+            WITH c AS (SELECT key, body::jsonb AS doc FROM aggregates WHERE kind = 'customer')
+            SELECT key AS customer_id,
+                doc->>'name' AS name,
+                doc->>'sector' AS sector,
+                doc->>'industry' AS industry,
+                doc->>'region' AS region,
+                (doc->>'designated_important')::boolean AS designated_important
+            FROM c""",
+            """CREATE VIEW accounts_v AS
+            SELECT a.key AS account_id,
+                a.body::jsonb->>'customer_id' AS customer_id,
+                (a.body::jsonb->>'opened_on')::date AS opened_on,
+                (a.body::jsonb->>'closed_on')::date AS closed_on,
+                p.body::jsonb->>'customer_kind' AS customer_kind,
+                p.body::jsonb->>'tariff_code' AS tariff_code
+            FROM aggregates AS a
+            LEFT JOIN aggregates AS p ON p.kind = 'billing_profile' AND p.key = a.key
+            WHERE a.kind = 'account'""",
+        ),
+    ),
 )
 
 _SCHEMA_NAME: Final = re.compile(r"[a-z_][a-z0-9_]{0,62}")

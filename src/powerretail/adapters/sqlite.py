@@ -6,6 +6,8 @@
   file written by a newer powerretail is refused rather than misread;
 * money, energy and every other number are stored as text inside the entity's canonical JSON,
   never as REAL;
+* views with typed columns (``bills_v``, ``bill_lines_v``, ``payments_v``, ``reads_v``,
+  ``customers_v``, ``accounts_v``) let analysts read the documents with plain SQL;
 * the file runs in WAL mode: readers do not block the writer;
 * each unit of work is one transaction, begun with ``BEGIN IMMEDIATE`` so writers queue up
   instead of deadlocking; a busy file is waited for (``busy_timeout_ms``) and retried;
@@ -24,7 +26,7 @@
 ...     uow.repository(LEDGER_ACCOUNTS).get("A-1").version
 1
 >>> store.schema_version()
-4
+5
 >>> store.close(); folder.cleanup()
 """
 
@@ -176,6 +178,114 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
             BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""",
             """CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
             BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""",
+        ),
+    ),
+    Migration(
+        5,
+        "views for analysts: bills_v, bill_lines_v, payments_v, reads_v, customers_v, accounts_v",
+        (
+            # Money stays exact: amounts are the documents' decimal text, and *_fen columns are
+            # integers of the minor unit (every stored amount has its currency's two decimals).
+            """CREATE VIEW bills_v AS
+            WITH b AS (
+                SELECT a.key, a.body, (
+                    SELECT COALESCE(SUM(CAST(REPLACE(
+                        json_extract(l.value, '$.amount.amount'), '.', '') AS INTEGER)), 0)
+                    FROM json_each(a.body, '$.lines') AS l
+                ) AS fen
+                FROM aggregates AS a WHERE a.kind = 'bill'
+            )
+            SELECT key AS bill_id,
+                json_extract(body, '$.account_id') AS account_id,
+                json_extract(body, '$.period.start') AS period_start,
+                json_extract(body, '$.period.end') AS period_end,
+                date(json_extract(body, '$.period.end'), '-1 day') AS last_day,
+                json_extract(body, '$.state') AS state,
+                json_extract(body, '$.kind') AS kind,
+                json_extract(body, '$.tariff_code') AS tariff_code,
+                json_extract(body, '$.issued_on') AS issued_on,
+                json_extract(body, '$.corrects') AS corrects,
+                json_extract(body, '$.currency') AS currency,
+                CASE WHEN fen < 0 THEN '-' ELSE '' END || (abs(fen) / 100) || '.'
+                    || printf('%02d', abs(fen) % 100) AS total,
+                fen AS total_fen,
+                json_array_length(body, '$.lines') AS line_count
+            FROM b""",
+            """CREATE VIEW bill_lines_v AS
+            SELECT a.key AS bill_id,
+                CAST(l.key AS INTEGER) + 1 AS line_no,
+                json_extract(l.value, '$.code') AS code,
+                CASE WHEN instr(json_extract(l.value, '$.code'), '.') > 0
+                    THEN substr(json_extract(l.value, '$.code'),
+                        instr(json_extract(l.value, '$.code'), '.') + 1)
+                END AS bucket,
+                json_extract(l.value, '$.description_en') AS description_en,
+                json_extract(l.value, '$.description_zh') AS description_zh,
+                json_extract(l.value, '$.quantity') AS quantity,
+                json_extract(l.value, '$.unit') AS unit,
+                json_extract(l.value, '$.rate') AS rate,
+                json_extract(l.value, '$.rate_unit') AS rate_unit,
+                json_extract(l.value, '$.factor') AS factor,
+                json_extract(l.value, '$.amount.amount') AS amount,
+                CAST(REPLACE(json_extract(l.value, '$.amount.amount'), '.', '') AS INTEGER)
+                    AS amount_fen,
+                json_extract(l.value, '$.amount.currency') AS currency,
+                json_extract(l.value, '$.period.start') AS period_start,
+                json_extract(l.value, '$.period.end') AS period_end,
+                json_extract(l.value, '$.tariff_code') AS tariff_code,
+                json_extract(l.value, '$.tariff_version') AS tariff_version,
+                json_extract(l.value, '$.source') AS source
+            FROM aggregates AS a, json_each(a.body, '$.lines') AS l
+            WHERE a.kind = 'bill'""",
+            """CREATE VIEW payments_v AS
+            SELECT key AS payment_id,
+                json_extract(body, '$.account_id') AS account_id,
+                json_extract(body, '$.received_on') AS received_on,
+                json_extract(body, '$.amount.amount') AS amount,
+                CAST(REPLACE(json_extract(body, '$.amount.amount'), '.', '') AS INTEGER)
+                    AS amount_fen,
+                json_extract(body, '$.credit.amount') AS credit,
+                CAST(REPLACE(json_extract(body, '$.credit.amount'), '.', '') AS INTEGER)
+                    AS credit_fen,
+                json_extract(body, '$.amount.currency') AS currency,
+                json_extract(body, '$.order') AS allocation_order
+            FROM aggregates WHERE kind = 'payment'""",
+            """CREATE VIEW reads_v AS
+            WITH r AS (
+                SELECT key, body, json_extract(body, '$.read.read_at') AS at
+                FROM aggregates WHERE kind = 'meter_read'
+            )
+            SELECT key AS read_id,
+                json_extract(body, '$.meter_id') AS meter_id,
+                json_extract(body, '$.read.register') AS register,
+                CASE WHEN instr(at, '[') > 0 THEN substr(at, 1, instr(at, '[') - 1) ELSE at END
+                    AS read_at,
+                CASE WHEN instr(at, '[') > 0 THEN substr(at, instr(at, '[') + 1,
+                    length(at) - instr(at, '[') - 1) END AS time_zone,
+                json_extract(body, '$.read.value') AS value,
+                json_extract(body, '$.read.source') AS quality,
+                json_extract(body, '$.read.unreadable') AS unreadable,
+                json_extract(body, '$.billable') AS billable,
+                json_extract(body, '$.replaces') AS replaces
+            FROM r""",
+            """CREATE VIEW customers_v AS
+            SELECT key AS customer_id,
+                json_extract(body, '$.name') AS name,
+                json_extract(body, '$.sector') AS sector,
+                json_extract(body, '$.industry') AS industry,
+                json_extract(body, '$.region') AS region,
+                json_extract(body, '$.designated_important') AS designated_important
+            FROM aggregates WHERE kind = 'customer'""",
+            """CREATE VIEW accounts_v AS
+            SELECT a.key AS account_id,
+                json_extract(a.body, '$.customer_id') AS customer_id,
+                json_extract(a.body, '$.opened_on') AS opened_on,
+                json_extract(a.body, '$.closed_on') AS closed_on,
+                json_extract(p.body, '$.customer_kind') AS customer_kind,
+                json_extract(p.body, '$.tariff_code') AS tariff_code
+            FROM aggregates AS a
+            LEFT JOIN aggregates AS p ON p.kind = 'billing_profile' AND p.key = a.key
+            WHERE a.kind = 'account'""",
         ),
     ),
 )

@@ -47,7 +47,7 @@ class TestSchema:
 
         mode = store.connection().execute("PRAGMA journal_mode").fetchone()[0]
 
-        assert store.schema_version() == MIGRATIONS[-1].version == 4
+        assert store.schema_version() == MIGRATIONS[-1].version == 5
         assert mode == "wal"
         store.close()
 
@@ -70,13 +70,13 @@ class TestSchema:
                 LedgerAccount.open("A-1", holder="Wang"),
                 4,
             )
-        assert new.schema_version() == EXTRA.version == 5
+        assert new.schema_version() == EXTRA.version == 6
         new.close()
 
     def test_refuses_a_file_from_a_newer_powerretail(self, path: Path) -> None:
         SqliteStore(path, migrations=(*MIGRATIONS, EXTRA)).close()
 
-        with pytest.raises(SchemaTooNew, match=r"schema version 5 is newer than .* knows \(4\)"):
+        with pytest.raises(SchemaTooNew, match=r"schema version 6 is newer than .* knows \(5\)"):
             SqliteStore(path)
 
     def test_a_failed_migration_changes_nothing(self, path: Path) -> None:
