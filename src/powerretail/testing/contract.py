@@ -19,7 +19,9 @@ pytest then runs every ``test_`` method below on your store: round trips of ever
 upgrades of data stored by an older schema, versions and two-writer conflicts (R11), issued
 documents that no save may change but along their declared transitions (R5), rollback,
 idempotency (R8), the outbox and inbox (R19), the append-only audit log (R12), idempotent
-imports (R22) and a seeded simulation under injected faults (R21). The round trips cover every
+imports (R22) and a seeded simulation under injected faults (R21). Each test checks rules of the
+written port specification (``docs/reference/ports.md``): its docstring starts with their ids
+(:func:`checks`), and its failure with ``rule P-UOW-4 broken:``. The round trips cover every
 aggregate of :mod:`powerretail.repositories` (:data:`powerretail.testing.entities.ENTITY_CASES`);
 to round-trip your own entities too, extend :attr:`StorageContract.round_trip_cases`.
 """
