@@ -19,13 +19,16 @@ pytest then runs every ``test_`` method below on your store: round trips of ever
 upgrades of data stored by an older schema, versions and two-writer conflicts (R11), issued
 documents that no save may change but along their declared transitions (R5), rollback,
 idempotency (R8), the outbox and inbox (R19), the append-only audit log (R12), idempotent
-imports (R22) and a seeded simulation under injected faults (R21). The round trips cover every
+imports (R22) and a seeded simulation under injected faults (R21). Each test checks rules of the
+written port specification (``docs/reference/ports.md``): its docstring starts with their ids
+(:func:`checks`), and its failure with ``rule P-UOW-4 broken:``. The round trips cover every
 aggregate of :mod:`powerretail.repositories` (:data:`powerretail.testing.entities.ENTITY_CASES`);
 to round-trip your own entities too, extend :attr:`StorageContract.round_trip_cases`.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
 from collections.abc import Callable, Sequence
@@ -103,9 +106,39 @@ from powerretail.testing.ledger import (
 from powerretail.testing.strategies import ledger_accounts, ledger_postings
 from powerretail.timeframe import DateRange
 
-__all__ = ["StorageContract"]
+__all__ = ["RULES_OF", "StorageContract", "checks"]
 
 E = TypeVar("E")
+T = TypeVar("T", bound=Callable[..., Any])
+
+#: The port rules (``docs/reference/ports.md``) each contract test checks, by test name.
+RULES_OF: dict[str, tuple[str, ...]] = {}
+
+
+def checks(*rules: str) -> Callable[[T], T]:
+    """Mark a contract test as checking ``rules`` of the port specification.
+
+    The test's docstring then starts with the rule ids, and any failure of it is reported as
+    ``rule P-UOW-4 broken: …`` with the original message after it.
+    """
+
+    def decorate(test: T) -> T:
+        named = ", ".join(rules)
+
+        @functools.wraps(test)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return test(*args, **kwargs)
+            except (Exception, pytest.fail.Exception) as broken:
+                message = f"rule {named} broken: {type(broken).__name__}: {broken}"
+                raise AssertionError(message) from broken
+
+        run.__doc__ = f"{named}: {test.__doc__ or 'see docs/reference/ports.md.'}"
+        RULES_OF[test.__name__] = rules
+        return run  # type: ignore[return-value]
+
+    return decorate
+
 
 _EXAMPLE_KEYS = itertools.count()
 _START = pendulum.datetime(2025, 3, 1, 9, tz="Asia/Shanghai")
@@ -261,6 +294,7 @@ class StorageContract:
 
     # ------------------------------------------------------------------ round trips
 
+    @checks("P-AGG-2", "P-AGG-4")
     @settings(
         max_examples=40,
         deadline=None,  # every aggregate of the library is round-tripped in each example
@@ -290,6 +324,7 @@ class StorageContract:
             assert stored == (entity, 1)
             assert aggregate.encode(stored.entity) == aggregate.encode(entity)
 
+    @checks("P-AGG-4")
     def test_money_and_energy_keep_every_decimal(
         self, make_unit_of_work: UnitOfWorkFactory
     ) -> None:
@@ -304,6 +339,7 @@ class StorageContract:
         assert str(stored.amount.amount) == "0.10"
         assert str(stored.energy.kwh) == "1234567.891234"
 
+    @checks("P-AGG-5")
     def test_data_stored_by_an_older_schema_is_upgraded_when_read(
         self, make_unit_of_work: UnitOfWorkFactory
     ) -> None:
@@ -325,16 +361,19 @@ class StorageContract:
 
     # ------------------------------------------------------------------ versions (R11)
 
+    @checks("P-AGG-1")
     def test_get_of_a_missing_key_raises_not_found(
         self, make_unit_of_work: UnitOfWorkFactory
     ) -> None:
         with make_unit_of_work() as uow, pytest.raises(NotFound, match="ledger_account"):
             uow.repository(LEDGER_ACCOUNTS).get(AccountId("nobody"))
 
+    @checks("P-AGG-1")
     def test_find_of_a_missing_key_returns_none(self, make_unit_of_work: UnitOfWorkFactory) -> None:
         with make_unit_of_work() as uow:
             assert uow.repository(LEDGER_ACCOUNTS).find(AccountId("nobody")) is None
 
+    @checks("P-AGG-3")
     def test_each_save_adds_one_to_the_version(self, make_unit_of_work: UnitOfWorkFactory) -> None:
         account = LedgerAccount.open("A-1", holder="Wang")
         with make_unit_of_work() as uow:
@@ -352,6 +391,7 @@ class StorageContract:
         assert versions == [1, 2, 3]
         assert stored == (account, 3)
 
+    @checks("P-AGG-2")
     def test_adding_a_stored_key_conflicts_and_keeps_the_first(
         self, make_unit_of_work: UnitOfWorkFactory
     ) -> None:
@@ -364,6 +404,7 @@ class StorageContract:
         with make_unit_of_work() as uow:
             assert uow.repository(LEDGER_ACCOUNTS).get(AccountId("A-1")).entity.holder == "first"
 
+    @checks("P-AGG-3", "P-UOW-4")
     def test_a_stale_save_conflicts_and_changes_nothing(
         self, make_unit_of_work: UnitOfWorkFactory
     ) -> None:
@@ -388,6 +429,7 @@ class StorageContract:
                 2,
             )
 
+    @checks("P-AGG-3")
     def test_saving_an_entity_never_added_conflicts(
         self, make_unit_of_work: UnitOfWorkFactory
     ) -> None:
@@ -396,6 +438,7 @@ class StorageContract:
 
         assert raised.value.actual is None
 
+    @checks("P-UOW-4")
     def test_racing_writers_lose_no_update(self, make_unit_of_work: UnitOfWorkFactory) -> None:
         open_ledger_account(make_unit_of_work, "A-1", holder="Wang")
         writers, rounds = 4, 10
@@ -421,6 +464,7 @@ class StorageContract:
         assert account.postings == writers * rounds
         assert version == 1 + writers * rounds
 
+    @checks("P-UOW-4")
     def test_racing_adds_of_one_key_let_exactly_one_win(
         self, make_unit_of_work: UnitOfWorkFactory
     ) -> None:
@@ -446,6 +490,7 @@ class StorageContract:
 
     # ------------------------------------------------------------------ units of work
 
+    @checks("P-UOW-3")
     def test_leaving_without_commit_leaves_nothing(
         self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
     ) -> None:
@@ -455,6 +500,7 @@ class StorageContract:
 
         self._assert_nothing_written(make_unit_of_work)
 
+    @checks("P-UOW-3")
     def test_an_exception_rolls_everything_back(
         self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
     ) -> None:
@@ -470,6 +516,7 @@ class StorageContract:
 
         self._assert_nothing_written(make_unit_of_work)
 
+    @checks("P-UOW-3")
     def test_an_explicit_rollback_leaves_nothing(
         self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
     ) -> None:
@@ -481,6 +528,7 @@ class StorageContract:
 
         self._assert_nothing_written(make_unit_of_work)
 
+    @checks("P-UOW-2", "P-AGG-6")
     def test_a_unit_of_work_sees_its_own_writes(self, make_unit_of_work: UnitOfWorkFactory) -> None:
         with make_unit_of_work() as uow:
             uow.repository(LEDGER_POSTINGS).add(_posting("P-1"))
@@ -490,6 +538,7 @@ class StorageContract:
         assert [posting.entity.posting_id for posting in seen] == ["P-1"]
         assert keys == ("P-1",)
 
+    @checks("P-UOW-1")
     def test_a_finished_unit_of_work_refuses_use(
         self, make_unit_of_work: UnitOfWorkFactory
     ) -> None:
@@ -502,6 +551,72 @@ class StorageContract:
             uow.commit()
         with pytest.raises(UnitOfWorkClosed), uow:
             pass
+
+    @checks("P-UOW-1")
+    def test_a_unit_not_yet_entered_refuses_use(
+        self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        uow = make_unit_of_work()
+        uses: list[Callable[[], object]] = [
+            lambda: uow.repository(LEDGER_ACCOUNTS).find(AccountId("A-1")),
+            lambda: uow.idempotency.get("K-1"),
+            lambda: uow.outbox.unpublished(1),
+            lambda: uow.inbox.has_processed("consumer", "E-1"),
+            lambda: uow.audit.records(actor="m-1"),
+            uow.commit,
+        ]
+        for use in uses:
+            with pytest.raises(UnitOfWorkClosed, match="not started"):
+                use()
+
+        uow.rollback()  # closes it without ever starting it
+        with pytest.raises(UnitOfWorkClosed, match="rolled back"), uow:
+            pass
+
+    @checks("P-UOW-5")
+    def test_a_unit_whose_commit_raised_is_closed_and_wrote_nothing(
+        self, make_unit_of_work: UnitOfWorkFactory
+    ) -> None:
+        first_added, second_done = threading.Event(), threading.Event()
+        failed: list[UnitOfWork] = []
+
+        def add(index: int) -> None:
+            if index == 1:
+                first_added.wait(timeout=5)
+            uow = make_unit_of_work()
+            try:
+                with uow:
+                    try:
+                        uow.repository(LEDGER_ACCOUNTS).add(
+                            LedgerAccount.open("A-1", holder=f"writer {index}")
+                        )
+                        uow.outbox.append(_event(f"E-{index}"))
+                    except ConcurrencyConflict:
+                        return  # refused before commit: allowed by P-UOW-4
+                    finally:
+                        first_added.set()
+                    if index == 0:  # a store checking at commit lets the second one win first
+                        second_done.wait(timeout=1)
+                    try:
+                        uow.commit()
+                    except ConcurrencyConflict:
+                        failed.append(uow)
+            finally:
+                if index == 1:
+                    second_done.set()
+
+        _in_threads(2, add)
+        for uow in failed:
+            with pytest.raises(UnitOfWorkClosed):
+                uow.repository(LEDGER_ACCOUNTS).find(AccountId("A-1"))
+            uow.rollback()  # harmless once closed
+
+        with make_unit_of_work() as uow:
+            stored, version = uow.repository(LEDGER_ACCOUNTS).get(AccountId("A-1"))
+            events = uow.outbox.events_for(LEDGER_ACCOUNTS.kind, "A-1")
+        winner = stored.holder.removeprefix("writer ")
+        assert version == 1
+        assert [event.event_id for event in events] == [f"E-{winner}"]
 
     def _write_everything(self, uow: UnitOfWork, clock: FixedClock) -> None:
         accounts = uow.repository(LEDGER_ACCOUNTS)
@@ -559,6 +674,7 @@ class StorageContract:
             assert uow.repository(aggregate).get(aggregate.key_of(stored)) == (stored, version)
         return refused.value
 
+    @checks("P-CHG-1")
     def test_an_issued_bills_lines_cannot_be_changed(
         self, make_unit_of_work: UnitOfWorkFactory
     ) -> None:
@@ -571,6 +687,7 @@ class StorageContract:
         assert (refused.kind, refused.key, refused.state) == ("bill", "B-1", "issued")
         assert "lines" in refused.changed
 
+    @checks("P-CHG-1")
     def test_an_issued_bill_with_a_recomputed_hash_cannot_be_saved(
         self, make_unit_of_work: UnitOfWorkFactory
     ) -> None:
@@ -583,6 +700,7 @@ class StorageContract:
 
         assert {"lines", "content_hash"} <= set(refused.changed)
 
+    @checks("P-CHG-1")
     def test_an_issued_bill_cannot_be_set_back_to_draft(
         self, make_unit_of_work: UnitOfWorkFactory
     ) -> None:
@@ -595,6 +713,7 @@ class StorageContract:
 
         assert refused.changed == ("state issued → draft (not a transition of the bill lifecycle)",)
 
+    @checks("P-CHG-1")
     def test_an_issued_bill_may_be_reversed_and_then_never_changes(
         self, make_unit_of_work: UnitOfWorkFactory
     ) -> None:
@@ -608,6 +727,7 @@ class StorageContract:
 
         self._refused(make_unit_of_work, BILLS, reversed_bill, bill, version=2)
 
+    @checks("P-CHG-1")
     def test_a_held_bill_may_be_released_with_its_hash(
         self, make_unit_of_work: UnitOfWorkFactory
     ) -> None:
@@ -628,6 +748,7 @@ class StorageContract:
             ("content_hash",),
         )
 
+    @checks("P-CHG-1")
     def test_a_held_bills_lines_cannot_be_changed(
         self, make_unit_of_work: UnitOfWorkFactory
     ) -> None:
@@ -640,6 +761,7 @@ class StorageContract:
 
         assert refused.changed == ("lines", "total")
 
+    @checks("P-CHG-2")
     def test_a_stale_save_of_an_issued_bill_conflicts_and_changes_nothing(
         self, make_unit_of_work: UnitOfWorkFactory
     ) -> None:
@@ -654,6 +776,7 @@ class StorageContract:
         with make_unit_of_work() as uow:
             assert uow.repository(BILLS).get(BillId("B-1")) == (bill, 1)
 
+    @checks("P-CHG-1")
     def test_a_posted_payment_and_a_tariff_revision_never_change(
         self, make_unit_of_work: UnitOfWorkFactory
     ) -> None:
@@ -683,6 +806,7 @@ class StorageContract:
 
     # ------------------------------------------------------------------ queries
 
+    @checks("P-AGG-6")
     def test_query_filters_on_indexed_fields_in_key_order(
         self, make_unit_of_work: UnitOfWorkFactory
     ) -> None:
@@ -711,6 +835,7 @@ class StorageContract:
         assert [p.entity.posting_id for p in payments_of_a1] == ["P-1", "P-3"]
         assert [p.entity.posting_id for p in everything] == ["P-1", "P-2", "P-3", "P-4"]
 
+    @checks("P-AGG-6")
     def test_query_follows_a_saved_change_of_an_indexed_field(
         self, make_unit_of_work: UnitOfWorkFactory
     ) -> None:
@@ -724,6 +849,7 @@ class StorageContract:
         assert open_ones == ()
         assert [account.entity.account_id for account in closed] == ["A-1"]
 
+    @checks("P-AGG-6")
     def test_query_on_a_field_not_indexed_is_refused(
         self, make_unit_of_work: UnitOfWorkFactory
     ) -> None:
@@ -732,6 +858,7 @@ class StorageContract:
 
     # ------------------------------------------------------------------ idempotency (R8)
 
+    @checks("P-IDEM-2")
     def test_a_retried_command_returns_the_stored_result_and_posts_once(
         self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
     ) -> None:
@@ -752,6 +879,7 @@ class StorageContract:
             )
             assert len(uow.repository(LEDGER_POSTINGS).query(account_id="A-1")) == 1
 
+    @checks("P-IDEM-3")
     def test_a_key_reused_with_another_payload_is_refused(
         self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
     ) -> None:
@@ -769,6 +897,7 @@ class StorageContract:
             account = uow.repository(LEDGER_ACCOUNTS).get(AccountId("A-1")).entity
         assert account.balance == Money("50.00")
 
+    @checks("P-IDEM-2")
     def test_a_refusal_is_stored_and_given_again(
         self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
     ) -> None:
@@ -799,6 +928,7 @@ class StorageContract:
         assert record is not None
         assert record.outcome is Outcome.REFUSED
 
+    @checks("P-IDEM-4")
     def test_keys_are_per_command_and_old_bare_keys_still_answer_their_command(
         self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
     ) -> None:
@@ -842,6 +972,7 @@ class StorageContract:
             assert recorded(uow.idempotency, "another_command", "pay-1") is not None
             assert uow.idempotency.get(scoped_key("another_command", "pay-1")) is not None
 
+    @checks("P-IDEM-1")
     def test_a_key_is_recorded_once(
         self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
     ) -> None:
@@ -862,6 +993,7 @@ class StorageContract:
         with make_unit_of_work() as uow:
             assert uow.idempotency.get("K-1") == record
 
+    @checks("P-IDEM-2", "P-UOW-4")
     def test_concurrent_retries_of_one_command_post_once(
         self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
     ) -> None:
@@ -890,6 +1022,7 @@ class StorageContract:
 
     # ------------------------------------------------------------------ outbox (R19)
 
+    @checks("P-OUT-1")
     def test_events_are_numbered_per_aggregate_and_kept_with_the_state(
         self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
     ) -> None:
@@ -913,6 +1046,7 @@ class StorageContract:
         assert {(e.event_type, e.schema_major) for e in pending} == {("LedgerPosted", 1)}
         assert pending[0].occurred_at == clock.now()
 
+    @checks("P-OUT-2")
     def test_an_event_id_is_stored_once(self, make_unit_of_work: UnitOfWorkFactory) -> None:
         with make_unit_of_work() as uow:
             uow.outbox.append(_event("E-1"))
@@ -925,6 +1059,7 @@ class StorageContract:
             with pytest.raises(DuplicateEvent):
                 uow.outbox.append(_event("E-2"))
 
+    @checks("P-OUT-3")
     def test_published_events_are_handed_once_in_order(
         self, make_unit_of_work: UnitOfWorkFactory
     ) -> None:
@@ -940,6 +1075,7 @@ class StorageContract:
         assert (count, again) == (5, 0)
         assert [event.sequence for event in handed] == [1, 2, 3, 4, 5]
 
+    @checks("P-OUT-4")
     def test_an_event_whose_publishing_failed_is_handed_again(
         self, make_unit_of_work: UnitOfWorkFactory
     ) -> None:
@@ -961,6 +1097,7 @@ class StorageContract:
 
         assert handed == ["E-0", "E-1", "E-1", "E-2"]
 
+    @checks("P-IN-1")
     def test_a_consumer_processes_a_redelivered_event_once(
         self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
     ) -> None:
@@ -981,6 +1118,7 @@ class StorageContract:
             projected = uow.repository(LEDGER_PROJECTIONS).get(AccountId("A-1")).entity
         assert (projected.balance, projected.postings) == (Money("3.00"), 1)
 
+    @checks("P-IN-2")
     def test_a_consumer_refuses_an_event_before_its_predecessor(
         self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
     ) -> None:
@@ -1005,8 +1143,61 @@ class StorageContract:
         assert ran == [True, True, False]
         assert unordered is True
 
+    @checks("P-OUT-3")
+    def test_unpublished_gives_the_oldest_first_up_to_the_limit(
+        self, make_unit_of_work: UnitOfWorkFactory
+    ) -> None:
+        with make_unit_of_work() as uow:
+            for number in range(3):
+                uow.outbox.append(_event(f"E-{number}"))
+            uow.commit()
+        with make_unit_of_work() as uow:
+            uow.outbox.append(_event("E-other", aggregate_id="A-2"))
+            uow.commit()
+
+        with make_unit_of_work() as uow:
+            first_two = uow.outbox.unpublished(limit=2)
+            uow.outbox.mark_published(["E-0", "E-unknown"])
+            uow.commit()
+        with make_unit_of_work() as uow:
+            rest = uow.outbox.unpublished()
+            of_a1 = uow.outbox.events_for(LEDGER_ACCOUNTS.kind, "A-1")
+
+        assert [event.event_id for event in first_two] == ["E-0", "E-1"]
+        assert [event.event_id for event in rest] == ["E-1", "E-2", "E-other"]
+        assert [event.sequence for event in of_a1] == [1, 2, 3]  # published ones stay listed
+
+    @checks("P-IN-1", "P-IN-2")
+    def test_the_inbox_remembers_each_consumer_apart(
+        self, make_unit_of_work: UnitOfWorkFactory
+    ) -> None:
+        with make_unit_of_work() as uow:
+            first, second = (uow.outbox.append(_event(f"E-{n}")) for n in (1, 2))
+            other = uow.outbox.append(_event("E-3", aggregate_id="A-2"))
+            uow.inbox.record_processed("projection", second)
+            uow.inbox.record_processed("projection", first)
+            uow.inbox.record_processed("projection", other)
+            with pytest.raises(DuplicateEvent):  # within the unit …
+                uow.inbox.record_processed("projection", first)
+            uow.commit()
+
+        with make_unit_of_work() as uow, pytest.raises(DuplicateEvent):  # … and once committed
+            uow.inbox.record_processed("projection", second)
+        with make_unit_of_work() as uow:
+            inbox = uow.inbox
+            seen = [inbox.has_processed(c, "E-1") for c in ("projection", "audit")]
+            last = [
+                inbox.last_sequence(c, LEDGER_ACCOUNTS.kind, a)
+                for c, a in (("projection", "A-1"), ("projection", "A-2"), ("audit", "A-1"))
+            ]
+            inbox.record_processed("audit", first)  # another consumer is not a duplicate
+
+        assert seen == [True, False]
+        assert last == [2, 1, 0]  # the highest sequence, whatever the order processed
+
     # ------------------------------------------------------------------ audit log (R12)
 
+    @checks("P-AUD-1")
     def test_appended_audit_records_are_read_back_in_order(
         self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
     ) -> None:
@@ -1027,6 +1218,7 @@ class StorageContract:
             assert uow.audit.records(operation=ADJUST_CREDIT_SCORE) == (first, other, second)
             assert uow.audit.records(since=second.at) == (second,)
 
+    @checks("P-AUD-1")
     def test_the_audit_log_is_append_only(
         self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
     ) -> None:
@@ -1042,6 +1234,7 @@ class StorageContract:
             assert uow.audit.records() == (first, first)
         assert {"remove", "replace", "update", "delete"}.isdisjoint(dir(AuditLog))
 
+    @checks("P-AUD-2")
     def test_audit_records_roll_back_with_their_unit(
         self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
     ) -> None:
@@ -1060,6 +1253,7 @@ class StorageContract:
         with make_unit_of_work() as uow:
             assert uow.audit.records() == ()
 
+    @checks("P-AUD-2", "P-IDEM-2")
     def test_a_refused_command_stores_its_refusal_record_once(
         self, make_unit_of_work: UnitOfWorkFactory, clock: FixedClock
     ) -> None:
@@ -1097,8 +1291,18 @@ class StorageContract:
             (Decision.REFUSED, "no role grants it")
         ]
 
+    # ------------------------------------------------------------------ clock
+
+    @checks("P-CLK-1")
+    def test_the_clock_tells_an_aware_instant(self, clock: FixedClock) -> None:
+        now = clock.now()
+
+        assert now.tzinfo is not None
+        assert now.utcoffset() is not None
+
     # ------------------------------------------------------------------ imports (R22)
 
+    @checks("P-IMP-1")
     def test_running_an_import_twice_adds_nothing_the_second_time(
         self, make_unit_of_work: UnitOfWorkFactory
     ) -> None:
@@ -1116,6 +1320,7 @@ class StorageContract:
 
     # ------------------------------------------------------------------ faults (R21)
 
+    @checks("P-FLT-1")
     @pytest.mark.parametrize("seed", [1, 2, 3])
     def test_ledger_invariants_hold_under_injected_faults(
         self, make_unit_of_work: UnitOfWorkFactory, seed: int
@@ -1125,6 +1330,7 @@ class StorageContract:
         assert report.faults_injected > 0
         assert report.commands_applied > 0
 
+    @checks("P-FLT-1")
     def test_billing_invariants_hold_under_injected_faults(
         self, make_unit_of_work: UnitOfWorkFactory
     ) -> None:
