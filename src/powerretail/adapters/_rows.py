@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import date
 from typing import Any, ClassVar, Final, Generic, Protocol, TypeVar
 
 from powerretail.errors import NotFound, VersionConflict
@@ -73,6 +74,8 @@ class RowRepository(Generic[K, E]):
 
     #: appended to the read of the stored row that the change rule checks (" FOR UPDATE")
     _LOCK: ClassVar[str] = ""
+    #: how ordered index texts are compared byte by byte (' COLLATE "C"' where not the default)
+    _COLLATE: ClassVar[str] = ""
     _uow: RowUnit
     _aggregate: Aggregate[K, E]
 
@@ -117,7 +120,8 @@ class RowRepository(Generic[K, E]):
         self._aggregate.check_change(self._decode(row).entity, entity)
 
     def _index(self, key: str, entity: E) -> None:
-        kind, fields = self._aggregate.kind, self._aggregate.index_of(entity)
+        kind = self._aggregate.kind
+        fields = self._aggregate.index_of(entity) | self._aggregate.ordered_of(entity)
         self._uow._sql("DELETE FROM aggregate_index WHERE kind = ? AND key = ?", (kind, key))
         self._uow._many(
             "INSERT INTO aggregate_index (kind, field, value, key) VALUES (?, ?, ?, ?)",
@@ -144,3 +148,54 @@ class RowRepository(Generic[K, E]):
 
     def keys(self, **where: Any) -> tuple[K, ...]:
         return tuple(row[0] for row in self._select("a.key", where))
+
+    def query_range(
+        self,
+        index: str,
+        start: date | None,
+        end: date | None,
+        *,
+        limit: int | None = None,
+        **where: Any,
+    ) -> tuple[Versioned[E], ...]:
+        low, high = self._aggregate.ordered_bounds(index, start, end, where)
+        self._build(index)
+        value, key = "f.value" + self._COLLATE, "f.key" + self._COLLATE
+        sql = (
+            "SELECT a.version, a.body, a.schema FROM aggregate_index AS f JOIN aggregates"
+            " AS a ON a.kind = f.kind AND a.key = f.key WHERE f.kind = ? AND f.field = ?"
+            f" AND {value} >= ? AND {value} < ? ORDER BY {value}, {key}"
+        )
+        parameters: list[Any] = [self._aggregate.kind, index, low, high]
+        if limit is not None:
+            sql += " LIMIT ?"
+            parameters.append(limit)
+        return tuple(self._decode(row) for row in self._uow._sql(sql, parameters).fetchall())
+
+    def _build(self, index: str) -> None:
+        """Write ordered ``index``'s rows for entities stored before it was built (once)."""
+        kind = self._aggregate.kind
+        built = "SELECT 1 FROM aggregate_index_built WHERE kind = ? AND name = ?"
+        if self._uow._one(built, (kind, index)) is not None:
+            return
+        stored = self._uow._sql(
+            "SELECT key, version, body, schema FROM aggregates WHERE kind = ?", (kind,)
+        ).fetchall()
+        self._uow._sql("DELETE FROM aggregate_index WHERE kind = ? AND field = ?", (kind, index))
+        self._uow._many(
+            "INSERT INTO aggregate_index (kind, field, value, key) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            [
+                (
+                    kind,
+                    index,
+                    self._aggregate.ordered_of(self._decode(row[1:]).entity)[index],
+                    row[0],
+                )
+                for row in stored
+            ],
+        )
+        self._uow._sql(
+            "INSERT INTO aggregate_index_built (kind, name) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (kind, index),
+        )

@@ -25,6 +25,7 @@ import json
 import threading
 import types
 from collections.abc import Iterable
+from datetime import date
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, cast
 
 import attrs
@@ -134,9 +135,28 @@ class _Repository(Generic[K, E]):
     def keys(self, **where: Any) -> tuple[K, ...]:
         return tuple(cast(K, key) for key, _row in self._matching(where))
 
+    def query_range(
+        self,
+        index: str,
+        start: date | None,
+        end: date | None,
+        *,
+        limit: int | None = None,
+        **where: Any,
+    ) -> tuple[Versioned[E], ...]:
+        low, high = self._aggregate.ordered_bounds(index, start, end, where)
+        found = []
+        for key, row in self._matching(where):
+            text = row.index.get(index)  # rows stored before the index was declared have none
+            if text is None:
+                text = self._aggregate.ordered_of(self._decode(row).entity)[index]
+            if low <= text < high:
+                found.append((text, key, row))
+        return tuple(self._decode(row) for _text, _key, row in sorted(found)[:limit])
+
     def _row(self, entity: E, version: int) -> _Row:
         body = self._aggregate.body_of(entity)
-        index = self._aggregate.index_of(entity)
+        index = self._aggregate.index_of(entity) | self._aggregate.ordered_of(entity)
         return _Row(version, body, index, self._aggregate.schema_version)
 
 

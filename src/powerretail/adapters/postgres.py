@@ -253,6 +253,21 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
             WHERE a.kind = 'account'""",
         ),
     ),
+    Migration(
+        3,
+        "ordered indexes (Aggregate.ordered): which are built, and their rows in byte order",
+        (
+            """CREATE TABLE aggregate_index_built (
+                kind text NOT NULL,
+                name text NOT NULL,
+                PRIMARY KEY (kind, name)
+            )""",
+            (
+                "CREATE INDEX aggregate_index_ordered ON aggregate_index"
+                ' (kind, field, value COLLATE "C", key COLLATE "C")'
+            ),
+        ),
+    ),
 )
 
 _SCHEMA_NAME: Final = re.compile(r"[a-z_][a-z0-9_]{0,62}")
@@ -471,6 +486,7 @@ class PostgresStore:
 
 class _Repository(RowRepository[K, E]):
     _LOCK = " FOR UPDATE"  # the change rule reads the stored row; hold it until commit
+    _COLLATE = ' COLLATE "C"'  # ordered index texts compare byte by byte
 
     def __init__(self, uow: PostgresUnitOfWork, aggregate: Aggregate[K, E]) -> None:
         self._uow = uow

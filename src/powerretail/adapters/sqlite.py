@@ -26,7 +26,7 @@
 ...     uow.repository(LEDGER_ACCOUNTS).get("A-1").version
 1
 >>> store.schema_version()
-5
+6
 >>> store.close(); folder.cleanup()
 """
 
@@ -286,6 +286,17 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
             FROM aggregates AS a
             LEFT JOIN aggregates AS p ON p.kind = 'billing_profile' AND p.key = a.key
             WHERE a.kind = 'account'""",
+        ),
+    ),
+    Migration(
+        6,
+        "ordered indexes (Aggregate.ordered): which are built; their rows are aggregate_index rows",
+        (
+            """CREATE TABLE aggregate_index_built (
+                kind TEXT NOT NULL,
+                name TEXT NOT NULL,
+                PRIMARY KEY (kind, name)
+            ) WITHOUT ROWID""",
         ),
     ),
 )

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
+from datetime import date
 from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 import attrs
@@ -55,6 +56,7 @@ __all__ = [
     "ChangeNotAllowed",
     "ChangeRefusal",
     "ChangeRule",
+    "OrderedIndex",
     "Upgrade",
     "Versioned",
     "changed_fields",
@@ -152,6 +154,25 @@ def _names(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
+#: Separates the parts of an ordered index's stored text (JSON text never holds it unescaped).
+_SEP = "\x1f"
+
+
+@attrs.frozen
+class OrderedIndex(Generic[E]):
+    """An index :meth:`AggregateRepository.query_range` reads a date range of, in date order.
+
+    Attributes:
+        name: the index's name (not a field name of the entity).
+        equal: indexed fields a range query fixes (``account_id``), in this order.
+        by: the date the entities are ordered and ranged by (a bill's period end).
+    """
+
+    name: str
+    equal: tuple[str, ...] = attrs.field(converter=_names)
+    by: Callable[[E], date] = attrs.field(eq=False)
+
+
 @attrs.frozen(kw_only=True)
 class Aggregate(Generic[K, E]):
     """Describe one kind of aggregate to storage.
@@ -169,10 +190,12 @@ class Aggregate(Generic[K, E]):
             version, and old data is upgraded as it is read (saving it writes the new shape).
         changes: which saves may change a stored entity (``None``: any). Stores call
             :meth:`check_change` before every save when it is set.
+        ordered: the ordered indexes :meth:`AggregateRepository.query_range` can read.
 
     Raises:
         InvalidInput: ``kind`` is not a lower-case name, ``entity_type`` is not an attrs class,
-            ``key_field`` / ``indexed`` name fields it does not have, or an upgrade is missing.
+            ``key_field`` / ``indexed`` name fields it does not have, an upgrade is missing, or
+            an ordered index fixes a field that is not indexed.
     """
 
     kind: str = attrs.field(validator=_check_kind)
@@ -183,6 +206,7 @@ class Aggregate(Generic[K, E]):
     schema_version: int = 1
     upgrades: Mapping[int, Upgrade] = attrs.field(factory=dict, eq=False, repr=False)
     changes: ChangeRule[E] | None = attrs.field(default=None, eq=False, repr=False)
+    ordered: tuple[OrderedIndex[E], ...] = attrs.field(default=(), eq=False)
 
     def __attrs_post_init__(self) -> None:
         if not attrs.has(self.entity_type):
@@ -200,6 +224,11 @@ class Aggregate(Generic[K, E]):
             if version not in self.upgrades:
                 raise InvalidInput(
                     "upgrades", sorted(self.upgrades), f"an upgrade from version {version}"
+                )
+        for index in self.ordered:
+            if index.name in names or not set(index.equal) <= set(self.indexed):
+                raise InvalidInput(
+                    "ordered", index.name, "a new name over indexed fields of the entity"
                 )
 
     def check_change(self, stored: E, new: E) -> None:
@@ -280,6 +309,41 @@ class Aggregate(Generic[K, E]):
         hint = field_types(self.entity_type).get(field)
         return canonical_json(self.codec.encode(value, hint, f"{self.kind}.{field}"))
 
+    def ordered_of(self, entity: E) -> dict[str, str]:
+        """Return the text each ordered index stores for ``entity`` (its fields, then its date).
+
+        Texts of one ``equal`` value share a prefix and sort as their dates do.
+        """
+        return {
+            index.name: self._prefix(index, {f: getattr(entity, f) for f in index.equal})
+            + index.by(entity).isoformat()
+            for index in self.ordered
+        }
+
+    def ordered_bounds(
+        self, name: str, start: date | None, end: date | None, where: Mapping[str, object]
+    ) -> tuple[str, str]:
+        """Return the texts ``[low, high)`` of ordered index ``name`` whose dates are in range.
+
+        Raises:
+            InvalidInput: ``name`` is not an ordered index, or ``where`` does not give exactly
+                its ``equal`` fields.
+        """
+        found = {index.name: index for index in self.ordered}
+        if name not in found:
+            expected = f"an ordered index of {self.kind} ({', '.join(sorted(found)) or 'none'})"
+            raise InvalidInput("index", name, expected)
+        index = found[name]
+        if set(where) != set(index.equal):
+            raise InvalidInput("where", sorted(where), f"exactly {', '.join(index.equal)}")
+        prefix = self._prefix(index, where)
+        low = prefix + (start.isoformat() if start is not None else "")
+        high = prefix + (end.isoformat() if end is not None else "~")  # "~" sorts after digits
+        return low, high
+
+    def _prefix(self, index: OrderedIndex[E], values: Mapping[str, object]) -> str:
+        return "".join(self.index_value(f, values[f]) + _SEP for f in index.equal)
+
     def index_filter(self, where: Mapping[str, object]) -> dict[str, str]:
         """Return ``where`` as canonical index texts, checking every field is indexed."""
         return {field: self.index_value(field, value) for field, value in where.items()}
@@ -321,6 +385,26 @@ class AggregateRepository(Protocol[K, E]):
 
         Raises:
             InvalidInput: a field in ``where`` is not indexed.
+        """
+        ...
+
+    def query_range(
+        self,
+        index: str,
+        start: date | None,
+        end: date | None,
+        *,
+        limit: int | None = None,
+        **where: Any,
+    ) -> tuple[Versioned[E], ...]:
+        """Return the entities of ordered ``index`` whose date is in ``[start, end)``.
+
+        ``where`` gives the index's ``equal`` fields; ``None`` leaves that end of the range open.
+        Ordered by date, then key; at most ``limit`` entities (the first ones).
+
+        Raises:
+            InvalidInput: ``index`` is not an ordered index, or ``where`` does not give exactly
+                its fields.
         """
         ...
 

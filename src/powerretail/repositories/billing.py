@@ -12,6 +12,7 @@ it belongs to.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TypeAlias
 
@@ -28,6 +29,7 @@ from powerretail.repositories.aggregates import (
     Aggregate,
     AggregateRepository,
     ChangeRefusal,
+    OrderedIndex,
     changed_fields,
 )
 from powerretail.repositories.codec import JsonValue
@@ -35,6 +37,7 @@ from powerretail.repositories.codec import JsonValue
 __all__ = [
     "BILLING_PROFILES",
     "BILLS",
+    "BILLS_BY_END",
     "BillRepository",
     "BillingProfile",
     "BillingProfileRepository",
@@ -114,14 +117,25 @@ def bill_changes(stored: Bill, new: Bill) -> ChangeRefusal | None:
     return ChangeRefusal(state.value, tuple(changed)) if changed else None
 
 
-#: Bills, credit notes and rebills, keyed by bill id, found by account, state and kind; an
-#: issued one changes only along its lifecycle (:func:`bill_changes`).
+def _period_end(bill: Bill) -> date:
+    return bill.period.end or date.max
+
+
+#: The ordered index of :data:`BILLS` by account and state, in order of period end (exclusive):
+#: ``query_range(BILLS_BY_END, after, None, account_id=..., state=...)`` reads the bills that
+#: end after ``after``, not the account's whole history.
+BILLS_BY_END = "account_state_period_end"
+
+#: Bills, credit notes and rebills, keyed by bill id, found by account, state and kind, and by
+#: account and state in a range of period ends (:data:`BILLS_BY_END`); an issued one changes
+#: only along its lifecycle (:func:`bill_changes`).
 BILLS: Aggregate[BillId, Bill] = Aggregate(
     kind="bill",
     entity_type=Bill,
     key_field="bill_id",
     indexed=("account_id", "state", "kind"),
     changes=bill_changes,
+    ordered=(OrderedIndex(BILLS_BY_END, ("account_id", "state"), _period_end),),
 )
 
 

@@ -32,7 +32,7 @@ import functools
 import itertools
 import threading
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar, TypeVar
 
@@ -63,7 +63,7 @@ from powerretail.errors import (
 )
 from powerretail.ids import AccountId, BillId, PaymentId
 from powerretail.quantities import Energy, Money
-from powerretail.repositories.aggregates import Aggregate, ChangeNotAllowed
+from powerretail.repositories.aggregates import Aggregate, ChangeNotAllowed, OrderedIndex
 from powerretail.repositories.audit import AuditLog, authorize_in
 from powerretail.repositories.billing import BILLS
 from powerretail.repositories.codec import JsonValue
@@ -187,6 +187,43 @@ class _NoteAfter:
 def _upgrade_note(data: dict[str, JsonValue]) -> dict[str, JsonValue]:
     text = str(data["text"])
     return {"note_id": data["note_id"], "body": text, "words": len(text.split())}
+
+
+@attrs.frozen
+class _Reading:
+    """An entity with an ordered index: readings of a series, by day."""
+
+    reading_id: str
+    series: str
+    day: date
+
+
+def _reading_day(reading: _Reading) -> date:
+    return reading.day
+
+
+_READINGS_UNORDERED: Aggregate[str, _Reading] = Aggregate(
+    kind="contract_reading", entity_type=_Reading, key_field="reading_id", indexed=("series",)
+)
+_READINGS = attrs.evolve(
+    _READINGS_UNORDERED, ordered=(OrderedIndex("series_day", ("series",), _reading_day),)
+)
+
+
+def _readings() -> list[_Reading]:
+    """Readings of two series, days out of key order and one day shared by two keys."""
+    days = [date(2025, 1, 1) + timedelta(days=(7 * n) % 40) for n in range(12)]
+    return [_Reading(f"R-{n:02}", "ab"[n % 2], day) for n, day in enumerate(days)]
+
+
+def _scan(readings: list[_Reading], start: date | None, end: date | None) -> list[str]:
+    """What a range query must return: the full scan, filtered, in (day, key) order."""
+    inside = [
+        r
+        for r in readings
+        if r.series == "a" and (start is None or start <= r.day) and (end is None or r.day < end)
+    ]
+    return [r.reading_id for r in sorted(inside, key=lambda r: (r.day, r.reading_id))]
 
 
 _NOTES_BEFORE: Aggregate[str, _NoteBefore] = Aggregate(
@@ -537,6 +574,80 @@ class StorageContract:
 
         assert [posting.entity.posting_id for posting in seen] == ["P-1"]
         assert keys == ("P-1",)
+
+    @checks("P-AGG-7")
+    def test_a_range_query_equals_a_full_scan_filtered_in_date_order(
+        self, make_unit_of_work: UnitOfWorkFactory
+    ) -> None:
+        readings = _readings()
+        ranges = [
+            (None, None),
+            (date(2025, 1, 8), date(2025, 1, 29)),
+            (None, date(2025, 1, 15)),
+            (date(2025, 1, 15), None),
+            (date(2025, 2, 1), date(2025, 2, 1)),
+        ]
+        with make_unit_of_work() as uow:
+            for reading in readings[:6]:
+                uow.repository(_READINGS).add(reading)
+            uow.commit()
+        with make_unit_of_work() as uow:
+            repository = uow.repository(_READINGS)
+            for reading in readings[6:]:  # the unit's own writes count
+                repository.add(reading)
+            moved = attrs.evolve(readings[0], day=date(2025, 1, 20))
+            repository.save(moved, 1)  # and a saved change of the date moves the entity
+            readings[0] = moved
+            seen = {
+                (start, end): [
+                    r.entity.reading_id
+                    for r in repository.query_range("series_day", start, end, series="a")
+                ]
+                for start, end in ranges
+            }
+            first = repository.query_range("series_day", None, None, limit=2, series="a")
+            uow.commit()
+        with make_unit_of_work() as uow:
+            committed = [
+                r.entity
+                for r in uow.repository(_READINGS).query_range("series_day", None, None, series="a")
+            ]
+
+        assert seen == {(start, end): _scan(readings, start, end) for start, end in ranges}
+        assert [r.entity.reading_id for r in first] == _scan(readings, None, None)[:2]
+        assert [r.reading_id for r in committed] == _scan(readings, None, None)
+
+    @checks("P-AGG-7")
+    def test_a_range_query_finds_entities_stored_before_the_index_was_declared(
+        self, make_unit_of_work: UnitOfWorkFactory
+    ) -> None:
+        readings = _readings()
+        with make_unit_of_work() as uow:
+            for reading in readings:
+                uow.repository(_READINGS_UNORDERED).add(reading)
+            uow.commit()
+
+        with make_unit_of_work() as uow:
+            found = uow.repository(_READINGS).query_range(
+                "series_day", date(2025, 1, 8), None, series="a"
+            )
+            again = uow.repository(_READINGS).query_range(
+                "series_day", date(2025, 1, 8), None, series="a"
+            )
+
+        assert [r.entity.reading_id for r in found] == _scan(readings, date(2025, 1, 8), None)
+        assert again == found
+
+    @checks("P-AGG-7")
+    def test_a_range_query_refuses_an_unknown_index_or_fields(
+        self, make_unit_of_work: UnitOfWorkFactory
+    ) -> None:
+        with make_unit_of_work() as uow:
+            repository = uow.repository(_READINGS)
+            with pytest.raises(InvalidInput, match="series_week"):
+                repository.query_range("series_week", None, None, series="a")
+            with pytest.raises(InvalidInput, match="exactly series"):
+                repository.query_range("series_day", None, None)
 
     @checks("P-UOW-1")
     def test_a_finished_unit_of_work_refuses_use(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import attrs
@@ -20,7 +20,7 @@ from powerretail.ids import BillId
 from powerretail.metering.consumption import consumption, demand, reactive_consumption
 from powerretail.metering.meters import Meter, RegisterKind
 from powerretail.metering.reads import IntervalQuality, RegisterRead
-from powerretail.repositories.billing import BILLS, BillingProfile
+from powerretail.repositories.billing import BILLS, BILLS_BY_END, BillingProfile
 from powerretail.repositories.codec import JsonValue
 from powerretail.repositories.events import DomainEvent
 from powerretail.repositories.metering import METERS, READS, SERIES
@@ -154,14 +154,32 @@ def covering_bills(
     do not. Ordered by bill id.
     """
     found = []
-    for stored in uow.repository(BILLS).query(account_id=account_id):
-        bill = stored.entity
-        if bill.state not in _COVERING_STATES or bill.kind is BillKind.CREDIT_NOTE:
+    for bill in _ending_after(uow, account_id, _COVERING_STATES, period.start):
+        if bill.kind is BillKind.CREDIT_NOTE:
             continue
         days = bill.period.intersection(period)
         if days is not None:
             found.append((bill, days))
-    return tuple(found)
+    return tuple(sorted(found, key=lambda pair: pair[0].bill_id))
+
+
+def _ending_after(
+    uow: UnitOfWork, account_id: str, states: frozenset[BillState], day: date
+) -> list[Bill]:
+    """Return the bills of ``account_id`` in ``states`` whose period ends after ``day``.
+
+    Only they can bill ``day`` or a later day: read through the bills' ordered index, so the
+    cost follows the bills from ``day`` on, not the account's whole history.
+    """
+    bills = uow.repository(BILLS)
+    after = day + timedelta(days=1)  # period ends are exclusive
+    return [
+        stored.entity
+        for state in sorted(states, key=lambda s: s.value)
+        for stored in bills.query_range(
+            BILLS_BY_END, after, None, account_id=account_id, state=state
+        )
+    ]
 
 
 def service_window(period: DateRange, facts: AccountFacts) -> DateRange:
@@ -407,10 +425,14 @@ def tier_year_position(
     )
     position = Decimal(0)
     earliest: date | None = None
-    for stored in uow.repository(BILLS).query(account_id=profile.account_id):
-        bill = stored.entity
-        if bill.state not in _COUNTED:
-            continue
+    bills = uow.repository(BILLS)
+    after = year.start + timedelta(days=1)
+    for state in _COUNTED:  # a counted bill ending by the tier year's start started before it
+        if bills.query_range(
+            BILLS_BY_END, None, after, limit=1, account_id=profile.account_id, state=state
+        ):
+            earliest = date.min
+    for bill in _ending_after(uow, profile.account_id, _COUNTED, year.start):
         if earliest is None or bill.period.start < earliest:
             earliest = bill.period.start
         for line in bill.lines:

@@ -30,6 +30,10 @@ from tests.postgres_server import fresh_schema, server_dsn
 Query = Callable[[str], list[tuple[Any, ...]]]
 
 
+_STORED = "SELECT kind, key, version, body, schema FROM aggregates"
+_COPY = "INSERT INTO aggregates (kind, key, version, body, schema) VALUES (?, ?, ?, ?, ?)"
+
+
 def _fill(make_unit_of_work: UnitOfWorkFactory) -> None:
     """Load the demo's book, bill its month and post one payment, as ``powerretail demo`` does."""
     customers = load_demo_customers()
@@ -201,8 +205,14 @@ def test_bills_join_customers_by_account_in_plain_sql(store: tuple[Any, Query]) 
 
 def test_an_older_file_migrates_to_the_views_with_its_bills(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
-    old = SqliteStore(path, migrations=MIGRATIONS[:-1])  # as the release before the views left it
-    _fill(old.unit_of_work)
+    full = SqliteStore(tmp_path / "full.sqlite3")
+    _fill(full.unit_of_work)  # today's workflows need today's schema: fill one, copy its rows
+    stored = full.connection().execute(_STORED).fetchall()
+    full.close()
+    old = SqliteStore(path, migrations=MIGRATIONS[:4])  # as the release before the views left it
+    with old.connection() as connection:
+        connection.execute("BEGIN")
+        connection.executemany(_COPY, stored)
     old.close()
 
     store = SqliteStore(path)
@@ -227,9 +237,16 @@ def test_an_older_postgresql_schema_migrates_to_the_views_with_its_bills() -> No
 
     dsn = server_dsn()
     for schema in fresh_schema(dsn):
-        old = postgres.PostgresStore(dsn, schema=schema, migrations=postgres.MIGRATIONS[:-1])
-        _fill(old.unit_of_work)
+        filled = postgres.PostgresStore(dsn, schema=f"{schema}_full")
+        _fill(filled.unit_of_work)  # today's workflows need today's schema: fill one, copy it
+        with psycopg.connect(dsn, options=f"-c search_path={schema}_full") as connection:
+            stored = connection.execute(_STORED).fetchall()
+            connection.execute(f"DROP SCHEMA {schema}_full CASCADE")
+        filled.close()
+        old = postgres.PostgresStore(dsn, schema=schema, migrations=postgres.MIGRATIONS[:1])
         old.close()
+        with psycopg.connect(dsn, options=f"-c search_path={schema}") as connection:
+            connection.cursor().executemany(_COPY.replace("?", "%s"), stored)
 
         store = postgres.PostgresStore(dsn, schema=schema)
         with store.unit_of_work() as uow:

@@ -6,8 +6,10 @@ import multiprocessing
 import os
 import sqlite3
 import threading
+from datetime import date
 from pathlib import Path
 
+import attrs
 import pendulum
 import pytest
 
@@ -24,6 +26,7 @@ from powerretail.adapters.sqlite import (
 from powerretail.errors import InvalidInput, StoreFailed
 from powerretail.ids import AccountId
 from powerretail.quantities import Money
+from powerretail.repositories.aggregates import Aggregate, OrderedIndex
 from powerretail.repositories.codec import canonical_json
 from powerretail.repositories.unit_of_work import UnitOfWorkClosed
 from powerretail.testing.ledger import (
@@ -33,6 +36,25 @@ from powerretail.testing.ledger import (
     post_to_ledger,
 )
 
+
+@attrs.frozen
+class Visit:
+    visit_id: str
+    site: str
+    day: date
+
+
+def _day(visit: Visit) -> date:
+    return visit.day
+
+
+VISITS: Aggregate[str, Visit] = Aggregate(
+    kind="visit",
+    entity_type=Visit,
+    key_field="visit_id",
+    indexed=("site",),
+    ordered=(OrderedIndex("site_day", ("site",), _day),),
+)
 EXTRA = Migration(MIGRATIONS[-1].version + 1, "a test table", ("CREATE TABLE extra (x TEXT)",))
 
 
@@ -47,7 +69,7 @@ class TestSchema:
 
         mode = store.connection().execute("PRAGMA journal_mode").fetchone()[0]
 
-        assert store.schema_version() == MIGRATIONS[-1].version == 5
+        assert store.schema_version() == MIGRATIONS[-1].version == 6
         assert mode == "wal"
         store.close()
 
@@ -70,13 +92,35 @@ class TestSchema:
                 LedgerAccount.open("A-1", holder="Wang"),
                 4,
             )
-        assert new.schema_version() == EXTRA.version == 6
+        assert new.schema_version() == EXTRA.version == 7
         new.close()
+
+    def test_a_file_from_before_ordered_indexes_migrates_and_range_queries_its_data(
+        self, path: Path
+    ) -> None:
+        old = SqliteStore(path, migrations=MIGRATIONS[:5])  # before ordered indexes
+        visits = [Visit("V-2", "s", date(2025, 3, 1)), Visit("V-1", "s", date(2025, 4, 1))]
+        with old.connection() as connection:
+            connection.execute("BEGIN")
+            for visit in visits:
+                connection.execute(
+                    "INSERT INTO aggregates (kind, key, version, body) VALUES ('visit', ?, 1, ?)",
+                    (visit.visit_id, VISITS.body_of(visit)),
+                )
+        old.close()
+
+        new = SqliteStore(path)
+        with new.unit_of_work() as uow:
+            found = uow.repository(VISITS).query_range("site_day", date(2025, 3, 1), None, site="s")
+        new.close()
+
+        assert new.schema_version() == 6
+        assert [visit.entity for visit in found] == visits
 
     def test_refuses_a_file_from_a_newer_powerretail(self, path: Path) -> None:
         SqliteStore(path, migrations=(*MIGRATIONS, EXTRA)).close()
 
-        with pytest.raises(SchemaTooNew, match=r"schema version 6 is newer than .* knows \(5\)"):
+        with pytest.raises(SchemaTooNew, match=r"schema version 7 is newer than .* knows \(6\)"):
             SqliteStore(path)
 
     def test_a_failed_migration_changes_nothing(self, path: Path) -> None:

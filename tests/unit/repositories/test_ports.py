@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import attrs
@@ -17,7 +18,7 @@ from powerretail.errors import (
 )
 from powerretail.ids import AccountId
 from powerretail.quantities import Money
-from powerretail.repositories.aggregates import Aggregate, Versioned
+from powerretail.repositories.aggregates import Aggregate, OrderedIndex, Versioned
 from powerretail.repositories.commands import CommandRefused, replay, run_idempotent
 from powerretail.repositories.events import (
     DomainEvent,
@@ -46,6 +47,10 @@ class Note:
     topic: str
 
 
+def _someday(_note: Note) -> date:
+    return date(2025, 1, 1)
+
+
 def an_event(**changes: object) -> DomainEvent:
     values: dict[str, object] = {
         "event_id": "E-1",
@@ -71,6 +76,11 @@ class TestAggregate:
             ({"schema_version": 0}, "schema_version"),
             ({"schema_version": True}, "schema_version"),
             ({"schema_version": 3, "upgrades": {1: dict}}, "upgrades"),
+            ({"ordered": (OrderedIndex("topic", (), _someday),)}, "ordered"),  # a field's name
+            (
+                {"ordered": (OrderedIndex("by_topic", ("topic",), _someday),)},
+                "ordered",
+            ),  # not indexed
         ],
     )
     def test_refuses_a_description_that_does_not_fit_the_entity(

@@ -1,0 +1,169 @@
+"""The cost of one draft's stored-bill reads as an account's history grows (SQLite).
+
+A draft reads the account's tier-year position (``tier_year_position``) and the stored bills
+covering its period (``covering_bills``, here a rebill of the last month). Before, both scanned
+every bill of the account; now they read the bills' ordered index (``BILLS_BY_END``) from the
+period (or tier year) start on. The account has 1, 5 and 20 years of monthly issued bills
+(cloned from one billed month; seeding is not timed); each figure is the best of several runs
+of one call, in milliseconds.
+
+PYTHONPATH=src python benchmarks/tier_year_position.py
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import attrs
+import pendulum
+
+from powerretail.adapters.clocks import FixedClock
+from powerretail.adapters.sqlite import SqliteStore
+from powerretail.adapters.tariff_library import load_shipped
+from powerretail.billing.bill import Bill, BillKind, BillState
+from powerretail.billing.engine import BillingEngine
+from powerretail.ids import AccountId
+from powerretail.repositories.billing import BILLING_PROFILES, BILLS, BillingProfile
+from powerretail.repositories.tariffs import TariffDocument
+from powerretail.repositories.unit_of_work import UnitOfWork
+from powerretail.tariffs.model import AnnualTiers
+from powerretail.testing.book import add_month_reads, seed_book
+from powerretail.timeframe import DateRange
+from powerretail.workflows._common import TariffEngines, covering_bills, tier_year_position
+from powerretail.workflows.billing_cycle import run_billing_cycle
+
+YEARS = (1, 5, 20)
+JULY = DateRange.month(2025, 7)
+AUGUST = DateRange.month(2025, 8)
+RUNS = 30
+
+
+def _scan_position(
+    uow: UnitOfWork, *, profile: BillingProfile, engine: BillingEngine, before: date
+) -> Decimal | None:
+    """``tier_year_position`` as it was: every bill of the account is read."""
+    found = engine.tier_year(profile.facts, before)
+    if found is None:
+        return None
+    year, _code = found
+    prefixes = tuple(
+        f"{charge.code}.tier"
+        for version in engine.tariff.versions
+        for charge in version.charges
+        if isinstance(charge, AnnualTiers)
+    )
+    position = Decimal(0)
+    earliest: date | None = None
+    for stored in uow.repository(BILLS).query(account_id=profile.account_id):
+        bill = stored.entity
+        if bill.state not in {BillState.ISSUED, BillState.REVERSED}:
+            continue
+        if earliest is None or bill.period.start < earliest:
+            earliest = bill.period.start
+        for line in bill.lines:
+            if year.start <= line.period.start < before and line.code.startswith(prefixes):
+                position += line.quantity
+    if earliest is None or earliest in year:
+        position += profile.facts.ytd_kwh
+    return position
+
+
+def _scan_covering(
+    uow: UnitOfWork, account_id: str, period: DateRange
+) -> tuple[tuple[Bill, DateRange], ...]:
+    """``covering_bills`` as it was: every bill of the account is read."""
+    found = []
+    for stored in uow.repository(BILLS).query(account_id=account_id):
+        bill = stored.entity
+        if bill.state not in {BillState.ISSUED, BillState.HELD}:
+            continue
+        if bill.kind is BillKind.CREDIT_NOTE:
+            continue
+        days = bill.period.intersection(period)
+        if days is not None:
+            found.append((bill, days))
+    return tuple(found)
+
+
+def _months_before(first: DateRange, count: int) -> list[DateRange]:
+    months, year, month = [], first.start.year, first.start.month
+    for _ in range(count):
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+        months.append(DateRange.month(year, month))
+    return months
+
+
+def _seed(store: SqliteStore, years: int) -> str:
+    """Store one account with ``years`` of monthly issued bills ending with July 2025."""
+    (account,) = seed_book(store.unit_of_work, count=1, start=date(2000, 1, 1))
+    add_month_reads(store.unit_of_work, [account], JULY, month=1)
+    clock = FixedClock(pendulum.datetime(2025, 8, 1, 9, tz="Asia/Shanghai"))
+    run_billing_cycle(store.unit_of_work, clock=clock, period=JULY, issued_on=date(2025, 8, 1))
+    with store.unit_of_work() as uow:
+        (july,) = uow.repository(BILLS).query(account_id=account)
+        bills = uow.repository(BILLS)
+        for n, period in enumerate(_months_before(JULY, years * 12 - 1)):
+            lines = tuple(attrs.evolve(line, period=period) for line in july.entity.lines)
+            bill = attrs.evolve(
+                july.entity, bill_id=f"{july.entity.bill_id}-{n}", period=period, lines=lines
+            )
+            bills.add(bill)
+        uow.commit()
+    return account
+
+
+def _best_ms(call: Callable[[], object]) -> float:
+    best = float("inf")
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        call()
+        best = min(best, time.perf_counter() - started)
+    return best * 1000
+
+
+def _measure(years: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as folder:
+        store = SqliteStore(Path(folder) / "history.sqlite3")
+        account = _seed(store, years)
+        with store.unit_of_work() as uow:
+            profile = uow.repository(BILLING_PROFILES).get(AccountId(account)).entity
+            # a tariff with annual tiers, so the position is read (the cloned lines hold no tier
+            # lines: the position is 0 both ways; the reads are what is timed)
+            engine = TariffEngines().engine(TariffDocument.of(load_shipped("JS-RES-TOU")))
+            kwargs = {"profile": profile, "engine": engine, "before": AUGUST.start}
+            assert tier_year_position(uow, **kwargs) is not None
+            assert _scan_position(uow, **kwargs) == tier_year_position(uow, **kwargs)
+            assert _scan_covering(uow, account, JULY) == covering_bills(uow, account, JULY)
+            figures = {
+                "position, full scan": _best_ms(lambda: _scan_position(uow, **kwargs)),
+                "position, range": _best_ms(lambda: tier_year_position(uow, **kwargs)),
+                "covering, full scan": _best_ms(lambda: _scan_covering(uow, account, JULY)),
+                "covering, range": _best_ms(lambda: covering_bills(uow, account, JULY)),
+            }
+        store.close()
+    return figures
+
+
+def main() -> None:
+    print(
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}, load {os.getloadavg()[0]:.1f}"
+    )
+    results = {years: _measure(years) for years in YEARS}
+    print(
+        f"{'ms per call (best of ' + str(RUNS) + ')':<28}"
+        + "".join(f"{str(y) + ' years':>12}" for y in YEARS)
+    )
+    for name in results[YEARS[0]]:
+        print(f"{name:<28}" + "".join(f"{results[y][name]:>12.2f}" for y in YEARS))
+
+
+if __name__ == "__main__":
+    main()
