@@ -10,7 +10,7 @@ and a rule set may override them (``rule_set.with_thresholds("V07", factor="3")`
 adds a rule of their own by writing any object with the :class:`VeeRule` attributes and ``check``
 method, and ``rule_set.with_rule(mine)``: no change to the library.
 
-Source: the VEE catalogue V01–V18 (docs/reference/vee-rules.md) and the company's reading rules
+Source: the VEE catalogue V01–V18 (docs/reference/vee-catalogue.md) and the company's reading rules
 (供电所抄、核、收管理制度).
 """
 

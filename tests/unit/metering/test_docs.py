@@ -6,7 +6,7 @@ from pathlib import Path
 
 from powerretail.metering.rules import rule_table
 
-PAGE = Path(__file__).parents[3] / "docs" / "reference" / "vee-rules.md"
+PAGE = Path(__file__).parents[3] / "docs" / "reference" / "vee-catalogue.md"
 
 
 def test_the_rule_reference_shows_the_rule_data() -> None:
