@@ -33,10 +33,14 @@ from powerretail.ids import AccountId
 from powerretail.repositories.billing import BILLING_PROFILES, BILLS, BillingProfile
 from powerretail.repositories.tariffs import TariffDocument
 from powerretail.repositories.unit_of_work import UnitOfWork
-from powerretail.tariffs.model import AnnualTiers
 from powerretail.testing.book import add_month_reads, seed_book
 from powerretail.timeframe import DateRange
-from powerretail.workflows._common import TariffEngines, covering_bills, tier_year_position
+from powerretail.workflows._common import (
+    TariffEngines,
+    annual_tier_prefixes,
+    covering_bills,
+    tier_year_position,
+)
 from powerretail.workflows.billing_cycle import run_billing_cycle
 
 YEARS = (1, 5, 20)
@@ -53,12 +57,7 @@ def _scan_position(
     if found is None:
         return None
     year, _code = found
-    prefixes = tuple(
-        f"{charge.code}.tier"
-        for version in engine.tariff.versions
-        for charge in version.charges
-        if isinstance(charge, AnnualTiers)
-    )
+    prefixes = annual_tier_prefixes(engine)
     position = Decimal(0)
     earliest: date | None = None
     for stored in uow.repository(BILLS).query(account_id=profile.account_id):

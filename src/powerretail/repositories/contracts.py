@@ -10,7 +10,9 @@ without its history, and the history as :class:`StoredTransition` records of pla
 from __future__ import annotations
 
 import datetime as _dt
-from typing import TypeAlias
+import enum
+from collections.abc import Callable, Iterable
+from typing import Any, TypeAlias, TypeVar
 
 import attrs
 
@@ -19,7 +21,17 @@ from powerretail.ids import ContractId, CustomerId
 from powerretail.repositories.aggregates import Aggregate, AggregateRepository
 from powerretail.statemachine import TransitionRecord
 
-__all__ = ["CONTRACTS", "ContractRepository", "StoredContract", "StoredTransition"]
+__all__ = [
+    "CONTRACTS",
+    "ContractRepository",
+    "StoredContract",
+    "StoredTransition",
+    "restored_history",
+    "stored_history",
+]
+
+S = TypeVar("S", bound=enum.Enum)
+E = TypeVar("E")
 
 
 @attrs.frozen(kw_only=True)
@@ -41,6 +53,42 @@ def _value(item: object) -> str:
     return str(value)
 
 
+def stored_history(records: Iterable[TransitionRecord[Any, Any]]) -> tuple[StoredTransition, ...]:
+    """Return a history of transition records as plain records (states and events by value)."""
+    return tuple(
+        StoredTransition(
+            machine=record.machine,
+            subject=record.subject,
+            source=_value(record.source),
+            event=_value(record.event),
+            target=_value(record.target),
+            at=record.at,
+            by=record.by,
+            why=record.why,
+        )
+        for record in records
+    )
+
+
+def restored_history(
+    items: Iterable[StoredTransition], states: Callable[[str], S], events: Callable[[str], E]
+) -> tuple[TransitionRecord[S, E], ...]:
+    """Return plain records as transition records (``states`` and ``events`` rebuild those)."""
+    return tuple(
+        TransitionRecord(
+            machine=item.machine,
+            subject=item.subject,
+            source=states(item.source),
+            event=events(item.event),
+            target=states(item.target),
+            at=item.at,
+            by=item.by,
+            why=item.why,
+        )
+        for item in items
+    )
+
+
 @attrs.frozen(kw_only=True)
 class StoredContract:
     """A contract as stored: the contract without its history, and the history as records."""
@@ -57,36 +105,12 @@ class StoredContract:
             contract_id=contract.id,
             customer_id=contract.buyer.customer_id,
             contract=attrs.evolve(contract, history=()),
-            history=tuple(
-                StoredTransition(
-                    machine=record.machine,
-                    subject=record.subject,
-                    source=_value(record.source),
-                    event=_value(record.event),
-                    target=_value(record.target),
-                    at=record.at,
-                    by=record.by,
-                    why=record.why,
-                )
-                for record in contract.history
-            ),
+            history=stored_history(contract.history),
         )
 
     def contract_with_history(self) -> Contract:
         """Return the contract with its history restored."""
-        history = tuple(
-            TransitionRecord(
-                machine=item.machine,
-                subject=item.subject,
-                source=ContractState(item.source),
-                event=ContractEvent(item.event),
-                target=ContractState(item.target),
-                at=item.at,
-                by=item.by,
-                why=item.why,
-            )
-            for item in self.history
-        )
+        history = restored_history(self.history, ContractState, ContractEvent)
         return attrs.evolve(self.contract, history=history)
 
 

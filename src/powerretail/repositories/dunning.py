@@ -18,8 +18,11 @@ import attrs
 
 from powerretail.collections.dunning import DunningCase, DunningEvent, DunningState
 from powerretail.repositories.aggregates import Aggregate, AggregateRepository, never_changes
-from powerretail.repositories.contracts import StoredTransition
-from powerretail.statemachine import TransitionRecord
+from powerretail.repositories.contracts import (
+    StoredTransition,
+    restored_history,
+    stored_history,
+)
 
 __all__ = [
     "DUNNING_CASES",
@@ -47,36 +50,12 @@ class StoredDunningCase:
             case_id=case.id,
             account_id=case.account_id,
             case=attrs.evolve(case, history=()),
-            history=tuple(
-                StoredTransition(
-                    machine=record.machine,
-                    subject=record.subject,
-                    source=record.source.value,
-                    event=record.event.value,
-                    target=record.target.value,
-                    at=record.at,
-                    by=record.by,
-                    why=record.why,
-                )
-                for record in case.history
-            ),
+            history=stored_history(case.history),
         )
 
     def case_with_history(self) -> DunningCase:
         """Return the case with its history restored."""
-        history = tuple(
-            TransitionRecord(
-                machine=item.machine,
-                subject=item.subject,
-                source=DunningState(item.source),
-                event=DunningEvent(item.event),
-                target=DunningState(item.target),
-                at=item.at,
-                by=item.by,
-                why=item.why,
-            )
-            for item in self.history
-        )
+        history = restored_history(self.history, DunningState, DunningEvent)
         return attrs.evolve(self.case, history=history)
 
 

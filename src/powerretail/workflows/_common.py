@@ -397,6 +397,16 @@ def usage_for(
 _COUNTED = frozenset({BillState.ISSUED, BillState.REVERSED})
 
 
+def annual_tier_prefixes(engine: BillingEngine) -> tuple[str, ...]:
+    """Return the line-code prefixes of the annual-tier lines ``engine``'s tariff can bill."""
+    return tuple(
+        f"{charge.code}.tier"
+        for version in engine.tariff.versions
+        for charge in version.charges
+        if isinstance(charge, AnnualTiers)
+    )
+
+
 def tier_year_position(
     uow: UnitOfWork, *, profile: BillingProfile, engine: BillingEngine, before: date
 ) -> Decimal | None:
@@ -417,12 +427,7 @@ def tier_year_position(
     if found is None:
         return None
     year, _code = found
-    prefixes = tuple(
-        f"{charge.code}.tier"
-        for version in engine.tariff.versions
-        for charge in version.charges
-        if isinstance(charge, AnnualTiers)
-    )
+    prefixes = annual_tier_prefixes(engine)
     position = Decimal(0)
     earliest: date | None = None
     bills = uow.repository(BILLS)
