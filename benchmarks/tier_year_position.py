@@ -1,4 +1,4 @@
-"""The cost of one draft's stored-bill reads as an account's history grows (SQLite).
+"""The cost of one draft's stored reads as an account's history grows (SQLite).
 
 A draft reads the account's tier-year position (``tier_year_position``) and the stored bills
 covering its period (``covering_bills``, here a rebill of the last month). Before, both scanned
@@ -6,6 +6,10 @@ every bill of the account; now they read the bills' ordered index (``BILLS_BY_EN
 period (or tier year) start on. The account has 1, 5 and 20 years of monthly issued bills
 (cloned from one billed month; seeding is not timed); each figure is the best of several runs
 of one call, in milliseconds.
+
+The draft's meter reads go the same way: ``usage_for`` reads the reads of the period's days
+(``READS_BY_DAY``) where it used to read every read of the meter; the account has a read of each
+register at every month end of its history.
 
 PYTHONPATH=src python benchmarks/tier_year_position.py
 """
@@ -30,15 +34,19 @@ from powerretail.adapters.tariff_library import load_shipped
 from powerretail.billing.bill import Bill, BillKind, BillState
 from powerretail.billing.engine import BillingEngine
 from powerretail.ids import AccountId
+from powerretail.metering.reads import RegisterRead
 from powerretail.repositories.billing import BILLING_PROFILES, BILLS, BillingProfile
+from powerretail.repositories.metering import METERS, READS, read_key
 from powerretail.repositories.tariffs import TariffDocument
 from powerretail.repositories.unit_of_work import UnitOfWork
 from powerretail.testing.book import add_month_reads, seed_book
 from powerretail.timeframe import DateRange
 from powerretail.workflows._common import (
     TariffEngines,
+    _billable_reads,
     annual_tier_prefixes,
     covering_bills,
+    midnight,
     tier_year_position,
 )
 from powerretail.workflows.billing_cycle import run_billing_cycle
@@ -114,8 +122,38 @@ def _seed(store: SqliteStore, years: int) -> str:
                 july.entity, bill_id=f"{july.entity.bill_id}-{n}", period=period, lines=lines
             )
             bills.add(bill)
+        reads = uow.repository(READS)
+        july_end = [s.entity for s in reads.query() if s.entity.read.read_at == _END]
+        for n, period in enumerate([JULY, *_months_before(JULY, years * 12 - 1)]):
+            at = midnight(period.start, "Asia/Shanghai")
+            for stored in july_end:
+                value = stored.read.value - 10 * (n + 1)
+                read: RegisterRead = attrs.evolve(stored.read, read_at=at, value=max(value, 0))
+                key = read_key(read.meter_id, read.register, at)
+                reads.add(attrs.evolve(stored, read_id=key, read=read))
         uow.commit()
     return account
+
+
+_START = midnight(JULY.start, "Asia/Shanghai")
+_END = midnight(AUGUST.start, "Asia/Shanghai")
+
+
+def _scan_reads(uow: UnitOfWork, meter_id: str) -> list[RegisterRead]:
+    """What ``usage_for`` read before: every billable read of the meter."""
+    stored = uow.repository(READS).query(meter_id=meter_id)
+    return [s.entity.read for s in stored if s.entity.billable]
+
+
+def _boundaries(reads: list[RegisterRead]) -> dict[object, tuple[object, object]]:
+    """Each register's last read at or before the period's start and its last one in it."""
+    found = {}
+    for register in {r.register for r in reads}:
+        mine = [r for r in reads if r.register is register]
+        before = max((r.read_at for r in mine if r.read_at <= _START), default=None)
+        within = max((r.read_at for r in mine if _START < r.read_at <= _END), default=None)
+        found[register] = (before, within)
+    return found
 
 
 def _best_ms(call: Callable[[], object]) -> float:
@@ -140,11 +178,17 @@ def _measure(years: int) -> dict[str, float]:
             assert tier_year_position(uow, **kwargs) is not None
             assert _scan_position(uow, **kwargs) == tier_year_position(uow, **kwargs)
             assert _scan_covering(uow, account, JULY) == covering_bills(uow, account, JULY)
+            meter = uow.repository(METERS).get(profile.meter_ids[0]).entity
+            window = _billable_reads(uow, meter, _START, _END)
+            assert _boundaries(window) == _boundaries(_scan_reads(uow, meter.id))
+            assert len(_scan_reads(uow, meter.id)) >= years * 12 * len(window) // 2
             figures = {
                 "position, full scan": _best_ms(lambda: _scan_position(uow, **kwargs)),
                 "position, range": _best_ms(lambda: tier_year_position(uow, **kwargs)),
                 "covering, full scan": _best_ms(lambda: _scan_covering(uow, account, JULY)),
                 "covering, range": _best_ms(lambda: covering_bills(uow, account, JULY)),
+                "meter reads, full scan": _best_ms(lambda: _scan_reads(uow, meter.id)),
+                "meter reads, range": _best_ms(lambda: _billable_reads(uow, meter, _START, _END)),
             }
         store.close()
     return figures

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, ClassVar, Final, Generic, Protocol, TypeVar
 
@@ -143,11 +144,18 @@ class RowRepository(Generic[K, E]):
         return Versioned(self._aggregate.decode(json.loads(body), int(schema)), int(version))
 
     def query(self, **where: Any) -> tuple[Versioned[E], ...]:
+        self._backfill(where)
         rows = self._select("a.version, a.body, a.schema", where)
         return tuple(self._decode(row) for row in rows)
 
     def keys(self, **where: Any) -> tuple[K, ...]:
+        self._backfill(where)
         return tuple(row[0] for row in self._select("a.key", where))
+
+    def _backfill(self, where: dict[str, Any]) -> None:
+        for field in self._aggregate.backfilled:
+            if field in where:
+                self._build(field, functools.partial(self._aggregate.index_text, field))
 
     def query_range(
         self,
@@ -159,7 +167,7 @@ class RowRepository(Generic[K, E]):
         **where: Any,
     ) -> tuple[Versioned[E], ...]:
         low, high = self._aggregate.ordered_bounds(index, start, end, where)
-        self._build(index)
+        self._build(index, lambda entity: self._aggregate.ordered_of(entity)[index])
         value, key = "f.value" + self._COLLATE, "f.key" + self._COLLATE
         sql = (
             "SELECT a.version, a.body, a.schema FROM aggregate_index AS f JOIN aggregates"
@@ -172,8 +180,11 @@ class RowRepository(Generic[K, E]):
             parameters.append(limit)
         return tuple(self._decode(row) for row in self._uow._sql(sql, parameters).fetchall())
 
-    def _build(self, index: str) -> None:
-        """Write ordered ``index``'s rows for entities stored before it was built (once)."""
+    def _build(self, index: str, value_of: Callable[[E], str]) -> None:
+        """Write ``index``'s rows for entities stored before it was built (once).
+
+        ``index`` is an ordered index or a backfilled field; ``value_of`` gives an entity's row.
+        """
         kind = self._aggregate.kind
         built = "SELECT 1 FROM aggregate_index_built WHERE kind = ? AND name = ?"
         if self._uow._one(built, (kind, index)) is not None:
@@ -185,15 +196,7 @@ class RowRepository(Generic[K, E]):
         self._uow._many(
             "INSERT INTO aggregate_index (kind, field, value, key) VALUES (?, ?, ?, ?)"
             " ON CONFLICT DO NOTHING",
-            [
-                (
-                    kind,
-                    index,
-                    self._aggregate.ordered_of(self._decode(row[1:]).entity)[index],
-                    row[0],
-                )
-                for row in stored
-            ],
+            [(kind, index, value_of(self._decode(row[1:]).entity), row[0]) for row in stored],
         )
         self._uow._sql(
             "INSERT INTO aggregate_index_built (kind, name) VALUES (?, ?) ON CONFLICT DO NOTHING",

@@ -122,12 +122,20 @@ class _Repository(Generic[K, E]):
 
     def _matching(self, where: dict[str, Any]) -> list[tuple[str, _Row]]:
         wanted = self._aggregate.index_filter(where)
-        rows = self._uow._candidates(self._aggregate.kind, wanted)
+        late = set(self._aggregate.backfilled)  # rows stored before these were indexed lack them
+        indexed = {field: value for field, value in wanted.items() if field not in late}
+        rows = self._uow._candidates(self._aggregate.kind, indexed)
         return [
             (key, row)
             for key, row in sorted(rows.items())
-            if all(row.index.get(field) == value for field, value in wanted.items())
+            if all(self._index_text(row, field) == value for field, value in wanted.items())
         ]
+
+    def _index_text(self, row: _Row, field: str) -> str:
+        text = row.index.get(field)
+        if text is None and field in self._aggregate.backfilled:
+            return self._aggregate.index_text(field, self._decode(row).entity)
+        return text if text is not None else ""
 
     def query(self, **where: Any) -> tuple[Versioned[E], ...]:
         return tuple(self._decode(row) for _key, row in self._matching(where))

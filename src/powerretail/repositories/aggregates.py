@@ -191,11 +191,15 @@ class Aggregate(Generic[K, E]):
         changes: which saves may change a stored entity (``None``: any). Stores call
             :meth:`check_change` before every save when it is set.
         ordered: the ordered indexes :meth:`AggregateRepository.query_range` can read.
+        backfilled: indexed fields added after stores may already hold entities of this kind;
+            a store writes their index rows for entities stored before (once, on the first
+            query that filters on the field), so an existing file needs no migration.
 
     Raises:
         InvalidInput: ``kind`` is not a lower-case name, ``entity_type`` is not an attrs class,
             ``key_field`` / ``indexed`` name fields it does not have, an upgrade is missing, or
-            an ordered index fixes a field that is not indexed.
+            an ordered index fixes a field that is not indexed, or a backfilled field is not
+            indexed.
     """
 
     kind: str = attrs.field(validator=_check_kind)
@@ -207,6 +211,7 @@ class Aggregate(Generic[K, E]):
     upgrades: Mapping[int, Upgrade] = attrs.field(factory=dict, eq=False, repr=False)
     changes: ChangeRule[E] | None = attrs.field(default=None, eq=False, repr=False)
     ordered: tuple[OrderedIndex[E], ...] = attrs.field(default=(), eq=False)
+    backfilled: tuple[str, ...] = attrs.field(default=(), converter=_names, eq=False)
 
     def __attrs_post_init__(self) -> None:
         if not attrs.has(self.entity_type):
@@ -230,6 +235,9 @@ class Aggregate(Generic[K, E]):
                 raise InvalidInput(
                     "ordered", index.name, "a new name over indexed fields of the entity"
                 )
+        for field in self.backfilled:
+            if field not in self.indexed:
+                raise InvalidInput("backfilled", field, f"an indexed field of {self.kind}")
 
     def check_change(self, stored: E, new: E) -> None:
         """Check that a save may replace ``stored`` by ``new`` (stores call it on every save).
@@ -295,6 +303,10 @@ class Aggregate(Generic[K, E]):
     def index_of(self, entity: E) -> dict[str, str]:
         """Return the canonical JSON text of each indexed field of ``entity``."""
         return {field: self.index_value(field, getattr(entity, field)) for field in self.indexed}
+
+    def index_text(self, field: str, entity: E) -> str:
+        """Return the canonical JSON text of indexed ``field`` of ``entity``."""
+        return self.index_value(field, getattr(entity, field))
 
     def index_value(self, field: str, value: object) -> str:
         """Return the canonical JSON text ``value`` of indexed ``field`` is compared by.

@@ -181,14 +181,16 @@ def _upgrade_facts(data: dict[str, JsonValue]) -> dict[str, JsonValue]:
     return {**data, "facts": facts, "notes": notes}  # schema 1 had no notes
 
 
-#: Billing profiles, keyed by account id, found by customer and by whether they are billed.
+#: Billing profiles, keyed by account id, found by customer, by whether they are billed, by
+#: tariff and by customer class (``customer_kind``; the last two backfilled for older stores).
 #: Schema 2: profiles stored at schema 1 with a contract demand of 0 or a negative ytd_kwh
 #: (refused since) load repaired, with a note (:func:`_upgrade_facts`).
 BILLING_PROFILES: Aggregate[AccountId, BillingProfile] = Aggregate(
     kind="billing_profile",
     entity_type=BillingProfile,
     key_field="account_id",
-    indexed=("customer_id", "active"),
+    indexed=("customer_id", "active", "tariff_code", "customer_kind"),
+    backfilled=("tariff_code", "customer_kind"),
     schema_version=2,
     upgrades={1: _upgrade_facts},
 )

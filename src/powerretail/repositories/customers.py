@@ -47,9 +47,14 @@ CUSTOMERS: Aggregate[CustomerId, Customer] = Aggregate(
 ACCOUNTS: Aggregate[AccountId, Account] = Aggregate(
     kind="account", entity_type=Account, key_field="id", indexed=("customer_id",)
 )
-#: Service points (用电地址), keyed by id, found by account.
+#: Service points (用电地址), keyed by id, found by account, by area (``region``) and by load
+#: importance (important customers); the last two are indexed later (backfilled).
 SERVICE_POINTS: Aggregate[ServicePointId, ServicePoint] = Aggregate(
-    kind="service_point", entity_type=ServicePoint, key_field="id", indexed=("account_id",)
+    kind="service_point",
+    entity_type=ServicePoint,
+    key_field="id",
+    indexed=("account_id", "region", "load_importance"),
+    backfilled=("region", "load_importance"),
 )
 #: A customer's contact record (客户接触记录), keyed by customer id.
 CONTACT_RECORDS: Aggregate[CustomerId, ContactRecord] = Aggregate(

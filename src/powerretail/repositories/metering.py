@@ -24,19 +24,23 @@ from powerretail.metering.reads import (
     RegisterRead,
 )
 from powerretail.metering.vee import Finding
-from powerretail.repositories.aggregates import Aggregate, AggregateRepository
+from powerretail.repositories.aggregates import Aggregate, AggregateRepository, OrderedIndex
 from powerretail.timeframe import as_instant
 
 __all__ = [
     "METERS",
     "READS",
+    "READS_BY_DAY",
     "SERIES",
+    "SERIES_BY_END",
     "MeterRepository",
     "ReadRepository",
     "SeriesRepository",
     "StoredRead",
     "StoredSeries",
     "read_key",
+    "reads_in",
+    "series_ending_from",
     "series_key",
 ]
 
@@ -137,18 +141,77 @@ class StoredSeries:
         )
 
 
+def _read_day(stored: StoredRead) -> _dt.date:
+    return as_instant(stored.read.read_at, "read_at").in_timezone("UTC").date()
+
+
+def _series_end_day(stored: StoredSeries) -> _dt.date:
+    end = as_instant(stored.start, "start").add(minutes=stored.step_minutes * len(stored.values))
+    return end.in_timezone("UTC").date()
+
+
+#: The ordered index of :data:`READS` by meter, in order of the read's day (UTC):
+#: ``query_range(READS_BY_DAY, first, after_last, meter_id=...)`` reads the reads of a period.
+READS_BY_DAY = "meter_read_day"
+#: The ordered index of :data:`SERIES` by meter, in order of the day (UTC) the series ends on:
+#: a series overlapping a period ends on or after the period's first day.
+SERIES_BY_END = "meter_series_end_day"
+
 #: Meters, keyed by meter id, found by service point.
 METERS: Aggregate[MeterId, Meter] = Aggregate(
     kind="meter", entity_type=Meter, key_field="id", indexed=("service_point",)
 )
-#: Register reads, keyed by :func:`read_key`, found by meter.
+#: Register reads, keyed by :func:`read_key`, found by meter, and by meter in a range of days
+#: (:data:`READS_BY_DAY`).
 READS: Aggregate[str, StoredRead] = Aggregate(
-    kind="meter_read", entity_type=StoredRead, key_field="read_id", indexed=("meter_id",)
+    kind="meter_read",
+    entity_type=StoredRead,
+    key_field="read_id",
+    indexed=("meter_id",),
+    ordered=(OrderedIndex(READS_BY_DAY, ("meter_id",), _read_day),),
 )
-#: Interval series, keyed by :func:`series_key`, found by meter.
+#: Interval series, keyed by :func:`series_key`, found by meter, and by meter in a range of the
+#: days they end on (:data:`SERIES_BY_END`).
 SERIES: Aggregate[str, StoredSeries] = Aggregate(
-    kind="interval_series", entity_type=StoredSeries, key_field="series_id", indexed=("meter_id",)
+    kind="interval_series",
+    entity_type=StoredSeries,
+    key_field="series_id",
+    indexed=("meter_id",),
+    ordered=(OrderedIndex(SERIES_BY_END, ("meter_id",), _series_end_day),),
 )
+
+
+def reads_in(
+    repository: AggregateRepository[str, StoredRead],
+    meter_id: str,
+    after: _dt.datetime,
+    until: _dt.datetime,
+) -> tuple[StoredRead, ...]:
+    """Return the stored reads of ``meter_id`` taken after ``after``, up to ``until`` (inclusive).
+
+    Reads only the days of that window (:data:`READS_BY_DAY`), not the meter's whole history;
+    ordered by read key.
+    """
+    low = as_instant(after, "after").in_timezone("UTC").date()
+    high = as_instant(until, "until").in_timezone("UTC").date() + _dt.timedelta(days=1)
+    found = repository.query_range(READS_BY_DAY, low, high, meter_id=meter_id)
+    within = (v.entity for v in found if after < v.entity.read.read_at <= until)
+    return tuple(sorted(within, key=lambda stored: stored.read_id))
+
+
+def series_ending_from(
+    repository: AggregateRepository[str, StoredSeries], meter_id: str, instant: _dt.datetime
+) -> tuple[StoredSeries, ...]:
+    """Return the stored series of ``meter_id`` that end at or after ``instant``, by series key.
+
+    Every series overlapping a period that starts at ``instant`` is among them; series that
+    ended before are not read (:data:`SERIES_BY_END`).
+    """
+    low = as_instant(instant, "instant").in_timezone("UTC").date()
+    found = repository.query_range(SERIES_BY_END, low, None, meter_id=meter_id)
+    later = (v.entity for v in found if v.entity.series.end >= instant)
+    return tuple(sorted(later, key=lambda stored: stored.series_id))
+
 
 MeterRepository: TypeAlias = AggregateRepository[MeterId, Meter]
 ReadRepository: TypeAlias = AggregateRepository[str, StoredRead]

@@ -203,8 +203,14 @@ def _reading_day(reading: _Reading) -> date:
 
 
 _READINGS_UNORDERED: Aggregate[str, _Reading] = Aggregate(
-    kind="contract_reading", entity_type=_Reading, key_field="reading_id", indexed=("series",)
+    kind="contract_reading",
+    entity_type=_Reading,
+    key_field="reading_id",
+    indexed=("series",),
+    backfilled=("series",),
 )
+#: The same kind before its ``series`` field was indexed (P-AGG-8).
+_READINGS_BY_KEY = attrs.evolve(_READINGS_UNORDERED, indexed=(), backfilled=())
 _READINGS = attrs.evolve(
     _READINGS_UNORDERED, ordered=(OrderedIndex("series_day", ("series",), _reading_day),)
 )
@@ -637,6 +643,27 @@ class StorageContract:
 
         assert [r.entity.reading_id for r in found] == _scan(readings, date(2025, 1, 8), None)
         assert again == found
+
+    @checks("P-AGG-8")
+    def test_a_backfilled_field_finds_entities_stored_before_it_was_indexed(
+        self, make_unit_of_work: UnitOfWorkFactory
+    ) -> None:
+        readings = _readings()
+        with make_unit_of_work() as uow:
+            for reading in readings:
+                uow.repository(_READINGS_BY_KEY).add(reading)
+            uow.commit()
+        with make_unit_of_work() as uow:  # one more, stored once the field is indexed
+            uow.repository(_READINGS_UNORDERED).add(_Reading("R-99", "a", date(2025, 3, 1)))
+            uow.commit()
+
+        with make_unit_of_work() as uow:
+            found = uow.repository(_READINGS_UNORDERED).keys(series="a")
+            again = uow.repository(_READINGS_UNORDERED).query(series="a")
+
+        expected = sorted([r.reading_id for r in readings if r.series == "a"] + ["R-99"])
+        assert list(found) == expected
+        assert [v.entity.reading_id for v in again] == expected
 
     @checks("P-AGG-7")
     def test_a_range_query_refuses_an_unknown_index_or_fields(

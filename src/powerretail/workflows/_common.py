@@ -23,7 +23,13 @@ from powerretail.metering.reads import IntervalQuality, RegisterRead
 from powerretail.repositories.billing import BILLS, BILLS_BY_END, BillingProfile
 from powerretail.repositories.codec import JsonValue
 from powerretail.repositories.events import DomainEvent
-from powerretail.repositories.metering import METERS, READS, SERIES
+from powerretail.repositories.metering import (
+    METERS,
+    READS,
+    SERIES,
+    reads_in,
+    series_ending_from,
+)
 from powerretail.repositories.tariffs import TARIFF_DOCUMENTS, TariffDocument, latest_tariff
 from powerretail.repositories.unit_of_work import UnitOfWork
 from powerretail.tariffs.model import AnnualTiers
@@ -249,7 +255,7 @@ def _series_usage(
 ) -> BillingSeries | None:
     for meter_id in profile.meter_ids:
         stored = [
-            s.entity for s in uow.repository(SERIES).query(meter_id=meter_id) if s.entity.billable
+            s for s in series_ending_from(uow.repository(SERIES), meter_id, end) if s.billable
         ]
         for active in stored:
             series = active.series  # methods and events do not change the energy
@@ -301,6 +307,30 @@ def _boundary_reads(
     return first, (within[-1] if within else None)
 
 
+#: Days before a period's start searched for the read it starts from, before the whole history.
+_LOOK_BACK = timedelta(days=1)
+
+
+def _billable_reads(
+    uow: UnitOfWork, meter: Meter, start: pendulum.DateTime, until: pendulum.DateTime
+) -> list[RegisterRead]:
+    """Return the billable reads of ``meter`` that bill ``(start, until]``.
+
+    Reads the days of the period (and the day before its start), where every register's last
+    read at or before ``start`` usually is: a period starts where the previous one ended. Only
+    when a register of the meter has no such read there is the meter's whole history read, so
+    the result is what the whole history gives either way.
+    """
+    repository = uow.repository(READS)
+    window = reads_in(repository, meter.id, start - _LOOK_BACK, until)
+    reads = [stored.read for stored in window if stored.billable]
+    started = {read.register for read in reads if read.read_at <= start}
+    if not (meter.registers - {RegisterKind.MAX_DEMAND}) <= started:
+        history = repository.query(meter_id=meter.id)
+        reads = [stored.entity.read for stored in history if stored.entity.billable]
+    return reads
+
+
 def _register_usage(
     uow: UnitOfWork,
     profile: BillingProfile,
@@ -326,10 +356,8 @@ def _register_usage(
         exchanged = installed_within or (removed is not None and removed <= end)
         until = end if removed is None else min(end, removed)  # no read counts after removal
         by_register: dict[RegisterKind, list[RegisterRead]] = {}
-        for stored in uow.repository(READS).query(meter_id=meter_id):
-            if stored.entity.billable:
-                read = stored.entity.read
-                by_register.setdefault(read.register, []).append(read)
+        for read in _billable_reads(uow, meter, start, until):
+            by_register.setdefault(read.register, []).append(read)
         for register, reads in sorted(by_register.items(), key=lambda item: item[0].value):
             if register is RegisterKind.MAX_DEMAND:
                 latest = max(

@@ -18,7 +18,7 @@ from powerretail.billing.lifecycle import PlausibilityFacts, billed_energy
 from powerretail.metering.meters import Meter
 from powerretail.metering.vee import Action, Finding
 from powerretail.repositories.billing import BILLS, BillingProfile
-from powerretail.repositories.metering import METERS, READS, SERIES
+from powerretail.repositories.metering import METERS, READS, SERIES, reads_in, series_ending_from
 from powerretail.repositories.unit_of_work import UnitOfWork
 from powerretail.timeframe import DEFAULT_TIMEZONE
 from powerretail.workflows._common import midnight
@@ -57,15 +57,14 @@ def plausibility_facts(
     for meter_id in profile.meter_ids:
         meter = uow.repository(METERS).get(meter_id).entity
         ceiling += _register_ceiling(meter)
-        for stored_read in uow.repository(READS).query(meter_id=meter_id):
-            held = stored_read.entity
-            if held.billable and start < held.read.read_at <= end:
+        for held in reads_in(uow.repository(READS), meter_id, start, end):
+            if held.billable:
                 review.extend(_hold(f) for f in held.findings if f.action is Action.HOLD_BILL)
-        for stored_series in uow.repository(SERIES).query(meter_id=meter_id):
-            series = stored_series.entity.series
-            if stored_series.entity.billable and series.start < end and series.end > start:
+        for stored_series in series_ending_from(uow.repository(SERIES), meter_id, start):
+            series = stored_series.series
+            if stored_series.billable and series.start < end and series.end > start:
                 review.extend(
-                    _hold(f) for f in stored_series.entity.findings if f.action is Action.HOLD_BILL
+                    _hold(f) for f in stored_series.findings if f.action is Action.HOLD_BILL
                 )
     since = bill.period.start - relativedelta(months=12)
     recent: tuple[Decimal, str] | None = None
