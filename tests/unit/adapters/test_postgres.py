@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 
+import attrs
 import pendulum
 import psycopg
 import psycopg.conninfo
@@ -344,3 +345,29 @@ def test_two_units_numbering_one_aggregates_events_let_one_win(store: PostgresSt
     assert isinstance(outcome[0], ConcurrencyConflict)
     with store.unit_of_work() as uow:
         assert [e.event_id for e in uow.outbox.events_for("ledger_account", "A-1")] == ["E-1"]
+
+
+def test_two_units_building_an_index_at_once_let_one_win(store: PostgresStore) -> None:
+    """Accounts stored, then found by a field indexed later: the first query by it builds its rows.
+
+    The loser of two concurrent builds gets a conflict from its query and is rolled back; retried,
+    it reads the winner's rows (see the PostgreSQL how-to, "Isolation and conflicts").
+    """
+    unindexed = LEDGER_ACCOUNTS
+    later = attrs.evolve(LEDGER_ACCOUNTS, indexed=("status", "holder"), backfilled=("holder",))
+    with store.unit_of_work() as uow:
+        for n, holder in enumerate(["Wang", "Li", "Wang"]):
+            account = LedgerAccount(account_id=AccountId(f"A-{n}"), holder=holder)
+            uow.repository(unindexed).add(account)
+        uow.commit()
+
+    with store.unit_of_work() as late:
+        assert late.repository(unindexed).keys() == ("A-0", "A-1", "A-2")  # its snapshot
+        with store.unit_of_work() as early:
+            assert early.repository(later).keys(holder="Wang") == ("A-0", "A-2")
+            early.commit()
+        with pytest.raises(SerializationConflict):
+            late.repository(later).keys(holder="Wang")
+
+    with store.unit_of_work() as retry:
+        assert retry.repository(later).keys(holder="Li") == ("A-1",)
