@@ -132,3 +132,30 @@ def test_split_periods_and_any_rounding_equal_the_engine(
 
     assert _lines_by_row(priced.lines, len(frame)) == [sorted(b) for b in line_amounts(expected)]
     assert priced.bills["total_fen"].tolist() == [int(b.total.amount.scaleb(2)) for b in expected]
+
+
+@st.composite
+def one_window_tables(draw: st.DrawFn) -> pd.DataFrame:
+    """Several rows of one service window: the batch engine prices them as one layout."""
+    first = draw(usage_rows(0))
+    rows = [first]
+    for index in range(1, draw(st.integers(min_value=2, max_value=6))):
+        row = draw(usage_rows(index))
+        for name in ("period_start", "period_end", "opened_on", "closed_on"):
+            row[name] = first[name]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.integers(min_value=1, max_value=2).flatmap(lambda n: tariffs(versions=n)),
+    one_window_tables(),
+)
+def test_a_table_of_one_window_equals_the_engine(tariff: Tariff, frame: pd.DataFrame) -> None:
+    """Rows sharing their window skip the layout per row; bills and lines stay the engine's."""
+    priced = compile_tariff(tariff).price(frame)
+    expected = exact_bills(tariff, frame)
+
+    assert _lines_by_row(priced.lines, len(frame)) == [sorted(b) for b in line_amounts(expected)]
+    assert priced.bills["total_fen"].tolist() == [int(b.total.amount.scaleb(2)) for b in expected]

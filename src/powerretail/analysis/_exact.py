@@ -89,15 +89,11 @@ def round_div(numerator: IntArray, denominator: IntArray | int, mode: str) -> In
     """
     n = numerator
     d = denominator
-    if (
-        mode == decimal.ROUND_HALF_UP
-        and isinstance(d, int)
-        and n.dtype == np.int64
-        and (n.size == 0 or int(n.min()) >= 0)
-        and 2 * _abs_max(n) + d < _LIMIT
-    ):
-        # The common case, amounts of zero or more rounded half-up: one division.
-        return np.asarray((2 * n + d) // (2 * d))
+    if mode == decimal.ROUND_HALF_UP and isinstance(d, int) and n.dtype == np.int64:
+        low, high = (int(n.min()), int(n.max())) if n.size else (0, 0)
+        if low >= 0 and 2 * high + d < _LIMIT:
+            # The common case, amounts of zero or more rounded half-up: one division.
+            return np.asarray((2 * n + d) // (2 * d))
     negative = n < 0
     magnitude = np.where(negative, -n, n)
     quotient = magnitude // d

@@ -96,7 +96,8 @@ class NotVectorisable(RuleViolation):
 class Priced:
     """The bills and lines of a batch.
 
-    ``bills`` has one row per usage row, in its order: ``tariff``, ``account_id``,
+    ``bills`` has one row per usage row, in its order: ``tariff`` (a categorical column of
+    the tariff's code), ``account_id``,
     ``period_start``, ``period_end``, ``customer_class``, ``profiled``, ``kwh``, ``total_fen``
     (int64), one ``<charge code>_fen`` column per charge of the tariff, and ``total_yuan`` (a
     float view for display). ``lines`` (``None`` with ``lines=False``) has one row per bill line:
@@ -226,28 +227,38 @@ class BatchPricer:
         counts = np.asarray([len(layout.pieces) for layout in layouts], dtype=np.int64)
         offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
         flat = [piece for layout in layouts for piece in layout.pieces]
-        per_row = counts[inverse]
-        piece_row = np.repeat(np.arange(rows), per_row)
-        local = np.arange(len(piece_row)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
-        flat_index = offsets[inverse][piece_row] + local
+        # The common what-if table: every row one service window, priced in one piece. Its
+        # pieces are its rows, and each per-piece value is one number for all of them.
+        identity = len(flat) == 1 and rows > 0
+        if identity:
+            per_row = np.ones(rows, dtype=np.int64)
+            piece_row = np.arange(rows)
+            flat_index = np.zeros(rows, dtype=np.int64)
+        else:
+            per_row = counts[inverse]
+            piece_row = np.repeat(np.arange(rows), per_row)
+            local = np.arange(len(piece_row)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+            flat_index = offsets[inverse][piece_row] + local
 
         def piece_attr(name: str, dtype: Any) -> Any:
+            if identity:  # one value for every row: a read-only view, no memory
+                return np.broadcast_to(np.asarray(getattr(flat[0], name), dtype=dtype), (rows,))
             values = np.asarray([getattr(p, name) for p in flat], dtype=dtype)
             return values[flat_index] if len(flat) else values
 
         version = piece_attr("version", np.int64)
         starts_cycle = piece_attr("starts_cycle", bool)
-        energy, kwh, _ = self._piece_energy(usage, piece_row, per_row, flat, flat_index)
-        total_row = Scaled(usage.total_kwh(), QUANTITY_EXP)
+        energy, kwh, _ = self._piece_energy(
+            usage, piece_row, per_row, flat, flat_index, identity=identity
+        )
+        total_row = kwh if identity else Scaled(usage.total_kwh(), QUANTITY_EXP)
         service_months = [layout.service_months for layout in layouts]
-        service_num = np.asarray([m.numerator for m in service_months], dtype=np.int64)[inverse]
-        service_den = np.asarray([m.denominator for m in service_months], dtype=np.int64)[inverse]
+        service_num = _per_row([m.numerator for m in service_months], inverse, identity)
+        service_den = _per_row([m.denominator for m in service_months], inverse, identity)
         fractions = {
             name: (
-                np.asarray([getattr(p, name).numerator for p in flat], dtype=np.int64)[flat_index],
-                np.asarray([getattr(p, name).denominator for p in flat], dtype=np.int64)[
-                    flat_index
-                ],
+                _per_row([getattr(p, name).numerator for p in flat], flat_index, identity),
+                _per_row([getattr(p, name).denominator for p in flat], flat_index, identity),
             )
             for name in ("months", "basic_months", "scale")
         }
@@ -265,21 +276,32 @@ class BatchPricer:
             chosen = np.flatnonzero(version == index)
             if chosen.size == 0:
                 continue
+            if chosen.size == len(piece_row):  # every piece: nothing to gather
+                picked = energy, kwh, position, fractions, piece_row
+            else:
+                picked = (
+                    {b: (s.take(chosen), p[chosen]) for b, (s, p) in energy.items()},
+                    kwh.take(chosen),
+                    position.take(chosen),
+                    {n: (a[chosen], b[chosen]) for n, (a, b) in fractions.items()},
+                    piece_row[chosen],
+                )
             blocks += self._price_version(
                 tariff_version,
                 chosen,
-                rows=piece_row[chosen],
+                rows=picked[4],
                 usage=usage,
-                energy={b: (s.take(chosen), p[chosen]) for b, (s, p) in energy.items()},
-                kwh=kwh.take(chosen),
-                position=position.take(chosen),
-                fractions={n: (a[chosen], b[chosen]) for n, (a, b) in fractions.items()},
+                energy=picked[0],
+                kwh=picked[1],
+                position=picked[2],
+                fractions=picked[3],
                 total_row=total_row,
                 service=(service_num, service_den),
             )
         return self._tables(
             usage,
             blocks,
+            total_kwh=total_row.values,
             piece_row=piece_row,
             flat=flat,
             flat_index=flat_index,
@@ -330,7 +352,15 @@ class BatchPricer:
         per_row: IntArray,
         flat: Sequence[_Piece],
         flat_index: IntArray,
+        *,
+        identity: bool = False,
     ) -> tuple[dict[str, tuple[Scaled, npt.NDArray[np.bool_]]], Scaled, int]:
+        if identity:  # one piece per row: each row's energy as it is
+            energy = {
+                bucket: (Scaled(column.values, QUANTITY_EXP), column.present)
+                for bucket, column in usage.energy.items()
+            }
+            return energy, Scaled(usage.total_kwh(), QUANTITY_EXP), QUANTITY_EXP
         split_rows = np.flatnonzero(per_row > 1)
         q_exp = QUANTITY_EXP if split_rows.size == 0 else QUANTITY_EXP - 3
         factor = 10 ** (QUANTITY_EXP - q_exp)
@@ -368,9 +398,6 @@ class BatchPricer:
         """Return the annual tier position at each piece's first day, as the engine places it."""
         size = len(usage)
         ytd = usage.quantities["ytd_kwh"]
-        first_piece = np.cumsum(per_row) - per_row
-        row_kwh = np.zeros(size, dtype=np.int64)
-        np.add.at(row_kwh, piece_row, kwh.values)
         factor = 10 ** (QUANTITY_EXP - kwh.exp)
         if not self._annual:
             return Scaled.zeros(len(piece_row))
@@ -386,6 +413,9 @@ class BatchPricer:
                 flat_index=flat_index,
                 factor=factor,
             )
+        if len(piece_row) == size:  # one piece per row: its position is the row's
+            return Scaled(row_start, kwh.exp)
+        first_piece = np.cumsum(per_row) - per_row
         # Within a row: the engine starts at the row's position, resets to 0 where a piece starts
         # a tier year, and adds each piece's energy.
         position = row_start[piece_row].copy()
@@ -490,7 +520,6 @@ class BatchPricer:
     ) -> list[_Block]:
         blocks: list[_Block] = []
         months = fractions["months"]
-        ones = np.ones(len(chosen), dtype=np.int64)
         pf_charge: PowerFactorAdjustment | None = None
         for charge in version.charges:
             if isinstance(charge, PowerFactorAdjustment):
@@ -500,7 +529,7 @@ class BatchPricer:
                 blocks.append(self._block(chosen, charge, kwh, rate))
             elif isinstance(charge, FixedCharge):
                 rate = Scaled.scalar(charge.yuan_per_month)
-                one = Scaled(ones, 0)
+                one = Scaled(np.ones(len(chosen), dtype=np.int64), 0)
                 blocks.append(
                     self._block(
                         chosen, charge, one, rate, numerator=months[0], denominator=months[1]
@@ -578,13 +607,17 @@ class BatchPricer:
                     f"a bucket of schedule {charge.schedule} ("
                     f"{', '.join('kwh_' + b for b in sorted(charge.resolved, key=_bucket_key))})",
                 )
-            where = np.flatnonzero(present)
             rate = Scaled.scalar(charge.resolved[bucket])
+            if present.all():  # every piece has the bucket: nothing to gather
+                pieces, quantity = chosen, scaled
+            else:
+                where = np.flatnonzero(present)
+                pieces, quantity = chosen[where], scaled.take(where)
             blocks.append(
                 self._block(
-                    chosen[where],
+                    pieces,
                     charge,
-                    scaled.take(where),
+                    quantity,
                     rate,
                     code=f"{charge.code}.{bucket}",
                     bucket=bucket,
@@ -605,14 +638,19 @@ class BatchPricer:
         bounds = _bounds(charge.tiers)
         exp = min(start.exp, kwh.exp, bounds.exp)
         low = start.at(exp)
-        # Work in units of 10**exp / denominator so scaled bounds stay integers.
-        begin = _mul(low, denominator)
-        finish = begin + _mul(kwh.at(exp), denominator)
+        # Work in units of 10**exp / denominator so scaled bounds stay integers. A whole month
+        # or year everywhere (1/1) needs no scaling at all.
+        whole = bool((numerator == 1).all() and (denominator == 1).all())
+        begin = low if whole else _mul(low, denominator)
+        finish = begin + (kwh.at(exp) if whole else _mul(kwh.at(exp), denominator))
         blocks = []
         floor: IntArray | int = 0
         for index, tier in enumerate(charge.tiers):
+            high: IntArray | int | None
             if tier.upto_kwh is None:
                 high = None
+            elif whole:
+                high = int(bounds.at(exp)[index])
             else:
                 high = _mul(np.full(len(chosen), bounds.at(exp)[index]), numerator)
             a = np.maximum(begin, floor)
@@ -624,15 +662,16 @@ class BatchPricer:
             where = np.flatnonzero(band != 0)
             if where.size:
                 rate = Scaled.scalar(tier.yuan_per_kwh)
+                every = where.size == len(chosen)  # every piece has energy in the tier
                 blocks.append(
                     self._block(
-                        chosen[where],
+                        chosen if every else chosen[where],
                         charge,
-                        Scaled(band[where], exp),
+                        Scaled(band if every else band[where], exp),
                         rate,
                         code=f"{charge.code}.tier{index + 1}",
-                        quantity_den=denominator[where],
-                        denominator=denominator[where],
+                        quantity_den=1 if whole else denominator[where],
+                        denominator=1 if whole else denominator[where],
                     )
                 )
             if high is None:
@@ -777,6 +816,7 @@ class BatchPricer:
         usage: Usage,
         blocks: Sequence[_Block],
         *,
+        total_kwh: IntArray,
         piece_row: IntArray,
         flat: Sequence[_Piece],
         flat_index: IntArray,
@@ -784,13 +824,13 @@ class BatchPricer:
         decimals: bool,
     ) -> Priced:
         rows = len(usage)
+        # Every column is a new array, or a Series the usage keeps (copy-on-write: a change to
+        # one is never seen in the other), so the frame takes them as they are (``copy=False``:
+        # no second copy into 2-D blocks).
         bills: dict[str, Any] = {
-            "account_id": pd.Series(usage.account_id, dtype=object),
-            "period_start": usage.period_start,
-            "period_end": usage.period_end,
-            "customer_class": pd.Series(usage.customer_class, dtype=object),
-            "profiled": usage.profiled,
-            "kwh": usage.total_kwh() / 10**-QUANTITY_EXP,
+            "tariff": pd.Categorical.from_codes(np.zeros(rows, dtype=np.int8), [self.tariff.code]),
+            **usage.bill_columns,
+            "kwh": total_kwh / 10**-QUANTITY_EXP,
         }
         codes: list[str] = []
         for version in self.tariff.versions:
@@ -803,7 +843,13 @@ class BatchPricer:
         by_code = {code: np.zeros(rows, dtype=np.int64) for code in codes}
         for block in blocks:
             amount = to_int64(block.amount, block.code)
-            _add_at(by_code[block.charge.code], piece_row[block.pieces], amount, unique=single)
+            target = by_code[block.charge.code]
+            if single and len(block.pieces) == rows:  # a line on every row, in row order
+                target += amount
+            elif single:  # pieces are rows
+                target[block.pieces] += amount
+            else:
+                np.add.at(target, piece_row[block.pieces], amount)
         for code in codes:
             total += by_code[code]
         bills["total_fen"] = total
@@ -812,8 +858,7 @@ class BatchPricer:
         bills["total_yuan"] = total / 10**-self._minor_exp
         if decimals:
             bills["total"] = [Decimal(int(v)).scaleb(self._minor_exp) for v in total]
-        bill_frame = pd.DataFrame(bills)
-        bill_frame.insert(0, "tariff", self.tariff.code)
+        bill_frame = pd.DataFrame(bills, copy=False)
         line_frame = (
             self._lines(
                 usage,
@@ -887,8 +932,17 @@ class BatchPricer:
         return frame
 
 
+def _per_row(values: Sequence[int], index: IntArray, identity: bool) -> IntArray:
+    """Return ``values`` (one per layout or piece) at each of ``index``."""
+    if identity:  # one value for every row: a read-only view, no memory
+        return np.broadcast_to(np.asarray(values[0], dtype=np.int64), (len(index),))
+    return np.asarray(values, dtype=np.int64)[index]
+
+
 def _factorize(keys: IntArray) -> tuple[IntArray, IntArray]:
     """Return the first row of each distinct key row and each row's key number (hashing)."""
+    if len(keys) and bool((keys == keys[0]).all()):  # one key (a table of one month): no hashing
+        return np.zeros(1, dtype=np.int64), np.zeros(len(keys), dtype=np.int64)
     codes = np.zeros(len(keys), dtype=np.int64)
     for column in keys.T:
         found, uniques = pd.factorize(column)
@@ -899,14 +953,6 @@ def _factorize(keys: IntArray) -> tuple[IntArray, IntArray]:
     first = np.full(count, len(inverse), dtype=np.int64)
     np.minimum.at(first, inverse, np.arange(len(inverse)))
     return first, inverse
-
-
-def _add_at(target: IntArray, index: IntArray, values: IntArray, *, unique: bool) -> None:
-    """Add ``values`` into ``target`` at ``index`` (repeated indices add up)."""
-    if unique:
-        target[index] += values
-    else:
-        np.add.at(target, index, values)
 
 
 def _exact_quantities(block: _Block) -> list[Decimal]:

@@ -118,6 +118,19 @@ class Usage:
     customer_class: npt.NDArray[np.object_]
     profiled: npt.NDArray[np.bool_]
     carries_position: bool
+    #: The columns every bills table repeats (account, period, class, profiled) as Series, made
+    #: once: a priced table shares them with its usage (copy-on-write keeps each its own).
+    bill_columns: Mapping[str, Any] = attrs.field(init=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        columns = {
+            "account_id": pd.Series(self.account_id, dtype=object),
+            "period_start": pd.Series(self.period_start.astype("datetime64[s]")),
+            "period_end": pd.Series(self.period_end.astype("datetime64[s]")),
+            "customer_class": pd.Series(self.customer_class, dtype=object),
+            "profiled": pd.Series(self.profiled, dtype=bool),
+        }
+        object.__setattr__(self, "bill_columns", columns)
 
     def __len__(self) -> int:
         return len(self.account_id)

@@ -294,3 +294,33 @@ def test_energy_without_critical_over_critical_peak_hours_is_refused_like_the_en
     assert "93 h of critical peak from 2025-07-01 to 2025-07-31" in caught.value.expected
     with_critical = book.assign(kwh_critical=[0.0])
     assert len(pricer.price(with_critical).bills) == 1
+
+
+def test_changing_a_bills_table_changes_neither_the_usage_nor_the_next_pricing() -> None:
+    """Bills share the usage's account and period columns, copy-on-write: each keeps its own."""
+    from powerretail.analysis import read_usage  # noqa: PLC0415
+
+    usage = read_usage(
+        pd.DataFrame(
+            {
+                "account_id": ["A", "B"],
+                "period_start": ["2025-07-01", "2025-07-01"],
+                "period_end": ["2025-08-01", "2025-08-01"],
+                "kwh_peak": [200.0, 10.0],
+                "kwh_valley": [112.4, 0.0],
+            }
+        )
+    )
+    pricer = compile_tariff(load_shipped("JS-RES-TOU"))
+    first = pricer.price(usage, lines=False).bills
+    first.loc[0, "account_id"] = "changed"
+    first.loc[0, "period_start"] = pd.Timestamp("2000-01-01")
+    first.loc[0, "total_fen"] = -1
+
+    again = pricer.price(usage, lines=False).bills
+    assert again["account_id"].tolist() == ["A", "B"]
+    assert str(again.loc[0, "period_start"].date()) == "2025-07-01"
+    assert usage.account_id.tolist() == ["A", "B"]
+    assert int(again.loc[0, "total_fen"]) == 15193
+    assert str(again["tariff"].dtype) == "category"
+    assert again["tariff"].tolist() == ["JS-RES-TOU", "JS-RES-TOU"]
