@@ -230,15 +230,7 @@ class BatchPricer:
         # The common what-if table: every row one service window, priced in one piece. Its
         # pieces are its rows, and each per-piece value is one number for all of them.
         identity = len(flat) == 1 and rows > 0
-        if identity:
-            per_row = np.ones(rows, dtype=np.int64)
-            piece_row = np.arange(rows)
-            flat_index = np.zeros(rows, dtype=np.int64)
-        else:
-            per_row = counts[inverse]
-            piece_row = np.repeat(np.arange(rows), per_row)
-            local = np.arange(len(piece_row)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
-            flat_index = offsets[inverse][piece_row] + local
+        per_row, piece_row, flat_index = _piece_index(rows, counts, offsets, inverse, identity)
 
         def piece_attr(name: str, dtype: Any) -> Any:
             if identity:  # one value for every row: a read-only view, no memory
@@ -356,11 +348,11 @@ class BatchPricer:
         identity: bool = False,
     ) -> tuple[dict[str, tuple[Scaled, npt.NDArray[np.bool_]]], Scaled, int]:
         if identity:  # one piece per row: each row's energy as it is
-            energy = {
+            as_they_are = {
                 bucket: (Scaled(column.values, QUANTITY_EXP), column.present)
                 for bucket, column in usage.energy.items()
             }
-            return energy, Scaled(usage.total_kwh(), QUANTITY_EXP), QUANTITY_EXP
+            return as_they_are, Scaled(usage.total_kwh(), QUANTITY_EXP), QUANTITY_EXP
         split_rows = np.flatnonzero(per_row > 1)
         q_exp = QUANTITY_EXP if split_rows.size == 0 else QUANTITY_EXP - 3
         factor = 10 ** (QUANTITY_EXP - q_exp)
@@ -930,6 +922,18 @@ class BatchPricer:
         for name in ("charge", "category", "code", "bucket", "tariff_version"):
             frame[name] = frame[name].astype("category")
         return frame
+
+
+def _piece_index(
+    rows: int, counts: IntArray, offsets: IntArray, inverse: IntArray, identity: bool
+) -> tuple[IntArray, IntArray, IntArray]:
+    """Return each row's piece count, each piece's row and each piece's place in the layouts."""
+    if identity:
+        return np.ones(rows, dtype=np.int64), np.arange(rows), np.zeros(rows, dtype=np.int64)
+    per_row = counts[inverse]
+    piece_row = np.repeat(np.arange(rows), per_row)
+    local = np.arange(len(piece_row)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    return per_row, piece_row, offsets[inverse][piece_row] + local
 
 
 def _per_row(values: Sequence[int], index: IntArray, identity: bool) -> IntArray:
