@@ -21,7 +21,13 @@ import numpy as np
 import pandas as pd
 
 from powerretail.analysis.pricer import BatchPricer, Priced, compile_tariff
-from powerretail.analysis.usage import QUANTITY_EXP, Usage, read_usage
+from powerretail.analysis.usage import (
+    QUANTITY_EXP,
+    Usage,
+    in_whole_table,
+    read_usage,
+    usage_chunks,
+)
 from powerretail.errors import InvalidInput
 from powerretail.tariffs.model import Tariff
 
@@ -59,25 +65,59 @@ def compare(
     tariffs: Mapping[str, Tariff | BatchPricer],
     *,
     baseline: str | None = None,
-    progress: Callable[[Iterable[str]], Iterable[str]] | None = None,
+    progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
+    chunk_rows: int | None = None,
 ) -> Comparison:
     """Price ``usage`` under each of ``tariffs`` (name → tariff) and compare the bills.
 
     ``baseline`` names the tariff changes are measured from (default: the first). ``progress``
-    wraps the loop over tariffs (``tqdm.tqdm`` shows a progress bar).
+    wraps the loop over tariffs (``tqdm.tqdm`` shows a progress bar; with ``chunk_rows``, the
+    loop over chunks).
+
+    ``chunk_rows`` reads and prices the table that many rows at a time (a Parquet file by
+    record batches, a CSV file by chunks), so memory holds one chunk and the per-account
+    totals, not the whole table; the result is the same, except that ``priced`` is empty. When
+    the annual tier position is carried from row to row (no ``ytd_kwh``), every row of an
+    account must be in one chunk (sort the file by account), or it is refused.
 
     Raises:
-        InvalidInput: no tariff, or a baseline that is not one of them; a bad usage table.
+        InvalidInput: no tariff, or a baseline that is not one of them; a bad usage table (its
+            row counted in the whole table); an account across two chunks whose position is
+            carried.
     """
     names, base = check_tariffs(tariffs, baseline)
+    pricers = {
+        name: item if isinstance(item, BatchPricer) else compile_tariff(item)
+        for name, item in tariffs.items()
+    }
+    if chunk_rows is not None:
+        chunks: Iterable[tuple[int, Any]] = usage_chunks(usage, chunk_rows)
+        if progress is not None:
+            chunks = progress(chunks)
+        pieces = [_chunk(offset, frame, pricers) for offset, frame in chunks]
+        return combine(pieces, names, base, carried=_carried(pieces, pricers))
     table = usage if isinstance(usage, Usage) else read_usage(usage)
     loop: Iterable[str] = names if progress is None else progress(names)
-    priced: dict[str, Priced] = {}
-    for name in loop:
-        item = tariffs[name]
-        pricer = item if isinstance(item, BatchPricer) else compile_tariff(item)
-        priced[name] = pricer.price(table, lines=False)
+    priced = {name: pricers[name].price(table, lines=False) for name in loop}
     return combine([parts(table, priced)], names, base, priced)
+
+
+def _chunk(
+    offset: int, frame: Any, pricers: Mapping[str, BatchPricer]
+) -> tuple[Any, Any, Any, bool]:
+    try:
+        table = read_usage(frame)
+        priced = {name: pricer.price(table, lines=False) for name, pricer in pricers.items()}
+    except InvalidInput as err:
+        raise in_whole_table(err, offset) from None
+    return (*parts(table, priced), table.carries_position)
+
+
+def _carried(pieces: Iterable[tuple[Any, ...]], pricers: Mapping[str, BatchPricer]) -> bool:
+    """Whether some chunk carried the annual tier position for a tariff with annual tiers."""
+    return any(p.carries_annual for p in pricers.values()) and any(
+        len(piece) > 3 and piece[3] for piece in pieces
+    )
 
 
 def check_tariffs(
@@ -101,9 +141,10 @@ def parts(table: Usage, priced: Mapping[str, Priced]) -> tuple[Any, Any, Any]:
     """Return one table's (accounts, revenue, energy) parts, to be combined with others."""
     names = tuple(priced)
     first = priced[names[0]].bills
+    # Text columns as pandas strings: grouping millions of accounts is several times faster.
     columns: dict[str, Any] = {
-        "account_id": first["account_id"],
-        "customer_class": first["customer_class"],
+        "account_id": first["account_id"].astype("str"),
+        "customer_class": first["customer_class"].astype("str"),
         "kwh_milli": table.total_kwh(),
     }
     for name in names:
@@ -129,18 +170,40 @@ def parts(table: Usage, priced: Mapping[str, Priced]) -> tuple[Any, Any, Any]:
 
 
 def combine(
-    pieces: Iterable[tuple[Any, Any, Any]],
+    pieces: Iterable[tuple[Any, ...]],
     names: tuple[str, ...],
     base: str,
     priced: Mapping[str, Priced] | None = None,
+    *,
+    carried: bool = False,
 ) -> Comparison:
-    """Return the comparison of the (accounts, revenue, energy) parts of one or more tables."""
+    """Return the comparison of the (accounts, revenue, energy) parts of one or more tables.
+
+    ``carried``: the tier position was carried from row to row inside each table, so an
+    account in two of them would have been priced from a wrong position.
+
+    Raises:
+        InvalidInput: ``carried`` and an account in two tables.
+    """
     listed = list(pieces)
     rows = pd.concat([p[0] for p in listed], ignore_index=True)
     sums = {"kwh_milli": ("kwh_milli", "sum")} | {f"{n}_fen": (f"{n}_fen", "sum") for n in names}
+    check = carried and len(listed) > 1
+    if check:  # each account's first and last piece, found by the same grouping
+        rows["piece"] = np.repeat(np.arange(len(listed)), [len(p[0]) for p in listed])
+        sums |= {"first_piece": ("piece", "min"), "last_piece": ("piece", "max")}
     accounts = rows.groupby("account_id", sort=True).agg(
         customer_class=("customer_class", "first"), **sums
     )
+    if check:
+        across = accounts.index[accounts.pop("first_piece") != accounts.pop("last_piece")]
+        if len(across):
+            raise InvalidInput(
+                "usage.account_id",
+                str(across[0]),
+                "every row of an account in one chunk or partition (the annual tier position "
+                "is carried from row to row: sort the rows by account, or give ytd_kwh)",
+            )
     accounts.insert(1, "kwh", accounts.pop("kwh_milli") / 10**-QUANTITY_EXP)
     for name in names:
         accounts[f"{name}_fen"] = accounts[f"{name}_fen"].astype("int64")

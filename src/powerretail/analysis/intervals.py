@@ -11,10 +11,14 @@ Interval columns: ``account_id``, ``start`` (an aware instant, ISO text with an 
 tz-aware timestamp), ``kwh`` and, optionally, ``kvarh``; each account's intervals are consecutive
 and of one length (15 or 60 minutes). ``periods`` holds ``account_id``, ``period_start``,
 ``period_end`` and any other usage column (capacity, residential …), carried through.
+
+Wide tables — one row per account and day, one column per interval, as many meter-data systems
+export them — become long ones with :func:`intervals_from_wide`.
 """
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -29,7 +33,7 @@ from powerretail.tariffs.model import Tariff, TimeOfUseCharge
 from powerretail.tariffs.tou import Season, TouSchedule, TouWindow
 from powerretail.timeframe import DateRange
 
-__all__ = ["usage_from_intervals"]
+__all__ = ["intervals_from_wide", "usage_from_intervals"]
 
 _UNTIMED = TouSchedule(
     name="untimed",
@@ -74,6 +78,74 @@ def _series(rows: Any, account: str, kwh: Quantity, kvarh: Quantity) -> Interval
         reactive_units=reactive,
         unit_exponent=QUANTITY_EXP,
     )
+
+
+_CLOCK = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$")
+_CHANNELS = ("kwh", "kvarh")
+
+
+def intervals_from_wide(wide: Any, *, zone: str = "Asia/Shanghai") -> Any:
+    """Return the long interval table (``account_id``, ``start``, ``kwh``[, ``kvarh``]) of ``wide``.
+
+    ``wide`` has ``account_id``, ``date`` (the local day, ISO text or a date), optionally
+    ``channel`` (``kwh`` or ``kvarh``; ``kwh`` when absent), and one column per interval named by
+    its local start time, ``"00:00"``, ``"00:15"`` … (15-minute) or ``"00:00"``, ``"01:00"`` …
+    (hourly), all of one length. Each start is the local time in ``zone`` (``Asia/Shanghai`` by
+    default, stated, never assumed from the data); a time that does not exist or is ambiguous on
+    a day (a daylight-saving change) is refused. An empty cell is a missing interval (it stays
+    missing; the usage table then names it).
+
+    Raises:
+        InvalidInput: a missing ``account_id`` or ``date`` column, no interval column, columns
+            of unequal steps, a bad date or channel, a local time that does not exist that day.
+    """
+    frame = pd.DataFrame(wide).reset_index(drop=True)
+    for name in ("account_id", "date"):
+        if name not in frame.columns:
+            raise InvalidInput("wide", name, f"a column {name!r}")
+    clocks = [str(c) for c in frame.columns if _CLOCK.match(str(c))]
+    if not clocks:
+        raise InvalidInput(
+            "wide", list(map(str, frame.columns)), "interval columns such as '00:15'"
+        )
+    minutes = sorted(int(c[:2]) * 60 + int(c[3:]) for c in clocks)
+    steps = set(np.diff(minutes).tolist()) if len(minutes) > 1 else {1440 // len(minutes)}
+    if len(steps) != 1 or minutes[0] != 0 or minutes[-1] + next(iter(steps)) != 1440:
+        raise InvalidInput(
+            "wide", ", ".join(clocks[:4]) + ", …", "interval columns of one step covering the day"
+        )
+    channel = frame["channel"].astype(str) if "channel" in frame.columns else None
+    if channel is not None and not channel.isin(_CHANNELS).all():
+        row = int(np.flatnonzero(~channel.isin(_CHANNELS).to_numpy())[0])
+        raise InvalidInput(f"wide[{row}].channel", channel.iloc[row], "kwh or kvarh")
+    days = pd.to_datetime(frame["date"].astype(str), format="ISO8601", errors="coerce")
+    if days.isna().any():
+        row = int(np.flatnonzero(days.isna().to_numpy())[0])
+        raise InvalidInput(
+            f"wide[{row}].date", str(frame["date"].iloc[row]), "a date such as 2025-07-01"
+        )
+    ordered = sorted(clocks)
+    long = frame.assign(date=days, channel=channel if channel is not None else "kwh").melt(
+        id_vars=["account_id", "date", "channel"], value_vars=ordered, var_name="clock"
+    )
+    local = long["date"] + pd.to_timedelta(long["clock"] + ":00")
+    try:
+        starts = local.dt.tz_localize(zone, ambiguous="raise", nonexistent="raise")
+    except (ValueError, TypeError) as err:  # pytz/zoneinfo errors are ValueErrors
+        raise InvalidInput("wide", str(err), f"local times that exist once in {zone}") from None
+    indexed = long.assign(start=starts).set_index(["account_id", "start", "channel"])["value"]
+    if indexed.index.duplicated().any():
+        where = indexed.index[indexed.index.duplicated()][0]
+        raise InvalidInput(
+            "wide", f"{where[0]} {where[1]} {where[2]}", "one row per account, day and channel"
+        )
+    long = indexed.unstack("channel")
+    result = long.reset_index()
+    result.columns.name = None
+    if "kwh" not in result.columns:
+        raise InvalidInput("wide.channel", "kvarh", "kwh rows beside the kvarh rows")
+    keep = ["account_id", "start", *[c for c in _CHANNELS if c in result.columns]]
+    return result[keep].sort_values(["account_id", "start"], kind="stable").reset_index(drop=True)
 
 
 def usage_from_intervals(intervals: Any, periods: Any, tariff: Tariff) -> Any:

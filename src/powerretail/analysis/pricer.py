@@ -194,6 +194,11 @@ class BatchPricer:
                     )
 
     # ------------------------------------------------------------------ public
+    @property
+    def carries_annual(self) -> bool:
+        """Whether the tariff has annual tiers (their position is carried from row to row)."""
+        return self._annual
+
     def price(self, source: object, *, lines: bool = True, decimals: bool = False) -> Priced:
         """Price every row of ``source`` (a usage table or anything :func:`read_usage` takes).
 
@@ -440,8 +445,10 @@ class BatchPricer:
         )
         first_cycle = cycles[flat_index[first_piece]]
         last_cycle = cycles[flat_index[last_piece]]
-        order = np.lexsort((_days(usage.period_start), usage.account_id.astype(str)))
-        accounts = usage.account_id[order]
+        # Rows of one account together, by period; accounts in any order (integer codes sort
+        # much faster than the ids' text).
+        codes, order = usage.by_account()
+        accounts = codes[order]
         new_account = np.ones(size, dtype=bool)
         new_account[1:] = accounts[1:] != accounts[:-1]
         starts = usage.period_start[order]

@@ -8,7 +8,8 @@ exactly as :func:`~powerretail.analysis.compare.compare` combines one table.
 
 Every row of an account must sit in one partition when the annual tier position is carried
 (read the Parquet files partitioned by account, or ``set_index("account_id")``), or the table
-must give ``ytd_kwh``. To use an existing cluster, connect a client first::
+must give ``ytd_kwh``; an account found in two partitions is refused then. To use an existing
+cluster, connect a client first::
 
     from distributed import Client
     client = Client("tcp://scheduler:8786")
@@ -34,10 +35,10 @@ from dask.delayed import delayed  # noqa: E402
 __all__ = ["compare_partitions"]
 
 
-def _partition(frame: Any, tariffs: Mapping[str, Tariff]) -> tuple[Any, Any, Any]:
+def _partition(frame: Any, tariffs: Mapping[str, Tariff]) -> tuple[Any, Any, Any, bool]:
     table = read_usage(frame)
     priced = {name: compile_tariff(t).price(table, lines=False) for name, t in tariffs.items()}
-    return parts(table, priced)
+    return (*parts(table, priced), table.carries_position)
 
 
 def compare_partitions(
@@ -55,4 +56,6 @@ def compare_partitions(
     plain = dict(tariffs)
     tasks = [delayed(_partition)(part, plain) for part in usage.to_delayed()]
     pieces = compute(*tasks)  # type: ignore[no-untyped-call]  # dask leaves compute untyped
-    return combine(pieces, names, base)
+    annual = any(compile_tariff(t).carries_annual for t in plain.values())
+    carried = annual and any(piece[3] for piece in pieces)
+    return combine(pieces, names, base, carried=carried)

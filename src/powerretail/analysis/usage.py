@@ -43,7 +43,8 @@ was expected.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Final
@@ -121,6 +122,7 @@ class Usage:
     #: The columns every bills table repeats (account, period, class, profiled) as Series, made
     #: once: a priced table shares them with its usage (copy-on-write keeps each its own).
     bill_columns: Mapping[str, Any] = attrs.field(init=False, repr=False)
+    _memo: dict[str, Any] = attrs.field(init=False, repr=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
         columns = {
@@ -131,6 +133,19 @@ class Usage:
             "profiled": pd.Series(self.profiled, dtype=bool),
         }
         object.__setattr__(self, "bill_columns", columns)
+
+    def by_account(self) -> tuple[IntArray, IntArray]:
+        """Return each row's account number and the rows ordered by account, then period start.
+
+        Accounts are numbered in order of first appearance; computed once per table (every
+        tariff with annual tiers carries its position in this order).
+        """
+        found = self._memo.get("by_account")
+        if found is None:
+            codes, _ = pd.factorize(self.account_id)
+            starts = self.period_start.astype("datetime64[D]").astype(np.int64)
+            found = self._memo["by_account"] = (codes, np.lexsort((starts, codes)))
+        return found
 
     def __len__(self) -> int:
         return len(self.account_id)
@@ -227,6 +242,57 @@ def read_usage(source: object) -> Usage:
         profiled=_booleans(frame, "profiled"),
         carries_position="ytd_kwh" not in frame.columns,
     )
+
+
+def usage_chunks(source: object, rows: int) -> Iterator[tuple[int, Any]]:
+    """Yield ``(first row, frame)`` for each ``rows`` rows of ``source``, read one at a time.
+
+    A Parquet file is read by record batches and a CSV file by chunks, so only one chunk is in
+    memory; a DataFrame or Arrow table is sliced.
+
+    Raises:
+        InvalidInput: ``rows`` is not a positive whole number, or ``source`` cannot be read.
+    """
+    if isinstance(rows, bool) or not isinstance(rows, int) or rows < 1:
+        raise InvalidInput("chunk_rows", rows, "a positive whole number of rows")
+    if isinstance(source, str | Path) and Path(source).suffix.lower() in {".parquet", ".pq"}:
+        import pyarrow.parquet as pq  # noqa: PLC0415 - pyarrow comes with the extra
+
+        try:
+            batches = pq.ParquetFile(source).iter_batches(batch_size=rows)
+            offset = 0
+            for batch in batches:
+                yield offset, batch.to_pandas()
+                offset += batch.num_rows
+        except (OSError, ValueError) as err:
+            raise InvalidInput("usage", str(source), f"a readable usage file ({err})") from None
+        return
+    if isinstance(source, str | Path) and Path(source).suffix.lower() == ".csv":
+        try:
+            reader = pd.read_csv(
+                source, dtype={"account_id": str, "customer_class": str}, chunksize=rows
+            )
+            offset = 0
+            for part in reader:
+                yield offset, part.reset_index(drop=True)
+                offset += len(part)
+        except (OSError, ValueError) as err:
+            raise InvalidInput("usage", str(source), f"a readable usage file ({err})") from None
+        return
+    frame = _frame(source)
+    for offset in range(0, len(frame), rows):
+        yield offset, frame.iloc[offset : offset + rows].reset_index(drop=True)
+
+
+_ROW = re.compile(r"usage\[(\d+)\]")
+
+
+def in_whole_table(err: InvalidInput, offset: int) -> InvalidInput:
+    """Return ``err`` of a chunk starting at row ``offset`` with its row numbers in the table."""
+    if offset == 0:
+        return err
+    field = _ROW.sub(lambda m: f"usage[{int(m.group(1)) + offset}]", err.field)
+    return InvalidInput(field, err.value, err.expected)
 
 
 def _frame(source: object) -> Any:

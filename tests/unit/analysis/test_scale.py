@@ -55,3 +55,21 @@ def test_a_bad_row_in_a_partition_is_refused() -> None:
     frame = _usage().assign(kwh_peak=-1.0)
     with pytest.raises(InvalidInput, match="kwh_peak"):
         compare_partitions(dd.from_pandas(frame, npartitions=2), {"t": load_shipped("JS-RES-TOU")})
+
+
+def test_an_account_across_two_partitions_is_refused_when_its_position_is_carried() -> None:
+    """Eight rows per partition cut H2's months in two: its tier position would be wrong."""
+    partitioned = dd.from_pandas(_usage(), npartitions=3, sort=False)
+    assert partitioned.map_partitions(len).compute().tolist() == [8, 8, 8]
+
+    with pytest.raises(InvalidInput, match="every row of an account in one chunk or partition"):
+        compare_partitions(partitioned, {"t": load_shipped("JS-RES-TOU")})
+
+
+def test_with_ytd_kwh_partitions_may_split_an_account() -> None:
+    frame = _usage().drop(columns="tier_year_kwh_before").assign(ytd_kwh=1500.0)
+    tariffs = {"t": load_shipped("JS-RES-TOU")}
+
+    result = compare_partitions(dd.from_pandas(frame, npartitions=3, sort=False), tariffs)
+
+    pd.testing.assert_frame_equal(result.accounts, compare(frame, tariffs).accounts)
