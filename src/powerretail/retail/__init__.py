@@ -10,4 +10,4 @@
 * :mod:`powerretail.retail.risk` — the risk register (风险管理) and its lifecycle.
 """
 
-__all__ = ["backtest", "execution", "forecast", "plans"]
+__all__ = ["backtest", "execution", "forecast", "plans", "risk"]

@@ -89,7 +89,9 @@ from powerretail.repositories.metering import (
     read_key,
 )
 from powerretail.repositories.payments import PAYMENTS, RECEIVABLES, Payment, Receivable
+from powerretail.repositories.retail_risk import RISKS, StoredRisk
 from powerretail.repositories.tariffs import TARIFF_DOCUMENTS, TariffDocument
+from powerretail.retail import risk as retail_risk
 from powerretail.tariffs.model import BasicChargeBasis
 from powerretail.testing.strategies import (
     aware_datetimes,
@@ -116,6 +118,7 @@ __all__ = [
     "open_items",
     "payments",
     "receivables",
+    "retail_risks",
     "service_points",
     "stored_contracts",
     "stored_reads",
@@ -543,6 +546,50 @@ def dunning_orders() -> st.SearchStrategy[DunningOrder]:
     )
 
 
+def retail_risks() -> st.SearchStrategy[StoredRisk]:
+    """Draw stored risks moved some steps along the risk machine."""
+    manager = Actor(id="risk-1", name="Zhao", roles={"risk_manager"})
+    policy = retail_risk.RISK_POLICY
+
+    def build(
+        *, risk_id: str, kind: Any, cause: str, at: Any, scores: tuple[int, int], steps: int
+    ) -> StoredRisk:
+        risk = retail_risk.identify(
+            risk_id=risk_id, kind=kind, title=cause, cause=cause, impact=cause, at=at
+        )
+        if steps >= 1:
+            risk = retail_risk.assess(
+                risk, likelihood=scores[0], impact=scores[1], policy=policy, actor=manager, at=at
+            ).risk
+        if steps >= 2:
+            risk = retail_risk.respond(
+                risk,
+                response=retail_risk.Response.TRANSFER,
+                measures=[cause],
+                owner="Zhao",
+                policy=policy,
+                actor=manager,
+                at=at.add(days=1),
+            ).risk
+        if steps >= 3:
+            risk = retail_risk.implement(risk, policy=policy, actor=manager, at=at.add(days=2)).risk
+        if steps >= 4:
+            risk = retail_risk.close(
+                risk, why=cause, policy=policy, actor=manager, at=at.add(days=3)
+            ).risk
+        return StoredRisk.of(risk)
+
+    return st.builds(
+        build,
+        risk_id=identifiers("RISK"),
+        kind=st.sampled_from(retail_risk.RiskKind),
+        cause=_WORDS,
+        at=aware_datetimes(),
+        scores=st.tuples(st.integers(1, 5), st.integers(1, 5)),
+        steps=st.integers(0, 4),
+    )
+
+
 #: Every aggregate of :mod:`powerretail.repositories` with a strategy of its entities.
 ENTITY_CASES: tuple[tuple[Aggregate[Any, Any], st.SearchStrategy[Any]], ...] = (
     (CUSTOMERS, customers()),
@@ -561,4 +608,5 @@ ENTITY_CASES: tuple[tuple[Aggregate[Any, Any], st.SearchStrategy[Any]], ...] = (
     (PAYMENTS, payments()),
     (DUNNING_CASES, dunning_cases()),
     (DUNNING_ORDERS, dunning_orders()),
+    (RISKS, retail_risks()),
 )
