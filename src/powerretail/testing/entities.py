@@ -89,6 +89,7 @@ from powerretail.repositories.metering import (
     read_key,
 )
 from powerretail.repositories.payments import PAYMENTS, RECEIVABLES, Payment, Receivable
+from powerretail.repositories.retail_forecast import MONTHLY_USAGE, MonthlyUsage
 from powerretail.repositories.retail_risk import RISKS, StoredRisk
 from powerretail.repositories.tariffs import TARIFF_DOCUMENTS, TariffDocument
 from powerretail.retail import risk as retail_risk
@@ -115,6 +116,7 @@ __all__ = [
     "dunning_orders",
     "findings",
     "meters",
+    "monthly_usage",
     "open_items",
     "payments",
     "receivables",
@@ -546,6 +548,31 @@ def dunning_orders() -> st.SearchStrategy[DunningOrder]:
     )
 
 
+def monthly_usage() -> st.SearchStrategy[MonthlyUsage]:
+    """Draw an account's energy in a month."""
+
+    def build(
+        *, account: str, year: int, month: int, kwh: Any, customer_class: str
+    ) -> MonthlyUsage:
+        stamp = f"{year:04d}-{month:02d}"
+        return MonthlyUsage(
+            usage_id=f"{account}/{stamp}",
+            account_id=account,
+            month=stamp,
+            kwh=kwh,
+            customer_class=customer_class,
+        )
+
+    return st.builds(
+        build,
+        account=identifiers("A"),
+        year=st.integers(2000, 2060),
+        month=st.integers(1, 12),
+        kwh=plain_decimals("0", "1000000000", 3),
+        customer_class=st.sampled_from(["", "industrial", "商业"]),
+    )
+
+
 def retail_risks() -> st.SearchStrategy[StoredRisk]:
     """Draw stored risks moved some steps along the risk machine."""
     manager = Actor(id="risk-1", name="Zhao", roles={"risk_manager"})
@@ -609,4 +636,5 @@ ENTITY_CASES: tuple[tuple[Aggregate[Any, Any], st.SearchStrategy[Any]], ...] = (
     (DUNNING_CASES, dunning_cases()),
     (DUNNING_ORDERS, dunning_orders()),
     (RISKS, retail_risks()),
+    (MONTHLY_USAGE, monthly_usage()),
 )
