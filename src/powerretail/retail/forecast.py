@@ -61,6 +61,7 @@ __all__ = [
     "ProfileForecast",
     "forecast_customers",
     "forecast_month",
+    "portfolio_profile",
     "portfolio_total",
     "round_kwh",
     "split_exactly",
@@ -562,4 +563,41 @@ def working_day_profile(
         step_minutes=step,
         values=values,
         basis=f"{kwh} kWh in the shape of {kinds} of interval history",
+    )
+
+
+def portfolio_profile(profiles: Iterable[ProfileForecast]) -> ProfileForecast:
+    """Return the portfolio's profile: the customers' profiles of one month summed per interval.
+
+    The portfolio's intervals add up to the sum of the customers' months exactly.
+
+    Raises:
+        InvalidInput: no profiles, or profiles of different months, starts or steps.
+    """
+    given = tuple(profiles)
+    if not given:
+        raise InvalidInput("profiles", [], "at least one profile")
+    first = given[0]
+    for other in given[1:]:
+        if (other.month, other.start, other.step_minutes, len(other.values)) != (
+            first.month,
+            first.start,
+            first.step_minutes,
+            len(first.values),
+        ):
+            raise InvalidInput(
+                f"profile {other.account_id}",
+                f"{other.month} from {other.start} by {other.step_minutes} min",
+                f"{first.month} from {first.start} by {first.step_minutes} min",
+            )
+    values = tuple(
+        sum(column, Decimal(0)) for column in zip(*(p.values for p in given), strict=True)
+    )
+    return ProfileForecast(
+        account_id="portfolio",
+        month=first.month,
+        start=first.start,
+        step_minutes=first.step_minutes,
+        values=values,
+        basis=f"sum of {len(given)} customers' profiles",
     )

@@ -20,6 +20,7 @@ from powerretail.retail.forecast import (
     ProductionPlan,
     forecast_customers,
     forecast_month,
+    portfolio_profile,
     portfolio_total,
     round_kwh,
     split_exactly,
@@ -342,3 +343,26 @@ class TestWorkingDaysIn:
 
         # 22 weekdays - 1, 2, 5, 6, 7 Oct (National Day) + Sat 10 Oct (make-up) = 18
         assert working_days_in(Month.parse("2026-10"), calendar) == 18
+
+
+class TestPortfolioProfile:
+    def test_sums_the_customers_interval_by_interval(self) -> None:
+        history = TestWorkingDayProfile.HISTORY
+        one = working_day_profile(history, account_id="A-1", month=FEBRUARY, kwh=Decimal("528"))
+        two = working_day_profile(history, account_id="A-2", month=FEBRUARY, kwh=Decimal("0.005"))
+
+        portfolio = portfolio_profile([one, two])
+
+        assert portfolio.total == Decimal("528.005")
+        assert portfolio.values[0] == one.values[0] + two.values[0]
+        assert portfolio.account_id == "portfolio"
+
+    def test_refuses_nothing_and_profiles_that_do_not_line_up(self) -> None:
+        history = TestWorkingDayProfile.HISTORY
+        feb = working_day_profile(history, account_id="A-1", month=FEBRUARY, kwh=Decimal("1"))
+        mar = working_day_profile(history, account_id="A-2", month=MARCH, kwh=Decimal("1"))
+
+        with pytest.raises(InvalidInput):
+            portfolio_profile([])
+        with pytest.raises(InvalidInput, match="A-2"):
+            portfolio_profile([feb, mar])

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pendulum
 import pytest
 
+from powerretail.adapters.tariff_library import load_shipped
 from powerretail.errors import InvalidInput, NotFound
 from powerretail.metering.reads import IntervalSeries
 from powerretail.retail.forecast import Method, Month, MonthForecast, ProfileForecast
@@ -218,3 +219,22 @@ class TestOpenPosition:
 
 def test_schedules_cover_the_days_used() -> None:
     assert SCHEDULE.day_type(date(2026, 3, 1)) == "weekend"
+
+
+def test_a_plan_takes_its_bands_from_a_shipped_tariffs_tou_schedule() -> None:
+    # JS-CI-TOU-1P (苏发改价格发〔2025〕426号): a flat hour-by-hour profile of March 2026 puts
+    # each interval in the band the schedule gives its local time; the bands add up exactly.
+    schedule = load_shipped("JS-CI-TOU-1P").versions[-1].schedules["js426"]
+    profile = a_flat_profile("A-1", "1")
+
+    bands = band_energy(profile, schedule)
+
+    assert sum(bands.values()) == Decimal(744)
+    assert set(bands) <= set(schedule.buckets)
+    expected: dict[str, Decimal] = {}
+    for index in range(744):
+        local = profile.instant(index).in_timezone("Asia/Shanghai")
+        for quarter in range(4):
+            bucket = schedule.bucket_at(local.date(), local.hour * 60 + quarter * 15)
+            expected[bucket] = expected.get(bucket, Decimal(0)) + Decimal("0.25")
+    assert bands == expected
