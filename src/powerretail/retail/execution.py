@@ -30,7 +30,7 @@ Source: 售电公司流程管理制度, 电量销售流程 1.合同执行跟踪 
 from __future__ import annotations
 
 import decimal
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Final
@@ -45,11 +45,13 @@ from powerretail.timeframe import as_date
 
 __all__ = [
     "DEVIATION_STEP",
+    "EXECUTION_BANDS",
     "ContractedEnergy",
     "ExecutionAlert",
     "ExecutionBand",
     "ExecutionLine",
     "MonthToDate",
+    "execution_band",
     "project_month_end",
     "track_execution",
     "track_one",
@@ -103,6 +105,35 @@ class ExecutionBand:
     def describe(self) -> str:
         """The band as percentages (``-3% to +3%``)."""
         return f"{_percent(self.lower)} to +{_percent(self.upper)}"
+
+
+def _generic(percent: int) -> ExecutionBand:
+    share = Decimal(percent) / 100
+    return ExecutionBand(
+        key=f"BAND-{percent}",
+        lower=-share,
+        upper=share,
+        source=f"generic ±{percent}% free band; the provincial deviation rule in force sets the "
+        "user's band",
+    )
+
+
+#: Generic symmetric bands by key (``BAND-3``, ``BAND-5``, ``BAND-10``): ±3 %, ±5 %, ±10 %.
+EXECUTION_BANDS: Final[Mapping[str, ExecutionBand]] = {
+    band.key: band for band in (_generic(3), _generic(5), _generic(10))
+}
+
+
+def execution_band(key: str) -> ExecutionBand:
+    """Return the generic band ``key``.
+
+    Raises:
+        NotFound: no such band.
+    """
+    try:
+        return EXECUTION_BANDS[key]
+    except KeyError:
+        raise NotFound("execution band", key) from None
 
 
 def _percent(fraction: Decimal) -> str:

@@ -10,9 +10,11 @@ import pytest
 from powerretail.calendars.china import ChinaMainlandCalendar
 from powerretail.errors import InvalidInput, NotFound
 from powerretail.retail.execution import (
+    EXECUTION_BANDS,
     ContractedEnergy,
     ExecutionBand,
     MonthToDate,
+    execution_band,
     project_month_end,
     track_execution,
     track_one,
@@ -151,3 +153,16 @@ class TestValues:
             ExecutionBand(key="X", lower="0.01", upper="0.1")
         with pytest.raises(InvalidInput, match="at least 0"):
             ExecutionBand(key="X", lower="-0.01", upper="-0.1")
+
+
+class TestExecutionBands:
+    def test_the_generic_bands_are_data(self) -> None:
+        band = execution_band("BAND-5")
+
+        assert (band.lower, band.upper) == (Decimal("-0.05"), Decimal("0.05"))
+        assert band.describe() == "-5% to +5%"
+        assert sorted(EXECUTION_BANDS) == ["BAND-10", "BAND-3", "BAND-5"]
+
+    def test_names_an_unknown_band(self) -> None:
+        with pytest.raises(NotFound, match="BAND-7"):
+            execution_band("BAND-7")
