@@ -89,10 +89,17 @@ from powerretail.repositories.metering import (
     read_key,
 )
 from powerretail.repositories.payments import PAYMENTS, RECEIVABLES, Payment, Receivable
-from powerretail.repositories.retail_forecast import MONTHLY_USAGE, MonthlyUsage
+from powerretail.repositories.retail_forecast import (
+    MONTHLY_USAGE,
+    SALES_PLANS,
+    MonthlyUsage,
+    StoredSalesPlan,
+)
 from powerretail.repositories.retail_risk import RISKS, StoredRisk
 from powerretail.repositories.tariffs import TARIFF_DOCUMENTS, TariffDocument
 from powerretail.retail import risk as retail_risk
+from powerretail.retail.forecast import Month
+from powerretail.retail.plans import SalesPlanLine
 from powerretail.tariffs.model import BasicChargeBasis
 from powerretail.testing.strategies import (
     aware_datetimes,
@@ -121,6 +128,7 @@ __all__ = [
     "payments",
     "receivables",
     "retail_risks",
+    "sales_plans",
     "service_points",
     "stored_contracts",
     "stored_reads",
@@ -573,6 +581,29 @@ def monthly_usage() -> st.SearchStrategy[MonthlyUsage]:
     )
 
 
+def sales_plans() -> st.SearchStrategy[StoredSalesPlan]:
+    """Draw a month's stored sales plan."""
+
+    def build(*, year: int, month: int, cells: dict[tuple[str, str], Any]) -> StoredSalesPlan:
+        when = Month(year, month)
+        lines = tuple(
+            SalesPlanLine(account_id=a, month=when, band=b, kwh=k, basis="drawn")
+            for (a, b), k in sorted(cells.items())
+        )
+        return StoredSalesPlan(month=str(when), revision=1, lines=lines, note="drawn")
+
+    return st.builds(
+        build,
+        year=st.integers(2000, 2060),
+        month=st.integers(1, 12),
+        cells=st.dictionaries(
+            st.tuples(identifiers("A"), st.sampled_from(["peak", "flat", "valley"])),
+            plain_decimals("0", "100000000", 3),
+            max_size=4,
+        ),
+    )
+
+
 def retail_risks() -> st.SearchStrategy[StoredRisk]:
     """Draw stored risks moved some steps along the risk machine."""
     manager = Actor(id="risk-1", name="Zhao", roles={"risk_manager"})
@@ -637,4 +668,5 @@ ENTITY_CASES: tuple[tuple[Aggregate[Any, Any], st.SearchStrategy[Any]], ...] = (
     (DUNNING_ORDERS, dunning_orders()),
     (RISKS, retail_risks()),
     (MONTHLY_USAGE, monthly_usage()),
+    (SALES_PLANS, sales_plans()),
 )

@@ -4,23 +4,43 @@
 MonthlyHistory`) in one unit of work under the idempotency key ``monthly-usage/{key}``: a month
 not yet stored is added, one stored with other energy is replaced (a corrected meter read), one
 stored the same is left alone. :func:`monthly_histories` returns the stored usage as histories.
+
+:func:`record_sales_plan` stores a month's sales plan under ``sales-plan/{key}``: the first plan
+of a month is revision 1, a different plan replaces it as the next revision, the same plan
+changes nothing. :func:`sales_plan_for` reads it back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from powerretail.errors import NotFound
 from powerretail.repositories.clock import Clock
 from powerretail.repositories.codec import JsonValue
 from powerretail.repositories.commands import command_payload, run_idempotent
-from powerretail.repositories.retail_forecast import MONTHLY_USAGE, MonthlyUsage
+from powerretail.repositories.retail_forecast import (
+    MONTHLY_USAGE,
+    SALES_PLANS,
+    MonthlyUsage,
+    StoredSalesPlan,
+)
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from powerretail.retail.forecast import Month, MonthlyHistory
+from powerretail.retail.plans import SalesPlan
 
-__all__ = ["COMMAND", "monthly_histories", "record_monthly_usage"]
+__all__ = [
+    "COMMAND",
+    "PLAN_COMMAND",
+    "monthly_histories",
+    "record_monthly_usage",
+    "record_sales_plan",
+    "sales_plan_for",
+]
 
 #: The command name of recording monthly usage.
 COMMAND = "retail_monthly_usage"
+#: The command name of recording a sales plan.
+PLAN_COMMAND = "retail_sales_plan"
 
 
 def record_monthly_usage(
@@ -95,3 +115,62 @@ def monthly_histories(make_unit_of_work: UnitOfWorkFactory) -> tuple[MonthlyHist
         )
         for account, usage in sorted(by_account.items())
     )
+
+
+def record_sales_plan(
+    make_unit_of_work: UnitOfWorkFactory,
+    *,
+    plan: SalesPlan,
+    month: Month,
+    key: str,
+    clock: Clock,
+    note: str = "",
+) -> int:
+    """Store ``plan``'s lines of ``month`` once under ``key``; return the stored revision.
+
+    Raises:
+        NotFound: the plan has no line in ``month``.
+        IdempotencyConflict: ``key`` was used with another plan.
+    """
+    lines = tuple(line for line in plan.lines if line.month == month)
+    if not lines:
+        raise NotFound("sales plan lines of month", str(month))
+
+    def action(uow: UnitOfWork) -> dict[str, JsonValue]:
+        repo = uow.repository(SALES_PLANS)
+        found = repo.find(str(month))
+        if found is None:
+            repo.add(StoredSalesPlan(month=str(month), revision=1, lines=lines, note=note))
+            return {"revision": 1}
+        if found.entity.lines == lines:
+            return {"revision": found.entity.revision}
+        revision = found.entity.revision + 1
+        repo.save(
+            StoredSalesPlan(month=str(month), revision=revision, lines=lines, note=note),
+            found.version,
+        )
+        return {"revision": revision}
+
+    result = run_idempotent(
+        make_unit_of_work,
+        clock=clock,
+        key=f"sales-plan/{key}",
+        command=PLAN_COMMAND,
+        payload=command_payload(
+            month=str(month),
+            note=note,
+            lines=[(ln.account_id, ln.band, str(ln.kwh)) for ln in lines],
+        ),
+        action=action,
+    )
+    return int(str(result["revision"]))
+
+
+def sales_plan_for(make_unit_of_work: UnitOfWorkFactory, month: Month) -> SalesPlan:
+    """Return the stored sales plan of ``month``.
+
+    Raises:
+        NotFound: no plan is stored for the month.
+    """
+    with make_unit_of_work() as uow:
+        return SalesPlan(uow.repository(SALES_PLANS).get(str(month)).entity.lines)

@@ -9,10 +9,16 @@ import pytest
 
 from powerretail.adapters.clocks import FixedClock
 from powerretail.adapters.monthly_usage import load_monthly_history_text
-from powerretail.errors import IdempotencyConflict
+from powerretail.errors import IdempotencyConflict, NotFound
 from powerretail.repositories.unit_of_work import UnitOfWorkFactory
 from powerretail.retail.forecast import Month, MonthlyHistory
-from powerretail.workflows.retail_forecast import monthly_histories, record_monthly_usage
+from powerretail.retail.plans import SalesPlan, SalesPlanLine
+from powerretail.workflows.retail_forecast import (
+    monthly_histories,
+    record_monthly_usage,
+    record_sales_plan,
+    sales_plan_for,
+)
 
 CLOCK = FixedClock(pendulum.datetime(2026, 1, 5, tz="Asia/Shanghai"))
 
@@ -65,3 +71,43 @@ def test_the_csv_columns_may_come_in_any_order_and_blank_lines_are_skipped() -> 
         ("A", {Month.parse("2025-01"): Decimal("3")}, ""),
         ("B", {Month.parse("2025-01"): Decimal("12.5")}, ""),
     ]
+
+
+def a_plan(peak: str) -> SalesPlan:
+    march = Month.parse("2026-03")
+    return SalesPlan(
+        (
+            SalesPlanLine(account_id="A-1", month=march, band="peak", kwh=Decimal(peak)),
+            SalesPlanLine(account_id="A-1", month=march, band="valley", kwh=Decimal("40")),
+            SalesPlanLine(
+                account_id="A-1", month=Month.parse("2026-04"), band="peak", kwh=Decimal(1)
+            ),
+        )
+    )
+
+
+def test_stores_a_months_plan_and_its_revisions(make_unit_of_work: UnitOfWorkFactory) -> None:
+    march = Month.parse("2026-03")
+
+    first = record_sales_plan(
+        make_unit_of_work, plan=a_plan("60"), month=march, key="p1", clock=CLOCK
+    )
+    same = record_sales_plan(
+        make_unit_of_work, plan=a_plan("60"), month=march, key="p2", clock=CLOCK
+    )
+    revised = record_sales_plan(
+        make_unit_of_work, plan=a_plan("65"), month=march, key="p3", clock=CLOCK, note="new order"
+    )
+
+    assert (first, same, revised) == (1, 1, 2)
+    stored = sales_plan_for(make_unit_of_work, march)
+    assert stored.portfolio() == {(march, "peak"): Decimal(65), (march, "valley"): Decimal(40)}
+
+
+def test_a_month_without_lines_is_not_stored(make_unit_of_work: UnitOfWorkFactory) -> None:
+    with pytest.raises(NotFound, match="2026-05"):
+        record_sales_plan(
+            make_unit_of_work, plan=a_plan("1"), month=Month.parse("2026-05"), key="p", clock=CLOCK
+        )
+    with pytest.raises(NotFound):
+        sales_plan_for(make_unit_of_work, Month.parse("2026-05"))
