@@ -10,10 +10,11 @@ known before ``o`` only, and the forecast is set against the actual. The scores 
 * **bias** ``= 100 × Σ(f − a) / Σa``: above zero the method over-forecasts.
 
 Scores are in percent, rounded once to 0.01 (ties away from zero) for display
-(:data:`SCORE_STEP`). A point a method cannot forecast (history too short) is skipped and counted
-(:attr:`Backtest.skipped`). :func:`choose_method` picks, per customer class, the method with the
-lowest score by a named criterion (``wape``, ``mape`` or ``abs_bias``), ties going to the method
-listed first, and says the scores it compared.
+(:data:`SCORE_STEP`). A point a method cannot forecast (history too short, or a year the
+business calendar has no data for) is skipped and counted (:attr:`Backtest.skipped`).
+:func:`choose_method` picks, per customer class, the method with the lowest score by a named
+criterion (``wape``, ``mape`` or ``abs_bias``), ties going to the method listed first, and says
+the scores it compared.
 
 >>> from powerretail.retail.forecast import Method, Month, MonthlyHistory
 >>> history = MonthlyHistory.of("A-1", {"2025-01": "100", "2025-02": "200", "2025-03": "300"})
@@ -31,7 +32,7 @@ from typing import Final
 
 import attrs
 
-from powerretail.calendars.base import BusinessCalendar
+from powerretail.calendars.base import BusinessCalendar, CalendarYearNotCovered
 from powerretail.errors import InvalidInput, NotFound
 from powerretail.retail.forecast import (
     DEFAULT_WINDOW,
@@ -176,7 +177,7 @@ def backtest(
                 made = forecast_month(
                     history, target, method, origin=origin, window=window, calendar=calendar
                 )
-            except ForecastNotPossible:
+            except (ForecastNotPossible, CalendarYearNotCovered):
                 skipped += 1
                 continue
             points.append(

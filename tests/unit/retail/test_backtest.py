@@ -146,3 +146,12 @@ class TestChooseMethods:
     def test_refuses_no_methods(self) -> None:
         with pytest.raises(InvalidInput):
             choose_methods([a_history()], [])
+
+
+def test_a_year_the_calendar_does_not_cover_is_skipped_not_fatal() -> None:
+    history = MonthlyHistory.of("A-1", {"2003-01": "10", "2004-01": "10", "2005-01": "12"})
+
+    test = backtest([history], Method.WORKING_DAY)
+
+    # 2004-01 needs 2003's working days (not covered); 2005-01 is scored
+    assert (len(test.points), test.skipped) == (1, 1)
