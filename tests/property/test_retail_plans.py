@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from hypothesis import example, given
+import pendulum
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from powerretail.metering.reads import IntervalSeries
 from powerretail.retail.forecast import (
     KWH_STEP,
     Method,
@@ -17,8 +19,15 @@ from powerretail.retail.forecast import (
     forecast_customers,
     portfolio_total,
     split_exactly,
+    working_day_profile,
 )
-from powerretail.retail.plans import RATIO_STEP, PositionLine, open_position, sales_plan
+from powerretail.retail.plans import (
+    RATIO_STEP,
+    PositionLine,
+    band_energy,
+    open_position,
+    sales_plan,
+)
 from tests.unit.retail.test_plans import SCHEDULE
 
 kwh = st.decimals(Decimal(0), Decimal("1000000"), places=3)
@@ -130,3 +139,27 @@ def test_open_position_covers_every_cell_planned_or_bought(cells: dict[str, Deci
     total = report.month_totals()[MARCH]
     assert total.purchased_kwh == sum(cells.values())
     assert total.planned_kwh == Decimal("100.000")
+
+
+hour_values = st.lists(st.decimals(Decimal(0), Decimal(50), places=2), min_size=24, max_size=24)
+
+
+@settings(max_examples=25, deadline=None)
+@given(working=hour_values, weekend=hour_values, total=kwh)
+def test_a_profile_holds_the_months_energy_exactly(
+    working: list[Decimal], weekend: list[Decimal], total: Decimal
+) -> None:
+    start = pendulum.datetime(2026, 1, 5, tz="Asia/Shanghai")  # a Monday, then Sunday the 11th
+    history = [
+        IntervalSeries.of_actuals(meter_id="M", start=start, values=working, step_minutes=60),
+        IntervalSeries.of_actuals(
+            meter_id="M", start=start.add(days=6), values=weekend, step_minutes=60
+        ),
+    ]
+
+    profile = working_day_profile(history, account_id="A", month=Month.parse("2026-02"), kwh=total)
+    bands = band_energy(profile, SCHEDULE)
+
+    assert profile.total == total
+    assert all(v >= 0 for v in profile.values)
+    assert sum(bands.values()) == total
