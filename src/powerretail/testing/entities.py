@@ -89,7 +89,17 @@ from powerretail.repositories.metering import (
     read_key,
 )
 from powerretail.repositories.payments import PAYMENTS, RECEIVABLES, Payment, Receivable
+from powerretail.repositories.retail_forecast import (
+    MONTHLY_USAGE,
+    SALES_PLANS,
+    MonthlyUsage,
+    StoredSalesPlan,
+)
+from powerretail.repositories.retail_risk import RISKS, StoredRisk
 from powerretail.repositories.tariffs import TARIFF_DOCUMENTS, TariffDocument
+from powerretail.retail import risk as retail_risk
+from powerretail.retail.forecast import Month
+from powerretail.retail.plans import SalesPlanLine
 from powerretail.tariffs.model import BasicChargeBasis
 from powerretail.testing.strategies import (
     aware_datetimes,
@@ -113,9 +123,12 @@ __all__ = [
     "dunning_orders",
     "findings",
     "meters",
+    "monthly_usage",
     "open_items",
     "payments",
     "receivables",
+    "retail_risks",
+    "sales_plans",
     "service_points",
     "stored_contracts",
     "stored_reads",
@@ -543,6 +556,98 @@ def dunning_orders() -> st.SearchStrategy[DunningOrder]:
     )
 
 
+def monthly_usage() -> st.SearchStrategy[MonthlyUsage]:
+    """Draw an account's energy in a month."""
+
+    def build(
+        *, account: str, year: int, month: int, kwh: Any, customer_class: str
+    ) -> MonthlyUsage:
+        stamp = f"{year:04d}-{month:02d}"
+        return MonthlyUsage(
+            usage_id=f"{account}/{stamp}",
+            account_id=account,
+            month=stamp,
+            kwh=kwh,
+            customer_class=customer_class,
+        )
+
+    return st.builds(
+        build,
+        account=identifiers("A"),
+        year=st.integers(2000, 2060),
+        month=st.integers(1, 12),
+        kwh=plain_decimals("0", "1000000000", 3),
+        customer_class=st.sampled_from(["", "industrial", "商业"]),
+    )
+
+
+def sales_plans() -> st.SearchStrategy[StoredSalesPlan]:
+    """Draw a month's stored sales plan."""
+
+    def build(*, year: int, month: int, cells: dict[tuple[str, str], Any]) -> StoredSalesPlan:
+        when = Month(year, month)
+        lines = tuple(
+            SalesPlanLine(account_id=a, month=when, band=b, kwh=k, basis="drawn")
+            for (a, b), k in sorted(cells.items())
+        )
+        return StoredSalesPlan(month=str(when), revision=1, lines=lines, note="drawn")
+
+    return st.builds(
+        build,
+        year=st.integers(2000, 2060),
+        month=st.integers(1, 12),
+        cells=st.dictionaries(
+            st.tuples(identifiers("A"), st.sampled_from(["peak", "flat", "valley"])),
+            plain_decimals("0", "100000000", 3),
+            max_size=4,
+        ),
+    )
+
+
+def retail_risks() -> st.SearchStrategy[StoredRisk]:
+    """Draw stored risks moved some steps along the risk machine."""
+    manager = Actor(id="risk-1", name="Zhao", roles={"risk_manager"})
+    policy = retail_risk.RISK_POLICY
+
+    def build(
+        *, risk_id: str, kind: Any, cause: str, at: Any, scores: tuple[int, int], steps: int
+    ) -> StoredRisk:
+        risk = retail_risk.identify(
+            risk_id=risk_id, kind=kind, title=cause, cause=cause, impact=cause, at=at
+        )
+        if steps >= 1:
+            risk = retail_risk.assess(
+                risk, likelihood=scores[0], impact=scores[1], policy=policy, actor=manager, at=at
+            ).risk
+        if steps >= 2:
+            risk = retail_risk.respond(
+                risk,
+                response=retail_risk.Response.TRANSFER,
+                measures=[cause],
+                owner="Zhao",
+                policy=policy,
+                actor=manager,
+                at=at.add(days=1),
+            ).risk
+        if steps >= 3:
+            risk = retail_risk.implement(risk, policy=policy, actor=manager, at=at.add(days=2)).risk
+        if steps >= 4:
+            risk = retail_risk.close(
+                risk, why=cause, policy=policy, actor=manager, at=at.add(days=3)
+            ).risk
+        return StoredRisk.of(risk)
+
+    return st.builds(
+        build,
+        risk_id=identifiers("RISK"),
+        kind=st.sampled_from(retail_risk.RiskKind),
+        cause=_WORDS,
+        at=aware_datetimes(),
+        scores=st.tuples(st.integers(1, 5), st.integers(1, 5)),
+        steps=st.integers(0, 4),
+    )
+
+
 #: Every aggregate of :mod:`powerretail.repositories` with a strategy of its entities.
 ENTITY_CASES: tuple[tuple[Aggregate[Any, Any], st.SearchStrategy[Any]], ...] = (
     (CUSTOMERS, customers()),
@@ -561,4 +666,7 @@ ENTITY_CASES: tuple[tuple[Aggregate[Any, Any], st.SearchStrategy[Any]], ...] = (
     (PAYMENTS, payments()),
     (DUNNING_CASES, dunning_cases()),
     (DUNNING_ORDERS, dunning_orders()),
+    (RISKS, retail_risks()),
+    (MONTHLY_USAGE, monthly_usage()),
+    (SALES_PLANS, sales_plans()),
 )
