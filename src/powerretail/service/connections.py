@@ -647,7 +647,7 @@ CONNECTION_KIND: Final = KindSpec(
             name="residential power-on",
             limit_keys=("residential_power_on", "connection_residential"),
             start={OPENED},
-            stop={_E.ENERGISE, _E.WITHDRAW},
+            stop={_E.ENERGISE, _E.WITHDRAW, _E.LAPSE},
             applies=_is_residential,
         ),
     ),

@@ -338,7 +338,10 @@ BASIC_KINDS: Final[tuple[KindSpec, ...]] = (
         machine=COMPLAINT_MACHINE,
         clocks=(
             ClockSpec(
-                name="contact", limit_keys=("complaint_contact",), start={OPENED}, stop={_E.ACCEPT}
+                name="contact",
+                limit_keys=("complaint_contact",),
+                start={OPENED},
+                stop={_E.ACCEPT, _E.WITHDRAW},
             ),
             ClockSpec(
                 name="reply",
