@@ -668,14 +668,17 @@ def is_breached(case: Case, as_of: _dt.datetime) -> bool:
 
 
 def next_due(case: Case, as_of: _dt.datetime) -> tuple[str, pendulum.DateTime] | None:
-    """Return the running clock of ``case`` due soonest (name, due moment), or None."""
+    """Return the running clock of ``case`` due soonest (name, due moment), or None.
+
+    ``as_of`` is accepted for symmetry with :func:`is_breached`: a running clock's due moment
+    does not depend on it (an overdue clock is still the one due soonest).
+    """
     running = [
         (clock.clock.due_at, clock.name)
         for clock in (*case_clocks(case), *hand_off_clocks(case))
         if clock.clock is not None
-        and clock.clock.due_at is not None
-        and clock.status(as_of) in (ClockStatus.RUNNING, ClockStatus.BREACHED)
         and clock.clock.state is SlaState.RUNNING
+        and clock.clock.due_at is not None
     ]
     if not running:
         return None
