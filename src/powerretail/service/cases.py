@@ -389,9 +389,10 @@ def step(
 ) -> Stepped:
     """Move ``case`` by ``event`` of its kind's machine (authorising ``actor`` where needed).
 
-    Connection steps with rules of their own (acceptance with its checklist, the scheme, its
-    extension) are refused with every reason (:class:`~powerretail.service.connections.
-    ConnectionRefused`) before the machine is asked.
+    The receiver of a hand-off not yet taken takes it by stepping the case (its hand-off clock
+    stops at the step). Connection steps with rules of their own (acceptance with its checklist,
+    the scheme, its extension) are refused with every reason
+    (:class:`~powerretail.service.connections.ConnectionRefused`) before the machine is asked.
 
     Raises:
         PermissionDenied: the arrow needs a permission ``actor`` lacks (its ``audit`` records it).
@@ -401,6 +402,9 @@ def step(
     """
     rules = service_rules(case.rules)
     ctx = {"at": at, "rules": rules, **(context or {})}
+    waiting = case.hand_offs[-1] if case.hand_offs else None
+    if waiting is not None and waiting.taken_at is None and actor.id == waiting.to_owner:
+        case = take_over(case, by=actor.id, at=at)
     if case.connection is not None:
         _check_connection(case, event, ctx)
     fired = kind_spec(case.kind).machine.fire(

@@ -33,7 +33,7 @@ from typing import Any, Final
 import attrs
 
 from powerretail.errors import InvalidInput, NotFound
-from powerretail.sla.catalogue import CATALOGUE
+from powerretail.sla.catalogue import CATALOGUE, SlaRuleSet
 from powerretail.sla.policy import NoticeRule, SlaPolicy
 from powerretail.statemachine import StateMachine, Transition
 
@@ -178,23 +178,32 @@ class KindSpec:
     source: str
 
 
-def _rule_set_keys(value: Iterable[str]) -> tuple[str, ...]:
-    keys = tuple(value)
-    for key in keys:
-        if key not in CATALOGUE:
-            raise InvalidInput("chain", key, f"a catalogue rule set ({', '.join(CATALOGUE)})")
-    if not keys:
-        raise InvalidInput("chain", keys, "at least one rule set")
-    return keys
+def _rule_sets(value: Iterable[str | SlaRuleSet]) -> tuple[SlaRuleSet, ...]:
+    found: list[SlaRuleSet] = []
+    for item in value:
+        if isinstance(item, SlaRuleSet):
+            found.append(item)
+        elif isinstance(item, str) and item in CATALOGUE:
+            found.append(CATALOGUE[item])
+        else:
+            raise InvalidInput(
+                "chain", item, f"an SlaRuleSet or a catalogue key ({', '.join(CATALOGUE)})"
+            )
+    if not found:
+        raise InvalidInput("chain", (), "at least one rule set")
+    return tuple(found)
 
 
 @attrs.frozen(kw_only=True)
 class ServiceRules:
-    """Which instruments give the service limits, in the order they are asked."""
+    """Which instruments give the service limits, in the order they are asked.
+
+    ``chain`` takes catalogue keys (``"SEED"``) or rule sets of your own (``SlaRuleSet``).
+    """
 
     key: str
     title: str
-    chain: tuple[str, ...] = attrs.field(converter=_rule_set_keys)
+    chain: tuple[SlaRuleSet, ...] = attrs.field(converter=_rule_sets)
 
 
 #: The selectable service rule sets: our seeds, the State Grid commitments, the national measures.
@@ -240,8 +249,8 @@ def limit_for(rules: ServiceRules, keys: Iterable[str]) -> SlaPolicy | None:
     Rule sets are asked in order; within one, the keys in order. None: no instrument sets it.
     """
     wanted = tuple(keys)
-    for rule_set_key in rules.chain:
-        policies = {policy.key: policy for policy in CATALOGUE[rule_set_key].policies}
+    for rule_set in rules.chain:
+        policies = {policy.key: policy for policy in rule_set.policies}
         for key in wanted:
             if key in policies:
                 return policies[key]
@@ -250,8 +259,8 @@ def limit_for(rules: ServiceRules, keys: Iterable[str]) -> SlaPolicy | None:
 
 def notice_for(rules: ServiceRules, key: str) -> NoticeRule | None:
     """Return the notice rule ``key`` from the first rule set of the chain that has it."""
-    for rule_set_key in rules.chain:
-        for notice in CATALOGUE[rule_set_key].notices:
+    for rule_set in rules.chain:
+        for notice in rule_set.notices:
             if notice.key == key:
                 return notice
     return None

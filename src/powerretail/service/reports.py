@@ -46,6 +46,7 @@ from powerretail.service.cases import (
     next_due,
 )
 from powerretail.sla.clock import SlaState
+from powerretail.sla.policy import elapsed
 from powerretail.timeframe import DEFAULT_TIMEZONE, as_instant, timezone
 
 __all__ = [
@@ -158,9 +159,7 @@ def clock_rows(
                     kind=case.kind.value,
                     channel=case.channel.value,
                     area=case.area.value,
-                    clock=clock.name.split(" to ")[0]
-                    if clock.name.startswith("hand-off")
-                    else clock.name,
+                    clock="hand-off" if clock.name.startswith("hand-off") else clock.name,
                     limit=f"{clock.policy.limit} {clock.policy.unit.value}",
                     rule_set=clock.policy.rule_set,
                     status=status,
@@ -343,7 +342,7 @@ def backlog(
         if case.is_closed:
             continue
         due = next_due(case, moment)
-        overdue = None if due is None or due[1] >= moment else moment - due[1]
+        overdue = None if due is None or due[1] >= moment else elapsed(moment, due[1])
         if breached_only and overdue is None:
             continue
         if due_before is not None and (

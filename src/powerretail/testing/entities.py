@@ -635,7 +635,7 @@ def service_cases() -> st.SearchStrategy[StoredCase]:
             if not arrows:
                 break
             arrow = arrows[pick % len(arrows)]
-            extra = (
+            extra: dict[str, Any] = (
                 {"feedback": "answered"}
                 if arrow.event in (CaseEvent.REPLY, CaseEvent.ENERGISE)
                 else {}

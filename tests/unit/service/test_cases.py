@@ -351,6 +351,39 @@ class TestServiceRules:
             ServiceRules(key="X", title="x", chain=())
 
     def test_looks_up_by_key(self) -> None:
-        assert service_rules("JGBF").chain[0] == "JGBF"
+        assert service_rules("JGBF").chain[0].key == "JGBF"
         with pytest.raises(NotFound):
             service_rules("X")
+
+
+class TestTakingByActing:
+    def test_the_receiver_takes_the_hand_off_by_stepping_the_case(self) -> None:
+        case = hand_off(
+            a_case(), to_owner="clerk-1x", to_role="r", at=shanghai(2026, 3, 2, 10), why="w"
+        )
+        receiver = attrs.evolve(CLERK, id="clerk-1x")
+
+        case = step(
+            case,
+            CaseEvent.ACCEPT,
+            policy=SEED_POLICY,
+            actor=receiver,
+            at=shanghai(2026, 3, 2, 11),
+            why="w",
+        ).case
+
+        assert case.hand_offs[-1].taken_at == shanghai(2026, 3, 2, 11)
+
+    def test_someone_else_stepping_leaves_it_waiting(self) -> None:
+        case = hand_off(a_case(), to_owner="m-1", to_role="r", at=shanghai(2026, 3, 2, 10), why="w")
+
+        case = step(
+            case,
+            CaseEvent.ACCEPT,
+            policy=SEED_POLICY,
+            actor=CLERK,
+            at=shanghai(2026, 3, 2, 11),
+            why="w",
+        ).case
+
+        assert case.hand_offs[-1].taken_at is None
