@@ -99,6 +99,8 @@ def _cases_command(args: argparse.Namespace) -> int:
             f"  {row.case_id:<12} {row.kind:<13} {row.state:<20} {row.owner:<14} "
             f"{row.next_clock or '-':<28} {due}"
         )
+        for problem in row.problems:
+            print(f"    ! {problem}")
     return 0
 
 

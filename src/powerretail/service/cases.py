@@ -36,6 +36,7 @@ import attrs
 import pendulum
 
 from powerretail.access import AccessPolicy, Actor, AuditRecord
+from powerretail.calendars.base import CalendarYearNotCovered
 from powerretail.customers.contacts import Channel, ContactEntry, ContactRecord, record_contact
 from powerretail.errors import InvalidInput, NotFound
 from powerretail.ids import CustomerId, require_id
@@ -574,12 +575,15 @@ class ClockStatus(enum.Enum):
 class CaseClock:
     """A clock of a case: its name, the limit that applies and the SLA clock (None: not started).
 
-    ``policy`` is None when no instrument of the case's rules sets the limit.
+    ``policy`` is None when no instrument of the case's rules sets the limit. ``problem`` says why
+    a started clock has no due moment: its working days run into a year the calendar does not
+    cover yet (the clock is shown, not guessed; add the year's schedule to the calendar).
     """
 
     name: str
     policy: SlaPolicy | None
     clock: SlaClock | None
+    problem: str = ""
 
     def status(self, as_of: _dt.datetime) -> ClockStatus | None:
         """Return where the clock stands as of ``as_of`` (None: no limit, or not started)."""
@@ -623,6 +627,9 @@ def _sla_events(spec: ClockSpec, policy: SlaPolicy, case: Case) -> tuple[SlaEven
 def case_clocks(case: Case, rules: ServiceRules | None = None) -> tuple[CaseClock, ...]:
     """Return every clock of ``case`` under ``rules`` (default: the case's own rules).
 
+    A clock whose working days run into a year the calendar does not cover has no SLA clock and
+    says so in its ``problem``.
+
     Raises:
         NotFound: the case's rules are not a service rule set.
     """
@@ -636,7 +643,11 @@ def case_clocks(case: Case, rules: ServiceRules | None = None) -> tuple[CaseCloc
             found.append(CaseClock(spec.name, None, None))
             continue
         events = _sla_events(spec, policy, case)
-        clock = SlaClock(policy=policy, events=events) if events else None
+        try:
+            clock = SlaClock(policy=policy, events=events) if events else None
+        except CalendarYearNotCovered as uncovered:
+            found.append(CaseClock(spec.name, policy, None, problem=str(uncovered)))
+            continue
         found.append(CaseClock(spec.name, policy, clock))
     return tuple(found)
 

@@ -306,6 +306,7 @@ class BacklogRow:
     next_clock: str | None
     due_at: pendulum.DateTime | None
     overdue_by: timedelta | None
+    problems: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         """The row as plain data, for JSON."""
@@ -320,6 +321,7 @@ class BacklogRow:
             "overdue_minutes": None
             if self.overdue_by is None
             else int(self.overdue_by.total_seconds() // 60),
+            "problems": list(self.problems),
         }
 
 
@@ -334,7 +336,8 @@ def backlog(
     """Return the open cases as of ``as_of``, the soonest due first (cases with nothing due last).
 
     ``due_before`` keeps the cases whose next clock is due before that local date;
-    ``breached_only`` those with a clock past due.
+    ``breached_only`` those with a clock past due. A clock whose due moment cannot be counted
+    yet (a year the calendar does not cover) is named in the row's ``problems``.
     """
     moment = as_instant(as_of, "as_of")
     rows: list[BacklogRow] = []
@@ -359,6 +362,9 @@ def backlog(
                 next_clock=None if due is None else due[0],
                 due_at=None if due is None else due[1],
                 overdue_by=overdue,
+                problems=tuple(
+                    f"{clock.name}: {clock.problem}" for clock in case_clocks(case) if clock.problem
+                ),
             )
         )
     far = pendulum.datetime(9999, 1, 1, tz="UTC")

@@ -5,9 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pendulum
 import pytest
 
 from powerretail import cli
+from powerretail.adapters.clocks import FixedClock
+from powerretail.adapters.sqlite import SqliteStore
+from powerretail.service.cases import IntakeChannel
+from powerretail.service.kinds import CaseKind
+from powerretail.workflows.service import intake_case
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +107,30 @@ def test_bad_input_exits_2_without_a_traceback(
     assert code == 2
     assert err.startswith("powerretail: ")
     assert "Traceback" not in err
+
+
+def test_a_clock_into_an_uncovered_year_is_named_not_guessed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "late.sqlite3"
+    store = SqliteStore(path)
+    clock = FixedClock(pendulum.datetime(2026, 12, 28, 9, tz="Asia/Shanghai"))
+    intake_case(
+        store.unit_of_work,
+        clock=clock,
+        case_id="K-1",
+        kind=CaseKind.METER_TEST,
+        customer_id="C-1",
+        channel=IntakeChannel.ONLINE,
+        received_by="web",
+        at=clock.now(),
+        subject="meter runs fast",
+        rules="SGCC10",
+    )
+    store.close()
+
+    assert cli.main(["cases", "--store", str(path), "--as-of", "2026-12-29"]) == 0
+
+    out = capsys.readouterr().out
+    assert "K-1" in out
+    assert "! test result: CN mainland: no holiday schedule for 2027" in out

@@ -13,7 +13,7 @@ from powerretail.errors import InvalidInput
 from powerretail.service.cases import Case, IntakeChannel, reply, step
 from powerretail.service.kinds import Area, CaseEvent, CaseKind
 from powerretail.service.reports import Attainment, backlog, rolling_review, sla_report
-from tests.unit.service.builders import CLERK, a_case, shanghai
+from tests.unit.service.builders import CLERK, a_case, details, shanghai
 
 AS_OF = shanghai(2026, 3, 20, 12)
 
@@ -142,3 +142,19 @@ class TestBacklog:
         (row, *_) = backlog(book(), as_of=AS_OF)
 
         assert row.to_dict()["overdue_minutes"] == 17 * 24 * 60 + 3 * 60  # Mar 3 09:00 to 20 12:00
+
+
+class TestUncoveredYears:
+    def test_a_clock_running_into_2027_is_shown_with_the_reason_not_guessed(self) -> None:
+        late = a_case(
+            CaseKind.CONNECTION, at=shanghai(2026, 12, 20, 9), rules="SGCC10", connection=details()
+        )
+        late = go(late, CaseEvent.ACCEPT, shanghai(2026, 12, 21, 9))
+
+        (row,) = backlog([late], as_of=shanghai(2026, 12, 22))
+
+        assert row.due_at is None
+        assert row.problems[0].startswith("scheme reply: CN mainland: no holiday schedule for 2027")
+        assert (
+            sla_report([late], month=(2026, 12), as_of=shanghai(2026, 12, 22)).total == Attainment()
+        )

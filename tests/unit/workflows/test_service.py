@@ -335,6 +335,34 @@ class TestManagerAuthorities:
                 at=shanghai(2026, 3, 10),
             )
 
+    def test_extends_the_scheme_on_request(
+        self, store: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        self.walk_to_survey(store, clock)
+        fire_step(
+            store,
+            clock=clock,
+            case_id="K-1",
+            event_name=CaseEvent.REPLY_SCHEME,
+            policy=SEED_POLICY,
+            actor=MANAGER,
+            at=shanghai(2026, 3, 10),
+            scheme=a_scheme("North"),
+        )
+
+        case = fire_step(
+            store,
+            clock=clock,
+            case_id="K-1",
+            event_name=CaseEvent.EXTEND_SCHEME,
+            policy=SEED_POLICY,
+            actor=CLERK,
+            at=shanghai(2027, 2, 1),
+        )
+
+        assert case.connection is not None
+        assert case.connection.extended
+
     def test_accepting_equipment_needs_the_manager(
         self, store: UnitOfWorkFactory, clock: FixedClock
     ) -> None:
