@@ -85,7 +85,7 @@ def run_service_demo(
         why="bill query",
     )
     as_of = at.add(hours=2)
-    lines = ["", "service cases (already open)" if known else "service cases opened"]
+    lines = ["service cases (already open)" if known else "service cases opened"]
     for case_id in ("SVC-CONN-1", "SVC-COMP-1"):
         case = load_case(make_unit_of_work, case_id)
         lines.append(

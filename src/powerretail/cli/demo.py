@@ -444,6 +444,7 @@ def run_demo(store_path: Path, *, language: str = "en") -> tuple[str, list[Bill]
                 out.append(f"    {note}")
             out.append(bill.explain(language))
             out.append("")
+        out.extend(run_service_demo(make_unit_of_work, clock=clock, at=DEMO_NOW))
         receipt = post_payment(
             make_unit_of_work,
             clock=clock,
@@ -470,7 +471,6 @@ def run_demo(store_path: Path, *, language: str = "en") -> tuple[str, list[Bill]
                 "detail", language, issued=owed.issued, paid=owed.paid, deposit=owed.deposit
             )
             out.append(f"  {customer.account_id:<10} {_balance(owed.balance, language)}  {detail}")
-        out.extend(run_service_demo(make_unit_of_work, clock=clock, at=DEMO_NOW))
     finally:
         store.close()
     return "\n".join(out), bills
