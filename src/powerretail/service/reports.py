@@ -145,14 +145,15 @@ def _judged_month(clock: CaseClock, as_of: pendulum.DateTime, zone: str) -> tupl
 def clock_rows(
     cases: Iterable[Case], *, as_of: _dt.datetime, zone: str = DEFAULT_TIMEZONE
 ) -> tuple[ClockRow, ...]:
-    """Return every started clock of ``cases`` (hand-offs included), judged as of ``as_of``."""
+    """Return every clock of ``cases`` (hand-offs included) started by ``as_of``, judged then."""
     moment = as_instant(as_of, "as_of")
     rows: list[ClockRow] = []
     for case in cases:
         for clock in (*case_clocks(case), *hand_off_clocks(case)):
+            if clock.clock is None or clock.policy is None or clock.clock.started_at > moment:
+                continue  # no limit, not started, or started after ``as_of``
             status = clock.status(moment)
-            if status is None or clock.clock is None or clock.policy is None:
-                continue
+            assert status is not None  # a started clock with a limit always has one
             rows.append(
                 ClockRow(
                     case_id=case.id,
@@ -333,7 +334,9 @@ def backlog(
     breached_only: bool = False,
     zone: str = DEFAULT_TIMEZONE,
 ) -> tuple[BacklogRow, ...]:
-    """Return the open cases as of ``as_of``, the soonest due first (cases with nothing due last).
+    """Return the cases open as of ``as_of``, the soonest due first (cases with nothing due last).
+
+    A case is listed by its state now; one opened after ``as_of`` is left out.
 
     ``due_before`` keeps the cases whose next clock is due before that local date;
     ``breached_only`` those with a clock past due. A clock whose due moment cannot be counted
@@ -342,7 +345,7 @@ def backlog(
     moment = as_instant(as_of, "as_of")
     rows: list[BacklogRow] = []
     for case in cases:
-        if case.is_closed:
+        if case.is_closed or case.opened_at > moment:
             continue
         due = next_due(case, moment)
         overdue = None if due is None or due[1] >= moment else elapsed(moment, due[1])

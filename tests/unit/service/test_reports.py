@@ -158,3 +158,17 @@ class TestUncoveredYears:
         assert (
             sla_report([late], month=(2026, 12), as_of=shanghai(2026, 12, 22)).total == Attainment()
         )
+
+
+def test_a_clock_started_after_as_of_is_left_out() -> None:
+    report = sla_report(book(), month=(2026, 3), as_of=shanghai(2026, 3, 5, 12))
+
+    assert report.by_kind.get("repair") is None  # the repair was called in on 10 March
+
+
+def test_a_case_opened_after_as_of_is_not_in_the_backlog() -> None:
+    assert [row.case_id for row in backlog(book(), as_of=shanghai(2026, 3, 5))] == [
+        "K-2",
+        "K-1",
+        "K-4",
+    ]
