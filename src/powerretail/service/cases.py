@@ -20,7 +20,7 @@ that the history does not already say.
 >>> opened = open_case(case_id="K-1", kind=CaseKind.COMPLAINT, customer_id="C-1",
 ...     channel=IntakeChannel.HOTLINE, received_by="hotline-7", at=t,
 ...     subject="bill too high")
->>> reply_clock = [c for c in case_clocks(opened.case) if c.name == "reply"][0]
+>>> reply_clock = next(c for c in case_clocks(opened.case) if c.name == "reply")
 >>> print(reply_clock.clock.due_at)
 2026-03-08 00:00:00+08:00
 """

@@ -16,8 +16,8 @@ equipment (``accept_equipment``), and supply is energised. Fees are data (:class
 >>> details = ConnectionDetails(customer_class=ConnectionClass.FIRST_LEVEL_IMPORTANT,
 ...     purpose=ConnectionPurpose.NEW, capacity_kva=Decimal(5000),
 ...     documents=CHECKLISTS[ConnectionClass.HV, ConnectionPurpose.NEW])
->>> sorted(d.name for d in missing_documents(details))[:3]
-['EIA_APPROVAL', 'MINING_LICENCE', 'PRELIMINARY_DESIGN']
+>>> print(", ".join(sorted(d.name for d in missing_documents(details))))
+EIA_APPROVAL, MINING_LICENCE, PRELIMINARY_DESIGN, PROJECT_ENDORSEMENT, SAFETY_CHAPTER
 
 Source: 供电公司重要客户业扩报装工作管理规定(试行) 第三条 (受理资料), 第四条 (现场勘查, 双电源),
 第六条 (接入系统方案与受电系统方案); 电力大客户用电管理制度 第二节 4 (答复时间、有效期、延期申请),
