@@ -82,6 +82,7 @@ __all__ = [
     "Stepped",
     "Supervision",
     "case_clocks",
+    "energise",
     "extend_scheme",
     "follow_up",
     "hand_off",
@@ -508,8 +509,7 @@ def reply(
 ) -> Stepped:
     """Answer the customer (``feedback``, a recorded contact) and move the case to replied.
 
-    A connection is answered by energising it (``step(case, CaseEvent.ENERGISE, ...)`` with
-    ``feedback=``).
+    A connection is answered by energising it (:func:`energise`).
 
     Raises:
         InvalidInput: blank feedback.
@@ -523,6 +523,27 @@ def reply(
         actor=actor,
         at=at,
         why=f"答复: {feedback}",
+        feedback=feedback,
+        contacts=(*case.contacts, entry),
+    )
+
+
+def energise(
+    case: Case, *, feedback: str, policy: AccessPolicy, actor: Actor, at: _dt.datetime
+) -> Stepped:
+    """Energise a connection and tell the customer (``feedback``, a recorded contact).
+
+    Raises:
+        TransitionNotAllowed: the receiving equipment is not accepted yet.
+    """
+    entry = ContactEntry(who=actor.id, at=at, channel=case.channel.contact_channel, what=feedback)
+    return step(
+        case,
+        CaseEvent.ENERGISE,
+        policy=policy,
+        actor=actor,
+        at=at,
+        why=f"送电: {feedback}",
         feedback=feedback,
         contacts=(*case.contacts, entry),
     )

@@ -37,6 +37,7 @@ from powerretail.service.cases import (
     IntakeChannel,
     Satisfaction,
     Stepped,
+    energise,
     extend_scheme,
     follow_up,
     hand_off,
@@ -381,6 +382,8 @@ def fire_step(
             done = reply_scheme(case, scheme=scheme, policy=policy, actor=actor, at=at)
         elif event_name is CaseEvent.EXTEND_SCHEME:
             done = extend_scheme(case, policy=policy, actor=actor, at=at)
+        elif event_name is CaseEvent.ENERGISE and feedback is not None:
+            done = energise(case, feedback=feedback, policy=policy, actor=actor, at=at)
         else:
             changes: dict[str, Any] = {} if feedback is None else {"feedback": feedback}
             done = step(

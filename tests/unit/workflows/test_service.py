@@ -437,6 +437,7 @@ class TestManagerAuthorities:
         )
 
         assert case.state is CaseState.CLOSED
+        assert [c.what for c in case.contacts][-2:] == ["energised", "回访: satisfied"]
         with store() as uow:
             decisions = [(a.operation, a.decision) for a in uow.audit.records()]
         assert decisions == [
