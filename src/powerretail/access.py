@@ -53,7 +53,9 @@ from powerretail.quantities import exact_decimal
 from powerretail.timeframe import DEFAULT_TIMEZONE, as_instant, timezone
 
 __all__ = [
+    "ACCEPT_EQUIPMENT",
     "ADJUST_CREDIT_SCORE",
+    "APPROVE_SUPPLY_SCHEME",
     "CHANGE_TARIFF_ARCHIVE",
     "CORRECT_BILL",
     "GRANT_FLEXIBLE_PAYMENT_PLAN",
@@ -107,6 +109,10 @@ WRITE_OFF_RECEIVABLE: Final = "write_off_receivable"
 #: (停电). Source: 《供电营业规则》(1996) 第67条: a stop needs the approval of the supply unit's
 #: head (经批准); 《电力供应与使用条例》第39条.
 STOP_SUPPLY: Final = "stop_supply"
+#: Approve (confirm) a connection's supply scheme (审核与确认 业扩处理方案).
+APPROVE_SUPPLY_SCHEME: Final = "approve_supply_scheme"
+#: Accept a customer's receiving equipment at the completion inspection (受电装置验收).
+ACCEPT_EQUIPMENT: Final = "accept_equipment"
 
 
 def _magnitude_limit(value: object) -> Decimal | None:
@@ -638,6 +644,10 @@ SEED_POLICY: Final = AccessPolicy(
                     period=_CREDIT_PERIOD,
                     source=_KAM_SOURCE,
                 ),
+                Permission(
+                    APPROVE_SUPPLY_SCHEME, source=f"{_KAM_SOURCE}: 业扩处理方案 审核与确认权"
+                ),
+                Permission(ACCEPT_EQUIPMENT, source=f"{_KAM_SOURCE}: 受电装置 检查与验收权"),
                 Permission(GRANT_FLEXIBLE_PAYMENT_PLAN, limit=Decimal(100_000), source=_KAM_SOURCE),
             ),
         ),
@@ -651,6 +661,10 @@ SEED_POLICY: Final = AccessPolicy(
                     period=_CREDIT_PERIOD,
                     source=_KAM_SOURCE,
                 ),
+                Permission(
+                    APPROVE_SUPPLY_SCHEME, source=f"{_KAM_SOURCE}: 业扩处理方案 审核与确认权"
+                ),
+                Permission(ACCEPT_EQUIPMENT, source=f"{_KAM_SOURCE}: 受电装置 检查与验收权"),
                 Permission(
                     GRANT_FLEXIBLE_PAYMENT_PLAN, limit=Decimal(1_000_000), source=_KAM_SOURCE
                 ),

@@ -26,6 +26,7 @@ __all__ = ["COMMAND_MODULES", "main"]
 #: ``handler`` (a callable taking the parsed namespace and returning an exit code).
 COMMAND_MODULES: Final[tuple[str, ...]] = (
     "powerretail.cli.bill",
+    "powerretail.cli.cases",
     "powerretail.cli.demo",
     "powerretail.cli.dunning",
     "powerretail.cli.retail_forecast",

@@ -96,10 +96,31 @@ from powerretail.repositories.retail_forecast import (
     StoredSalesPlan,
 )
 from powerretail.repositories.retail_risk import RISKS, StoredRisk
+from powerretail.repositories.service import SERVICE_CASES, StoredCase
 from powerretail.repositories.tariffs import TARIFF_DOCUMENTS, TariffDocument
 from powerretail.retail import risk as retail_risk
 from powerretail.retail.forecast import Month
 from powerretail.retail.plans import SalesPlanLine
+from powerretail.service.cases import (
+    KINDS,
+    IntakeChannel,
+    hand_off,
+    reply_scheme,
+    step,
+    take_over,
+)
+from powerretail.service.cases import open_case as open_service_case
+from powerretail.service.connections import (
+    CHECKLISTS,
+    AccessPart,
+    ConnectionClass,
+    ConnectionDetails,
+    ConnectionPurpose,
+    ReceivingPart,
+    Source,
+    SupplyScheme,
+)
+from powerretail.service.kinds import Area, CaseEvent, CaseKind
 from powerretail.tariffs.model import BasicChargeBasis
 from powerretail.testing.strategies import (
     aware_datetimes,
@@ -129,6 +150,7 @@ __all__ = [
     "receivables",
     "retail_risks",
     "sales_plans",
+    "service_cases",
     "service_points",
     "stored_contracts",
     "stored_reads",
@@ -648,6 +670,100 @@ def retail_risks() -> st.SearchStrategy[StoredRisk]:
     )
 
 
+def service_cases() -> st.SearchStrategy[StoredCase]:
+    """Draw stored service cases of every kind, moved some steps by their machines."""
+    clerk = Actor(id="clerk", name="Li", roles={"customer_service"})
+    manager = Actor(id="m-1", name="Zhou", roles={"regional_key_account_manager"})
+
+    def build(
+        *,
+        case_id: str,
+        kind: CaseKind,
+        channel: IntakeChannel,
+        area: Area,
+        rules: str,
+        klass: ConnectionClass,
+        opened: date,
+        picks: list[int],
+        handed: bool,
+    ) -> StoredCase:
+        at = pendulum.datetime(opened.year, opened.month, opened.day, 9, tz="Asia/Shanghai")
+        connection = None
+        if kind is CaseKind.CONNECTION:
+            connection = ConnectionDetails(
+                customer_class=klass,
+                purpose=ConnectionPurpose.NEW,
+                capacity_kva=Decimal(400),
+                documents=CHECKLISTS[klass, ConnectionPurpose.NEW],
+            )
+        case = open_service_case(
+            case_id=case_id,
+            kind=kind,
+            customer_id="C-1",
+            channel=channel,
+            received_by="clerk",
+            at=at,
+            subject="a demand",
+            area=area,
+            rules=rules,
+            connection=connection,
+        ).case
+        if handed:
+            case = hand_off(case, to_owner="m-1", to_role="manager", at=at.add(minutes=1), why="w")
+            case = take_over(case, by="m-1", at=at.add(minutes=2))
+        machine = KINDS[kind].machine
+        for minutes, pick in enumerate(picks, start=3):
+            when = at.add(minutes=minutes)
+            arrows = [
+                a
+                for a in machine.transitions
+                if a.source == case.state and a.guard is None and a.permission is None
+            ]
+            if case.state.name == "SURVEYED":
+                scheme = SupplyScheme(
+                    access=AccessPart(
+                        voltage_kv=Decimal(10),
+                        capacity_kva=Decimal(400),
+                        sources=(Source("North", "I"), Source("South", "II")),
+                    ),
+                    receiving=ReceivingPart(
+                        main_wiring="single bus",
+                        protection="relay",
+                        metering="HV",
+                        ownership_boundary="switch",
+                    ),
+                )
+                case = reply_scheme(
+                    case, scheme=scheme, policy=SEED_POLICY, actor=manager, at=when
+                ).case
+                continue
+            if not arrows:
+                break
+            arrow = arrows[pick % len(arrows)]
+            extra: dict[str, Any] = (
+                {"feedback": "answered"}
+                if arrow.event in (CaseEvent.REPLY, CaseEvent.ENERGISE)
+                else {}
+            )
+            case = step(
+                case, arrow.event, policy=SEED_POLICY, actor=clerk, at=when, why="step", **extra
+            ).case
+        return StoredCase.of(case)
+
+    return st.builds(
+        build,
+        case_id=identifiers("K"),
+        kind=st.sampled_from(CaseKind),
+        channel=st.sampled_from(IntakeChannel),
+        area=st.sampled_from(Area),
+        rules=st.sampled_from(["SEED", "SGCC10", "JGBF"]),
+        klass=st.sampled_from(ConnectionClass),
+        opened=dates(date(2024, 1, 1), date(2026, 12, 31)),
+        picks=st.lists(st.integers(min_value=0, max_value=5), max_size=6),
+        handed=st.booleans(),
+    )
+
+
 #: Every aggregate of :mod:`powerretail.repositories` with a strategy of its entities.
 ENTITY_CASES: tuple[tuple[Aggregate[Any, Any], st.SearchStrategy[Any]], ...] = (
     (CUSTOMERS, customers()),
@@ -669,4 +785,5 @@ ENTITY_CASES: tuple[tuple[Aggregate[Any, Any], st.SearchStrategy[Any]], ...] = (
     (RISKS, retail_risks()),
     (MONTHLY_USAGE, monthly_usage()),
     (SALES_PLANS, sales_plans()),
+    (SERVICE_CASES, service_cases()),
 )
