@@ -1,0 +1,16 @@
+"""The retail company's own business (售电): packages, reference prices, procurement, allocation,
+deviation assessment and the monthly settlement."""
+
+from powerretail.retail import (
+    package_bill,
+    package_file,
+    packages,
+    reference_prices,
+)
+
+__all__ = [
+    "package_bill",
+    "package_file",
+    "packages",
+    "reference_prices",
+]
