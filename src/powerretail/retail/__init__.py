@@ -2,6 +2,7 @@
 deviation assessment and the monthly settlement."""
 
 from powerretail.retail import (
+    deviation,
     package_bill,
     package_file,
     packages,
@@ -9,6 +10,7 @@ from powerretail.retail import (
 )
 
 __all__ = [
+    "deviation",
     "package_bill",
     "package_file",
     "packages",
