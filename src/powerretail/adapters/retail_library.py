@@ -27,6 +27,7 @@ __all__ = [
     "load_reference_file",
     "load_shipped_package",
     "load_shipped_reference",
+    "shipped_package_text",
     "shipped_packages",
     "shipped_references",
 ]
@@ -57,6 +58,15 @@ def shipped_packages() -> tuple[str, ...]:
     return _codes("packages")
 
 
+def shipped_package_text(code: str) -> str:
+    """Return the TOML text of the shipped package ``code``.
+
+    Raises:
+        NotFound: no shipped package has that code.
+    """
+    return _text("packages", code, "shipped package")
+
+
 def shipped_references() -> tuple[str, ...]:
     """Return the codes of the reference price series shipped with powerretail, sorted."""
     return _codes("reference_prices")
@@ -68,7 +78,7 @@ def load_shipped_package(code: str) -> RetailPackage:
     Raises:
         NotFound: no shipped package has that code.
     """
-    return loads_package_toml(_text("packages", code, "shipped package"))
+    return loads_package_toml(shipped_package_text(code))
 
 
 def load_shipped_reference(code: str) -> ReferenceSeries:

@@ -91,6 +91,7 @@ from powerretail.repositories.metering import (
 from powerretail.repositories.payments import PAYMENTS, RECEIVABLES, Payment, Receivable
 from powerretail.repositories.tariffs import TARIFF_DOCUMENTS, TariffDocument
 from powerretail.tariffs.model import BasicChargeBasis
+from powerretail.testing.retail_entities import RETAIL_CASES
 from powerretail.testing.strategies import (
     aware_datetimes,
     dates,
@@ -561,4 +562,5 @@ ENTITY_CASES: tuple[tuple[Aggregate[Any, Any], st.SearchStrategy[Any]], ...] = (
     (PAYMENTS, payments()),
     (DUNNING_CASES, dunning_cases()),
     (DUNNING_ORDERS, dunning_orders()),
+    *RETAIL_CASES,
 )

@@ -5,7 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from powerretail.adapters.retail_library import load_shipped_package
+from powerretail.quantities import Money
+from powerretail.retail.allocation import AllocationMethod, Claim, allocate_energy
+from powerretail.retail.deviation import DEVIATION_RULE_SETS
 from powerretail.retail.packages import PackageVersion, PricingKind, RetailPackage
+from powerretail.retail.procurement import Channel, Purchase
+from powerretail.retail.settlement import SettlementAdjustment, UserMonth, user_month_id
 from powerretail.tariffs.model import (
     ChargeCategory,
     CustomerCategory,
@@ -62,3 +68,85 @@ def a_package(code: str = "PKG", **fields: Any) -> RetailPackage:
         label="2025", effective_from="2025-01-01", source="合同 (illustrative)", **values
     )
     return RetailPackage(code=code, name_zh="套餐", name_en="package", versions=[version])
+
+
+def july_portfolio() -> dict[str, Any]:
+    """Return the arguments of the hand-worked July 2025 settlement of retailer R (3 users)."""
+    purchases = (
+        Purchase(
+            purchase_id="P-1",
+            retailer_id="R",
+            month="2025-07",
+            channel=Channel.ANNUAL_BILATERAL,
+            energy_kwh="600000",
+            yuan_per_kwh="0.3700",
+        ),
+        Purchase(
+            purchase_id="P-2",
+            retailer_id="R",
+            month="2025-07",
+            channel=Channel.MONTHLY_CENTRALISED,
+            energy_kwh="300000",
+            yuan_per_kwh="0.3900",
+        ),
+        Purchase(
+            purchase_id="P-3",
+            retailer_id="R",
+            month="2025-07",
+            channel=Channel.SPOT,
+            energy_kwh="100000",
+            yuan_per_kwh="0.4100",
+        ),
+    )
+    users = tuple(
+        UserMonth(
+            user_month_id=user_month_id("R", "2025-07", customer),
+            retailer_id="R",
+            month="2025-07",
+            customer_id=customer,
+            contract_id=f"K-{customer}",
+            package_code=package,
+            energy_kwh={"total": kwh},
+            deviation_fee_passed_on=passed,
+        )
+        for customer, package, kwh, passed in (
+            ("C-1", "PKG-LINKED", "500000", False),
+            ("C-2", "PKG-MIX", "350000", True),
+            ("C-3", "PKG-SPREAD", "200000", False),
+        )
+    )
+    allocation = allocate_energy(
+        retailer_id="R",
+        month="2025-07",
+        energy_kwh=Decimal(1_000_000),
+        claims=[
+            Claim(customer_id="C-1", kwh="500000"),
+            Claim(customer_id="C-2", kwh="300000"),
+            Claim(customer_id="C-3", kwh="200000"),
+        ],
+        method=AllocationMethod.BY_FORECAST,
+    )
+    return {
+        "retailer_id": "R",
+        "month": "2025-07",
+        "purchases": purchases,
+        "allocation": allocation,
+        "users": users,
+        "packages": {
+            code: load_shipped_package(code) for code in ("PKG-LINKED", "PKG-MIX", "PKG-SPREAD")
+        },
+        "reference_prices": JULY_PRICES,
+        "deviation_rule": DEVIATION_RULE_SETS["GENERIC-3"],
+        "deviation_prices": {"deviation_price": Decimal("0.10")},
+        "adjustments": (
+            SettlementAdjustment(
+                adjustment_id="A-1",
+                retailer_id="R",
+                customer_id="C-1",
+                of_month="2025-06",
+                settle_in="2025-07",
+                amount=Money("-150.00"),
+                reason="June meter data corrected",
+            ),
+        ),
+    }
