@@ -70,7 +70,7 @@ def retail_demo(make_unit_of_work: UnitOfWorkFactory, *, clock: Clock, language:
 
     Run again on the same store, nothing is stored twice and the stored settlement is shown.
     """
-    out = ["=== retail: a customer on package PKG-FIXED-TOU (July 2025)"]
+    out = ["--- retail: a customer on package PKG-FIXED-TOU (July 2025)"]
     july = DateRange.month(2025, 7)
     retail = price_retail_bill(
         package=load_shipped_package("PKG-FIXED-TOU"),
@@ -139,7 +139,7 @@ def retail_demo(make_unit_of_work: UnitOfWorkFactory, *, clock: Clock, language:
             )
         ],
     )
-    out.append(f"=== retail: {DEMO_RETAILER}'s month (purchases, allocation, deviation, margin)")
+    out.append(f"--- retail: {DEMO_RETAILER}'s month (purchases, allocation, deviation, margin)")
     for adjustment in allocation.adjustments:
         moved = ", ".join(f"{c} {before} → {after}" for c, before, after in adjustment.changes)
         out.append(f"allocation revision {adjustment.revision} ({adjustment.reason}): {moved}")

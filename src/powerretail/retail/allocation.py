@@ -18,8 +18,10 @@ change and appends an :class:`Adjustment` saying who gained or lost what, and wh
 >>> split = allocate_energy(
 ...     retailer_id="R", month="2025-07", energy_kwh=Decimal("100"), claims=claims,
 ...     method=AllocationMethod.BY_CONTRACT)
->>> [(share.customer_id, share.kwh) for share in split.shares]
-[('C-1', Decimal('33.333')), ('C-2', Decimal('66.667'))]
+>>> for share in split.shares:
+...     print(share.customer_id, share.kwh)
+C-1 33.333
+C-2 66.667
 """
 
 from __future__ import annotations

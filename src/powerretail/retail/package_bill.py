@@ -25,8 +25,10 @@ line names its tariff rule as on any bill.
 ...                    kind=PricingKind.FIXED, fixed_yuan_per_kwh="0.41")])
 >>> retail = price_retail_bill(package=package, delivery=delivery, period=DateRange.month(2025, 7),
 ...     determinants=Determinants(energy_kwh={"total": "1000"}), reference_prices={})
->>> [(line.code, str(line.amount)) for line in retail.bill.lines]
-[('retail_energy', '410.00 CNY'), ('transmission', '180.00 CNY')]
+>>> for line in retail.bill.lines:
+...     print(line.code, line.amount)
+retail_energy 410.00 CNY
+transmission 180.00 CNY
 >>> retail.bill.lines[0].source
 'PKG-F@2025: p = p_fixed = 0.41 元/kWh'
 """
@@ -43,7 +45,9 @@ from powerretail.billing.bill import Bill
 from powerretail.billing.determinants import AccountFacts, Determinants
 from powerretail.billing.engine import DEFAULT_ACCOUNT, BillingEngine
 from powerretail.billing.usage import IntervalSeries, bucket_energy
-from powerretail.errors import InvalidInput
+from powerretail.contracts.lifecycle import Contract
+from powerretail.contracts.terms import ContractKind
+from powerretail.errors import InvalidInput, NotFound
 from powerretail.quantities import Money, sum_money
 from powerretail.retail.packages import (
     EnergyPricing,
@@ -65,7 +69,14 @@ from powerretail.tariffs.model import (
 from powerretail.tariffs.tou import Season, TouSchedule, TouWindow
 from powerretail.timeframe import DateRange
 
-__all__ = ["RETAIL_ENERGY_CODE", "RetailBill", "package_tariff", "price_retail_bill"]
+__all__ = [
+    "RETAIL_ENERGY_CODE",
+    "RetailBill",
+    "package_of",
+    "package_tariff",
+    "price_contract_bill",
+    "price_retail_bill",
+]
 
 _UNTIMED: Final = TouSchedule(
     name="untimed",
@@ -271,3 +282,64 @@ def price_retail_bill(
             series, period, account, bill_id=bill_id, account_id=account_id
         )
     return RetailBill(bill=bill, pricing=pricing)
+
+
+def package_of(contract: Contract, packages: Mapping[str, RetailPackage]) -> RetailPackage:
+    """Return the package ``contract``'s price terms name (``PriceTerms.retail_package_id``).
+
+    Raises:
+        InvalidInput: not a retail contract, or its price is a tariff code.
+        NotFound: the package is not in ``packages``.
+    """
+    if contract.kind is not ContractKind.RETAIL or contract.price.retail_package_id is None:
+        raise InvalidInput(
+            "contract.price", contract.id, "a retail contract priced by a retail package"
+        )
+    package = packages.get(contract.price.retail_package_id)
+    if package is None:
+        raise NotFound("retail package", contract.price.retail_package_id)
+    return package
+
+
+def price_contract_bill(
+    *,
+    contract: Contract,
+    packages: Mapping[str, RetailPackage],
+    delivery: Tariff,
+    period: DateRange,
+    reference_prices: Mapping[str, Decimal],
+    determinants: Determinants | None = None,
+    series: IntervalSeries | None = None,
+    account: AccountFacts = DEFAULT_ACCOUNT,
+    wholesale_yuan_per_kwh: Decimal | None = None,
+    bill_id: str = "",
+    account_id: str = "",
+) -> RetailBill:
+    """Return the draft bill of a month of ``contract``: contract → package → bill.
+
+    Raises:
+        InvalidInput: not a retail contract, a period outside the contract's term, or anything
+            :func:`price_retail_bill` refuses.
+        NotFound: the contract's package is not in ``packages``.
+    """
+    package = package_of(contract, packages)
+    end = period.end
+    if end is None or period.start < contract.term.start or end > contract.term.end:
+        raise InvalidInput(
+            "period",
+            str(period),
+            f"days within contract {contract.id}'s term "
+            f"({contract.term.start} to {contract.term.end})",
+        )
+    return price_retail_bill(
+        package=package,
+        delivery=delivery,
+        period=period,
+        reference_prices=reference_prices,
+        determinants=determinants,
+        series=series,
+        account=account,
+        wholesale_yuan_per_kwh=wholesale_yuan_per_kwh,
+        bill_id=bill_id,
+        account_id=account_id,
+    )

@@ -28,6 +28,8 @@ from typing import Final
 
 import attrs
 
+from powerretail.contracts.lifecycle import Contract
+from powerretail.contracts.terms import ContractKind
 from powerretail.errors import InvalidInput, RuleViolation
 from powerretail.ids import require_id
 from powerretail.quantities import Money, Rounding, allocate, exact_decimal, sum_money
@@ -96,6 +98,39 @@ class UserMonth:
     package_code: str
     energy_kwh: Mapping[str, Decimal] = attrs.field(converter=_energy)
     deviation_fee_passed_on: bool = False
+
+    @classmethod
+    def of_contract(
+        cls,
+        contract: Contract,
+        *,
+        retailer_id: str,
+        month: str,
+        energy_kwh: Mapping[str, Decimal],
+    ) -> UserMonth:
+        """Return a user's metered month under ``contract``: its package and pass-on term.
+
+        Raises:
+            InvalidInput: not a retail contract priced by a package, or no buyer customer id.
+        """
+        if contract.kind is not ContractKind.RETAIL or contract.price.retail_package_id is None:
+            raise InvalidInput(
+                "contract.price", contract.id, "a retail contract priced by a retail package"
+            )
+        customer = contract.buyer.customer_id
+        if customer is None:
+            raise InvalidInput("contract.buyer.customer_id", None, "the buyer's customer id")
+        key = month_text(as_month(month))
+        return cls(
+            user_month_id=user_month_id(retailer_id, key, customer),
+            retailer_id=retailer_id,
+            month=key,
+            customer_id=customer,
+            contract_id=contract.id,
+            package_code=contract.price.retail_package_id,
+            energy_kwh=energy_kwh,
+            deviation_fee_passed_on=contract.price.deviation_fee_passed_on,
+        )
 
     @property
     def total_kwh(self) -> Decimal:
@@ -242,16 +277,11 @@ class MonthSettlement:
         if expected != self.margin:
             raise SettlementDoesNotReconcile(self.settlement_id, f"margin {self.margin}")
 
-    @property
-    def wholesale_cost(self) -> Money:
-        """The retailer's contract cost of the month."""
-        return self.wholesale.contract_cost
-
 
 def _deviation_shares(
     fee: DeviationFee, users: Sequence[UserMonth], allocated: Sequence[Decimal]
 ) -> tuple[Money, ...]:
-    """Share the fee by each user's own deviation in the retailer's direction (else by energy)."""
+    """Share the fee by each user's own deviation in the retailer's direction."""
     if fee.amount.is_zero():
         return tuple(_NO_MONEY for _ in users)
     sign = 1 if fee.side is Side.OVER else -1
@@ -259,11 +289,51 @@ def _deviation_shares(
         max(_ZERO, sign * (user.total_kwh - kwh))
         for user, kwh in zip(users, allocated, strict=True)
     ]
-    if not any(weights):
-        weights = [user.total_kwh for user in users]
-    if not any(weights):
-        weights = [Decimal(1) for _ in users]
+    # The users' allocations add up to the contract energy, so when the retailer deviated one
+    # way at least one user deviated that way too: the weights never all vanish.
     return allocate(fee.amount, weights)
+
+
+def _check_inputs(
+    retailer_id: str,
+    key: str,
+    purchased_kwh: Decimal,
+    *,
+    allocation: EnergyAllocation,
+    users: Sequence[UserMonth],
+    adjustments: Sequence[SettlementAdjustment],
+) -> None:
+    if allocation.month != key or allocation.retailer_id != retailer_id:
+        raise InvalidInput("allocation", allocation.allocation_id, f"{retailer_id}'s {key}")
+    if allocation.energy_kwh != purchased_kwh:
+        raise InvalidInput(
+            "allocation.energy_kwh",
+            str(allocation.energy_kwh),
+            f"the purchased energy {purchased_kwh} kWh",
+        )
+    if not users:
+        raise InvalidInput("users", [], "at least one user")
+    seen: set[str] = set()
+    for user in users:
+        if user.retailer_id != retailer_id or user.month != key:
+            raise InvalidInput("users", user.user_month_id, f"a user month of {retailer_id} {key}")
+        if user.customer_id in seen:
+            raise InvalidInput("users", user.customer_id, "each user once")
+        seen.add(user.customer_id)
+    for row in allocation.shares:
+        if row.customer_id not in seen:
+            raise InvalidInput(
+                "allocation.shares", row.customer_id, "a share of a user settled this month"
+            )
+    for adjustment in adjustments:
+        if adjustment.retailer_id != retailer_id or adjustment.settle_in != key:
+            raise InvalidInput(
+                "adjustments", adjustment.adjustment_id, f"an adjustment settled in {key}"
+            )
+        if adjustment.customer_id not in seen:
+            raise InvalidInput(
+                "adjustments", adjustment.adjustment_id, "an adjustment of a user settled now"
+            )
 
 
 def settle_month(
@@ -300,33 +370,14 @@ def settle_month(
     first = as_month(month)
     key = month_text(first)
     held = position(purchases, first, rounding=money)
-    if allocation.month != key or allocation.retailer_id != retailer_id:
-        raise InvalidInput("allocation", allocation.allocation_id, f"{retailer_id}'s {key}")
-    if allocation.energy_kwh != held.energy_kwh:
-        raise InvalidInput(
-            "allocation.energy_kwh",
-            str(allocation.energy_kwh),
-            f"the purchased energy {held.energy_kwh} kWh",
-        )
-    if not users:
-        raise InvalidInput("users", [], "at least one user")
-    seen: set[str] = set()
-    for user in users:
-        if user.retailer_id != retailer_id or user.month != key:
-            raise InvalidInput("users", user.user_month_id, f"a user month of {retailer_id} {key}")
-        if user.customer_id in seen:
-            raise InvalidInput("users", user.customer_id, "each user once")
-        seen.add(user.customer_id)
-    for row in allocation.shares:
-        if row.customer_id not in seen:
-            raise InvalidInput(
-                "allocation.shares", row.customer_id, "a share of a user settled this month"
-            )
-    for adjustment in adjustments:
-        if adjustment.retailer_id != retailer_id or adjustment.settle_in != key:
-            raise InvalidInput(
-                "adjustments", adjustment.adjustment_id, f"an adjustment settled in {key}"
-            )
+    _check_inputs(
+        retailer_id,
+        key,
+        held.energy_kwh,
+        allocation=allocation,
+        users=users,
+        adjustments=adjustments,
+    )
     actual = sum((user.total_kwh for user in users), _ZERO)
     fee = assess_deviation(
         deviation_rule,
@@ -337,12 +388,8 @@ def settle_month(
     )
     by_customer = {share.customer_id: share.kwh for share in allocation.shares}
     allocated = [by_customer.get(user.customer_id, _ZERO) for user in users]
-    if held.cost.is_zero() or not any(allocated):
-        costs = tuple(_NO_MONEY for _ in users)
-        if not held.cost.is_zero():
-            costs = allocate(held.cost, [Decimal(1)] * len(users))
-    else:
-        costs = allocate(held.cost, allocated)
+    # Nothing allocated means nothing purchased, so nothing to pay.
+    costs = allocate(held.cost, allocated) if any(allocated) else tuple(_NO_MONEY for _ in users)
     shares = _deviation_shares(fee, users, allocated)
     average = held.average_yuan_per_kwh
     adjusted_by: dict[str, list[Money]] = {}
@@ -390,11 +437,6 @@ def settle_month(
                 margin=revenue + passed - cost - share - refund + adjusted,
             )
         )
-    for adjustment in adjustments:
-        if adjustment.customer_id not in seen:
-            raise InvalidInput(
-                "adjustments", adjustment.adjustment_id, "an adjustment of a user settled now"
-            )
     statement = WholesaleStatement(
         retailer_id=retailer_id,
         month=key,

@@ -6,6 +6,18 @@ from decimal import Decimal
 from typing import Any
 
 from powerretail.adapters.retail_library import load_shipped_package
+from powerretail.contracts.lifecycle import Contract
+from powerretail.contracts.terms import (
+    ContractKind,
+    ContractTerm,
+    Liability,
+    MeteringTerms,
+    Party,
+    PartyRole,
+    PriceTerms,
+    SettlementTerms,
+)
+from powerretail.ids import ContractId, CustomerId, ServicePointId, TariffCode
 from powerretail.quantities import Money
 from powerretail.retail.allocation import AllocationMethod, Claim, allocate_energy
 from powerretail.retail.deviation import DEVIATION_RULE_SETS
@@ -150,3 +162,30 @@ def july_portfolio() -> dict[str, Any]:
             ),
         ),
     }
+
+
+def a_retail_contract(
+    package: str | None = "PKG-MIX", *, passed_on: bool = True, customer: str | None = "C-1"
+) -> Contract:
+    """Return a draft retail contract of ``customer`` priced by ``package`` for 2025."""
+    return Contract(
+        id=ContractId("K-1"),
+        kind=ContractKind.RETAIL,
+        seller=Party(role=PartyRole.SELLER, name="Suzhou Power Retail", representative="Chen"),
+        buyer=Party(
+            role=PartyRole.BUYER,
+            name="Wuzhong Textiles",
+            representative="Gu",
+            customer_id=None if customer is None else CustomerId(customer),
+        ),
+        scope=(ServicePointId("SP-1"),),
+        price=PriceTerms(retail_package_id=package, deviation_fee_passed_on=passed_on)
+        if package
+        else PriceTerms(tariff_code=TariffCode("JS-CI-TOU-1P")),
+        settlement=SettlementTerms(
+            billing_day=1, payment_due_days=15, method="bank transfer", late_fee_daily_rate="0.002"
+        ),
+        metering=MeteringTerms(metered_points=(ServicePointId("SP-1"),)),
+        liabilities=(Liability(clause="9.1", text="late payment: 2‰ a day"),),
+        term=ContractTerm(start="2025-01-01", end="2026-01-01"),
+    )

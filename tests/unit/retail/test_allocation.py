@@ -182,3 +182,18 @@ class TestEnergyAllocation:
                     Share(customer_id="B", kwh=Decimal(-1)),
                 ),
             )
+
+
+def test_a_customer_without_a_share_has_none_and_a_claim_is_never_negative() -> None:
+    allocation = allocate_energy(
+        retailer_id="R",
+        month="2025-07",
+        energy_kwh=Decimal("10"),
+        claims=_claims(("A", "1", 0)),
+        method=AllocationMethod.BY_CONTRACT,
+    )
+
+    assert allocation.share_of("A") == Decimal("10.000")
+    assert allocation.share_of("B") == 0
+    with pytest.raises(InvalidInput, match="kwh"):
+        Claim(customer_id="A", kwh="-1")

@@ -19,11 +19,22 @@ from powerretail.adapters.tariff_library import load_shipped
 from powerretail.billing.determinants import AccountFacts, Determinants
 from powerretail.billing.usage import IntervalSeries
 from powerretail.errors import InvalidInput, NotFound
-from powerretail.retail.package_bill import RetailBill, package_tariff, price_retail_bill
-from powerretail.retail.packages import TouShape, energy_pricing, price_month
+from powerretail.retail.package_bill import (
+    RetailBill,
+    package_of,
+    package_tariff,
+    price_contract_bill,
+    price_retail_bill,
+)
+from powerretail.retail.packages import RetailPackage, TouShape, energy_pricing, price_month
 from powerretail.retail.reference_prices import ReferencePriceMissing
 from powerretail.timeframe import DateRange
-from tests.unit.retail.builders import JULY_PRICES, a_delivery_tariff, a_package
+from tests.unit.retail.builders import (
+    JULY_PRICES,
+    a_delivery_tariff,
+    a_package,
+    a_retail_contract,
+)
 
 JULY = DateRange.month(2025, 7)
 FLAT_1000 = Determinants(energy_kwh={"total": "1000"})
@@ -204,3 +215,35 @@ class TestPackageTariff:
     def test_refuses_an_open_period(self) -> None:
         with pytest.raises(InvalidInput, match="closed"):
             package_tariff(a_delivery_tariff(), self._pricing(), DateRange("2025-07-01"))
+
+
+class TestPriceContractBill:
+    def _packages(self) -> dict[str, RetailPackage]:
+        return {code: load_shipped_package(code) for code in ("PKG-MIX", "PKG-LINKED")}
+
+    def test_prices_a_bill_from_the_contracts_package(self) -> None:
+        retail = price_contract_bill(
+            contract=a_retail_contract("PKG-MIX"),
+            packages=self._packages(),
+            delivery=load_shipped("JS-CI-TOU-1P"),
+            period=JULY,
+            reference_prices=JULY_PRICES,
+            determinants=FLAT_1000,
+        )
+
+        assert _amounts(retail)["retail_energy"] == "394.00"
+
+    def test_refuses_a_supply_contract_an_unknown_package_or_days_outside_the_term(self) -> None:
+        with pytest.raises(InvalidInput, match="retail contract priced by a retail package"):
+            package_of(a_retail_contract(None), self._packages())
+        with pytest.raises(NotFound, match="PKG-NONE"):
+            package_of(a_retail_contract("PKG-NONE"), self._packages())
+        with pytest.raises(InvalidInput, match="within contract K-1's term"):
+            price_contract_bill(
+                contract=a_retail_contract("PKG-MIX"),
+                packages=self._packages(),
+                delivery=load_shipped("JS-CI-TOU-1P"),
+                period=DateRange.month(2026, 1),
+                reference_prices=JULY_PRICES,
+                determinants=FLAT_1000,
+            )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,7 @@ from powerretail.retail.package_file import (
     package_from_mapping,
 )
 from powerretail.retail.packages import PricingKind
+from powerretail.retail.reference_prices import REFERENCE_SPECS
 
 _HEAD = """
 code = "P"
@@ -142,3 +144,17 @@ def test_the_reference_lists_every_field_of_the_format() -> None:
         assert f"### `{table}`" in text
         for field in fields:
             assert f"| `{field.name}` |" in text
+
+
+def test_the_format_page_shows_the_parsers_fields() -> None:
+    page = (Path(__file__).parents[3] / "docs/reference/package-file-format.md").read_text(
+        encoding="utf-8"
+    )
+    start = page.index("<!-- fields:start -->") + len("<!-- fields:start -->")
+    end = page.index("<!-- fields:end -->")
+
+    assert page[start:end].strip() == format_package_reference().strip()
+    for table, fields in REFERENCE_SPECS.items():
+        assert f"### `{table}`" in page
+        for field in fields:
+            assert f"| `{field.name}` |" in page

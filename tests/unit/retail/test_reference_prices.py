@@ -131,3 +131,8 @@ def test_loads_a_reference_file_from_disk(tmp_path) -> None:  # type: ignore[no-
     path.write_text(_HEAD + 'status = "confirmed"\nprices = []\n', encoding="utf-8")
 
     assert load_reference_file(path).status.value == "confirmed"
+
+
+def test_refuses_a_blank_name() -> None:
+    with pytest.raises(InvalidInput, match="non-blank"):
+        loads_reference_toml(_HEAD.replace('name_zh = "s"', 'name_zh = " "') + "prices = []")

@@ -36,10 +36,11 @@ from powerretail.retail.allocation import AllocationMethod, Claim, allocate_ener
 from powerretail.retail.settlement import (
     MonthSettlement,
     SettlementDoesNotReconcile,
+    UserMonth,
     adjustments_between,
     settle_month,
 )
-from tests.unit.retail.builders import july_portfolio
+from tests.unit.retail.builders import a_retail_contract, july_portfolio
 
 
 def _settled(**changes: object) -> MonthSettlement:
@@ -98,7 +99,7 @@ class TestSettleMonth:
             "0.00",
         ]
 
-    def test_a_fee_without_any_user_deviating_that_way_is_shared_by_energy(self) -> None:
+    def test_a_month_inside_the_band_has_no_fee_to_share(self) -> None:
         portfolio = july_portfolio()
         allocation = allocate_energy(
             retailer_id="R",
@@ -209,3 +210,62 @@ class TestAdjustmentsBetween:
             adjustments_between(
                 earlier, attrs.evolve(earlier, month="2025-06"), settle_in="2025-08", reason="x"
             )
+
+
+class TestUserMonthOfContract:
+    def test_takes_the_package_and_the_pass_on_term_from_the_contract(self) -> None:
+        user = UserMonth.of_contract(
+            a_retail_contract("PKG-MIX", passed_on=True),
+            retailer_id="R",
+            month="2025-07",
+            energy_kwh={"total": Decimal(10)},
+        )
+
+        assert (user.user_month_id, user.package_code, user.deviation_fee_passed_on) == (
+            "R/2025-07/C-1",
+            "PKG-MIX",
+            True,
+        )
+        assert user.contract_id == "K-1"
+
+    def test_refuses_a_contract_without_a_package_or_a_buyer_customer(self) -> None:
+        with pytest.raises(InvalidInput, match="retail contract"):
+            UserMonth.of_contract(
+                a_retail_contract(None), retailer_id="R", month="2025-07", energy_kwh={"total": 1}
+            )
+        with pytest.raises(InvalidInput, match="customer id"):
+            UserMonth.of_contract(
+                a_retail_contract(customer=None),
+                retailer_id="R",
+                month="2025-07",
+                energy_kwh={"total": 1},
+            )
+
+    @pytest.mark.parametrize("energy", [{}, {"total": "-1"}, "x"])
+    def test_refuses_empty_or_negative_energy(self, energy: object) -> None:
+        with pytest.raises(InvalidInput):
+            UserMonth(
+                user_month_id="u",
+                retailer_id="R",
+                month="2025-07",
+                customer_id="C",
+                contract_id="K",
+                package_code="P",
+                energy_kwh=energy,  # type: ignore[arg-type]
+            )
+
+
+def test_a_month_with_nothing_bought_costs_nothing() -> None:
+    portfolio = july_portfolio()
+    allocation = allocate_energy(
+        retailer_id="R",
+        month="2025-07",
+        energy_kwh=Decimal(0),
+        claims=[Claim(customer_id="C-1", kwh="1")],
+        method=AllocationMethod.BY_CONTRACT,
+    )
+
+    settled = settle_month(**{**portfolio, "purchases": (), "allocation": allocation})
+
+    assert all(u.wholesale_cost.is_zero() for u in settled.users)
+    assert str(settled.wholesale.deviation.amount.amount) == "105000.00"  # 1 050 000 × 0.10

@@ -18,6 +18,7 @@ from powerretail.repositories.retail import (
 )
 from powerretail.retail.allocation import Claim, reallocate
 from powerretail.retail.reference_prices import ReferencePrice, ReferencePriceMissing
+from powerretail.retail.settlement import settle_month
 from powerretail.workflows.retail import (
     ReferencePriceConflict,
     load_reference_prices,
@@ -183,6 +184,7 @@ class TestPublishAndRecord:
             reason="C-3 left",
         )
         record_month(store.unit_of_work, allocation=moved)
+        record_month(store.unit_of_work, allocation=moved)  # stored as it is: left alone
 
         with pytest.raises(ChangeNotAllowed):
             record_month(store.unit_of_work, allocation=allocation)
@@ -198,3 +200,16 @@ class TestPublishAndRecord:
 
         with pytest.raises(InvalidInput, match="deviation_rule"):
             record_month(MemoryStore().unit_of_work, market_month=market)
+
+
+def test_a_settlement_stored_without_its_record_is_returned_not_settled_again() -> None:
+    store = MemoryStore()
+    _stored_july(store)
+    settled = settle_month(**july_portfolio())
+    with store.unit_of_work() as uow:
+        uow.repository(RETAIL_SETTLEMENTS).add(settled)
+        uow.commit()
+
+    again = settle_retail_month(store.unit_of_work, retailer_id="R", month="2025-07", clock=CLOCK)
+
+    assert again == settled
