@@ -28,7 +28,7 @@ kWh; penalised 30000.00 kWh × clearing_spread 0.05 × 3 = 4500.00 元
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Final
 
@@ -86,8 +86,8 @@ def _optional_multiplier(value: object) -> Decimal | None:
     return None if value is None else _multiplier(value)
 
 
-def _names(value: object) -> tuple[str, ...]:
-    names = (value,) if isinstance(value, str) else tuple(value)  # type: ignore[arg-type]
+def _names(value: str | Iterable[str]) -> tuple[str, ...]:
+    names = (value,) if isinstance(value, str) else tuple(value)
     if not names or not all(isinstance(n, str) and n.strip() for n in names):
         raise InvalidInput("prices", value, "one or more names of monthly prices")
     return names

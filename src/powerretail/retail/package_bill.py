@@ -40,6 +40,7 @@ from decimal import Decimal
 from typing import Final
 
 import attrs
+from dateutil.relativedelta import relativedelta
 
 from powerretail.billing.bill import Bill
 from powerretail.billing.determinants import AccountFacts, Determinants
@@ -140,7 +141,7 @@ def _month_period(period: DateRange) -> None:
     if period.end is None:
         raise InvalidInput("period", str(period), "a closed period")
     first = period.start.replace(day=1)
-    if period.end > DateRange.month(first.year, first.month).end:  # type: ignore[operator]
+    if period.end > first + relativedelta(months=1):
         raise InvalidInput(
             "period", str(period), f"days of one calendar month ({month_text(first)})"
         )
