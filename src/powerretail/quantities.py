@@ -52,6 +52,7 @@ __all__ = [
     "Rounding",
     "allocate",
     "exact_decimal",
+    "largest_remainder",
     "minor_unit_exponent",
     "sum_money",
 ]
@@ -618,14 +619,28 @@ def allocate(total: Money, weights: Sequence[Decimal | int | str]) -> tuple[Mone
     if whole == 0:
         raise InvalidInput("weights", list(weights), "weights whose sum is above zero")
     sign = -1 if total.amount < 0 else 1
-    units = abs(total.minor_units)
-    shares = [units * weight / whole for weight in exact]
+    floors = largest_remainder(abs(total.minor_units), exact)
+    return tuple(Money.from_minor_units(sign * part, total.currency) for part in floors)
+
+
+def largest_remainder(units: int, weights: Sequence[Fraction]) -> list[int]:
+    """Split ``units`` whole units over ``weights`` (≥ 0, sum > 0) so the parts sum to ``units``.
+
+    Each part is its exact share floored, plus one for the parts with the largest remainders;
+    ties go to the larger weight, then to the earlier position. :func:`allocate` splits money with
+    it; the retail allocation splits energy with it.
+
+    >>> largest_remainder(10, [Fraction(1), Fraction(1), Fraction(1)])
+    [4, 3, 3]
+    """
+    whole = sum(weights, Fraction(0))
+    shares = [units * weight / whole for weight in weights]
     floors = [share.numerator // share.denominator for share in shares]
     left_over = units - sum(floors)
     ranked = sorted(
         range(len(shares)),
-        key=lambda i: (-(shares[i] - floors[i]), -exact[i], i),
+        key=lambda i: (-(shares[i] - floors[i]), -weights[i], i),
     )
     for index in ranked[:left_over]:
         floors[index] += 1
-    return tuple(Money.from_minor_units(sign * part, total.currency) for part in floors)
+    return floors

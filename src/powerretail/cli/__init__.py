@@ -29,7 +29,7 @@ COMMAND_MODULES: Final[tuple[str, ...]] = (
     "powerretail.cli.cases",
     "powerretail.cli.demo",
     "powerretail.cli.dunning",
-    "powerretail.cli.retail_forecast",
+    "powerretail.cli.retail",
     "powerretail.cli.tariff",
     "powerretail.cli.validate",
     "powerretail.cli.whatif",

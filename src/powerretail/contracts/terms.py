@@ -8,7 +8,7 @@ the price, how bills are settled, how energy is metered, and liability for breac
 holds them.
 
 >>> PriceTerms(tariff_code=TariffCode("JS-GS-10KV"))
-PriceTerms(tariff_code='JS-GS-10KV', retail_package_id=None, note='')
+PriceTerms(tariff_code='JS-GS-10KV', retail_package_id=None, note='', deviation_fee_passed_on=False)
 >>> PriceTerms()
 Traceback (most recent call last):
 ...
@@ -74,11 +74,16 @@ class Party:
 
 @attrs.frozen(kw_only=True)
 class PriceTerms:
-    """The price: a tariff code (supply) or a retail package id (retail), exactly one."""
+    """The price: a tariff code (supply) or a retail package id (retail), exactly one.
+
+    ``deviation_fee_passed_on``: whether the retailer passes its deviation fee (偏差考核费用) on
+    to the user, in proportion to the user's own deviation (a term of the retail contract).
+    """
 
     tariff_code: TariffCode | None = None
     retail_package_id: str | None = None
     note: str = ""
+    deviation_fee_passed_on: bool = False
 
     def __attrs_post_init__(self) -> None:
         given = [x for x in (self.tariff_code, self.retail_package_id) if x]

@@ -122,6 +122,7 @@ from powerretail.service.connections import (
 )
 from powerretail.service.kinds import Area, CaseEvent, CaseKind
 from powerretail.tariffs.model import BasicChargeBasis
+from powerretail.testing.retail_entities import RETAIL_CASES
 from powerretail.testing.strategies import (
     aware_datetimes,
     dates,
@@ -786,4 +787,5 @@ ENTITY_CASES: tuple[tuple[Aggregate[Any, Any], st.SearchStrategy[Any]], ...] = (
     (MONTHLY_USAGE, monthly_usage()),
     (SALES_PLANS, sales_plans()),
     (SERVICE_CASES, service_cases()),
+    *RETAIL_CASES,
 )

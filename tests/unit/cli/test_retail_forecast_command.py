@@ -1,4 +1,4 @@
-"""``powerretail retail-forecast`` (to become ``retail forecast``) on a CSV file and a store."""
+"""``powerretail retail forecast`` on a CSV file and a store."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def a_file(tmp_path: Path) -> Path:
 
 
 def run(*args: str) -> int:
-    return cli.main(["retail-forecast", *args])
+    return cli.main(["retail", "forecast", *args])
 
 
 def test_forecasts_by_a_named_method_with_backtests(
