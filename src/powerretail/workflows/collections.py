@@ -54,7 +54,7 @@ from powerretail.collections.write_off import (
     check_evidence,
 )
 from powerretail.errors import InvalidInput, NotFound, RuleViolation, describe_value
-from powerretail.ids import AccountId
+from powerretail.ids import AccountId, PaymentId
 from powerretail.quantities import Money
 from powerretail.repositories.audit import authorize_in
 from powerretail.repositories.clock import Clock
@@ -470,7 +470,7 @@ def apply_deposit(
         receivables.save(changed, version)
         uow.repository(PAYMENTS).add(
             Payment(
-                payment_id=f"P-DEP-{key}",  # type: ignore[arg-type]
+                payment_id=PaymentId(f"P-DEP-{key}"),
                 account_id=AccountId(account_id),
                 amount=used,
                 received_on=on,
