@@ -18,19 +18,20 @@ permission, changing nothing else.
   move-in, refunded.
 * :func:`prepay` and :func:`check_prepayment` — money paid ahead (预存电费), drawn down by
   bills, and the low-balance alert.
-* :func:`write_off_bad_debt` — write off what a bill owes, with the permission and the evidence
-  the rules ask for (:mod:`powerretail.collections.write_off`).
+
+Bad-debt write-offs are :func:`~powerretail.workflows.adjustments.write_off_receivable`: the
+permission and the evidence the rules ask for (:mod:`powerretail.collections.write_off`).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 
 import attrs
 
-from powerretail.access import WRITE_OFF_RECEIVABLE, AccessPolicy, Actor
+from powerretail.access import AccessPolicy, Actor
 from powerretail.collections.deposits import (
     MOVE_SOURCE,
     DepositMovement,
@@ -46,24 +47,15 @@ from powerretail.collections.prepayment import (
     PrepaymentStanding,
     prepayment_standing,
 )
-from powerretail.collections.write_off import (
-    SEED_WRITE_OFF_RULES,
-    Evidence,
-    WriteOffRecord,
-    WriteOffRules,
-    check_evidence,
-)
-from powerretail.errors import InvalidInput, NotFound, RuleViolation, describe_value
+from powerretail.errors import InvalidInput, NotFound, RuleViolation
 from powerretail.ids import AccountId, PaymentId
 from powerretail.quantities import Money
-from powerretail.repositories.audit import authorize_in
 from powerretail.repositories.clock import Clock
 from powerretail.repositories.codec import JsonValue
 from powerretail.repositories.collections import (
     DEPOSIT_MOVEMENTS,
     PAYMENT_PLANS,
     PREPAYMENT_ALERTS,
-    WRITE_OFFS,
     StoredPaymentPlan,
 )
 from powerretail.repositories.commands import command_payload, run_idempotent
@@ -90,7 +82,6 @@ __all__ = [
     "refund_deposit",
     "stop_for_theft",
     "transfer_deposit",
-    "write_off_bad_debt",
 ]
 
 
@@ -729,110 +720,4 @@ def check_prepayment(
         account_id=account_id,
         standing=prepayment_standing(balance, policy),
         alert_id=None if alert is None else str(alert),
-    )
-
-
-def write_off_bad_debt(
-    make_unit_of_work: UnitOfWorkFactory,
-    *,
-    clock: Clock,
-    key: str,
-    account_id: str,
-    bill_id: str,
-    amount: Money,
-    evidence: Iterable[Evidence],
-    actor: Actor,
-    policy: AccessPolicy,
-    why: str,
-    rules: WriteOffRules = SEED_WRITE_OFF_RULES,
-) -> dict[str, JsonValue]:
-    """Write off ``amount`` of bill ``bill_id`` as bad debt, with ``evidence``, once for ``key``.
-
-    The actor needs :data:`~powerretail.access.WRITE_OFF_RECEIVABLE` for the amount [元], and the
-    evidence must be what ``rules`` ask for; a write-off without it is the reduction of arrears
-    the seed forbids (供电所农电营销工作管理制度 四(三)收费制度 6). The grant, the
-    :class:`~powerretail.collections.write_off.WriteOffRecord` and the receivable change are
-    stored together. Returns ``{write_off_id, account_id, bill_id, written_off, balance}``.
-
-    Raises:
-        CommandRefused: the actor may not write off (stored with its audit record), the
-            evidence is short (the refusal names the rule), or the bill owes less — stored.
-        NotFound: the account has no receivable (nothing stored).
-        InvalidInput: ``amount`` is not Money, or an evidence item is not Evidence.
-    """
-    if not isinstance(amount, Money):
-        raise InvalidInput("amount", amount, "Money")
-    documents = tuple(evidence)
-    for item in documents:
-        if not isinstance(item, Evidence):
-            raise InvalidInput("evidence", item, "Evidence")
-
-    def action(uow: UnitOfWork) -> dict[str, JsonValue]:
-        receivables = uow.repository(RECEIVABLES)
-        receivable, version = receivables.get(AccountId(account_id))
-        at = clock.now()
-        authorize_in(
-            uow,
-            policy,
-            actor,
-            WRITE_OFF_RECEIVABLE,
-            subject=f"bill {describe_value(bill_id)} of account {describe_value(account_id)}",
-            at=at,
-            why=why,
-            magnitude=amount.amount,
-        )
-        check_evidence(documents, rules)
-        written = receivable.write_off(bill_id, amount)
-        receivables.save(written, version)
-        record = WriteOffRecord(
-            write_off_id=f"WO-{key}",
-            account_id=account_id,
-            bill_id=bill_id,
-            amount=amount,
-            on=at.date(),
-            by=str(actor.id),
-            rules=rules.key,
-            evidence=documents,
-            why=why,
-        )
-        uow.repository(WRITE_OFFS).add(record)
-        result: dict[str, JsonValue] = {
-            "write_off_id": record.write_off_id,
-            "account_id": account_id,
-            "bill_id": bill_id,
-            "written_off": str(amount.amount),
-            "balance": str(written.balance.amount),
-        }
-        _announce(
-            uow,
-            command="write_off_bad_debt",
-            key=key,
-            kind=RECEIVABLES.kind,
-            aggregate_id=account_id,
-            event_type="BadDebtWrittenOff",
-            payload={
-                **result,
-                "evidence": [f"{e.kind.value}: {e.reference}" for e in documents],
-                "by": actor.id,
-                "why": why,
-            },
-            at=at,
-        )
-        return result
-
-    return run_idempotent(
-        make_unit_of_work,
-        clock=clock,
-        key=key,
-        command="write_off_bad_debt",
-        payload=command_payload(
-            account_id=account_id,
-            bill_id=bill_id,
-            amount=amount,
-            evidence=[[e.kind.value, e.reference] for e in documents],
-            actor=actor.id,
-            why=why,
-            rules=rules.key,
-        ),
-        action=action,
     )
