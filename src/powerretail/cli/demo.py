@@ -36,6 +36,7 @@ from powerretail.adapters.tariff_library import load_shipped, sample_text
 from powerretail.billing.bill import Bill
 from powerretail.billing.determinants import AccountFacts
 from powerretail.billing.usage import IntervalSeries, RegisterRead
+from powerretail.cli._demo_dunning import dunning_demo
 from powerretail.cli.bill import bill_usage, usage_from_csv
 from powerretail.collections.late_fees import CustomerKind
 from powerretail.customers.parties import Account, Customer, Sector
@@ -469,6 +470,7 @@ def run_demo(store_path: Path, *, language: str = "en") -> tuple[str, list[Bill]
                 "detail", language, issued=owed.issued, paid=owed.paid, deposit=owed.deposit
             )
             out.append(f"  {customer.account_id:<10} {_balance(owed.balance, language)}  {detail}")
+        out.extend(dunning_demo(language))
     finally:
         store.close()
     return "\n".join(out), bills

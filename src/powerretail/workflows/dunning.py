@@ -500,8 +500,8 @@ def restore_after_payment(
     When no stopped case of the account is left with its bill owed, each stopped case is paid
     and its restore order issued, due by its rule set's limit from ``at`` (24 hours under the
     State Grid commitments, 12 under China Southern Grid, 3 days under 《供电营业规则》(1996)
-    第69条; 24 hours after a stop for theft). Active payment plans whose bill is cleared are
-    completed.
+    第69条; 24 hours after a stop for theft). A clock behind the stop never starts the restore
+    clock before the stop. Active payment plans whose bill is cleared are completed.
     """
     receivables = uow.repository(RECEIVABLES)
     receivable = receivables.get(AccountId(account_id)).entity
@@ -535,8 +535,10 @@ def restore_after_payment(
     for versioned in stopped:
         case = versioned.entity.case_with_history()
         rules = dunning_rules(case.rules)
+        assert case.stopped_at is not None  # a stopped case records its stop
+        paid_at = max(when, case.stopped_at)  # a clock behind the stop never starts it earlier
         paid = run.stepped(
-            pay(case, policy=SEED_POLICY, actor=SYSTEM_ACTOR, at=when), "DunningPaid"
+            pay(case, policy=SEED_POLICY, actor=SYSTEM_ACTOR, at=paid_at), "DunningPaid"
         )
         cases.save(StoredDunningCase.of(paid), versioned.version)
         due = restore_clock(paid).due_at

@@ -174,3 +174,16 @@ def test_a_legal_restore_is_due_3_days_after_the_payment(
         order = uow.repository(DUNNING_ORDERS).get(order_id).entity
     assert order.due_at == pendulum.datetime(2025, 4, 22, tz=TZ)  # 3 calendar days, 第69条
     assert "第69条" in order.source
+
+
+def test_a_clock_behind_the_stop_never_starts_the_restore_clock_before_it(
+    book: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    stop_theft(book, clock)  # stopped at 15:00 on 12 March
+    receipt = pay(book, clock, pendulum.datetime(2025, 3, 1, 9, tz=TZ), "3700.00", "pay-1")
+    (order_id,) = receipt.restore_orders
+    with book() as uow:
+        case = uow.repository(DUNNING_CASES).get("DUN-THEFT-1").entity.case
+        order = uow.repository(DUNNING_ORDERS).get(order_id).entity
+    assert case.paid_at == case.stopped_at
+    assert order.due_at == pendulum.datetime(2025, 3, 13, 15, tz=TZ)
