@@ -26,6 +26,8 @@ Refusals name every guard that failed and why (:class:`DunningRefused`). The tim
 data: a :class:`DunningRules` set per instrument (:data:`DUNNING_RULE_SETS`), each with its notice
 window, final-notice lead, reminder intervals and restore :class:`~powerretail.sla.policy.
 SlaPolicy` (24 h State Grid, 12 h China Southern Grid, 3 days 《供电营业规则》(1996) 第69条).
+After a stop for discovered theft the restore limit is the rule set's ``theft_restore``: 24 h
+after the theft charges are paid (:data:`THEFT_RESTORE`, one municipal regulation).
 
 >>> print(DUNNING_MACHINE.to_mermaid().splitlines()[1])
     state "final notice" as FINAL_NOTICE

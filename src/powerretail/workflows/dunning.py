@@ -18,8 +18,9 @@ The step a case takes:
   otherwise another reminder once the interval since the last one has passed;
 * stop notice served, on or after the planned stop day → the final notice before the planned
   stop and the stop order (the actor needs ``stop_supply``; a refusal is audited and reported);
-* the bill paid → the case is settled, or, when supply was stopped, the restore order is issued
-  with its due moment (the restore clock starts at the run that sees the payment);
+* the bill paid → the case is settled, or, when supply was stopped and the payment was not
+  posted through :func:`~powerretail.workflows.payments.post_payment` (which issues the restore
+  order itself), the restore order is issued with its due moment from this run;
 * paid and not restored past the restore limit → a restore breach, recorded once.
 
 A bill under an active payment plan (:mod:`powerretail.collections.payment_plans`) is not dunned
