@@ -237,9 +237,7 @@ def _assess(
         )
         under = [paid for p in payments if (paid := _under_plan(p, plan)) is not None]
         parts.append(assess_late_fees(instalments, under, through=through, policy=policy))
-    if not parts:
-        return None
-    first, *others = parts
+    first, *others = parts  # every bill is assessed, alone or by its plan's instalments
     return attrs.evolve(
         first,
         bills=first.bills + tuple(b for other in others for b in other.bills),

@@ -20,6 +20,7 @@ from powerretail.collections.payment_plans import (
     instalment_late_fee_bills,
     standing,
 )
+from powerretail.errors import InvalidInput
 from powerretail.quantities import Money
 from powerretail.statemachine import GuardRefused, TransitionNotAllowed
 
@@ -123,6 +124,11 @@ def test_the_plan_completes_when_all_is_paid_and_defaults_only_on_a_miss() -> No
     missed = default_plan(plan, paid=Money("0.00"), day=date(2025, 9, 1), at=AT, by="system")
     assert missed.state is PlanState.DEFAULTED
     assert "instalment 1" in missed.history[-1].why
+
+
+def test_an_instalment_is_money_above_zero() -> None:
+    with pytest.raises(InvalidInput, match="amount"):
+        a_plan(((date(2025, 8, 31), Money("0.00")),), "0.01")
 
 
 def test_the_machine_declares_three_states_two_final() -> None:

@@ -10,6 +10,7 @@ import pytest
 from powerretail.adapters.clocks import FixedClock
 from powerretail.collections.deposits import MovementKind
 from powerretail.collections.prepayment import PrepaymentPolicy, PrepaymentStatus
+from powerretail.errors import InvalidInput
 from powerretail.ids import AccountId, PaymentId
 from powerretail.quantities import Money
 from powerretail.repositories.collections import DEPOSIT_MOVEMENTS, PREPAYMENT_ALERTS
@@ -148,6 +149,14 @@ class TestDeposits:
         charge(book, "A-1", "B-1", "20.00")
         with pytest.raises(CommandRefused, match=r"refund while 20\.00 CNY is owed"):
             refund_deposit(book, clock=clock, key="d-3", account_id="A-1", on=DAY)
+
+    def test_a_deposit_is_money_above_zero(
+        self, book: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        with pytest.raises(InvalidInput, match="amount"):
+            hold_deposit(
+                book, clock=clock, key="d-0", account_id="A-1", amount=Money("0.00"), on=DAY
+            )
 
 
 class TestPrepayment:

@@ -11,6 +11,7 @@ from powerretail.access import GRANT_FLEXIBLE_PAYMENT_PLAN, SEED_POLICY, Actor, 
 from powerretail.adapters.clocks import FixedClock
 from powerretail.collections.allocation import ItemKind
 from powerretail.collections.payment_plans import PlanState
+from powerretail.errors import NotFound
 from powerretail.ids import AccountId
 from powerretail.quantities import Money
 from powerretail.repositories.collections import PAYMENT_PLANS
@@ -281,3 +282,45 @@ class TestAuthority:
         assert grant(big, clock, date(2025, 8, 10), **kwargs) == first  # type: ignore[arg-type]
         with pytest.raises(CommandRefused, match="already has a payment plan"):
             grant(big, clock, date(2025, 8, 10), key="plan-3", **kwargs)  # type: ignore[arg-type]
+
+
+class TestEdges:
+    def test_a_bill_that_owes_nothing_has_no_plan(
+        self, big: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        with pytest.raises(NotFound, match="open bill"):
+            grant(big, clock, date(2025, 8, 10), actor=COMPANY, bill="B-X", account="K-1")
+
+    def test_a_plan_whose_bill_is_cleared_otherwise_is_completed_by_the_run(
+        self, big: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        grant(
+            big, clock, date(2025, 8, 10), actor=COMPANY, instalments=BIG, bill="B-K", account="K-1"
+        )
+        with big() as uow:  # a credit note, not a payment, clears the bill
+            receivable, version = uow.repository(RECEIVABLES).get(AccountId("K-1"))
+            cleared = receivable.credit_note("B-K", Money("150000.00"))
+            uow.repository(RECEIVABLES).save(cleared, version)
+            uow.commit()
+        report = run_dunning(
+            big, as_of=date(2025, 9, 5), clock=clock, policy=SEED_POLICY, actor=HEAD
+        )
+        assert (report.orders, report.skipped) == ((), ())
+        with big() as uow:
+            plan = uow.repository(PAYMENT_PLANS).get("PLAN-B-K").entity.plan
+        assert plan.state is PlanState.COMPLETED
+
+    def test_payments_before_the_grant_are_not_paid_under_the_plan(
+        self, billed: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        pay(billed, clock, date(2025, 8, 5), "46.04", "pay-0")  # before the plan
+        result = grant(
+            billed,
+            clock,
+            date(2025, 8, 10),
+            instalments=((date(2025, 8, 31), Money("200.00")),),
+        )
+        assert result["principal"] == "200.00"
+        # instalment 1 (200.00, due 31 August) unpaid 1–5 September: 200 × 0.002 × 5 = 2.00;
+        # the 46.04 paid before the grant does not count towards it
+        assert fees(billed, date(2025, 9, 5)) == {f"{BILL}/1": Money("2.00")}

@@ -14,6 +14,8 @@ import pytest
 from powerretail.access import SEED_POLICY, STOP_SUPPLY, Actor, Decision
 from powerretail.adapters.clocks import FixedClock
 from powerretail.collections.dunning import DunningState, StopReason
+from powerretail.errors import NotFound
+from powerretail.ids import AccountId
 from powerretail.quantities import Money
 from powerretail.repositories.commands import CommandRefused
 from powerretail.repositories.dunning import DUNNING_CASES, DUNNING_ORDERS, OrderKind
@@ -187,3 +189,52 @@ def test_a_clock_behind_the_stop_never_starts_the_restore_clock_before_it(
         order = uow.repository(DUNNING_ORDERS).get(order_id).entity
     assert case.paid_at == case.stopped_at
     assert order.due_at == pendulum.datetime(2025, 3, 13, 15, tz=TZ)
+
+
+def test_a_theft_stop_needs_an_open_bill_and_a_bill_not_yet_dunned(
+    book: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    with pytest.raises(NotFound, match="open bill"):
+        stop_for_theft(
+            book,
+            clock=clock,
+            key="theft-x",
+            account_id="A-1",
+            bill_id="B-X",
+            actor=HEAD,
+            policy=SEED_POLICY,
+            why="窃电",
+        )
+    run_dunning(book, as_of=DUE + timedelta(days=1), clock=clock, policy=SEED_POLICY, actor=HEAD)
+    with pytest.raises(CommandRefused, match="already dunned"):
+        stop_for_theft(
+            book,
+            clock=clock,
+            key="theft-b",
+            account_id="A-1",
+            bill_id="B-1",
+            actor=HEAD,
+            policy=SEED_POLICY,
+            why="窃电",
+        )
+
+
+def test_a_stopped_bill_cleared_by_a_credit_note_is_restored_by_the_next_run(
+    book: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    stop_theft(book, clock)
+    with book() as uow:
+        receivable, version = uow.repository(RECEIVABLES).get(AccountId("A-1"))
+        cleared = receivable.credit_note("THEFT-1", Money("3200.00"))
+        uow.repository(RECEIVABLES).save(cleared, version)
+        uow.commit()
+    report = run_dunning(
+        book,
+        as_of=date(2025, 3, 13),
+        clock=clock,
+        policy=SEED_POLICY,
+        actor=HEAD,
+        accounts=["A-1"],
+    )
+    restore = [o for _a, o, k in report.orders if k == "restore"]
+    assert restore == ["DUN-THEFT-1/2025-03-13/restore"]
