@@ -58,7 +58,8 @@ def main() -> None:
         if days == 31:
             print_arrears(book, day)
     paid_on = DUE + timedelta(days=35)
-    post_payment(
+    clock.set(pendulum.datetime(2025, 4, 14, 11, 20, tz="Asia/Shanghai"))  # at the counter
+    receipt = post_payment(
         book,
         clock=clock,
         key="counter-1",
@@ -66,13 +67,14 @@ def main() -> None:
         amount=Money("500.00"),
         received_on=paid_on,
     )
-    report = run_dunning(book, as_of=paid_on, clock=clock, policy=SEED_POLICY, actor=HEAD)
-    with book() as uow:
-        for _account, order_id, _kind in report.orders:
+    with book() as uow:  # the payment itself issued the restore order: its clock runs
+        for order_id in receipt.restore_orders:
             order = uow.repository(DUNNING_ORDERS).get(order_id).entity
             print(
                 f"{paid_on}: paid; {order.kind.value} order due by {order.due_at} ({order.source})"
             )
+    report = run_dunning(book, as_of=paid_on, clock=clock, policy=SEED_POLICY, actor=HEAD)
+    assert report.orders == ()  # nothing left for the day's run
     restored_at = pendulum.datetime(2025, 4, 15, 10, tz="Asia/Shanghai")
     case = record_restoration(
         book, case_id="DUN-B-1", at=restored_at, clock=clock, policy=SEED_POLICY, actor=CREW

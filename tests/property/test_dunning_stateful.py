@@ -188,8 +188,11 @@ class Dunning(RuleBasedStateMachine):
             assert self.case.state is DunningState.RESTORE_DUE
             clock = restore_clock(self.case)
             assert clock.started_at == self.now
-            limit = dunning_rules(self.case.rules).restore
-            assert clock.policy == limit
+            rules = dunning_rules(self.case.rules)
+            theft = self.case.stop_reason is StopReason.THEFT
+            assert clock.policy == (rules.theft_restore if theft else rules.restore)
+            if theft:  # restored within 24 h of the theft charges being paid
+                assert clock.due_at == self.now.add(hours=24)
             assert clock.due_at is not None
             assert clock.due_at > self.now
             hyp_event("paid while stopped")

@@ -36,6 +36,7 @@ from powerretail.adapters.tariff_library import load_shipped, sample_text
 from powerretail.billing.bill import Bill
 from powerretail.billing.determinants import AccountFacts
 from powerretail.billing.usage import IntervalSeries, RegisterRead
+from powerretail.cli._demo_dunning import dunning_demo
 from powerretail.cli._demo_retail import retail_demo
 from powerretail.cli._demo_service import run_service_demo
 from powerretail.cli.bill import bill_usage, usage_from_csv
@@ -473,6 +474,7 @@ def run_demo(store_path: Path, *, language: str = "en") -> tuple[str, list[Bill]
             )
             out.append(f"  {customer.account_id:<10} {_balance(owed.balance, language)}  {detail}")
         out.extend(retail_demo(make_unit_of_work, clock=clock, language=language))
+        out.extend(dunning_demo(language))
     finally:
         store.close()
     return "\n".join(out), bills

@@ -89,6 +89,8 @@ def _run(args: argparse.Namespace) -> int:
         print(f"  {account}  {kind:<15} {order}")
     for account, reason in report.refused:
         print(f"  {account}  refused: {reason}")
+    for account, bill, reason in report.skipped:
+        print(f"  {account}  skipped {bill}: {reason}")
     return 0
 
 

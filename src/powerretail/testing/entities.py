@@ -22,8 +22,16 @@ from powerretail.adapters.tariff_library import load_shipped, shipped_codes
 from powerretail.billing.bill import Bill, BillKind, BillState, LineItem
 from powerretail.billing.determinants import AccountFacts
 from powerretail.collections.allocation import Allocation, AllocationOrder, ItemKind, OpenItem
+from powerretail.collections.deposits import DepositMovement, MovementKind
 from powerretail.collections.dunning import DUNNING_RULE_SETS, open_case, pay, remind
 from powerretail.collections.late_fees import CustomerKind
+from powerretail.collections.payment_plans import (
+    complete_plan,
+    default_plan,
+    grant_plan,
+)
+from powerretail.collections.prepayment import PrepaymentAlert, PrepaymentStatus
+from powerretail.collections.write_off import Evidence, EvidenceKind, WriteOffRecord
 from powerretail.contracts.lifecycle import Contract, submit_for_review
 from powerretail.contracts.terms import (
     ContractKind,
@@ -65,6 +73,13 @@ from powerretail.metering.reads import (
 from powerretail.metering.vee import Action, Finding, Severity
 from powerretail.repositories.aggregates import Aggregate
 from powerretail.repositories.billing import BILLING_PROFILES, BILLS, BillingProfile
+from powerretail.repositories.collections import (
+    DEPOSIT_MOVEMENTS,
+    PAYMENT_PLANS,
+    PREPAYMENT_ALERTS,
+    WRITE_OFFS,
+    StoredPaymentPlan,
+)
 from powerretail.repositories.contracts import CONTRACTS, StoredContract
 from powerretail.repositories.customers import (
     ACCOUNTS,
@@ -141,13 +156,16 @@ __all__ = [
     "contact_records",
     "credit_scores",
     "customers",
+    "deposit_movements",
     "dunning_cases",
     "dunning_orders",
     "findings",
     "meters",
     "monthly_usage",
     "open_items",
+    "payment_plans",
     "payments",
+    "prepayment_alerts",
     "receivables",
     "retail_risks",
     "sales_plans",
@@ -157,6 +175,7 @@ __all__ = [
     "stored_reads",
     "stored_series",
     "tariff_documents",
+    "write_offs",
 ]
 
 _WORDS = st.text(
@@ -765,6 +784,93 @@ def service_cases() -> st.SearchStrategy[StoredCase]:
     )
 
 
+def payment_plans() -> st.SearchStrategy[StoredPaymentPlan]:
+    """Draw stored payment plans granted by a key-account manager: active, completed or missed."""
+    manager = Actor(id="kam", name="Zhou", roles={"company_key_account_manager"})
+
+    def build(*, bill: str, parts: list[Any], start: Any, gaps: list[int], end: str) -> Any:
+        due = start
+        instalments = []
+        for part, gap in zip(parts, gaps, strict=False):
+            due = due + timedelta(days=gap)
+            instalments.append((due, part))
+        owed = sum((part for part in parts[1:]), parts[0])
+        at = pendulum.datetime(start.year, start.month, start.day, 10, tz="Asia/Shanghai")
+        plan = grant_plan(
+            account_id=f"A-{bill}",
+            customer_id=f"C-{bill}",
+            bill_id=bill,
+            owed=owed,
+            instalments=instalments,
+            policy=SEED_POLICY,
+            actor=manager,
+            at=at,
+            why="灵活付款",
+            known_payments=[f"P-{bill}"],
+        ).plan
+        if end == "completed":
+            plan = complete_plan(plan, paid=owed, at=at.add(days=1), by="system")
+        elif end == "defaulted":
+            late = instalments[0][0] + timedelta(days=1)
+            plan = default_plan(plan, paid=owed - owed, day=late, at=at.add(days=2), by="system")
+        return StoredPaymentPlan.of(plan)
+
+    return st.builds(
+        build,
+        bill=identifiers("B"),
+        parts=st.lists(money("0.01", "10000"), min_size=1, max_size=4),
+        start=dates(),
+        gaps=st.lists(st.integers(1, 40), min_size=4, max_size=4),
+        end=st.sampled_from(["active", "completed", "defaulted"]),
+    )
+
+
+def deposit_movements() -> st.SearchStrategy[DepositMovement]:
+    """Draw deposit movements."""
+    return st.builds(
+        DepositMovement,
+        movement_id=identifiers("DEP"),
+        account_id=identifiers("A"),
+        kind=st.sampled_from(MovementKind),
+        amount=money("0.01", "100000"),
+        on=dates(),
+        basis=_WORDS,
+        detail=_WORDS,
+    )
+
+
+def prepayment_alerts() -> st.SearchStrategy[PrepaymentAlert]:
+    """Draw low-balance alerts."""
+    return st.builds(
+        PrepaymentAlert,
+        alert_id=identifiers("PRE"),
+        account_id=identifiers("A"),
+        raised_on=dates(),
+        balance=money("-1000", "1000"),
+        threshold=money("0", "1000"),
+        status=st.sampled_from(PrepaymentStatus),
+        source=_WORDS,
+    )
+
+
+def write_offs() -> st.SearchStrategy[WriteOffRecord]:
+    """Draw bad-debt write-off records with their evidence."""
+    return st.builds(
+        WriteOffRecord,
+        write_off_id=identifiers("WO"),
+        account_id=identifiers("A"),
+        bill_id=identifiers("B"),
+        amount=money("0.01", "100000"),
+        on=dates(),
+        by=identifiers("U"),
+        rules=_WORDS,
+        evidence=st.lists(
+            st.builds(Evidence, kind=st.sampled_from(EvidenceKind), reference=_WORDS), max_size=3
+        ),
+        why=_WORDS,
+    )
+
+
 #: Every aggregate of :mod:`powerretail.repositories` with a strategy of its entities.
 ENTITY_CASES: tuple[tuple[Aggregate[Any, Any], st.SearchStrategy[Any]], ...] = (
     (CUSTOMERS, customers()),
@@ -788,4 +894,8 @@ ENTITY_CASES: tuple[tuple[Aggregate[Any, Any], st.SearchStrategy[Any]], ...] = (
     (SALES_PLANS, sales_plans()),
     (SERVICE_CASES, service_cases()),
     *RETAIL_CASES,
+    (PAYMENT_PLANS, payment_plans()),
+    (DEPOSIT_MOVEMENTS, deposit_movements()),
+    (PREPAYMENT_ALERTS, prepayment_alerts()),
+    (WRITE_OFFS, write_offs()),
 )

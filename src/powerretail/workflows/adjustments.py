@@ -14,14 +14,26 @@ its audit record, changing nothing else.
   forbids any
   department or person to reduce or waive arrears (不得同意减、免欠费) or write them off as bad
   debt except as the rules provide, so :data:`~powerretail.access.SEED_POLICY` grants it to no
-  role: a company grants it to whoever its rules name.
+  role: a company grants it to whoever its rules name. The write-off also needs the evidence the
+  rules ask for (:class:`~powerretail.collections.write_off.WriteOffRules`: the collection record
+  and one proof of the loss); without it, it is the reduction of arrears the seed forbids, and is
+  refused naming the rule. The :class:`~powerretail.collections.write_off.WriteOffRecord` is
+  stored with the change.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from powerretail.access import ADJUST_CREDIT_SCORE, WRITE_OFF_RECEIVABLE, AccessPolicy, Actor
+from powerretail.collections.write_off import (
+    SEED_WRITE_OFF_RULES,
+    Evidence,
+    WriteOffRecord,
+    WriteOffRules,
+    check_evidence,
+)
 from powerretail.customers.credit import adjust_credit_score
 from powerretail.errors import InvalidInput, describe_value
 from powerretail.ids import AccountId, CustomerId
@@ -29,6 +41,7 @@ from powerretail.quantities import Money, exact_decimal
 from powerretail.repositories.audit import authorize_in, earlier_grants
 from powerretail.repositories.clock import Clock
 from powerretail.repositories.codec import JsonValue
+from powerretail.repositories.collections import WRITE_OFFS
 from powerretail.repositories.commands import run_idempotent
 from powerretail.repositories.customers import CREDIT_SCORES
 from powerretail.repositories.payments import RECEIVABLES
@@ -121,20 +134,28 @@ def write_off_receivable(
     actor: Actor,
     policy: AccessPolicy,
     why: str,
+    evidence: Iterable[Evidence] = (),
+    rules: WriteOffRules = SEED_WRITE_OFF_RULES,
 ) -> dict[str, JsonValue]:
     """Write off ``amount`` of what bill ``bill_id`` of ``account_id`` owes, once for ``key``.
 
     The actor is authorised for :data:`~powerretail.access.WRITE_OFF_RECEIVABLE` with the
-    amount [元] as magnitude. Returns ``{account_id, bill_id, written_off, balance}``.
+    amount [元] as magnitude, and ``evidence`` must be what ``rules`` ask for. The
+    :class:`~powerretail.collections.write_off.WriteOffRecord` ``WO-{key}`` is stored with the
+    change. Returns ``{account_id, bill_id, written_off, balance, write_off_id}``.
 
     Raises:
-        CommandRefused: the actor may not write off, or not this much; the bill owes less than
-            ``amount`` — stored.
+        CommandRefused: the actor may not write off, or not this much; the evidence is short
+            (the refusal names the rule); the bill owes less than ``amount`` — stored.
         NotFound: the account has no receivable (nothing stored).
-        InvalidInput: ``amount`` is not Money.
+        InvalidInput: ``amount`` is not Money, or an evidence item is not Evidence.
     """
     if not isinstance(amount, Money):
         raise InvalidInput("amount", amount, "Money")
+    documents = tuple(evidence)
+    for item in documents:
+        if not isinstance(item, Evidence):
+            raise InvalidInput("evidence", item, "Evidence")
 
     def action(uow: UnitOfWork) -> dict[str, JsonValue]:
         receivables = uow.repository(RECEIVABLES)
@@ -150,13 +171,27 @@ def write_off_receivable(
             why=why,
             magnitude=amount.amount,
         )
+        check_evidence(documents, rules)
         written = receivable.write_off(bill_id, amount)
         receivables.save(written, version)
+        record = WriteOffRecord(
+            write_off_id=f"WO-{key}",
+            account_id=account_id,
+            bill_id=bill_id,
+            amount=amount,
+            on=at.date(),
+            by=str(actor.id),
+            rules=rules.key,
+            evidence=documents,
+            why=why,
+        )
+        uow.repository(WRITE_OFFS).add(record)
         result: dict[str, JsonValue] = {
             "account_id": account_id,
             "bill_id": bill_id,
             "written_off": str(amount.amount),
             "balance": str(written.balance.amount),
+            "write_off_id": record.write_off_id,
         }
         uow.outbox.append(
             event(
@@ -165,7 +200,13 @@ def write_off_receivable(
                 kind=RECEIVABLES.kind,
                 aggregate_id=account_id,
                 event_type="ReceivableWrittenOff",
-                payload={**result, "currency": amount.currency, "why": why, "by": actor.id},
+                payload={
+                    **result,
+                    "currency": amount.currency,
+                    "why": why,
+                    "by": actor.id,
+                    "evidence": [f"{e.kind.value}: {e.reference}" for e in documents],
+                },
                 at=at,
             )
         )
@@ -183,6 +224,8 @@ def write_off_receivable(
             "currency": amount.currency,
             "actor": actor.id,
             "why": why,
+            "evidence": [[e.kind.value, e.reference] for e in documents],
+            "rules": rules.key,
         },
         action=action,
     )

@@ -18,11 +18,21 @@ The step a case takes:
   otherwise another reminder once the interval since the last one has passed;
 * stop notice served, on or after the planned stop day → the final notice before the planned
   stop and the stop order (the actor needs ``stop_supply``; a refusal is audited and reported);
-* the bill paid → the case is settled, or, when supply was stopped, the restore order is issued
-  with its due moment (the restore clock starts at the run that sees the payment);
+* the bill paid → the case is settled, or, when supply was stopped and the payment was not
+  posted through :func:`~powerretail.workflows.payments.post_payment` (which issues the restore
+  order itself), the restore order is issued with its due moment from this run;
 * paid and not restored past the restore limit → a restore breach, recorded once.
 
-:func:`record_restoration` records that supply was restored.
+A bill under an active payment plan (:mod:`powerretail.collections.payment_plans`) is not dunned
+while its instalments are met: the run skips it and says why (``DunningReport.skipped``). When an
+instalment's deadline has passed unpaid, the run defaults the plan and dunning resumes, its
+overdue days counted from that instalment's deadline.
+
+A payment that clears what a stopped account owes issues the restore order at once
+(:func:`restore_after_payment`, called by
+:func:`~powerretail.workflows.payments.post_payment` in the payment's unit of work), so the
+restore clock starts at the payment, not at the next run; it also completes the payment plans
+whose bill it cleared. :func:`record_restoration` records that supply was restored.
 """
 
 from __future__ import annotations
@@ -34,13 +44,14 @@ from datetime import date
 import attrs
 import pendulum
 
-from powerretail.access import AccessPolicy, Actor, PermissionDenied
+from powerretail.access import SEED_POLICY, AccessPolicy, Actor, PermissionDenied
 from powerretail.collections.allocation import ItemKind
 from powerretail.collections.dunning import (
     DunningCase,
     DunningRefused,
     DunningState,
     Stepped,
+    StopReason,
     days_overdue,
     dunning_rules,
     final_notice,
@@ -50,14 +61,24 @@ from powerretail.collections.dunning import (
     restore,
     restore_breach,
     restore_clock,
+    restore_policy,
     serve_stop_notice,
     stop_supply,
+)
+from powerretail.collections.payment_plans import (
+    PaymentPlan,
+    PlanState,
+    complete_plan,
+    default_plan,
+    standing,
 )
 from powerretail.customers.contacts import Channel
 from powerretail.errors import NotFound
 from powerretail.ids import AccountId
+from powerretail.quantities import Money
 from powerretail.repositories.clock import Clock
 from powerretail.repositories.codec import JsonValue
+from powerretail.repositories.collections import PAYMENT_PLANS, StoredPaymentPlan
 from powerretail.repositories.commands import CommandRefused, command_payload, run_idempotent
 from powerretail.repositories.dunning import (
     DUNNING_CASES,
@@ -66,22 +87,26 @@ from powerretail.repositories.dunning import (
     OrderKind,
     StoredDunningCase,
 )
-from powerretail.repositories.payments import RECEIVABLES
+from powerretail.repositories.payments import RECEIVABLES, Receivable
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from powerretail.timeframe import DEFAULT_TIMEZONE, as_date, timezone
 from powerretail.workflows._common import event
 
 __all__ = [
     "COMMAND",
+    "SYSTEM_ACTOR",
     "AccountDunningFacts",
     "DunningReport",
     "record_restoration",
+    "restore_after_payment",
     "run_dunning",
 ]
 
 #: The command name of a dunning run (idempotency keys are scoped by it).
 COMMAND = "dunning_run"
 _RESTORE_COMMAND = "dunning_restore"
+#: Who records the steps a payment causes (paid, restore due, plan completed): no permission.
+SYSTEM_ACTOR = Actor(id="system", name="collections workflow", roles=frozenset())
 
 
 @attrs.frozen(kw_only=True)
@@ -98,11 +123,16 @@ class AccountDunningFacts:
 
 @attrs.frozen(kw_only=True)
 class DunningReport:
-    """What a run did: per account, the orders issued (id and kind), or why it was refused."""
+    """What a run did: per account, the orders issued (id and kind), or why it was refused.
+
+    ``skipped`` holds (account, bill, why) for each bill not dunned because a payment plan's
+    instalments are met.
+    """
 
     as_of: date
     orders: tuple[tuple[str, str, str], ...]
     refused: tuple[tuple[str, str], ...] = ()
+    skipped: tuple[tuple[str, str, str], ...] = ()
 
     def count(self, kind: OrderKind) -> int:
         """Return how many orders of ``kind`` the run issued."""
@@ -114,6 +144,7 @@ class DunningReport:
             "as_of": self.as_of.isoformat(),
             "orders": [{"account_id": a, "order_id": o, "kind": k} for a, o, k in self.orders],
             "refused": [{"account_id": a, "reason": r} for a, r in self.refused],
+            "skipped": [{"account_id": a, "bill_id": b, "reason": r} for a, b, r in self.skipped],
         }
 
 
@@ -187,7 +218,8 @@ class _Run:
             if was_stopped:
                 due = restore_clock(case).due_at
                 assert due is not None  # a restore clock never pauses
-                self.order(case, OrderKind.RESTORE, due, "恢复供电 (复电)", rules.restore.source)
+                source = restore_policy(case, rules).source
+                self.order(case, OrderKind.RESTORE, due, "恢复供电 (复电)", source)
             return case
         if case.state is DunningState.OVERDUE:
             return self._remind(case)
@@ -305,6 +337,7 @@ def run_dunning(
     ids = tuple(accounts) if accounts is not None else _account_ids(make_unit_of_work)
     orders: list[tuple[str, str, str]] = []
     refused: list[tuple[str, str]] = []
+    skipped: list[tuple[str, str, str]] = []
     for account_id in ids:
         account_facts = known.get(account_id, AccountDunningFacts())
         key = f"dunning/{account_id}/{day.isoformat()}"
@@ -349,9 +382,72 @@ def run_dunning(
             for item in made:
                 assert isinstance(item, dict)
                 orders.append((account_id, str(item["order_id"]), str(item["kind"])))
+            for item in result.get("skipped", []):  # type: ignore[union-attr]
+                assert isinstance(item, dict)
+                skipped.append((account_id, str(item["bill_id"]), str(item["reason"])))
         if progress is not None:
             progress(account_id)
-    return DunningReport(as_of=day, orders=tuple(orders), refused=tuple(refused))
+    return DunningReport(
+        as_of=day, orders=tuple(orders), refused=tuple(refused), skipped=tuple(skipped)
+    )
+
+
+def _paid_under(plan: PaymentPlan, receivable: Receivable) -> Money:
+    """Return what was paid under ``plan``: its principal less what the bill still owes."""
+    item = receivable.item(plan.bill_id)
+    owed = item.amount if item is not None else Money.zero(plan.principal.currency)
+    paid = plan.principal - owed
+    return paid if paid.amount > 0 else Money.zero(plan.principal.currency)
+
+
+def _plan_event(run: _Run, plan: PaymentPlan, event_type: str) -> None:
+    record = plan.history[-1]
+    run.uow.outbox.append(
+        event(
+            command=COMMAND,
+            key=f"{run.key}/{plan.plan_id}/{record.event.name}",
+            kind=PAYMENT_PLANS.kind,
+            aggregate_id=plan.plan_id,
+            event_type=event_type,
+            payload={
+                "plan_id": plan.plan_id,
+                "account_id": plan.account_id,
+                "bill_id": plan.bill_id,
+                "from": record.source.value,
+                "to": record.target.value,
+                "why": record.why,
+            },
+            at=run.at,
+        )
+    )
+
+
+def _apply_plans(
+    uow: UnitOfWork, receivable: Receivable, run: _Run
+) -> tuple[dict[str, str], dict[str, date]]:
+    """Move the account's active plans on; return (bills skipped with why, resumed due dates)."""
+    skipped: dict[str, str] = {}
+    resumed: dict[str, date] = {}
+    plans = uow.repository(PAYMENT_PLANS)
+    for versioned in plans.query(account_id=str(receivable.account_id)):
+        plan = versioned.entity.plan_with_history()
+        if plan.state is not PlanState.ACTIVE:
+            continue
+        paid = _paid_under(plan, receivable)
+        if receivable.item(plan.bill_id) is None:
+            moved = complete_plan(plan, paid=paid, at=run.at, by=run.actor.id)
+            plans.save(StoredPaymentPlan.of(moved), versioned.version)
+            _plan_event(run, moved, "PaymentPlanCompleted")
+            continue
+        now = standing(plan, paid=paid, day=run.at.date())
+        if now.missed is None:
+            skipped[plan.bill_id] = f"{plan.plan_id}: {now.explain()}; not dunned"
+            continue
+        moved = default_plan(plan, paid=paid, day=run.at.date(), at=run.at, by=run.actor.id)
+        plans.save(StoredPaymentPlan.of(moved), versioned.version)
+        _plan_event(run, moved, "PaymentPlanDefaulted")
+        resumed[plan.bill_id] = now.missed.due_date
+    return skipped, resumed
 
 
 def _dun_account(
@@ -359,16 +455,18 @@ def _dun_account(
 ) -> dict[str, JsonValue]:
     receivable = uow.repository(RECEIVABLES).get(AccountId(account_id)).entity
     owed = {item.bill_id: item for item in receivable.open_items if item.kind is ItemKind.PRINCIPAL}
+    skipped, resumed = _apply_plans(uow, receivable, run)
     cases_repo = uow.repository(DUNNING_CASES)
     stored = {s.entity.case.bill_id: s for s in cases_repo.query(account_id=account_id)}
     for bill_id, item in sorted(owed.items()):
-        if bill_id not in stored and item.dated < run.at.date():
+        due_date = resumed.get(bill_id, item.dated)
+        if bill_id not in stored and bill_id not in skipped and due_date < run.at.date():
             case = open_case(
                 account_id=account_id,
                 customer_id=str(receivable.customer_id),
                 bill_id=bill_id,
                 amount=item.amount,
-                due_date=item.dated,
+                due_date=due_date,
                 rules=rules,
                 is_residential=facts.is_residential,
                 is_important=facts.is_important,
@@ -378,6 +476,8 @@ def _dun_account(
     for versioned in cases_repo.query(account_id=account_id):
         case = versioned.entity.case_with_history()
         if case.state in (DunningState.RESTORED, DunningState.SETTLED):
+            continue
+        if case.bill_id in skipped:
             continue
         if facts.is_moved_out and not case.is_moved_out:
             case = attrs.evolve(case, is_moved_out=True)
@@ -389,7 +489,68 @@ def _dun_account(
     return {
         "account_id": account_id,
         "orders": [{"order_id": o.order_id, "kind": o.kind.value} for o in run.orders],
+        "skipped": [{"bill_id": b, "reason": r} for b, r in sorted(skipped.items())],
     }
+
+
+def restore_after_payment(
+    uow: UnitOfWork, *, account_id: str, at: _dt.datetime, key: str
+) -> tuple[str, ...]:
+    """Record in ``uow`` what a payment to ``account_id`` just posted settles; return the orders.
+
+    When no stopped case of the account is left with its bill owed, each stopped case is paid
+    and its restore order issued, due by its rule set's limit from ``at`` (24 hours under the
+    State Grid commitments, 12 under China Southern Grid, 3 days under 《供电营业规则》(1996)
+    第69条; 24 hours after a stop for theft). A clock behind the stop never starts the restore
+    clock before the stop. Active payment plans whose bill is cleared are completed.
+    """
+    receivables = uow.repository(RECEIVABLES)
+    receivable = receivables.get(AccountId(account_id)).entity
+    owed = {i.bill_id for i in receivable.open_items if i.kind is ItemKind.PRINCIPAL}
+    when = pendulum.instance(at)
+    run = _Run(
+        uow=uow,
+        key=f"payment/{key}",
+        policy=SEED_POLICY,
+        actor=SYSTEM_ACTOR,
+        at=when,
+        channel=Channel.VISIT,
+    )
+    plans = uow.repository(PAYMENT_PLANS)
+    for versioned_plan in plans.query(account_id=account_id):
+        plan = versioned_plan.entity.plan_with_history()
+        if plan.state is PlanState.ACTIVE and plan.bill_id not in owed:
+            moved_plan = complete_plan(
+                plan, paid=_paid_under(plan, receivable), at=when, by=SYSTEM_ACTOR.id
+            )
+            plans.save(StoredPaymentPlan.of(moved_plan), versioned_plan.version)
+            _plan_event(run, moved_plan, "PaymentPlanCompleted")
+    cases = uow.repository(DUNNING_CASES)
+    stopped = [
+        v
+        for v in cases.query(account_id=account_id)
+        if v.entity.case.state is DunningState.SUPPLY_STOPPED
+    ]
+    if not stopped or any(v.entity.case.bill_id in owed for v in stopped):
+        return ()
+    for versioned in stopped:
+        case = versioned.entity.case_with_history()
+        rules = dunning_rules(case.rules)
+        assert case.stopped_at is not None  # a stopped case records its stop
+        paid_at = max(when, case.stopped_at)  # a clock behind the stop never starts it earlier
+        paid = run.stepped(
+            pay(case, policy=SEED_POLICY, actor=SYSTEM_ACTOR, at=paid_at), "DunningPaid"
+        )
+        cases.save(StoredDunningCase.of(paid), versioned.version)
+        due = restore_clock(paid).due_at
+        assert due is not None  # a restore clock never pauses
+        why = (
+            "恢复供电 (复电): 窃电费用已结清"
+            if case.stop_reason is StopReason.THEFT
+            else ("恢复供电 (复电): 欠费已结清")
+        )
+        run.order(paid, OrderKind.RESTORE, due, why, restore_policy(paid, rules).source)
+    return tuple(o.order_id for o in run.orders)
 
 
 def record_restoration(

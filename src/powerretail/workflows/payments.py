@@ -4,16 +4,21 @@
 transaction id), allocates the payment over the account's open items by the allocation policy
 (:func:`~powerretail.collections.allocation.allocate_payment`, oldest first), keeps what is left
 as account credit (R10), stores the :class:`~powerretail.repositories.payments.Payment` and
-announces ``PaymentPosted`` — all in one unit of work.
+announces ``PaymentPosted`` — all in one unit of work. When the payment clears what a stopped
+account owes, the restore order is issued in the same unit, its clock started by the payment
+(:func:`~powerretail.workflows.dunning.restore_after_payment`).
 
 :func:`assess_account_late_fees` computes the late fees (电费违约金) of an account's issued bills
-through a day, replaying its stored payments (:mod:`powerretail.collections.late_fees`);
+through a day, replaying its stored payments (:mod:`powerretail.collections.late_fees`); a bill
+under a payment plan is assessed instalment by instalment, each from its own deadline
+(:func:`~powerretail.collections.payment_plans.instalment_late_fee_bills`);
 :func:`charge_late_fees` charges what is assessed and not charged yet as late-fee open items.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
 
 import attrs
 
@@ -26,21 +31,25 @@ from powerretail.collections.late_fees import (
     LateFeePolicy,
     assess_late_fees,
 )
+from powerretail.collections.payment_plans import PaymentPlan, instalment_late_fee_bills
 from powerretail.ids import AccountId, PaymentId
-from powerretail.quantities import Money
+from powerretail.quantities import Money, sum_money
 from powerretail.repositories.billing import BILLING_PROFILES, BILLS
 from powerretail.repositories.clock import Clock
 from powerretail.repositories.codec import JsonValue
+from powerretail.repositories.collections import PAYMENT_PLANS
 from powerretail.repositories.commands import run_idempotent
 from powerretail.repositories.payments import PAYMENTS, RECEIVABLES, Payment, Receivable
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from powerretail.workflows._common import event
+from powerretail.workflows.dunning import restore_after_payment
 
 __all__ = [
     "LATE_FEE_CHARGED",
     "PaymentReceipt",
     "account_balance",
     "assess_account_late_fees",
+    "charge_late_fee_until",
     "charge_late_fees",
     "post_payment",
 ]
@@ -55,6 +64,8 @@ class PaymentReceipt:
     applied: Money
     credit: Money
     balance: Money
+    #: The restore orders the payment issued (it cleared a stopped account's arrears).
+    restore_orders: tuple[str, ...] = ()
 
 
 def post_payment(
@@ -96,6 +107,7 @@ def post_payment(
                 credit=allocation.credit,
             )
         )
+        restores = restore_after_payment(uow, account_id=account_id, at=clock.now(), key=key)
         result: dict[str, JsonValue] = {
             "payment_id": payment_id,
             "account_id": account_id,
@@ -104,6 +116,8 @@ def post_payment(
             "balance": str(changed.balance.amount),
             "currency": amount.currency,
         }
+        if restores:
+            result["restore_orders"] = list(restores)
         uow.outbox.append(
             event(
                 command="post_payment",
@@ -138,6 +152,7 @@ def post_payment(
         applied=Money(str(result["applied"]), currency),
         credit=Money(str(result["credit"]), currency),
         balance=Money(str(result["balance"]), currency),
+        restore_orders=tuple(str(o) for o in result.get("restore_orders", [])),  # type: ignore[union-attr]
     )
 
 
@@ -192,6 +207,10 @@ def _assess(
     ]
     if not bills:
         return None
+    plans = {
+        stored.entity.bill_id: stored.entity.plan
+        for stored in uow.repository(PAYMENT_PLANS).query(account_id=account_id)
+    }
     late_bills = [
         LateFeeBill(
             bill_id=bill.bill_id,
@@ -201,15 +220,63 @@ def _assess(
             period_end=bill.period.last_day,
         )
         for bill in bills
-        if bill.issued_on is not None
+        if bill.issued_on is not None and bill.bill_id not in plans
     ]
-    late_payments = [
-        LateFeePayment(
-            payment_id=p.payment_id, paid_on=p.received_on, amount=p.amount, allocation=p.order
+    late_payments = [paid for p in payments if (paid := _without_plans(p, plans)) is not None]
+    parts = (
+        [assess_late_fees(late_bills, late_payments, through=through, policy=policy)]
+        if late_bills
+        else []
+    )
+    for bill in bills:
+        plan = plans.get(bill.bill_id)
+        if plan is None:
+            continue
+        instalments = instalment_late_fee_bills(
+            plan, customer_kind=profile.customer_kind, period_end=bill.period.last_day
         )
-        for p in payments
-    ]
-    return assess_late_fees(late_bills, late_payments, through=through, policy=policy)
+        under = [paid for p in payments if (paid := _under_plan(p, plan)) is not None]
+        parts.append(assess_late_fees(instalments, under, through=through, policy=policy))
+    first, *others = parts  # every bill is assessed, alone or by its plan's instalments
+    return attrs.evolve(
+        first,
+        bills=first.bills + tuple(b for other in others for b in other.bills),
+        allocations=first.allocations + tuple(a for other in others for a in other.allocations),
+    )
+
+
+def _without_plans(payment: Payment, plans: Mapping[str, PaymentPlan]) -> LateFeePayment | None:
+    """Return what of ``payment`` the other bills' replay sees (None: all of it went to plans)."""
+    to_plans = sum_money(
+        (p.amount for p in payment.allocations if p.bill_id.split("/", 1)[0] in plans),
+        payment.amount.currency,
+    )
+    rest = payment.amount - to_plans
+    if rest.amount <= 0:
+        return None
+    return LateFeePayment(
+        payment_id=payment.payment_id,
+        paid_on=payment.received_on,
+        amount=rest,
+        allocation=payment.order,
+    )
+
+
+def _under_plan(payment: Payment, plan: PaymentPlan) -> LateFeePayment | None:
+    """Return what of ``payment`` (posted after the grant) settled the plan's bill, or None."""
+    if payment.payment_id in plan.known_payments:
+        return None
+    paid = sum_money(
+        (
+            p.amount
+            for p in payment.allocations
+            if p.bill_id == plan.bill_id and p.kind is ItemKind.PRINCIPAL
+        ),
+        payment.amount.currency,
+    )
+    if paid.is_zero():
+        return None
+    return LateFeePayment(payment_id=payment.payment_id, paid_on=payment.received_on, amount=paid)
 
 
 #: The event that records a late fee charged to the receivable (on the bill's event stream).
@@ -223,6 +290,57 @@ def _charged_before(uow: UnitOfWork, bill_id: str, currency: str) -> Money:
         if stored.event_type == LATE_FEE_CHARGED:
             total += Money(str(stored.payload["amount"]), currency)
     return total
+
+
+def charge_late_fee_until(
+    uow: UnitOfWork,
+    *,
+    account_id: str,
+    bill_id: str,
+    through: date,
+    key: str,
+    at: datetime,
+    policy: LateFeePolicy | None = None,
+) -> Money:
+    """Charge in ``uow`` the late fee ``bill_id`` accrued through ``through`` and not yet charged.
+
+    What a payment plan's grant does before the plan takes over the bill's deadline: the late
+    fee accrued so far stays owed. Returns what was charged (zero without a billing profile,
+    without the bill among the issued ones, or with nothing new accrued).
+    """
+    receivables = uow.repository(RECEIVABLES)
+    receivable, version = receivables.get(AccountId(account_id))
+    zero = Money.zero(receivable.credit.currency)
+    if uow.repository(BILLING_PROFILES).find(AccountId(account_id)) is None:
+        return zero
+    assessment = _assess(uow, account_id=account_id, through=through, policy=policy)
+    fee = next((b for b in assessment.bills if b.bill_id == bill_id), None) if assessment else None
+    if fee is None:
+        return zero
+    due = fee.amount - _charged_before(uow, bill_id, zero.currency)
+    if due.amount <= 0:
+        return zero
+    receivables.save(
+        receivable.charge(bill_id, due, dated=through, kind=ItemKind.LATE_FEE), version
+    )
+    uow.outbox.append(
+        event(
+            command="charge_late_fees",
+            key=f"{key}/{bill_id}",
+            kind=BILLS.kind,
+            aggregate_id=bill_id,
+            event_type=LATE_FEE_CHARGED,
+            payload={
+                "account_id": account_id,
+                "bill_id": bill_id,
+                "amount": str(due.amount),
+                "assessed": str(fee.amount.amount),
+                "as_of": through.isoformat(),
+            },
+            at=at,
+        )
+    )
+    return due
 
 
 def charge_late_fees(

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
+import pendulum
 import pytest
 
 from powerretail import cli
+from powerretail.access import SEED_POLICY, Actor
+from powerretail.adapters.clocks import FixedClock
 from powerretail.adapters.sqlite import SqliteStore
+from powerretail.quantities import Money
 from powerretail.repositories.dunning import DUNNING_ORDERS
+from powerretail.workflows.collections import grant_payment_plan
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +85,33 @@ def test_bad_input_exits_2_without_a_traceback(
     assert "expected an existing powerretail SQLite file" in err
     assert "expected a date YYYY-MM-DD" in err
     assert "Traceback" not in err
+
+
+def test_a_bill_under_a_payment_plan_is_reported_skipped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "planned.sqlite3"
+    assert cli.main(["demo", "--store", str(path)]) == 0
+    store = SqliteStore(path)
+    try:
+        grant_payment_plan(
+            store.unit_of_work,
+            clock=FixedClock(pendulum.datetime(2025, 8, 10, 10, tz="Asia/Shanghai")),
+            key="plan-1",
+            account_id="JS-C-0042",
+            bill_id="JS-C-0042-20250701",
+            instalments=[
+                (date(2025, 9, 30), Money("4000.00")),
+                (date(2025, 10, 31), Money("4306.10")),
+            ],
+            actor=Actor(id="kam", name="Zhou", roles={"regional_key_account_manager"}),
+            policy=SEED_POLICY,
+            why="分两期",
+        )
+    finally:
+        store.close()
+    capsys.readouterr()
+    assert run(path, "2025-09-01") == 0
+    out = capsys.readouterr().out
+    assert "JS-C-0042  skipped JS-C-0042-20250701: PLAN-JS-C-0042-20250701: payment plan met" in out
+    assert "JS-C-0042  reminder" not in out

@@ -19,11 +19,18 @@ from powerretail.access import (
 )
 from powerretail.adapters.clocks import FixedClock
 from powerretail.adapters.memory import MemoryStore
+from powerretail.collections.write_off import (
+    SEED_WRITE_OFF_RULES,
+    Evidence,
+    EvidenceKind,
+    refuse_reduction,
+)
 from powerretail.customers.credit import CreditScore
 from powerretail.errors import InvalidInput, NotFound
 from powerretail.ids import AccountId, CustomerId
 from powerretail.quantities import Money
 from powerretail.repositories.codec import JsonValue
+from powerretail.repositories.collections import WRITE_OFFS
 from powerretail.repositories.commands import CommandRefused
 from powerretail.repositories.customers import CREDIT_SCORES
 from powerretail.repositories.payments import RECEIVABLES, Receivable
@@ -147,8 +154,19 @@ class TestAdjustCredit:
             adjust(store, "adj-1", customer="C-9")
 
 
+#: The evidence the seed write-off rules ask for: the collection record and a proof of the loss.
+EVIDENCE = (
+    Evidence(EvidenceKind.COLLECTION_RECORD, "催收记录 2025-031"),
+    Evidence(EvidenceKind.BANKRUPTCY, "(2025)苏05破17号 破产清算公告"),
+)
+
+
 def write_off(
-    store: MemoryStore, key: str, amount: str, actor: Actor = COMMITTEE
+    store: MemoryStore,
+    key: str,
+    amount: str,
+    actor: Actor = COMMITTEE,
+    evidence: tuple[Evidence, ...] = EVIDENCE,
 ) -> dict[str, JsonValue]:
     return write_off_receivable(
         store.unit_of_work,
@@ -160,6 +178,7 @@ def write_off(
         actor=actor,
         policy=COMPANY_POLICY,
         why="debtor wound up, court ruling 2025-17",
+        evidence=evidence,
     )
 
 
@@ -174,11 +193,15 @@ class TestWriteOff:
             "bill_id": "B-1",
             "written_off": "600.00",
             "balance": "900.00",
+            "write_off_id": "WO-wo-1",
         }
         with store.unit_of_work() as uow:
             receivable = uow.repository(RECEIVABLES).get(AccountId("A-1")).entity
             (grant,) = uow.audit.records(operation=WRITE_OFF_RECEIVABLE)
             (written,) = uow.outbox.events_for(RECEIVABLES.kind, "A-1")
+            record = uow.repository(WRITE_OFFS).get("WO-wo-1").entity
+        assert (record.amount, record.by, record.evidence) == (Money("600.00"), "board", EVIDENCE)
+        assert record.rules == SEED_WRITE_OFF_RULES.key
         assert receivable.written_off == Money("600.00")
         assert receivable.reconciles
         assert (grant.granted_by, grant.magnitude) == ("bad_debt_committee", Decimal("600.00"))
@@ -192,6 +215,33 @@ class TestWriteOff:
             assert uow.repository(RECEIVABLES).get(AccountId("A-1")).entity.owed == Money("1500.00")
             (refusal,) = uow.audit.records()
         assert (refusal.actor, refusal.decision) == ("auditor", Decision.REFUSED)
+
+    @pytest.mark.parametrize(
+        ("evidence", "missing"),
+        [
+            ((), "missing evidence: collection_record"),
+            (EVIDENCE[1:], "missing evidence: collection_record"),
+            (EVIDENCE[:1], "no evidence of the loss"),
+        ],
+    )
+    def test_a_write_off_without_the_evidence_is_refused_naming_the_rule(
+        self, store: MemoryStore, evidence: tuple[Evidence, ...], missing: str
+    ) -> None:
+        with pytest.raises(CommandRefused, match=missing) as refused:
+            write_off(store, "wo-1", "10.00", evidence=evidence)
+
+        assert "四(三)收费制度 6" in str(refused.value)
+        assert "不得擅自做坏帐处理" in str(refused.value)
+        with store.unit_of_work() as uow:
+            assert uow.repository(RECEIVABLES).get(AccountId("A-1")).entity.owed == Money("1500.00")
+            assert uow.repository(WRITE_OFFS).find("WO-wo-1") is None
+
+    def test_a_reduction_of_arrears_is_refused_with_the_seed_rule(self) -> None:
+        refused = refuse_reduction("waive 200.00 of bill B-1")
+        assert str(refused) == (
+            "write-off refused: waive 200.00 of bill B-1: arrears may not be reduced or waived "
+            "(不得同意减、免欠费); 不得擅自做坏帐处理 (供电所农电营销工作管理制度 四(三)收费制度 6)"
+        )
 
     def test_a_write_off_beyond_the_authority_limit_is_refused(self, store: MemoryStore) -> None:
         with pytest.raises(CommandRefused, match="exceeds the authority limit 1000"):
@@ -215,4 +265,17 @@ class TestWriteOff:
                 actor=COMMITTEE,
                 policy=COMPANY_POLICY,
                 why="x",
+            )
+        with pytest.raises(InvalidInput, match="evidence"):
+            write_off_receivable(
+                store.unit_of_work,
+                clock=FixedClock(JUNE),
+                key="wo-1",
+                account_id="A-1",
+                bill_id="B-1",
+                amount=Money("10.00"),
+                actor=COMMITTEE,
+                policy=COMPANY_POLICY,
+                why="x",
+                evidence=["a court ruling"],  # type: ignore[list-item]
             )

@@ -86,7 +86,8 @@ def test_an_overdue_account_goes_reminder_notice_stop_payment_restore(
     assert kinds(dun(book, clock, day(33))) == []
     assert kinds(dun(book, clock, day(34))) == ["stop"]
     assert state(book) is DunningState.SUPPLY_STOPPED
-    post_payment(
+    clock.set(pendulum.datetime(2025, 4, 14, 9, tz="Asia/Shanghai"))  # paid at 09:00 on day 35
+    receipt = post_payment(
         book,
         clock=clock,
         key="pay-1",
@@ -94,10 +95,12 @@ def test_an_overdue_account_goes_reminder_notice_stop_payment_restore(
         amount=Money("500.00"),
         received_on=day(35),
     )
-    report = dun(book, clock, day(35))
-    assert kinds(report) == ["restore"]
+    # the payment itself issues the restore order: the next run has nothing more to do
+    assert receipt.restore_orders == ("DUN-B-A-1/2025-04-14/restore",)
+    assert state(book) is DunningState.RESTORE_DUE
+    assert kinds(dun(book, clock, day(35))) == []
     with book() as uow:
-        order = uow.repository(DUNNING_ORDERS).get(report.orders[0][1]).entity
+        order = uow.repository(DUNNING_ORDERS).get(receipt.restore_orders[0]).entity
         events = uow.outbox.events_for(DUNNING_CASES.kind, "DUN-B-A-1")
     assert order.kind is OrderKind.RESTORE
     assert order.due_at == pendulum.datetime(2025, 4, 18, tz="Asia/Shanghai")  # 3 days, 第69条
@@ -142,6 +145,7 @@ def test_a_late_restoration_is_a_breach_recorded_once(
     assert state(book) is DunningState.STOP_NOTICE_SERVED  # SGCC: 7 days' notice
     dun(book, clock, day(38), rules="SGCC2011", accounts=["A-1"])
     assert state(book) is DunningState.SUPPLY_STOPPED
+    clock.set(pendulum.datetime(2025, 4, 18, 9, tz="Asia/Shanghai"))
     post_payment(
         book,
         clock=clock,
@@ -151,7 +155,7 @@ def test_a_late_restoration_is_a_breach_recorded_once(
         received_on=day(39),
     )
     dun(book, clock, day(39), rules="SGCC2011", accounts=["A-1"])
-    # paid (seen) at 09:00 on day 39: due at 09:00 on day 40, not yet late then
+    # paid at 09:00 on day 39: due at 09:00 on day 40, not yet late then
     assert kinds(dun(book, clock, day(40), rules="SGCC2011", accounts=["A-1"])) == []
     assert kinds(dun(book, clock, day(41), rules="SGCC2011", accounts=["A-1"])) == [
         "restore_breach"
@@ -251,6 +255,7 @@ def test_a_late_restoration_records_its_breach_and_a_later_move_out_stops_the_du
     for n in (1, 31, 34):
         dun(book, clock, day(n), accounts=["A-1", "A-2"], progress=seen.append)
     assert seen == ["A-1", "A-2"] * 3
+    clock.set(pendulum.datetime(2025, 4, 14, 9, tz="Asia/Shanghai"))
     post_payment(
         book,
         clock=clock,
