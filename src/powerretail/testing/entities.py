@@ -62,7 +62,7 @@ from powerretail.metering.reads import (
     ReadSource,
     RegisterRead,
 )
-from powerretail.metering.vee import Action, Finding, Severity
+from powerretail.metering.vee import Action, Finding, Severity, WorkOrderKind
 from powerretail.repositories.aggregates import Aggregate
 from powerretail.repositories.billing import BILLING_PROFILES, BILLS, BillingProfile
 from powerretail.repositories.contracts import CONTRACTS, StoredContract
@@ -90,6 +90,8 @@ from powerretail.repositories.metering import (
 )
 from powerretail.repositories.payments import PAYMENTS, RECEIVABLES, Payment, Receivable
 from powerretail.repositories.tariffs import TARIFF_DOCUMENTS, TariffDocument
+from powerretail.repositories.work_orders import WORK_ORDERS, StoredWorkOrder
+from powerretail.service import work_orders as wo
 from powerretail.tariffs.model import BasicChargeBasis
 from powerretail.testing.strategies import (
     aware_datetimes,
@@ -121,6 +123,7 @@ __all__ = [
     "stored_reads",
     "stored_series",
     "tariff_documents",
+    "work_orders",
 ]
 
 _WORDS = st.text(
@@ -543,6 +546,39 @@ def dunning_orders() -> st.SearchStrategy[DunningOrder]:
     )
 
 
+def work_orders() -> st.SearchStrategy[StoredWorkOrder]:
+    """Draw stored work orders raised by a finding, an inspection or a case, moved some steps."""
+    manager = Actor(id="mm-1", name="Zhou", roles={"marketing_manager"})
+
+    def build(*, ref: str, kind: Any, origin: int, at: Any, steps: int) -> StoredWorkOrder:
+        if origin == 0:
+            order = wo.from_case(case_id=ref, kind=kind, subject="M-1", at=at, detail="case")
+        else:
+            order = wo.from_inspection(
+                inspection_id=ref, kind=kind, subject="SP-1", at=at, detail="检查"
+            )
+        if steps >= 1:
+            order = wo.dispatch(
+                order, assignee="r-1", policy=SEED_POLICY, actor=manager, at=at
+            ).order
+        if steps >= 2:
+            order = wo.complete(
+                order, result="done", policy=SEED_POLICY, actor=manager, at=at
+            ).order
+        if steps >= 3:
+            order = wo.verify(order, policy=SEED_POLICY, actor=manager, at=at).order
+        return StoredWorkOrder.of(order)
+
+    return st.builds(
+        build,
+        ref=identifiers("REF"),
+        kind=st.sampled_from(WorkOrderKind),
+        origin=st.integers(0, 1),
+        at=aware_datetimes(),
+        steps=st.integers(0, 3),
+    )
+
+
 #: Every aggregate of :mod:`powerretail.repositories` with a strategy of its entities.
 ENTITY_CASES: tuple[tuple[Aggregate[Any, Any], st.SearchStrategy[Any]], ...] = (
     (CUSTOMERS, customers()),
@@ -561,4 +597,5 @@ ENTITY_CASES: tuple[tuple[Aggregate[Any, Any], st.SearchStrategy[Any]], ...] = (
     (PAYMENTS, payments()),
     (DUNNING_CASES, dunning_cases()),
     (DUNNING_ORDERS, dunning_orders()),
+    (WORK_ORDERS, work_orders()),
 )
