@@ -41,7 +41,7 @@ class WorkOrders(RuleBasedStateMachine):
     order: WorkOrder
     now: pendulum.DateTime
 
-    @initialize(kind=st.sampled_from(WorkOrderKind), day=st.integers(0, 360))
+    @initialize(kind=st.sampled_from(WorkOrderKind), day=st.integers(0, 330))
     def raise_it(self, kind: WorkOrderKind, day: int) -> None:
         self.now = pendulum.datetime(2026, 1, 1, 9, tz="Asia/Shanghai").add(days=day)
         self.order = from_case(case_id="CASE-1", kind=kind, subject="M-1", at=self.now, detail="d")

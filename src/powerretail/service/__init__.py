@@ -6,6 +6,6 @@
   affected key and important customers before the limit, progress, restoration, call-back.
 """
 
-from powerretail.service import work_orders
+from powerretail.service import outages, work_orders
 
-__all__ = ["work_orders"]
+__all__ = ["outages", "work_orders"]

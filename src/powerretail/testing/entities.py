@@ -88,9 +88,11 @@ from powerretail.repositories.metering import (
     StoredSeries,
     read_key,
 )
+from powerretail.repositories.outages import OUTAGES, StoredOutage
 from powerretail.repositories.payments import PAYMENTS, RECEIVABLES, Payment, Receivable
 from powerretail.repositories.tariffs import TARIFF_DOCUMENTS, TariffDocument
 from powerretail.repositories.work_orders import WORK_ORDERS, StoredWorkOrder
+from powerretail.service import outages as out
 from powerretail.service import work_orders as wo
 from powerretail.tariffs.model import BasicChargeBasis
 from powerretail.testing.strategies import (
@@ -116,6 +118,7 @@ __all__ = [
     "findings",
     "meters",
     "open_items",
+    "outages",
     "payments",
     "receivables",
     "service_points",
@@ -579,6 +582,61 @@ def work_orders() -> st.SearchStrategy[StoredWorkOrder]:
     )
 
 
+def outages() -> st.SearchStrategy[StoredOutage]:
+    """Draw stored outages affecting a key customer: requested, approved, notified, started."""
+    head = Actor(id="head-1", name="Zhang", roles={"supply_office_head"})
+    key = out.AffectedCustomer(
+        customer_id="C-1",
+        account_id="A-1",
+        service_point_id="SP-1",
+        name="医院",
+        needs_notice=True,
+        why="important customer",
+    )
+
+    def build(*, outage_id: str, kind: Any, rules: str, start: Any, steps: int) -> StoredOutage:
+        begin = pendulum.instance(start)
+        outage = out.request(
+            id=outage_id,
+            kind=kind,
+            feeder="10kV 城东线",
+            area="3号台区",
+            service_points=("SP-1",),
+            window_start=begin,
+            window_end=begin.add(hours=6),
+            reason="检修",
+            at=begin.subtract(days=10),
+            by="planner",
+            affected=(key,),
+            rules=rules,
+        )
+        if steps >= 1:
+            approved = out.approve(outage, policy=SEED_POLICY, actor=head, at=outage.requested_at)
+            outage = approved.outage
+        if steps >= 2:
+            outage = out.notify(
+                outage,
+                customer_id="C-1",
+                channel=Channel.PHONE,
+                what="停电通知",
+                policy=SEED_POLICY,
+                actor=head,
+                at=begin.subtract(days=8),
+            ).outage
+        if steps >= 3:
+            outage = out.start(outage, policy=SEED_POLICY, actor=head, at=begin).outage
+        return StoredOutage.of(outage)
+
+    return st.builds(
+        build,
+        outage_id=identifiers("OUT"),
+        kind=st.sampled_from(out.OutageKind),
+        rules=st.sampled_from(sorted(out.OUTAGE_RULE_SETS)),
+        start=aware_datetimes(),
+        steps=st.integers(0, 3),
+    )
+
+
 #: Every aggregate of :mod:`powerretail.repositories` with a strategy of its entities.
 ENTITY_CASES: tuple[tuple[Aggregate[Any, Any], st.SearchStrategy[Any]], ...] = (
     (CUSTOMERS, customers()),
@@ -598,4 +656,5 @@ ENTITY_CASES: tuple[tuple[Aggregate[Any, Any], st.SearchStrategy[Any]], ...] = (
     (DUNNING_CASES, dunning_cases()),
     (DUNNING_ORDERS, dunning_orders()),
     (WORK_ORDERS, work_orders()),
+    (OUTAGES, outages()),
 )
