@@ -28,9 +28,11 @@ COMMAND_MODULES: Final[tuple[str, ...]] = (
     "powerretail.cli.bill",
     "powerretail.cli.demo",
     "powerretail.cli.dunning",
+    "powerretail.cli.outages",
     "powerretail.cli.tariff",
     "powerretail.cli.validate",
     "powerretail.cli.whatif",
+    "powerretail.cli.work_orders",
 )
 
 
