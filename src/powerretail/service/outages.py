@@ -15,7 +15,7 @@ one (《电力供应与使用条例》第28条). A notice later than its limit i
 has to know) but is a visible breach (:func:`outage_breaches`), as are a key customer never
 notified once the limit has passed, and a restoration later than the announced window.
 
->>> print(OUTAGE_MACHINE.to_mermaid().splitlines()[-2])
+>>> print(OUTAGE_MACHINE.to_mermaid().splitlines()[-1])
     CANCELLED --> [*]
 
 Source: 供电所大客户维护与管理办法 第九条 (一)-(五); 国家电网有限公司供电服务“十项承诺”;

@@ -5,10 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pendulum
 import pytest
 
 from powerretail import cli
+from powerretail.access import Actor
+from powerretail.adapters.clocks import FixedClock
+from powerretail.adapters.sqlite import SqliteStore
 from powerretail.cli.demo import run_demo
+from powerretail.service.outages import OutageKind
+from powerretail.workflows.outages import request_outage
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +90,35 @@ def test_bad_input_exits_2_without_a_traceback(
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert "--as-of: expected a date or time" in err
+
+
+def test_shows_missing_notices_breaches_and_the_call_back_due(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "demo.sqlite3"
+    run_demo(path)
+    store = SqliteStore(path)
+    clock = FixedClock(pendulum.datetime(2025, 8, 1, 9, tz="Asia/Shanghai"))
+    head = Actor(id="h", name="Zhang", roles={"supply_office_head"})
+    window = pendulum.datetime(2025, 9, 2, 9, tz="Asia/Shanghai")
+    request_outage(
+        store.unit_of_work,
+        clock=clock,
+        outage_id="OUT-2",
+        kind=OutageKind.TEMPORARY,
+        feeder="f",
+        area="a",
+        service_points=("SP-JS-H-0100",),
+        window_start=window,
+        window_end=window.add(hours=2),
+        reason="repair",
+        actor=head,
+    )
+    store.close()
+    capsys.readouterr()
+    assert cli.main(["outages", "--store", str(path), "--as-of", "2025-09-02T10:00"]) == 0
+    out = capsys.readouterr().out
+    assert "OUT-2  temporary requested" in out
+    assert "notices: missing" in out
+    assert "C-JS-H-0100 (important customer: 关键基础设施类; load 一级负荷): not notified" in out
+    assert "breach: outage OUT-2: not notified to C-JS-H-0100" in out

@@ -382,3 +382,54 @@ class TestRaisingAndMoving:
                 policy=SEED_POLICY,
                 actor=MANAGER,
             )
+
+
+class TestReopenAndCancelInTheStore:
+    def test_a_failed_verification_reopens_and_a_new_order_can_be_cancelled(
+        self, store: MemoryStore, clock: FixedClock
+    ) -> None:
+        order = raise_from_inspection(
+            store.unit_of_work,
+            clock=clock,
+            inspection_id="INS-2",
+            kind=WorkOrderKind.METER_CHANGE_RECORD,
+            subject="M-9",
+            detail="meter replaced, no record",
+        )
+        now = pendulum.instance(clock.now())
+        for offset, event, actor, extra in (
+            (0, WorkOrderEvent.DISPATCH, MANAGER, {"assignee": "reader-1"}),
+            (1, WorkOrderEvent.COMPLETE, READER, {"result": "recorded"}),
+            (2, WorkOrderEvent.REOPEN, MANAGER, {"why": "wrong serial"}),
+        ):
+            moved = step_work_order(
+                store.unit_of_work,
+                clock=clock,
+                order_id=order.id,
+                step=event,
+                at=now.add(hours=offset),
+                policy=SEED_POLICY,
+                actor=actor,
+                **extra,
+            )
+        assert moved.state is WorkOrderState.DISPATCHED
+        cancelled = step_work_order(
+            store.unit_of_work,
+            clock=clock,
+            order_id=order.id,
+            step=WorkOrderEvent.CANCEL,
+            at=now.add(hours=3),
+            policy=SEED_POLICY,
+            actor=MANAGER,
+        )
+        assert cancelled.state is WorkOrderState.CANCELLED
+        # the same inspection again: the id is taken, nothing new is stored
+        raise_from_inspection(
+            store.unit_of_work,
+            clock=clock,
+            inspection_id="INS-2",
+            kind=WorkOrderKind.METER_CHANGE_RECORD,
+            subject="M-9",
+            detail="meter replaced, no record",
+        )
+        assert [o.state for o in list_work_orders(store.unit_of_work)] == [WorkOrderState.CANCELLED]
