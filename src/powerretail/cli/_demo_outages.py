@@ -41,7 +41,7 @@ from powerretail.workflows.outages import outage_statuses, request_outage, step_
 from powerretail.workflows.reads import estimate_reads, submit_reads
 from powerretail.workflows.work_orders import list_work_orders
 
-__all__ = ["run_service_demo"]
+__all__ = ["run_outages_demo"]
 
 _HOSPITAL: Final = "JS-H-0100"
 _METER: Final = MeterId("M-JS-H-0100")
@@ -199,7 +199,7 @@ def _outage(make_unit_of_work: UnitOfWorkFactory, clock: Clock) -> None:
         )
 
 
-def run_service_demo(
+def run_outages_demo(
     make_unit_of_work: UnitOfWorkFactory, *, clock: Clock, language: str = "en"
 ) -> list[str]:
     """Run the service section on the demo store; return its lines (the same on every run)."""

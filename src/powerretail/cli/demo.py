@@ -36,7 +36,7 @@ from powerretail.adapters.tariff_library import load_shipped, sample_text
 from powerretail.billing.bill import Bill
 from powerretail.billing.determinants import AccountFacts
 from powerretail.billing.usage import IntervalSeries, RegisterRead
-from powerretail.cli._demo_outages import run_service_demo
+from powerretail.cli._demo_outages import run_outages_demo
 from powerretail.cli.bill import bill_usage, usage_from_csv
 from powerretail.collections.late_fees import CustomerKind
 from powerretail.customers.parties import Account, Customer, Sector
@@ -444,7 +444,7 @@ def run_demo(store_path: Path, *, language: str = "en") -> tuple[str, list[Bill]
                 out.append(f"    {note}")
             out.append(bill.explain(language))
             out.append("")
-        out.extend([*run_service_demo(make_unit_of_work, clock=clock, language=language), ""])
+        out.extend([*run_outages_demo(make_unit_of_work, clock=clock, language=language), ""])
         receipt = post_payment(
             make_unit_of_work,
             clock=clock,
