@@ -55,6 +55,7 @@ from powerretail.timeframe import DEFAULT_TIMEZONE, as_instant, timezone
 __all__ = [
     "ACCEPT_EQUIPMENT",
     "ADJUST_CREDIT_SCORE",
+    "APPROVE_OUTAGE",
     "APPROVE_SUPPLY_SCHEME",
     "CHANGE_TARIFF_ARCHIVE",
     "CORRECT_BILL",
@@ -63,6 +64,7 @@ __all__ = [
     "SEED_POLICY",
     "SIGN_CONTRACT",
     "STOP_SUPPLY",
+    "VERIFY_WORK_ORDER",
     "WRITE_OFF_RECEIVABLE",
     "AccessPolicy",
     "Actor",
@@ -113,6 +115,10 @@ STOP_SUPPLY: Final = "stop_supply"
 APPROVE_SUPPLY_SCHEME: Final = "approve_supply_scheme"
 #: Accept a customer's receiving equipment at the completion inspection (受电装置验收).
 ACCEPT_EQUIPMENT: Final = "accept_equipment"
+#: Approve a planned or temporary outage (计划停电: 经审批同意后实施).
+APPROVE_OUTAGE: Final = "approve_outage"
+#: Verify a work order done in the field (验收工作单).
+VERIFY_WORK_ORDER: Final = "verify_work_order"
 
 
 def _magnitude_limit(value: object) -> Decimal | None:
@@ -605,6 +611,8 @@ def _widest(grants: Iterable[tuple[Role, Permission]]) -> tuple[Role, Permission
 
 _KAM_SOURCE: Final = "苏州供电公司大客户经理岗位职责描述 4.岗位权限 (limits illustrative)"
 _AUDIT_SOURCE: Final = "供电所农电营销工作管理制度 四、供电所抄、核、收管理制度 (二)审核制度"
+_READING_SOURCE: Final = "供电所农电营销工作管理制度 四、供电所抄、核、收管理制度 (一)抄表制度 5"
+_OUTAGE_SOURCE: Final = "供电所大客户维护与管理办法 第九条(一) (经审批同意后实施)"
 #: Credit-score authority adds up over a calendar month for one customer (illustrative).
 _CREDIT_PERIOD: Final = LimitPeriod.calendar_month()
 
@@ -632,7 +640,10 @@ SEED_POLICY: Final = AccessPolicy(
         Role(
             "marketing_manager",
             "营销管理专责",
-            (Permission(RELEASE_HELD_BILL, source=f"{_AUDIT_SOURCE} 4-5"),),
+            (
+                Permission(RELEASE_HELD_BILL, source=f"{_AUDIT_SOURCE} 4-5"),
+                Permission(VERIFY_WORK_ORDER, source=_READING_SOURCE),
+            ),
         ),
         Role(
             "regional_key_account_manager",
@@ -684,7 +695,10 @@ SEED_POLICY: Final = AccessPolicy(
         Role(
             "supply_office_head",
             "供电所所长",
-            (Permission(STOP_SUPPLY, source="《供电营业规则》(1996) 第67条 (经批准)"),),
+            (
+                Permission(STOP_SUPPLY, source="《供电营业规则》(1996) 第67条 (经批准)"),
+                Permission(APPROVE_OUTAGE, source=_OUTAGE_SOURCE),
+            ),
         ),
     ),
 )

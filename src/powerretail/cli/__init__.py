@@ -30,9 +30,11 @@ COMMAND_MODULES: Final[tuple[str, ...]] = (
     "powerretail.cli.demo",
     "powerretail.cli.dunning",
     "powerretail.cli.retail",
+    "powerretail.cli.outages",
     "powerretail.cli.tariff",
     "powerretail.cli.validate",
     "powerretail.cli.whatif",
+    "powerretail.cli.work_orders",
 )
 
 

@@ -37,6 +37,7 @@ from powerretail.billing.bill import Bill
 from powerretail.billing.determinants import AccountFacts
 from powerretail.billing.usage import IntervalSeries, RegisterRead
 from powerretail.cli._demo_dunning import dunning_demo
+from powerretail.cli._demo_outages import run_outages_demo
 from powerretail.cli._demo_retail import retail_demo
 from powerretail.cli._demo_service import run_service_demo
 from powerretail.cli.bill import bill_usage, usage_from_csv
@@ -447,6 +448,7 @@ def run_demo(store_path: Path, *, language: str = "en") -> tuple[str, list[Bill]
             out.append(bill.explain(language))
             out.append("")
         out.extend(run_service_demo(make_unit_of_work, clock=clock, at=DEMO_NOW))
+        out.extend([*run_outages_demo(make_unit_of_work, clock=clock, language=language), ""])
         receipt = post_payment(
             make_unit_of_work,
             clock=clock,

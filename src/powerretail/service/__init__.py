@@ -6,11 +6,16 @@
   each a declared machine with its clocks, and the selectable service rule sets;
 * :mod:`powerretail.service.connections` — new connections and capacity increases (业扩报装);
 * :mod:`powerretail.service.routing` — routing by customer attributes as policy data;
-* :mod:`powerretail.service.reports` — SLA attainment, the rolling review and the backlog.
+* :mod:`powerretail.service.reports` — SLA attainment, the rolling review and the backlog;
+* :mod:`powerretail.service.work_orders` — work orders raised by meter-read findings,
+  inspections and service cases: created, dispatched, done, verified, each kind on its limit;
+* :mod:`powerretail.service.outages` — planned and temporary outages: approval, notices to the
+  affected key and important customers before the limit, progress, restoration, call-back.
 """
 
 from __future__ import annotations
 
+from powerretail.service import outages, work_orders
 from powerretail.service.cases import (
     KINDS,
     Case,
@@ -40,4 +45,6 @@ __all__ = [
     "Satisfaction",
     "case_clocks",
     "open_case",
+    "outages",
+    "work_orders",
 ]

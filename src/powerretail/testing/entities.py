@@ -70,7 +70,7 @@ from powerretail.metering.reads import (
     ReadSource,
     RegisterRead,
 )
-from powerretail.metering.vee import Action, Finding, Severity
+from powerretail.metering.vee import Action, Finding, Severity, WorkOrderKind
 from powerretail.repositories.aggregates import Aggregate
 from powerretail.repositories.billing import BILLING_PROFILES, BILLS, BillingProfile
 from powerretail.repositories.collections import (
@@ -103,6 +103,7 @@ from powerretail.repositories.metering import (
     StoredSeries,
     read_key,
 )
+from powerretail.repositories.outages import OUTAGES, StoredOutage
 from powerretail.repositories.payments import PAYMENTS, RECEIVABLES, Payment, Receivable
 from powerretail.repositories.retail_forecast import (
     MONTHLY_USAGE,
@@ -113,9 +114,12 @@ from powerretail.repositories.retail_forecast import (
 from powerretail.repositories.retail_risk import RISKS, StoredRisk
 from powerretail.repositories.service import SERVICE_CASES, StoredCase
 from powerretail.repositories.tariffs import TARIFF_DOCUMENTS, TariffDocument
+from powerretail.repositories.work_orders import WORK_ORDERS, StoredWorkOrder
 from powerretail.retail import risk as retail_risk
 from powerretail.retail.forecast import Month
 from powerretail.retail.plans import SalesPlanLine
+from powerretail.service import outages as out
+from powerretail.service import work_orders as wo
 from powerretail.service.cases import (
     KINDS,
     IntakeChannel,
@@ -163,6 +167,7 @@ __all__ = [
     "meters",
     "monthly_usage",
     "open_items",
+    "outages",
     "payment_plans",
     "payments",
     "prepayment_alerts",
@@ -175,6 +180,7 @@ __all__ = [
     "stored_reads",
     "stored_series",
     "tariff_documents",
+    "work_orders",
     "write_offs",
 ]
 
@@ -871,6 +877,94 @@ def write_offs() -> st.SearchStrategy[WriteOffRecord]:
     )
 
 
+def work_orders() -> st.SearchStrategy[StoredWorkOrder]:
+    """Draw stored work orders raised by a finding, an inspection or a case, moved some steps."""
+    manager = Actor(id="mm-1", name="Zhou", roles={"marketing_manager"})
+
+    def build(*, ref: str, kind: Any, origin: int, at: Any, steps: int) -> StoredWorkOrder:
+        if origin == 0:
+            order = wo.from_case(case_id=ref, kind=kind, subject="M-1", at=at, detail="case")
+        else:
+            order = wo.from_inspection(
+                inspection_id=ref, kind=kind, subject="SP-1", at=at, detail="检查"
+            )
+        if steps >= 1:
+            order = wo.dispatch(
+                order, assignee="r-1", policy=SEED_POLICY, actor=manager, at=at
+            ).order
+        if steps >= 2:
+            order = wo.complete(
+                order, result="done", policy=SEED_POLICY, actor=manager, at=at
+            ).order
+        if steps >= 3:
+            order = wo.verify(order, policy=SEED_POLICY, actor=manager, at=at).order
+        return StoredWorkOrder.of(order)
+
+    return st.builds(
+        build,
+        ref=identifiers("REF"),
+        kind=st.sampled_from(WorkOrderKind),
+        origin=st.integers(0, 1),
+        at=aware_datetimes(),
+        steps=st.integers(0, 3),
+    )
+
+
+def outages() -> st.SearchStrategy[StoredOutage]:
+    """Draw stored outages affecting a key customer: requested, approved, notified, started."""
+    head = Actor(id="head-1", name="Zhang", roles={"supply_office_head"})
+    key = out.AffectedCustomer(
+        customer_id="C-1",
+        account_id="A-1",
+        service_point_id="SP-1",
+        name="医院",
+        needs_notice=True,
+        why="important customer",
+    )
+
+    def build(*, outage_id: str, kind: Any, rules: str, start: Any, steps: int) -> StoredOutage:
+        begin = pendulum.instance(start)
+        outage = out.request(
+            id=outage_id,
+            kind=kind,
+            feeder="10kV 城东线",
+            area="3号台区",
+            service_points=("SP-1",),
+            window_start=begin,
+            window_end=begin.add(hours=6),
+            reason="检修",
+            at=begin.subtract(days=10),
+            by="planner",
+            affected=(key,),
+            rules=rules,
+        )
+        if steps >= 1:
+            approved = out.approve(outage, policy=SEED_POLICY, actor=head, at=outage.requested_at)
+            outage = approved.outage
+        if steps >= 2:
+            outage = out.notify(
+                outage,
+                customer_id="C-1",
+                channel=Channel.PHONE,
+                what="停电通知",
+                policy=SEED_POLICY,
+                actor=head,
+                at=begin.subtract(days=8),
+            ).outage
+        if steps >= 3:
+            outage = out.start(outage, policy=SEED_POLICY, actor=head, at=begin).outage
+        return StoredOutage.of(outage)
+
+    return st.builds(
+        build,
+        outage_id=identifiers("OUT"),
+        kind=st.sampled_from(out.OutageKind),
+        rules=st.sampled_from(sorted(out.OUTAGE_RULE_SETS)),
+        start=aware_datetimes(),
+        steps=st.integers(0, 3),
+    )
+
+
 #: Every aggregate of :mod:`powerretail.repositories` with a strategy of its entities.
 ENTITY_CASES: tuple[tuple[Aggregate[Any, Any], st.SearchStrategy[Any]], ...] = (
     (CUSTOMERS, customers()),
@@ -898,4 +992,6 @@ ENTITY_CASES: tuple[tuple[Aggregate[Any, Any], st.SearchStrategy[Any]], ...] = (
     (DEPOSIT_MOVEMENTS, deposit_movements()),
     (PREPAYMENT_ALERTS, prepayment_alerts()),
     (WRITE_OFFS, write_offs()),
+    (WORK_ORDERS, work_orders()),
+    (OUTAGES, outages()),
 )

@@ -7,6 +7,15 @@ rejects it — stores an estimate in its place
 estimates the reads of a meter that could not be read. Each read is its own unit of
 work, keyed by meter, register and instant: submitting a file twice stores each read once (R22).
 
+Each read is checked with what the seed's rules need from the store: whether the meter's
+customer is a large customer (last year's average monthly consumption on the meter, by
+:func:`~powerretail.customers.tiering.classify_large_customer`) and the consumption of the same
+period a year before. The work orders the findings call for (an exception ticket after two
+unread cycles, a termination notice after six, a consumption investigation, a meter test …)
+are stored with the read, in the same unit of work
+(:func:`~powerretail.workflows.work_orders.raise_work_orders`): submitting the same reads again
+raises none twice.
+
 :func:`submit_series` fills the gaps of an interval series (linear or like-day) and checks it
 (:func:`~powerretail.metering.process.validate_intervals`) before storing it; its findings'
 actions are honoured as for reads.
@@ -14,22 +23,33 @@ actions are honoured as for reads.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import attrs
+import pendulum
+from dateutil.relativedelta import relativedelta
 
+from powerretail.customers.tiering import (
+    SEED_LARGE_CUSTOMER,
+    LargeCustomerPolicy,
+    UsageYear,
+    classify_large_customer,
+)
 from powerretail.errors import InvalidInput
 from powerretail.ids import MeterId
+from powerretail.metering.consumption import consumption
 from powerretail.metering.estimation import (
     NATIONAL_POLICY,
     EstimationPolicy,
     estimate_register_read,
 )
-from powerretail.metering.meters import RegisterKind
+from powerretail.metering.meters import Meter, RegisterKind
 from powerretail.metering.process import validate_intervals, validate_read
 from powerretail.metering.reads import IntervalSeries, RegisterRead
 from powerretail.metering.rules import CATALOGUE_RULES
 from powerretail.metering.vee import Action, Finding, IntervalSubject, ReadSubject, RuleSet
+from powerretail.quantities import Energy
 from powerretail.repositories.clock import Clock
 from powerretail.repositories.metering import (
     METERS,
@@ -40,13 +60,18 @@ from powerretail.repositories.metering import (
     read_key,
     series_key,
 )
-from powerretail.repositories.unit_of_work import UnitOfWorkFactory
-from powerretail.timeframe import DEFAULT_TIMEZONE, as_instant
+from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from powerretail.service.work_orders import from_finding
+from powerretail.timeframe import DEFAULT_TIMEZONE, as_instant, local_date
+from powerretail.workflows.work_orders import raise_work_orders
 
 __all__ = [
+    "YEAR_AGO_TOLERANCE_DAYS",
     "ReadSubmission",
     "SeriesSubmission",
     "estimate_reads",
+    "is_large_customer",
+    "same_period_last_year",
     "submit_reads",
     "submit_series",
 ]
@@ -59,6 +84,116 @@ _REJECTING = frozenset({Action.REJECT, Action.DROP, Action.ESTIMATE})
 #: names are estimated before the series is stored, so the estimate is what is billed.
 _REJECTING_SERIES = frozenset({Action.REJECT, Action.DROP})
 
+#: How far (days) a read a year before may be from the anniversary of a period's end to stand
+#: for it (reading days move a little from year to year).
+YEAR_AGO_TOLERANCE_DAYS = 3
+
+
+def _active_pairs(
+    reads: Sequence[RegisterRead], meter: Meter
+) -> list[tuple[RegisterRead, RegisterRead]]:
+    """Consecutive reads of the registers that add up to the active energy (the total register
+    if read, else the time-of-use registers)."""
+    active = [r for r in reads if r.register.is_active_energy and r.meter_id == meter.id]
+    kinds = {r.register for r in active}
+    if RegisterKind.ACTIVE_TOTAL in kinds:
+        kinds = {RegisterKind.ACTIVE_TOTAL}
+    pairs: list[tuple[RegisterRead, RegisterRead]] = []
+    for kind in sorted(kinds, key=lambda k: k.value):
+        ordered = sorted((r for r in active if r.register is kind), key=lambda r: r.read_at)
+        pairs.extend((a, b) for a, b in itertools.pairwise(ordered) if a.read_at < b.read_at)
+    return pairs
+
+
+def is_large_customer(
+    meter: Meter,
+    reads: Sequence[RegisterRead],
+    *,
+    at: object,
+    policy: LargeCustomerPolicy = SEED_LARGE_CUSTOMER,
+    zone: str = DEFAULT_TIMEZONE,
+) -> bool:
+    """Return whether ``meter``'s customer is a large customer for a read at ``at``.
+
+    Last calendar year's active consumption on the meter (the total register, or the sum of
+    the time-of-use registers), month by month (each period counted in the month of its
+    closing read), is classified by ``policy``; a meter with no reads closing last year is not
+    large.
+    """
+    year = local_date(as_instant(at, "at"), zone).year - 1
+    monthly: dict[int, Energy] = {}
+    for start, end in _active_pairs(reads, meter):
+        closing = local_date(end.read_at, zone)
+        if closing.year != year:
+            continue
+        try:
+            used = consumption(start, end, meter)
+        except InvalidInput:
+            continue
+        monthly[closing.month] = monthly.get(closing.month, Energy(0)) + used
+    if not monthly:
+        return False
+    usage = UsageYear(year=year, monthly_kwh=[monthly[m] for m in sorted(monthly)])
+    return classify_large_customer(usage, policy).outcome
+
+
+def _near(
+    reads: Sequence[RegisterRead], target: pendulum.DateTime, zone: str
+) -> RegisterRead | None:
+    day = local_date(target, zone)
+    best: tuple[int, RegisterRead] | None = None
+    for read in reads:
+        gap = abs((local_date(read.read_at, zone) - day).days)
+        if gap <= YEAR_AGO_TOLERANCE_DAYS and (best is None or gap < best[0]):
+            best = (gap, read)
+    return None if best is None else best[1]
+
+
+def same_period_last_year(
+    meter: Meter,
+    read: RegisterRead,
+    history: Sequence[RegisterRead],
+    *,
+    zone: str = DEFAULT_TIMEZONE,
+) -> Energy | None:
+    """Return the consumption of the period ending at ``read`` one year earlier, or None.
+
+    The period runs from the latest earlier read of the register to ``read``; a year before,
+    it is bounded by the reads of the same register nearest (within
+    :data:`YEAR_AGO_TOLERANCE_DAYS`) to each end's anniversary.
+    """
+    same = [
+        r
+        for r in history
+        if r.register is read.register and r.meter_id == meter.id and r.read_at < read.read_at
+    ]
+    if not same or not read.register.is_active_energy:
+        return None
+    previous = max(same, key=lambda r: r.read_at)
+    start = _near(same, previous.read_at - relativedelta(years=1), zone)
+    end = _near(same, read.read_at - relativedelta(years=1), zone)
+    if start is None or end is None or not start.read_at < end.read_at:
+        return None
+    try:
+        return consumption(start, end, meter)
+    except InvalidInput:
+        return None
+
+
+def _raise_orders(
+    uow: UnitOfWork, findings: Sequence[Finding], *, read_key: str, meter_id: str, at: object
+) -> tuple[str, ...]:
+    instant = as_instant(at, "at")
+    orders = [
+        order
+        for order in (
+            from_finding(finding, read_key=read_key, subject=meter_id, at=instant)
+            for finding in findings
+        )
+        if order is not None
+    ]
+    return raise_work_orders(uow, orders, command="read_work_orders")
+
 
 @attrs.frozen(kw_only=True)
 class ReadSubmission:
@@ -69,11 +204,14 @@ class ReadSubmission:
     estimated: tuple[str, ...] = ()
     duplicates: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = ()
+    #: The ids of the work orders the findings raised.
+    work_orders: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return (
             f"{len(self.accepted)} accepted, {len(self.rejected)} rejected, "
-            f"{len(self.estimated)} estimated, {len(self.duplicates)} already stored"
+            f"{len(self.estimated)} estimated, {len(self.duplicates)} already stored, "
+            f"{len(self.work_orders)} work orders raised"
         )
 
 
@@ -85,6 +223,8 @@ def submit_reads(
     rule_set: RuleSet = CATALOGUE_RULES,
     policy: EstimationPolicy = NATIONAL_POLICY,
     estimate: bool = True,
+    large_customer: LargeCustomerPolicy = SEED_LARGE_CUSTOMER,
+    zone: str = DEFAULT_TIMEZONE,
 ) -> ReadSubmission:
     """Validate and store ``reads``; estimate in place of a rejected read.
 
@@ -97,6 +237,11 @@ def submit_reads(
     enough earlier billable reads (two for the national previous-period method), otherwise the
     read stays rejected and the account waits for a re-read.
 
+    Each read is checked knowing whether the customer is large (``large_customer`` applied to
+    last year's reads, :func:`is_large_customer`) and the consumption of the same period last
+    year (:func:`same_period_last_year`); the work orders its findings call for are stored with
+    it (their ids in ``work_orders``).
+
     Raises:
         NotFound: a read of a meter that is not stored.
     """
@@ -105,6 +250,7 @@ def submit_reads(
     estimated: list[str] = []
     duplicates: list[str] = []
     findings: list[Finding] = []
+    orders: list[str] = []
     for read in sorted(reads, key=lambda r: r.read_at):
         key = read_key(read.meter_id, read.register, read.read_at)
         with make_unit_of_work() as uow:
@@ -113,16 +259,29 @@ def submit_reads(
                 duplicates.append(key)
                 continue
             meter = uow.repository(METERS).get(read.meter_id).entity
-            history = tuple(
+            billable = tuple(
                 stored.entity.read
                 for stored in repository.query(meter_id=read.meter_id)
-                if stored.entity.billable and stored.entity.read.register is read.register
+                if stored.entity.billable
             )
+            history = tuple(r for r in billable if r.register is read.register)
+            now = clock.now()
             found = validate_read(
-                ReadSubject(meter=meter, read=read, history=history, as_of=clock.now()),
+                ReadSubject(
+                    meter=meter,
+                    read=read,
+                    history=history,
+                    as_of=now,
+                    same_period_last_year=same_period_last_year(meter, read, history, zone=zone),
+                    is_large_customer=is_large_customer(
+                        meter, billable, at=read.read_at, policy=large_customer, zone=zone
+                    ),
+                    zone=zone,
+                ),
                 rule_set,
             )
             findings.extend(found)
+            orders.extend(_raise_orders(uow, found, read_key=key, meter_id=read.meter_id, at=now))
             refused = any(finding.action in _REJECTING for finding in found)
             repository.add(
                 StoredRead(
@@ -161,6 +320,7 @@ def submit_reads(
         estimated=tuple(estimated),
         duplicates=tuple(duplicates),
         findings=tuple(findings),
+        work_orders=tuple(orders),
     )
 
 
@@ -172,12 +332,18 @@ def estimate_reads(
     registers: Sequence[RegisterKind] | None = None,
     policy: EstimationPolicy = NATIONAL_POLICY,
     unreadable: bool = True,
+    rule_set: RuleSet | None = None,
 ) -> tuple[str, ...]:
     """Store an estimate of each register of ``meter_id`` at ``at`` that has no read there.
 
     For a meter that could not be read (``unreadable``, VEE V05) or a read that never came.
     Each estimate is billable until an actual read of the same instant replaces it. Returns the
     keys stored; a register with too little history is skipped (billing waits for it).
+
+    With a ``rule_set``, each estimate is checked as it is stored (the seed's unread-cycle
+    rules count these estimates: two in a row raise the exception ticket, six the termination
+    notice); its findings are stored with it and the work orders they call for are raised,
+    created at ``at``.
 
     Raises:
         NotFound: the meter is not stored.
@@ -208,7 +374,18 @@ def estimate_reads(
                 )
             except InvalidInput:
                 continue
-            repository.add(StoredRead(read_id=f"{key}/estimate", meter_id=meter.id, read=made.read))
+            found: tuple[Finding, ...] = ()
+            if rule_set is not None:
+                found = validate_read(
+                    ReadSubject(meter=meter, read=made.read, history=history, as_of=instant),
+                    rule_set,
+                )
+                _raise_orders(uow, found, read_key=key, meter_id=meter_id, at=instant)
+            repository.add(
+                StoredRead(
+                    read_id=f"{key}/estimate", meter_id=meter.id, read=made.read, findings=found
+                )
+            )
             stored.append(f"{key}/estimate")
         uow.commit()
     return tuple(stored)
