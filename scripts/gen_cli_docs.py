@@ -25,16 +25,25 @@ keeps it current.
 """
 
 
-def render() -> str:
-    """Return the page: the top-level help, then each command's help."""
-    os.environ["COLUMNS"] = "100"
-    parser = build_parser()
-    parts = [INTRO, "```text", parser.format_help().rstrip(), "```", ""]
+def _commands(parser: argparse.ArgumentParser, prefix: str, level: int) -> list[str]:
+    """Return the help of each sub-command of ``parser``, then of its own sub-commands."""
+    parts: list[str] = []
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for name, sub in sorted(action.choices.items()):
-                parts += [f"## `powerretail {name}`", "", "```text", sub.format_help().rstrip()]
+                title = f"{prefix} {name}"
+                parts += [f"{'#' * level} `{title}`", "", "```text", sub.format_help().rstrip()]
                 parts += ["```", ""]
+                parts += _commands(sub, title, level + 1)
+    return parts
+
+
+def render() -> str:
+    """Return the page: the top-level help, then each command's and each action's help."""
+    os.environ["COLUMNS"] = "100"
+    parser = build_parser()
+    parts = [INTRO, "```text", parser.format_help().rstrip(), "```", ""]
+    parts += _commands(parser, "powerretail", 2)
     return "\n".join(parts)
 
 

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from powerretail import cli
+from powerretail.adapters.sqlite import SqliteStore
 from powerretail.adapters.tariff_library import sample_text, shipped_codes, shipped_text
 
 FILES = {
@@ -29,6 +30,11 @@ FILES = {
     "series.csv": sample_text("gd_factory_2025_07.csv"),
     "tariff.toml": shipped_text("JS-RES-TOU"),
     "tariff.json": '{"code": "X"}',
+    "usage.csv": (
+        "account_id,period_start,period_end,kwh_peak,kwh_valley,residential\n"
+        "H1,2025-07-01,2025-08-01,200,100,true\nH2,2025-07-01,2025-08-01,90,300,true\n"
+    ),
+    "monthly.csv": "account_id,month,kwh\nA,2025-01,100\nA,2025-02,110\nA,2025-03,95\n",
 }
 
 
@@ -72,7 +78,7 @@ WORDS = st.sampled_from(
         *shipped_codes(),
     ]
 )
-FILE_NAMES = st.sampled_from([*FILES, "missing.csv", "folder", "nowhere/out.csv"])
+FILE_NAMES = st.sampled_from([*FILES, "missing.csv", "folder", "nowhere/out.csv", "store.sqlite3"])
 
 OPTIONS: dict[str, list[str]] = {
     "bill": [
@@ -105,11 +111,36 @@ OPTIONS: dict[str, list[str]] = {
     "tariff show": ["--encoding"],
     "tariff check": ["--encoding", "--strict"],
     "demo": ["--lang", "--json"],
+    "arrears": ["--as-of", "--format"],
+    "dunning run": ["--as-of", "--rules", "--actor", "--role", "--format"],
+    "cases": ["--due-before", "--breached", "--as-of", "--format"],
+    "sla report": ["--month", "--as-of", "--format"],
+    "outages": ["--as-of", "--format"],
+    "work-orders": ["--open", "--as-of", "--format"],
+    "retail settle": ["--month", "--format"],
+    "retail forecast": ["--month", "--method", "--criterion", "--format"],
+    "whatif": ["--usage", "--tariff", "--out", "--format"],
 }
-FLAGS = {"--residential", "--json", "--strict"}
+#: Commands that work on a store: given one (an empty SQLite store, mostly) before their options.
+STORE_COMMANDS = {
+    "arrears",
+    "dunning run",
+    "cases",
+    "sla report",
+    "outages",
+    "work-orders",
+    "retail settle",
+}
+FLAGS = {"--residential", "--json", "--strict", "--breached", "--open"}
 #: Values an option takes, drawn more often than nonsense so that commands get past argparse.
 GOOD = {
-    "--rules": ["all", "seed", "catalogue"],
+    "--rules": ["all", "seed", "catalogue", "SGCC2011", "CSG"],
+    "--format": ["text", "json"],
+    "--month": ["2025-07", "2026-03"],
+    "--due-before": ["2025-08-01"],
+    "--method": ["auto", "moving_average"],
+    "--criterion": ["wape"],
+    "--role": ["marketing_manager"],
     "--policy": ["national", "seed"],
     "--lang": ["en", "zh"],
     "--basis": ["capacity", "demand"],
@@ -124,7 +155,7 @@ GOOD = {
     "--closed-on": ["2025-07-20"],
     "--account": ["A-1"],
 }
-PATH_OPTIONS = {"--tariff", "--reads", "--write-estimates"}
+PATH_OPTIONS = {"--tariff", "--reads", "--write-estimates", "--usage", "--out", "--store"}
 
 
 @st.composite
@@ -140,6 +171,13 @@ def command_lines(draw: st.DrawFn, folder: Path) -> list[str]:
         argv.append(str(folder / name) if draw(st.integers(0, 4)) else draw(WORDS))
     if command == "demo":  # never a whole demo on a new store: a store that cannot be used
         argv += ["--store", str(folder / draw(st.sampled_from(["tariff.toml", "nowhere/s.db"])))]
+    if command in STORE_COMMANDS and draw(st.integers(min_value=0, max_value=4)):
+        store = draw(st.sampled_from(["store.sqlite3", "store.sqlite3", "tariff.toml", "missing"]))
+        argv += ["--store", str(folder / store)]
+    if command == "retail forecast" and draw(st.integers(min_value=0, max_value=4)):
+        argv += ["--reads", str(folder / "monthly.csv"), "--month", "2025-04"]
+    if command == "whatif" and draw(st.integers(min_value=0, max_value=4)):
+        argv += ["--usage", str(folder / "usage.csv"), "--tariff", "JS-RES-TOU", "--out", "out"]
     if command == "bill" and draw(
         st.integers(min_value=0, max_value=4)
     ):  # mostly get past argparse
@@ -195,6 +233,7 @@ def test_any_command_line_returns_an_exit_code_and_prints_no_traceback(
         return
     for name in FILES:
         (folder / name).write_bytes(data.draw(contents(name), label=name))
+    SqliteStore(folder / "store.sqlite3").close()  # an empty store, migrated
     argv = data.draw(command_lines(folder), label="argv")
 
     code, printed = run(argv, folder)
