@@ -24,6 +24,16 @@ from powerretail.billing.determinants import AccountFacts
 from powerretail.collections.allocation import Allocation, AllocationOrder, ItemKind, OpenItem
 from powerretail.collections.dunning import DUNNING_RULE_SETS, open_case, pay, remind
 from powerretail.collections.late_fees import CustomerKind
+from powerretail.collections.ledger import (
+    BANK,
+    CUSTOMER_CREDIT,
+    RECEIVABLE,
+    AccountBalance,
+    Entry,
+    LedgerPosting,
+    PostingKind,
+    Side,
+)
 from powerretail.contracts.lifecycle import Contract, submit_for_review
 from powerretail.contracts.terms import (
     ContractKind,
@@ -63,6 +73,7 @@ from powerretail.metering.reads import (
     RegisterRead,
 )
 from powerretail.metering.vee import Action, Finding, Severity
+from powerretail.quantities import Money, sum_money
 from powerretail.repositories.aggregates import Aggregate
 from powerretail.repositories.billing import BILLING_PROFILES, BILLS, BillingProfile
 from powerretail.repositories.contracts import CONTRACTS, StoredContract
@@ -80,6 +91,7 @@ from powerretail.repositories.dunning import (
     OrderKind,
     StoredDunningCase,
 )
+from powerretail.repositories.ledger import LEDGER_HEADS, LEDGER_POSTINGS, LedgerHead
 from powerretail.repositories.metering import (
     METERS,
     READS,
@@ -109,9 +121,11 @@ __all__ = [
     "contact_records",
     "credit_scores",
     "customers",
+    "double_entry_postings",
     "dunning_cases",
     "dunning_orders",
     "findings",
+    "ledger_heads",
     "meters",
     "open_items",
     "payments",
@@ -543,6 +557,69 @@ def dunning_orders() -> st.SearchStrategy[DunningOrder]:
     )
 
 
+def double_entry_postings() -> st.SearchStrategy[LedgerPosting]:
+    """Draw balanced postings: a debit line and the credits it is split into."""
+
+    def build(
+        *,
+        posting_id: str,
+        party: str,
+        kind: PostingKind,
+        at: Any,
+        dated: date,
+        parts: list[Money],
+    ) -> LedgerPosting:
+        total = sum_money(parts)
+        debit = Entry(
+            account=RECEIVABLE,
+            side=Side.DEBIT,
+            amount=total,
+            document="B-1",
+            item=ItemKind.PRINCIPAL,
+            dated=dated,
+        )
+        credits = [
+            Entry(account=f"6001.c{n}", side=Side.CREDIT, amount=part)
+            for n, part in enumerate(parts)
+        ]
+        return LedgerPosting(
+            posting_id=posting_id,
+            party=party,
+            kind=kind,
+            at=at,
+            dated=dated,
+            entries=(debit, *credits),
+            memo="drawn",
+        )
+
+    return st.builds(
+        build,
+        posting_id=identifiers("LP"),
+        party=identifiers("A"),
+        kind=st.sampled_from(PostingKind),
+        at=aware_datetimes(),
+        dated=dates(),
+        parts=st.lists(money("0.01", "10000"), min_size=1, max_size=3),
+    )
+
+
+def ledger_heads() -> st.SearchStrategy[LedgerHead]:
+    """Draw ledger heads with cached balances."""
+    balance = st.builds(
+        AccountBalance,
+        account=st.sampled_from([RECEIVABLE, CUSTOMER_CREDIT, BANK]),
+        debits=money("0", "10000"),
+        credits=money("0", "10000"),
+        party=st.just(""),
+    )
+    return st.builds(
+        LedgerHead,
+        party=identifiers("A"),
+        sequence=st.integers(0, 10_000),
+        balances=st.lists(balance, max_size=3, unique_by=lambda b: b.account).map(tuple),
+    )
+
+
 #: Every aggregate of :mod:`powerretail.repositories` with a strategy of its entities.
 ENTITY_CASES: tuple[tuple[Aggregate[Any, Any], st.SearchStrategy[Any]], ...] = (
     (CUSTOMERS, customers()),
@@ -561,4 +638,6 @@ ENTITY_CASES: tuple[tuple[Aggregate[Any, Any], st.SearchStrategy[Any]], ...] = (
     (PAYMENTS, payments()),
     (DUNNING_CASES, dunning_cases()),
     (DUNNING_ORDERS, dunning_orders()),
+    (LEDGER_POSTINGS, double_entry_postings()),
+    (LEDGER_HEADS, ledger_heads()),
 )

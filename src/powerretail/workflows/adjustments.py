@@ -34,6 +34,7 @@ from powerretail.repositories.customers import CREDIT_SCORES
 from powerretail.repositories.payments import RECEIVABLES
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from powerretail.workflows._common import event
+from powerretail.workflows.ledger import post_write_off
 
 __all__ = ["adjust_credit", "write_off_receivable"]
 
@@ -152,6 +153,9 @@ def write_off_receivable(
         )
         written = receivable.write_off(bill_id, amount)
         receivables.save(written, version)
+        post_write_off(
+            uow, key=key, account_id=account_id, bill_id=bill_id, amount=amount, at=at, why=why
+        )
         result: dict[str, JsonValue] = {
             "account_id": account_id,
             "bill_id": bill_id,

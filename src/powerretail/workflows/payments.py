@@ -26,6 +26,7 @@ from powerretail.collections.late_fees import (
     LateFeePolicy,
     assess_late_fees,
 )
+from powerretail.collections.ledger import BANK
 from powerretail.ids import AccountId, PaymentId
 from powerretail.quantities import Money
 from powerretail.repositories.billing import BILLING_PROFILES, BILLS
@@ -35,6 +36,7 @@ from powerretail.repositories.commands import run_idempotent
 from powerretail.repositories.payments import PAYMENTS, RECEIVABLES, Payment, Receivable
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from powerretail.workflows._common import event
+from powerretail.workflows.ledger import post_late_fee, post_payment_entries
 
 __all__ = [
     "LATE_FEE_CHARGED",
@@ -66,12 +68,15 @@ def post_payment(
     amount: Money,
     received_on: date,
     order: AllocationOrder = AllocationOrder.PRINCIPAL_FIRST,
+    into: str = BANK,
 ) -> PaymentReceipt:
     """Post ``amount`` paid on ``received_on`` to ``account_id``, once for ``key``.
 
     The payment is stored as ``P-{key}``. A retry with the same key and payment returns the
     first receipt and posts nothing; the same key with another payment raises
-    :class:`~powerretail.errors.IdempotencyConflict`.
+    :class:`~powerretail.errors.IdempotencyConflict`. The ledger gets the payment received
+    ``into`` the bank (or cash, :data:`~powerretail.collections.ledger.CASH`, for a
+    collector's takings) and its allocation.
 
     Raises:
         IdempotencyConflict: ``key`` was used for another payment.
@@ -85,17 +90,17 @@ def post_payment(
         receivable, version = receivables.get(AccountId(account_id))
         changed, allocation = receivable.receive(amount, paid_on=received_on, order=order)
         receivables.save(changed, version)
-        uow.repository(PAYMENTS).add(
-            Payment(
-                payment_id=payment_id,
-                account_id=AccountId(account_id),
-                amount=amount,
-                received_on=received_on,
-                order=order,
-                allocations=allocation.allocations,
-                credit=allocation.credit,
-            )
+        payment = Payment(
+            payment_id=payment_id,
+            account_id=AccountId(account_id),
+            amount=amount,
+            received_on=received_on,
+            order=order,
+            allocations=allocation.allocations,
+            credit=allocation.credit,
         )
+        uow.repository(PAYMENTS).add(payment)
+        post_payment_entries(uow, payment, at=clock.now(), into=into)
         result: dict[str, JsonValue] = {
             "payment_id": payment_id,
             "account_id": account_id,
@@ -128,7 +133,8 @@ def post_payment(
             "currency": amount.currency,
             "received_on": received_on.isoformat(),
             "order": order.value,
-        },
+        }
+        | ({} if into == BANK else {"into": into}),
         action=action,
     )
     currency = str(result["currency"])
@@ -262,7 +268,19 @@ def charge_late_fees(
             due = fee.amount - _charged_before(uow, fee.bill_id, currency)
             if due.amount <= 0:
                 continue
-            receivable = receivable.charge(fee.bill_id, due, dated=as_of, kind=ItemKind.LATE_FEE)
+            before, receivable = (
+                receivable,
+                receivable.charge(fee.bill_id, due, dated=as_of, kind=ItemKind.LATE_FEE),
+            )
+            post_late_fee(
+                uow,
+                key=key,
+                bill_id=fee.bill_id,
+                before=before,
+                after=receivable,
+                at=at,
+                dated=as_of,
+            )
             charged[fee.bill_id] = str(due.amount)
             total += due
             uow.outbox.append(

@@ -1,0 +1,299 @@
+"""Every money-moving workflow posts balanced entries in its own unit of work (R9)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from powerretail.access import SEED_POLICY, WRITE_OFF_RECEIVABLE, Actor, Permission, Role
+from powerretail.adapters.clocks import FixedClock
+from powerretail.collections.ledger import (
+    BAD_DEBT_EXPENSE,
+    BANK,
+    CASH,
+    CUSTOMER_CREDIT,
+    LATE_FEE_INCOME,
+    RECEIVABLE,
+    LedgerPosting,
+    PostingKind,
+    Side,
+)
+from powerretail.errors import NotFound
+from powerretail.ids import AccountId
+from powerretail.quantities import Money
+from powerretail.repositories.commands import CommandRefused
+from powerretail.repositories.ledger import LEDGER_POSTINGS
+from powerretail.repositories.payments import RECEIVABLES
+from powerretail.repositories.unit_of_work import UnitOfWorkFactory
+from powerretail.workflows.adjustments import write_off_receivable
+from powerretail.workflows.billing_cycle import run_billing_cycle
+from powerretail.workflows.corrections import correct_bill
+from powerretail.workflows.ledger import (
+    ledger_problems,
+    reverse_posting,
+    statement_of,
+    trial_balance_of,
+)
+from powerretail.workflows.payments import charge_late_fees, post_payment
+from tests.unit.workflows.conftest import AUDITOR, JULY
+
+BILL = "A-1-20250701"  # 246.04, due 2025-08-16
+
+
+def lines(posting: LedgerPosting) -> list[tuple[str, str, str, str]]:
+    return [(e.side.value, e.account, str(e.amount.amount), e.document) for e in posting.entries]
+
+
+def by_id(make_unit_of_work: UnitOfWorkFactory) -> dict[str, LedgerPosting]:
+    return {p.posting_id: p for p in statement_of(make_unit_of_work, party="A-1")}
+
+
+@pytest.fixture
+def billed(book: UnitOfWorkFactory, clock: FixedClock) -> UnitOfWorkFactory:
+    run_billing_cycle(book, clock=clock, period=JULY, issued_on=date(2025, 8, 1))
+    return book
+
+
+def pay(book: UnitOfWorkFactory, clock: FixedClock, key: str, amount: str, **kw: object) -> None:
+    post_payment(
+        book,
+        clock=clock,
+        key=key,
+        account_id="A-1",
+        amount=Money(amount),
+        received_on=date(2025, 8, 10),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+class TestBillIssued:
+    def test_debits_the_receivable_and_credits_revenue_per_component(
+        self, billed: UnitOfWorkFactory
+    ) -> None:
+        (posting,) = statement_of(billed, party="A-1")
+
+        assert (posting.posting_id, posting.kind, posting.sequence) == (
+            f"bill/{BILL}",
+            PostingKind.BILL_ISSUED,
+            1,
+        )
+        assert lines(posting) == [
+            ("debit", RECEIVABLE, "246.04", BILL),
+            ("credit", "6001.energy.flat", "80.00", ""),
+            ("credit", "6001.energy.peak", "68.00", ""),
+            ("credit", "6001.energy.valley", "8.40", ""),
+            ("credit", "6001.funds", "10.44", ""),
+            ("credit", "6001.line_loss", "5.40", ""),
+            ("credit", "6001.system_operation", "9.00", ""),
+            ("credit", "6001.transmission", "64.80", ""),
+        ]
+        assert posting.entries[0].dated == date(2025, 8, 16)
+        assert ledger_problems(billed) == ()
+
+    def test_a_rerun_of_the_cycle_posts_nothing_more(
+        self, billed: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        run_billing_cycle(billed, clock=clock, period=JULY, issued_on=date(2025, 8, 1))
+
+        assert len(statement_of(billed, party="A-1")) == 1
+
+
+class TestPayment:
+    def test_credits_the_customer_then_allocates_to_the_bill(
+        self, billed: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        pay(billed, clock, "gw-1", "300.00")
+
+        postings = by_id(billed)
+        assert lines(postings["payment/P-gw-1"]) == [
+            ("debit", BANK, "300.00", ""),
+            ("credit", CUSTOMER_CREDIT, "300.00", ""),
+        ]
+        assert lines(postings["payment/P-gw-1/allocation"]) == [
+            ("debit", CUSTOMER_CREDIT, "246.04", ""),
+            ("credit", RECEIVABLE, "246.04", BILL),
+        ]
+        assert ledger_problems(billed) == ()
+
+    def test_a_retry_posts_once_and_cash_takings_debit_cash(
+        self, billed: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        pay(billed, clock, "gw-1", "100.00", into=CASH)
+        pay(billed, clock, "gw-1", "100.00", into=CASH)
+
+        postings = by_id(billed)
+        assert len(postings) == 3
+        assert postings["payment/P-gw-1"].entries[0].account == CASH
+        assert ledger_problems(billed) == ()
+
+    def test_a_bill_issued_on_credit_takes_the_credit_as_an_allocation(
+        self, book: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        pay(book, clock, "pre-1", "100.00")
+        run_billing_cycle(book, clock=clock, period=JULY, issued_on=date(2025, 8, 1))
+
+        postings = by_id(book)
+        assert lines(postings[f"bill/{BILL}/credit"]) == [
+            ("debit", CUSTOMER_CREDIT, "100.00", ""),
+            ("credit", RECEIVABLE, "100.00", BILL),
+        ]
+        assert "payment/P-pre-1/allocation" not in postings  # nothing was open to pay
+        assert ledger_problems(book) == ()
+
+
+class TestLateFee:
+    def test_debits_the_late_fee_item_and_credits_late_fee_income(
+        self, billed: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        result = charge_late_fees(billed, clock=clock, account_id="A-1", as_of=date(2025, 9, 15))
+
+        fee = result["charged"][BILL]  # type: ignore[index]
+        # A commercial account, within the year: 246.04 × 2‰ a day × 30 days
+        # (2025-08-17 .. 2025-09-15) = 14.7624, rounded once: 14.76.
+        assert fee == "14.76"
+        posting = by_id(billed)[f"late-fee/late-fees/A-1/2025-09-15/{BILL}"]
+        assert lines(posting) == [
+            ("debit", RECEIVABLE, "14.76", BILL),
+            ("credit", LATE_FEE_INCOME, "14.76", ""),
+        ]
+        assert posting.entries[0].dated == date(2025, 9, 15)
+        pay(billed, clock, "gw-1", "300.00")
+        assert ledger_problems(billed) == ()
+
+    def test_a_late_fee_on_a_bill_paid_late_is_taken_from_the_credit(
+        self, billed: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        post_payment(
+            billed,
+            clock=clock,
+            key="late-1",
+            account_id="A-1",
+            amount=Money("300.00"),
+            received_on=date(2025, 9, 15),
+        )
+        charge_late_fees(billed, clock=clock, account_id="A-1", as_of=date(2025, 9, 15))
+
+        taken = by_id(billed)[f"late-fee/late-fees/A-1/2025-09-15/{BILL}/credit"]
+        assert lines(taken) == [
+            ("debit", CUSTOMER_CREDIT, "14.76", ""),
+            ("credit", RECEIVABLE, "14.76", BILL),
+        ]
+        assert ledger_problems(billed) == ()
+
+
+class TestCorrection:
+    def test_the_credit_note_debits_revenue_and_the_rebill_is_a_new_bill(
+        self, billed: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        pay(billed, clock, "gw-1", "246.04")
+        correct_bill(
+            billed,
+            clock=clock,
+            key="fix-1",
+            bill_id=BILL,
+            on=date(2025, 8, 10),
+            actor=AUDITOR,
+            policy=SEED_POLICY,
+            why="re-rated",
+        )
+
+        postings = by_id(billed)
+        note = postings[f"credit-note/{BILL}-CN"]
+        assert note.kind is PostingKind.CREDIT_NOTE
+        assert next(e for e in note.entries if e.side is Side.DEBIT).account.startswith("6001.")
+        # The bill was paid: the whole credit becomes account credit ...
+        assert lines(note)[-1] == ("credit", CUSTOMER_CREDIT, "246.04", "")
+        # ... which the rebill then takes.
+        assert f"bill/{BILL}-R" in postings
+        assert f"bill/{BILL}-R/credit" in postings
+        assert ledger_problems(billed) == ()
+
+    def test_an_unpaid_bill_is_credited_on_its_receivable(
+        self, billed: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        correct_bill(
+            billed,
+            clock=clock,
+            key="fix-1",
+            bill_id=BILL,
+            on=date(2025, 8, 10),
+            actor=AUDITOR,
+            policy=SEED_POLICY,
+            why="re-rated",
+        )
+
+        note = by_id(billed)[f"credit-note/{BILL}-CN"]
+        assert lines(note)[-1] == ("credit", RECEIVABLE, "246.04", BILL)
+        assert ledger_problems(billed) == ()
+
+
+COMMITTEE = Actor(id="committee", name="Zhao", roles=frozenset({"bad_debt_committee"}))
+
+
+class TestWriteOff:
+    def test_debits_bad_debt_and_credits_the_receivable(
+        self, billed: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        policy = SEED_POLICY.with_role(
+            Role(
+                "bad_debt_committee",
+                "坏账核销小组",
+                (Permission(WRITE_OFF_RECEIVABLE, limit=Decimal(1000), source="company rule"),),
+            )
+        )
+        write_off_receivable(
+            billed,
+            clock=clock,
+            key="wo-1",
+            account_id="A-1",
+            bill_id=BILL,
+            amount=Money("46.04"),
+            actor=COMMITTEE,
+            policy=policy,
+            why="court ruling 2025-17",
+        )
+
+        posting = by_id(billed)["write-off/wo-1"]
+        assert lines(posting) == [
+            ("debit", BAD_DEBT_EXPENSE, "46.04", ""),
+            ("credit", RECEIVABLE, "46.04", BILL),
+        ]
+        assert ledger_problems(billed) == ()
+
+
+class TestReadersAndReversal:
+    def test_the_trial_balance_sums_to_zero(
+        self, billed: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        pay(billed, clock, "gw-1", "300.00")
+
+        balances = {b.account: b.amount.amount for b in trial_balance_of(billed)}
+        assert sum(balances.values()) == 0
+        assert str(balances[BANK]) == "300.00"
+        assert str(balances[CUSTOMER_CREDIT]) == "-53.96"
+        assert str(balances[RECEIVABLE]) == "0.00"
+
+    def test_a_posting_on_a_receivable_is_not_reversed_by_hand(
+        self, billed: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        with pytest.raises(CommandRefused, match="correct_bill"):
+            reverse_posting(billed, clock=clock, key="r-1", posting_id=f"bill/{BILL}", why="x")
+        with pytest.raises(NotFound):
+            reverse_posting(billed, clock=clock, key="r-2", posting_id="nope", why="x")
+
+    def test_ledger_problems_names_a_receivable_changed_behind_the_ledger(
+        self, billed: UnitOfWorkFactory
+    ) -> None:
+        with billed() as uow:
+            receivables = uow.repository(RECEIVABLES)
+            receivable, version = receivables.get(AccountId("A-1"))
+            receivables.save(
+                receivable.charge("X-1", Money("1.00"), dated=date(2025, 8, 1)), version
+            )
+            uow.commit()
+
+        assert ledger_problems(billed) == ("A-1: open items differ from the ledger",)
+        with billed() as uow:
+            assert len(uow.repository(LEDGER_POSTINGS).query(party="A-1")) == 1
