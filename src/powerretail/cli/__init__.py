@@ -28,6 +28,7 @@ COMMAND_MODULES: Final[tuple[str, ...]] = (
     "powerretail.cli.bill",
     "powerretail.cli.demo",
     "powerretail.cli.dunning",
+    "powerretail.cli.ledger",
     "powerretail.cli.tariff",
     "powerretail.cli.validate",
     "powerretail.cli.whatif",

@@ -35,8 +35,9 @@ credit 6001.fund 5.00
 2203 0.00
 6001.energy -100.00
 6001.fund -5.00
->>> [(i.bill_id, str(i.amount.amount), str(i.dated)) for i in receivable_of([bill], "A-1")[0]]
-[('B-1', '105.00', '2025-08-16')]
+>>> for item in receivable_of([bill], "A-1")[0]:
+...     print(item.bill_id, item.amount.amount, item.dated)
+B-1 105.00 2025-08-16
 """
 
 from __future__ import annotations

@@ -25,8 +25,10 @@ a money movement and its entries commit together or not at all. Posting the same
 >>> stored.sequence, again.sequence
 (1, 1)
 >>> with store.unit_of_work() as uow:
-...     [(b.account, str(b.amount.amount)) for b in ledger_head(uow, "A-1").balances]
-[('1122', '88.00'), ('6001.energy', '-88.00')]
+...     for balance in ledger_head(uow, "A-1").balances:
+...         print(balance.account, balance.amount.amount)
+1122 88.00
+6001.energy -88.00
 """
 
 from __future__ import annotations
@@ -103,7 +105,7 @@ class PostingConflict(ConcurrencyConflict):
 
 #: Postings, keyed by posting id, found by party and kind; a stored posting never changes.
 LEDGER_POSTINGS: Aggregate[str, LedgerPosting] = Aggregate(
-    kind="ledger_posting",
+    kind="double_entry_posting",
     entity_type=LedgerPosting,
     key_field="posting_id",
     indexed=("party", "kind"),
@@ -111,7 +113,7 @@ LEDGER_POSTINGS: Aggregate[str, LedgerPosting] = Aggregate(
 )
 #: Each party's ledger head, keyed by party.
 LEDGER_HEADS: Aggregate[str, LedgerHead] = Aggregate(
-    kind="ledger_head", entity_type=LedgerHead, key_field="party"
+    kind="double_entry_head", entity_type=LedgerHead, key_field="party"
 )
 
 

@@ -16,9 +16,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import attrs
+
 from powerretail.billing.bill import Bill
 from powerretail.collections.allocation import Allocation, ItemKind, OpenItem
 from powerretail.collections.ledger import (
+    BANK,
     CUSTOMER_CREDIT,
     RECEIVABLE,
     AccountBalance,
@@ -29,12 +32,14 @@ from powerretail.collections.ledger import (
     late_fee_charged,
     payment_received,
     receivable_of,
+    refund_paid,
     reversal,
     trial_balance,
     write_off_posted,
 )
-from powerretail.errors import RuleViolation, describe_value
-from powerretail.quantities import Money, sum_money
+from powerretail.errors import InvalidInput, RuleViolation, describe_value
+from powerretail.ids import AccountId
+from powerretail.quantities import Money
 from powerretail.repositories.clock import Clock
 from powerretail.repositories.codec import JsonValue
 from powerretail.repositories.commands import run_idempotent
@@ -48,8 +53,10 @@ from powerretail.repositories.ledger import (
 )
 from powerretail.repositories.payments import RECEIVABLES, Payment, Receivable
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from powerretail.workflows._common import event
 
 __all__ = [
+    "CreditTooSmall",
     "NotReversible",
     "bill_lines",
     "ledger_problems",
@@ -58,6 +65,7 @@ __all__ = [
     "post_late_fee",
     "post_payment_entries",
     "post_write_off",
+    "refund_credit",
     "reverse_posting",
     "statement_of",
     "trial_balance_of",
@@ -75,9 +83,10 @@ def bill_lines(bill: Bill) -> dict[str, Money]:
 def post_bill(
     uow: UnitOfWork, bill: Bill, *, before: Receivable, after: Receivable, due: date, at: datetime
 ) -> None:
-    """Post ``bill`` issued and charged (``before`` → ``after``): the bill, then credit it took."""
-    if bill.total.amount <= 0:
-        return
+    """Post ``bill`` issued and charged (``before`` → ``after``): the bill, then credit it took.
+
+    Call it only for a bill charged (a total above zero).
+    """
     applied = before.credit - after.credit
     posting_id = f"bill/{bill.bill_id}"
     post_all(
@@ -115,9 +124,10 @@ def post_credit_note(
     at: datetime,
     dated: date,
 ) -> None:
-    """Post credit note ``note`` against bill ``corrects`` (``before`` → ``after``)."""
-    if note.total.amount >= 0:
-        return
+    """Post credit note ``note`` against bill ``corrects`` (``before`` → ``after``).
+
+    Call it only for a credit note that credits (a total below zero).
+    """
     owed_before = before.item(corrects)
     owed_after = after.item(corrects)
     zero = Money.zero(note.currency)
@@ -253,19 +263,16 @@ def statement_of(make_unit_of_work: UnitOfWorkFactory, *, party: str) -> tuple[L
 def ledger_problems(make_unit_of_work: UnitOfWorkFactory) -> tuple[str, ...]:
     """Return what breaks double entry in the store (RELIABILITY R9); empty when nothing does.
 
-    Checked: the trial balance sums to zero; each party's cached balances (its ledger head)
-    equal the replay of its postings from zero, and its head counts them; each stored
+    Every posting balances by construction (one that does not cannot be built, nor read back
+    from a store), so the trial balance sums to zero. Checked here: each party's cached
+    balances (its ledger head) equal the replay of its postings from zero, and its head counts
+    them; each stored
     receivable — every open item (bill, kind, amount, date) and the account credit — equals the
     fold of its account's postings.
     """
     problems: list[str] = []
     with make_unit_of_work() as uow:
         postings = postings_of(uow)
-        total = sum_money(
-            (b.amount for b in trial_balance(postings)), postings[0].currency if postings else "CNY"
-        )
-        if not total.is_zero():
-            problems.append(f"the trial balance sums to {total}, not zero")
         for stored in uow.repository(LEDGER_HEADS).query():
             head = stored.entity
             mine = [p for p in postings if p.party == head.party]
@@ -339,5 +346,96 @@ def reverse_posting(
         key=key,
         command="reverse_posting",
         payload={"posting_id": posting_id, "why": why},
+        action=action,
+    )
+
+
+class CreditTooSmall(RuleViolation):
+    """A refund larger than the account's credit."""
+
+    def __init__(self, account_id: str, asked: Money, credit: Money) -> None:
+        self.account_id = account_id
+        self.asked = asked
+        self.credit = credit
+        super().__init__(account_id, asked, credit)
+
+    def __str__(self) -> str:
+        return (
+            f"account {describe_value(self.account_id)} holds {self.credit} of credit; cannot "
+            f"refund {self.asked} (expected at most the credit)"
+        )
+
+
+def refund_credit(
+    make_unit_of_work: UnitOfWorkFactory,
+    *,
+    clock: Clock,
+    key: str,
+    account_id: str,
+    amount: Money,
+    out_of: str = BANK,
+) -> dict[str, JsonValue]:
+    """Pay ``amount`` of ``account_id``'s credit back to the customer, once for ``key``.
+
+    The receivable's credit and its payments received both go down by ``amount`` (money paid
+    back is money no longer received, so it keeps reconciling, R20); the ledger posts Dr
+    customer credit, Cr ``out_of`` (bank or cash). Returns ``{account_id, refunded, credit}``.
+
+    Raises:
+        CommandRefused: ``amount`` is not above zero or more than the credit — stored.
+        NotFound: the account has no receivable (nothing stored).
+    """
+
+    def action(uow: UnitOfWork) -> dict[str, JsonValue]:
+        if not isinstance(amount, Money) or amount.amount <= 0:
+            raise InvalidInput("amount", amount, "Money above zero")
+        receivables = uow.repository(RECEIVABLES)
+        receivable, version = receivables.get(AccountId(account_id))
+        if amount > receivable.credit:
+            raise CreditTooSmall(account_id, amount, receivable.credit)
+        at = clock.now()
+        refunded = attrs.evolve(
+            receivable, credit=receivable.credit - amount, paid=receivable.paid - amount
+        )
+        receivables.save(refunded, version)
+        post(
+            uow,
+            refund_paid(
+                f"refund/{key}",
+                party=account_id,
+                amount=amount,
+                at=at,
+                dated=at.date(),
+                out_of=out_of,
+            ),
+        )
+        result: dict[str, JsonValue] = {
+            "account_id": account_id,
+            "refunded": str(amount.amount),
+            "credit": str(refunded.credit.amount),
+        }
+        uow.outbox.append(
+            event(
+                command="refund_credit",
+                key=key,
+                kind=RECEIVABLES.kind,
+                aggregate_id=account_id,
+                event_type="CreditRefunded",
+                payload={**result, "out_of": out_of},
+                at=at,
+            )
+        )
+        return result
+
+    return run_idempotent(
+        make_unit_of_work,
+        clock=clock,
+        key=key,
+        command="refund_credit",
+        payload={
+            "account_id": account_id,
+            "amount": str(amount.amount) if isinstance(amount, Money) else str(amount),
+            "out_of": out_of,
+        },
         action=action,
     )

@@ -45,6 +45,7 @@ __all__ = [
     "assess_account_late_fees",
     "charge_late_fees",
     "post_payment",
+    "receive_payment",
 ]
 
 
@@ -83,44 +84,18 @@ def post_payment(
         CommandRefused: the amount is not above zero (the refusal is stored under ``key``).
         NotFound: the account is unknown (nothing is stored; a retry may succeed).
     """
-    payment_id = PaymentId(f"P-{key}")
 
     def action(uow: UnitOfWork) -> dict[str, JsonValue]:
-        receivables = uow.repository(RECEIVABLES)
-        receivable, version = receivables.get(AccountId(account_id))
-        changed, allocation = receivable.receive(amount, paid_on=received_on, order=order)
-        receivables.save(changed, version)
-        payment = Payment(
-            payment_id=payment_id,
-            account_id=AccountId(account_id),
+        return receive_payment(
+            uow,
+            clock=clock,
+            key=key,
+            account_id=account_id,
             amount=amount,
             received_on=received_on,
             order=order,
-            allocations=allocation.allocations,
-            credit=allocation.credit,
+            into=into,
         )
-        uow.repository(PAYMENTS).add(payment)
-        post_payment_entries(uow, payment, at=clock.now(), into=into)
-        result: dict[str, JsonValue] = {
-            "payment_id": payment_id,
-            "account_id": account_id,
-            "applied": str(allocation.applied.amount),
-            "credit": str(allocation.credit.amount),
-            "balance": str(changed.balance.amount),
-            "currency": amount.currency,
-        }
-        uow.outbox.append(
-            event(
-                command="post_payment",
-                key=key,
-                kind=RECEIVABLES.kind,
-                aggregate_id=account_id,
-                event_type="PaymentPosted",
-                payload={**result, "amount": str(amount.amount), "received_on": str(received_on)},
-                at=clock.now(),
-            )
-        )
-        return result
 
     result = run_idempotent(
         make_unit_of_work,
@@ -145,6 +120,60 @@ def post_payment(
         credit=Money(str(result["credit"]), currency),
         balance=Money(str(result["balance"]), currency),
     )
+
+
+def receive_payment(
+    uow: UnitOfWork,
+    *,
+    clock: Clock,
+    key: str,
+    account_id: str,
+    amount: Money,
+    received_on: date,
+    order: AllocationOrder = AllocationOrder.PRINCIPAL_FIRST,
+    into: str = BANK,
+) -> dict[str, JsonValue]:
+    """Do :func:`post_payment`'s work in ``uow`` (no idempotency record, no commit).
+
+    For a command that receives a payment as part of its own unit of work (a collector's
+    receipt). The payment is stored as ``P-{key}``.
+    """
+    payment_id = PaymentId(f"P-{key}")
+    receivables = uow.repository(RECEIVABLES)
+    receivable, version = receivables.get(AccountId(account_id))
+    changed, allocation = receivable.receive(amount, paid_on=received_on, order=order)
+    receivables.save(changed, version)
+    payment = Payment(
+        payment_id=payment_id,
+        account_id=AccountId(account_id),
+        amount=amount,
+        received_on=received_on,
+        order=order,
+        allocations=allocation.allocations,
+        credit=allocation.credit,
+    )
+    uow.repository(PAYMENTS).add(payment)
+    post_payment_entries(uow, payment, at=clock.now(), into=into)
+    result: dict[str, JsonValue] = {
+        "payment_id": payment_id,
+        "account_id": account_id,
+        "applied": str(allocation.applied.amount),
+        "credit": str(allocation.credit.amount),
+        "balance": str(changed.balance.amount),
+        "currency": amount.currency,
+    }
+    uow.outbox.append(
+        event(
+            command="post_payment",
+            key=key,
+            kind=RECEIVABLES.kind,
+            aggregate_id=account_id,
+            event_type="PaymentPosted",
+            payload={**result, "amount": str(amount.amount), "received_on": str(received_on)},
+            at=clock.now(),
+        )
+    )
+    return result
 
 
 def account_balance(make_unit_of_work: UnitOfWorkFactory, *, account_id: str) -> Receivable:

@@ -100,7 +100,7 @@ class TestPosting:
         posting = bill_issued(
             "B-1",
             party="A-1",
-            lines={"energy": Money("100.00"), "discount": Money("-12.34")},
+            lines={"energy": Money("100.00"), "discount": Money("-12.34"), "free": Money("0")},
             due=DUE,
             at=AT,
         )

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from powerretail.access import SEED_POLICY, WRITE_OFF_RECEIVABLE, Actor, Permission, Role
 from powerretail.adapters.clocks import FixedClock
+from powerretail.collections.cash import CashMovement, MovementKind, movement_posting
 from powerretail.collections.ledger import (
     BAD_DEBT_EXPENSE,
     BANK,
@@ -19,12 +21,13 @@ from powerretail.collections.ledger import (
     LedgerPosting,
     PostingKind,
     Side,
+    balances_of,
 )
 from powerretail.errors import NotFound
 from powerretail.ids import AccountId
 from powerretail.quantities import Money
 from powerretail.repositories.commands import CommandRefused
-from powerretail.repositories.ledger import LEDGER_POSTINGS
+from powerretail.repositories.ledger import LEDGER_HEADS, LEDGER_POSTINGS, post
 from powerretail.repositories.payments import RECEIVABLES
 from powerretail.repositories.unit_of_work import UnitOfWorkFactory
 from powerretail.workflows.adjustments import write_off_receivable
@@ -32,6 +35,7 @@ from powerretail.workflows.billing_cycle import run_billing_cycle
 from powerretail.workflows.corrections import correct_bill
 from powerretail.workflows.ledger import (
     ledger_problems,
+    refund_credit,
     reverse_posting,
     statement_of,
     trial_balance_of,
@@ -297,3 +301,82 @@ class TestReadersAndReversal:
         assert ledger_problems(billed) == ("A-1: open items differ from the ledger",)
         with billed() as uow:
             assert len(uow.repository(LEDGER_POSTINGS).query(party="A-1")) == 1
+
+
+class TestProblemsAndReversal:
+    def test_a_tampered_head_and_credit_are_named(
+        self, billed: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        with billed() as uow:
+            heads = uow.repository(LEDGER_HEADS)
+            head, version = heads.get("A-1")
+            heads.save(attrs.evolve(head, sequence=9), version)
+            receivables = uow.repository(RECEIVABLES)
+            receivable, r_version = receivables.get(AccountId("A-1"))
+            receivables.save(attrs.evolve(receivable, credit=Money("1.00")), r_version)
+            uow.commit()
+
+        assert ledger_problems(billed) == (
+            "A-1: cached balances differ from the replay",
+            "A-1: credit 1.00 CNY but the ledger folds to 0.00 CNY",
+        )
+
+    def test_a_cash_posting_is_reversed_by_a_compensating_one(
+        self, billed: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        deposit = movement_posting(
+            CashMovement(
+                movement_id="D-1",
+                office="SO-1",
+                kind=MovementKind.DEPOSIT,
+                on=date(2025, 8, 2),
+                amount=Money("50.00"),
+                by="o-1",
+            ),
+            at=clock.now(),
+        )
+        with billed() as uow:
+            post(uow, deposit)
+            uow.commit()
+
+        result = reverse_posting(
+            billed, clock=clock, key="r-1", posting_id="cash/D-1", why="wrong account"
+        )
+
+        assert result == {"posting_id": "reversal/r-1", "reverses": "cash/D-1"}
+        office = statement_of(billed, party="SO-1")
+        assert [p.posting_id for p in office] == ["cash/D-1", "reversal/r-1"]
+        assert all(b.amount.is_zero() for b in balances_of(office, "SO-1"))
+
+
+class TestRefund:
+    def test_a_refund_pays_back_credit_and_keeps_the_books(
+        self, billed: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        pay(billed, clock, "gw-1", "300.00")  # 53.96 left as credit
+
+        def refund(key: str, amount: str) -> dict:  # type: ignore[type-arg]
+            return refund_credit(
+                billed, clock=clock, key=key, account_id="A-1", amount=Money(amount)
+            )
+
+        assert refund("rf-1", "50.00") == {
+            "account_id": "A-1",
+            "refunded": "50.00",
+            "credit": "3.96",
+        }
+        assert refund("rf-1", "50.00")["credit"] == "3.96"  # a retry refunds once
+        with pytest.raises(CommandRefused, match=r"holds 3\.96 CNY of credit"):
+            refund("rf-2", "4.00")
+        with pytest.raises(CommandRefused, match="above zero"):
+            refund("rf-3", "0.00")
+
+        assert lines(by_id(billed)["refund/rf-1"]) == [
+            ("debit", CUSTOMER_CREDIT, "50.00", ""),
+            ("credit", BANK, "50.00", ""),
+        ]
+        with billed() as uow:
+            receivable = uow.repository(RECEIVABLES).get(AccountId("A-1")).entity
+        assert receivable.reconciles
+        assert receivable.paid == Money("250.00")
+        assert ledger_problems(billed) == ()
