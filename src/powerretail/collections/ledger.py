@@ -50,6 +50,7 @@ from datetime import date, datetime
 import attrs
 
 from powerretail.collections.allocation import Allocation, ItemKind, OpenItem
+from powerretail.collections.arrears import AccountArrears
 from powerretail.errors import InvalidInput, RuleViolation, describe_value
 from powerretail.quantities import Money, sum_money
 from powerretail.timeframe import as_instant
@@ -76,6 +77,7 @@ __all__ = [
     "Side",
     "UnbalancedPosting",
     "allocation_applied",
+    "arrears_book",
     "balances_of",
     "bill_issued",
     "credit_note_posted",
@@ -756,3 +758,30 @@ def receivable_of(
         if amounts[slot].amount > 0
     )
     return items, credit
+
+
+def arrears_book(
+    postings: Iterable[LedgerPosting],
+    *,
+    classes: Mapping[str, str],
+    areas: Mapping[str, str],
+    currency: str = "CNY",
+    unknown: str = "unknown",
+) -> tuple[AccountArrears, ...]:
+    """Return the arrears register's book as a fold of the ledger: each party with receivable
+    entries, its open items, and its class and area from ``classes`` and ``areas``.
+
+    Give it to :func:`~powerretail.collections.arrears.arrears_register`; it ages the same
+    items as the book built from the stored receivables.
+    """
+    kept = list(postings)
+    parties = sorted({p.party for p in kept if any(e.account == RECEIVABLE for e in p.entries)})
+    return tuple(
+        AccountArrears(
+            account_id=party,
+            customer_class=classes.get(party, unknown),
+            area=areas.get(party, unknown),
+            open_items=receivable_of(kept, party, currency=currency)[0],
+        )
+        for party in parties
+    )

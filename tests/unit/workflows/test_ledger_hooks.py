@@ -10,6 +10,7 @@ import pytest
 
 from powerretail.access import SEED_POLICY, WRITE_OFF_RECEIVABLE, Actor, Permission, Role
 from powerretail.adapters.clocks import FixedClock
+from powerretail.collections.arrears import AccountArrears, arrears_register
 from powerretail.collections.cash import CashMovement, MovementKind, movement_posting
 from powerretail.collections.ledger import (
     BAD_DEBT_EXPENSE,
@@ -21,13 +22,14 @@ from powerretail.collections.ledger import (
     LedgerPosting,
     PostingKind,
     Side,
+    arrears_book,
     balances_of,
 )
 from powerretail.errors import NotFound
 from powerretail.ids import AccountId
 from powerretail.quantities import Money
 from powerretail.repositories.commands import CommandRefused
-from powerretail.repositories.ledger import LEDGER_HEADS, LEDGER_POSTINGS, post
+from powerretail.repositories.ledger import LEDGER_HEADS, LEDGER_POSTINGS, post, postings_of
 from powerretail.repositories.payments import RECEIVABLES
 from powerretail.repositories.unit_of_work import UnitOfWorkFactory
 from powerretail.workflows.adjustments import write_off_receivable
@@ -380,3 +382,22 @@ class TestRefund:
         assert receivable.reconciles
         assert receivable.paid == Money("250.00")
         assert ledger_problems(billed) == ()
+
+
+def test_the_arrears_register_folded_from_the_ledger_is_the_stored_one(
+    billed: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    pay(billed, clock, "gw-1", "100.00")
+    charge_late_fees(billed, clock=clock, account_id="A-1", as_of=date(2025, 9, 15))
+    groups = {"classes": {"A-1": "industry"}, "areas": {"A-1": "gusu"}}
+    with billed() as uow:
+        stored = [
+            AccountArrears.of(v.entity, **groups) for v in uow.repository(RECEIVABLES).query()
+        ]
+        folded = arrears_book(postings_of(uow), **groups)
+
+    as_of = date(2025, 10, 1)
+    assert folded == tuple(stored)
+    assert arrears_register(folded, as_of=as_of) == arrears_register(stored, as_of=as_of)
+    # 146.04 left after 100.00 paid before the due day; its late fee 146.04 × 2‰ × 30 = 8.76.
+    assert arrears_register(folded, as_of=as_of).total == Money("154.80")
