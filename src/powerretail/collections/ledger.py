@@ -64,6 +64,7 @@ __all__ = [
     "DEFAULT_CHART",
     "DEPOSITS_HELD",
     "LATE_FEE_INCOME",
+    "OPENING_BALANCES",
     "RECEIVABLE",
     "REVENUE",
     "TRANSFERS_TO_HEAD_OFFICE",
@@ -82,6 +83,7 @@ __all__ = [
     "bill_issued",
     "credit_note_posted",
     "late_fee_charged",
+    "opening_balance",
     "payment_received",
     "receivable_of",
     "refund_paid",
@@ -140,6 +142,8 @@ CASH_OVER_SHORT = "1901"
 CUSTOMER_CREDIT = "2203"
 #: 其他应付款-保证金 — deposits (保证金) held for customers, per account.
 DEPOSITS_HELD = "2241"
+#: 期初余额 — the other side of balances carried in from before the ledger (a migration).
+OPENING_BALANCES = "4103"
 #: 内部往来-上划电费 — takings transferred to the head office at month end.
 TRANSFERS_TO_HEAD_OFFICE = "2711"
 #: 主营业务收入-电费 — revenue, one sub-account per bill component (``6001.<line code>``).
@@ -160,7 +164,7 @@ class ChartOfAccounts:
     Traceback (most recent call last):
     ...
     powerretail.errors.InvalidInput: account: expected an account of the chart \
-(1001, 1002, 1122, 1901, 2203, 2241, 2711, 6001.<component>, 6301, 6702), got "9999"
+(1001, 1002, 1122, 1901, 2203, 2241, 2711, 4103, 6001.<component>, 6301, 6702), got "9999"
     """
 
     accounts: tuple[LedgerAccount, ...]
@@ -230,6 +234,12 @@ DEFAULT_CHART = ChartOfAccounts(
             name_en="transfers to head office",
             type=AccountType.LIABILITY,
         ),
+        LedgerAccount(
+            code=OPENING_BALANCES,
+            name_zh="期初余额",
+            name_en="opening balances",
+            type=AccountType.LIABILITY,
+        ),
         LedgerAccount(code=REVENUE, name_zh="电费收入", name_en="revenue", type=AccountType.INCOME),
         LedgerAccount(
             code=LATE_FEE_INCOME,
@@ -263,6 +273,7 @@ class PostingKind(enum.Enum):
     PREPAYMENT = "prepayment"
     CASH = "cash"
     REVERSAL = "reversal"
+    OPENING = "opening"
 
 
 def _positive_money(_instance: object, attribute: attrs.Attribute[Money], value: Money) -> None:
@@ -784,4 +795,49 @@ def arrears_book(
             open_items=receivable_of(kept, party, currency=currency)[0],
         )
         for party in parties
+    )
+
+
+def opening_balance(
+    party: str,
+    *,
+    open_items: Sequence[OpenItem],
+    credit: Money,
+    at: datetime,
+    dated: date,
+) -> LedgerPosting | None:
+    """Return the posting that carries ``party``'s balances in from before the ledger.
+
+    Dr receivable for each open item (its bill, kind and date), Cr customer credit for the
+    credit, and the difference on opening balances. ``None`` when there is nothing to carry.
+    """
+    entries = [
+        Entry(
+            account=RECEIVABLE,
+            side=Side.DEBIT,
+            amount=item.amount,
+            document=item.bill_id,
+            item=item.kind,
+            dated=item.dated,
+        )
+        for item in open_items
+        if item.amount.amount > 0
+    ]
+    if credit.amount > 0:
+        entries.append(Entry(account=CUSTOMER_CREDIT, side=Side.CREDIT, amount=credit))
+    if not entries:
+        return None
+    owed = sum_money((e.amount for e in entries if e.side is Side.DEBIT), credit.currency)
+    net = owed - credit
+    if not net.is_zero():
+        side = Side.CREDIT if net.amount > 0 else Side.DEBIT
+        entries.append(Entry(account=OPENING_BALANCES, side=side, amount=abs(net)))
+    return _posting(
+        f"opening/{party}",
+        party=party,
+        kind=PostingKind.OPENING,
+        at=at,
+        dated=dated,
+        entries=entries,
+        memo="balances carried in from before the ledger",
     )

@@ -30,6 +30,7 @@ from powerretail.collections.ledger import (
     bill_issued,
     credit_note_posted,
     late_fee_charged,
+    opening_balance,
     payment_received,
     receivable_of,
     refund_paid,
@@ -60,6 +61,7 @@ __all__ = [
     "NotReversible",
     "bill_lines",
     "ledger_problems",
+    "open_ledger",
     "post_bill",
     "post_credit_note",
     "post_late_fee",
@@ -439,3 +441,38 @@ def refund_credit(
         },
         action=action,
     )
+
+
+def open_ledger(
+    make_unit_of_work: UnitOfWorkFactory, *, clock: Clock, dated: date
+) -> tuple[str, ...]:
+    """Carry every stored receivable without postings into the ledger; return their accounts.
+
+    For a store whose receivables were loaded or kept before the ledger (a migration, an older
+    store): each account with no ledger head gets one opening posting (``opening/{account}``:
+    its open items and credit, dated ``dated``), each in its own unit of work. Running it again
+    carries nothing more. After it, :func:`ledger_problems` finds those accounts in agreement.
+    Run it once, before the workflows start on the store: a workflow posting to an account at
+    the same time makes its opening posting conflict (and nothing of it is stored).
+    """
+    with make_unit_of_work() as uow:
+        accounts = [v.entity.account_id for v in uow.repository(RECEIVABLES).query()]
+    carried: list[str] = []
+    for account_id in accounts:
+        with make_unit_of_work() as uow:
+            if uow.repository(LEDGER_HEADS).find(account_id) is not None:
+                continue
+            receivable = uow.repository(RECEIVABLES).get(account_id).entity
+            posting = opening_balance(
+                account_id,
+                open_items=receivable.open_items,
+                credit=receivable.credit,
+                at=clock.now(),
+                dated=dated,
+            )
+            if posting is None:
+                continue
+            post(uow, posting)
+            uow.commit()
+            carried.append(account_id)
+    return tuple(carried)

@@ -10,6 +10,8 @@ import pytest
 
 from powerretail.access import SEED_POLICY, WRITE_OFF_RECEIVABLE, Actor, Permission, Role
 from powerretail.adapters.clocks import FixedClock
+from powerretail.adapters.memory import MemoryStore
+from powerretail.collections.allocation import ItemKind
 from powerretail.collections.arrears import AccountArrears, arrears_register
 from powerretail.collections.cash import CashMovement, MovementKind, movement_posting
 from powerretail.collections.ledger import (
@@ -18,6 +20,7 @@ from powerretail.collections.ledger import (
     CASH,
     CUSTOMER_CREDIT,
     LATE_FEE_INCOME,
+    OPENING_BALANCES,
     RECEIVABLE,
     LedgerPosting,
     PostingKind,
@@ -30,13 +33,14 @@ from powerretail.ids import AccountId
 from powerretail.quantities import Money
 from powerretail.repositories.commands import CommandRefused
 from powerretail.repositories.ledger import LEDGER_HEADS, LEDGER_POSTINGS, post, postings_of
-from powerretail.repositories.payments import RECEIVABLES
+from powerretail.repositories.payments import RECEIVABLES, Receivable
 from powerretail.repositories.unit_of_work import UnitOfWorkFactory
 from powerretail.workflows.adjustments import write_off_receivable
 from powerretail.workflows.billing_cycle import run_billing_cycle
 from powerretail.workflows.corrections import correct_bill
 from powerretail.workflows.ledger import (
     ledger_problems,
+    open_ledger,
     refund_credit,
     reverse_posting,
     statement_of,
@@ -401,3 +405,41 @@ def test_the_arrears_register_folded_from_the_ledger_is_the_stored_one(
     assert arrears_register(folded, as_of=as_of) == arrears_register(stored, as_of=as_of)
     # 146.04 left after 100.00 paid before the due day; its late fee 146.04 × 2‰ × 30 = 8.76.
     assert arrears_register(folded, as_of=as_of).total == Money("154.80")
+
+
+class TestOpenLedger:
+    def test_receivables_loaded_before_the_ledger_are_carried_in_once(
+        self, clock: FixedClock
+    ) -> None:
+        store = MemoryStore()
+        owes = Receivable.open(account_id="A-1", customer_id="C-1").charge(
+            "B-1", Money("1500.00"), dated=date(2025, 5, 16)
+        )
+        owes = owes.charge("B-1", Money("12.00"), dated=date(2025, 6, 1), kind=ItemKind.LATE_FEE)
+        in_credit = attrs.evolve(
+            Receivable.open(account_id="A-2", customer_id="C-2"), credit=Money("30.00")
+        )
+        empty = Receivable.open(account_id="A-3", customer_id="C-3")
+        with store.unit_of_work() as uow:
+            for receivable in (owes, in_credit, empty):
+                uow.repository(RECEIVABLES).add(receivable)
+            uow.commit()
+        assert ledger_problems(store.unit_of_work) != ()
+
+        carried = open_ledger(store.unit_of_work, clock=clock, dated=date(2025, 7, 1))
+
+        assert carried == ("A-1", "A-2")
+        assert open_ledger(store.unit_of_work, clock=clock, dated=date(2025, 7, 1)) == ()
+        assert ledger_problems(store.unit_of_work) == ()
+        (opening,) = statement_of(store.unit_of_work, party="A-1")
+        assert lines(opening) == [
+            ("debit", RECEIVABLE, "1500.00", "B-1"),
+            ("debit", RECEIVABLE, "12.00", "B-1"),
+            ("credit", OPENING_BALANCES, "1512.00", ""),
+        ]
+        (credit,) = statement_of(store.unit_of_work, party="A-2")
+        assert lines(credit) == [
+            ("credit", CUSTOMER_CREDIT, "30.00", ""),
+            ("debit", OPENING_BALANCES, "30.00", ""),
+        ]
+        assert sum(b.amount.amount for b in trial_balance_of(store.unit_of_work)) == 0
