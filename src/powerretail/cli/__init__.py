@@ -31,6 +31,7 @@ COMMAND_MODULES: Final[tuple[str, ...]] = (
     "powerretail.cli.dunning",
     "powerretail.cli.retail",
     "powerretail.cli.outages",
+    "powerretail.cli.ledger",
     "powerretail.cli.tariff",
     "powerretail.cli.validate",
     "powerretail.cli.whatif",

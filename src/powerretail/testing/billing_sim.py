@@ -50,6 +50,7 @@ from powerretail.testing.faults import (
 from powerretail.timeframe import DEFAULT_TIMEZONE, DateRange
 from powerretail.workflows.billing_cycle import bill_account
 from powerretail.workflows.corrections import correct_bill
+from powerretail.workflows.ledger import ledger_problems
 from powerretail.workflows.payments import post_payment
 
 __all__ = ["BillingSimulationReport", "simulate_billing"]
@@ -305,3 +306,5 @@ def _check(make_unit_of_work: UnitOfWorkFactory, world: _World) -> None:
         totals["issued"] - totals["credited"] - totals["paid"] == balance,
         f"R20: in total {totals} against balance {balance}",
     )
+    for problem in ledger_problems(make_unit_of_work):
+        require_invariant(False, f"R9: {problem}")

@@ -22,15 +22,34 @@ from powerretail.adapters.tariff_library import load_shipped, shipped_codes
 from powerretail.billing.bill import Bill, BillKind, BillState, LineItem
 from powerretail.billing.determinants import AccountFacts
 from powerretail.collections.allocation import Allocation, AllocationOrder, ItemKind, OpenItem
-from powerretail.collections.deposits import DepositMovement, MovementKind
+from powerretail.collections.cash import (
+    CashMovement,
+    HandOver,
+    MovementKind,
+    PublishedLine,
+    PublishedList,
+)
+from powerretail.collections.deposits import DepositMovement
+from powerretail.collections.deposits import MovementKind as DepositKind
 from powerretail.collections.dunning import DUNNING_RULE_SETS, open_case, pay, remind
 from powerretail.collections.late_fees import CustomerKind
+from powerretail.collections.ledger import (
+    BANK,
+    CUSTOMER_CREDIT,
+    RECEIVABLE,
+    AccountBalance,
+    Entry,
+    LedgerPosting,
+    PostingKind,
+    Side,
+)
 from powerretail.collections.payment_plans import (
     complete_plan,
     default_plan,
     grant_plan,
 )
 from powerretail.collections.prepayment import PrepaymentAlert, PrepaymentStatus
+from powerretail.collections.receipts import ReceiptBook
 from powerretail.collections.write_off import Evidence, EvidenceKind, WriteOffRecord
 from powerretail.contracts.lifecycle import Contract, submit_for_review
 from powerretail.contracts.terms import (
@@ -71,6 +90,7 @@ from powerretail.metering.reads import (
     RegisterRead,
 )
 from powerretail.metering.vee import Action, Finding, Severity, WorkOrderKind
+from powerretail.quantities import Energy, Money, sum_money
 from powerretail.repositories.aggregates import Aggregate
 from powerretail.repositories.billing import BILLING_PROFILES, BILLS, BillingProfile
 from powerretail.repositories.collections import (
@@ -95,6 +115,7 @@ from powerretail.repositories.dunning import (
     OrderKind,
     StoredDunningCase,
 )
+from powerretail.repositories.ledger import LEDGER_HEADS, LEDGER_POSTINGS, LedgerHead
 from powerretail.repositories.metering import (
     METERS,
     READS,
@@ -105,6 +126,12 @@ from powerretail.repositories.metering import (
 )
 from powerretail.repositories.outages import OUTAGES, StoredOutage
 from powerretail.repositories.payments import PAYMENTS, RECEIVABLES, Payment, Receivable
+from powerretail.repositories.receipts import (
+    CASH_MOVEMENTS,
+    HANDOVERS,
+    PUBLISHED_LISTS,
+    RECEIPT_BOOKS,
+)
 from powerretail.repositories.retail_forecast import (
     MONTHLY_USAGE,
     SALES_PLANS,
@@ -157,13 +184,17 @@ __all__ = [
     "accounts",
     "billing_profiles",
     "bills",
+    "cash_movements",
     "contact_records",
     "credit_scores",
     "customers",
     "deposit_movements",
+    "double_entry_postings",
     "dunning_cases",
     "dunning_orders",
     "findings",
+    "handovers",
+    "ledger_heads",
     "meters",
     "monthly_usage",
     "open_items",
@@ -171,6 +202,8 @@ __all__ = [
     "payment_plans",
     "payments",
     "prepayment_alerts",
+    "published_lists",
+    "receipt_books",
     "receivables",
     "retail_risks",
     "sales_plans",
@@ -837,7 +870,7 @@ def deposit_movements() -> st.SearchStrategy[DepositMovement]:
         DepositMovement,
         movement_id=identifiers("DEP"),
         account_id=identifiers("A"),
-        kind=st.sampled_from(MovementKind),
+        kind=st.sampled_from(DepositKind),
         amount=money("0.01", "100000"),
         on=dates(),
         basis=_WORDS,
@@ -965,6 +998,159 @@ def outages() -> st.SearchStrategy[StoredOutage]:
     )
 
 
+def double_entry_postings() -> st.SearchStrategy[LedgerPosting]:
+    """Draw balanced postings: a debit line and the credits it is split into."""
+
+    def build(
+        *,
+        posting_id: str,
+        party: str,
+        kind: PostingKind,
+        at: Any,
+        dated: date,
+        parts: list[Money],
+    ) -> LedgerPosting:
+        total = sum_money(parts)
+        debit = Entry(
+            account=RECEIVABLE,
+            side=Side.DEBIT,
+            amount=total,
+            document="B-1",
+            item=ItemKind.PRINCIPAL,
+            dated=dated,
+        )
+        credits = [
+            Entry(account=f"6001.c{n}", side=Side.CREDIT, amount=part)
+            for n, part in enumerate(parts)
+        ]
+        return LedgerPosting(
+            posting_id=posting_id,
+            party=party,
+            kind=kind,
+            at=at,
+            dated=dated,
+            entries=(debit, *credits),
+            memo="drawn",
+        )
+
+    return st.builds(
+        build,
+        posting_id=identifiers("LP"),
+        party=identifiers("A"),
+        kind=st.sampled_from(PostingKind),
+        at=aware_datetimes(),
+        dated=dates(),
+        parts=st.lists(money("0.01", "10000"), min_size=1, max_size=3),
+    )
+
+
+def ledger_heads() -> st.SearchStrategy[LedgerHead]:
+    """Draw ledger heads with cached balances."""
+    balance = st.builds(
+        AccountBalance,
+        account=st.sampled_from([RECEIVABLE, CUSTOMER_CREDIT, BANK]),
+        debits=money("0", "10000"),
+        credits=money("0", "10000"),
+        party=st.just(""),
+    )
+    return st.builds(
+        LedgerHead,
+        party=identifiers("A"),
+        sequence=st.integers(0, 10_000),
+        balances=st.lists(balance, max_size=3, unique_by=lambda b: b.account).map(tuple),
+    )
+
+
+def receipt_books() -> st.SearchStrategy[ReceiptBook]:
+    """Draw receipt books with some forms used (some voided) and maybe returned."""
+
+    def build(
+        *, book_id: str, first: int, size: int, amounts: list[Money], voids: list[bool], back: bool
+    ) -> ReceiptBook:
+        on = date(2025, 8, 1)
+        book = ReceiptBook.issue(
+            book_id=book_id, collector="c-1", first=first, last=first + size, issued_on=on
+        )
+        for amount, voided in zip(amounts[: size + 1], voids, strict=False):
+            if voided:
+                book = book.void(book.next_number or 0, by="o-1", why="spoiled", on=on)
+            else:
+                book, _ = book.receipt(
+                    account_id="A-1", amount=amount, energy=Energy("12.5"), payment_id="P", on=on
+                )
+        if back:
+            book = book.returned(range(book.first, book.last + 1), to="finance", on=on)
+        return book
+
+    return st.builds(
+        build,
+        book_id=identifiers("RB"),
+        first=st.integers(1, 10**7),
+        size=st.integers(0, 5),
+        amounts=st.lists(money("0.01", "10000"), max_size=6),
+        voids=st.lists(st.booleans(), min_size=6, max_size=6),
+        back=st.booleans(),
+    )
+
+
+def handovers() -> st.SearchStrategy[HandOver]:
+    """Draw hand-over lists (over and short with a reason)."""
+    return st.builds(
+        HandOver.count,
+        handover_id=identifiers("H"),
+        office=identifiers("SO"),
+        on=dates(),
+        giver=st.just("c-1"),
+        giver_role=st.just("fee_collector"),
+        taker=st.just("o-1"),
+        taker_role=st.just("fee_recovery_officer"),
+        numbers=st.lists(st.integers(1, 10**6), max_size=5, unique=True),
+        expected=money("0", "10000"),
+        counted=money("0", "10000"),
+        reason=_WORDS,
+    )
+
+
+def cash_movements() -> st.SearchStrategy[CashMovement]:
+    """Draw deposits and month-end transfers."""
+    return st.builds(
+        CashMovement,
+        movement_id=identifiers("D"),
+        office=identifiers("SO"),
+        kind=st.sampled_from(MovementKind),
+        on=dates(),
+        amount=money("0.01", "100000"),
+        by=_NAMES,
+        covers=st.lists(identifiers("H"), max_size=3).map(tuple),
+    )
+
+
+def published_lists() -> st.SearchStrategy[PublishedList]:
+    """Draw published area receivable lists."""
+    line = st.builds(
+        PublishedLine,
+        account_id=identifiers("A"),
+        name=_NAMES,
+        energy=energy(),
+        amount=money("0.01", "10000"),
+    )
+    return st.builds(
+        lambda list_id, area, day, lines: PublishedList(
+            list_id=list_id,
+            area=area,
+            as_of=day,
+            pay_at="供电所营业厅",
+            pay_from=day + timedelta(days=1),
+            pay_until=day + timedelta(days=20),
+            lines=tuple(lines),
+        ),
+        identifiers("L"),
+        _WORDS,
+        dates(),
+        st.lists(line, max_size=3),
+    )
+
+
 #: Every aggregate of :mod:`powerretail.repositories` with a strategy of its entities.
 ENTITY_CASES: tuple[tuple[Aggregate[Any, Any], st.SearchStrategy[Any]], ...] = (
     (CUSTOMERS, customers()),
@@ -994,4 +1180,10 @@ ENTITY_CASES: tuple[tuple[Aggregate[Any, Any], st.SearchStrategy[Any]], ...] = (
     (WRITE_OFFS, write_offs()),
     (WORK_ORDERS, work_orders()),
     (OUTAGES, outages()),
+    (LEDGER_POSTINGS, double_entry_postings()),
+    (LEDGER_HEADS, ledger_heads()),
+    (RECEIPT_BOOKS, receipt_books()),
+    (HANDOVERS, handovers()),
+    (CASH_MOVEMENTS, cash_movements()),
+    (PUBLISHED_LISTS, published_lists()),
 )

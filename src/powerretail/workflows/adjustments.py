@@ -47,6 +47,7 @@ from powerretail.repositories.customers import CREDIT_SCORES
 from powerretail.repositories.payments import RECEIVABLES
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from powerretail.workflows._common import event
+from powerretail.workflows.ledger import post_write_off
 
 __all__ = ["adjust_credit", "write_off_receivable"]
 
@@ -186,6 +187,9 @@ def write_off_receivable(
             why=why,
         )
         uow.repository(WRITE_OFFS).add(record)
+        post_write_off(
+            uow, key=key, account_id=account_id, bill_id=bill_id, amount=amount, at=at, why=why
+        )
         result: dict[str, JsonValue] = {
             "account_id": account_id,
             "bill_id": bill_id,

@@ -53,6 +53,7 @@ from powerretail.workflows._common import (
     tier_year_position,
 )
 from powerretail.workflows._plausibility import plausibility_facts
+from powerretail.workflows.ledger import post_bill
 
 __all__ = [
     "AccountOutcome",
@@ -276,8 +277,9 @@ def issue_and_charge(
         receivable, version = receivables.get(profile.account_id)
         due = issued_on + timedelta(days=profile.due_days)
         if bill.total.amount > 0:
-            receivable = receivable.charge(bill.bill_id, bill.total, dated=due)
-            receivables.save(receivable, version)
+            charged = receivable.charge(bill.bill_id, bill.total, dated=due)
+            receivables.save(charged, version)
+            post_bill(uow, bill, before=receivable, after=charged, due=due, at=at)
         payload["content_hash"] = bill.content_hash
         payload["due_on"] = due.isoformat()
         event_type = "BillIssued"

@@ -35,6 +35,7 @@ from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from powerretail.timeframe import DEFAULT_TIMEZONE
 from powerretail.workflows._common import TariffEngines, draft_bill, event
 from powerretail.workflows._plausibility import plausibility_facts
+from powerretail.workflows.ledger import post_bill, post_credit_note
 
 __all__ = ["correct_bill", "release_held_bill"]
 
@@ -118,11 +119,24 @@ def correct_bill(
         receivable, receivable_version = receivables.get(profile.account_id)
         credit = -correction.credit_note.total
         if credit.amount > 0:
-            receivable = receivable.credit_note(bill_id, credit)
+            before, receivable = receivable, receivable.credit_note(bill_id, credit)
+            post_credit_note(
+                uow,
+                correction.credit_note,
+                corrects=bill_id,
+                before=before,
+                after=receivable,
+                at=at,
+                dated=on,
+            )
         rebill = correction.rebill
         if rebill.state is BillState.ISSUED and rebill.total.amount > 0:
             due = on + timedelta(days=profile.due_days)
-            receivable = receivable.charge(rebill.bill_id, rebill.total, dated=due)
+            before, receivable = (
+                receivable,
+                receivable.charge(rebill.bill_id, rebill.total, dated=due),
+            )
+            post_bill(uow, rebill, before=before, after=receivable, due=due, at=at)
         receivables.save(receivable, receivable_version)
         result: dict[str, JsonValue] = {
             "original": bill_id,
@@ -210,9 +224,9 @@ def release_held_bill(
         if bill.total.amount > 0:
             receivables = uow.repository(RECEIVABLES)
             receivable, receivable_version = receivables.get(profile.account_id)
-            receivables.save(
-                receivable.charge(bill.bill_id, bill.total, dated=due), receivable_version
-            )
+            charged = receivable.charge(bill.bill_id, bill.total, dated=due)
+            receivables.save(charged, receivable_version)
+            post_bill(uow, bill, before=receivable, after=charged, due=due, at=at)
         result: dict[str, JsonValue] = {
             "bill_id": bill.bill_id,
             "state": bill.state.value,

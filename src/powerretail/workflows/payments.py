@@ -31,6 +31,7 @@ from powerretail.collections.late_fees import (
     LateFeePolicy,
     assess_late_fees,
 )
+from powerretail.collections.ledger import BANK
 from powerretail.collections.payment_plans import PaymentPlan, instalment_late_fee_bills
 from powerretail.ids import AccountId, PaymentId
 from powerretail.quantities import Money, sum_money
@@ -43,6 +44,7 @@ from powerretail.repositories.payments import PAYMENTS, RECEIVABLES, Payment, Re
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from powerretail.workflows._common import event
 from powerretail.workflows.dunning import restore_after_payment
+from powerretail.workflows.ledger import post_late_fee, post_payment_entries
 
 __all__ = [
     "LATE_FEE_CHARGED",
@@ -52,6 +54,7 @@ __all__ = [
     "charge_late_fee_until",
     "charge_late_fees",
     "post_payment",
+    "receive_payment",
 ]
 
 
@@ -77,59 +80,33 @@ def post_payment(
     amount: Money,
     received_on: date,
     order: AllocationOrder = AllocationOrder.PRINCIPAL_FIRST,
+    into: str = BANK,
 ) -> PaymentReceipt:
     """Post ``amount`` paid on ``received_on`` to ``account_id``, once for ``key``.
 
     The payment is stored as ``P-{key}``. A retry with the same key and payment returns the
     first receipt and posts nothing; the same key with another payment raises
-    :class:`~powerretail.errors.IdempotencyConflict`.
+    :class:`~powerretail.errors.IdempotencyConflict`. The ledger gets the payment received
+    ``into`` the bank (or cash, :data:`~powerretail.collections.ledger.CASH`, for a
+    collector's takings) and its allocation.
 
     Raises:
         IdempotencyConflict: ``key`` was used for another payment.
         CommandRefused: the amount is not above zero (the refusal is stored under ``key``).
         NotFound: the account is unknown (nothing is stored; a retry may succeed).
     """
-    payment_id = PaymentId(f"P-{key}")
 
     def action(uow: UnitOfWork) -> dict[str, JsonValue]:
-        receivables = uow.repository(RECEIVABLES)
-        receivable, version = receivables.get(AccountId(account_id))
-        changed, allocation = receivable.receive(amount, paid_on=received_on, order=order)
-        receivables.save(changed, version)
-        uow.repository(PAYMENTS).add(
-            Payment(
-                payment_id=payment_id,
-                account_id=AccountId(account_id),
-                amount=amount,
-                received_on=received_on,
-                order=order,
-                allocations=allocation.allocations,
-                credit=allocation.credit,
-            )
+        return receive_payment(
+            uow,
+            clock=clock,
+            key=key,
+            account_id=account_id,
+            amount=amount,
+            received_on=received_on,
+            order=order,
+            into=into,
         )
-        restores = restore_after_payment(uow, account_id=account_id, at=clock.now(), key=key)
-        result: dict[str, JsonValue] = {
-            "payment_id": payment_id,
-            "account_id": account_id,
-            "applied": str(allocation.applied.amount),
-            "credit": str(allocation.credit.amount),
-            "balance": str(changed.balance.amount),
-            "currency": amount.currency,
-        }
-        if restores:
-            result["restore_orders"] = list(restores)
-        uow.outbox.append(
-            event(
-                command="post_payment",
-                key=key,
-                kind=RECEIVABLES.kind,
-                aggregate_id=account_id,
-                event_type="PaymentPosted",
-                payload={**result, "amount": str(amount.amount), "received_on": str(received_on)},
-                at=clock.now(),
-            )
-        )
-        return result
 
     result = run_idempotent(
         make_unit_of_work,
@@ -142,7 +119,8 @@ def post_payment(
             "currency": amount.currency,
             "received_on": received_on.isoformat(),
             "order": order.value,
-        },
+        }
+        | ({} if into == BANK else {"into": into}),
         action=action,
     )
     currency = str(result["currency"])
@@ -154,6 +132,63 @@ def post_payment(
         balance=Money(str(result["balance"]), currency),
         restore_orders=tuple(str(o) for o in result.get("restore_orders", [])),  # type: ignore[union-attr]
     )
+
+
+def receive_payment(
+    uow: UnitOfWork,
+    *,
+    clock: Clock,
+    key: str,
+    account_id: str,
+    amount: Money,
+    received_on: date,
+    order: AllocationOrder = AllocationOrder.PRINCIPAL_FIRST,
+    into: str = BANK,
+) -> dict[str, JsonValue]:
+    """Do :func:`post_payment`'s work in ``uow`` (no idempotency record, no commit).
+
+    For a command that receives a payment as part of its own unit of work (a collector's
+    receipt). The payment is stored as ``P-{key}``.
+    """
+    payment_id = PaymentId(f"P-{key}")
+    receivables = uow.repository(RECEIVABLES)
+    receivable, version = receivables.get(AccountId(account_id))
+    changed, allocation = receivable.receive(amount, paid_on=received_on, order=order)
+    receivables.save(changed, version)
+    payment = Payment(
+        payment_id=payment_id,
+        account_id=AccountId(account_id),
+        amount=amount,
+        received_on=received_on,
+        order=order,
+        allocations=allocation.allocations,
+        credit=allocation.credit,
+    )
+    uow.repository(PAYMENTS).add(payment)
+    post_payment_entries(uow, payment, at=clock.now(), into=into)
+    restores = restore_after_payment(uow, account_id=account_id, at=clock.now(), key=key)
+    result: dict[str, JsonValue] = {
+        "payment_id": payment_id,
+        "account_id": account_id,
+        "applied": str(allocation.applied.amount),
+        "credit": str(allocation.credit.amount),
+        "balance": str(changed.balance.amount),
+        "currency": amount.currency,
+    }
+    if restores:
+        result["restore_orders"] = list(restores)
+    uow.outbox.append(
+        event(
+            command="post_payment",
+            key=key,
+            kind=RECEIVABLES.kind,
+            aggregate_id=account_id,
+            event_type="PaymentPosted",
+            payload={**result, "amount": str(amount.amount), "received_on": str(received_on)},
+            at=clock.now(),
+        )
+    )
+    return result
 
 
 def account_balance(make_unit_of_work: UnitOfWorkFactory, *, account_id: str) -> Receivable:
@@ -380,7 +415,19 @@ def charge_late_fees(
             due = fee.amount - _charged_before(uow, fee.bill_id, currency)
             if due.amount <= 0:
                 continue
-            receivable = receivable.charge(fee.bill_id, due, dated=as_of, kind=ItemKind.LATE_FEE)
+            before, receivable = (
+                receivable,
+                receivable.charge(fee.bill_id, due, dated=as_of, kind=ItemKind.LATE_FEE),
+            )
+            post_late_fee(
+                uow,
+                key=key,
+                bill_id=fee.bill_id,
+                before=before,
+                after=receivable,
+                at=at,
+                dated=as_of,
+            )
             charged[fee.bill_id] = str(due.amount)
             total += due
             uow.outbox.append(
