@@ -48,6 +48,7 @@ from powerretail.workflows.ledger import (
 )
 from powerretail.workflows.payments import charge_late_fees, post_payment
 from tests.unit.workflows.conftest import AUDITOR, JULY
+from tests.unit.workflows.test_adjustments import EVIDENCE
 
 BILL = "A-1-20250701"  # 246.04, due 2025-08-16
 
@@ -263,6 +264,7 @@ class TestWriteOff:
             actor=COMMITTEE,
             policy=policy,
             why="court ruling 2025-17",
+            evidence=EVIDENCE,
         )
 
         posting = by_id(billed)["write-off/wo-1"]
