@@ -53,14 +53,17 @@ from powerretail.tariffs.model import (
     BasicCharge,
     BasicChargeBasis,
     Charge,
+    DailyCharge,
     EnergyCharge,
     FixedCharge,
+    MinimumCharge,
     MonthlyTiers,
     PartialYear,
     PowerFactorAdjustment,
     Tariff,
     TariffVersion,
     Tier,
+    TierBounds,
     TimeOfUseCharge,
 )
 from powerretail.tariffs.power_factor import RULE_SETS
@@ -74,6 +77,8 @@ _BUCKET_ORDER: Final = ("critical", "peak", "flat", "valley", "deep_valley", "to
 
 _KNOWN: Final = (
     FixedCharge,
+    DailyCharge,
+    MinimumCharge,
     EnergyCharge,
     MonthlyTiers,
     AnnualTiers,
@@ -133,6 +138,8 @@ class _Piece:
     basic_months: Fraction
     scale: Fraction
     cycle: date | None
+    #: The piece's days, as a fraction (daily charges and bounds per day).
+    days: Fraction
 
 
 @attrs.frozen
@@ -249,7 +256,7 @@ class BatchPricer:
                     flat_index
                 ],
             )
-            for name in ("months", "basic_months", "scale")
+            for name in ("months", "basic_months", "scale", "days")
         }
         position = self._positions(
             usage,
@@ -492,9 +499,15 @@ class BatchPricer:
         months = fractions["months"]
         ones = np.ones(len(chosen), dtype=np.int64)
         pf_charge: PowerFactorAdjustment | None = None
+        minimum: MinimumCharge | None = None
         for charge in version.charges:
             if isinstance(charge, PowerFactorAdjustment):
                 pf_charge = charge
+            elif isinstance(charge, MinimumCharge):
+                minimum = charge
+            elif isinstance(charge, DailyCharge):
+                rate = Scaled.scalar(charge.yuan_per_day)
+                blocks.append(self._block(chosen, charge, Scaled(fractions["days"][0], 0), rate))
             elif isinstance(charge, EnergyCharge):
                 rate = Scaled.scalar(charge.yuan_per_kwh)
                 blocks.append(self._block(chosen, charge, kwh, rate))
@@ -510,7 +523,13 @@ class BatchPricer:
                 blocks += self._time_of_use(charge, chosen, rows=rows, usage=usage, energy=energy)
             elif isinstance(charge, MonthlyTiers):
                 zero = Scaled.zeros(len(chosen))
-                blocks += self._tiers(charge, chosen, start=zero, kwh=kwh, scale=months)
+                if charge.bounds_per is TierBounds.MONTH:
+                    scale = months
+                elif charge.bounds_per is TierBounds.DAY:
+                    scale = fractions["days"]
+                else:
+                    scale = (months[0], months[1] * 12)
+                blocks += self._tiers(charge, chosen, start=zero, kwh=kwh, scale=scale)
             elif isinstance(charge, AnnualTiers):
                 blocks += self._tiers(
                     charge, chosen, start=position, kwh=kwh, scale=fractions["scale"]
@@ -530,7 +549,38 @@ class BatchPricer:
             blocks += self._power_factor(
                 pf_charge, chosen, rows=rows, usage=usage, blocks=blocks, total_row=total_row
             )
+        if minimum is not None:
+            blocks += self._minimum(minimum, chosen, blocks=blocks, fractions=fractions)
         return blocks
+
+    def _minimum(
+        self,
+        charge: MinimumCharge,
+        chosen: IntArray,
+        *,
+        blocks: Sequence[_Block],
+        fractions: Mapping[str, tuple[IntArray, IntArray]],
+    ) -> list[_Block]:
+        """Return the lines raising each piece's lines to its minimum bill (as the engine)."""
+        billed = np.zeros(len(chosen), dtype=np.int64)
+        for block in blocks:
+            np.add.at(billed, np.searchsorted(chosen, block.pieces), block.amount)
+        one = Scaled(np.ones(len(chosen), dtype=np.int64), 0)
+        if charge.yuan_per_month is not None:
+            months = fractions["months"]
+            rate = Scaled.scalar(charge.yuan_per_month)
+            floor = self._block(
+                chosen, charge, one, rate, numerator=months[0], denominator=months[1]
+            ).amount
+        else:
+            assert charge.yuan_per_day is not None
+            days = Scaled(fractions["days"][0], 0)
+            floor = self._block(chosen, charge, days, Scaled.scalar(charge.yuan_per_day)).amount
+        short = np.flatnonzero(floor > billed)
+        if not short.size:
+            return []
+        shortfall = Scaled((floor - billed)[short], self._minor_exp)
+        return [self._block(chosen[short], charge, shortfall, Scaled.scalar(Decimal(1)))]
 
     def _block(
         self,
@@ -1013,6 +1063,7 @@ def _layout(
                 basic_months=months_in(service, pmd) * share,
                 scale=scale,
                 cycle=cycle_start,
+                days=Fraction(part.days),
             )
         )
     return _Layout(service_months=months, pieces=tuple(pieces))

@@ -54,14 +54,17 @@ from powerretail.tariffs.model import (
     BasicCharge,
     BasicChargeBasis,
     Charge,
+    DailyCharge,
     EnergyCharge,
     FixedCharge,
+    MinimumCharge,
     MonthlyTiers,
     PartialYear,
     PowerFactorAdjustment,
     Tariff,
     TariffVersion,
     Tier,
+    TierBounds,
     TimeOfUseCharge,
 )
 from powerretail.tariffs.power_factor import RULE_SETS, power_factor
@@ -243,6 +246,8 @@ class _Plan(NamedTuple):
     pf_charge: PowerFactorAdjustment | None
     #: How many pricers come before the power-factor charge in the version.
     pf_at: int
+    #: The minimum bill, applied to the piece's lines once they are all priced.
+    minimum: MinimumCharge | None = None
 
 
 class _TierTable(NamedTuple):
@@ -266,6 +271,10 @@ class BillingEngine:
         self.tariff = tariff
         self.rounding: Rounding = tariff.rounding
         self._currency = tariff.currency
+        #: How rates name the currency: 元 for CNY, the ISO code otherwise (USD/kWh).
+        self._unit = "元" if tariff.currency == "CNY" else tariff.currency
+        #: Days and months as a Chinese bill writes them for CNY, in English otherwise.
+        self._day, self._month = ("天", "月") if tariff.currency == "CNY" else ("day", "month")
         self.rounding.to_money(_ZERO, tariff.currency)  # refuses a step finer than the currency's
         step, mode = self.rounding.step, self.rounding.mode
         self._step, self._mode = step, mode
@@ -707,6 +716,8 @@ class BillingEngine:
         if plan.pf_charge is None:
             for price in plan.pricers:
                 lines += price(piece, ctx)
+            if plan.minimum is not None:
+                self._append_minimum(plan.minimum, piece, lines)
             return lines
         owners: list[Charge] = []
         pf_index = 0
@@ -723,17 +734,28 @@ class BillingEngine:
         )
         if line is not None:
             lines.insert(pf_index, line)
+        if plan.minimum is not None:
+            self._append_minimum(plan.minimum, piece, lines)
         return lines
+
+    def _append_minimum(self, charge: MinimumCharge, piece: _Piece, lines: list[LineItem]) -> None:
+        line = self._minimum_line(charge, piece, lines)
+        if line is not None:
+            lines.append(line)
 
     def _compile(self, version: TariffVersion) -> _Plan:
         """Return ``version`` as pricers with their fixed texts and prices resolved."""
         pricers: list[_Pricer] = []
         owners: list[Charge] = []
         pf_charge: PowerFactorAdjustment | None = None
+        minimum: MinimumCharge | None = None
         pf_at = 0
         for charge in version.charges:
             if isinstance(charge, PowerFactorAdjustment):
                 pf_charge, pf_at = charge, len(pricers)
+                continue
+            if isinstance(charge, MinimumCharge):
+                minimum = charge
                 continue
             owners.append(charge)
             if isinstance(charge, TimeOfUseCharge):
@@ -746,7 +768,7 @@ class BillingEngine:
                             f"{charge.code}.{bucket}",
                             _description(charge, *BUCKET_LABELS.get(bucket, (bucket, bucket))),
                             unit="kWh",
-                            rate_unit="元/kWh",
+                            rate_unit=f"{self._unit}/kWh",
                         ),
                     )
                     for bucket, rate in charge.resolved.items()
@@ -765,15 +787,17 @@ class BillingEngine:
                     charge.code,
                     _description(charge),
                     unit="kWh",
-                    rate_unit="元/kWh",
+                    rate_unit=f"{self._unit}/kWh",
                 )
                 pricers.append(functools.partial(self._energy, static, charge.yuan_per_kwh))
             elif isinstance(charge, FixedCharge):
                 pricers.append(functools.partial(self._fixed, charge))
+            elif isinstance(charge, DailyCharge):
+                pricers.append(functools.partial(self._daily, charge))
             else:
                 assert isinstance(charge, BasicCharge)
                 pricers.append(functools.partial(self._basic, charge))
-        return _Plan(tuple(pricers), tuple(owners), pf_charge, pf_at)
+        return _Plan(tuple(pricers), tuple(owners), pf_charge, pf_at, minimum)
 
     def _energy(
         self, static: dict[str, object], rate: Decimal, piece: _Piece, _ctx: _Ctx
@@ -788,12 +812,59 @@ class BillingEngine:
                 code=charge.code,
                 names=_description(charge),
                 quantity=Decimal(1),
-                unit="月",
+                unit=self._month,
                 rate=charge.yuan_per_month,
-                rate_unit="元/月",
+                rate_unit=f"{self._unit}/{self._month}",
                 factor=piece.months,
             )
         ]
+
+    def _daily(self, charge: DailyCharge, piece: _Piece, _ctx: _Ctx) -> list[LineItem]:
+        return [
+            self._line(
+                charge,
+                piece,
+                code=charge.code,
+                names=_description(charge),
+                quantity=Decimal(piece.period.days),
+                unit=self._day,
+                rate=charge.yuan_per_day,
+                rate_unit=f"{self._unit}/{self._day}",
+            )
+        ]
+
+    def _minimum_line(
+        self, charge: MinimumCharge, piece: _Piece, lines: Sequence[LineItem]
+    ) -> LineItem | None:
+        """Return the line raising ``lines`` to the minimum bill of ``piece`` (None: no need)."""
+        if charge.yuan_per_month is not None:
+            factor, month = piece.months, self._month
+            per = f"{charge.yuan_per_month} {self._unit}/{month} × {factor} {month}"
+            floor = self._round(
+                MONEY_CONTEXT.divide(
+                    charge.yuan_per_month * factor.numerator, Decimal(factor.denominator)
+                )
+            )
+        else:
+            assert charge.yuan_per_day is not None
+            days = piece.period.days
+            per = f"{charge.yuan_per_day} {self._unit}/{self._day} × {days} {self._day}"
+            floor = self._round(charge.yuan_per_day * days)
+        billed = sum((line.amount.amount for line in lines), _ZERO)
+        if billed >= floor:
+            return None
+        shortfall = floor - billed
+        return self._line(
+            charge,
+            piece,
+            code=charge.code,
+            names=_description(charge),
+            quantity=shortfall,
+            unit=self._unit,
+            rate=Decimal(1),
+            rate_unit="×",
+            note=f"minimum {per} = {floor}; lines {billed}: shortfall {shortfall} billed",
+        )
 
     def _time_of_use(
         self,
@@ -841,9 +912,17 @@ class BillingEngine:
     def _monthly_tiers(
         self, charge: MonthlyTiers, unit: _TierTable, piece: _Piece, _ctx: _Ctx
     ) -> list[LineItem]:
-        months = piece.months
-        table = unit if months is _ONE else self._tier_table(charge, piece.version, months)
-        return self._tiers(table, piece, _ZERO, "")
+        bounds = charge.bounds_per
+        if bounds is TierBounds.MONTH:
+            scale, why = piece.months, ""
+        elif bounds is TierBounds.DAY:
+            scale, why = Fraction(piece.period.days), f"bounds per day × {piece.period.days} days"
+        else:
+            scale = piece.months / 12
+            why = f"bounds per year × {piece.months}/12 months"
+        scale = _unit_or(scale)
+        table = unit if scale is _ONE else self._tier_table(charge, piece.version, scale)
+        return self._tiers(table, piece, _ZERO, why)
 
     def _pro_rata(
         self, charge: AnnualTiers, account: AccountFacts, day: date
@@ -884,7 +963,7 @@ class BillingEngine:
                         f"{charge.code}.tier{i + 1}",
                         _description(charge, f"第{i + 1}档", f"tier {i + 1}"),
                         unit="kWh",
-                        rate_unit="元/kWh",
+                        rate_unit=f"{self._unit}/kWh",
                     )
                     for i in range(len(charge.tiers))
                 ),
@@ -927,7 +1006,7 @@ class BillingEngine:
                 quantity=capacity,
                 unit="kVA",
                 rate=price,
-                rate_unit="元/kVA·月",
+                rate_unit=f"{self._unit}/kVA·月",
                 factor=months,
             )
         demand = determinants.max_demand_kw
@@ -975,7 +1054,7 @@ class BillingEngine:
             quantity=billable,
             unit="kW",
             rate=price,
-            rate_unit="元/kW·月",
+            rate_unit=f"{self._unit}/kW·月",
             factor=months,
             note="; ".join(notes),
         )
@@ -1025,7 +1104,7 @@ class BillingEngine:
             code=charge.code,
             names=_description(charge),
             quantity=base,
-            unit="元",
+            unit=self._unit,
             rate=percent / 100,
             rate_unit="×",
             note=(

@@ -28,8 +28,10 @@ from powerretail.tariffs.model import (
     AnnualTiers,
     BasicCharge,
     Charge,
+    DailyCharge,
     EnergyCharge,
     FixedCharge,
+    MinimumCharge,
     MonthlyTiers,
     Tariff,
     TimeOfUseCharge,
@@ -42,6 +44,12 @@ __all__ = ["describe_tariff"]
 def _prices(charge: Charge) -> str:
     if isinstance(charge, FixedCharge):
         return f"{charge.yuan_per_month} 元/月"
+    if isinstance(charge, DailyCharge):
+        return f"{charge.yuan_per_day} 元/天"
+    if isinstance(charge, MinimumCharge):
+        if charge.yuan_per_month is not None:
+            return f"at least {charge.yuan_per_month} 元/月"
+        return f"at least {charge.yuan_per_day} 元/天"
     if isinstance(charge, EnergyCharge):
         return f"{charge.yuan_per_kwh} 元/kWh"
     if isinstance(charge, MonthlyTiers | AnnualTiers):
@@ -50,7 +58,9 @@ def _prices(charge: Charge) -> str:
             for t in charge.tiers
         )
         extra = (
-            f"; part years {charge.partial_year.value}" if isinstance(charge, AnnualTiers) else ""
+            f"; part years {charge.partial_year.value}"
+            if isinstance(charge, AnnualTiers)
+            else f"; bounds per {charge.bounds_per.value}"
         )
         return f"kWh {bands} 元/kWh{extra}"
     if isinstance(charge, TimeOfUseCharge):

@@ -3,6 +3,7 @@
 Each version is a tuple of charge components, each naming the rule it applies (``source``):
 
 * :class:`FixedCharge` — an amount per month [元/月];
+* :class:`DailyCharge` — an amount per day of service [元/天] (a customer charge per day);
 * :class:`EnergyCharge` — a flat price per kWh [元/kWh]: the energy price of a flat tariff, or a
   component that is not time-of-use floated (line loss, transmission and distribution, system
   operation, government funds — its ``category`` says which);
@@ -12,7 +13,12 @@ Each version is a tuple of charge components, each naming the rule it applies (`
 * :class:`TimeOfUseCharge` — prices per time-of-use bucket, absolute or as ratios of a base price
   (or of another bucket's price);
 * :class:`BasicCharge` — the two-part tariff's basic charge by capacity or by maximum demand;
-* :class:`PowerFactorAdjustment` — the power-factor surcharge or rebate on a base of other lines.
+* :class:`PowerFactorAdjustment` — the power-factor surcharge or rebate on a base of other lines;
+* :class:`MinimumCharge` — a minimum bill: a line bringing the lines up to a minimum per month
+  or per day.
+
+Amounts and prices named ``yuan_*`` are in the tariff's ``currency`` (元 for CNY, dollars for
+USD …).
 
 Versions never overlap; :meth:`Tariff.version_on` finds the one in force on a day.
 
@@ -67,8 +73,10 @@ __all__ = [
     "Charge",
     "ChargeCategory",
     "CustomerCategory",
+    "DailyCharge",
     "EnergyCharge",
     "FixedCharge",
+    "MinimumCharge",
     "MonthlyTiers",
     "OverlappingVersions",
     "PartialYear",
@@ -76,6 +84,7 @@ __all__ = [
     "Tariff",
     "TariffVersion",
     "Tier",
+    "TierBounds",
     "TimeOfUseCharge",
     "VersionStatus",
 ]
@@ -115,6 +124,17 @@ class PartialYear(enum.Enum):
     FULL_QUOTA = "full_quota"
     #: Settle at transfer or closure; a new holder's tier year starts on its opening date.
     SETTLE_AND_RESTART = "settle_and_restart"
+
+
+class TierBounds(enum.Enum):
+    """What the bounds of :class:`MonthlyTiers` are per: the period's bounds are scaled from it."""
+
+    #: kWh per month: × the months of the period (whole months plus days / 30).
+    MONTH = "month"
+    #: kWh per day: × the days of the period (a 33-day read cycle has 33 days of allowance).
+    DAY = "day"
+    #: kWh per year: × the months of the period / 12.
+    YEAR = "year"
 
 
 class BasicChargeBasis(enum.Enum):
@@ -280,6 +300,54 @@ class FixedCharge(_ChargeBase):
     yuan_per_month: Decimal = attrs.field(converter=_to_yuan_per_month)
 
 
+def _to_optional_per_month(value: object) -> Decimal | None:
+    return _optional_price("yuan_per_month")(value)
+
+
+def _to_optional_per_day(value: object) -> Decimal | None:
+    return _optional_price("yuan_per_day")(value)
+
+
+def _to_yuan_per_day(value: object) -> Decimal:
+    return _price("yuan_per_day")(value)
+
+
+@attrs.frozen(kw_only=True)
+class DailyCharge(_ChargeBase):
+    """A fixed amount per day of service [元/天]: the days of the period × the daily amount."""
+
+    kind: ClassVar[str] = "daily"
+    default_category: ClassVar[ChargeCategory] = ChargeCategory.FIXED
+
+    yuan_per_day: Decimal = attrs.field(converter=_to_yuan_per_day)
+
+
+@attrs.frozen(kw_only=True)
+class MinimumCharge(_ChargeBase):
+    """A minimum bill: when the other lines of a period add up to less, a line makes up the rest.
+
+    The minimum is ``yuan_per_month`` × the months of the period (whole months plus days / 30,
+    as fixed charges) or ``yuan_per_day`` × its days, rounded once; the line is the minimum less
+    the sum of every other line of the period (zero lines: no line). One per version.
+    """
+
+    kind: ClassVar[str] = "minimum"
+    default_category: ClassVar[ChargeCategory] = ChargeCategory.FIXED
+
+    yuan_per_month: Decimal | None = attrs.field(default=None, converter=_to_optional_per_month)
+    yuan_per_day: Decimal | None = attrs.field(default=None, converter=_to_optional_per_day)
+
+    def __attrs_post_init__(self) -> None:
+        if (self.yuan_per_month is None) == (self.yuan_per_day is None):
+            raise InvalidInput(
+                "yuan_per_month", self.yuan_per_month, "either yuan_per_month or yuan_per_day"
+            )
+        for name in ("yuan_per_month", "yuan_per_day"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise InvalidInput(name, value, "a minimum of zero or more")
+
+
 @attrs.frozen(kw_only=True)
 class EnergyCharge(_ChargeBase):
     """A flat price per kWh [元/kWh] on all billed energy."""
@@ -315,24 +383,38 @@ def _tiers(value: Iterable[Tier]) -> tuple[Tier, ...]:
         last = index == len(tiers) - 1
         if tier.upto_kwh is None and not last:
             raise InvalidInput(f"tiers[{index}].upto_kwh", None, "a bound (only the last is open)")
-        if last and tier.upto_kwh is not None:
-            raise InvalidInput(f"tiers[{index}].upto_kwh", tier.upto_kwh, "no bound on the last")
         if tier.upto_kwh is not None:
             if tier.upto_kwh <= previous:
                 raise InvalidInput(
                     f"tiers[{index}].upto_kwh", tier.upto_kwh, f"a bound above {previous}"
                 )
             previous = tier.upto_kwh
+    if tiers[-1].upto_kwh is not None:  # the last tier is open: a bound given on it is dropped
+        tiers = (*tiers[:-1], Tier(None, tiers[-1].yuan_per_kwh))
     return tiers
+
+
+def _tier_bounds(value: object) -> TierBounds:
+    if isinstance(value, TierBounds):
+        return value
+    try:
+        return TierBounds(value)
+    except ValueError:
+        raise InvalidInput("bounds_per", value, "month, day or year") from None
 
 
 @attrs.frozen(kw_only=True)
 class MonthlyTiers(_ChargeBase):
-    """Block tiers on the period's energy: each tier's kWh at its price (or increment)."""
+    """Block tiers on the period's energy: each tier's kWh at its price (or increment).
+
+    The bounds are per month, per day or per year (``bounds_per``) and scaled to the period.
+    The last tier is open: a bound written on it is dropped.
+    """
 
     kind: ClassVar[str] = "monthly_tiers"
 
     tiers: tuple[Tier, ...] = attrs.field(converter=_tiers)
+    bounds_per: TierBounds = attrs.field(default=TierBounds.MONTH, converter=_tier_bounds)
 
 
 def _month_number(value: object) -> int:
@@ -585,6 +667,8 @@ class PowerFactorAdjustment(_ChargeBase):
 #: Any charge component.
 Charge = (
     FixedCharge
+    | DailyCharge
+    | MinimumCharge
     | EnergyCharge
     | MonthlyTiers
     | AnnualTiers
@@ -660,7 +744,7 @@ class TariffVersion:
             if charge.code in codes:
                 raise InvalidInput(f"charges[{index}].code", charge.code, "a code used once")
             codes.add(charge.code)
-            if isinstance(charge, BasicCharge | PowerFactorAdjustment):
+            if isinstance(charge, BasicCharge | PowerFactorAdjustment | MinimumCharge):
                 if charge.kind in singles:
                     raise InvalidInput(f"charges[{index}].type", charge.kind, "one such charge")
                 singles[charge.kind] = index

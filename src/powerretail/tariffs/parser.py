@@ -59,14 +59,17 @@ from powerretail.tariffs.model import (
     Charge,
     ChargeCategory,
     CustomerCategory,
+    DailyCharge,
     EnergyCharge,
     FixedCharge,
+    MinimumCharge,
     MonthlyTiers,
     PartialYear,
     PowerFactorAdjustment,
     Tariff,
     TariffVersion,
     Tier,
+    TierBounds,
     TimeOfUseCharge,
     VersionStatus,
 )
@@ -191,6 +194,15 @@ SPECS: Final[Mapping[str, tuple[FieldSpec, ...]]] = {
         *_COMMON_CHARGE,
         _f("yuan_per_month", "decimal", "amount per month [元/月]", required=True),
     ),
+    "charges[] type=daily": (
+        *_COMMON_CHARGE,
+        _f("yuan_per_day", "decimal", "amount per day of service [元/天]", required=True),
+    ),
+    "charges[] type=minimum": (
+        *_COMMON_CHARGE,
+        _f("yuan_per_month", "decimal", "minimum bill per month [元/月] (or per day)"),
+        _f("yuan_per_day", "decimal", "minimum bill per day of service [元/天] (or per month)"),
+    ),
     "charges[] type=energy": (
         *_COMMON_CHARGE,
         _f("yuan_per_kwh", "decimal", "price of every kWh [元/kWh]", required=True),
@@ -198,6 +210,12 @@ SPECS: Final[Mapping[str, tuple[FieldSpec, ...]]] = {
     "charges[] type=monthly_tiers": (
         *_COMMON_CHARGE,
         _f("tiers", "array of tiers", "tiers on the period's energy", required=True),
+        _f(
+            "bounds_per",
+            "text",
+            "month (default: bounds × months of the period), day (× its days) or year "
+            "(× its months / 12)",
+        ),
     ),
     "charges[] type=annual_tiers": (
         *_COMMON_CHARGE,
@@ -206,7 +224,9 @@ SPECS: Final[Mapping[str, tuple[FieldSpec, ...]]] = {
         _f("cycle_start_month", "integer", "month the tier year starts (default 1)"),
     ),
     "tier": (
-        _f("upto", "decimal", "upper bound [kWh]; omit on the last tier only"),
+        _f(
+            "upto", "decimal", "upper bound [kWh]; the last tier is open (a bound on it is dropped)"
+        ),
         _f("yuan_per_kwh", "decimal", "price or increment [元/kWh]", required=True),
     ),
     "charges[] type=time_of_use": (
@@ -244,6 +264,8 @@ SPECS: Final[Mapping[str, tuple[FieldSpec, ...]]] = {
 
 _CHARGE_TYPES: Final = (
     "fixed",
+    "daily",
+    "minimum",
     "energy",
     "monthly_tiers",
     "annual_tiers",
@@ -519,11 +541,28 @@ def _charge(item: object, path: str) -> Charge:
     if kind == "fixed":
         amount = table.decimal("yuan_per_month", "an amount [元/月]")
         return _build(path, FixedCharge, **common, yuan_per_month=amount)
+    if kind == "daily":
+        amount = table.decimal("yuan_per_day", "an amount [元/天]")
+        return _build(path, DailyCharge, **common, yuan_per_day=amount)
+    if kind == "minimum":
+        return _build(
+            path,
+            MinimumCharge,
+            **common,
+            yuan_per_month=table.opt_decimal("yuan_per_month", "an amount [元/月]"),
+            yuan_per_day=table.opt_decimal("yuan_per_day", "an amount [元/天]"),
+        )
     if kind == "energy":
         rate = table.decimal("yuan_per_kwh", price)
         return _build(path, EnergyCharge, **common, yuan_per_kwh=rate)
     if kind == "monthly_tiers":
-        return _build(path, MonthlyTiers, **common, tiers=_tiers(table))
+        return _build(
+            path,
+            MonthlyTiers,
+            **common,
+            tiers=_tiers(table),
+            bounds_per=_enum(table, "bounds_per", TierBounds, TierBounds.MONTH),
+        )
     if kind == "annual_tiers":
         return _build(
             path,
@@ -695,6 +734,12 @@ def _window(window: TouWindow, with_bucket: bool = True) -> dict[str, Any]:
     return data
 
 
+def _amounts(charge: FixedCharge | DailyCharge | MinimumCharge | EnergyCharge) -> dict[str, Any]:
+    """Return the amount fields of a charge priced by one number (per month, day or kWh)."""
+    names = ("yuan_per_month", "yuan_per_day", "yuan_per_kwh")
+    return {n: getattr(charge, n) for n in names if getattr(charge, n, None) is not None}
+
+
 def _charge_mapping(charge: Charge) -> dict[str, Any]:
     data: dict[str, Any] = {
         "type": charge.kind,
@@ -705,10 +750,8 @@ def _charge_mapping(charge: Charge) -> dict[str, Any]:
         **({"source_zh": charge.source_zh} if charge.source_zh else {}),
         "category": charge.category.value,
     }
-    if isinstance(charge, FixedCharge):
-        data["yuan_per_month"] = charge.yuan_per_month
-    elif isinstance(charge, EnergyCharge):
-        data["yuan_per_kwh"] = charge.yuan_per_kwh
+    if isinstance(charge, FixedCharge | DailyCharge | MinimumCharge | EnergyCharge):
+        data.update(_amounts(charge))
     elif isinstance(charge, MonthlyTiers | AnnualTiers):
         data["tiers"] = [
             {"yuan_per_kwh": t.yuan_per_kwh}
@@ -716,6 +759,8 @@ def _charge_mapping(charge: Charge) -> dict[str, Any]:
             else {"upto": t.upto_kwh, "yuan_per_kwh": t.yuan_per_kwh}
             for t in charge.tiers
         ]
+        if isinstance(charge, MonthlyTiers):
+            data["bounds_per"] = charge.bounds_per.value
         if isinstance(charge, AnnualTiers):
             data["partial_year"] = charge.partial_year.value
             data["cycle_start_month"] = charge.cycle_start_month

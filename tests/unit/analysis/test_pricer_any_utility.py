@@ -1,0 +1,70 @@
+"""The batch engine prices minimum bills, daily charges and tier bounds per day as the engine."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+pd = pytest.importorskip("pandas")
+
+from powerretail.analysis import compile_tariff  # noqa: E402
+from powerretail.tariffs.model import Tier, TierBounds  # noqa: E402
+from tests.analysis_exact import exact_bills, line_amounts  # noqa: E402
+from tests.unit.billing.test_engine_any_utility import (  # noqa: E402
+    daily,
+    energy,
+    minimum,
+    tariff_of,
+    tiers,
+)
+
+
+def frame(*rows: tuple[date, date, str]) -> object:
+    return pd.DataFrame(
+        [
+            {"account_id": f"A{i}", "period_start": s, "period_end": e, "kwh_total": kwh}
+            for i, (s, e, kwh) in enumerate(rows)
+        ]
+    )
+
+
+ROWS = (
+    (date(2025, 7, 1), date(2025, 8, 1), "20"),  # minimum line 2.50
+    (date(2025, 7, 1), date(2025, 8, 1), "50"),  # above the minimum
+    (date(2025, 7, 10), date(2025, 8, 1), "10"),  # part month: minimum line 2.67
+    (date(2025, 1, 15), date(2025, 2, 17), "400"),  # a 33-day cycle
+)
+
+
+@pytest.mark.parametrize(
+    "charges",
+    [
+        (daily(), energy(), minimum(yuan_per_month="20")),
+        (minimum(yuan_per_day="0.60"), daily(), energy()),
+        (tiers(TierBounds.DAY, Tier(10, "0.30"), Tier(None, "0.50")), daily("0.4929")),
+        (tiers(TierBounds.YEAR, Tier(2400, "0.40"), Tier(None, "0.60")),),
+    ],
+)
+def test_batch_lines_equal_the_engine(charges: tuple[object, ...]) -> None:
+    tariff = tariff_of(*charges)  # type: ignore[arg-type]
+    usage = frame(*ROWS)
+    priced = compile_tariff(tariff).price(usage)
+    expected = exact_bills(tariff, usage)  # type: ignore[arg-type]
+    lines = priced.lines
+    got = [
+        sorted(
+            (str(r.period_start.date()), str(r.code), int(r.amount_fen))
+            for r in lines[lines["row"] == i].itertuples()
+        )
+        for i in range(len(ROWS))
+    ]
+    assert got == [sorted(b) for b in line_amounts(expected)]
+    assert priced.bills["total_fen"].tolist() == [int(b.total.amount.scaleb(2)) for b in expected]
+
+
+def test_the_batch_minimum_bill_golden_totals() -> None:
+    """As tests/unit/billing/test_engine_any_utility.py: 20.00, 20.50 and 14.67."""
+    tariff = tariff_of(daily(), energy(), minimum(yuan_per_month="20"))
+    priced = compile_tariff(tariff).price(frame(*ROWS[:3]))
+    assert priced.bills["total_fen"].tolist() == [2000, 2050, 1467]

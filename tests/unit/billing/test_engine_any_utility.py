@@ -1,0 +1,189 @@
+"""Golden bills for the tariff features of any utility, each amount worked by hand.
+
+Minimum bills, daily fixed charges, tier bounds per day and per year, and the open last tier.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from powerretail.billing.determinants import Determinants
+from powerretail.billing.engine import price_bill
+from powerretail.errors import InvalidInput
+from powerretail.tariffs.model import (
+    Charge,
+    DailyCharge,
+    EnergyCharge,
+    MinimumCharge,
+    MonthlyTiers,
+    Tariff,
+    TariffVersion,
+    Tier,
+    TierBounds,
+)
+from powerretail.timeframe import DateRange
+from tests.strategies.tariffs import NAMES
+
+
+def tariff_of(*charges: Charge, currency: str = "CNY") -> Tariff:
+    return Tariff(
+        code="ANY",
+        name_zh="任意",
+        name_en="any",
+        category="residential",
+        currency=currency,
+        versions=[TariffVersion(label="1", effective_from="2020-01-01", charges=charges)],
+    )
+
+
+def daily(amount: str = "0.50") -> DailyCharge:
+    return DailyCharge(code="customer", **NAMES, yuan_per_day=amount)
+
+
+def energy(price: str = "0.10") -> EnergyCharge:
+    return EnergyCharge(code="energy", **NAMES, yuan_per_kwh=price)
+
+
+def minimum(**per: str) -> MinimumCharge:
+    return MinimumCharge(code="minimum", **NAMES, **per)
+
+
+def kwh(total: str) -> Determinants:
+    return Determinants(energy_kwh={"total": total})
+
+
+def amounts(bill: object) -> dict[str, str]:
+    return {line.code: str(line.amount.amount) for line in bill.lines}  # type: ignore[attr-defined]
+
+
+class TestMinimumBill:
+    def test_lines_above_the_minimum_need_no_line(self) -> None:
+        """July 2025, 50 kWh: 31 days × 0.50 = 15.50, 50 × 0.10 = 5.00; 20.50 ≥ 20: no line."""
+        tariff = tariff_of(daily(), energy(), minimum(yuan_per_month="20"))
+        bill = price_bill(tariff, kwh("50"), DateRange.month(2025, 7))
+        assert amounts(bill) == {"customer": "15.50", "energy": "5.00"}
+
+    def test_a_short_month_is_brought_up_to_the_minimum(self) -> None:
+        """July 2025, 20 kWh: 15.50 + 2.00 = 17.50 < 20.00: the minimum line is 2.50."""
+        tariff = tariff_of(daily(), energy(), minimum(yuan_per_month="20"))
+        bill = price_bill(tariff, kwh("20"), DateRange.month(2025, 7))
+        assert amounts(bill) == {"customer": "15.50", "energy": "2.00", "minimum": "2.50"}
+        assert str(bill.total) == "20.00 CNY"
+        line = bill.lines[-1]
+        assert line.note == "minimum 20 元/月 × 1 月 = 20.00; lines 17.50: shortfall 2.50 billed"
+        assert (line.quantity, line.rate, line.unit) == (Decimal("2.50"), 1, "元")
+
+    def test_a_part_month_minimum_is_prorated_like_a_fixed_charge(self) -> None:
+        """10 Jul - 1 Aug 2025 (22 days = 22/30 month), 10 kWh.
+
+        Minimum 20 × 22/30 = 14.666… → 14.67; lines 22 × 0.50 = 11.00 and 10 × 0.10 = 1.00,
+        12.00 in all: the minimum line is 2.67 and the bill 14.67.
+        """
+        tariff = tariff_of(daily(), energy(), minimum(yuan_per_month="20"))
+        bill = price_bill(tariff, kwh("10"), DateRange("2025-07-10", "2025-08-01"))
+        assert amounts(bill) == {"customer": "11.00", "energy": "1.00", "minimum": "2.67"}
+        assert str(bill.total) == "14.67 CNY"
+
+    def test_a_minimum_per_day(self) -> None:
+        """July 2025, 0 kWh, minimum 0.60 a day: 31 × 0.60 = 18.60; lines 15.50: line 3.10."""
+        tariff = tariff_of(daily(), energy(), minimum(yuan_per_day="0.60"))
+        bill = price_bill(tariff, kwh("0"), DateRange.month(2025, 7))
+        assert amounts(bill)["minimum"] == "3.10"
+        assert str(bill.total) == "18.60 CNY"
+        assert bill.lines[-1].note.startswith("minimum 0.60 元/天 × 31 天 = 18.60")
+
+    def test_the_minimum_counts_lines_wherever_it_sits(self) -> None:
+        """The minimum listed first still compares with every other line (2.50 as above)."""
+        tariff = tariff_of(minimum(yuan_per_month="20"), daily(), energy())
+        bill = price_bill(tariff, kwh("20"), DateRange.month(2025, 7))
+        assert amounts(bill)["minimum"] == "2.50"
+        assert bill.lines[-1].code == "minimum"
+
+    @pytest.mark.parametrize(
+        ("per", "match"),
+        [
+            ({}, "either yuan_per_month or yuan_per_day"),
+            ({"yuan_per_month": "1", "yuan_per_day": "1"}, "either"),
+            ({"yuan_per_month": "-1"}, "zero or more"),
+        ],
+    )
+    def test_a_minimum_needs_one_amount_of_zero_or_more(
+        self, per: dict[str, str], match: str
+    ) -> None:
+        with pytest.raises(InvalidInput, match=match):
+            minimum(**per)
+
+    def test_one_minimum_per_version(self) -> None:
+        second = MinimumCharge(code="minimum2", **NAMES, yuan_per_day="1")
+        with pytest.raises(InvalidInput, match="one such charge"):
+            tariff_of(energy(), minimum(yuan_per_month="20"), second)
+
+
+class TestDailyCharge:
+    def test_a_read_cycle_of_33_days_pays_33_days(self) -> None:
+        """15 Jan - 17 Feb 2025 is 33 days: 33 × 0.4929 = 16.2657 → 16.27."""
+        bill = price_bill(
+            tariff_of(daily("0.4929")), kwh("0"), DateRange("2025-01-15", "2025-02-17")
+        )
+        line = bill.lines[0]
+        assert (line.quantity, line.unit, line.rate_unit) == (33, "天", "元/天")
+        assert str(line.amount.amount) == "16.27"
+
+
+def tiers(bounds_per: TierBounds, *ladder: Tier) -> MonthlyTiers:
+    return MonthlyTiers(code="tier", **NAMES, tiers=ladder, bounds_per=bounds_per)
+
+
+class TestTierBounds:
+    def test_bounds_per_day_scale_with_the_days_of_the_cycle(self) -> None:
+        """10 kWh a day over 15 Jan - 17 Feb 2025 (33 days): the first tier is 330 kWh.
+
+        400 kWh: 330 × 0.30 = 99.00 and 70 × 0.50 = 35.00.
+        """
+        tariff = tariff_of(tiers(TierBounds.DAY, Tier(10, "0.30"), Tier(None, "0.50")))
+        bill = price_bill(tariff, kwh("400"), DateRange("2025-01-15", "2025-02-17"))
+        assert [(ln.quantity, str(ln.amount.amount)) for ln in bill.lines] == [
+            (330, "99.00"),
+            (70, "35.00"),
+        ]
+        assert bill.lines[0].note == (
+            "tier 1 up to 330 kWh; position 0 → 400 kWh; bounds per day × 33 days"
+        )
+
+    def test_bounds_per_month_over_the_same_cycle(self) -> None:
+        """300 kWh a month over 15 Jan - 17 Feb 2025 = 1 month + 2/30: the first tier is 320 kWh.
+
+        400 kWh: 320 × 0.30 = 96.00 and 80 × 0.50 = 40.00.
+        """
+        tariff = tariff_of(tiers(TierBounds.MONTH, Tier(300, "0.30"), Tier(None, "0.50")))
+        bill = price_bill(tariff, kwh("400"), DateRange("2025-01-15", "2025-02-17"))
+        assert [str(ln.amount.amount) for ln in bill.lines] == ["96.00", "40.00"]
+
+    def test_bounds_per_year_take_a_twelfth_a_month(self) -> None:
+        """2400 kWh a year, July 2025 (one month): the first tier is 200 kWh.
+
+        250 kWh: 200 × 0.40 = 80.00 and 50 × 0.60 = 30.00.
+        """
+        tariff = tariff_of(tiers(TierBounds.YEAR, Tier(2400, "0.40"), Tier(None, "0.60")))
+        bill = price_bill(tariff, kwh("250"), DateRange.month(2025, 7))
+        assert [str(ln.amount.amount) for ln in bill.lines] == ["80.00", "30.00"]
+        assert bill.lines[0].note.endswith("bounds per year × 1/12 months")
+
+    def test_an_unknown_bound_basis_is_refused(self) -> None:
+        with pytest.raises(InvalidInput, match="month, day or year"):
+            MonthlyTiers(code="t", **NAMES, tiers=[Tier(None, 1)], bounds_per="week")
+
+
+class TestOpenLastTier:
+    def test_a_bound_on_the_last_tier_is_dropped(self) -> None:
+        """Tiers to 200 at 0.40 and 'to 1000' at 0.60; 1500 kWh: 80.00 + 1300 × 0.60 = 780.00."""
+        bounded = tiers(TierBounds.MONTH, Tier(200, "0.40"), Tier(1000, "0.60"))
+        assert bounded.tiers[-1] == Tier(None, "0.60")
+        bill = price_bill(tariff_of(bounded), kwh("1500"), DateRange.month(2025, 7))
+        assert [str(ln.amount.amount) for ln in bill.lines] == ["80.00", "780.00"]
+
+    def test_a_last_bound_must_still_rise(self) -> None:
+        with pytest.raises(InvalidInput, match="a bound above 200"):
+            tiers(TierBounds.MONTH, Tier(200, "0.40"), Tier(100, "0.60"))
