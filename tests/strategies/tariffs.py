@@ -11,6 +11,7 @@ from powerretail.tariffs.model import (
     AnnualTiers,
     BasicCharge,
     BucketPrice,
+    BucketTiers,
     Charge,
     ChargeCategory,
     DailyCharge,
@@ -25,6 +26,7 @@ from powerretail.tariffs.model import (
     Tier,
     TierBounds,
     TimeOfUseCharge,
+    TimeOfUseTiers,
 )
 from powerretail.tariffs.tou import Season, TouSchedule, TouWindow
 
@@ -138,6 +140,16 @@ def charge_lists(draw: st.DrawFn) -> tuple[Charge, ...]:
         )
     if draw(st.booleans()):
         charges.append(PowerFactorAdjustment(code="pf", **NAMES, default_standard="0.90"))
+    if draw(st.booleans()):
+        charges.append(
+            TimeOfUseTiers(
+                code="toutiers",
+                **NAMES,
+                schedule="day_night",
+                buckets=[BucketTiers(bucket=b, tiers=draw(tiers())) for b in ("peak", "valley")],
+                bounds_per=draw(st.sampled_from(list(TierBounds))),
+            )
+        )
     if draw(st.booleans()):
         charges.append(DailyCharge(code="daily", **NAMES, yuan_per_day=draw(daily_prices)))
     if draw(st.booleans()):

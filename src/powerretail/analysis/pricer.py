@@ -44,7 +44,7 @@ import pandas as pd
 from powerretail.analysis._exact import IntArray, Scaled, multiply, to_int64
 from powerretail.analysis.usage import QUANTITY_EXP, Usage, read_usage
 from powerretail.billing.determinants import AccountFacts
-from powerretail.billing.engine import BillingEngine, months_in, split_by_days
+from powerretail.billing.engine import BillingEngine, bucket_ladders, months_in, split_by_days
 from powerretail.errors import InvalidInput, NotFound, RuleViolation
 from powerretail.quantities import minor_unit_exponent
 from powerretail.tariffs.model import (
@@ -65,6 +65,7 @@ from powerretail.tariffs.model import (
     Tier,
     TierBounds,
     TimeOfUseCharge,
+    TimeOfUseTiers,
 )
 from powerretail.tariffs.power_factor import RULE_SETS
 from powerretail.timeframe import DateRange
@@ -83,6 +84,7 @@ _KNOWN: Final = (
     MonthlyTiers,
     AnnualTiers,
     TimeOfUseCharge,
+    TimeOfUseTiers,
     BasicCharge,
     PowerFactorAdjustment,
 )
@@ -523,13 +525,12 @@ class BatchPricer:
                 blocks += self._time_of_use(charge, chosen, rows=rows, usage=usage, energy=energy)
             elif isinstance(charge, MonthlyTiers):
                 zero = Scaled.zeros(len(chosen))
-                if charge.bounds_per is TierBounds.MONTH:
-                    scale = months
-                elif charge.bounds_per is TierBounds.DAY:
-                    scale = fractions["days"]
-                else:
-                    scale = (months[0], months[1] * 12)
+                scale = _tier_scale(charge, fractions)
                 blocks += self._tiers(charge, chosen, start=zero, kwh=kwh, scale=scale)
+            elif isinstance(charge, TimeOfUseTiers):
+                blocks += self._tou_tiers(
+                    charge, chosen, rows=rows, energy=energy, fractions=fractions
+                )
             elif isinstance(charge, AnnualTiers):
                 blocks += self._tiers(
                     charge, chosen, start=position, kwh=kwh, scale=fractions["scale"]
@@ -640,6 +641,47 @@ class BatchPricer:
                     bucket=bucket,
                 )
             )
+        return blocks
+
+    def _tou_tiers(
+        self,
+        charge: TimeOfUseTiers,
+        chosen: IntArray,
+        *,
+        rows: IntArray,
+        energy: Mapping[str, tuple[Scaled, npt.NDArray[np.bool_]]],
+        fractions: Mapping[str, tuple[IntArray, IntArray]],
+    ) -> list[_Block]:
+        ladders = bucket_ladders(charge)
+        blocks = []
+        for bucket in sorted(energy, key=_bucket_key):
+            scaled, present = energy[bucket]
+            if not present.any():
+                continue
+            if bucket not in ladders:
+                row = int(rows[np.flatnonzero(present)[0]])
+                raise InvalidInput(
+                    f"usage[{row}].kwh_{bucket}",
+                    bucket,
+                    f"a bucket of schedule {charge.schedule} ("
+                    f"{', '.join('kwh_' + b for b in sorted(ladders, key=_bucket_key))})",
+                )
+            where = np.flatnonzero(present)
+            ladder = ladders[bucket]
+            scale = _tier_scale(
+                ladder, {n: (a[where], b[where]) for n, (a, b) in fractions.items()}
+            )
+            found = self._tiers(
+                ladder,
+                chosen[where],
+                start=Scaled.zeros(where.size),
+                kwh=scaled.take(where),
+                scale=scale,
+            )
+            for block in found:
+                block.charge = charge
+                block.bucket = bucket
+            blocks += found
         return blocks
 
     def _tiers(
@@ -1006,6 +1048,18 @@ def _e(value: Decimal) -> int:
 
 def _mul(values: IntArray, factor: IntArray) -> IntArray:
     return multiply(values, np.asarray(factor))
+
+
+def _tier_scale(
+    charge: MonthlyTiers, fractions: Mapping[str, tuple[IntArray, IntArray]]
+) -> tuple[IntArray, IntArray]:
+    """Return the bound scale of each piece (as the engine: months, days or months / 12)."""
+    months = fractions["months"]
+    if charge.bounds_per is TierBounds.MONTH:
+        return months
+    if charge.bounds_per is TierBounds.DAY:
+        return fractions["days"]
+    return (months[0], months[1] * 12)
 
 
 def _bounds(tiers: Sequence[Tier]) -> Scaled:

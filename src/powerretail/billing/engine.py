@@ -66,12 +66,20 @@ from powerretail.tariffs.model import (
     Tier,
     TierBounds,
     TimeOfUseCharge,
+    TimeOfUseTiers,
 )
 from powerretail.tariffs.power_factor import RULE_SETS, power_factor
 from powerretail.tariffs.tou import BUCKET_LABELS, Season, TouSchedule, TouWindow
 from powerretail.timeframe import DateRange
 
-__all__ = ["DEFAULT_ACCOUNT", "BillingEngine", "months_in", "price_bill", "split_by_days"]
+__all__ = [
+    "DEFAULT_ACCOUNT",
+    "BillingEngine",
+    "bucket_ladders",
+    "months_in",
+    "price_bill",
+    "split_by_days",
+]
 
 #: An account with no special facts: no capacity, no demand, no losses.
 DEFAULT_ACCOUNT: Final = AccountFacts()
@@ -378,7 +386,7 @@ class BillingEngine:
 
     def _schedule_of(self, version: TariffVersion) -> TouSchedule:
         for charge in version.charges:
-            if isinstance(charge, TimeOfUseCharge):
+            if isinstance(charge, TimeOfUseCharge | TimeOfUseTiers):
                 return version.schedules[charge.schedule]
         return _UNTIMED
 
@@ -774,6 +782,12 @@ class BillingEngine:
                     for bucket, rate in charge.resolved.items()
                 }
                 pricers.append(functools.partial(self._time_of_use, charge, table))
+            elif isinstance(charge, TimeOfUseTiers):
+                ladders = {
+                    bucket: (ladder, self._tier_table(ladder, version, _ONE))
+                    for bucket, ladder in bucket_ladders(charge).items()
+                }
+                pricers.append(functools.partial(self._tou_tiers, charge, ladders))
             elif isinstance(charge, AnnualTiers):
                 unit = self._tier_table(charge, version, _ONE)
                 pricers.append(functools.partial(self._annual_tiers, charge, unit))
@@ -923,6 +937,29 @@ class BillingEngine:
         scale = _unit_or(scale)
         table = unit if scale is _ONE else self._tier_table(charge, piece.version, scale)
         return self._tiers(table, piece, _ZERO, why)
+
+    def _tou_tiers(
+        self,
+        charge: TimeOfUseTiers,
+        ladders: Mapping[str, tuple[MonthlyTiers, _TierTable]],
+        piece: _Piece,
+        ctx: _Ctx,
+    ) -> list[LineItem]:
+        lines = []
+        for bucket in sorted(piece.energy, key=_bucket_key):
+            entry = ladders.get(bucket)
+            if entry is None:
+                raise InvalidInput(
+                    "determinants.energy_kwh",
+                    bucket,
+                    f"a bucket of schedule {charge.schedule} ("
+                    f"{', '.join(sorted(ladders, key=_bucket_key))})",
+                )
+            ladder, unit = entry
+            lines += self._monthly_tiers(
+                ladder, unit, piece._replace(kwh=piece.energy[bucket]), ctx
+            )
+        return lines
 
     def _pro_rata(
         self, charge: AnnualTiers, account: AccountFacts, day: date
@@ -1112,6 +1149,28 @@ class BillingEngine:
                 f"{abs(reactive)}²) → {pf}; standard {standard}: {sign}{percent}% of the base"
             ),
         )
+
+
+def bucket_ladders(charge: TimeOfUseTiers) -> dict[str, MonthlyTiers]:
+    """Return each bucket's ladder of ``charge`` as the tier charge that prices its energy.
+
+    Its code is ``<charge>.<bucket>`` (lines ``tou.peak.tier1``), its names the charge's with the
+    bucket's; the batch engine prices the same ladders.
+    """
+    ladders = {}
+    for entry in charge.buckets:
+        zh, en = BUCKET_LABELS.get(entry.bucket, (entry.bucket, entry.bucket))
+        ladders[entry.bucket] = MonthlyTiers(
+            code=f"{charge.code}.{entry.bucket}",
+            name_zh=f"{charge.name_zh}·{zh}",
+            name_en=f"{charge.name_en}, {en}",
+            source=charge.source,
+            source_zh=charge.source_zh,
+            category=charge.category,
+            tiers=entry.tiers,
+            bounds_per=charge.bounds_per,
+        )
+    return ladders
 
 
 def _deep_valley_note(schedule: TouSchedule, piece: _Piece) -> str:

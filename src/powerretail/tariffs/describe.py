@@ -35,6 +35,7 @@ from powerretail.tariffs.model import (
     MonthlyTiers,
     Tariff,
     TimeOfUseCharge,
+    TimeOfUseTiers,
 )
 from powerretail.tariffs.tou import TouSchedule
 
@@ -63,6 +64,19 @@ def _prices(charge: Charge) -> str:
             else f"; bounds per {charge.bounds_per.value}"
         )
         return f"kWh {bands} 元/kWh{extra}"
+    if isinstance(charge, TimeOfUseTiers):
+        ladders = "; ".join(
+            f"{entry.bucket} "
+            + ", ".join(
+                f"{'above' if t.upto_kwh is None else 'to ' + str(t.upto_kwh)}: {t.yuan_per_kwh}"
+                for t in entry.tiers
+            )
+            for entry in charge.buckets
+        )
+        return (
+            f"kWh {ladders} 元/kWh; bounds per {charge.bounds_per.value} "
+            f"(schedule {charge.schedule})"
+        )
     if isinstance(charge, TimeOfUseCharge):
         base = "" if charge.base_yuan_per_kwh is None else f"base {charge.base_yuan_per_kwh}; "
         prices = ", ".join(f"{b} {p.normalize():f}" for b, p in charge.resolved.items())

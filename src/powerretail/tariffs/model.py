@@ -12,6 +12,8 @@ Each version is a tuple of charge components, each naming the rule it applies (`
   :class:`PartialYear` strategy for accounts that exist for part of the year;
 * :class:`TimeOfUseCharge` — prices per time-of-use bucket, absolute or as ratios of a base price
   (or of another bucket's price);
+* :class:`TimeOfUseTiers` — block tiers inside each time-of-use bucket: each bucket's energy
+  through its own ladder;
 * :class:`BasicCharge` — the two-part tariff's basic charge by capacity or by maximum demand;
 * :class:`PowerFactorAdjustment` — the power-factor surcharge or rebate on a base of other lines;
 * :class:`MinimumCharge` — a minimum bill: a line bringing the lines up to a minimum per month
@@ -70,6 +72,7 @@ __all__ = [
     "BasicCharge",
     "BasicChargeBasis",
     "BucketPrice",
+    "BucketTiers",
     "Charge",
     "ChargeCategory",
     "CustomerCategory",
@@ -86,6 +89,7 @@ __all__ = [
     "Tier",
     "TierBounds",
     "TimeOfUseCharge",
+    "TimeOfUseTiers",
     "VersionStatus",
 ]
 
@@ -539,6 +543,52 @@ class TimeOfUseCharge(_ChargeBase):
         object.__setattr__(self, "resolved", resolved)
 
 
+def _bucket_name(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput("bucket", value, "a bucket name")
+    return value
+
+
+@attrs.frozen(kw_only=True)
+class BucketTiers:
+    """The tier ladder of one time-of-use bucket (its last tier open)."""
+
+    bucket: str = attrs.field(converter=_bucket_name)
+    tiers: tuple[Tier, ...] = attrs.field(converter=_tiers)
+
+
+def _bucket_tiers(value: Iterable[BucketTiers]) -> tuple[BucketTiers, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class TimeOfUseTiers(_ChargeBase):
+    """Tiers inside time-of-use buckets: each bucket's energy of the period through its ladder.
+
+    The bounds are per month, per day or per year (``bounds_per``) and scaled to the period as
+    :class:`MonthlyTiers` bounds are; each bucket starts its ladder at zero.
+    """
+
+    kind: ClassVar[str] = "tou_tiers"
+
+    schedule: str
+    buckets: tuple[BucketTiers, ...] = attrs.field(converter=_bucket_tiers)
+    bounds_per: TierBounds = attrs.field(default=TierBounds.MONTH, converter=_tier_bounds)
+    ladders: Mapping[str, tuple[Tier, ...]] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        ladders: dict[str, tuple[Tier, ...]] = {}
+        for index, entry in enumerate(self.buckets):
+            if not isinstance(entry, BucketTiers):
+                raise InvalidInput(f"buckets[{index}]", entry, "a BucketTiers")
+            if entry.bucket in ladders:
+                raise InvalidInput(f"buckets[{index}].bucket", entry.bucket, "a bucket once")
+            ladders[entry.bucket] = entry.tiers
+        if not ladders:
+            raise InvalidInput("buckets", [], "at least one bucket")
+        object.__setattr__(self, "ladders", ladders)
+
+
 def _basis(value: object) -> BasicChargeBasis:
     if isinstance(value, BasicChargeBasis):
         return value
@@ -673,6 +723,7 @@ Charge = (
     | MonthlyTiers
     | AnnualTiers
     | TimeOfUseCharge
+    | TimeOfUseTiers
     | BasicCharge
     | PowerFactorAdjustment
 )
@@ -748,14 +799,15 @@ class TariffVersion:
                 if charge.kind in singles:
                     raise InvalidInput(f"charges[{index}].type", charge.kind, "one such charge")
                 singles[charge.kind] = index
-            if isinstance(charge, TimeOfUseCharge):
+            if isinstance(charge, TimeOfUseCharge | TimeOfUseTiers):
+                priced = charge.resolved if isinstance(charge, TimeOfUseCharge) else charge.ladders
                 schedule = self.schedules.get(charge.schedule)
                 if schedule is None:
                     raise InvalidInput(
                         f"charges[{index}].schedule", charge.schedule, "a schedule of the version"
                     )
                 for bucket in schedule.buckets:
-                    if bucket not in charge.resolved:
+                    if bucket not in priced:
                         raise InvalidInput(
                             f"charges[{index}].prices", bucket, "a price for every bucket"
                         )

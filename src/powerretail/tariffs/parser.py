@@ -56,6 +56,7 @@ from powerretail.tariffs.model import (
     AnnualTiers,
     BasicCharge,
     BucketPrice,
+    BucketTiers,
     Charge,
     ChargeCategory,
     CustomerCategory,
@@ -71,6 +72,7 @@ from powerretail.tariffs.model import (
     Tier,
     TierBounds,
     TimeOfUseCharge,
+    TimeOfUseTiers,
     VersionStatus,
 )
 from powerretail.tariffs.tou import (
@@ -242,6 +244,21 @@ SPECS: Final[Mapping[str, tuple[FieldSpec, ...]]] = {
         _f("ratio", "decimal", "ratio of the base price (or of `of`)"),
         _f("of", "text", "the bucket whose price the ratio applies to"),
     ),
+    "charges[] type=tou_tiers": (
+        *_COMMON_CHARGE,
+        _f("schedule", "text", "name of a schedule of the version", required=True),
+        _f(
+            "buckets",
+            "array of bucket tiers",
+            "one tier ladder per bucket of the schedule",
+            required=True,
+        ),
+        _f("bounds_per", "text", "month (default), day or year, as for `monthly_tiers`"),
+    ),
+    "bucket tiers": (
+        _f("bucket", "text", "the bucket whose energy the ladder prices", required=True),
+        _f("tiers", "array of tiers", "the bucket's tiers, from zero each period", required=True),
+    ),
     "charges[] type=basic": (
         *_COMMON_CHARGE,
         _f("yuan_per_kva_month", "decimal", "capacity price [元/kVA·月]"),
@@ -270,6 +287,7 @@ _CHARGE_TYPES: Final = (
     "monthly_tiers",
     "annual_tiers",
     "time_of_use",
+    "tou_tiers",
     "basic",
     "power_factor",
 )
@@ -502,6 +520,15 @@ def _tiers(table: _Table) -> tuple[Tier, ...]:
     return tuple(tiers)
 
 
+def _bucket_tiers(table: _Table) -> tuple[BucketTiers, ...]:
+    ladders = []
+    for index, item in enumerate(table.array("buckets")):
+        path = f"{table.at('buckets')}[{index}]"
+        entry = _Table(item, path, SPECS["bucket tiers"])
+        ladders.append(_build(path, BucketTiers, bucket=entry.text("bucket"), tiers=_tiers(entry)))
+    return tuple(ladders)
+
+
 def _prices(table: _Table) -> tuple[BucketPrice, ...]:
     prices = []
     for index, item in enumerate(table.array("prices")):
@@ -581,6 +608,15 @@ def _charge(item: object, path: str) -> Charge:
             base_yuan_per_kwh=table.opt_decimal("base_yuan_per_kwh", price),
             price_step=table.opt_decimal("price_step", "a step such as 0.0001"),
             prices=_prices(table),
+        )
+    if kind == "tou_tiers":
+        return _build(
+            path,
+            TimeOfUseTiers,
+            **common,
+            schedule=table.text("schedule"),
+            buckets=_bucket_tiers(table),
+            bounds_per=_enum(table, "bounds_per", TierBounds, TierBounds.MONTH),
         )
     if kind == "basic":
         options: dict[str, Any] = {
@@ -740,6 +776,15 @@ def _amounts(charge: FixedCharge | DailyCharge | MinimumCharge | EnergyCharge) -
     return {n: getattr(charge, n) for n in names if getattr(charge, n, None) is not None}
 
 
+def _tier_list(tiers: Sequence[Tier]) -> list[dict[str, Any]]:
+    return [
+        {"yuan_per_kwh": t.yuan_per_kwh}
+        if t.upto_kwh is None
+        else {"upto": t.upto_kwh, "yuan_per_kwh": t.yuan_per_kwh}
+        for t in tiers
+    ]
+
+
 def _charge_mapping(charge: Charge) -> dict[str, Any]:
     data: dict[str, Any] = {
         "type": charge.kind,
@@ -752,13 +797,14 @@ def _charge_mapping(charge: Charge) -> dict[str, Any]:
     }
     if isinstance(charge, FixedCharge | DailyCharge | MinimumCharge | EnergyCharge):
         data.update(_amounts(charge))
-    elif isinstance(charge, MonthlyTiers | AnnualTiers):
-        data["tiers"] = [
-            {"yuan_per_kwh": t.yuan_per_kwh}
-            if t.upto_kwh is None
-            else {"upto": t.upto_kwh, "yuan_per_kwh": t.yuan_per_kwh}
-            for t in charge.tiers
+    elif isinstance(charge, TimeOfUseTiers):
+        data["schedule"] = charge.schedule
+        data["bounds_per"] = charge.bounds_per.value
+        data["buckets"] = [
+            {"bucket": entry.bucket, "tiers": _tier_list(entry.tiers)} for entry in charge.buckets
         ]
+    elif isinstance(charge, MonthlyTiers | AnnualTiers):
+        data["tiers"] = _tier_list(charge.tiers)
         if isinstance(charge, MonthlyTiers):
             data["bounds_per"] = charge.bounds_per.value
         if isinstance(charge, AnnualTiers):

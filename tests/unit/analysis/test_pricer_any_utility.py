@@ -17,6 +17,8 @@ from tests.unit.billing.test_engine_any_utility import (  # noqa: E402
     minimum,
     tariff_of,
     tiers,
+    tou_tariff,
+    tou_tiers,
 )
 
 
@@ -61,6 +63,25 @@ def test_batch_lines_equal_the_engine(charges: tuple[object, ...]) -> None:
     ]
     assert got == [sorted(b) for b in line_amounts(expected)]
     assert priced.bills["total_fen"].tolist() == [int(b.total.amount.scaleb(2)) for b in expected]
+
+
+def test_batch_tiers_inside_time_of_use_equal_the_engine() -> None:
+    tariff = tou_tariff(tou_tiers(TierBounds.DAY))
+    usage = pd.DataFrame(
+        [
+            {"account_id": "A", "period_start": s, "period_end": e, "kwh_peak": p, "kwh_valley": v}
+            for s, e, p, v in (
+                (date(2025, 7, 1), date(2025, 7, 4), "350", "0"),
+                (date(2025, 7, 1), date(2025, 8, 1), "5000", "9000"),
+            )
+        ]
+    )
+    priced = compile_tariff(tariff).price(usage)
+    expected = exact_bills(tariff, usage)
+    assert priced.bills["total_fen"].tolist() == [int(b.total.amount.scaleb(2)) for b in expected]
+    assert priced.bills["total_fen"].tolist()[0] == 22000  # 180.00 + 40.00, as the engine
+    assert set(priced.lines["code"]) >= {"tou.peak.tier1", "tou.valley.tier2"}
+    assert set(priced.lines["bucket"]) == {"peak", "valley"}
 
 
 def test_the_batch_minimum_bill_golden_totals() -> None:

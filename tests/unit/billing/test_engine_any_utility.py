@@ -13,6 +13,7 @@ from powerretail.billing.determinants import Determinants
 from powerretail.billing.engine import price_bill
 from powerretail.errors import InvalidInput
 from powerretail.tariffs.model import (
+    BucketTiers,
     Charge,
     DailyCharge,
     EnergyCharge,
@@ -22,9 +23,10 @@ from powerretail.tariffs.model import (
     TariffVersion,
     Tier,
     TierBounds,
+    TimeOfUseTiers,
 )
 from powerretail.timeframe import DateRange
-from tests.strategies.tariffs import NAMES
+from tests.strategies.tariffs import NAMES, SCHEDULE
 
 
 def tariff_of(*charges: Charge, currency: str = "CNY") -> Tariff:
@@ -187,3 +189,74 @@ class TestOpenLastTier:
     def test_a_last_bound_must_still_rise(self) -> None:
         with pytest.raises(InvalidInput, match="a bound above 200"):
             tiers(TierBounds.MONTH, Tier(200, "0.40"), Tier(100, "0.60"))
+
+
+def tou_tiers(bounds_per: TierBounds = TierBounds.MONTH) -> TimeOfUseTiers:
+    return TimeOfUseTiers(
+        code="tou",
+        **NAMES,
+        schedule="day_night",
+        bounds_per=bounds_per,
+        buckets=[
+            BucketTiers(bucket="peak", tiers=[Tier(100, "0.60"), Tier(None, "0.80")]),
+            BucketTiers(bucket="valley", tiers=[Tier(200, "0.30"), Tier(None, "0.40")]),
+        ],
+    )
+
+
+def tou_tariff(charge: TimeOfUseTiers) -> Tariff:
+    version = TariffVersion(
+        label="1", effective_from="2020-01-01", schedules={"day_night": SCHEDULE}, charges=[charge]
+    )
+    return Tariff(
+        code="TT", name_zh="分时阶梯", name_en="tou tiers", category="other", versions=[version]
+    )
+
+
+class TestTiersInsideTimeOfUse:
+    def test_each_bucket_climbs_its_own_ladder(self) -> None:
+        """July 2025, peak 150 kWh and valley 250 kWh.
+
+        Peak: 100 × 0.60 = 60.00 and 50 × 0.80 = 40.00; valley: 200 × 0.30 = 60.00 and
+        50 × 0.40 = 20.00; 180.00 in all.
+        """
+        usage = Determinants(energy_kwh={"peak": "150", "valley": "250"})
+        bill = price_bill(tou_tariff(tou_tiers()), usage, DateRange.month(2025, 7))
+        assert amounts(bill) == {
+            "tou.peak.tier1": "60.00",
+            "tou.peak.tier2": "40.00",
+            "tou.valley.tier1": "60.00",
+            "tou.valley.tier2": "20.00",
+        }
+        assert str(bill.total) == "180.00 CNY"
+        assert bill.lines[0].description_en == "charge, peak (tier 1)"
+
+    def test_bounds_per_day_inside_a_bucket(self) -> None:
+        """Peak ladder 100 kWh a day over 3 days (1-4 Jul 2025): 300 kWh; 350 → 180.00 + 40.00."""
+        usage = Determinants(energy_kwh={"peak": "350"})
+        bill = price_bill(
+            tou_tariff(tou_tiers(TierBounds.DAY)), usage, DateRange("2025-07-01", "2025-07-04")
+        )
+        assert amounts(bill) == {"tou.peak.tier1": "180.00", "tou.peak.tier2": "40.00"}
+
+    def test_a_bucket_the_schedule_lacks_is_refused(self) -> None:
+        usage = Determinants(energy_kwh={"total": "10"})
+        with pytest.raises(InvalidInput, match="a bucket of schedule day_night"):
+            price_bill(tou_tariff(tou_tiers()), usage, DateRange.month(2025, 7))
+
+    def test_every_bucket_of_the_schedule_needs_a_ladder(self) -> None:
+        only_peak = TimeOfUseTiers(
+            code="tou",
+            **NAMES,
+            schedule="day_night",
+            buckets=[BucketTiers(bucket="peak", tiers=[Tier(None, "0.60")])],
+        )
+        with pytest.raises(InvalidInput, match="a price for every bucket"):
+            tou_tariff(only_peak)
+
+    def test_a_bucket_is_laddered_once(self) -> None:
+        twice = [BucketTiers(bucket="peak", tiers=[Tier(None, 1)])] * 2
+        with pytest.raises(InvalidInput, match="a bucket once"):
+            TimeOfUseTiers(code="t", **NAMES, schedule="s", buckets=twice)
+        with pytest.raises(InvalidInput, match="at least one bucket"):
+            TimeOfUseTiers(code="t", **NAMES, schedule="s", buckets=[])

@@ -8,7 +8,14 @@ import pytest
 
 from powerretail.errors import InvalidInput
 from powerretail.tariffs.describe import describe_tariff
-from powerretail.tariffs.model import DailyCharge, MinimumCharge, MonthlyTiers, Tier, TierBounds
+from powerretail.tariffs.model import (
+    DailyCharge,
+    MinimumCharge,
+    MonthlyTiers,
+    Tier,
+    TierBounds,
+    TimeOfUseTiers,
+)
 from powerretail.tariffs.parser import dump_toml, loads_toml
 
 HEAD = """
@@ -82,3 +89,39 @@ def test_bad_values_name_their_path(old: str, new: str, field: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         loads_toml(HEAD + CHARGES.replace(old, new))
     assert caught.value.field == field
+
+
+TOU_TIERS = """
+[versions.schedules.day_night]
+seasons = [{ name = "all", months = [1,2,3,4,5,6,7,8,9,10,11,12], windows = [
+    { bucket = "peak", start = "08:00", end = "21:00" },
+    { bucket = "valley", start = "21:00", end = "08:00" },
+] }]
+[[versions.charges]]
+type = "tou_tiers"
+code = "tou"
+name_zh = "分时阶梯"
+name_en = "tou tiers"
+source = "demo"
+schedule = "day_night"
+bounds_per = "day"
+buckets = [
+    { bucket = "peak", tiers = [{ upto = 10, yuan_per_kwh = 0.6 }, { yuan_per_kwh = 0.8 }] },
+    { bucket = "valley", tiers = [{ yuan_per_kwh = 0.3 }] },
+]
+"""
+
+
+def test_tiers_inside_time_of_use_round_trip() -> None:
+    tariff = loads_toml(HEAD + TOU_TIERS)
+    charge = tariff.versions[0].charges[0]
+    assert isinstance(charge, TimeOfUseTiers)
+    assert charge.ladders["peak"] == (Tier(10, "0.6"), Tier(None, "0.8"))
+    assert loads_toml(dump_toml(tariff)) == tariff
+    assert "peak to 10: 0.6, above: 0.8; valley above: 0.3" in describe_tariff(tariff)
+
+
+def test_a_bucket_ladder_names_its_path() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        loads_toml(HEAD + TOU_TIERS.replace('{ bucket = "valley", tiers', '{ bucket = "", tiers'))
+    assert caught.value.field == "versions[0].charges[0].buckets[1].bucket"
