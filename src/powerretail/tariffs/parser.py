@@ -138,8 +138,17 @@ SPECS: Final[Mapping[str, tuple[FieldSpec, ...]]] = {
             "residential, commercial_industrial, agricultural or other",
             required=True,
         ),
-        _f("currency", "text", "ISO currency code (default CNY)"),
-        _f("rounding_step", "decimal", "rounding step of each line [元] (default 0.01)"),
+        _f("currency", "text", "ISO currency code (default CNY); amounts `yuan_*` are in it"),
+        _f(
+            "minor_unit",
+            "integer",
+            "decimals of the currency (USD 2, JPY 0), checked against ISO 4217 (omit: implied)",
+        ),
+        _f(
+            "rounding_step",
+            "decimal",
+            "rounding step of each line (default: the currency's minor unit, 0.01 for CNY)",
+        ),
         _f("rounding_mode", "text", "decimal rounding mode (default ROUND_HALF_UP)"),
         _f("note", "text", "free text"),
         _f("versions", "array of tables", "the effective-dated versions", required=True),
@@ -689,7 +698,12 @@ def from_mapping(
     versions = tuple(
         _version(v, f"versions[{i}]", calendars) for i, v in enumerate(table.array("versions"))
     )
-    step = table.decimal("rounding_step") if table.has("rounding_step") else Decimal("0.01")
+    currency = table.text("currency", "CNY")
+    step = (
+        table.decimal("rounding_step")
+        if table.has("rounding_step")
+        else Decimal(1).scaleb(-minor_unit_exponent(currency))
+    )
     rounding = _build(
         "rounding", Rounding, step=step, mode=table.text("rounding_mode", decimal.ROUND_HALF_UP)
     )
@@ -700,12 +714,17 @@ def from_mapping(
         name_zh=table.text("name_zh"),
         name_en=table.text("name_en"),
         category=_enum(table, "category", CustomerCategory, None),
-        currency=table.text("currency", "CNY"),
+        currency=currency,
         rounding=rounding,
         note=table.text("note", ""),
         versions=versions,
     )
-    minor_unit = Decimal(1).scaleb(-minor_unit_exponent(tariff.currency))
+    decimals = minor_unit_exponent(tariff.currency)
+    if table.has("minor_unit") and table.integer("minor_unit", decimals) != decimals:
+        raise InvalidInput(
+            "minor_unit", table.raw("minor_unit"), f"{decimals}, the decimals of {tariff.currency}"
+        )
+    minor_unit = Decimal(1).scaleb(-decimals)
     if tariff.rounding.step < minor_unit:  # refused here, not when the first bill is rounded
         raise InvalidInput(
             "rounding_step",

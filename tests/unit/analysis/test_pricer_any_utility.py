@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+import attrs
 import pytest
 
 pd = pytest.importorskip("pandas")
 
 from powerretail.analysis import compile_tariff  # noqa: E402
+from powerretail.quantities import Money  # noqa: E402
 from powerretail.tariffs.model import Tier, TierBounds  # noqa: E402
 from tests.analysis_exact import exact_bills, line_amounts  # noqa: E402
 from tests.unit.billing.test_engine_any_utility import (  # noqa: E402
@@ -89,3 +91,14 @@ def test_the_batch_minimum_bill_golden_totals() -> None:
     tariff = tariff_of(daily(), energy(), minimum(yuan_per_month="20"))
     priced = compile_tariff(tariff).price(frame(*ROWS[:3]))
     assert priced.bills["total_fen"].tolist() == [2000, 2050, 1467]
+
+
+def test_the_batch_engine_prices_a_usd_tariff_in_cents() -> None:
+    """15 Jan - 17 Feb 2025, 400 kWh, tiers per day, USD: 330 × 0.30 + 70 × 0.50 = 134.00 USD."""
+    tariff = attrs.evolve(
+        tariff_of(tiers(TierBounds.DAY, Tier(10, "0.30"), Tier(None, "0.50"))), currency="USD"
+    )
+    usage = frame(ROWS[3])
+    priced = compile_tariff(tariff).price(usage)
+    assert priced.bills["total_fen"].tolist() == [13400]
+    assert [b.total for b in exact_bills(tariff, usage)] == [Money("134.00", "USD")]
