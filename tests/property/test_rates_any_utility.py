@@ -12,6 +12,7 @@ from powerretail.billing.determinants import Determinants
 from powerretail.billing.engine import months_in, price_bill
 from powerretail.quantities import Money, Rounding
 from powerretail.tariffs.model import (
+    BucketPrice,
     Charge,
     DailyCharge,
     EnergyCharge,
@@ -21,9 +22,12 @@ from powerretail.tariffs.model import (
     TariffVersion,
     Tier,
     TierBounds,
+    TimeOfUseCharge,
 )
+from powerretail.tariffs.seasons import whole_day_buckets
 from powerretail.timeframe import DateRange
 from tests.strategies.tariffs import NAMES, prices, tiers
+from tests.unit.billing.test_engine_any_utility import SEASONAL, seasonal_tariff
 
 cycles = st.builds(
     lambda start, days: DateRange(start, start + timedelta(days=days)),
@@ -96,3 +100,20 @@ def test_an_open_last_tier_is_priced_the_same_with_or_without_a_bound(
         for steps in (ladder, bounded)
     ]
     assert bills[0].lines == bills[1].lines
+
+
+@given(cycles, usage)
+def test_a_total_shared_between_seasons_keeps_every_kwh_and_every_day(
+    cycle: DateRange, kwh: Decimal
+) -> None:
+    prices = (
+        BucketPrice(bucket="winter", yuan_per_kwh="0.1"),
+        BucketPrice(bucket="summer", yuan_per_kwh="0.2"),
+    )
+    tariff = seasonal_tariff(TimeOfUseCharge(code="e", **NAMES, schedule="seasonal", prices=prices))
+    bill = price_bill(tariff, Determinants(energy_kwh={"total": kwh}), cycle)
+    assert sum((line.quantity for line in bill.lines), Decimal(0)) == kwh
+    days = whole_day_buckets(SEASONAL, cycle)
+    assert days is not None
+    assert sum(days.values()) == cycle.days
+    assert {line.code for line in bill.lines} == {f"e.{b}" for b in days}

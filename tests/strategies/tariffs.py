@@ -28,6 +28,7 @@ from powerretail.tariffs.model import (
     TimeOfUseCharge,
     TimeOfUseTiers,
 )
+from powerretail.tariffs.proration import Proration
 from powerretail.tariffs.tou import Season, TouSchedule, TouWindow
 
 #: The names and source every generated charge shares (tests/unit/billing/builders.py too).
@@ -181,6 +182,7 @@ def tariffs(draw: st.DrawFn, versions: int = 1) -> Tariff:
         name_zh="生成",
         name_en="generated",
         category="commercial_industrial",
+        proration=draw(st.sampled_from(list(Proration))),
         versions=tuple(
             TariffVersion(
                 label=f"v{index}",

@@ -68,11 +68,17 @@ from powerretail.tariffs.model import (
     TimeOfUseTiers,
 )
 from powerretail.tariffs.power_factor import RULE_SETS
+from powerretail.tariffs.proration import Proration, months_of
 from powerretail.timeframe import DateRange
 
 __all__ = ["BatchPricer", "NotVectorisable", "Priced", "compile_tariff"]
 
 _NAT: Final = np.datetime64("NaT", "D")
+#: Why a total is refused where the bill engine shares it between seasons by days.
+_SEASONS_BY_DAYS: Final = (
+    "; a monthly total shared between seasons by days is priced by the bill engine "
+    "(powerretail.billing.engine), not the batch engine: give the buckets' kWh"
+)
 _BUCKET_ORDER: Final = ("critical", "peak", "flat", "valley", "deep_valley", "total")
 
 
@@ -627,7 +633,9 @@ class BatchPricer:
                     f"usage[{row}].kwh_{bucket}",
                     bucket,
                     f"a bucket of schedule {charge.schedule} ("
-                    f"{', '.join('kwh_' + b for b in sorted(charge.resolved, key=_bucket_key))})",
+                    f"{', '.join('kwh_' + b for b in sorted(charge.resolved, key=_bucket_key))})"
+                    + _SEASONS_BY_DAYS
+                    * (bucket == "total"),
                 )
             where = np.flatnonzero(present)
             rate = Scaled.scalar(charge.resolved[bucket])
@@ -664,7 +672,9 @@ class BatchPricer:
                     f"usage[{row}].kwh_{bucket}",
                     bucket,
                     f"a bucket of schedule {charge.schedule} ("
-                    f"{', '.join('kwh_' + b for b in sorted(ladders, key=_bucket_key))})",
+                    f"{', '.join('kwh_' + b for b in sorted(ladders, key=_bucket_key))})"
+                    + _SEASONS_BY_DAYS
+                    * (bucket == "total"),
                 )
             where = np.flatnonzero(present)
             ladder = ladders[bucket]
@@ -1095,7 +1105,8 @@ def _layout(
                 continue
             cut.append((rest, index, starts, cycle.start))
             rest = None
-    months = months_in(service)
+    proration = tariff.proration
+    months = months_of(service, proration)
     pieces = []
     for part, index, starts, cycle_start in cut:
         version = tariff.versions[index]
@@ -1113,14 +1124,18 @@ def _layout(
                 end=part.end,
                 version=index,
                 starts_cycle=starts,
-                months=months * share,
+                months=(
+                    months_of(part, proration)
+                    if proration is Proration.DAYS_IN_MONTH
+                    else months * share
+                ),
                 basic_months=months_in(service, pmd) * share,
                 scale=scale,
                 cycle=cycle_start,
                 days=Fraction(part.days),
             )
         )
-    return _Layout(service_months=months, pieces=tuple(pieces))
+    return _Layout(service_months=months_in(service), pieces=tuple(pieces))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -69,6 +69,8 @@ from powerretail.tariffs.model import (
     TimeOfUseTiers,
 )
 from powerretail.tariffs.power_factor import RULE_SETS, power_factor
+from powerretail.tariffs.proration import Proration, calendar_months, months_of
+from powerretail.tariffs.seasons import whole_day_buckets
 from powerretail.tariffs.tou import BUCKET_LABELS, Season, TouSchedule, TouWindow
 from powerretail.timeframe import DateRange
 
@@ -87,6 +89,7 @@ _ONE: Final = Fraction(1)
 _ZERO: Final = Decimal(0)
 _CRITICAL: Final = "critical"
 _DEEP_VALLEY: Final = "deep_valley"
+_TOTAL: Final = "total"
 _BUCKET_ORDER: Final = (_CRITICAL, "peak", "flat", "valley", "deep_valley", "total")
 _UNTIMED: Final = TouSchedule(
     name="untimed",
@@ -109,14 +112,7 @@ def months_in(period: DateRange, part_month_days: int = 30) -> Fraction:
     >>> months_in(DateRange.month(2025, 2)), months_in(DateRange("2025-07-10", "2025-08-01"))
     (Fraction(1, 1), Fraction(11, 15))
     """
-    end = period.end
-    if end is None:
-        raise InvalidInput("period.end", None, "a closed period")
-    whole = 0
-    while period.start + relativedelta(months=whole + 1) <= end:
-        whole += 1
-    rest = (end - (period.start + relativedelta(months=whole))).days
-    return whole + Fraction(rest, part_month_days)
+    return calendar_months(period, part_month_days)
 
 
 def split_by_days(quantity: Decimal, days: Sequence[int]) -> tuple[Decimal, ...]:
@@ -307,6 +303,7 @@ class BillingEngine:
         self._plans: dict[int, _Plan] = {}
         self._critical_hours: dict[tuple[int, date, date | None], Fraction] = {}
         self._deep_valley_notes: dict[tuple[int, date, date | None], str] = {}
+        self._season_days: dict[tuple[int, date, date | None], dict[str, int]] = {}
         #: The fields every draft bill of this engine shares.
         self._draft: Final[dict[str, object]] = {
             "kind": BillKind.INVOICE,
@@ -627,7 +624,13 @@ class BillingEngine:
                         continue
                 cut.append((rest, version, starts_cycle))
                 rest = None
-        months = months_in(service)
+        proration = self.tariff.proration
+        if proration is Proration.DAYS_IN_MONTH:
+            return tuple(
+                (part, version, starts, _unit_or(months_of(part, proration)))
+                for part, version, starts in cut
+            )
+        months = months_of(service, proration)
         return tuple(
             (part, version, starts, _unit_or(months * part.days / service.days))
             for part, version, starts in cut
@@ -888,6 +891,13 @@ class BillingEngine:
         _ctx: _Ctx,
     ) -> list[LineItem]:
         energy = piece.energy
+        if _TOTAL in energy and _TOTAL not in table:
+            seasonal = self._by_season(piece.version.schedules[charge.schedule], piece)
+            if seasonal is not None:
+                return [
+                    self._kwh_line(table[b][1], piece.period, kwh, table[b][0], note)
+                    for b, kwh, _days, note in seasonal
+                ]
         present = tuple(energy)
         order = self._orders.get(present)
         if order is None:
@@ -924,19 +934,53 @@ class BillingEngine:
         return self._tiers(table, piece, piece.position, why)
 
     def _monthly_tiers(
-        self, charge: MonthlyTiers, unit: _TierTable, piece: _Piece, _ctx: _Ctx
+        self,
+        charge: MonthlyTiers,
+        unit: _TierTable,
+        piece: _Piece,
+        _ctx: _Ctx,
+        *,
+        days: int | None = None,
+        note: str = "",
     ) -> list[LineItem]:
+        """Price ``piece``'s kWh through ``charge`` (``days``: of a season's share of it)."""
         bounds = charge.bounds_per
+        if days is None:
+            days = piece.period.days
         if bounds is TierBounds.MONTH:
             scale, why = piece.months, ""
         elif bounds is TierBounds.DAY:
-            scale, why = Fraction(piece.period.days), f"bounds per day × {piece.period.days} days"
+            scale, why = Fraction(days), f"bounds per day × {days} days"
         else:
             scale = piece.months / 12
             why = f"bounds per year × {piece.months}/12 months"
+        if note:
+            why = f"{why}; {note}" if why else note
         scale = _unit_or(scale)
         table = unit if scale is _ONE else self._tier_table(charge, piece.version, scale)
         return self._tiers(table, piece, _ZERO, why)
+
+    def _by_season(
+        self, schedule: TouSchedule, piece: _Piece
+    ) -> list[tuple[str, Decimal, int, str]] | None:
+        """Share a piece's total between seasonal buckets by days: (bucket, kWh, days, note).
+
+        ``None`` unless every day of the piece is a single bucket of ``schedule``.
+        """
+        key = (id(schedule), piece.period.start, piece.period.end)
+        days = self._season_days.get(key)
+        if days is None:
+            days = _remember(
+                self._season_days, key, whole_day_buckets(schedule, piece.period) or {}
+            )
+        if not days:
+            return None
+        buckets = list(days)
+        total = piece.energy[_TOTAL]
+        shares = split_by_days(total, [days[b] for b in buckets])
+        split = ", ".join(f"{b} {days[b]}" for b in buckets)
+        note = f"total {total} kWh shared by days ({split} of {piece.period.days} days)"
+        return [(b, kwh, days[b], note) for b, kwh in zip(buckets, shares, strict=True)]
 
     def _tou_tiers(
         self,
@@ -946,6 +990,16 @@ class BillingEngine:
         ctx: _Ctx,
     ) -> list[LineItem]:
         lines = []
+        if _TOTAL in piece.energy and _TOTAL not in ladders:
+            seasonal = self._by_season(piece.version.schedules[charge.schedule], piece)
+            if seasonal is not None:
+                for bucket, kwh, days, note in seasonal:
+                    ladder, unit = ladders[bucket]
+                    share = piece._replace(
+                        kwh=kwh, months=_unit_or(piece.months * days / piece.period.days)
+                    )
+                    lines += self._monthly_tiers(ladder, unit, share, ctx, days=days, note=note)
+                return lines
         for bucket in sorted(piece.energy, key=_bucket_key):
             entry = ladders.get(bucket)
             if entry is None:

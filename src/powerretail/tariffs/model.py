@@ -64,6 +64,7 @@ import attrs
 from powerretail.errors import InvalidInput, NotFound
 from powerretail.quantities import MONEY_CONTEXT, Rounding, exact_decimal, minor_unit_exponent
 from powerretail.tariffs.power_factor import RULE_SETS
+from powerretail.tariffs.proration import Proration
 from powerretail.tariffs.tou import TouSchedule
 from powerretail.timeframe import DateRange, as_date, in_force_on
 
@@ -852,6 +853,16 @@ def _currency(value: object) -> str:
     return str(value)
 
 
+def _proration(value: object) -> Proration:
+    if isinstance(value, Proration):
+        return value
+    try:
+        return Proration(value)
+    except ValueError:
+        names = ", ".join(p.value for p in Proration)
+        raise InvalidInput("proration", value, f"one of {names}") from None
+
+
 def _versions(value: Iterable[TariffVersion]) -> tuple[TariffVersion, ...]:
     versions = tuple(value)
     if not versions:
@@ -877,6 +888,8 @@ class Tariff:
     category: CustomerCategory = attrs.field(converter=_category)
     currency: str = attrs.field(default="CNY", converter=_currency)
     rounding: Rounding = attrs.field(factory=Rounding)
+    #: How the months of a period that is not a calendar month are counted.
+    proration: Proration = attrs.field(default=Proration.CALENDAR_30, converter=_proration)
     note: str = attrs.field(default="", converter=_text_note)
     versions: tuple[TariffVersion, ...] = attrs.field(converter=_versions)
 

@@ -75,6 +75,7 @@ from powerretail.tariffs.model import (
     TimeOfUseTiers,
     VersionStatus,
 )
+from powerretail.tariffs.proration import Proration
 from powerretail.tariffs.tou import (
     HOLIDAY_CALENDARS,
     HolidayCalendar,
@@ -150,6 +151,13 @@ SPECS: Final[Mapping[str, tuple[FieldSpec, ...]]] = {
             "rounding step of each line (default: the currency's minor unit, 0.01 for CNY)",
         ),
         _f("rounding_mode", "text", "decimal rounding mode (default ROUND_HALF_UP)"),
+        _f(
+            "proration",
+            "text",
+            "how a period's months are counted: calendar_30 (default: whole months + days/30), "
+            "days_in_month (each day 1/its month's days), days_over_30 (days/30) or none "
+            "(every bill one month)",
+        ),
         _f("note", "text", "free text"),
         _f("versions", "array of tables", "the effective-dated versions", required=True),
     ),
@@ -716,6 +724,7 @@ def from_mapping(
         category=_enum(table, "category", CustomerCategory, None),
         currency=currency,
         rounding=rounding,
+        proration=_enum(table, "proration", Proration, Proration.CALENDAR_30),
         note=table.text("note", ""),
         versions=versions,
     )
@@ -926,6 +935,11 @@ def to_mapping(tariff: Tariff) -> dict[str, Any]:
         "currency": tariff.currency,
         "rounding_step": tariff.rounding.step,
         "rounding_mode": tariff.rounding.mode,
+        **(
+            {"proration": tariff.proration.value}
+            if tariff.proration is not Proration.CALENDAR_30
+            else {}
+        ),
         "note": tariff.note,
         "versions": versions,
     }

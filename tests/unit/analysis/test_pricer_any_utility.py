@@ -10,13 +10,17 @@ import pytest
 pd = pytest.importorskip("pandas")
 
 from powerretail.analysis import compile_tariff  # noqa: E402
+from powerretail.errors import InvalidInput  # noqa: E402
 from powerretail.quantities import Money  # noqa: E402
 from powerretail.tariffs.model import Tier, TierBounds  # noqa: E402
+from powerretail.tariffs.proration import Proration  # noqa: E402
 from tests.analysis_exact import exact_bills, line_amounts  # noqa: E402
 from tests.unit.billing.test_engine_any_utility import (  # noqa: E402
     daily,
     energy,
     minimum,
+    seasonal_prices,
+    seasonal_tariff,
     tariff_of,
     tiers,
     tou_tariff,
@@ -102,3 +106,24 @@ def test_the_batch_engine_prices_a_usd_tariff_in_cents() -> None:
     priced = compile_tariff(tariff).price(usage)
     assert priced.bills["total_fen"].tolist() == [13400]
     assert [b.total for b in exact_bills(tariff, usage)] == [Money("134.00", "USD")]
+
+
+def test_the_batch_engine_refuses_a_total_shared_between_seasons() -> None:
+    tariff = seasonal_tariff(seasonal_prices())
+    usage = frame((date(2025, 5, 15), date(2025, 6, 17), "330"))
+    with pytest.raises(InvalidInput, match="shared between seasons by days is priced by the bill"):
+        compile_tariff(tariff).price(usage)
+    assert exact_bills(tariff, usage)[0].total == Money("49.00")  # the bill engine prices it
+
+
+def test_the_batch_engine_prices_each_proration_as_the_engine() -> None:
+    for proration in Proration:
+        tariff = attrs.evolve(
+            tariff_of(daily(), energy(), minimum(yuan_per_month="20")), proration=proration
+        )
+        usage = frame(*ROWS)
+        priced = compile_tariff(tariff).price(usage)
+        expected = exact_bills(tariff, usage)
+        assert priced.bills["total_fen"].tolist() == [
+            int(b.total.amount.scaleb(2)) for b in expected
+        ]

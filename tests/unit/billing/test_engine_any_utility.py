@@ -7,24 +7,30 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from powerretail.billing.determinants import Determinants
 from powerretail.billing.engine import price_bill
 from powerretail.errors import InvalidInput
 from powerretail.tariffs.model import (
+    BucketPrice,
     BucketTiers,
     Charge,
     DailyCharge,
     EnergyCharge,
+    FixedCharge,
     MinimumCharge,
     MonthlyTiers,
     Tariff,
     TariffVersion,
     Tier,
     TierBounds,
+    TimeOfUseCharge,
     TimeOfUseTiers,
 )
+from powerretail.tariffs.proration import Proration
+from powerretail.tariffs.tou import Season, TouSchedule, TouWindow
 from powerretail.timeframe import DateRange
 from tests.strategies.tariffs import NAMES, SCHEDULE
 
@@ -260,3 +266,153 @@ class TestTiersInsideTimeOfUse:
             TimeOfUseTiers(code="t", **NAMES, schedule="s", buckets=twice)
         with pytest.raises(InvalidInput, match="at least one bucket"):
             TimeOfUseTiers(code="t", **NAMES, schedule="s", buckets=[])
+
+
+class TestProration:
+    """A 33-day read cycle, 15 Jan - 17 Feb 2025, under each convention, fixed 30.00 a month."""
+
+    @pytest.mark.parametrize(
+        ("proration", "amount"),
+        [
+            # 1 month + 2 days / 30 = 16/15: 30 × 16/15 = 32.00
+            (Proration.CALENDAR_30, "32.00"),
+            # 17/31 + 16/28 = 243/217: 30 × 243/217 = 33.594… → 33.59
+            (Proration.DAYS_IN_MONTH, "33.59"),
+            # 33/30: 33.00
+            (Proration.DAYS_OVER_30, "33.00"),
+            # one bill, one month: 30.00
+            (Proration.NONE, "30.00"),
+        ],
+    )
+    def test_a_fixed_charge_under_each_convention(self, proration: Proration, amount: str) -> None:
+        fixed = FixedCharge(code="fixed", **NAMES, yuan_per_month="30")
+        tariff = attrs.evolve(tariff_of(fixed), proration=proration)
+        bill = price_bill(tariff, kwh("0"), DateRange("2025-01-15", "2025-02-17"))
+        assert str(bill.lines[0].amount.amount) == amount
+
+    def test_days_in_month_counts_each_piece_in_its_own_months(self) -> None:
+        """A version change on 1 Feb: 17 days of January (17/31) and 16 of February (16/28).
+
+        30 × 17/31 = 16.451… → 16.45 and 30 × 16/28 = 17.142… → 17.14.
+        """
+        fixed = FixedCharge(code="fixed", **NAMES, yuan_per_month="30")
+        versions = [
+            TariffVersion(
+                label="a", effective_from="2020-01-01", effective_to="2025-02-01", charges=[fixed]
+            ),
+            TariffVersion(label="b", effective_from="2025-02-01", charges=[fixed]),
+        ]
+        tariff = Tariff(
+            code="P",
+            name_zh="分",
+            name_en="p",
+            category="other",
+            versions=versions,
+            proration="days_in_month",
+        )
+        bill = price_bill(tariff, kwh("0"), DateRange("2025-01-15", "2025-02-17"))
+        assert [str(line.amount.amount) for line in bill.lines] == ["16.45", "17.14"]
+
+    def test_tier_bounds_per_month_follow_the_convention(self) -> None:
+        """Bounds 300 kWh a month, days_over_30: 300 × 33/30 = 330; 400 kWh → 99.00 + 35.00."""
+        ladder = tiers(TierBounds.MONTH, Tier(300, "0.30"), Tier(None, "0.50"))
+        tariff = attrs.evolve(tariff_of(ladder), proration=Proration.DAYS_OVER_30)
+        bill = price_bill(tariff, kwh("400"), DateRange("2025-01-15", "2025-02-17"))
+        assert [str(line.amount.amount) for line in bill.lines] == ["99.00", "35.00"]
+
+    def test_an_unknown_convention_is_refused(self) -> None:
+        with pytest.raises(InvalidInput, match="calendar_30, days_in_month"):
+            attrs.evolve(tariff_of(energy()), proration="weekly")
+
+
+SEASONAL = TouSchedule(
+    name="seasonal",
+    timezone="America/New_York",
+    seasons=(
+        Season(
+            name="winter",
+            months=(1, 2, 3, 4, 5, 10, 11, 12),
+            windows=(TouWindow("winter", "00:00", "24:00"),),
+        ),
+        Season(
+            name="summer", months=(6, 7, 8, 9), windows=(TouWindow("summer", "00:00", "24:00"),)
+        ),
+    ),
+)
+MAY_JUNE = DateRange("2025-05-15", "2025-06-17")  # 17 days of May, 16 of June
+
+
+def seasonal_tariff(charge: Charge) -> Tariff:
+    version = TariffVersion(
+        label="1", effective_from="2020-01-01", schedules={"seasonal": SEASONAL}, charges=[charge]
+    )
+    return Tariff(
+        code="S", name_zh="季节", name_en="seasonal", category="other", versions=[version]
+    )
+
+
+def seasonal_prices() -> TimeOfUseCharge:
+    return TimeOfUseCharge(
+        code="energy",
+        **NAMES,
+        schedule="seasonal",
+        prices=[
+            BucketPrice(bucket="winter", yuan_per_kwh="0.10"),
+            BucketPrice(bucket="summer", yuan_per_kwh="0.20"),
+        ],
+    )
+
+
+class TestSeasonsByDays:
+    def test_a_total_over_a_season_change_is_shared_by_days(self) -> None:
+        """330 kWh over 15 May - 17 Jun: 330 × 17/33 = 170 winter, 160 summer.
+
+        170 × 0.10 = 17.00 and 160 × 0.20 = 32.00.
+        """
+        bill = price_bill(seasonal_tariff(seasonal_prices()), kwh("330"), MAY_JUNE)
+        assert [(ln.code, ln.quantity, str(ln.amount.amount)) for ln in bill.lines] == [
+            ("energy.winter", 170, "17.00"),
+            ("energy.summer", 160, "32.00"),
+        ]
+        assert (
+            bill.lines[0].note == "total 330 kWh shared by days (winter 17, summer 16 of 33 days)"
+        )
+
+    def test_the_shares_keep_every_kwh(self) -> None:
+        """100 kWh: 100 × 17/33 = 51.5151… → 51.515 and 48.485 (three decimals finer).
+
+        51.515 × 0.10 = 5.1515 → 5.15; 48.485 × 0.20 = 9.697 → 9.70.
+        """
+        bill = price_bill(seasonal_tariff(seasonal_prices()), kwh("100"), MAY_JUNE)
+        assert [(ln.quantity, str(ln.amount.amount)) for ln in bill.lines] == [
+            (Decimal("51.515"), "5.15"),
+            (Decimal("48.485"), "9.70"),
+        ]
+
+    def test_seasonal_tiers_scale_each_season_by_its_days(self) -> None:
+        """10 kWh a day in each season; 400 kWh over 15 May - 17 Jun (17 + 16 days).
+
+        Shares: 400 × 17/33 = 206.0606… → 206.061 winter, 193.939 summer. Winter: first tier
+        170 kWh × 0.10 = 17.00, 36.061 × 0.20 = 7.2122 → 7.21; summer: 160 × 0.10 = 16.00,
+        33.939 × 0.20 = 6.7878 → 6.79. 47.00 in all.
+        """
+        ladder = [Tier(10, "0.10"), Tier(None, "0.20")]
+        charge = TimeOfUseTiers(
+            code="energy",
+            **NAMES,
+            schedule="seasonal",
+            bounds_per=TierBounds.DAY,
+            buckets=[BucketTiers(bucket=b, tiers=ladder) for b in ("winter", "summer")],
+        )
+        bill = price_bill(seasonal_tariff(charge), kwh("400"), MAY_JUNE)
+        assert [(ln.quantity, str(ln.amount.amount)) for ln in bill.lines] == [
+            (170, "17.00"),
+            (Decimal("36.061"), "7.21"),
+            (160, "16.00"),
+            (Decimal("33.939"), "6.79"),
+        ]
+        assert str(bill.total) == "47.00 CNY"
+
+    def test_a_schedule_with_hours_still_refuses_a_total(self) -> None:
+        with pytest.raises(InvalidInput, match="a bucket of schedule day_night"):
+            price_bill(tou_tariff(tou_tiers()), kwh("10"), MAY_JUNE)
