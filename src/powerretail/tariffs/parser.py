@@ -50,6 +50,7 @@ from typing import Any, Final, TypeVar
 
 import attrs
 
+from powerretail.calendars.rules import FixedDateRule, HolidayRule, NthWeekdayRule
 from powerretail.errors import FloatNotAllowed, InvalidInput
 from powerretail.quantities import Rounding, exact_decimal, minor_unit_exponent
 from powerretail.tariffs.model import (
@@ -184,8 +185,27 @@ SPECS: Final[Mapping[str, tuple[FieldSpec, ...]]] = {
             "array of dates",
             "weekend days worked (调休), type `workday`; not with a calendar",
         ),
+        _f(
+            "holiday_rules",
+            "array of holiday rules",
+            "holidays by date rule, for every year (besides listed `holidays`; not with a "
+            "calendar)",
+        ),
         _f("seasons", "array of tables", "seasons covering every month once", required=True),
         _f("overlays", "array of tables", "critical peak, deep valley … laid over the seasons"),
+    ),
+    "holiday rule": (
+        _f("name", "text", "the holiday's name", required=True),
+        _f("month", "integer", "its month 1-12", required=True),
+        _f("day", "integer", "a fixed date's day of the month (or `weekday` and `nth`)"),
+        _f(
+            "observed",
+            "text",
+            "a fixed date on a weekend is observed: none (default), nearest_weekday (Saturday → "
+            "Friday, Sunday → Monday) or following_monday",
+        ),
+        _f("weekday", "text", "monday … sunday: the holiday is the `nth` such day of the month"),
+        _f("nth", "integer", "1-5, or -1 for the last (`weekday` = monday, nth = -1: last Monday)"),
     ),
     "seasons[]": (
         _f("name", "text", "the season's name", required=True),
@@ -505,6 +525,32 @@ def _holidays(table: _Table, calendars: Mapping[str, HolidayCalendar]) -> dict[s
     return {"holiday_calendar": raw, "calendar": calendars[raw]}
 
 
+def _holiday_rules(table: _Table) -> tuple[HolidayRule, ...]:
+    rules: list[HolidayRule] = []
+    for index, item in enumerate(table.array("holiday_rules")):
+        path = f"{table.at('holiday_rules')}[{index}]"
+        rule = _Table(item, path, SPECS["holiday rule"])
+        common = {"name": rule.text("name"), "month": rule.integer("month", 0)}
+        if rule.has("day"):
+            for other in ("weekday", "nth"):
+                if rule.has(other):
+                    raise InvalidInput(
+                        rule.at(other), rule.raw(other), "no weekday rule with a day"
+                    )
+            observed = rule.text("observed", "none")
+            rules.append(
+                _build(path, FixedDateRule, **common, day=rule.integer("day", 0), observed=observed)
+            )
+        else:
+            if rule.has("observed"):
+                raise InvalidInput(rule.at("observed"), rule.raw("observed"), "a fixed date's rule")
+            weekday = rule.text("weekday")
+            rules.append(
+                _build(path, NthWeekdayRule, **common, weekday=weekday, nth=rule.integer("nth", 0))
+            )
+    return tuple(rules)
+
+
 def _schedule(
     name: str, item: object, path: str, calendars: Mapping[str, HolidayCalendar]
 ) -> TouSchedule:
@@ -522,6 +568,7 @@ def _schedule(
         seasons=seasons,
         overlays=overlays,
         timezone=table.text("timezone", "Asia/Shanghai"),
+        holiday_rules=_holiday_rules(table),
         **_holidays(table, calendars),
     )
 
@@ -876,6 +923,17 @@ def _charge_mapping(charge: Charge) -> dict[str, Any]:
     return data
 
 
+def _rule_mapping(rule: HolidayRule) -> dict[str, Any]:
+    if isinstance(rule, FixedDateRule):
+        return {
+            "name": rule.name,
+            "month": rule.month,
+            "day": rule.day,
+            "observed": rule.observed.value,
+        }
+    return {"name": rule.name, "month": rule.month, "weekday": rule.weekday, "nth": rule.nth}
+
+
 def _schedule_mapping(schedule: TouSchedule) -> dict[str, Any]:
     data: dict[str, Any] = {"timezone": schedule.timezone}
     if schedule.holiday_calendar is not None:
@@ -883,6 +941,8 @@ def _schedule_mapping(schedule: TouSchedule) -> dict[str, Any]:
     else:
         data["holidays"] = sorted(schedule.holidays)
         data["workdays"] = sorted(schedule.workdays)
+    if schedule.holiday_rules:
+        data["holiday_rules"] = [_rule_mapping(rule) for rule in schedule.holiday_rules]
     data["seasons"] = []
     for season in schedule.seasons:
         entry: dict[str, Any] = {

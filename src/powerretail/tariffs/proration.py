@@ -12,8 +12,8 @@ bounds per month or per year and minimum bills per month are multiplied by the m
 * ``none``: every billing period is one month, whatever its days (a part month at move-in too).
 
 >>> cycle = DateRange("2025-01-15", "2025-02-17")
->>> [str(months_of(cycle, p)) for p in Proration]
-['16/15', '243/217', '11/10', '1']
+>>> ", ".join(str(months_of(cycle, p)) for p in Proration)
+'16/15, 243/217, 11/10, 1'
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -125,3 +126,62 @@ def test_a_bucket_ladder_names_its_path() -> None:
     with pytest.raises(InvalidInput) as caught:
         loads_toml(HEAD + TOU_TIERS.replace('{ bucket = "valley", tiers', '{ bucket = "", tiers'))
     assert caught.value.field == "versions[0].charges[0].buckets[1].bucket"
+
+
+HOLIDAY_RULES = """
+[versions.schedules.us]
+timezone = "America/New_York"
+holiday_rules = [
+    { name = "Thanksgiving", month = 11, weekday = "thursday", nth = 4 },
+    { name = "Independence Day", month = 7, day = 4, observed = "nearest_weekday" },
+]
+[[versions.schedules.us.seasons]]
+name = "all"
+months = [1,2,3,4,5,6,7,8,9,10,11,12]
+windows = [
+    { bucket = "peak", start = "12:00", end = "20:00" },
+    { bucket = "off_peak", start = "20:00", end = "12:00" },
+]
+day_types.weekend = [{ bucket = "off_peak", start = "00:00", end = "24:00" }]
+day_types.holiday = [{ bucket = "off_peak", start = "00:00", end = "24:00" }]
+[[versions.charges]]
+type = "time_of_use"
+code = "energy"
+name_zh = "分时"
+name_en = "tou"
+source = "demo"
+schedule = "us"
+prices = [{ bucket = "peak", yuan_per_kwh = 0.3 }, { bucket = "off_peak", yuan_per_kwh = 0.1 }]
+"""
+
+
+def test_holiday_rules_make_their_days_holidays_in_any_year() -> None:
+    tariff = loads_toml(HEAD + HOLIDAY_RULES)
+    schedule = tariff.versions[0].schedules["us"]
+    assert schedule.day_type(date(2025, 11, 27)) == "holiday"  # fourth Thursday
+    assert schedule.day_type(date(2031, 11, 27)) == "holiday"  # no list runs out
+    assert schedule.day_type(date(2026, 7, 3)) == "holiday"  # 4 July 2026 a Saturday
+    assert schedule.day_type(date(2025, 11, 20)) == "workday"
+    assert set(schedule.slots_on(date(2025, 11, 27))) == {"off_peak"}
+    assert loads_toml(dump_toml(tariff)) == tariff
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "expected"),
+    [
+        ("nth = 4 }", "nth = 4, day = 1 }", "holiday_rules[0].weekday", "no weekday rule"),
+        ("nth = 4 }", 'nth = 4, observed = "none" }', "holiday_rules[0].observed", "fixed"),
+        ("nth = 4 }", "nth = 9 }", "holiday_rules[0].nth", "1-5"),
+        ("month = 7, day = 4", "month = 7, day = 32", "holiday_rules[1].day", "a day 1-31"),
+    ],
+)
+def test_bad_holiday_rules_name_their_path(old: str, new: str, field: str, expected: str) -> None:
+    with pytest.raises(InvalidInput, match=expected) as caught:
+        loads_toml(HEAD + HOLIDAY_RULES.replace(old, new))
+    assert caught.value.field == f"versions[0].schedules.us.{field}"
+
+
+def test_holiday_rules_do_not_mix_with_a_calendar() -> None:
+    text = HOLIDAY_RULES.replace('timezone = "America/New_York"', 'holidays = "CN"')
+    with pytest.raises(InvalidInput, match="either a holiday calendar or rules"):
+        loads_toml(HEAD + text)
