@@ -37,12 +37,25 @@ from powerretail.tariffs.model import (
     TimeOfUseCharge,
     TimeOfUseTiers,
 )
+from powerretail.tariffs.proration import Proration
 from powerretail.tariffs.tou import TouSchedule
 
 __all__ = ["describe_tariff"]
 
 
-def _prices(charge: Charge) -> str:
+def _prices(charge: Charge, currency: str = "CNY") -> str:
+    """Return the prices of ``charge``, in 元 (per 月, 天) for CNY, else the currency's code."""
+    text = _cny_prices(charge)
+    if currency == "CNY":
+        return text
+    return (
+        text.replace("元/月", f"{currency}/month")
+        .replace("元/天", f"{currency}/day")
+        .replace("元", currency)
+    )
+
+
+def _cny_prices(charge: Charge) -> str:
     if isinstance(charge, FixedCharge):
         return f"{charge.yuan_per_month} 元/月"
     if isinstance(charge, DailyCharge):
@@ -121,6 +134,9 @@ def _schedule(name: str, schedule: TouSchedule) -> list[str]:
         lines.append(
             f"    {len(schedule.holidays)} holidays, {len(schedule.workdays)} make-up workdays"
         )
+    if schedule.holiday_rules:
+        names = ", ".join(rule.name for rule in schedule.holiday_rules)
+        lines.append(f"    holidays by rule: {names}")
     return lines
 
 
@@ -129,7 +145,12 @@ def describe_tariff(tariff: Tariff) -> str:
     rounding = tariff.rounding
     header = (
         f"{tariff.code}  {tariff.name_zh} / {tariff.name_en}  ({tariff.category.value}, "
-        f"{tariff.currency}, lines rounded {rounding.mode} to {rounding.step})"
+        f"{tariff.currency}, lines rounded {rounding.mode} to {rounding.step}"
+        + (
+            f", months counted {tariff.proration.value})"
+            if tariff.proration is not Proration.CALENDAR_30
+            else ")"
+        )
     )
     out = [header]
     if tariff.note:
@@ -147,6 +168,6 @@ def describe_tariff(tariff: Tariff) -> str:
         for charge in version.charges:
             out.append(
                 f"  {charge.code}  {charge.name_zh} / {charge.name_en}  "
-                f"[{charge.category.value}]  {_prices(charge)}  ({charge.source})"
+                f"[{charge.category.value}]  {_prices(charge, tariff.currency)}  ({charge.source})"
             )
     return "\n".join(out)

@@ -164,6 +164,7 @@ def test_holiday_rules_make_their_days_holidays_in_any_year() -> None:
     assert schedule.day_type(date(2025, 11, 20)) == "workday"
     assert set(schedule.slots_on(date(2025, 11, 27))) == {"off_peak"}
     assert loads_toml(dump_toml(tariff)) == tariff
+    assert "holidays by rule: Thanksgiving, Independence Day" in describe_tariff(tariff)
 
 
 @pytest.mark.parametrize(

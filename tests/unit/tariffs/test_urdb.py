@@ -16,6 +16,7 @@ from powerretail.adapters.tariff_library import sample_text
 from powerretail.billing.determinants import Determinants
 from powerretail.billing.engine import price_bill
 from powerretail.errors import InvalidInput
+from powerretail.tariffs.describe import describe_tariff
 from powerretail.tariffs.model import (
     DailyCharge,
     EnergyCharge,
@@ -73,6 +74,10 @@ class TestTheSample:
         assert minimum.yuan_per_month == 15
         assert version.schedules["urdb"].timezone == "America/Chicago"
         assert loads_toml(dump_toml(tariff)) == tariff
+        text = describe_tariff(tariff)
+        assert "USD, lines rounded ROUND_HALF_UP to 0.01, months counted days_in_month" in text
+        assert "0.35 USD/day" in text
+        assert "at least 15 USD/month" in text
 
     def test_a_cycle_over_the_season_change(self) -> None:
         """700 kWh over 15 May - 17 Jun 2025.
