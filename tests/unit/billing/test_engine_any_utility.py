@@ -10,6 +10,7 @@ from decimal import Decimal
 import attrs
 import pytest
 
+from powerretail.billing._i18n import note_text
 from powerretail.billing.determinants import Determinants
 from powerretail.billing.engine import price_bill
 from powerretail.errors import InvalidInput
@@ -416,3 +417,22 @@ class TestSeasonsByDays:
     def test_a_schedule_with_hours_still_refuses_a_total(self) -> None:
         with pytest.raises(InvalidInput, match="a bucket of schedule day_night"):
             price_bill(tou_tariff(tou_tiers()), kwh("10"), MAY_JUNE)
+
+
+def test_the_new_notes_read_in_chinese() -> None:
+    """A Chinese bill writes the minimum, per-day bound and season-share notes in Chinese."""
+    tariff = tariff_of(daily(), energy(), minimum(yuan_per_month="20"))
+    bill = price_bill(tariff, kwh("20"), DateRange.month(2025, 7))
+    assert note_text(bill.lines[-1].note, "zh") == (
+        "最低电费 20 元/月 × 1 月 = 20.00；各项电费合计 17.50：补足差额 2.50"
+    )
+    ladder = tiers(TierBounds.DAY, Tier(10, "0.30"), Tier(None, "0.50"))
+    bill = price_bill(tariff_of(ladder), kwh("400"), DateRange("2025-01-15", "2025-02-17"))
+    assert note_text(bill.lines[0].note, "zh").endswith("档位电量按日 × 33 天")
+    yearly = tiers(TierBounds.YEAR, Tier(2400, "0.40"), Tier(None, "0.60"))
+    bill = price_bill(tariff_of(yearly), kwh("250"), DateRange.month(2025, 7))
+    assert note_text(bill.lines[0].note, "zh").endswith("档位电量按年 × 1/12 个月")
+    bill = price_bill(seasonal_tariff(seasonal_prices()), kwh("330"), MAY_JUNE)
+    assert note_text(bill.lines[0].note, "zh") == (
+        "总电量 330 千瓦时按天数分摊（winter 17, summer 16，共 33 天）"
+    )
