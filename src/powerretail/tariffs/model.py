@@ -853,6 +853,10 @@ def _currency(value: object) -> str:
     return str(value)
 
 
+def _currency_rounding(currency: str) -> Rounding:
+    return Rounding(step=Decimal(1).scaleb(-minor_unit_exponent(currency)))
+
+
 def _proration(value: object) -> Proration:
     if isinstance(value, Proration):
         return value
@@ -887,7 +891,10 @@ class Tariff:
     name_en: str = attrs.field(converter=_text_name_en)
     category: CustomerCategory = attrs.field(converter=_category)
     currency: str = attrs.field(default="CNY", converter=_currency)
-    rounding: Rounding = attrs.field(factory=Rounding)
+    #: Default: half-up to the currency's minor unit (fen for CNY, whole yen for JPY).
+    rounding: Rounding = attrs.field(
+        default=attrs.Factory(lambda self: _currency_rounding(self.currency), takes_self=True)
+    )
     #: How the months of a period that is not a calendar month are counted.
     proration: Proration = attrs.field(default=Proration.CALENDAR_30, converter=_proration)
     note: str = attrs.field(default="", converter=_text_note)

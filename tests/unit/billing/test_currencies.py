@@ -11,8 +11,10 @@ from powerretail.billing.determinants import Determinants
 from powerretail.billing.engine import price_bill
 from powerretail.errors import InvalidInput, UnitMismatch
 from powerretail.quantities import Money
+from powerretail.tariffs.model import EnergyCharge, Tariff, TariffVersion
 from powerretail.tariffs.parser import loads_toml
 from powerretail.timeframe import DateRange
+from tests.strategies.tariffs import NAMES
 
 
 def tariff_in(currency: str, extra: str = "") -> str:
@@ -95,3 +97,21 @@ def test_amounts_of_a_usd_bill_keep_their_currency_in_its_dict() -> None:
     bill = price_bill(tariff, Determinants(energy_kwh={"total": "1"}), JULY)
     assert {line.amount.currency for line in bill.lines} == {"USD"}
     assert bill.total.amount == Decimal("10.11")
+
+
+def test_a_tariff_built_in_python_rounds_to_its_currency_by_default() -> None:
+    """JPY: 333 × 0.12345 = 41.10885 → 41 JPY without naming a rounding step."""
+    charge = EnergyCharge(code="e", **NAMES, yuan_per_kwh="0.12345")
+    version = TariffVersion(label="1", effective_from="2025-01-01", charges=[charge])
+    tariff = Tariff(
+        code="J",
+        name_zh="日元",
+        name_en="yen",
+        category="other",
+        currency="JPY",
+        versions=[version],
+    )
+    assert tariff.rounding.step == 1
+    bill = price_bill(tariff, Determinants(energy_kwh={"total": "333"}), JULY)
+    assert bill.total == Money("41", "JPY")
+    assert attrs.evolve(tariff, currency="CNY").rounding.step == 1  # evolve keeps what was set
