@@ -11,18 +11,24 @@ from powerretail.tariffs.model import (
     AnnualTiers,
     BasicCharge,
     BucketPrice,
+    BucketTiers,
     Charge,
     ChargeCategory,
+    DailyCharge,
     EnergyCharge,
     FixedCharge,
+    MinimumCharge,
     MonthlyTiers,
     PartialYear,
     PowerFactorAdjustment,
     Tariff,
     TariffVersion,
     Tier,
+    TierBounds,
     TimeOfUseCharge,
+    TimeOfUseTiers,
 )
+from powerretail.tariffs.proration import Proration
 from powerretail.tariffs.tou import Season, TouSchedule, TouWindow
 
 #: The names and source every generated charge shares (tests/unit/billing/builders.py too).
@@ -32,6 +38,8 @@ NAMES: dict[str, str] = {"name_zh": "电费", "name_en": "charge", "source": "ru
 prices = st.decimals(min_value=Decimal(0), max_value=Decimal(3), places=6, allow_nan=False)
 #: Monthly prices [元/kW·月, 元/kVA·月, 元/月].
 monthly_prices = st.decimals(min_value=Decimal(0), max_value=Decimal(100), places=2)
+#: Daily amounts [元/天].
+daily_prices = st.decimals(min_value=Decimal(0), max_value=Decimal(5), places=4)
 #: Ratios of a base price.
 ratios = st.decimals(min_value=Decimal("0.1"), max_value=Decimal(3), places=3)
 
@@ -111,7 +119,14 @@ def charge_lists(draw: st.DrawFn) -> tuple[Charge, ...]:
             )
         )
     if draw(st.booleans()):
-        charges.append(MonthlyTiers(code="monthly", **NAMES, tiers=draw(tiers())))
+        charges.append(
+            MonthlyTiers(
+                code="monthly",
+                **NAMES,
+                tiers=draw(tiers()),
+                bounds_per=draw(st.sampled_from(list(TierBounds))),
+            )
+        )
     if draw(st.booleans()):
         charges.append(FixedCharge(code="fixed", **NAMES, yuan_per_month=draw(monthly_prices)))
     if draw(st.booleans()):
@@ -126,6 +141,25 @@ def charge_lists(draw: st.DrawFn) -> tuple[Charge, ...]:
         )
     if draw(st.booleans()):
         charges.append(PowerFactorAdjustment(code="pf", **NAMES, default_standard="0.90"))
+    if draw(st.booleans()):
+        charges.append(
+            TimeOfUseTiers(
+                code="toutiers",
+                **NAMES,
+                schedule="day_night",
+                buckets=[BucketTiers(bucket=b, tiers=draw(tiers())) for b in ("peak", "valley")],
+                bounds_per=draw(st.sampled_from(list(TierBounds))),
+            )
+        )
+    if draw(st.booleans()):
+        charges.append(DailyCharge(code="daily", **NAMES, yuan_per_day=draw(daily_prices)))
+    if draw(st.booleans()):
+        per = draw(st.sampled_from(["yuan_per_month", "yuan_per_day"]))
+        amount = draw(monthly_prices if per == "yuan_per_month" else daily_prices) * 20
+        charges.insert(
+            draw(st.integers(0, len(charges))),
+            MinimumCharge(code="minimum", **NAMES, **{per: amount}),
+        )
     return tuple(charges)
 
 
@@ -148,6 +182,7 @@ def tariffs(draw: st.DrawFn, versions: int = 1) -> Tariff:
         name_zh="生成",
         name_en="generated",
         category="commercial_industrial",
+        proration=draw(st.sampled_from(list(Proration))),
         versions=tuple(
             TariffVersion(
                 label=f"v{index}",

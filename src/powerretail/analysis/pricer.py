@@ -44,7 +44,7 @@ import pandas as pd
 from powerretail.analysis._exact import IntArray, Scaled, multiply, to_int64
 from powerretail.analysis.usage import QUANTITY_EXP, Usage, read_usage
 from powerretail.billing.determinants import AccountFacts
-from powerretail.billing.engine import BillingEngine, months_in, split_by_days
+from powerretail.billing.engine import BillingEngine, bucket_ladders, months_in, split_by_days
 from powerretail.errors import InvalidInput, NotFound, RuleViolation
 from powerretail.quantities import minor_unit_exponent
 from powerretail.tariffs.model import (
@@ -53,31 +53,44 @@ from powerretail.tariffs.model import (
     BasicCharge,
     BasicChargeBasis,
     Charge,
+    DailyCharge,
     EnergyCharge,
     FixedCharge,
+    MinimumCharge,
     MonthlyTiers,
     PartialYear,
     PowerFactorAdjustment,
     Tariff,
     TariffVersion,
     Tier,
+    TierBounds,
     TimeOfUseCharge,
+    TimeOfUseTiers,
 )
 from powerretail.tariffs.power_factor import RULE_SETS
+from powerretail.tariffs.proration import Proration, months_of
 from powerretail.timeframe import DateRange
 
 __all__ = ["BatchPricer", "NotVectorisable", "Priced", "compile_tariff"]
 
 _NAT: Final = np.datetime64("NaT", "D")
+#: Why a total is refused where the bill engine shares it between seasons by days.
+_SEASONS_BY_DAYS: Final = (
+    "; a monthly total shared between seasons by days is priced by the bill engine "
+    "(powerretail.billing.engine), not the batch engine: give the buckets' kWh"
+)
 _BUCKET_ORDER: Final = ("critical", "peak", "flat", "valley", "deep_valley", "total")
 
 
 _KNOWN: Final = (
     FixedCharge,
+    DailyCharge,
+    MinimumCharge,
     EnergyCharge,
     MonthlyTiers,
     AnnualTiers,
     TimeOfUseCharge,
+    TimeOfUseTiers,
     BasicCharge,
     PowerFactorAdjustment,
 )
@@ -134,6 +147,8 @@ class _Piece:
     basic_months: Fraction
     scale: Fraction
     cycle: date | None
+    #: The piece's days, as a fraction (daily charges and bounds per day).
+    days: Fraction
 
 
 @attrs.frozen
@@ -257,7 +272,7 @@ class BatchPricer:
                 _per_row([getattr(p, name).numerator for p in flat], flat_index, identity),
                 _per_row([getattr(p, name).denominator for p in flat], flat_index, identity),
             )
-            for name in ("months", "basic_months", "scale")
+            for name in ("months", "basic_months", "scale", "days")
         }
         position = self._positions(
             usage,
@@ -520,9 +535,15 @@ class BatchPricer:
         blocks: list[_Block] = []
         months = fractions["months"]
         pf_charge: PowerFactorAdjustment | None = None
+        minimum: MinimumCharge | None = None
         for charge in version.charges:
             if isinstance(charge, PowerFactorAdjustment):
                 pf_charge = charge
+            elif isinstance(charge, MinimumCharge):
+                minimum = charge
+            elif isinstance(charge, DailyCharge):
+                rate = Scaled.scalar(charge.yuan_per_day)
+                blocks.append(self._block(chosen, charge, Scaled(fractions["days"][0], 0), rate))
             elif isinstance(charge, EnergyCharge):
                 rate = Scaled.scalar(charge.yuan_per_kwh)
                 blocks.append(self._block(chosen, charge, kwh, rate))
@@ -538,7 +559,12 @@ class BatchPricer:
                 blocks += self._time_of_use(charge, chosen, rows=rows, usage=usage, energy=energy)
             elif isinstance(charge, MonthlyTiers):
                 zero = Scaled.zeros(len(chosen))
-                blocks += self._tiers(charge, chosen, start=zero, kwh=kwh, scale=months)
+                scale = _tier_scale(charge, fractions)
+                blocks += self._tiers(charge, chosen, start=zero, kwh=kwh, scale=scale)
+            elif isinstance(charge, TimeOfUseTiers):
+                blocks += self._tou_tiers(
+                    charge, chosen, rows=rows, energy=energy, fractions=fractions
+                )
             elif isinstance(charge, AnnualTiers):
                 blocks += self._tiers(
                     charge, chosen, start=position, kwh=kwh, scale=fractions["scale"]
@@ -558,7 +584,38 @@ class BatchPricer:
             blocks += self._power_factor(
                 pf_charge, chosen, rows=rows, usage=usage, blocks=blocks, total_row=total_row
             )
+        if minimum is not None:
+            blocks += self._minimum(minimum, chosen, blocks=blocks, fractions=fractions)
         return blocks
+
+    def _minimum(
+        self,
+        charge: MinimumCharge,
+        chosen: IntArray,
+        *,
+        blocks: Sequence[_Block],
+        fractions: Mapping[str, tuple[IntArray, IntArray]],
+    ) -> list[_Block]:
+        """Return the lines raising each piece's lines to its minimum bill (as the engine)."""
+        billed = np.zeros(len(chosen), dtype=np.int64)
+        for block in blocks:
+            np.add.at(billed, np.searchsorted(chosen, block.pieces), block.amount)
+        one = Scaled(np.ones(len(chosen), dtype=np.int64), 0)
+        if charge.yuan_per_month is not None:
+            months = fractions["months"]
+            rate = Scaled.scalar(charge.yuan_per_month)
+            floor = self._block(
+                chosen, charge, one, rate, numerator=months[0], denominator=months[1]
+            ).amount
+        else:
+            assert charge.yuan_per_day is not None
+            days = Scaled(fractions["days"][0], 0)
+            floor = self._block(chosen, charge, days, Scaled.scalar(charge.yuan_per_day)).amount
+        short = np.flatnonzero(floor > billed)
+        if not short.size:
+            return []
+        shortfall = Scaled((floor - billed)[short], self._minor_exp)
+        return [self._block(chosen[short], charge, shortfall, Scaled.scalar(Decimal(1)))]
 
     def _block(
         self,
@@ -604,7 +661,9 @@ class BatchPricer:
                     f"usage[{row}].kwh_{bucket}",
                     bucket,
                     f"a bucket of schedule {charge.schedule} ("
-                    f"{', '.join('kwh_' + b for b in sorted(charge.resolved, key=_bucket_key))})",
+                    f"{', '.join('kwh_' + b for b in sorted(charge.resolved, key=_bucket_key))})"
+                    + _SEASONS_BY_DAYS
+                    * (bucket == "total"),
                 )
             rate = Scaled.scalar(charge.resolved[bucket])
             if present.all():  # every piece has the bucket: nothing to gather
@@ -622,6 +681,49 @@ class BatchPricer:
                     bucket=bucket,
                 )
             )
+        return blocks
+
+    def _tou_tiers(
+        self,
+        charge: TimeOfUseTiers,
+        chosen: IntArray,
+        *,
+        rows: IntArray,
+        energy: Mapping[str, tuple[Scaled, npt.NDArray[np.bool_]]],
+        fractions: Mapping[str, tuple[IntArray, IntArray]],
+    ) -> list[_Block]:
+        ladders = bucket_ladders(charge)
+        blocks = []
+        for bucket in sorted(energy, key=_bucket_key):
+            scaled, present = energy[bucket]
+            if not present.any():
+                continue
+            if bucket not in ladders:
+                row = int(rows[np.flatnonzero(present)[0]])
+                raise InvalidInput(
+                    f"usage[{row}].kwh_{bucket}",
+                    bucket,
+                    f"a bucket of schedule {charge.schedule} ("
+                    f"{', '.join('kwh_' + b for b in sorted(ladders, key=_bucket_key))})"
+                    + _SEASONS_BY_DAYS
+                    * (bucket == "total"),
+                )
+            where = np.flatnonzero(present)
+            ladder = ladders[bucket]
+            scale = _tier_scale(
+                ladder, {n: (a[where], b[where]) for n, (a, b) in fractions.items()}
+            )
+            found = self._tiers(
+                ladder,
+                chosen[where],
+                start=Scaled.zeros(where.size),
+                kwh=scaled.take(where),
+                scale=scale,
+            )
+            for block in found:
+                block.charge = charge
+                block.bucket = bucket
+            blocks += found
         return blocks
 
     def _tiers(
@@ -1015,6 +1117,18 @@ def _mul(values: IntArray, factor: IntArray) -> IntArray:
     return multiply(values, np.asarray(factor))
 
 
+def _tier_scale(
+    charge: MonthlyTiers, fractions: Mapping[str, tuple[IntArray, IntArray]]
+) -> tuple[IntArray, IntArray]:
+    """Return the bound scale of each piece (as the engine: months, days or months / 12)."""
+    months = fractions["months"]
+    if charge.bounds_per is TierBounds.MONTH:
+        return months
+    if charge.bounds_per is TierBounds.DAY:
+        return fractions["days"]
+    return (months[0], months[1] * 12)
+
+
 def _bounds(tiers: Sequence[Tier]) -> Scaled:
     return Scaled.of([t.upto_kwh if t.upto_kwh is not None else Decimal(0) for t in tiers])
 
@@ -1048,7 +1162,8 @@ def _layout(
                 continue
             cut.append((rest, index, starts, cycle.start))
             rest = None
-    months = months_in(service)
+    proration = tariff.proration
+    months = months_of(service, proration)
     pieces = []
     for part, index, starts, cycle_start in cut:
         version = tariff.versions[index]
@@ -1066,13 +1181,18 @@ def _layout(
                 end=part.end,
                 version=index,
                 starts_cycle=starts,
-                months=months * share,
+                months=(
+                    months_of(part, proration)
+                    if proration is Proration.DAYS_IN_MONTH
+                    else months * share
+                ),
                 basic_months=months_in(service, pmd) * share,
                 scale=scale,
                 cycle=cycle_start,
+                days=Fraction(part.days),
             )
         )
-    return _Layout(service_months=months, pieces=tuple(pieces))
+    return _Layout(service_months=months_in(service), pieces=tuple(pieces))
 
 
 @functools.lru_cache(maxsize=4096)

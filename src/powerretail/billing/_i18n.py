@@ -215,6 +215,18 @@ NOTES: Final[Mapping[str, tuple[str, str]]] = {
             "按电能表计入的{buckets}电价计费：电能表无深谷计度器"
         ),
     ),
+    # tariffs of any utility: bounds per day or year, seasons by days, minimum bills
+    "tier_per_day": ("bounds per day × {days} days", "档位电量按日 × {days} 天"),
+    "tier_per_year": ("bounds per year × {months}/12 months", "档位电量按年 × {months}/12 个月"),
+    "season_shares": (
+        "total {total} kWh shared by days ({split} of {days} days)",
+        "总电量 {total} 千瓦时按天数分摊（{split}，共 {days} 天）",
+    ),
+    "minimum_floor": ("minimum {per} = {floor}", "最低电费 {per} = {floor}"),
+    "minimum_shortfall": (
+        "lines {billed}: shortfall {shortfall} billed",
+        "各项电费合计 {billed}：补足差额 {shortfall}",
+    ),
     "held_negative_energy": (
         "negative consumption {bucket}: {energy} kWh",
         "用电量为负（{bucket}）：{energy} 千瓦时",

@@ -203,6 +203,15 @@ class Bill:
     #: What the bill says about itself: a charge left out for want of a fact, a method used.
     notes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
 
+    def __attrs_post_init__(self) -> None:
+        for index, line in enumerate(self.lines):
+            if line.amount.currency != self.currency:
+                raise InvalidInput(
+                    f"lines[{index}].amount",
+                    str(line.amount),
+                    f"an amount in the bill's currency {self.currency} (currencies never mix)",
+                )
+
     @property
     def total(self) -> Money:
         """The exact sum of the lines."""

@@ -54,21 +54,34 @@ from powerretail.tariffs.model import (
     BasicCharge,
     BasicChargeBasis,
     Charge,
+    DailyCharge,
     EnergyCharge,
     FixedCharge,
+    MinimumCharge,
     MonthlyTiers,
     PartialYear,
     PowerFactorAdjustment,
     Tariff,
     TariffVersion,
     Tier,
+    TierBounds,
     TimeOfUseCharge,
+    TimeOfUseTiers,
 )
 from powerretail.tariffs.power_factor import RULE_SETS, power_factor
+from powerretail.tariffs.proration import Proration, calendar_months, months_of
+from powerretail.tariffs.seasons import whole_day_buckets
 from powerretail.tariffs.tou import BUCKET_LABELS, Season, TouSchedule, TouWindow
 from powerretail.timeframe import DateRange
 
-__all__ = ["DEFAULT_ACCOUNT", "BillingEngine", "months_in", "price_bill", "split_by_days"]
+__all__ = [
+    "DEFAULT_ACCOUNT",
+    "BillingEngine",
+    "bucket_ladders",
+    "months_in",
+    "price_bill",
+    "split_by_days",
+]
 
 #: An account with no special facts: no capacity, no demand, no losses.
 DEFAULT_ACCOUNT: Final = AccountFacts()
@@ -76,6 +89,7 @@ _ONE: Final = Fraction(1)
 _ZERO: Final = Decimal(0)
 _CRITICAL: Final = "critical"
 _DEEP_VALLEY: Final = "deep_valley"
+_TOTAL: Final = "total"
 _BUCKET_ORDER: Final = (_CRITICAL, "peak", "flat", "valley", "deep_valley", "total")
 _UNTIMED: Final = TouSchedule(
     name="untimed",
@@ -98,14 +112,7 @@ def months_in(period: DateRange, part_month_days: int = 30) -> Fraction:
     >>> months_in(DateRange.month(2025, 2)), months_in(DateRange("2025-07-10", "2025-08-01"))
     (Fraction(1, 1), Fraction(11, 15))
     """
-    end = period.end
-    if end is None:
-        raise InvalidInput("period.end", None, "a closed period")
-    whole = 0
-    while period.start + relativedelta(months=whole + 1) <= end:
-        whole += 1
-    rest = (end - (period.start + relativedelta(months=whole))).days
-    return whole + Fraction(rest, part_month_days)
+    return calendar_months(period, part_month_days)
 
 
 def split_by_days(quantity: Decimal, days: Sequence[int]) -> tuple[Decimal, ...]:
@@ -243,6 +250,8 @@ class _Plan(NamedTuple):
     pf_charge: PowerFactorAdjustment | None
     #: How many pricers come before the power-factor charge in the version.
     pf_at: int
+    #: The minimum bill, applied to the piece's lines once they are all priced.
+    minimum: MinimumCharge | None = None
 
 
 class _TierTable(NamedTuple):
@@ -266,6 +275,10 @@ class BillingEngine:
         self.tariff = tariff
         self.rounding: Rounding = tariff.rounding
         self._currency = tariff.currency
+        #: How rates name the currency: 元 for CNY, the ISO code otherwise (USD/kWh).
+        self._unit = "元" if tariff.currency == "CNY" else tariff.currency
+        #: Days and months as a Chinese bill writes them for CNY, in English otherwise.
+        self._day, self._month = ("天", "月") if tariff.currency == "CNY" else ("day", "month")
         self.rounding.to_money(_ZERO, tariff.currency)  # refuses a step finer than the currency's
         step, mode = self.rounding.step, self.rounding.mode
         self._step, self._mode = step, mode
@@ -290,6 +303,7 @@ class BillingEngine:
         self._plans: dict[int, _Plan] = {}
         self._critical_hours: dict[tuple[int, date, date | None], Fraction] = {}
         self._deep_valley_notes: dict[tuple[int, date, date | None], str] = {}
+        self._season_days: dict[tuple[int, date, date | None], dict[str, int]] = {}
         #: The fields every draft bill of this engine shares.
         self._draft: Final[dict[str, object]] = {
             "kind": BillKind.INVOICE,
@@ -369,7 +383,7 @@ class BillingEngine:
 
     def _schedule_of(self, version: TariffVersion) -> TouSchedule:
         for charge in version.charges:
-            if isinstance(charge, TimeOfUseCharge):
+            if isinstance(charge, TimeOfUseCharge | TimeOfUseTiers):
                 return version.schedules[charge.schedule]
         return _UNTIMED
 
@@ -610,7 +624,13 @@ class BillingEngine:
                         continue
                 cut.append((rest, version, starts_cycle))
                 rest = None
-        months = months_in(service)
+        proration = self.tariff.proration
+        if proration is Proration.DAYS_IN_MONTH:
+            return tuple(
+                (part, version, starts, _unit_or(months_of(part, proration)))
+                for part, version, starts in cut
+            )
+        months = months_of(service, proration)
         return tuple(
             (part, version, starts, _unit_or(months * part.days / service.days))
             for part, version, starts in cut
@@ -707,6 +727,8 @@ class BillingEngine:
         if plan.pf_charge is None:
             for price in plan.pricers:
                 lines += price(piece, ctx)
+            if plan.minimum is not None:
+                self._append_minimum(plan.minimum, piece, lines)
             return lines
         owners: list[Charge] = []
         pf_index = 0
@@ -723,17 +745,28 @@ class BillingEngine:
         )
         if line is not None:
             lines.insert(pf_index, line)
+        if plan.minimum is not None:
+            self._append_minimum(plan.minimum, piece, lines)
         return lines
+
+    def _append_minimum(self, charge: MinimumCharge, piece: _Piece, lines: list[LineItem]) -> None:
+        line = self._minimum_line(charge, piece, lines)
+        if line is not None:
+            lines.append(line)
 
     def _compile(self, version: TariffVersion) -> _Plan:
         """Return ``version`` as pricers with their fixed texts and prices resolved."""
         pricers: list[_Pricer] = []
         owners: list[Charge] = []
         pf_charge: PowerFactorAdjustment | None = None
+        minimum: MinimumCharge | None = None
         pf_at = 0
         for charge in version.charges:
             if isinstance(charge, PowerFactorAdjustment):
                 pf_charge, pf_at = charge, len(pricers)
+                continue
+            if isinstance(charge, MinimumCharge):
+                minimum = charge
                 continue
             owners.append(charge)
             if isinstance(charge, TimeOfUseCharge):
@@ -746,12 +779,18 @@ class BillingEngine:
                             f"{charge.code}.{bucket}",
                             _description(charge, *BUCKET_LABELS.get(bucket, (bucket, bucket))),
                             unit="kWh",
-                            rate_unit="元/kWh",
+                            rate_unit=f"{self._unit}/kWh",
                         ),
                     )
                     for bucket, rate in charge.resolved.items()
                 }
                 pricers.append(functools.partial(self._time_of_use, charge, table))
+            elif isinstance(charge, TimeOfUseTiers):
+                ladders = {
+                    bucket: (ladder, self._tier_table(ladder, version, _ONE))
+                    for bucket, ladder in bucket_ladders(charge).items()
+                }
+                pricers.append(functools.partial(self._tou_tiers, charge, ladders))
             elif isinstance(charge, AnnualTiers):
                 unit = self._tier_table(charge, version, _ONE)
                 pricers.append(functools.partial(self._annual_tiers, charge, unit))
@@ -765,15 +804,17 @@ class BillingEngine:
                     charge.code,
                     _description(charge),
                     unit="kWh",
-                    rate_unit="元/kWh",
+                    rate_unit=f"{self._unit}/kWh",
                 )
                 pricers.append(functools.partial(self._energy, static, charge.yuan_per_kwh))
             elif isinstance(charge, FixedCharge):
                 pricers.append(functools.partial(self._fixed, charge))
+            elif isinstance(charge, DailyCharge):
+                pricers.append(functools.partial(self._daily, charge))
             else:
                 assert isinstance(charge, BasicCharge)
                 pricers.append(functools.partial(self._basic, charge))
-        return _Plan(tuple(pricers), tuple(owners), pf_charge, pf_at)
+        return _Plan(tuple(pricers), tuple(owners), pf_charge, pf_at, minimum)
 
     def _energy(
         self, static: dict[str, object], rate: Decimal, piece: _Piece, _ctx: _Ctx
@@ -788,12 +829,59 @@ class BillingEngine:
                 code=charge.code,
                 names=_description(charge),
                 quantity=Decimal(1),
-                unit="月",
+                unit=self._month,
                 rate=charge.yuan_per_month,
-                rate_unit="元/月",
+                rate_unit=f"{self._unit}/{self._month}",
                 factor=piece.months,
             )
         ]
+
+    def _daily(self, charge: DailyCharge, piece: _Piece, _ctx: _Ctx) -> list[LineItem]:
+        return [
+            self._line(
+                charge,
+                piece,
+                code=charge.code,
+                names=_description(charge),
+                quantity=Decimal(piece.period.days),
+                unit=self._day,
+                rate=charge.yuan_per_day,
+                rate_unit=f"{self._unit}/{self._day}",
+            )
+        ]
+
+    def _minimum_line(
+        self, charge: MinimumCharge, piece: _Piece, lines: Sequence[LineItem]
+    ) -> LineItem | None:
+        """Return the line raising ``lines`` to the minimum bill of ``piece`` (None: no need)."""
+        if charge.yuan_per_month is not None:
+            factor, month = piece.months, self._month
+            per = f"{charge.yuan_per_month} {self._unit}/{month} × {factor} {month}"
+            floor = self._round(
+                MONEY_CONTEXT.divide(
+                    charge.yuan_per_month * factor.numerator, Decimal(factor.denominator)
+                )
+            )
+        else:
+            assert charge.yuan_per_day is not None
+            days = piece.period.days
+            per = f"{charge.yuan_per_day} {self._unit}/{self._day} × {days} {self._day}"
+            floor = self._round(charge.yuan_per_day * days)
+        billed = sum((line.amount.amount for line in lines), _ZERO)
+        if billed >= floor:
+            return None
+        shortfall = floor - billed
+        return self._line(
+            charge,
+            piece,
+            code=charge.code,
+            names=_description(charge),
+            quantity=shortfall,
+            unit=self._unit,
+            rate=Decimal(1),
+            rate_unit="×",
+            note=f"minimum {per} = {floor}; lines {billed}: shortfall {shortfall} billed",
+        )
 
     def _time_of_use(
         self,
@@ -803,6 +891,13 @@ class BillingEngine:
         _ctx: _Ctx,
     ) -> list[LineItem]:
         energy = piece.energy
+        if _TOTAL in energy and _TOTAL not in table:
+            seasonal = self._by_season(piece.version.schedules[charge.schedule], piece)
+            if seasonal is not None:
+                return [
+                    self._kwh_line(table[b][1], piece.period, kwh, table[b][0], note)
+                    for b, kwh, _days, note in seasonal
+                ]
         present = tuple(energy)
         order = self._orders.get(present)
         if order is None:
@@ -839,11 +934,86 @@ class BillingEngine:
         return self._tiers(table, piece, piece.position, why)
 
     def _monthly_tiers(
-        self, charge: MonthlyTiers, unit: _TierTable, piece: _Piece, _ctx: _Ctx
+        self,
+        charge: MonthlyTiers,
+        unit: _TierTable,
+        piece: _Piece,
+        _ctx: _Ctx,
+        *,
+        days: int | None = None,
+        note: str = "",
     ) -> list[LineItem]:
-        months = piece.months
-        table = unit if months is _ONE else self._tier_table(charge, piece.version, months)
-        return self._tiers(table, piece, _ZERO, "")
+        """Price ``piece``'s kWh through ``charge`` (``days``: of a season's share of it)."""
+        bounds = charge.bounds_per
+        if days is None:
+            days = piece.period.days
+        if bounds is TierBounds.MONTH:
+            scale, why = piece.months, ""
+        elif bounds is TierBounds.DAY:
+            scale, why = Fraction(days), f"bounds per day × {days} days"
+        else:
+            scale = piece.months / 12
+            why = f"bounds per year × {piece.months}/12 months"
+        if note:
+            why = f"{why}; {note}" if why else note
+        scale = _unit_or(scale)
+        table = unit if scale is _ONE else self._tier_table(charge, piece.version, scale)
+        return self._tiers(table, piece, _ZERO, why)
+
+    def _by_season(
+        self, schedule: TouSchedule, piece: _Piece
+    ) -> list[tuple[str, Decimal, int, str]] | None:
+        """Share a piece's total between seasonal buckets by days: (bucket, kWh, days, note).
+
+        ``None`` unless every day of the piece is a single bucket of ``schedule``.
+        """
+        key = (id(schedule), piece.period.start, piece.period.end)
+        days = self._season_days.get(key)
+        if days is None:
+            days = _remember(
+                self._season_days, key, whole_day_buckets(schedule, piece.period) or {}
+            )
+        if not days:
+            return None
+        buckets = list(days)
+        total = piece.energy[_TOTAL]
+        shares = split_by_days(total, [days[b] for b in buckets])
+        split = ", ".join(f"{b} {days[b]}" for b in buckets)
+        note = f"total {total} kWh shared by days ({split} of {piece.period.days} days)"
+        return [(b, kwh, days[b], note) for b, kwh in zip(buckets, shares, strict=True)]
+
+    def _tou_tiers(
+        self,
+        charge: TimeOfUseTiers,
+        ladders: Mapping[str, tuple[MonthlyTiers, _TierTable]],
+        piece: _Piece,
+        ctx: _Ctx,
+    ) -> list[LineItem]:
+        lines = []
+        if _TOTAL in piece.energy and _TOTAL not in ladders:
+            seasonal = self._by_season(piece.version.schedules[charge.schedule], piece)
+            if seasonal is not None:
+                for bucket, kwh, days, note in seasonal:
+                    ladder, unit = ladders[bucket]
+                    share = piece._replace(
+                        kwh=kwh, months=_unit_or(piece.months * days / piece.period.days)
+                    )
+                    lines += self._monthly_tiers(ladder, unit, share, ctx, days=days, note=note)
+                return lines
+        for bucket in sorted(piece.energy, key=_bucket_key):
+            entry = ladders.get(bucket)
+            if entry is None:
+                raise InvalidInput(
+                    "determinants.energy_kwh",
+                    bucket,
+                    f"a bucket of schedule {charge.schedule} ("
+                    f"{', '.join(sorted(ladders, key=_bucket_key))})",
+                )
+            ladder, unit = entry
+            lines += self._monthly_tiers(
+                ladder, unit, piece._replace(kwh=piece.energy[bucket]), ctx
+            )
+        return lines
 
     def _pro_rata(
         self, charge: AnnualTiers, account: AccountFacts, day: date
@@ -884,7 +1054,7 @@ class BillingEngine:
                         f"{charge.code}.tier{i + 1}",
                         _description(charge, f"第{i + 1}档", f"tier {i + 1}"),
                         unit="kWh",
-                        rate_unit="元/kWh",
+                        rate_unit=f"{self._unit}/kWh",
                     )
                     for i in range(len(charge.tiers))
                 ),
@@ -927,7 +1097,7 @@ class BillingEngine:
                 quantity=capacity,
                 unit="kVA",
                 rate=price,
-                rate_unit="元/kVA·月",
+                rate_unit=f"{self._unit}/kVA·月",
                 factor=months,
             )
         demand = determinants.max_demand_kw
@@ -975,7 +1145,7 @@ class BillingEngine:
             quantity=billable,
             unit="kW",
             rate=price,
-            rate_unit="元/kW·月",
+            rate_unit=f"{self._unit}/kW·月",
             factor=months,
             note="; ".join(notes),
         )
@@ -1025,7 +1195,7 @@ class BillingEngine:
             code=charge.code,
             names=_description(charge),
             quantity=base,
-            unit="元",
+            unit=self._unit,
             rate=percent / 100,
             rate_unit="×",
             note=(
@@ -1033,6 +1203,28 @@ class BillingEngine:
                 f"{abs(reactive)}²) → {pf}; standard {standard}: {sign}{percent}% of the base"
             ),
         )
+
+
+def bucket_ladders(charge: TimeOfUseTiers) -> dict[str, MonthlyTiers]:
+    """Return each bucket's ladder of ``charge`` as the tier charge that prices its energy.
+
+    Its code is ``<charge>.<bucket>`` (lines ``tou.peak.tier1``), its names the charge's with the
+    bucket's; the batch engine prices the same ladders.
+    """
+    ladders = {}
+    for entry in charge.buckets:
+        zh, en = BUCKET_LABELS.get(entry.bucket, (entry.bucket, entry.bucket))
+        ladders[entry.bucket] = MonthlyTiers(
+            code=f"{charge.code}.{entry.bucket}",
+            name_zh=f"{charge.name_zh}·{zh}",
+            name_en=f"{charge.name_en}, {en}",
+            source=charge.source,
+            source_zh=charge.source_zh,
+            category=charge.category,
+            tiers=entry.tiers,
+            bounds_per=charge.bounds_per,
+        )
+    return ladders
 
 
 def _deep_valley_note(schedule: TouSchedule, piece: _Piece) -> str:

@@ -1,4 +1,7 @@
-"""``powerretail tariff list|show|check``: the tariff library and tariff files.
+"""``powerretail tariff list|show|check|import-urdb``: the tariff library and tariff files.
+
+``import-urdb`` reads an OpenEI URDB rate (JSON, one record or an API answer with one item)
+and prints it as a tariff file (TOML), or exits 2 naming each URDB feature it cannot price.
 
 ``check`` validates a tariff file and then compares every price with the plausibility bounds of
 :mod:`powerretail.tariffs.plausibility` (energy 0-5 元/kWh, basic charges 0-100 元/kW·月 or
@@ -13,9 +16,11 @@ import argparse
 from typing import Any
 
 from powerretail.adapters.tariff_library import load, shipped_codes
-from powerretail.cli._files import add_encoding_option
+from powerretail.cli._files import add_encoding_option, read_file
 from powerretail.tariffs.describe import describe_tariff
+from powerretail.tariffs.parser import dump_toml
 from powerretail.tariffs.plausibility import implausible_prices
+from powerretail.tariffs.urdb import loads_urdb_json
 
 __all__ = ["register"]
 
@@ -50,6 +55,13 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if findings and args.strict else 0
 
 
+def _import_urdb(args: argparse.Namespace) -> int:
+    text = read_file(args, args.file, "URDB rate file")
+    tariff = loads_urdb_json(text, timezone=args.timezone, effective_from=args.effective_from)
+    print(dump_toml(tariff), end="")
+    return 0
+
+
 def register(subparsers: Any) -> None:
     """Add the ``tariff`` command and its ``list``, ``show`` and ``check`` actions."""
     parser = subparsers.add_parser("tariff", help="list, explain or validate tariffs")
@@ -76,3 +88,16 @@ def register(subparsers: Any) -> None:
                 help="exit 1 when a price is outside the plausibility bounds",
             )
         action.set_defaults(handler=handler)
+    text = "print an OpenEI URDB rate (JSON) as a tariff file, or name what it cannot price"
+    urdb = actions.add_parser("import-urdb", help=text, description=text)
+    urdb.add_argument("file", help="a URDB rate as JSON (a record, or an API answer of one)")
+    urdb.add_argument(
+        "--timezone", required=True, help="IANA zone of the rate's hours, e.g. America/Chicago"
+    )
+    urdb.add_argument(
+        "--effective-from",
+        default=None,
+        help="first day in force YYYY-MM-DD (default: the record's startdate)",
+    )
+    add_encoding_option(urdb)
+    urdb.set_defaults(handler=_import_urdb)

@@ -28,20 +28,42 @@ from powerretail.tariffs.model import (
     AnnualTiers,
     BasicCharge,
     Charge,
+    DailyCharge,
     EnergyCharge,
     FixedCharge,
+    MinimumCharge,
     MonthlyTiers,
     Tariff,
     TimeOfUseCharge,
+    TimeOfUseTiers,
 )
+from powerretail.tariffs.proration import Proration
 from powerretail.tariffs.tou import TouSchedule
 
 __all__ = ["describe_tariff"]
 
 
-def _prices(charge: Charge) -> str:
+def _prices(charge: Charge, currency: str = "CNY") -> str:
+    """Return the prices of ``charge``, in 元 (per 月, 天) for CNY, else the currency's code."""
+    text = _cny_prices(charge)
+    if currency == "CNY":
+        return text
+    return (
+        text.replace("元/月", f"{currency}/month")
+        .replace("元/天", f"{currency}/day")
+        .replace("元", currency)
+    )
+
+
+def _cny_prices(charge: Charge) -> str:
     if isinstance(charge, FixedCharge):
         return f"{charge.yuan_per_month} 元/月"
+    if isinstance(charge, DailyCharge):
+        return f"{charge.yuan_per_day} 元/天"
+    if isinstance(charge, MinimumCharge):
+        if charge.yuan_per_month is not None:
+            return f"at least {charge.yuan_per_month} 元/月"
+        return f"at least {charge.yuan_per_day} 元/天"
     if isinstance(charge, EnergyCharge):
         return f"{charge.yuan_per_kwh} 元/kWh"
     if isinstance(charge, MonthlyTiers | AnnualTiers):
@@ -50,9 +72,24 @@ def _prices(charge: Charge) -> str:
             for t in charge.tiers
         )
         extra = (
-            f"; part years {charge.partial_year.value}" if isinstance(charge, AnnualTiers) else ""
+            f"; part years {charge.partial_year.value}"
+            if isinstance(charge, AnnualTiers)
+            else f"; bounds per {charge.bounds_per.value}"
         )
         return f"kWh {bands} 元/kWh{extra}"
+    if isinstance(charge, TimeOfUseTiers):
+        ladders = "; ".join(
+            f"{entry.bucket} "
+            + ", ".join(
+                f"{'above' if t.upto_kwh is None else 'to ' + str(t.upto_kwh)}: {t.yuan_per_kwh}"
+                for t in entry.tiers
+            )
+            for entry in charge.buckets
+        )
+        return (
+            f"kWh {ladders} 元/kWh; bounds per {charge.bounds_per.value} "
+            f"(schedule {charge.schedule})"
+        )
     if isinstance(charge, TimeOfUseCharge):
         base = "" if charge.base_yuan_per_kwh is None else f"base {charge.base_yuan_per_kwh}; "
         prices = ", ".join(f"{b} {p.normalize():f}" for b, p in charge.resolved.items())
@@ -97,6 +134,9 @@ def _schedule(name: str, schedule: TouSchedule) -> list[str]:
         lines.append(
             f"    {len(schedule.holidays)} holidays, {len(schedule.workdays)} make-up workdays"
         )
+    if schedule.holiday_rules:
+        names = ", ".join(rule.name for rule in schedule.holiday_rules)
+        lines.append(f"    holidays by rule: {names}")
     return lines
 
 
@@ -105,7 +145,12 @@ def describe_tariff(tariff: Tariff) -> str:
     rounding = tariff.rounding
     header = (
         f"{tariff.code}  {tariff.name_zh} / {tariff.name_en}  ({tariff.category.value}, "
-        f"{tariff.currency}, lines rounded {rounding.mode} to {rounding.step})"
+        f"{tariff.currency}, lines rounded {rounding.mode} to {rounding.step}"
+        + (
+            f", months counted {tariff.proration.value})"
+            if tariff.proration is not Proration.CALENDAR_30
+            else ")"
+        )
     )
     out = [header]
     if tariff.note:
@@ -123,6 +168,6 @@ def describe_tariff(tariff: Tariff) -> str:
         for charge in version.charges:
             out.append(
                 f"  {charge.code}  {charge.name_zh} / {charge.name_en}  "
-                f"[{charge.category.value}]  {_prices(charge)}  ({charge.source})"
+                f"[{charge.category.value}]  {_prices(charge, tariff.currency)}  ({charge.source})"
             )
     return "\n".join(out)

@@ -3,6 +3,7 @@
 Each version is a tuple of charge components, each naming the rule it applies (``source``):
 
 * :class:`FixedCharge` — an amount per month [元/月];
+* :class:`DailyCharge` — an amount per day of service [元/天] (a customer charge per day);
 * :class:`EnergyCharge` — a flat price per kWh [元/kWh]: the energy price of a flat tariff, or a
   component that is not time-of-use floated (line loss, transmission and distribution, system
   operation, government funds — its ``category`` says which);
@@ -11,8 +12,15 @@ Each version is a tuple of charge components, each naming the rule it applies (`
   :class:`PartialYear` strategy for accounts that exist for part of the year;
 * :class:`TimeOfUseCharge` — prices per time-of-use bucket, absolute or as ratios of a base price
   (or of another bucket's price);
+* :class:`TimeOfUseTiers` — block tiers inside each time-of-use bucket: each bucket's energy
+  through its own ladder;
 * :class:`BasicCharge` — the two-part tariff's basic charge by capacity or by maximum demand;
-* :class:`PowerFactorAdjustment` — the power-factor surcharge or rebate on a base of other lines.
+* :class:`PowerFactorAdjustment` — the power-factor surcharge or rebate on a base of other lines;
+* :class:`MinimumCharge` — a minimum bill: a line bringing the lines up to a minimum per month
+  or per day.
+
+Amounts and prices named ``yuan_*`` are in the tariff's ``currency`` (元 for CNY, dollars for
+USD …).
 
 Versions never overlap; :meth:`Tariff.version_on` finds the one in force on a day.
 
@@ -56,6 +64,7 @@ import attrs
 from powerretail.errors import InvalidInput, NotFound
 from powerretail.quantities import MONEY_CONTEXT, Rounding, exact_decimal, minor_unit_exponent
 from powerretail.tariffs.power_factor import RULE_SETS
+from powerretail.tariffs.proration import Proration
 from powerretail.tariffs.tou import TouSchedule
 from powerretail.timeframe import DateRange, as_date, in_force_on
 
@@ -64,11 +73,14 @@ __all__ = [
     "BasicCharge",
     "BasicChargeBasis",
     "BucketPrice",
+    "BucketTiers",
     "Charge",
     "ChargeCategory",
     "CustomerCategory",
+    "DailyCharge",
     "EnergyCharge",
     "FixedCharge",
+    "MinimumCharge",
     "MonthlyTiers",
     "OverlappingVersions",
     "PartialYear",
@@ -76,7 +88,9 @@ __all__ = [
     "Tariff",
     "TariffVersion",
     "Tier",
+    "TierBounds",
     "TimeOfUseCharge",
+    "TimeOfUseTiers",
     "VersionStatus",
 ]
 
@@ -115,6 +129,17 @@ class PartialYear(enum.Enum):
     FULL_QUOTA = "full_quota"
     #: Settle at transfer or closure; a new holder's tier year starts on its opening date.
     SETTLE_AND_RESTART = "settle_and_restart"
+
+
+class TierBounds(enum.Enum):
+    """What the bounds of :class:`MonthlyTiers` are per: the period's bounds are scaled from it."""
+
+    #: kWh per month: × the months of the period (whole months plus days / 30).
+    MONTH = "month"
+    #: kWh per day: × the days of the period (a 33-day read cycle has 33 days of allowance).
+    DAY = "day"
+    #: kWh per year: × the months of the period / 12.
+    YEAR = "year"
 
 
 class BasicChargeBasis(enum.Enum):
@@ -280,6 +305,54 @@ class FixedCharge(_ChargeBase):
     yuan_per_month: Decimal = attrs.field(converter=_to_yuan_per_month)
 
 
+def _to_optional_per_month(value: object) -> Decimal | None:
+    return _optional_price("yuan_per_month")(value)
+
+
+def _to_optional_per_day(value: object) -> Decimal | None:
+    return _optional_price("yuan_per_day")(value)
+
+
+def _to_yuan_per_day(value: object) -> Decimal:
+    return _price("yuan_per_day")(value)
+
+
+@attrs.frozen(kw_only=True)
+class DailyCharge(_ChargeBase):
+    """A fixed amount per day of service [元/天]: the days of the period × the daily amount."""
+
+    kind: ClassVar[str] = "daily"
+    default_category: ClassVar[ChargeCategory] = ChargeCategory.FIXED
+
+    yuan_per_day: Decimal = attrs.field(converter=_to_yuan_per_day)
+
+
+@attrs.frozen(kw_only=True)
+class MinimumCharge(_ChargeBase):
+    """A minimum bill: when the other lines of a period add up to less, a line makes up the rest.
+
+    The minimum is ``yuan_per_month`` × the months of the period (whole months plus days / 30,
+    as fixed charges) or ``yuan_per_day`` × its days, rounded once; the line is the minimum less
+    the sum of every other line of the period (zero lines: no line). One per version.
+    """
+
+    kind: ClassVar[str] = "minimum"
+    default_category: ClassVar[ChargeCategory] = ChargeCategory.FIXED
+
+    yuan_per_month: Decimal | None = attrs.field(default=None, converter=_to_optional_per_month)
+    yuan_per_day: Decimal | None = attrs.field(default=None, converter=_to_optional_per_day)
+
+    def __attrs_post_init__(self) -> None:
+        if (self.yuan_per_month is None) == (self.yuan_per_day is None):
+            raise InvalidInput(
+                "yuan_per_month", self.yuan_per_month, "either yuan_per_month or yuan_per_day"
+            )
+        for name in ("yuan_per_month", "yuan_per_day"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise InvalidInput(name, value, "a minimum of zero or more")
+
+
 @attrs.frozen(kw_only=True)
 class EnergyCharge(_ChargeBase):
     """A flat price per kWh [元/kWh] on all billed energy."""
@@ -315,24 +388,38 @@ def _tiers(value: Iterable[Tier]) -> tuple[Tier, ...]:
         last = index == len(tiers) - 1
         if tier.upto_kwh is None and not last:
             raise InvalidInput(f"tiers[{index}].upto_kwh", None, "a bound (only the last is open)")
-        if last and tier.upto_kwh is not None:
-            raise InvalidInput(f"tiers[{index}].upto_kwh", tier.upto_kwh, "no bound on the last")
         if tier.upto_kwh is not None:
             if tier.upto_kwh <= previous:
                 raise InvalidInput(
                     f"tiers[{index}].upto_kwh", tier.upto_kwh, f"a bound above {previous}"
                 )
             previous = tier.upto_kwh
+    if tiers[-1].upto_kwh is not None:  # the last tier is open: a bound given on it is dropped
+        tiers = (*tiers[:-1], Tier(None, tiers[-1].yuan_per_kwh))
     return tiers
+
+
+def _tier_bounds(value: object) -> TierBounds:
+    if isinstance(value, TierBounds):
+        return value
+    try:
+        return TierBounds(value)
+    except ValueError:
+        raise InvalidInput("bounds_per", value, "month, day or year") from None
 
 
 @attrs.frozen(kw_only=True)
 class MonthlyTiers(_ChargeBase):
-    """Block tiers on the period's energy: each tier's kWh at its price (or increment)."""
+    """Block tiers on the period's energy: each tier's kWh at its price (or increment).
+
+    The bounds are per month, per day or per year (``bounds_per``) and scaled to the period.
+    The last tier is open: a bound written on it is dropped.
+    """
 
     kind: ClassVar[str] = "monthly_tiers"
 
     tiers: tuple[Tier, ...] = attrs.field(converter=_tiers)
+    bounds_per: TierBounds = attrs.field(default=TierBounds.MONTH, converter=_tier_bounds)
 
 
 def _month_number(value: object) -> int:
@@ -455,6 +542,52 @@ class TimeOfUseCharge(_ChargeBase):
         for bucket in by_bucket:
             resolve(bucket, ())
         object.__setattr__(self, "resolved", resolved)
+
+
+def _bucket_name(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput("bucket", value, "a bucket name")
+    return value
+
+
+@attrs.frozen(kw_only=True)
+class BucketTiers:
+    """The tier ladder of one time-of-use bucket (its last tier open)."""
+
+    bucket: str = attrs.field(converter=_bucket_name)
+    tiers: tuple[Tier, ...] = attrs.field(converter=_tiers)
+
+
+def _bucket_tiers(value: Iterable[BucketTiers]) -> tuple[BucketTiers, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class TimeOfUseTiers(_ChargeBase):
+    """Tiers inside time-of-use buckets: each bucket's energy of the period through its ladder.
+
+    The bounds are per month, per day or per year (``bounds_per``) and scaled to the period as
+    :class:`MonthlyTiers` bounds are; each bucket starts its ladder at zero.
+    """
+
+    kind: ClassVar[str] = "tou_tiers"
+
+    schedule: str
+    buckets: tuple[BucketTiers, ...] = attrs.field(converter=_bucket_tiers)
+    bounds_per: TierBounds = attrs.field(default=TierBounds.MONTH, converter=_tier_bounds)
+    ladders: Mapping[str, tuple[Tier, ...]] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        ladders: dict[str, tuple[Tier, ...]] = {}
+        for index, entry in enumerate(self.buckets):
+            if not isinstance(entry, BucketTiers):
+                raise InvalidInput(f"buckets[{index}]", entry, "a BucketTiers")
+            if entry.bucket in ladders:
+                raise InvalidInput(f"buckets[{index}].bucket", entry.bucket, "a bucket once")
+            ladders[entry.bucket] = entry.tiers
+        if not ladders:
+            raise InvalidInput("buckets", [], "at least one bucket")
+        object.__setattr__(self, "ladders", ladders)
 
 
 def _basis(value: object) -> BasicChargeBasis:
@@ -585,10 +718,13 @@ class PowerFactorAdjustment(_ChargeBase):
 #: Any charge component.
 Charge = (
     FixedCharge
+    | DailyCharge
+    | MinimumCharge
     | EnergyCharge
     | MonthlyTiers
     | AnnualTiers
     | TimeOfUseCharge
+    | TimeOfUseTiers
     | BasicCharge
     | PowerFactorAdjustment
 )
@@ -660,18 +796,19 @@ class TariffVersion:
             if charge.code in codes:
                 raise InvalidInput(f"charges[{index}].code", charge.code, "a code used once")
             codes.add(charge.code)
-            if isinstance(charge, BasicCharge | PowerFactorAdjustment):
+            if isinstance(charge, BasicCharge | PowerFactorAdjustment | MinimumCharge):
                 if charge.kind in singles:
                     raise InvalidInput(f"charges[{index}].type", charge.kind, "one such charge")
                 singles[charge.kind] = index
-            if isinstance(charge, TimeOfUseCharge):
+            if isinstance(charge, TimeOfUseCharge | TimeOfUseTiers):
+                priced = charge.resolved if isinstance(charge, TimeOfUseCharge) else charge.ladders
                 schedule = self.schedules.get(charge.schedule)
                 if schedule is None:
                     raise InvalidInput(
                         f"charges[{index}].schedule", charge.schedule, "a schedule of the version"
                     )
                 for bucket in schedule.buckets:
-                    if bucket not in charge.resolved:
+                    if bucket not in priced:
                         raise InvalidInput(
                             f"charges[{index}].prices", bucket, "a price for every bucket"
                         )
@@ -716,6 +853,20 @@ def _currency(value: object) -> str:
     return str(value)
 
 
+def _currency_rounding(currency: str) -> Rounding:
+    return Rounding(step=Decimal(1).scaleb(-minor_unit_exponent(currency)))
+
+
+def _proration(value: object) -> Proration:
+    if isinstance(value, Proration):
+        return value
+    try:
+        return Proration(value)
+    except ValueError:
+        names = ", ".join(p.value for p in Proration)
+        raise InvalidInput("proration", value, f"one of {names}") from None
+
+
 def _versions(value: Iterable[TariffVersion]) -> tuple[TariffVersion, ...]:
     versions = tuple(value)
     if not versions:
@@ -740,7 +891,12 @@ class Tariff:
     name_en: str = attrs.field(converter=_text_name_en)
     category: CustomerCategory = attrs.field(converter=_category)
     currency: str = attrs.field(default="CNY", converter=_currency)
-    rounding: Rounding = attrs.field(factory=Rounding)
+    #: Default: half-up to the currency's minor unit (fen for CNY, whole yen for JPY).
+    rounding: Rounding = attrs.field(
+        default=attrs.Factory(lambda self: _currency_rounding(self.currency), takes_self=True)
+    )
+    #: How the months of a period that is not a calendar month are counted.
+    proration: Proration = attrs.field(default=Proration.CALENDAR_30, converter=_proration)
     note: str = attrs.field(default="", converter=_text_note)
     versions: tuple[TariffVersion, ...] = attrs.field(converter=_versions)
 

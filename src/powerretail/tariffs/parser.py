@@ -50,26 +50,33 @@ from typing import Any, Final, TypeVar
 
 import attrs
 
+from powerretail.calendars.rules import FixedDateRule, HolidayRule, NthWeekdayRule
 from powerretail.errors import FloatNotAllowed, InvalidInput
 from powerretail.quantities import Rounding, exact_decimal, minor_unit_exponent
 from powerretail.tariffs.model import (
     AnnualTiers,
     BasicCharge,
     BucketPrice,
+    BucketTiers,
     Charge,
     ChargeCategory,
     CustomerCategory,
+    DailyCharge,
     EnergyCharge,
     FixedCharge,
+    MinimumCharge,
     MonthlyTiers,
     PartialYear,
     PowerFactorAdjustment,
     Tariff,
     TariffVersion,
     Tier,
+    TierBounds,
     TimeOfUseCharge,
+    TimeOfUseTiers,
     VersionStatus,
 )
+from powerretail.tariffs.proration import Proration
 from powerretail.tariffs.tou import (
     HOLIDAY_CALENDARS,
     HolidayCalendar,
@@ -133,9 +140,25 @@ SPECS: Final[Mapping[str, tuple[FieldSpec, ...]]] = {
             "residential, commercial_industrial, agricultural or other",
             required=True,
         ),
-        _f("currency", "text", "ISO currency code (default CNY)"),
-        _f("rounding_step", "decimal", "rounding step of each line [元] (default 0.01)"),
+        _f("currency", "text", "ISO currency code (default CNY); amounts `yuan_*` are in it"),
+        _f(
+            "minor_unit",
+            "integer",
+            "decimals of the currency (USD 2, JPY 0), checked against ISO 4217 (omit: implied)",
+        ),
+        _f(
+            "rounding_step",
+            "decimal",
+            "rounding step of each line (default: the currency's minor unit, 0.01 for CNY)",
+        ),
         _f("rounding_mode", "text", "decimal rounding mode (default ROUND_HALF_UP)"),
+        _f(
+            "proration",
+            "text",
+            "how a period's months are counted: calendar_30 (default: whole months + days/30), "
+            "days_in_month (each day 1/its month's days), days_over_30 (days/30) or none "
+            "(every bill one month)",
+        ),
         _f("note", "text", "free text"),
         _f("versions", "array of tables", "the effective-dated versions", required=True),
     ),
@@ -162,8 +185,27 @@ SPECS: Final[Mapping[str, tuple[FieldSpec, ...]]] = {
             "array of dates",
             "weekend days worked (调休), type `workday`; not with a calendar",
         ),
+        _f(
+            "holiday_rules",
+            "array of holiday rules",
+            "holidays by date rule, for every year (besides listed `holidays`; not with a "
+            "calendar)",
+        ),
         _f("seasons", "array of tables", "seasons covering every month once", required=True),
         _f("overlays", "array of tables", "critical peak, deep valley … laid over the seasons"),
+    ),
+    "holiday rule": (
+        _f("name", "text", "the holiday's name", required=True),
+        _f("month", "integer", "its month 1-12", required=True),
+        _f("day", "integer", "a fixed date's day of the month (or `weekday` and `nth`)"),
+        _f(
+            "observed",
+            "text",
+            "a fixed date on a weekend is observed: none (default), nearest_weekday (Saturday → "
+            "Friday, Sunday → Monday) or following_monday",
+        ),
+        _f("weekday", "text", "monday … sunday: the holiday is the `nth` such day of the month"),
+        _f("nth", "integer", "1-5, or -1 for the last (`weekday` = monday, nth = -1: last Monday)"),
     ),
     "seasons[]": (
         _f("name", "text", "the season's name", required=True),
@@ -191,6 +233,15 @@ SPECS: Final[Mapping[str, tuple[FieldSpec, ...]]] = {
         *_COMMON_CHARGE,
         _f("yuan_per_month", "decimal", "amount per month [元/月]", required=True),
     ),
+    "charges[] type=daily": (
+        *_COMMON_CHARGE,
+        _f("yuan_per_day", "decimal", "amount per day of service [元/天]", required=True),
+    ),
+    "charges[] type=minimum": (
+        *_COMMON_CHARGE,
+        _f("yuan_per_month", "decimal", "minimum bill per month [元/月] (or per day)"),
+        _f("yuan_per_day", "decimal", "minimum bill per day of service [元/天] (or per month)"),
+    ),
     "charges[] type=energy": (
         *_COMMON_CHARGE,
         _f("yuan_per_kwh", "decimal", "price of every kWh [元/kWh]", required=True),
@@ -198,6 +249,12 @@ SPECS: Final[Mapping[str, tuple[FieldSpec, ...]]] = {
     "charges[] type=monthly_tiers": (
         *_COMMON_CHARGE,
         _f("tiers", "array of tiers", "tiers on the period's energy", required=True),
+        _f(
+            "bounds_per",
+            "text",
+            "month (default: bounds × months of the period), day (× its days) or year "
+            "(× its months / 12)",
+        ),
     ),
     "charges[] type=annual_tiers": (
         *_COMMON_CHARGE,
@@ -206,7 +263,9 @@ SPECS: Final[Mapping[str, tuple[FieldSpec, ...]]] = {
         _f("cycle_start_month", "integer", "month the tier year starts (default 1)"),
     ),
     "tier": (
-        _f("upto", "decimal", "upper bound [kWh]; omit on the last tier only"),
+        _f(
+            "upto", "decimal", "upper bound [kWh]; the last tier is open (a bound on it is dropped)"
+        ),
         _f("yuan_per_kwh", "decimal", "price or increment [元/kWh]", required=True),
     ),
     "charges[] type=time_of_use": (
@@ -221,6 +280,21 @@ SPECS: Final[Mapping[str, tuple[FieldSpec, ...]]] = {
         _f("yuan_per_kwh", "decimal", "absolute price [元/kWh] (or ratio)"),
         _f("ratio", "decimal", "ratio of the base price (or of `of`)"),
         _f("of", "text", "the bucket whose price the ratio applies to"),
+    ),
+    "charges[] type=tou_tiers": (
+        *_COMMON_CHARGE,
+        _f("schedule", "text", "name of a schedule of the version", required=True),
+        _f(
+            "buckets",
+            "array of bucket tiers",
+            "one tier ladder per bucket of the schedule",
+            required=True,
+        ),
+        _f("bounds_per", "text", "month (default), day or year, as for `monthly_tiers`"),
+    ),
+    "bucket tiers": (
+        _f("bucket", "text", "the bucket whose energy the ladder prices", required=True),
+        _f("tiers", "array of tiers", "the bucket's tiers, from zero each period", required=True),
     ),
     "charges[] type=basic": (
         *_COMMON_CHARGE,
@@ -244,10 +318,13 @@ SPECS: Final[Mapping[str, tuple[FieldSpec, ...]]] = {
 
 _CHARGE_TYPES: Final = (
     "fixed",
+    "daily",
+    "minimum",
     "energy",
     "monthly_tiers",
     "annual_tiers",
     "time_of_use",
+    "tou_tiers",
     "basic",
     "power_factor",
 )
@@ -448,6 +525,32 @@ def _holidays(table: _Table, calendars: Mapping[str, HolidayCalendar]) -> dict[s
     return {"holiday_calendar": raw, "calendar": calendars[raw]}
 
 
+def _holiday_rules(table: _Table) -> tuple[HolidayRule, ...]:
+    rules: list[HolidayRule] = []
+    for index, item in enumerate(table.array("holiday_rules")):
+        path = f"{table.at('holiday_rules')}[{index}]"
+        rule = _Table(item, path, SPECS["holiday rule"])
+        common = {"name": rule.text("name"), "month": rule.integer("month", 0)}
+        if rule.has("day"):
+            for other in ("weekday", "nth"):
+                if rule.has(other):
+                    raise InvalidInput(
+                        rule.at(other), rule.raw(other), "no weekday rule with a day"
+                    )
+            observed = rule.text("observed", "none")
+            rules.append(
+                _build(path, FixedDateRule, **common, day=rule.integer("day", 0), observed=observed)
+            )
+        else:
+            if rule.has("observed"):
+                raise InvalidInput(rule.at("observed"), rule.raw("observed"), "a fixed date's rule")
+            weekday = rule.text("weekday")
+            rules.append(
+                _build(path, NthWeekdayRule, **common, weekday=weekday, nth=rule.integer("nth", 0))
+            )
+    return tuple(rules)
+
+
 def _schedule(
     name: str, item: object, path: str, calendars: Mapping[str, HolidayCalendar]
 ) -> TouSchedule:
@@ -465,6 +568,7 @@ def _schedule(
         seasons=seasons,
         overlays=overlays,
         timezone=table.text("timezone", "Asia/Shanghai"),
+        holiday_rules=_holiday_rules(table),
         **_holidays(table, calendars),
     )
 
@@ -478,6 +582,15 @@ def _tiers(table: _Table) -> tuple[Tier, ...]:
         price = tier.decimal("yuan_per_kwh", "a price [元/kWh]")
         tiers.append(_build(path, Tier, upto, price))
     return tuple(tiers)
+
+
+def _bucket_tiers(table: _Table) -> tuple[BucketTiers, ...]:
+    ladders = []
+    for index, item in enumerate(table.array("buckets")):
+        path = f"{table.at('buckets')}[{index}]"
+        entry = _Table(item, path, SPECS["bucket tiers"])
+        ladders.append(_build(path, BucketTiers, bucket=entry.text("bucket"), tiers=_tiers(entry)))
+    return tuple(ladders)
 
 
 def _prices(table: _Table) -> tuple[BucketPrice, ...]:
@@ -519,11 +632,28 @@ def _charge(item: object, path: str) -> Charge:
     if kind == "fixed":
         amount = table.decimal("yuan_per_month", "an amount [元/月]")
         return _build(path, FixedCharge, **common, yuan_per_month=amount)
+    if kind == "daily":
+        amount = table.decimal("yuan_per_day", "an amount [元/天]")
+        return _build(path, DailyCharge, **common, yuan_per_day=amount)
+    if kind == "minimum":
+        return _build(
+            path,
+            MinimumCharge,
+            **common,
+            yuan_per_month=table.opt_decimal("yuan_per_month", "an amount [元/月]"),
+            yuan_per_day=table.opt_decimal("yuan_per_day", "an amount [元/天]"),
+        )
     if kind == "energy":
         rate = table.decimal("yuan_per_kwh", price)
         return _build(path, EnergyCharge, **common, yuan_per_kwh=rate)
     if kind == "monthly_tiers":
-        return _build(path, MonthlyTiers, **common, tiers=_tiers(table))
+        return _build(
+            path,
+            MonthlyTiers,
+            **common,
+            tiers=_tiers(table),
+            bounds_per=_enum(table, "bounds_per", TierBounds, TierBounds.MONTH),
+        )
     if kind == "annual_tiers":
         return _build(
             path,
@@ -542,6 +672,15 @@ def _charge(item: object, path: str) -> Charge:
             base_yuan_per_kwh=table.opt_decimal("base_yuan_per_kwh", price),
             price_step=table.opt_decimal("price_step", "a step such as 0.0001"),
             prices=_prices(table),
+        )
+    if kind == "tou_tiers":
+        return _build(
+            path,
+            TimeOfUseTiers,
+            **common,
+            schedule=table.text("schedule"),
+            buckets=_bucket_tiers(table),
+            bounds_per=_enum(table, "bounds_per", TierBounds, TierBounds.MONTH),
         )
     if kind == "basic":
         options: dict[str, Any] = {
@@ -614,7 +753,12 @@ def from_mapping(
     versions = tuple(
         _version(v, f"versions[{i}]", calendars) for i, v in enumerate(table.array("versions"))
     )
-    step = table.decimal("rounding_step") if table.has("rounding_step") else Decimal("0.01")
+    currency = table.text("currency", "CNY")
+    step = (
+        table.decimal("rounding_step")
+        if table.has("rounding_step")
+        else Decimal(1).scaleb(-minor_unit_exponent(currency))
+    )
     rounding = _build(
         "rounding", Rounding, step=step, mode=table.text("rounding_mode", decimal.ROUND_HALF_UP)
     )
@@ -625,12 +769,18 @@ def from_mapping(
         name_zh=table.text("name_zh"),
         name_en=table.text("name_en"),
         category=_enum(table, "category", CustomerCategory, None),
-        currency=table.text("currency", "CNY"),
+        currency=currency,
         rounding=rounding,
+        proration=_enum(table, "proration", Proration, Proration.CALENDAR_30),
         note=table.text("note", ""),
         versions=versions,
     )
-    minor_unit = Decimal(1).scaleb(-minor_unit_exponent(tariff.currency))
+    decimals = minor_unit_exponent(tariff.currency)
+    if table.has("minor_unit") and table.integer("minor_unit", decimals) != decimals:
+        raise InvalidInput(
+            "minor_unit", table.raw("minor_unit"), f"{decimals}, the decimals of {tariff.currency}"
+        )
+    minor_unit = Decimal(1).scaleb(-decimals)
     if tariff.rounding.step < minor_unit:  # refused here, not when the first bill is rounded
         raise InvalidInput(
             "rounding_step",
@@ -695,6 +845,21 @@ def _window(window: TouWindow, with_bucket: bool = True) -> dict[str, Any]:
     return data
 
 
+def _amounts(charge: FixedCharge | DailyCharge | MinimumCharge | EnergyCharge) -> dict[str, Any]:
+    """Return the amount fields of a charge priced by one number (per month, day or kWh)."""
+    names = ("yuan_per_month", "yuan_per_day", "yuan_per_kwh")
+    return {n: getattr(charge, n) for n in names if getattr(charge, n, None) is not None}
+
+
+def _tier_list(tiers: Sequence[Tier]) -> list[dict[str, Any]]:
+    return [
+        {"yuan_per_kwh": t.yuan_per_kwh}
+        if t.upto_kwh is None
+        else {"upto": t.upto_kwh, "yuan_per_kwh": t.yuan_per_kwh}
+        for t in tiers
+    ]
+
+
 def _charge_mapping(charge: Charge) -> dict[str, Any]:
     data: dict[str, Any] = {
         "type": charge.kind,
@@ -705,17 +870,18 @@ def _charge_mapping(charge: Charge) -> dict[str, Any]:
         **({"source_zh": charge.source_zh} if charge.source_zh else {}),
         "category": charge.category.value,
     }
-    if isinstance(charge, FixedCharge):
-        data["yuan_per_month"] = charge.yuan_per_month
-    elif isinstance(charge, EnergyCharge):
-        data["yuan_per_kwh"] = charge.yuan_per_kwh
-    elif isinstance(charge, MonthlyTiers | AnnualTiers):
-        data["tiers"] = [
-            {"yuan_per_kwh": t.yuan_per_kwh}
-            if t.upto_kwh is None
-            else {"upto": t.upto_kwh, "yuan_per_kwh": t.yuan_per_kwh}
-            for t in charge.tiers
+    if isinstance(charge, FixedCharge | DailyCharge | MinimumCharge | EnergyCharge):
+        data.update(_amounts(charge))
+    elif isinstance(charge, TimeOfUseTiers):
+        data["schedule"] = charge.schedule
+        data["bounds_per"] = charge.bounds_per.value
+        data["buckets"] = [
+            {"bucket": entry.bucket, "tiers": _tier_list(entry.tiers)} for entry in charge.buckets
         ]
+    elif isinstance(charge, MonthlyTiers | AnnualTiers):
+        data["tiers"] = _tier_list(charge.tiers)
+        if isinstance(charge, MonthlyTiers):
+            data["bounds_per"] = charge.bounds_per.value
         if isinstance(charge, AnnualTiers):
             data["partial_year"] = charge.partial_year.value
             data["cycle_start_month"] = charge.cycle_start_month
@@ -757,6 +923,17 @@ def _charge_mapping(charge: Charge) -> dict[str, Any]:
     return data
 
 
+def _rule_mapping(rule: HolidayRule) -> dict[str, Any]:
+    if isinstance(rule, FixedDateRule):
+        return {
+            "name": rule.name,
+            "month": rule.month,
+            "day": rule.day,
+            "observed": rule.observed.value,
+        }
+    return {"name": rule.name, "month": rule.month, "weekday": rule.weekday, "nth": rule.nth}
+
+
 def _schedule_mapping(schedule: TouSchedule) -> dict[str, Any]:
     data: dict[str, Any] = {"timezone": schedule.timezone}
     if schedule.holiday_calendar is not None:
@@ -764,6 +941,8 @@ def _schedule_mapping(schedule: TouSchedule) -> dict[str, Any]:
     else:
         data["holidays"] = sorted(schedule.holidays)
         data["workdays"] = sorted(schedule.workdays)
+    if schedule.holiday_rules:
+        data["holiday_rules"] = [_rule_mapping(rule) for rule in schedule.holiday_rules]
     data["seasons"] = []
     for season in schedule.seasons:
         entry: dict[str, Any] = {
@@ -816,6 +995,11 @@ def to_mapping(tariff: Tariff) -> dict[str, Any]:
         "currency": tariff.currency,
         "rounding_step": tariff.rounding.step,
         "rounding_mode": tariff.rounding.mode,
+        **(
+            {"proration": tariff.proration.value}
+            if tariff.proration is not Proration.CALENDAR_30
+            else {}
+        ),
         "note": tariff.note,
         "versions": versions,
     }

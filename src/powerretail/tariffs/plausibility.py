@@ -48,6 +48,7 @@ from powerretail.tariffs.model import (
     MonthlyTiers,
     Tariff,
     TimeOfUseCharge,
+    TimeOfUseTiers,
 )
 
 __all__ = ["DEFAULT_TARIFF_BOUNDS", "PriceFinding", "TariffBounds", "implausible_prices"]
@@ -124,6 +125,11 @@ def _prices(charge: Charge, path: str, bounds: TariffBounds) -> Iterator[_Price]
     elif isinstance(charge, MonthlyTiers | AnnualTiers):
         for index, tier in enumerate(charge.tiers):
             yield f"{path}.tiers[{index}].yuan_per_kwh", tier.yuan_per_kwh, "元/kWh", energy
+    elif isinstance(charge, TimeOfUseTiers):
+        for b, entry in enumerate(charge.buckets):
+            for index, tier in enumerate(entry.tiers):
+                at = f"{path}.buckets[{b}].tiers[{index}].yuan_per_kwh"
+                yield at, tier.yuan_per_kwh, "元/kWh", energy
     elif isinstance(charge, TimeOfUseCharge):
         if charge.base_yuan_per_kwh is not None:
             yield f"{path}.base_yuan_per_kwh", charge.base_yuan_per_kwh, "元/kWh", energy

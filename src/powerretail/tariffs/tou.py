@@ -43,6 +43,7 @@ from typing import Final, Protocol
 import attrs
 
 from powerretail.calendars.china import ChinaMainlandCalendar
+from powerretail.calendars.rules import HolidayRule, RuleCalendar
 from powerretail.errors import InvalidInput
 from powerretail.timeframe import DEFAULT_TIMEZONE, as_date, timezone
 
@@ -307,6 +308,9 @@ class TouSchedule:
     workdays: frozenset[date] = attrs.field(default=frozenset(), converter=_dates)
     holiday_calendar: str | None = None
     calendar: HolidayCalendar | None = attrs.field(default=None, eq=False, repr=False)
+    #: Holidays by date rule (fourth Thursday of November …), besides ``holidays``.
+    holiday_rules: tuple[HolidayRule, ...] = attrs.field(default=(), converter=tuple)
+    _rule_calendar: RuleCalendar | None = attrs.field(init=False, eq=False, repr=False)
     timezone: str = attrs.field(default=DEFAULT_TIMEZONE, converter=_zone)
     _by_month: tuple[int, ...] = attrs.field(init=False, eq=False, repr=False)
     _base: Mapping[tuple[int, str], tuple[str, ...]] = attrs.field(init=False, eq=False, repr=False)
@@ -345,6 +349,12 @@ class TouSchedule:
                 object.__setattr__(self, "calendar", HOLIDAY_CALENDARS[self.holiday_calendar])
         elif self.calendar is not None:
             raise InvalidInput("holiday_calendar", None, "the name of the calendar passed")
+        if self.holiday_rules and self.holiday_calendar is not None:
+            raise InvalidInput(
+                "holiday_rules", self.holiday_calendar, "either a holiday calendar or rules"
+            )
+        rules = RuleCalendar(self.holiday_rules) if self.holiday_rules else None
+        object.__setattr__(self, "_rule_calendar", rules)
         overlap = self.holidays & self.workdays
         if overlap:
             raise InvalidInput(
@@ -388,7 +398,9 @@ class TouSchedule:
             if day.weekday() >= 5 and not self.calendar.is_working_day(day):
                 return "weekend"
             return "workday"
-        if day in self.holidays:
+        if day in self.holidays or (
+            self._rule_calendar is not None and self._rule_calendar.holiday_name(day) is not None
+        ):
             return "holiday"
         if day.weekday() >= 5 and day not in self.workdays:
             return "weekend"

@@ -162,7 +162,6 @@ class TestCharges:
         [
             ((), "at least one"),
             ((Tier(None, 1), Tier(None, 2)), "only the last"),
-            ((Tier(100, 1),), "no bound on the last"),
             ((Tier(100, 1), Tier(50, 1), Tier(None, 1)), "above 100"),
         ],
     )
