@@ -320,6 +320,7 @@ def load_sample_book(
             ),
             meters=(meter,),
             deposit=Money("500.00"),
+            deposit_clause="供用电合同 电费保证金条款",
         )
         if isinstance(customer.usage, list):
             submit_reads(make_unit_of_work, clock=clock, reads=_register_reads(customer, meter))

@@ -63,6 +63,7 @@ __all__ = [
     "CUSTOMER_CREDIT",
     "DEFAULT_CHART",
     "DEPOSITS_HELD",
+    "DEPOSITS_IN_TRANSFER",
     "LATE_FEE_INCOME",
     "OPENING_BALANCES",
     "RECEIVABLE",
@@ -82,6 +83,11 @@ __all__ = [
     "balances_of",
     "bill_issued",
     "credit_note_posted",
+    "deposit_applied",
+    "deposit_held",
+    "deposit_of",
+    "deposit_refunded",
+    "deposit_transferred",
     "late_fee_charged",
     "opening_balance",
     "payment_received",
@@ -142,6 +148,8 @@ CASH_OVER_SHORT = "1901"
 CUSTOMER_CREDIT = "2203"
 #: 其他应付款-保证金 — deposits (保证金) held for customers, per account.
 DEPOSITS_HELD = "2241"
+#: 其他应付款-保证金划转 — a deposit on its way from one account to another (nets to zero).
+DEPOSITS_IN_TRANSFER = "2242"
 #: 期初余额 — the other side of balances carried in from before the ledger (a migration).
 OPENING_BALANCES = "4103"
 #: 内部往来-上划电费 — takings transferred to the head office at month end.
@@ -164,7 +172,7 @@ class ChartOfAccounts:
     Traceback (most recent call last):
     ...
     powerretail.errors.InvalidInput: account: expected an account of the chart \
-(1001, 1002, 1122, 1901, 2203, 2241, 2711, 4103, 6001.<component>, 6301, 6702), got "9999"
+(1001, 1002, 1122, 1901, 2203, 2241, 2242, 2711, 4103, 6001.<component>, 6301, 6702), got "9999"
     """
 
     accounts: tuple[LedgerAccount, ...]
@@ -229,6 +237,12 @@ DEFAULT_CHART = ChartOfAccounts(
             per_party=True,
         ),
         LedgerAccount(
+            code=DEPOSITS_IN_TRANSFER,
+            name_zh="其他应付款-保证金划转",
+            name_en="deposits in transfer",
+            type=AccountType.LIABILITY,
+        ),
+        LedgerAccount(
             code=TRANSFERS_TO_HEAD_OFFICE,
             name_zh="内部往来-上划电费",
             name_en="transfers to head office",
@@ -270,6 +284,7 @@ class PostingKind(enum.Enum):
     DEPOSIT_HELD = "deposit_held"
     DEPOSIT_APPLIED = "deposit_applied"
     DEPOSIT_REFUNDED = "deposit_refunded"
+    DEPOSIT_TRANSFERRED = "deposit_transferred"
     PREPAYMENT = "prepayment"
     CASH = "cash"
     REVERSAL = "reversal"
@@ -666,6 +681,142 @@ def refund_paid(
     )
 
 
+def _two_entries(
+    posting_id: str,
+    *,
+    party: str,
+    kind: PostingKind,
+    debit: str,
+    credit: str,
+    amount: Money,
+    at: datetime,
+    dated: date,
+    memo: str,
+) -> LedgerPosting:
+    return _posting(
+        posting_id,
+        party=party,
+        kind=kind,
+        at=at,
+        dated=dated,
+        entries=[
+            Entry(account=debit, side=Side.DEBIT, amount=amount),
+            Entry(account=credit, side=Side.CREDIT, amount=amount),
+        ],
+        memo=memo,
+    )
+
+
+def deposit_held(
+    posting_id: str,
+    *,
+    party: str,
+    amount: Money,
+    at: datetime,
+    dated: date,
+    into: str = BANK,
+) -> LedgerPosting:
+    """Return the posting of a deposit (保证金) received ``into`` bank or cash: Dr ``into``,
+    Cr deposits held."""
+    return _two_entries(
+        posting_id,
+        party=party,
+        kind=PostingKind.DEPOSIT_HELD,
+        debit=into,
+        credit=DEPOSITS_HELD,
+        amount=amount,
+        at=at,
+        dated=dated,
+        memo="deposit held",
+    )
+
+
+def deposit_applied(
+    posting_id: str, *, party: str, amount: Money, at: datetime, dated: date
+) -> LedgerPosting:
+    """Return the posting of a deposit applied as a payment: Dr deposits held, Cr credit.
+
+    Like a payment received, it first becomes account credit; :func:`allocation_applied` then
+    moves what the open items take from credit to the receivable.
+    """
+    return _two_entries(
+        posting_id,
+        party=party,
+        kind=PostingKind.DEPOSIT_APPLIED,
+        debit=DEPOSITS_HELD,
+        credit=CUSTOMER_CREDIT,
+        amount=amount,
+        at=at,
+        dated=dated,
+        memo="deposit applied to what is owed",
+    )
+
+
+def deposit_refunded(
+    posting_id: str,
+    *,
+    party: str,
+    amount: Money,
+    at: datetime,
+    dated: date,
+    out_of: str = BANK,
+) -> LedgerPosting:
+    """Return the posting of a deposit paid back ``out_of`` bank or cash: Dr deposits held,
+    Cr ``out_of``."""
+    return _two_entries(
+        posting_id,
+        party=party,
+        kind=PostingKind.DEPOSIT_REFUNDED,
+        debit=DEPOSITS_HELD,
+        credit=out_of,
+        amount=amount,
+        at=at,
+        dated=dated,
+        memo="deposit refunded",
+    )
+
+
+def deposit_transferred(
+    posting_id: str,
+    *,
+    from_party: str,
+    to_party: str,
+    amount: Money,
+    at: datetime,
+    dated: date,
+) -> tuple[LedgerPosting, LedgerPosting]:
+    """Return the two postings of a deposit moved from ``from_party`` to ``to_party``.
+
+    Each party's postings are its own, so the movement is two balanced postings through
+    deposits in transfer: ``{posting_id}/out`` (Dr deposits held, Cr in transfer) for
+    ``from_party`` and ``{posting_id}/in`` (Dr in transfer, Cr deposits held) for ``to_party``.
+    Posted together, deposits in transfer nets to zero.
+    """
+    out = _two_entries(
+        f"{posting_id}/out",
+        party=from_party,
+        kind=PostingKind.DEPOSIT_TRANSFERRED,
+        debit=DEPOSITS_HELD,
+        credit=DEPOSITS_IN_TRANSFER,
+        amount=amount,
+        at=at,
+        dated=dated,
+        memo=f"deposit moved to account {to_party}",
+    )
+    into = _two_entries(
+        f"{posting_id}/in",
+        party=to_party,
+        kind=PostingKind.DEPOSIT_TRANSFERRED,
+        debit=DEPOSITS_IN_TRANSFER,
+        credit=DEPOSITS_HELD,
+        amount=amount,
+        at=at,
+        dated=dated,
+        memo=f"deposit moved from account {from_party}",
+    )
+    return out, into
+
+
 def reversal(original: LedgerPosting, *, posting_id: str, at: datetime, why: str) -> LedgerPosting:
     """Return the compensating posting of ``original``: every entry on the other side.
 
@@ -771,6 +922,18 @@ def receivable_of(
     return items, credit
 
 
+def deposit_of(postings: Iterable[LedgerPosting], party: str, *, currency: str = "CNY") -> Money:
+    """Return the deposit held for ``party``: the fold of its deposits-held entries."""
+    held = Money.zero(currency)
+    for posting in postings:
+        if posting.party != party:
+            continue
+        for entry in posting.entries:
+            if entry.account == DEPOSITS_HELD:
+                held -= entry.signed
+    return held
+
+
 def arrears_book(
     postings: Iterable[LedgerPosting],
     *,
@@ -805,11 +968,13 @@ def opening_balance(
     credit: Money,
     at: datetime,
     dated: date,
+    deposit: Money | None = None,
 ) -> LedgerPosting | None:
     """Return the posting that carries ``party``'s balances in from before the ledger.
 
     Dr receivable for each open item (its bill, kind and date), Cr customer credit for the
-    credit, and the difference on opening balances. ``None`` when there is nothing to carry.
+    credit, Cr deposits held for the ``deposit``, and the difference on opening balances.
+    ``None`` when there is nothing to carry.
     """
     entries = [
         Entry(
@@ -825,10 +990,11 @@ def opening_balance(
     ]
     if credit.amount > 0:
         entries.append(Entry(account=CUSTOMER_CREDIT, side=Side.CREDIT, amount=credit))
+    if deposit is not None and deposit.amount > 0:
+        entries.append(Entry(account=DEPOSITS_HELD, side=Side.CREDIT, amount=deposit))
     if not entries:
         return None
-    owed = sum_money((e.amount for e in entries if e.side is Side.DEBIT), credit.currency)
-    net = owed - credit
+    net = sum_money((e.signed for e in entries), credit.currency)
     if not net.is_zero():
         side = Side.CREDIT if net.amount > 0 else Side.DEBIT
         entries.append(Entry(account=OPENING_BALANCES, side=side, amount=abs(net)))

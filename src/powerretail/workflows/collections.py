@@ -39,6 +39,7 @@ from powerretail.collections.deposits import (
     deposit_basis,
 )
 from powerretail.collections.dunning import StopReason, open_case, stop_supply
+from powerretail.collections.ledger import BANK
 from powerretail.collections.payment_plans import grant_plan
 from powerretail.collections.prepayment import (
     SEED_PREPAYMENT_POLICY,
@@ -69,6 +70,12 @@ from powerretail.repositories.dunning import (
 from powerretail.repositories.payments import PAYMENTS, RECEIVABLES, Payment
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from powerretail.workflows._common import event
+from powerretail.workflows.ledger import (
+    post_deposit_applied,
+    post_deposit_held,
+    post_deposit_refund,
+    post_deposit_transfer,
+)
 from powerretail.workflows.payments import charge_late_fee_until, post_payment
 
 __all__ = [
@@ -383,12 +390,14 @@ def hold_deposit(
     amount: Money,
     on: date,
     contract_clause: str | None = None,
+    into: str = BANK,
 ) -> dict[str, JsonValue]:
     """Hold a deposit of ``amount`` for ``account_id`` on ``on``, where that is allowed.
 
     Allowed when the rule set in force on ``on`` allows a deposit (《供电营业规则》 1996), or the
     supply contract agrees one (``contract_clause``; needed from 2024-06-01, when the 2024
-    revision removed the deposit). Returns the movement (``basis`` names what allowed it).
+    revision removed the deposit). The ledger gets Dr ``into`` (bank, or cash for a collector's
+    takings), Cr deposits held. Returns the movement (``basis`` names what allowed it).
 
     Raises:
         CommandRefused: no deposit is allowed (the refusal names the rule) — stored.
@@ -403,6 +412,10 @@ def hold_deposit(
         receivables = uow.repository(RECEIVABLES)
         receivable, version = receivables.get(AccountId(account_id))
         receivables.save(attrs.evolve(receivable, deposit=receivable.deposit + amount), version)
+        at = clock.now()
+        post_deposit_held(
+            uow, key=key, account_id=account_id, amount=amount, at=at, dated=on, into=into
+        )
         return _movement(
             uow,
             key=key,
@@ -412,7 +425,7 @@ def hold_deposit(
             on=on,
             basis=basis,
             detail="电费保证金 held",
-            at=clock.now(),
+            at=at,
         )
 
     return run_idempotent(
@@ -422,7 +435,8 @@ def hold_deposit(
         command="hold_deposit",
         payload=command_payload(
             account_id=account_id, amount=amount, on=on, contract_clause=contract_clause
-        ),
+        )
+        | ({} if into == BANK else {"into": into}),
         action=action,
     )
 
@@ -439,7 +453,9 @@ def apply_deposit(
 
     The deposit settles the open items like a payment received on ``on`` (stored as payment
     ``P-DEP-{key}``, so late fees stop accruing on what it paid); what it does not take stays
-    held, to be refunded. Returns the movement with ``left`` (the deposit still held).
+    held, to be refunded. The ledger gets Dr deposits held, Cr customer credit, then the
+    allocation (Dr customer credit, Cr the receivable's items). Returns the movement with
+    ``left`` (the deposit still held).
 
     Raises:
         CommandRefused: the account holds no deposit — stored.
@@ -459,16 +475,16 @@ def apply_deposit(
             used, paid_on=on
         )
         receivables.save(changed, version)
-        uow.repository(PAYMENTS).add(
-            Payment(
-                payment_id=PaymentId(f"P-DEP-{key}"),
-                account_id=AccountId(account_id),
-                amount=used,
-                received_on=on,
-                allocations=allocation.allocations,
-                credit=allocation.credit,
-            )
+        payment = Payment(
+            payment_id=PaymentId(f"P-DEP-{key}"),
+            account_id=AccountId(account_id),
+            amount=used,
+            received_on=on,
+            allocations=allocation.allocations,
+            credit=allocation.credit,
         )
+        uow.repository(PAYMENTS).add(payment)
+        post_deposit_applied(uow, payment, key=key, at=clock.now())
         result = _movement(
             uow,
             key=key,
@@ -508,7 +524,9 @@ def transfer_deposit(
     """Move the whole deposit of ``from_account`` to ``to_account`` (move-out and move-in at once).
 
     Source: 苏州供电公司客户迁出 5.主要控制点 — the deposit moves to the new contract instead of
-    being refunded and paid again. Returns the movement into ``to_account``.
+    being refunded and paid again. The ledger gets two postings through deposits in transfer
+    (Dr deposits held of ``from_account``, Cr deposits held of ``to_account``). Returns the
+    movement into ``to_account``.
 
     Raises:
         CommandRefused: ``from_account`` holds no deposit, or the accounts are not the same
@@ -530,6 +548,15 @@ def transfer_deposit(
         receivables.save(attrs.evolve(source, deposit=held - held), source_version)
         receivables.save(attrs.evolve(target, deposit=target.deposit + held), target_version)
         at = clock.now()
+        post_deposit_transfer(
+            uow,
+            key=key,
+            from_account=from_account,
+            to_account=to_account,
+            amount=held,
+            at=at,
+            dated=on,
+        )
         _movement(
             uow,
             key=key,
@@ -570,8 +597,11 @@ def refund_deposit(
     key: str,
     account_id: str,
     on: date,
+    out_of: str = BANK,
 ) -> dict[str, JsonValue]:
     """Refund the whole deposit of ``account_id``, once nothing is owed.
+
+    The ledger gets Dr deposits held, Cr ``out_of`` (bank, or cash).
 
     Raises:
         CommandRefused: the account holds no deposit, or still owes (apply the deposit first)
@@ -588,6 +618,10 @@ def refund_deposit(
         if receivable.owed.amount > 0:
             raise DepositNotHeld(account_id, f"refund while {receivable.owed} is owed")
         receivables.save(attrs.evolve(receivable, deposit=held - held), version)
+        at = clock.now()
+        post_deposit_refund(
+            uow, key=key, account_id=account_id, amount=held, at=at, dated=on, out_of=out_of
+        )
         return _movement(
             uow,
             key=key,
@@ -597,7 +631,7 @@ def refund_deposit(
             on=on,
             basis="refund of the deposit held",
             detail="退还保证金",
-            at=clock.now(),
+            at=at,
         )
 
     return run_idempotent(
@@ -605,7 +639,8 @@ def refund_deposit(
         clock=clock,
         key=key,
         command="refund_deposit",
-        payload=command_payload(account_id=account_id, on=on),
+        payload=command_payload(account_id=account_id, on=on)
+        | ({} if out_of == BANK else {"out_of": out_of}),
         action=action,
     )
 

@@ -4,8 +4,10 @@ Each money-moving workflow calls one hook here inside its own unit of work, with
 before and after its change, so the entries commit with the movement (RELIABILITY R9):
 :func:`post_bill` (a bill or rebill issued, and the account credit it took),
 :func:`post_credit_note`, :func:`post_payment_entries` (the payment and its allocation),
-:func:`post_late_fee` and :func:`post_write_off`. The hooks are idempotent: a retried command
-posts nothing more (:func:`~powerretail.repositories.ledger.post`).
+:func:`post_late_fee`, :func:`post_write_off`, and the deposit's :func:`post_deposit_held`,
+:func:`post_deposit_applied`, :func:`post_deposit_transfer` and :func:`post_deposit_refund`.
+The hooks are idempotent: a retried command posts nothing more
+(:func:`~powerretail.repositories.ledger.post`).
 
 :func:`trial_balance_of` and :func:`statement_of` read the ledger; :func:`ledger_problems`
 checks that it balances and folds to the stored receivables; :func:`reverse_posting` corrects a
@@ -23,12 +25,18 @@ from powerretail.collections.allocation import Allocation, ItemKind, OpenItem
 from powerretail.collections.ledger import (
     BANK,
     CUSTOMER_CREDIT,
+    DEPOSITS_IN_TRANSFER,
     RECEIVABLE,
     AccountBalance,
     LedgerPosting,
     allocation_applied,
     bill_issued,
     credit_note_posted,
+    deposit_applied,
+    deposit_held,
+    deposit_of,
+    deposit_refunded,
+    deposit_transferred,
     late_fee_charged,
     opening_balance,
     payment_received,
@@ -64,6 +72,10 @@ __all__ = [
     "open_ledger",
     "post_bill",
     "post_credit_note",
+    "post_deposit_applied",
+    "post_deposit_held",
+    "post_deposit_refund",
+    "post_deposit_transfer",
     "post_late_fee",
     "post_payment_entries",
     "post_write_off",
@@ -248,6 +260,98 @@ def post_write_off(
     )
 
 
+def post_deposit_held(
+    uow: UnitOfWork,
+    *,
+    key: str,
+    account_id: str,
+    amount: Money,
+    at: datetime,
+    dated: date,
+    into: str = BANK,
+) -> None:
+    """Post a deposit of ``amount`` received ``into`` bank or cash for ``account_id``."""
+    post(
+        uow,
+        deposit_held(
+            f"deposit/{key}/held", party=account_id, amount=amount, at=at, dated=dated, into=into
+        ),
+    )
+
+
+def post_deposit_applied(uow: UnitOfWork, payment: Payment, *, key: str, at: datetime) -> None:
+    """Post the deposit applied as ``payment``: deposit to credit, then its allocation."""
+    posting_id = f"deposit/{key}/applied"
+    post_all(
+        uow,
+        [
+            deposit_applied(
+                posting_id,
+                party=payment.account_id,
+                amount=payment.amount,
+                at=at,
+                dated=payment.received_on,
+            ),
+            allocation_applied(
+                f"{posting_id}/allocation",
+                party=payment.account_id,
+                allocations=payment.allocations,
+                at=at,
+                dated=payment.received_on,
+                memo=f"deposit applied as payment {payment.payment_id}",
+            ),
+        ],
+    )
+
+
+def post_deposit_transfer(
+    uow: UnitOfWork,
+    *,
+    key: str,
+    from_account: str,
+    to_account: str,
+    amount: Money,
+    at: datetime,
+    dated: date,
+) -> None:
+    """Post ``amount`` of deposit moved from ``from_account`` to ``to_account`` (two postings)."""
+    post_all(
+        uow,
+        deposit_transferred(
+            f"deposit/{key}/transfer",
+            from_party=from_account,
+            to_party=to_account,
+            amount=amount,
+            at=at,
+            dated=dated,
+        ),
+    )
+
+
+def post_deposit_refund(
+    uow: UnitOfWork,
+    *,
+    key: str,
+    account_id: str,
+    amount: Money,
+    at: datetime,
+    dated: date,
+    out_of: str = BANK,
+) -> None:
+    """Post ``amount`` of ``account_id``'s deposit paid back ``out_of`` bank or cash."""
+    post(
+        uow,
+        deposit_refunded(
+            f"deposit/{key}/refunded",
+            party=account_id,
+            amount=amount,
+            at=at,
+            dated=dated,
+            out_of=out_of,
+        ),
+    )
+
+
 def trial_balance_of(
     make_unit_of_work: UnitOfWorkFactory, *, currency: str = "CNY"
 ) -> tuple[AccountBalance, ...]:
@@ -269,8 +373,8 @@ def ledger_problems(make_unit_of_work: UnitOfWorkFactory) -> tuple[str, ...]:
     from a store), so the trial balance sums to zero. Checked here: each party's cached
     balances (its ledger head) equal the replay of its postings from zero, and its head counts
     them; each stored
-    receivable — every open item (bill, kind, amount, date) and the account credit — equals the
-    fold of its account's postings.
+    receivable — every open item (bill, kind, amount, date), the account credit and the deposit
+    held — equals the fold of its account's postings; deposits in transfer net to zero.
     """
     problems: list[str] = []
     with make_unit_of_work() as uow:
@@ -295,6 +399,27 @@ def ledger_problems(make_unit_of_work: UnitOfWorkFactory) -> tuple[str, ...]:
                     f"{receivable.account_id}: credit {receivable.credit} but the ledger "
                     f"folds to {credit}"
                 )
+            deposit = deposit_of(
+                postings, receivable.account_id, currency=receivable.deposit.currency
+            )
+            if deposit != receivable.deposit:
+                problems.append(
+                    f"{receivable.account_id}: deposit {receivable.deposit} but the ledger "
+                    f"folds to {deposit}"
+                )
+        in_transfer: dict[str, Money] = {}
+        for posting in postings:
+            for entry in posting.entries:
+                if entry.account == DEPOSITS_IN_TRANSFER:
+                    currency = entry.amount.currency
+                    in_transfer[currency] = (
+                        in_transfer.get(currency, Money.zero(currency)) + entry.signed
+                    )
+        problems += [
+            f"deposits in transfer do not net to zero: {net}"
+            for net in in_transfer.values()
+            if not net.is_zero()
+        ]
     return tuple(problems)
 
 
@@ -469,6 +594,7 @@ def open_ledger(
                 credit=receivable.credit,
                 at=clock.now(),
                 dated=dated,
+                deposit=receivable.deposit,
             )
             if posting is None:
                 continue

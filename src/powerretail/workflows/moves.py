@@ -8,9 +8,12 @@ What the account owes stays on its receivable — with the customer who incurred
 to whoever moves in next.
 
 :func:`move_in` opens an account: the customer (if new), the account, its billing profile, its
-meters and first reads, and an empty receivable holding a deposit. When the same customer moves
-out of another account on the day it moves in (a move between premises), ``carry_deposit_from``
-carries that account's deposit over instead of asking for a new one.
+meters and first reads, and an empty receivable holding a deposit — held only where the deposit
+rules allow one (:func:`~powerretail.collections.deposits.deposit_basis`: the 1996 rules, or a
+contract clause from 2024-06-01) and posted to the ledger (Dr bank, Cr deposits held). When the
+same customer moves out of another account on the day it moves in (a move between premises),
+``carry_deposit_from`` carries that account's deposit over instead of asking for a new one (posted
+as a deposit transfer).
 
 Both run once per idempotency key and announce ``CustomerMovedOut`` / ``CustomerMovedIn``.
 """
@@ -18,11 +21,17 @@ Both run once per idempotency key and announce ``CustomerMovedOut`` / ``Customer
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import attrs
 
 from powerretail.billing.lifecycle import PlausibilityBounds
+from powerretail.collections.deposits import (
+    MOVE_SOURCE,
+    DepositMovement,
+    MovementKind,
+    deposit_basis,
+)
 from powerretail.customers.contacts import Channel, record_contact
 from powerretail.customers.parties import Account, Customer
 from powerretail.errors import RuleViolation
@@ -33,6 +42,7 @@ from powerretail.quantities import Money
 from powerretail.repositories.billing import BILLING_PROFILES, BillingProfile
 from powerretail.repositories.clock import Clock
 from powerretail.repositories.codec import JsonValue
+from powerretail.repositories.collections import DEPOSIT_MOVEMENTS
 from powerretail.repositories.commands import run_idempotent
 from powerretail.repositories.customers import ACCOUNTS, CONTACT_RECORDS, CUSTOMERS
 from powerretail.repositories.metering import METERS, READS, StoredRead, read_key
@@ -46,6 +56,7 @@ from powerretail.workflows.billing_cycle import (
     issue_and_charge,
     unused_bill_id,
 )
+from powerretail.workflows.ledger import post_deposit_held, post_deposit_transfer
 
 __all__ = ["DepositNotCarried", "move_in", "move_out", "store_reads_as_given"]
 
@@ -205,8 +216,57 @@ def move_out(
     )
 
 
+def _record_movement(
+    uow: UnitOfWork,
+    *,
+    key: str,
+    account_id: str,
+    kind: MovementKind,
+    amount: Money,
+    on: date,
+    basis: str,
+    detail: str,
+) -> None:
+    uow.repository(DEPOSIT_MOVEMENTS).add(
+        DepositMovement(
+            movement_id=f"DEP-{key}-{kind.value}-{account_id}",
+            account_id=account_id,
+            kind=kind,
+            amount=amount,
+            on=on,
+            basis=basis,
+            detail=detail,
+        )
+    )
+
+
+def _hold_deposit(
+    uow: UnitOfWork, *, key: str, account: Account, deposit: Money, clause: str | None, at: datetime
+) -> None:
+    basis = deposit_basis(account.opened_on, contract_clause=clause)
+    post_deposit_held(
+        uow, key=key, account_id=account.id, amount=deposit, at=at, dated=account.opened_on
+    )
+    _record_movement(
+        uow,
+        key=key,
+        account_id=account.id,
+        kind=MovementKind.HELD,
+        amount=deposit,
+        on=account.opened_on,
+        basis=basis,
+        detail="电费保证金 held at move-in",
+    )
+
+
 def _carry_deposit(
-    uow: UnitOfWork, *, source: str, account: Account, receivable: Receivable
+    uow: UnitOfWork,
+    *,
+    key: str,
+    source: str,
+    account: Account,
+    receivable: Receivable,
+    at: datetime,
 ) -> Receivable:
     receivables = uow.repository(RECEIVABLES)
     old, version = receivables.get(AccountId(source))
@@ -218,6 +278,30 @@ def _carry_deposit(
             source, f"it closed on {closed.closed_on}, not on the move-in day {account.opened_on}"
         )
     receivables.save(attrs.evolve(old, deposit=Money.zero(old.deposit.currency)), version)
+    if old.deposit.amount > 0:
+        post_deposit_transfer(
+            uow,
+            key=key,
+            from_account=source,
+            to_account=account.id,
+            amount=old.deposit,
+            at=at,
+            dated=account.opened_on,
+        )
+        for kind, party, detail in (
+            (MovementKind.TRANSFERRED_OUT, source, f"to account {account.id}"),
+            (MovementKind.TRANSFERRED_IN, account.id, f"from account {source}"),
+        ):
+            _record_movement(
+                uow,
+                key=key,
+                account_id=party,
+                kind=kind,
+                amount=old.deposit,
+                on=account.opened_on,
+                basis=MOVE_SOURCE,
+                detail=detail,
+            )
     return attrs.evolve(receivable, deposit=receivable.deposit + old.deposit)
 
 
@@ -233,14 +317,19 @@ def move_in(
     initial_reads: Sequence[RegisterRead] = (),
     deposit: Money | None = None,
     carry_deposit_from: str | None = None,
+    deposit_clause: str | None = None,
 ) -> dict[str, JsonValue]:
     """Open ``account`` for ``customer`` from ``account.opened_on``, once for ``key``.
 
     The customer and meters are added if not stored yet; the profile is stored with
     ``opened_on`` set to the move-in day, so the first bill is prorated. Returns
-    ``{account_id, customer_id, deposit}``.
+    ``{account_id, customer_id, deposit}``. A ``deposit`` is held only where the rules in force
+    on the move-in day allow one, or the supply contract agrees one (``deposit_clause``, needed
+    from 2024-06-01); it is posted as received into the bank.
 
     Raises:
+        DepositRefused: a deposit the rules do not allow (stored as a refusal, raised as
+            ``CommandRefused``).
         DepositNotCarried: ``carry_deposit_from`` is another customer's account or was not
             closed on the move-in day (stored as a refusal, raised as ``CommandRefused``).
         VersionConflict: the account is already stored (after the retries of a conflict).
@@ -268,9 +357,19 @@ def move_in(
         receivable = Receivable.open(
             account_id=account.id, customer_id=account.customer_id, deposit=deposit
         )
+        at = clock.now()
+        if deposit is not None and deposit.amount > 0:
+            _hold_deposit(
+                uow, key=key, account=account, deposit=deposit, clause=deposit_clause, at=at
+            )
         if carry_deposit_from is not None:
             receivable = _carry_deposit(
-                uow, source=carry_deposit_from, account=account, receivable=receivable
+                uow,
+                key=key,
+                source=carry_deposit_from,
+                account=account,
+                receivable=receivable,
+                at=at,
             )
         uow.repository(RECEIVABLES).add(receivable)
         result: dict[str, JsonValue] = {
@@ -302,6 +401,7 @@ def move_in(
             "opened_on": account.opened_on.isoformat(),
             "deposit": None if deposit is None else str(deposit.amount),
             "carry_deposit_from": carry_deposit_from,
-        },
+        }
+        | ({} if deposit_clause is None else {"deposit_clause": deposit_clause}),
         action=action,
     )

@@ -355,8 +355,10 @@ def charge_late_fee_until(
     due = fee.amount - _charged_before(uow, bill_id, zero.currency)
     if due.amount <= 0:
         return zero
-    receivables.save(
-        receivable.charge(bill_id, due, dated=through, kind=ItemKind.LATE_FEE), version
+    charged = receivable.charge(bill_id, due, dated=through, kind=ItemKind.LATE_FEE)
+    receivables.save(charged, version)
+    post_late_fee(
+        uow, key=key, bill_id=bill_id, before=receivable, after=charged, at=at, dated=through
     )
     uow.outbox.append(
         event(

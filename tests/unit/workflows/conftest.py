@@ -117,6 +117,8 @@ def open_account(
         meters=(meter,),
         deposit=deposit or Money("300.00"),
         carry_deposit_from=carry_deposit_from,
+        # From 2024-06-01 a deposit needs a contract clause (《供电营业规则》 2024 revision).
+        deposit_clause="供用电合同 第12条",
     )
     submit_reads(make_unit_of_work, clock=clock, reads=reads(meter.id, start_day, start_reads))
 

@@ -83,12 +83,19 @@ class TestBillIssued:
     def test_debits_the_receivable_and_credits_revenue_per_component(
         self, billed: UnitOfWorkFactory
     ) -> None:
-        (posting,) = statement_of(billed, party="A-1")
+        deposit, posting = statement_of(billed, party="A-1")
 
+        # The move-in's deposit of 300.00 (conftest) is the account's first posting.
+        assert (deposit.posting_id, deposit.kind, deposit.sequence) == (
+            "deposit/move-in/A-1/held",
+            PostingKind.DEPOSIT_HELD,
+            1,
+        )
+        assert lines(deposit) == [("debit", BANK, "300.00", ""), ("credit", "2241", "300.00", "")]
         assert (posting.posting_id, posting.kind, posting.sequence) == (
             f"bill/{BILL}",
             PostingKind.BILL_ISSUED,
-            1,
+            2,
         )
         assert lines(posting) == [
             ("debit", RECEIVABLE, "246.04", BILL),
@@ -108,7 +115,7 @@ class TestBillIssued:
     ) -> None:
         run_billing_cycle(billed, clock=clock, period=JULY, issued_on=date(2025, 8, 1))
 
-        assert len(statement_of(billed, party="A-1")) == 1
+        assert len(statement_of(billed, party="A-1")) == 2  # the deposit and the bill
 
 
 class TestPayment:
@@ -135,7 +142,7 @@ class TestPayment:
         pay(billed, clock, "gw-1", "100.00", into=CASH)
 
         postings = by_id(billed)
-        assert len(postings) == 3
+        assert len(postings) == 4  # the deposit, the bill, the payment and its allocation
         assert postings["payment/P-gw-1"].entries[0].account == CASH
         assert ledger_problems(billed) == ()
 
@@ -283,7 +290,8 @@ class TestReadersAndReversal:
 
         balances = {b.account: b.amount.amount for b in trial_balance_of(billed)}
         assert sum(balances.values()) == 0
-        assert str(balances[BANK]) == "300.00"
+        assert str(balances[BANK]) == "600.00"  # the deposit of 300.00 and the payment
+        assert str(balances["2241"]) == "-300.00"
         assert str(balances[CUSTOMER_CREDIT]) == "-53.96"
         assert str(balances[RECEIVABLE]) == "0.00"
 
@@ -308,7 +316,7 @@ class TestReadersAndReversal:
 
         assert ledger_problems(billed) == ("A-1: open items differ from the ledger",)
         with billed() as uow:
-            assert len(uow.repository(LEDGER_POSTINGS).query(party="A-1")) == 1
+            assert len(uow.repository(LEDGER_POSTINGS).query(party="A-1")) == 2
 
 
 class TestProblemsAndReversal:

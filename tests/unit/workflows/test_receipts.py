@@ -271,10 +271,11 @@ class TestCash:
         assert (deposit["amount"], deposit["covers"]) == ("246.00", ["H-h-1"])
         assert (transfer["amount"], transfer["covers"]) == ("246.00", ["D-d-1"])
         balances = {b.account: str(b.amount.amount) for b in trial_balance_of(billed)}
-        # Cash: 246.04 taken, 0.04 short, 246.00 deposited → 0; bank: 246.00 in, 246.00 up.
+        # Cash: 246.04 taken, 0.04 short, 246.00 deposited → 0; bank: 246.00 in, 246.00 up,
+        # and the 300.00 electricity-charge deposit held since the move-in (conftest).
         assert balances[CASH] == "0.00"
         assert balances[CASH_OVER_SHORT] == "0.04"
-        assert balances[BANK] == "0.00"
+        assert balances[BANK] == "300.00"
         assert balances[TRANSFERS_TO_HEAD_OFFICE] == "246.00"
         assert ledger_problems(billed) == ()
 
