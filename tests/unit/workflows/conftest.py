@@ -83,6 +83,7 @@ def open_account(
     typical: Money | None = None,
     deposit: Money | None = None,
     carry_deposit_from: str | None = None,
+    deposit_clause: str | None = "供用电合同 第12条",
 ) -> None:
     """Open a C&I account with its meter and the reads of ``start_day``."""
     meter = a_meter(meter_id or f"M-{account_id}")
@@ -118,7 +119,7 @@ def open_account(
         deposit=deposit or Money("300.00"),
         carry_deposit_from=carry_deposit_from,
         # From 2024-06-01 a deposit needs a contract clause (《供电营业规则》 2024 revision).
-        deposit_clause="供用电合同 第12条",
+        deposit_clause=deposit_clause,
     )
     submit_reads(make_unit_of_work, clock=clock, reads=reads(meter.id, start_day, start_reads))
 
