@@ -1,11 +1,12 @@
 """R9 as a stateful test: every posting balances, the ledger balances, replay gives the cache.
 
 A model receivable (:class:`~powerretail.repositories.payments.Receivable`, the stored figure the
-workflows keep) moves through bills, payments, late fees, write-offs and credit notes; each move
+workflows keep) moves through bills, payments, late fees, write-offs, credit notes and deposits
+(held, applied to what is owed, moved to the other account, refunded); each move
 posts its entries through :func:`~powerretail.repositories.ledger.post`, some twice (a retry).
 After every step: Σ debits = Σ credits per posting and in the whole ledger; replaying each
 party's postings from zero gives its stored ledger head; and the fold of the postings gives the
-model's open items and credit.
+model's open items, credit and deposit, with deposits in transfer at zero.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+import attrs
 import pendulum
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -21,9 +23,15 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from powerretail.adapters.memory import MemoryStore
 from powerretail.collections.allocation import Allocation, AllocationOrder, ItemKind
 from powerretail.collections.ledger import (
+    DEPOSITS_IN_TRANSFER,
     allocation_applied,
     bill_issued,
     credit_note_posted,
+    deposit_applied,
+    deposit_held,
+    deposit_of,
+    deposit_refunded,
+    deposit_transferred,
     late_fee_charged,
     payment_received,
     receivable_of,
@@ -194,6 +202,70 @@ class Books(RuleBasedStateMachine):
             )
         )
 
+    @rule(party=parties, amount=amounts, retry=st.booleans())
+    def hold_a_deposit(self, party: str, amount: Money, retry: bool) -> None:
+        model = self.model[party]
+        self.model[party] = attrs.evolve(model, deposit=model.deposit + amount)
+        self.write(
+            deposit_held(self.next_id("DH"), party=party, amount=amount, at=AT, dated=self.today),
+            retry=retry,
+        )
+
+    @rule(party=parties)
+    def apply_the_deposit(self, party: str) -> None:
+        model = self.model[party]
+        used = min(model.deposit, model.owed)
+        if used.amount <= 0:
+            return
+        changed, allocation = attrs.evolve(model, deposit=model.deposit - used).receive(
+            used, paid_on=self.today
+        )
+        self.model[party] = changed
+        posting_id = self.next_id("DA")
+        self.write(
+            deposit_applied(posting_id, party=party, amount=used, at=AT, dated=self.today),
+            allocation_applied(
+                f"{posting_id}/allocation",
+                party=party,
+                allocations=allocation.allocations,
+                at=AT,
+                dated=self.today,
+                memo="deposit allocated",
+            ),
+        )
+
+    @rule(party=parties, retry=st.booleans())
+    def move_the_deposit(self, party: str, retry: bool) -> None:
+        other = "A-2" if party == "A-1" else "A-1"
+        held = self.model[party].deposit
+        if held.amount <= 0:
+            return
+        self.model[party] = attrs.evolve(self.model[party], deposit=held - held)
+        self.model[other] = attrs.evolve(
+            self.model[other], deposit=self.model[other].deposit + held
+        )
+        self.write(
+            *deposit_transferred(
+                self.next_id("DT"),
+                from_party=party,
+                to_party=other,
+                amount=held,
+                at=AT,
+                dated=self.today,
+            ),
+            retry=retry,
+        )
+
+    @rule(party=parties)
+    def refund_the_deposit(self, party: str) -> None:
+        held = self.model[party].deposit
+        if held.amount <= 0:
+            return
+        self.model[party] = attrs.evolve(self.model[party], deposit=held - held)
+        self.write(
+            deposit_refunded(self.next_id("DR"), party=party, amount=held, at=AT, dated=self.today)
+        )
+
     @rule(days=st.integers(1, 40))
     def time_passes(self, days: int) -> None:
         self.today += timedelta(days=days)
@@ -236,6 +308,11 @@ class Books(RuleBasedStateMachine):
                 if b.account == "1122"
             )
             assert owed == receivable.owed
+            assert deposit_of(postings, party) == receivable.deposit
+        in_transfer = [
+            b.amount for b in trial_balance(postings) if b.account == DEPOSITS_IN_TRANSFER
+        ]
+        assert all(amount.is_zero() for amount in in_transfer)
 
 
 Books.TestCase.settings = settings(max_examples=60, stateful_step_count=25, deadline=None)
