@@ -13,6 +13,7 @@ import attrs
 import pytest
 
 from powerretail.adapters.clocks import FixedClock
+from powerretail.adapters.memory import MemoryStore
 from powerretail.collections.ledger import (
     BANK,
     CASH,
@@ -20,6 +21,7 @@ from powerretail.collections.ledger import (
     DEPOSITS_HELD,
     DEPOSITS_IN_TRANSFER,
     LATE_FEE_INCOME,
+    OPENING_BALANCES,
     RECEIVABLE,
     LedgerPosting,
     PostingKind,
@@ -32,7 +34,7 @@ from powerretail.quantities import Money
 from powerretail.repositories.collections import DEPOSIT_MOVEMENTS
 from powerretail.repositories.commands import CommandRefused
 from powerretail.repositories.ledger import post, postings_of
-from powerretail.repositories.payments import RECEIVABLES
+from powerretail.repositories.payments import RECEIVABLES, Receivable
 from powerretail.repositories.unit_of_work import UnitOfWorkFactory
 from powerretail.workflows.billing_cycle import run_billing_cycle
 from powerretail.workflows.collections import (
@@ -42,7 +44,12 @@ from powerretail.workflows.collections import (
     refund_deposit,
     transfer_deposit,
 )
-from powerretail.workflows.ledger import ledger_problems, statement_of, trial_balance_of
+from powerretail.workflows.ledger import (
+    ledger_problems,
+    open_ledger,
+    statement_of,
+    trial_balance_of,
+)
 from powerretail.workflows.payments import charge_late_fees
 from tests.unit.workflows.conftest import JULY, NOW, open_account
 from tests.unit.workflows.test_moves import MOVE_DAY, leave
@@ -203,6 +210,19 @@ class TestDeposits:
         )
         assert_books_agree(billed, "A-1")
 
+    def test_a_deposit_refunded_in_cash_credits_cash(
+        self, book: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        for _ in range(2):
+            refund_deposit(book, clock=clock, key="r-1", account_id="A-1", on=DAY, out_of=CASH)
+
+        assert lines(posted(book)["deposit/r-1/refunded"]) == [
+            ("debit", DEPOSITS_HELD, "300.00", ""),
+            ("credit", CASH, "300.00", ""),
+        ]
+        assert len(statement_of(book, party="A-1")) == 2
+        assert_books_agree(book, "A-1")
+
     def test_a_transfer_moves_the_deposit_between_the_two_accounts_books(
         self, billed: UnitOfWorkFactory, clock: FixedClock
     ) -> None:
@@ -307,3 +327,23 @@ class TestProblems:
             uow.commit()
 
         assert ledger_problems(billed) == ("deposits in transfer do not net to zero: -5.00 CNY",)
+
+    def test_a_deposit_held_before_the_ledger_is_carried_in(self, clock: FixedClock) -> None:
+        store = MemoryStore()
+        with store.unit_of_work() as uow:
+            uow.repository(RECEIVABLES).add(
+                Receivable.open(account_id="A-9", customer_id="C-9", deposit=Money("500.00"))
+            )
+            uow.commit()
+        assert ledger_problems(store.unit_of_work) == (
+            "A-9: deposit 500.00 CNY but the ledger folds to 0.00 CNY",
+        )
+
+        assert open_ledger(store.unit_of_work, clock=clock, dated=date(2025, 7, 1)) == ("A-9",)
+
+        (opening,) = statement_of(store.unit_of_work, party="A-9")
+        assert lines(opening) == [
+            ("credit", DEPOSITS_HELD, "500.00", ""),
+            ("debit", OPENING_BALANCES, "500.00", ""),
+        ]
+        assert_books_agree(store.unit_of_work, "A-9")
