@@ -34,7 +34,7 @@ from powerretail.collections.deposits import (
 )
 from powerretail.customers.contacts import Channel, record_contact
 from powerretail.customers.parties import Account, Customer
-from powerretail.errors import RuleViolation
+from powerretail.errors import InvalidInput, RuleViolation
 from powerretail.ids import AccountId
 from powerretail.metering.meters import Meter
 from powerretail.metering.reads import RegisterRead
@@ -330,10 +330,14 @@ def move_in(
     Raises:
         DepositRefused: a deposit the rules do not allow (stored as a refusal, raised as
             ``CommandRefused``).
+        InvalidInput: ``deposit`` is below zero (nothing stored).
         DepositNotCarried: ``carry_deposit_from`` is another customer's account or was not
             closed on the move-in day (stored as a refusal, raised as ``CommandRefused``).
         VersionConflict: the account is already stored (after the retries of a conflict).
     """
+
+    if deposit is not None and (not isinstance(deposit, Money) or deposit.amount < 0):
+        raise InvalidInput("deposit", deposit, "Money of zero or more")
 
     def action(uow: UnitOfWork) -> dict[str, JsonValue]:
         customers = uow.repository(CUSTOMERS)

@@ -29,6 +29,7 @@ from powerretail.collections.ledger import (
     deposit_transferred,
     receivable_of,
 )
+from powerretail.errors import InvalidInput
 from powerretail.ids import AccountId
 from powerretail.quantities import Money
 from powerretail.repositories.collections import DEPOSIT_MOVEMENTS
@@ -114,6 +115,13 @@ class TestMoveIn:
             open_account(book, clock, "A-2", opened_on=date(2025, 7, 1), deposit_clause=None)
         with book() as uow:
             assert uow.repository(RECEIVABLES).find(AccountId("A-2")) is None
+        assert statement_of(book, party="A-2") == ()
+
+    def test_a_deposit_below_zero_is_refused(
+        self, book: UnitOfWorkFactory, clock: FixedClock
+    ) -> None:
+        with pytest.raises(InvalidInput, match="deposit"):
+            open_account(book, clock, "A-2", deposit=Money("-1.00"))
         assert statement_of(book, party="A-2") == ()
 
     def test_a_carried_deposit_is_posted_as_a_transfer(
