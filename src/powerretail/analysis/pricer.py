@@ -131,6 +131,8 @@ class _Piece:
     starts_cycle: bool
     months: Fraction
     basic_months: Fraction
+    #: The service days' months at the basic charge's part-month days (its kWh/kVA discount).
+    basic_service: Fraction
     scale: Fraction
     cycle: date | None
 
@@ -249,7 +251,7 @@ class BatchPricer:
                     flat_index
                 ],
             )
-            for name in ("months", "basic_months", "scale")
+            for name in ("months", "basic_months", "basic_service", "scale")
         }
         position = self._positions(
             usage,
@@ -524,7 +526,7 @@ class BatchPricer:
                     usage=usage,
                     months=fractions["basic_months"],
                     total_row=total_row,
-                    service=service,
+                    service=fractions["basic_service"],
                 )
         if pf_charge is not None:
             blocks += self._power_factor(
@@ -708,7 +710,7 @@ class BatchPricer:
             rate = Scaled(np.full(where.size, Scaled.scalar(price).values), _e(price))
             if charge.discount_kwh_per_kva is not None:
                 has_capacity = capacity.present[sub_rows] & (capacity.values[sub_rows] != 0)
-                s_num, s_den = service[0][sub_rows], service[1][sub_rows]
+                s_num, s_den = service[0][where], service[1][where]
                 used = Scaled(_mul(total_row.values[sub_rows], s_den), total_row.exp)
                 limit = Scaled.scalar(charge.discount_kwh_per_kva) * Scaled(
                     _mul(capacity.values[sub_rows], s_num), QUANTITY_EXP
@@ -1011,6 +1013,7 @@ def _layout(
                 starts_cycle=starts,
                 months=months * share,
                 basic_months=months_in(service, pmd) * share,
+                basic_service=months_in(service, pmd),
                 scale=scale,
                 cycle=cycle_start,
             )

@@ -215,6 +215,39 @@ NOTES: Final[Mapping[str, tuple[str, str]]] = {
             "按电能表计入的{buckets}电价计费：电能表无深谷计度器"
         ),
     ),
+    # capacity changes (billing.capacity)
+    "capacity_days": (
+        "{days} days: {installed} kVA installed, {running} kVA in service, {billed} kVA billed",
+        (
+            "{days} 天：装接容量 {installed} 千伏安，运行容量 {running} 千伏安，"
+            "计费容量 {billed} 千伏安"
+        ),
+    ),
+    "capacity_swap": (
+        "{change} of {kva} kVA from {on} for {to} kVA: billed on the replacement",
+        "{change} {kva} 千伏安（自 {on}）换用 {to} 千伏安：按替换后容量计收",
+    ),
+    "capacity_short": (
+        "{change} of {kva} kVA from {on}: shorter than {days} days, billed in full",
+        "{change} {kva} 千伏安（自 {on}）：不足 {days} 天，照收基本电费",
+    ),
+    "capacity_year": (
+        "{change} of {kva} kVA from {on}: {days} days suspended this year, billed again",
+        "{change} {kva} 千伏安（自 {on}）：本年累计暂停已满 {days} 天，恢复计收",
+    ),
+    "capacity_two_years": (
+        (
+            "{change} of {kva} kVA from {on}: within {years} years of an increase or "
+            "restoration, billed at {share}"
+        ),
+        "{change} {kva} 千伏安（自 {on}）：新装、增容或减容恢复后 {years} 年内，按 {share} 计收",
+    ),
+    "capacity_free": (
+        "{change} of {kva} kVA from {on}: not billed",
+        "{change} {kva} 千伏安（自 {on}）：不计基本电费",
+    ),
+    "capacity_rule": ("rule: {source}", "依据：{source}"),
+    "capacity_share": ("{days}/{per} of a month", "按 {days}/{per} 个月计"),
     "held_negative_energy": (
         "negative consumption {bucket}: {energy} kWh",
         "用电量为负（{bucket}）：{energy} 千瓦时",
@@ -230,9 +263,23 @@ def _buckets(value: str, language: str) -> str:
     return "或".join(chinese.get(name, name) for name in value.split(" or "))
 
 
+#: The kinds of capacity change in English and Chinese (billing.capacity).
+_CHANGES: Final = {
+    "new or increased capacity": "新装/增容",
+    "suspension": "暂停",
+    "capacity reduction": "减容",
+    "temporary transformer swap": "暂换",
+}
+
+
+def _change(value: str, language: str) -> str:
+    return _CHANGES.get(value, value) if language == "zh" else value
+
+
 #: How a value read from a note is written again, by placeholder name.
 _FORMATS: Final[Mapping[str, Callable[[str, str], str]]] = {
     "buckets": _buckets,
+    "change": _change,
     "percent": lambda value, _language: _percent(value),
     "bound": _quantity,
     "start": _quantity,

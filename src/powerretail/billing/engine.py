@@ -39,6 +39,7 @@ from typing import Final, NamedTuple, TypeVar
 from dateutil.relativedelta import relativedelta
 
 from powerretail.billing.bill import Bill, BillKind, BillState, LineItem
+from powerretail.billing.capacity import CapacityHistory, CapacitySegment
 from powerretail.billing.determinants import AccountFacts, Determinants
 from powerretail.billing.usage import (
     IntervalSeries,
@@ -282,7 +283,9 @@ class BillingEngine:
             return rounded.quantize(minor, context=MONEY_CONTEXT)
 
         self._round = round_amount if self._minor is None else round_coarse
-        self._layouts: dict[tuple[date, date | None, date | None, date | None], _Layout] = {}
+        self._layouts: dict[
+            tuple[date, date | None, date | None, date | None, CapacityHistory | None], _Layout
+        ] = {}
         self._scales: dict[tuple[int, date | None, date | None, date], tuple[Fraction, str]] = {}
         self._orders: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._statics: dict[tuple[str, str], dict[str, object]] = {}
@@ -583,7 +586,13 @@ class BillingEngine:
         return pieces
 
     def _layout_for(self, service: DateRange, account: AccountFacts) -> _Layout:
-        key = (service.start, service.end, account.opened_on, account.closed_on)
+        key = (
+            service.start,
+            service.end,
+            account.opened_on,
+            account.closed_on,
+            account.capacity_history,
+        )
         layout = self._layouts.get(key)
         if layout is None:
             layout = _remember(self._layouts, key, self._layout(service, account))
@@ -592,7 +601,10 @@ class BillingEngine:
     def _layout(self, service: DateRange, account: AccountFacts) -> _Layout:
         """Cut ``service`` at version and tier-year boundaries (the same for every bill)."""
         assert service.end is not None
-        ranges = list(service.split_at(*self.tariff.boundaries_within(service)))
+        cuts = list(self.tariff.boundaries_within(service))
+        if account.capacity_history is not None:
+            cuts += [s.period.start for s in _segments_of(account.capacity_history, service)[1:]]
+        ranges = list(service.split_at(*sorted(set(cuts))))
         cut: list[tuple[DateRange, TariffVersion, bool]] = []
         for part in ranges:
             version = self.tariff.version_on(part.start)
@@ -914,7 +926,15 @@ class BillingEngine:
         price = charge.price_for(basis)
         months = months_in(service, charge.part_month_days) * piece.period.days / service.days
         capacity = account.capacity_kva
+        segment = _segment_of(account, service, piece.period)
+        change = ""
+        if segment is not None:
+            capacity = segment.running_kva
+            months = _capacity_months(service, piece.period, charge.part_month_days)
+            change = _change_note(segment, piece.period, months, charge.part_month_days)
         if basis is BasicChargeBasis.CAPACITY:
+            if segment is not None:
+                capacity = segment.billed_kva
             if capacity is None:
                 raise InvalidInput(
                     "account.capacity_kva", None, "a capacity for a capacity-based basic charge"
@@ -929,14 +949,19 @@ class BillingEngine:
                 rate=price,
                 rate_unit="元/kVA·月",
                 factor=months,
+                note=change,
             )
         demand = determinants.max_demand_kw
         if demand is None:
             raise InvalidInput(
                 "determinants.max_demand_kw", None, "a maximum demand for a demand-based charge"
             )
-        notes = []
+        notes = [change] if change else []
         contract = account.contract_demand_kw
+        if segment is not None and not segment.running_kva:
+            notes.append("no capacity in service: no demand billed")
+            demand = _ZERO
+            contract = None
         if contract is None:
             billable = demand
             notes.append(f"measured maximum demand {demand} kW")
@@ -957,7 +982,7 @@ class BillingEngine:
                     f"{charge.excess_multiplier - 1} more = {billable} kW"
                 )
         if charge.discount_kwh_per_kva is not None and capacity:
-            monthly = months_in(service)
+            monthly = months_in(service, charge.part_month_days)
             per_kva = MONEY_CONTEXT.divide(
                 ctx.total_energy * monthly.denominator, capacity * monthly.numerator
             )
@@ -990,7 +1015,10 @@ class BillingEngine:
         ctx: _Ctx,
     ) -> LineItem | None:
         account, total_energy, reactive, pf = ctx.account, ctx.total_energy, ctx.reactive, ctx.pf
-        standard = account.pf_standard or charge.default_standard
+        segment = _segment_of(account, ctx.service, piece.period)
+        standard = (
+            segment.pf_standard if segment is not None and segment.pf_standard else None
+        ) or (account.pf_standard or charge.default_standard)
         if account.residential:
             return None
         if standard is None:
@@ -1033,6 +1061,53 @@ class BillingEngine:
                 f"{abs(reactive)}²) → {pf}; standard {standard}: {sign}{percent}% of the base"
             ),
         )
+
+
+@functools.lru_cache(maxsize=1024)
+def _segments_of(history: CapacityHistory, service: DateRange) -> tuple[CapacitySegment, ...]:
+    return history.segments(service)
+
+
+def _segment_of(
+    account: AccountFacts, service: DateRange, period: DateRange
+) -> CapacitySegment | None:
+    """Return the capacity segment ``period`` lies in (``None`` without a capacity history)."""
+    history = account.capacity_history
+    if history is None:
+        return None
+    return next(s for s in _segments_of(history, service) if period.start in s.period)
+
+
+def _tail_months(service: DateRange, day: date | None, part_month_days: int) -> Fraction:
+    assert service.end is not None
+    assert day is not None
+    if day >= service.end:
+        return Fraction(0)
+    return months_in(DateRange(day, service.end), part_month_days)
+
+
+def _capacity_months(service: DateRange, period: DateRange, part_month_days: int) -> Fraction:
+    """Return the months of ``period``'s basic charge when the capacity changes in ``service``.
+
+    Counted back from the end of the service days: each piece after a change is charged from its
+    first day at ``1/part_month_days`` of a month a day (whole months first), and the first
+    piece the rest, so the pieces add up to the months of the service days (《供电营业规则》:
+    the basic charge changes from the sealing or unsealing day, by days, 1/30 of a month each).
+    """
+    return _unit_or(
+        _tail_months(service, period.start, part_month_days)
+        - _tail_months(service, period.end, part_month_days)
+    )
+
+
+def _change_note(
+    segment: CapacitySegment, period: DateRange, months: Fraction, part_month_days: int
+) -> str:
+    """Say what changed over ``segment``: days, capacities, changes in force, the rule."""
+    share = months * part_month_days
+    if share.denominator == 1 and months < 1:
+        return f"{segment.explanation_en}; {share}/{part_month_days} of a month"
+    return segment.explanation_en
 
 
 def _deep_valley_note(schedule: TouSchedule, piece: _Piece) -> str:
