@@ -247,6 +247,19 @@ NOTES: Final[Mapping[str, tuple[str, str]]] = {
         "{change} {kva} 千伏安（自 {on}）：不计基本电费",
     ),
     "capacity_rule": ("rule: {source}", "依据：{source}"),
+    # sub-accounts (billing.sub_accounts)
+    "sub_ratio": (
+        "fixed ratio {ratio} of the meter = {kwh} kWh, deducted from the main meter by bucket",
+        "定比 {ratio} = {kwh} 千瓦时，按时段从总表电量中扣减",
+    ),
+    "sub_quantity": (
+        (
+            "fixed quantity {quantity} kWh a month × {months} = {kwh} kWh, deducted from the "
+            "main meter by bucket"
+        ),
+        "定量 每月 {quantity} 千瓦时 × {months} = {kwh} 千瓦时，按时段从总表电量中扣减",
+    ),
+    "sub_outside_pf": ("outside the power-factor base", "不计入功率因数调整电费基数"),
     "capacity_share": ("{days}/{per} of a month", "按 {days}/{per} 个月计"),
     "held_negative_energy": (
         "negative consumption {bucket}: {energy} kWh",

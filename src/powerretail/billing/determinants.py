@@ -22,6 +22,7 @@ from decimal import Decimal
 import attrs
 
 from powerretail.billing.capacity import CapacityHistory
+from powerretail.billing.sub_accounts import SubAccount, as_sub_accounts
 from powerretail.errors import InvalidInput
 from powerretail.quantities import exact_decimal
 from powerretail.tariffs.losses import (
@@ -158,7 +159,10 @@ class AccountFacts:
     * ``loss_model`` — losses between the boundary and the meter (《供电营业规则》(1996) 第74条);
     * ``capacity_history`` — the capacity as dated changes (suspension, reduction, swap,
       increase; :class:`~powerretail.billing.capacity.CapacityHistory`), in place of
-      ``capacity_kva``: the bill is cut at each change and each piece billed on its capacity.
+      ``capacity_kva``: the bill is cut at each change and each piece billed on its capacity;
+    * ``sub_accounts`` — fixed-quantity and fixed-ratio sub-accounts (定量/定比,
+      :class:`~powerretail.billing.sub_accounts.SubAccount`): their energy is deducted from the
+      meter's and billed at their price on the same bill, outside the power-factor base.
     """
 
     capacity_kva: Decimal | None = attrs.field(default=None, converter=_capacity)
@@ -172,6 +176,7 @@ class AccountFacts:
     closed_on: date | None = attrs.field(default=None, converter=_closed)
     loss_model: LossModel = attrs.field(default=NO_LOSS, converter=_loss)
     capacity_history: CapacityHistory | None = attrs.field(default=None, converter=_history)
+    sub_accounts: tuple[SubAccount, ...] = attrs.field(default=(), converter=as_sub_accounts)
 
     def __attrs_post_init__(self) -> None:
         if self.capacity_history is not None and self.capacity_kva is not None:

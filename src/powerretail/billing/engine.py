@@ -394,14 +394,33 @@ class BillingEngine:
         pf = None if reactive is None else power_factor(max(total_energy, _ZERO), abs(reactive))
         ctx = _Ctx(determinants, account, service, total_energy, reactive, pf, [])
         lines: list[LineItem] = []
+        sub_kwh: tuple[Decimal, ...] = ()
+        main_energy, main_total = energy, total_energy
+        if account.sub_accounts:
+            if energy_for is not None:
+                raise InvalidInput(
+                    "account.sub_accounts",
+                    ", ".join(sub.code for sub in account.sub_accounts),
+                    "register determinants: bill fixed-quantity and fixed-ratio sub-accounts "
+                    "with BillingEngine.bill",
+                )
+            main_energy, sub_kwh = self._deduct_sub_accounts(energy, total_energy, service, account)
+            main_total = sum(main_energy.values(), _ZERO)
         pieces = self._pieces(
-            service, energy, total_energy, account, energy_for=energy_for, determinants=determinants
+            service,
+            main_energy,
+            main_total,
+            account,
+            energy_for=energy_for,
+            determinants=determinants,
         )
         for piece in pieces:
             if energy_for is None:
                 self._need_critical_register(piece)
                 ctx.notes.extend(self._unregistered_deep_valley(piece))
             lines += self._price_piece(piece, ctx)
+        if sub_kwh:
+            lines += self._sub_account_lines(pieces[0], service, account, sub_kwh)
         bill = _object_new(Bill)
         fields = bill.__dict__
         fields.update(self._draft)
@@ -414,6 +433,71 @@ class BillingEngine:
         return bill
 
     # ------------------------------------------------------------------ helpers
+    def _deduct_sub_accounts(
+        self,
+        energy: Mapping[str, Decimal],
+        total: Decimal,
+        service: DateRange,
+        account: AccountFacts,
+    ) -> tuple[Mapping[str, Decimal], tuple[Decimal, ...]]:
+        """Take the sub-accounts' energy off the meter's, shared over buckets by their energy."""
+        codes = {charge.code for version in self.tariff.versions for charge in version.charges}
+        months = months_in(service)
+        kwh = []
+        for index, sub in enumerate(account.sub_accounts):
+            if sub.code in codes:
+                raise InvalidInput(
+                    f"account.sub_accounts[{index}].code", sub.code, "a code no charge uses"
+                )
+            kwh.append(sub.kwh_of(total, months))
+        deducted = sum(kwh, _ZERO)
+        if deducted > total:
+            raise InvalidInput(
+                "account.sub_accounts",
+                f"{deducted} kWh",
+                f"no more sub-account energy than the meter registered ({total} kWh)",
+            )
+        buckets = sorted(energy, key=_bucket_key)
+        shares = _share_by_weights(deducted, [energy[b] for b in buckets])
+        main = dict(energy)
+        for bucket, share in zip(buckets, shares, strict=True):
+            main[bucket] -= share
+        return main, tuple(kwh)
+
+    def _sub_account_lines(
+        self,
+        first: _Piece,
+        service: DateRange,
+        account: AccountFacts,
+        kwh: Sequence[Decimal],
+    ) -> list[LineItem]:
+        """One line per sub-account over the whole service days, at its own price."""
+        whole = first._replace(period=service)
+        months = months_in(service)
+        lines = []
+        for sub, quantity in zip(account.sub_accounts, kwh, strict=True):
+            charge = EnergyCharge(
+                code=sub.code,
+                name_zh=sub.name_zh,
+                name_en=sub.name_en,
+                source=sub.source,
+                yuan_per_kwh=sub.yuan_per_kwh,
+            )
+            lines.append(
+                self._line(
+                    charge,
+                    whole,
+                    code=sub.code,
+                    names=(sub.name_zh, sub.name_en),
+                    quantity=quantity,
+                    unit="kWh",
+                    rate=sub.yuan_per_kwh,
+                    rate_unit="元/kWh",
+                    note=sub.note(quantity, months),
+                )
+            )
+        return lines
+
     def _need_critical_register(self, piece: _Piece) -> None:
         self.need_critical_register(piece.version, piece.period, piece.energy)
 
