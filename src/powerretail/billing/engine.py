@@ -48,7 +48,7 @@ from powerretail.billing.usage import (
 )
 from powerretail.errors import InvalidInput
 from powerretail.quantities import MONEY_CONTEXT, Money, Rounding, minor_unit_exponent
-from powerretail.tariffs.losses import NoLoss
+from powerretail.tariffs.losses import NoLoss, TableLookup
 from powerretail.tariffs.model import (
     PF_BASE_CATEGORIES,
     AnnualTiers,
@@ -595,7 +595,12 @@ class BillingEngine:
             return energy_kwh, reactive
         energy = dict(energy_kwh)
         total = sum(energy.values(), _ZERO)
-        active_loss, reactive_loss = model.losses(total, reactive or _ZERO, service.days * 24)
+        if isinstance(model, TableLookup):  # a monthly table: part months prorated by days
+            active_loss, reactive_loss = model.losses_over(
+                total, reactive or _ZERO, months_in(service)
+            )
+        else:
+            active_loss, reactive_loss = model.losses(total, reactive or _ZERO, service.days * 24)
         buckets = sorted(energy, key=_bucket_key)
         if total:
             weights = [energy[b] for b in buckets]
