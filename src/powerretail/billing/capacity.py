@@ -130,6 +130,10 @@ def _to_reduction_max_months(value: object) -> int:
     return _check_int("reduction_max_months", value)
 
 
+def _optional_notice(value: object) -> int | None:
+    return None if value is None else _check_int("notice_days", value)
+
+
 def _optional_years(value: object) -> int | None:
     return None if value is None else _check_int("two_year_rule_years", value)
 
@@ -155,7 +159,12 @@ class ChangeRules:
     * ``two_year_rule_years`` / ``two_year_rule_share`` — a suspension or reduction starting
       within so many calendar years of a new or increased capacity or of the end of a reduction
       pays that share of the basic charge on its capacity; ``None`` when the rule set has no
-      such rule.
+      such rule;
+    * ``notice_days`` — a change applied for (``CapacityChange.applied_on``) fewer than so many
+      calendar days before its day is refused; ``None``: not checked (the 2016 notice counts
+      5 working days: check those with :mod:`powerretail.calendars` before);
+    * ``demand_suspends_whole`` — a user billed by maximum demand suspends its whole capacity
+      (the bill engine refuses a partial suspension on the demand basis).
     """
 
     name: str
@@ -167,6 +176,8 @@ class ChangeRules:
     reduction_max_months: int = attrs.field(default=24, converter=_to_reduction_max_months)
     two_year_rule_years: int | None = attrs.field(default=2, converter=_optional_years)
     two_year_rule_share: Decimal = attrs.field(default=Decimal("0.5"), converter=_share)
+    demand_suspends_whole: bool = True
+    notice_days: int | None = attrs.field(default=5, converter=_optional_notice)
 
 
 #: 《供电营业规则》(1996, 电力工业部令第8号) 第二十三条 (减容), 第二十四条 (暂停),
@@ -180,6 +191,7 @@ FGW2016: Final = ChangeRules(
     name="FGW2016",
     source="《供电营业规则》(1996) 第二十三条至第二十五条；发改办价格〔2016〕1583号",
     two_year_rule_years=None,
+    notice_days=None,
 )
 #: The rule sets by name.
 RULE_SETS: Final = {rules.name: rules for rules in (GYGZ1996, FGW2016)}
@@ -215,6 +227,10 @@ def _on(value: object) -> date:
     return as_date(value, "on")
 
 
+def _optional_applied(value: object) -> date | None:
+    return None if value is None else as_date(value, "applied_on")
+
+
 @attrs.frozen(kw_only=True)
 class CapacityChange:
     """One change of capacity, in force from ``on`` (the sealing, unsealing or connection day).
@@ -223,7 +239,8 @@ class CapacityChange:
     (suspension, reduction, the transformer swapped out) or put back (their ends, which must
     name the capacity of the change they end). A swap gives the replacement's capacity in
     ``to_kva``. ``pf_standard`` is the power-factor standard from that day, when the change
-    moves the account into another class (e.g. an increase past 100 kVA).
+    moves the account into another class (e.g. an increase past 100 kVA). ``applied_on`` is
+    the day the user applied, when the rules' notice period is to be checked.
     """
 
     kind: ChangeKind = attrs.field(converter=_kind)
@@ -231,8 +248,11 @@ class CapacityChange:
     kva: Decimal = attrs.field(converter=_kva)
     to_kva: Decimal | None = attrs.field(default=None, converter=_optional_kva)
     pf_standard: Decimal | None = attrs.field(default=None, converter=_optional_standard)
+    applied_on: date | None = attrs.field(default=None, converter=_optional_applied)
 
     def __attrs_post_init__(self) -> None:
+        if self.applied_on is not None and self.applied_on > self.on:
+            raise InvalidInput("applied_on", self.applied_on, f"a day on or before {self.on}")
         if (self.kind is ChangeKind.SWAP) != (self.to_kva is not None):
             raise InvalidInput(
                 "to_kva", self.to_kva, "the replacement's capacity on a swap, and only on a swap"
@@ -263,6 +283,8 @@ class CapacitySegment:
     installed_kva: Decimal
     running_kva: Decimal
     billed_kva: Decimal
+    #: The capacity under suspension over the segment [kVA].
+    suspended_kva: Decimal
     pf_standard: Decimal | None
     #: Whether any change is in force over the segment.
     changed: bool
@@ -270,8 +292,8 @@ class CapacitySegment:
     explanation_zh: str
 
 
-#: Installed, running and billed kVA on a day, with the reasons (note parts, in English).
-_State = tuple[Decimal, Decimal, Decimal, tuple[str, ...]]
+#: Installed, running, billed and suspended kVA on a day, with the reasons (note parts).
+_State = tuple[Decimal, Decimal, Decimal, Decimal, tuple[str, ...]]
 
 
 @attrs.frozen
@@ -342,6 +364,22 @@ class CapacityHistory:
         """Return ``period`` cut where the running or billed capacity or its reasons change."""
         return _segments(self, period)
 
+    def refuse_partial_demand_suspension(self, segment: CapacitySegment) -> None:
+        """Refuse a partial suspension over ``segment`` for a user billed by maximum demand.
+
+        Raises:
+            InvalidInput: part of the capacity is suspended, part runs, and the rules say a
+                demand-billed user suspends its whole capacity.
+        """
+        if segment.suspended_kva and segment.running_kva and self.rules.demand_suspends_whole:
+            raise InvalidInput(
+                "account.capacity_history",
+                f"{segment.suspended_kva} of {segment.installed_kva} kVA suspended "
+                f"from {segment.period.start}",
+                f"a suspension of the whole capacity on the demand basis "
+                f"({self.rules.source}: 按最大需量计收基本电费的用户，暂停须全部容量)",
+            )
+
     def running_kva_on(self, day: date) -> Decimal:
         """Return the capacity in service on ``day`` [kVA]."""
         return self._state_on(day, self._spells())[1]
@@ -391,6 +429,7 @@ class CapacityHistory:
         )
         running = installed
         billed_extra = _ZERO
+        suspended = _ZERO
         parts: list[str] = []
         rules = self.rules
         for spell in spells:
@@ -406,6 +445,7 @@ class CapacityHistory:
             running -= change.kva
             share, why = _ZERO, "not billed"
             if change.kind is ChangeKind.SUSPEND:
+                suspended += change.kva
                 short = (
                     spell.end is not None
                     and (spell.end - change.on).days < rules.suspension_min_days
@@ -424,7 +464,7 @@ class CapacityHistory:
                 )
             billed_extra += change.kva * share
             parts.append(f"{since}: {why}")
-        return installed, running, running + billed_extra, tuple(parts)
+        return installed, running, running + billed_extra, suspended, tuple(parts)
 
     def _suspended_days_before(self, day: date, spells: tuple[_Open, ...]) -> int:
         """Days of suspension in ``day``'s calendar year before ``day`` (all suspensions)."""
@@ -460,7 +500,7 @@ def _segments(history: CapacityHistory, period: DateRange) -> tuple[CapacitySegm
 def _segment(
     history: CapacityHistory, period: DateRange, state: _State, standard: Decimal | None
 ) -> CapacitySegment:
-    installed, running, billed, parts = state
+    installed, running, billed, suspended, parts = state
     head = (
         f"{period.days} days: {installed} kVA installed, {running} kVA in service, "
         f"{billed} kVA billed"
@@ -471,6 +511,7 @@ def _segment(
         installed_kva=installed,
         running_kva=running,
         billed_kva=billed,
+        suspended_kva=suspended,
         pf_standard=standard,
         changed=bool(parts),
         explanation_en=english,
@@ -515,6 +556,15 @@ def check_change(history: CapacityHistory, request: CapacityChange) -> ChangeDec
         )
     spells = history._spells()
     kind = request.kind
+    notice = rules.notice_days
+    if notice is not None and request.applied_on is not None:
+        lead = (request.on - request.applied_on).days
+        if lead < notice:
+            return ChangeDecision(
+                allowed=False,
+                rule=f"{source}：变更用电须提前{notice}天申请",
+                reason=f"applied on {request.applied_on}, {lead} days before {request.on}",
+            )
     if kind in (ChangeKind.SUSPEND, ChangeKind.REDUCE, ChangeKind.SWAP):
         running = history.running_kva_on(request.on)
         if request.kva > running:

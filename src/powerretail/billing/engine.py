@@ -1047,6 +1047,9 @@ class BillingEngine:
             )
         notes = [change] if change else []
         contract = account.contract_demand_kw
+        if segment is not None:
+            assert account.capacity_history is not None
+            account.capacity_history.refuse_partial_demand_suspension(segment)
         if segment is not None and not segment.running_kva:
             notes.append("no capacity in service: no demand billed")
             demand = _ZERO

@@ -132,12 +132,12 @@ class TestGoldenBasicCharge:
         assert basic_total(hist) == Decimal("13923.00")
 
     def test_the_demand_discount_is_judged_on_each_piece_capacity(self) -> None:
-        """1000 kVA, 500 suspended from 11 July; 200 000 kWh; contract 600 kW, measured 580 kW.
+        """1000 kVA, 500 reduced from 11 July; 200 000 kWh; contract 600 kW, measured 580 kW.
 
         First piece 200 kWh/kVA < 260: 600 × 38 × 9/30 = 6 840.00; second piece on 500 kVA
         400 kWh/kVA ≥ 260: 600 × 34.2 × 21/30 = 14 364.00; basic 21 204.00.
         """
-        hist = history(1000, change("suspend", "2025-07-11", 500))
+        hist = history(1000, change("reduce", "2025-07-11", 500))
         usage = Determinants(energy_kwh={"total": "200000"}, max_demand_kw="580")
 
         total = basic_total(
@@ -148,6 +148,20 @@ class TestGoldenBasicCharge:
         )
 
         assert total == Decimal("21204.00")
+
+    def test_a_partial_suspension_on_the_demand_basis_is_refused_naming_the_rule(self) -> None:
+        hist = history(1000, change("suspend", "2025-07-11", 500))
+        usage = Determinants(energy_kwh={"total": "1000"}, max_demand_kw="580")
+
+        with pytest.raises(InvalidInput, match="暂停须全部容量"):
+            basic_total(hist, usage=usage, contract_demand_kw="600", basic_charge_basis="demand")
+
+        relaxed = ChangeRules(name="own", source="own rules", demand_suspends_whole=False)
+        lenient = CapacityHistory(installed_kva=1000, changes=hist.changes, rules=relaxed)
+        total = basic_total(
+            lenient, usage=usage, contract_demand_kw="600", basic_charge_basis="demand"
+        )
+        assert total == Decimal("22800.00")
 
     def test_a_demand_piece_with_no_capacity_in_service_bills_no_demand(self) -> None:
         """All 630 kVA suspended from 11 July: 600 × 38 × 9/30 = 6 840.00, then nothing."""
@@ -271,6 +285,20 @@ class TestRules:
             CapacityHistory(installed_kva=10, changes="suspend")
         with pytest.raises(InvalidInput, match=r"changes\[0\]"):
             CapacityHistory(installed_kva=10, changes=("suspend",))
+
+    def test_a_change_is_applied_for_five_days_ahead(self) -> None:
+        late = change("suspend", "2025-03-05", 315, applied_on="2025-03-01")
+        on_time = change("suspend", "2025-03-06", 315, applied_on="2025-03-01")
+
+        decision = check_change(history(630), late)
+
+        assert not decision.allowed
+        assert "须提前5天申请" in decision.rule
+        assert decision.reason == "applied on 2025-03-01, 4 days before 2025-03-05"
+        assert check_change(history(630), on_time).allowed
+        assert check_change(history(630, rules=FGW2016), late).allowed
+        with pytest.raises(InvalidInput, match="applied_on"):
+            change("suspend", "2025-03-05", 315, applied_on="2025-03-06")
 
     def test_segments_need_a_closed_period(self) -> None:
         with pytest.raises(InvalidInput, match=r"period\.end"):
