@@ -22,7 +22,8 @@ from powerretail.billing.capacity import (
     check_change,
 )
 from powerretail.billing.determinants import AccountFacts, Determinants
-from powerretail.billing.engine import price_bill
+from powerretail.billing.engine import BillingEngine, price_bill
+from powerretail.billing.usage import IntervalSeries
 from powerretail.errors import InvalidInput
 from powerretail.tariffs.model import BasicChargeBasis, Tariff
 from powerretail.timeframe import DateRange
@@ -345,3 +346,23 @@ class TestDiscountMonths:
 
         assert bill.lines[0].rate == Decimal("34.2")
         assert bill.total.amount == Decimal("9929.03")
+
+
+class TestIntervalBilling:
+    def test_interval_data_is_cut_at_the_change_too(self) -> None:
+        """Hourly 1 kWh over July (744 kWh): 240 kWh before 11 July, 504 from it, each at 0.5;
+        the basic charge as with register reads (10 647.00)."""
+        tariff = one_version(basic(), energy())
+        hist = history(630, change("suspend", "2025-07-11", 315))
+        series = IntervalSeries(start="2025-07-01T00:00+08:00", minutes=60, active_kwh=[1] * 744)
+
+        bill = BillingEngine(tariff).bill_intervals(
+            series, JULY, AccountFacts(capacity_history=hist)
+        )
+
+        assert [(line.code, str(line.amount.amount)) for line in bill.lines] == [
+            ("basic", "4914.00"),
+            ("energy", "120.00"),
+            ("basic", "5733.00"),
+            ("energy", "252.00"),
+        ]
