@@ -145,6 +145,8 @@ class _Piece:
     starts_cycle: bool
     months: Fraction
     basic_months: Fraction
+    #: The service days' months at the basic charge's part-month days (its kWh/kVA discount).
+    basic_service: Fraction
     scale: Fraction
     cycle: date | None
     #: The piece's days, as a fraction (daily charges and bounds per day).
@@ -272,7 +274,7 @@ class BatchPricer:
                 _per_row([getattr(p, name).numerator for p in flat], flat_index, identity),
                 _per_row([getattr(p, name).denominator for p in flat], flat_index, identity),
             )
-            for name in ("months", "basic_months", "scale", "days")
+            for name in ("months", "basic_months", "basic_service", "scale", "days")
         }
         position = self._positions(
             usage,
@@ -578,7 +580,7 @@ class BatchPricer:
                     usage=usage,
                     months=fractions["basic_months"],
                     total_row=total_row,
-                    service=service,
+                    service=fractions["basic_service"],
                 )
         if pf_charge is not None:
             blocks += self._power_factor(
@@ -848,7 +850,7 @@ class BatchPricer:
             rate = Scaled(np.full(where.size, Scaled.scalar(price).values), _e(price))
             if charge.discount_kwh_per_kva is not None:
                 has_capacity = capacity.present[sub_rows] & (capacity.values[sub_rows] != 0)
-                s_num, s_den = service[0][sub_rows], service[1][sub_rows]
+                s_num, s_den = service[0][where], service[1][where]
                 used = Scaled(_mul(total_row.values[sub_rows], s_den), total_row.exp)
                 limit = Scaled.scalar(charge.discount_kwh_per_kva) * Scaled(
                     _mul(capacity.values[sub_rows], s_num), QUANTITY_EXP
@@ -1187,6 +1189,7 @@ def _layout(
                     else months * share
                 ),
                 basic_months=months_in(service, pmd) * share,
+                basic_service=months_in(service, pmd),
                 scale=scale,
                 cycle=cycle_start,
                 days=Fraction(part.days),

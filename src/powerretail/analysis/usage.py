@@ -87,6 +87,11 @@ _KNOWN: Final = frozenset(
         "profiled",
     }
 )
+#: Account facts the bill engine prices and the batch pricer does not: refused by name.
+_NOT_VECTORISED: Final = {
+    "capacity_history": "capacity changes inside a period (暂停, 减容, 暂换, 增容)",
+    "sub_accounts": "fixed-quantity and fixed-ratio sub-accounts (定量/定比)",
+}
 
 
 @attrs.frozen(eq=False)
@@ -173,6 +178,13 @@ def read_usage(source: object) -> Usage:
     if not buckets:
         raise InvalidInput("usage", "kwh_*", "at least one energy column such as kwh_total")
     for name in columns:
+        if name in _NOT_VECTORISED:
+            raise InvalidInput(
+                "usage",
+                name,
+                f"no {name} column: the batch pricer does not vectorise {_NOT_VECTORISED[name]}; "
+                "bill such accounts with powerretail.billing.engine.BillingEngine",
+            )
         if name not in _KNOWN and not name.startswith("kwh_"):
             raise InvalidInput(
                 "usage", name, "a documented column (account_id, period_start, kwh_peak …)"

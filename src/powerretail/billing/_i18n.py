@@ -227,6 +227,52 @@ NOTES: Final[Mapping[str, tuple[str, str]]] = {
         "lines {billed}: shortfall {shortfall} billed",
         "各项电费合计 {billed}：补足差额 {shortfall}",
     ),
+    # capacity changes (billing.capacity)
+    "capacity_days": (
+        "{days} days: {installed} kVA installed, {running} kVA in service, {billed} kVA billed",
+        (
+            "{days} 天：装接容量 {installed} 千伏安，运行容量 {running} 千伏安，"
+            "计费容量 {billed} 千伏安"
+        ),
+    ),
+    "capacity_swap": (
+        "{change} of {kva} kVA from {on} for {to} kVA: billed on the replacement",
+        "{change} {kva} 千伏安（自 {on}）换用 {to} 千伏安：按替换后容量计收",
+    ),
+    "capacity_short": (
+        "{change} of {kva} kVA from {on}: shorter than {days} days, billed in full",
+        "{change} {kva} 千伏安（自 {on}）：不足 {days} 天，照收基本电费",
+    ),
+    "capacity_year": (
+        "{change} of {kva} kVA from {on}: {days} days suspended this year, billed again",
+        "{change} {kva} 千伏安（自 {on}）：本年累计暂停已满 {days} 天，恢复计收",
+    ),
+    "capacity_two_years": (
+        (
+            "{change} of {kva} kVA from {on}: within {years} years of an increase or "
+            "restoration, billed at {share}"
+        ),
+        "{change} {kva} 千伏安（自 {on}）：新装、增容或减容恢复后 {years} 年内，按 {share} 计收",
+    ),
+    "capacity_free": (
+        "{change} of {kva} kVA from {on}: not billed",
+        "{change} {kva} 千伏安（自 {on}）：不计基本电费",
+    ),
+    "capacity_rule": ("rule: {source}", "依据：{source}"),
+    # sub-accounts (billing.sub_accounts)
+    "sub_ratio": (
+        "fixed ratio {ratio} of the meter = {kwh} kWh, deducted from the main meter by bucket",
+        "定比 {ratio} = {kwh} 千瓦时，按时段从总表电量中扣减",
+    ),
+    "sub_quantity": (
+        (
+            "fixed quantity {quantity} kWh a month × {months} = {kwh} kWh, deducted from the "
+            "main meter by bucket"
+        ),
+        "定量 每月 {quantity} 千瓦时 × {months} = {kwh} 千瓦时，按时段从总表电量中扣减",
+    ),
+    "sub_outside_pf": ("outside the power-factor base", "不计入功率因数调整电费基数"),
+    "capacity_share": ("{days}/{per} of a month", "按 {days}/{per} 个月计"),
     "held_negative_energy": (
         "negative consumption {bucket}: {energy} kWh",
         "用电量为负（{bucket}）：{energy} 千瓦时",
@@ -242,9 +288,23 @@ def _buckets(value: str, language: str) -> str:
     return "或".join(chinese.get(name, name) for name in value.split(" or "))
 
 
+#: The kinds of capacity change in English and Chinese (billing.capacity).
+_CHANGES: Final = {
+    "new or increased capacity": "新装/增容",
+    "suspension": "暂停",
+    "capacity reduction": "减容",
+    "temporary transformer swap": "暂换",
+}
+
+
+def _change(value: str, language: str) -> str:
+    return _CHANGES.get(value, value) if language == "zh" else value
+
+
 #: How a value read from a note is written again, by placeholder name.
 _FORMATS: Final[Mapping[str, Callable[[str, str], str]]] = {
     "buckets": _buckets,
+    "change": _change,
     "percent": lambda value, _language: _percent(value),
     "bound": _quantity,
     "start": _quantity,

@@ -32,11 +32,13 @@ import enum
 from collections.abc import Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Final, Literal
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from powerretail.billing.breach import MonthCount, UnknownDuration, months_used, unknown_start
 from powerretail.errors import InvalidInput, RuleViolation
 from powerretail.quantities import (
     MONEY_CONTEXT,
@@ -778,13 +780,15 @@ def breach_category_misuse(
     capacity: ApparentPower | Power | None = None,
     load_kind: LoadKind | None = None,
     rule_set: BackChargeRuleSet | None = None,
+    unknown_duration: UnknownDuration = UnknownDuration.THIRTY_DAY_MONTHS,
 ) -> BackChargeDocument:
     """Return the charges for using a higher-priced category on a lower-priced line (item 1).
 
     The back charge is the price difference × the energy used; when the energy is not known
     (``energy=None``) it is the ``capacity`` [kW or kVA as kW] × the hours a day for ``load_kind``
-    × the days of the 3 months before ``discovered_on``. The liquidated charge is 2× the back
-    charge.
+    × the days of the 3 months before ``discovered_on``: 3 × 30 = 90 days by default,
+    ``unknown_duration=UnknownDuration.CALENDAR_MONTHS`` for calendar months. The liquidated
+    charge is 2× the back charge.
 
     Raises:
         InvalidInput: neither ``energy`` nor both ``capacity`` and ``load_kind``.
@@ -801,13 +805,14 @@ def breach_category_misuse(
                 "energy", None, "the energy used, or a capacity and a load kind to estimate it"
             )
         kw, unit = _kw(capacity, "capacity")
-        since = discovered_on - relativedelta(months=rules.category_misuse_unknown_months)
+        unknown = rules.category_misuse_unknown_months
+        since = unknown_start(discovered_on, unknown, unknown_duration)
         days = (discovered_on - since).days
         hours = rules.hours_per_day(load_kind)
         energy = Energy(MONEY_CONTEXT.multiply(MONEY_CONTEXT.multiply(kw, days), hours))
         facts = (
             (
-                f"duration unknown: {rules.category_misuse_unknown_months} months "
+                f"duration unknown: {unknown_duration.text(unknown)} "
                 f"[{since}, {discovered_on}) = {days} d × {hours} h ({load_kind.value}) × "
                 f"{kw} {unit} = {energy}"
             ),
@@ -826,15 +831,21 @@ def breach_category_misuse(
     return _breach_document(rules, (back, liquidated), facts=facts, energy=energy)
 
 
+def _month_count(value: object) -> Fraction:
+    if isinstance(value, Fraction) and value > 0:
+        return value
+    return Fraction(_positive_count(value, "months"))
+
+
 def _basic_charge_line(
     code: str,
     capacity: ApparentPower | Power,
     price: CapacityPrice | DemandPrice | None,
-    months: int,
+    months: int | Fraction,
     source: _Rule,
 ) -> BackChargeLine:
     kw, unit = _kw(capacity, "capacity")
-    count = _positive_count(months, "months")
+    count = _month_count(months)
     if isinstance(capacity, ApparentPower) and isinstance(price, CapacityPrice):
         rate = price.yuan_per_kva_month
     elif isinstance(capacity, Power) and isinstance(price, DemandPrice):
@@ -843,15 +854,26 @@ def _basic_charge_line(
         raise InvalidInput(
             "price", price, "a CapacityPrice for kVA or a DemandPrice for kW (two-part users)"
         )
-    return BackChargeLine.priced(
+    line = BackChargeLine.priced(
         code=code,
         description_zh="追补基本电费",
         description_en="back charge of the basic charge",
-        quantity=MONEY_CONTEXT.multiply(kw, count),
+        quantity=MONEY_CONTEXT.multiply(kw, count.numerator),
         unit=f"{unit}·月",
         rate=rate,
         rule_source=source.priced_by("input", "输入").en,
         rule_source_zh=source.priced_by("input", "输入").zh,
+    )
+    if count.denominator == 1:
+        return line
+    # A part month: the amount of the exact kW·months, the quantity shown to 0.0001.
+    exact = MONEY_CONTEXT.divide(kw * count.numerator * rate, Decimal(count.denominator))
+    return attrs.evolve(
+        line,
+        quantity=MONEY_CONTEXT.divide(kw * count.numerator, Decimal(count.denominator)).quantize(
+            Decimal("0.0001"), rounding=ROUND_HALF_UP
+        ),
+        amount=Rounding().to_money(exact),
     )
 
 
@@ -859,7 +881,7 @@ def _basic_back_charge_and_liquidated(  # noqa: PLR0917 - private; the facts of 
     code: str,
     capacity: ApparentPower | Power,
     price: CapacityPrice | DemandPrice | None,
-    months: int,
+    months: int | Fraction,
     multiple: Decimal,
     source: _Rule,
 ) -> tuple[BackChargeLine, ...]:
@@ -868,19 +890,37 @@ def _basic_back_charge_and_liquidated(  # noqa: PLR0917 - private; the facts of 
     return (back, _liquidated_line(back, multiple, f"{code}.liquidated", source))
 
 
+def _months_of_use(
+    months: int | Fraction, used: DateRange | None, count: MonthCount
+) -> tuple[int | Fraction, tuple[str, ...]]:
+    """Return the months to charge and the fact that says how they were counted."""
+    if used is None:
+        return months, ()
+    if months != 1:
+        raise InvalidInput("months", months, "months or the period used, not both")
+    counted = months_used(used, count)
+    whole, rest = divmod(counted * 30, 30)
+    shown = f"{whole} + {rest}/30" if rest else f"{whole}"
+    return counted, (f"used {used}: {shown} months ({count.text})",)
+
+
 def breach_extra_capacity(
     *,
     discovered_on: date,
     extra_capacity: ApparentPower | Power,
     two_part: bool,
     price: CapacityPrice | DemandPrice | None = None,
-    months: int = 1,
+    months: int | Fraction = 1,
     rule_set: BackChargeRuleSet | None = None,
+    used: DateRange | None = None,
+    month_count: MonthCount = MonthCount.WHOLE_MONTHS_AND_DAYS,
 ) -> BackChargeDocument:
     """Return the charges for connecting capacity beyond the contract (私增容量, item 2).
 
     Two-part users: the basic charge on the extra capacity × the months used, plus 3× that as the
-    liquidated charge. Single-part users: 50 yuan per kW (kVA) of extra capacity.
+    liquidated charge. Single-part users: 50 yuan per kW (kVA) of extra capacity. Give the
+    ``months`` (a whole number, or a ``Fraction``) or the period ``used``, counted by
+    ``month_count`` (default: whole months, then 1/30 of a month a day); the document states it.
 
     Raises:
         InvalidInput: a two-part user without a matching price, or months below 1.
@@ -890,6 +930,7 @@ def breach_extra_capacity(
     """
     rules = rule_set or select_rule_set(discovered_on)
     source = rules.rule("第100条第2项")
+    months, facts = _months_of_use(months, used, month_count)
     if two_part:
         lines = _basic_back_charge_and_liquidated(
             "extra_capacity", extra_capacity, price, months, rules.extra_capacity_multiple, source
@@ -908,7 +949,8 @@ def breach_extra_capacity(
                 rule_source_zh=source.zh,
             ),
         )
-    return _breach_document(rules, lines)
+        facts = ()
+    return _breach_document(rules, lines, facts=facts)
 
 
 def breach_over_quota(
@@ -967,14 +1009,17 @@ def breach_suspended_equipment(
     capacity: ApparentPower | Power,
     two_part: bool,
     price: CapacityPrice | DemandPrice | None = None,
-    months: int = 1,
+    months: int | Fraction = 1,
     times: int = 1,
     rule_set: BackChargeRuleSet | None = None,
+    used: DateRange | None = None,
+    month_count: MonthCount = MonthCount.WHOLE_MONTHS_AND_DAYS,
 ) -> BackChargeDocument:
     """Return the charges for using suspended (暂停) or sealed equipment (item 4).
 
     Two-part users: the basic charge for that capacity × the months used, plus 2× that as the
-    liquidated charge. Other users: 30 yuan per kW (kVA) each time.
+    liquidated charge. Other users: 30 yuan per kW (kVA) each time. ``months``, ``used`` and
+    ``month_count`` as for :func:`breach_extra_capacity`.
 
     Raises:
         InvalidInput: a two-part user without a matching price, or months/times below 1.
@@ -984,6 +1029,7 @@ def breach_suspended_equipment(
     """
     rules = rule_set or select_rule_set(discovered_on)
     source = rules.rule("第100条第4项")
+    months, facts = _months_of_use(months, used, month_count)
     if two_part:
         lines = _basic_back_charge_and_liquidated(
             "suspended", capacity, price, months, rules.suspended_multiple, source
@@ -1003,7 +1049,8 @@ def breach_suspended_equipment(
                 rule_source_zh=source.zh,
             ),
         )
-    return _breach_document(rules, lines)
+        facts = ()
+    return _breach_document(rules, lines, facts=facts)
 
 
 def breach_meter_interference(

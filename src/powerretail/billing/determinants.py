@@ -21,6 +21,8 @@ from decimal import Decimal
 
 import attrs
 
+from powerretail.billing.capacity import CapacityHistory
+from powerretail.billing.sub_accounts import SubAccount, as_sub_accounts
 from powerretail.errors import InvalidInput
 from powerretail.quantities import exact_decimal
 from powerretail.tariffs.losses import (
@@ -126,6 +128,12 @@ def _closed(value: object) -> date | None:
     return None if value is None else as_date(value, "closed_on")
 
 
+def _history(value: object) -> CapacityHistory | None:
+    if value is None or isinstance(value, CapacityHistory):
+        return value
+    raise InvalidInput("capacity_history", value, "a CapacityHistory or None")
+
+
 def _loss(value: object) -> LossModel:
     if not isinstance(value, LossModel):
         raise InvalidInput("loss_model", value, "a LossModel (NoLoss, FixedPercent …)")
@@ -148,7 +156,13 @@ class AccountFacts:
       zero or more;
     * ``opened_on`` / ``closed_on`` — the first day with and the first day without service
       (move-in, move-out); the bill covers only the days in between;
-    * ``loss_model`` — losses between the boundary and the meter (《供电营业规则》(1996) 第74条).
+    * ``loss_model`` — losses between the boundary and the meter (《供电营业规则》(1996) 第74条);
+    * ``capacity_history`` — the capacity as dated changes (suspension, reduction, swap,
+      increase; :class:`~powerretail.billing.capacity.CapacityHistory`), in place of
+      ``capacity_kva``: the bill is cut at each change and each piece billed on its capacity;
+    * ``sub_accounts`` — fixed-quantity and fixed-ratio sub-accounts (定量/定比,
+      :class:`~powerretail.billing.sub_accounts.SubAccount`): their energy is deducted from the
+      meter's and billed at their price on the same bill, outside the power-factor base.
     """
 
     capacity_kva: Decimal | None = attrs.field(default=None, converter=_capacity)
@@ -161,8 +175,16 @@ class AccountFacts:
     opened_on: date | None = attrs.field(default=None, converter=_opened)
     closed_on: date | None = attrs.field(default=None, converter=_closed)
     loss_model: LossModel = attrs.field(default=NO_LOSS, converter=_loss)
+    capacity_history: CapacityHistory | None = attrs.field(default=None, converter=_history)
+    sub_accounts: tuple[SubAccount, ...] = attrs.field(default=(), converter=as_sub_accounts)
 
     def __attrs_post_init__(self) -> None:
+        if self.capacity_history is not None and self.capacity_kva is not None:
+            raise InvalidInput(
+                "capacity_kva",
+                self.capacity_kva,
+                "None when a capacity_history is given (the history holds the capacity)",
+            )
         if (
             self.opened_on is not None
             and self.closed_on is not None

@@ -39,6 +39,7 @@ from typing import Final, NamedTuple, TypeVar
 from dateutil.relativedelta import relativedelta
 
 from powerretail.billing.bill import Bill, BillKind, BillState, LineItem
+from powerretail.billing.capacity import CapacityHistory, CapacitySegment
 from powerretail.billing.determinants import AccountFacts, Determinants
 from powerretail.billing.usage import (
     IntervalSeries,
@@ -47,7 +48,7 @@ from powerretail.billing.usage import (
 )
 from powerretail.errors import InvalidInput
 from powerretail.quantities import MONEY_CONTEXT, Money, Rounding, minor_unit_exponent
-from powerretail.tariffs.losses import NoLoss
+from powerretail.tariffs.losses import NoLoss, TableLookup
 from powerretail.tariffs.model import (
     PF_BASE_CATEGORIES,
     AnnualTiers,
@@ -295,7 +296,9 @@ class BillingEngine:
             return rounded.quantize(minor, context=MONEY_CONTEXT)
 
         self._round = round_amount if self._minor is None else round_coarse
-        self._layouts: dict[tuple[date, date | None, date | None, date | None], _Layout] = {}
+        self._layouts: dict[
+            tuple[date, date | None, date | None, date | None, CapacityHistory | None], _Layout
+        ] = {}
         self._scales: dict[tuple[int, date | None, date | None, date], tuple[Fraction, str]] = {}
         self._orders: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._statics: dict[tuple[str, str], dict[str, object]] = {}
@@ -405,14 +408,33 @@ class BillingEngine:
         pf = None if reactive is None else power_factor(max(total_energy, _ZERO), abs(reactive))
         ctx = _Ctx(determinants, account, service, total_energy, reactive, pf, [])
         lines: list[LineItem] = []
+        sub_kwh: tuple[Decimal, ...] = ()
+        main_energy, main_total = energy, total_energy
+        if account.sub_accounts:
+            if energy_for is not None:
+                raise InvalidInput(
+                    "account.sub_accounts",
+                    ", ".join(sub.code for sub in account.sub_accounts),
+                    "register determinants: bill fixed-quantity and fixed-ratio sub-accounts "
+                    "with BillingEngine.bill",
+                )
+            main_energy, sub_kwh = self._deduct_sub_accounts(energy, total_energy, service, account)
+            main_total = sum(main_energy.values(), _ZERO)
         pieces = self._pieces(
-            service, energy, total_energy, account, energy_for=energy_for, determinants=determinants
+            service,
+            main_energy,
+            main_total,
+            account,
+            energy_for=energy_for,
+            determinants=determinants,
         )
         for piece in pieces:
             if energy_for is None:
                 self._need_critical_register(piece)
                 ctx.notes.extend(self._unregistered_deep_valley(piece))
             lines += self._price_piece(piece, ctx)
+        if sub_kwh:
+            lines += self._sub_account_lines(pieces[0], service, account, sub_kwh)
         bill = _object_new(Bill)
         fields = bill.__dict__
         fields.update(self._draft)
@@ -425,6 +447,71 @@ class BillingEngine:
         return bill
 
     # ------------------------------------------------------------------ helpers
+    def _deduct_sub_accounts(
+        self,
+        energy: Mapping[str, Decimal],
+        total: Decimal,
+        service: DateRange,
+        account: AccountFacts,
+    ) -> tuple[Mapping[str, Decimal], tuple[Decimal, ...]]:
+        """Take the sub-accounts' energy off the meter's, shared over buckets by their energy."""
+        codes = {charge.code for version in self.tariff.versions for charge in version.charges}
+        months = months_in(service)
+        kwh = []
+        for index, sub in enumerate(account.sub_accounts):
+            if sub.code in codes:
+                raise InvalidInput(
+                    f"account.sub_accounts[{index}].code", sub.code, "a code no charge uses"
+                )
+            kwh.append(sub.kwh_of(total, months))
+        deducted = sum(kwh, _ZERO)
+        if deducted > total:
+            raise InvalidInput(
+                "account.sub_accounts",
+                f"{deducted} kWh",
+                f"no more sub-account energy than the meter registered ({total} kWh)",
+            )
+        buckets = sorted(energy, key=_bucket_key)
+        shares = _share_by_weights(deducted, [energy[b] for b in buckets])
+        main = dict(energy)
+        for bucket, share in zip(buckets, shares, strict=True):
+            main[bucket] -= share
+        return main, tuple(kwh)
+
+    def _sub_account_lines(
+        self,
+        first: _Piece,
+        service: DateRange,
+        account: AccountFacts,
+        kwh: Sequence[Decimal],
+    ) -> list[LineItem]:
+        """One line per sub-account over the whole service days, at its own price."""
+        whole = first._replace(period=service)
+        months = months_in(service)
+        lines = []
+        for sub, quantity in zip(account.sub_accounts, kwh, strict=True):
+            charge = EnergyCharge(
+                code=sub.code,
+                name_zh=sub.name_zh,
+                name_en=sub.name_en,
+                source=sub.source,
+                yuan_per_kwh=sub.yuan_per_kwh,
+            )
+            lines.append(
+                self._line(
+                    charge,
+                    whole,
+                    code=sub.code,
+                    names=(sub.name_zh, sub.name_en),
+                    quantity=quantity,
+                    unit="kWh",
+                    rate=sub.yuan_per_kwh,
+                    rate_unit="元/kWh",
+                    note=sub.note(quantity, months),
+                )
+            )
+        return lines
+
     def _need_critical_register(self, piece: _Piece) -> None:
         self.need_critical_register(piece.version, piece.period, piece.energy)
 
@@ -522,7 +609,12 @@ class BillingEngine:
             return energy_kwh, reactive
         energy = dict(energy_kwh)
         total = sum(energy.values(), _ZERO)
-        active_loss, reactive_loss = model.losses(total, reactive or _ZERO, service.days * 24)
+        if isinstance(model, TableLookup):  # a monthly table: part months prorated by days
+            active_loss, reactive_loss = model.losses_over(
+                total, reactive or _ZERO, months_in(service)
+            )
+        else:
+            active_loss, reactive_loss = model.losses(total, reactive or _ZERO, service.days * 24)
         buckets = sorted(energy, key=_bucket_key)
         if total:
             weights = [energy[b] for b in buckets]
@@ -597,7 +689,13 @@ class BillingEngine:
         return pieces
 
     def _layout_for(self, service: DateRange, account: AccountFacts) -> _Layout:
-        key = (service.start, service.end, account.opened_on, account.closed_on)
+        key = (
+            service.start,
+            service.end,
+            account.opened_on,
+            account.closed_on,
+            account.capacity_history,
+        )
         layout = self._layouts.get(key)
         if layout is None:
             layout = _remember(self._layouts, key, self._layout(service, account))
@@ -606,7 +704,10 @@ class BillingEngine:
     def _layout(self, service: DateRange, account: AccountFacts) -> _Layout:
         """Cut ``service`` at version and tier-year boundaries (the same for every bill)."""
         assert service.end is not None
-        ranges = list(service.split_at(*self.tariff.boundaries_within(service)))
+        cuts = list(self.tariff.boundaries_within(service))
+        if account.capacity_history is not None:
+            cuts += [s.period.start for s in _segments_of(account.capacity_history, service)[1:]]
+        ranges = list(service.split_at(*sorted(set(cuts))))
         cut: list[tuple[DateRange, TariffVersion, bool]] = []
         for part in ranges:
             version = self.tariff.version_on(part.start)
@@ -1084,7 +1185,15 @@ class BillingEngine:
         price = charge.price_for(basis)
         months = months_in(service, charge.part_month_days) * piece.period.days / service.days
         capacity = account.capacity_kva
+        segment = _segment_of(account, service, piece.period)
+        change = ""
+        if segment is not None:
+            capacity = segment.running_kva
+            months = _capacity_months(service, piece.period, charge.part_month_days)
+            change = _change_note(segment, piece.period, months, charge.part_month_days)
         if basis is BasicChargeBasis.CAPACITY:
+            if segment is not None:
+                capacity = segment.billed_kva
             if capacity is None:
                 raise InvalidInput(
                     "account.capacity_kva", None, "a capacity for a capacity-based basic charge"
@@ -1099,14 +1208,22 @@ class BillingEngine:
                 rate=price,
                 rate_unit=f"{self._unit}/kVA·月",
                 factor=months,
+                note=change,
             )
         demand = determinants.max_demand_kw
         if demand is None:
             raise InvalidInput(
                 "determinants.max_demand_kw", None, "a maximum demand for a demand-based charge"
             )
-        notes = []
+        notes = [change] if change else []
         contract = account.contract_demand_kw
+        if segment is not None:
+            assert account.capacity_history is not None
+            account.capacity_history.refuse_partial_demand_suspension(segment)
+        if segment is not None and not segment.running_kva:
+            notes.append("no capacity in service: no demand billed")
+            demand = _ZERO
+            contract = None
         if contract is None:
             billable = demand
             notes.append(f"measured maximum demand {demand} kW")
@@ -1127,7 +1244,7 @@ class BillingEngine:
                     f"{charge.excess_multiplier - 1} more = {billable} kW"
                 )
         if charge.discount_kwh_per_kva is not None and capacity:
-            monthly = months_in(service)
+            monthly = months_in(service, charge.part_month_days)
             per_kva = MONEY_CONTEXT.divide(
                 ctx.total_energy * monthly.denominator, capacity * monthly.numerator
             )
@@ -1160,7 +1277,10 @@ class BillingEngine:
         ctx: _Ctx,
     ) -> LineItem | None:
         account, total_energy, reactive, pf = ctx.account, ctx.total_energy, ctx.reactive, ctx.pf
-        standard = account.pf_standard or charge.default_standard
+        segment = _segment_of(account, ctx.service, piece.period)
+        standard = (
+            segment.pf_standard if segment is not None and segment.pf_standard else None
+        ) or (account.pf_standard or charge.default_standard)
         if account.residential:
             return None
         if standard is None:
@@ -1225,6 +1345,53 @@ def bucket_ladders(charge: TimeOfUseTiers) -> dict[str, MonthlyTiers]:
             bounds_per=charge.bounds_per,
         )
     return ladders
+
+
+@functools.lru_cache(maxsize=1024)
+def _segments_of(history: CapacityHistory, service: DateRange) -> tuple[CapacitySegment, ...]:
+    return history.segments(service)
+
+
+def _segment_of(
+    account: AccountFacts, service: DateRange, period: DateRange
+) -> CapacitySegment | None:
+    """Return the capacity segment ``period`` lies in (``None`` without a capacity history)."""
+    history = account.capacity_history
+    if history is None:
+        return None
+    return next(s for s in _segments_of(history, service) if period.start in s.period)
+
+
+def _tail_months(service: DateRange, day: date | None, part_month_days: int) -> Fraction:
+    assert service.end is not None
+    assert day is not None
+    if day >= service.end:
+        return Fraction(0)
+    return months_in(DateRange(day, service.end), part_month_days)
+
+
+def _capacity_months(service: DateRange, period: DateRange, part_month_days: int) -> Fraction:
+    """Return the months of ``period``'s basic charge when the capacity changes in ``service``.
+
+    Counted back from the end of the service days: each piece after a change is charged from its
+    first day at ``1/part_month_days`` of a month a day (whole months first), and the first
+    piece the rest, so the pieces add up to the months of the service days (《供电营业规则》:
+    the basic charge changes from the sealing or unsealing day, by days, 1/30 of a month each).
+    """
+    return _unit_or(
+        _tail_months(service, period.start, part_month_days)
+        - _tail_months(service, period.end, part_month_days)
+    )
+
+
+def _change_note(
+    segment: CapacitySegment, period: DateRange, months: Fraction, part_month_days: int
+) -> str:
+    """Say what changed over ``segment``: days, capacities, changes in force, the rule."""
+    share = months * part_month_days
+    if share.denominator == 1 and months < 1:
+        return f"{segment.explanation_en}; {share}/{part_month_days} of a month"
+    return segment.explanation_en
 
 
 def _deep_valley_note(schedule: TouSchedule, piece: _Piece) -> str:

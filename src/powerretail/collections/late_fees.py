@@ -71,6 +71,7 @@ __all__ = [
     "AgreedRateRange",
     "BillLateFee",
     "CrossYearBoundary",
+    "CrossYearRate",
     "CustomerKind",
     "DaysAfterNotice",
     "GivenDueDate",
@@ -315,6 +316,20 @@ class CrossYearBoundary(enum.Enum):
         return first_overdue_day.year
 
 
+class CrossYearRate(enum.Enum):
+    """Which days of a non-residential bill whose arrears crossed the year take the later rate.
+
+    * ``BY_YEAR`` (default) — only the days from 1 January of the later year (see
+      :class:`CrossYearBoundary`); the days before accrue at the current-year rate.
+    * ``WHOLE_BILL`` — once any of the bill's principal is still unpaid on that 1 January, every
+      overdue day of the bill takes the cross-year rate (as some supply companies apply 《供电营业
+      规则》(1996) 第98条); the difference for the days already accrued is added that day.
+    """
+
+    BY_YEAR = "by_year"
+    WHOLE_BILL = "whole_bill"
+
+
 class RuleSetDate(enum.Enum):
     """Which date of a bill picks its rule set: the first overdue day (default) or period end."""
 
@@ -414,6 +429,7 @@ class LateFeePolicy:
 
     deadline: GivenDueDate | DaysAfterNotice = attrs.field(factory=GivenDueDate)
     boundary: CrossYearBoundary = CrossYearBoundary.OVERDUE_YEAR
+    cross_year_rate: CrossYearRate = CrossYearRate.BY_YEAR
     allocation: AllocationOrder = AllocationOrder.PRINCIPAL_FIRST
     rule_set_date: RuleSetDate = RuleSetDate.FIRST_OVERDUE_DAY
     rule_sets: tuple[LateFeeRuleSet, ...] = attrs.field(
@@ -482,13 +498,16 @@ def accrue(
     rule_set: LateFeeRuleSet,
     agreed_rate: AgreedRate | None = None,
     boundary: CrossYearBoundary = CrossYearBoundary.OVERDUE_YEAR,
+    cross_year_rate: CrossYearRate = CrossYearRate.BY_YEAR,
 ) -> tuple[LateFeePart, ...]:
     """Return the unrounded penalty parts for ``principal`` unpaid over ``days`` (half-open).
 
     Days falling before 1 January after the current year (see ``boundary``) accrue at the
     current-year rate, later ones at the cross-year rate; residential users have one rate; an
     agreed contract rate replaces the rule set's. The parts of two adjacent ranges add up to the
-    parts of their union.
+    parts of their union. With ``cross_year_rate=CrossYearRate.WHOLE_BILL`` a range that reaches
+    the later year accrues at the cross-year rate on every day (the bill calculator also
+    reprices the days accrued before).
 
     Raises:
         InvalidInput: ``days`` is open, or starts before ``first_overdue_day``.
@@ -501,6 +520,45 @@ def accrue(
         raise InvalidInput(
             "days.start", days.start.isoformat(), f"a day on or after {first_overdue_day}"
         )
+    single, current, later = _rates(customer_kind, rule_set, agreed_rate)
+    if single is not None:
+        pieces: tuple[tuple[DateRange, _Rate], ...] = ((days, single),)
+    elif cross_year_rate is CrossYearRate.WHOLE_BILL and days.end > _new_year(
+        boundary, first_overdue_day
+    ):
+        pieces = ((days, later),)
+    else:
+        new_year = _new_year(boundary, first_overdue_day)
+        pieces = tuple(
+            (piece, current if piece.start < new_year else later)
+            for piece in days.split_at(new_year)
+        )
+    return tuple(_part(principal, piece, rate) for piece, rate in pieces)
+
+
+def _new_year(boundary: CrossYearBoundary, first_overdue_day: date) -> date:
+    """The first day of arrears that have crossed the year."""
+    return date(boundary.current_year(first_overdue_day) + 1, 1, 1)
+
+
+def _part(principal: Money, piece: DateRange, rate: _Rate) -> LateFeePart:
+    basis, daily, source, source_zh = rate
+    return LateFeePart(
+        first_day=piece.start,
+        last_day=piece.last_day,
+        principal=principal,
+        basis=basis,
+        daily_rate=daily,
+        amount=MONEY_CONTEXT.multiply(principal.scaled(daily), Decimal(piece.days)),
+        source=source,
+        source_zh=f"{source_zh}：{basis.label_zh}每日按欠费金额的 {_permille(daily)} 计收",
+    )
+
+
+def _rates(
+    customer_kind: CustomerKind, rule_set: LateFeeRuleSet, agreed_rate: AgreedRate | None
+) -> tuple[_Rate | None, _Rate, _Rate]:
+    """Return the single rate (residential, or an agreed one), the current-year and later rate."""
     if agreed_rate is not None:
         single: _Rate | None = (
             (RateBasis.AGREED, agreed_rate.daily_rate, agreed_rate.source, agreed_rate.source_zh)
@@ -519,36 +577,16 @@ def accrue(
             agreed_rate.source,
             agreed_rate.source_zh,
         )
-    else:
-        zh = rule_set.source_zh or rule_set.source
-        single = (
-            (RateBasis.RESIDENTIAL, rule_set.residential_daily_rate, rule_set.source, zh)
-            if customer_kind is CustomerKind.RESIDENTIAL
-            else None
-        )
-        current = (RateBasis.CURRENT_YEAR, rule_set.current_year_daily_rate, rule_set.source, zh)
-        later = (RateBasis.CROSS_YEAR, rule_set.cross_year_daily_rate, rule_set.source, zh)
-    if single is not None:
-        pieces: tuple[tuple[DateRange, _Rate], ...] = ((days, single),)
-    else:
-        new_year = date(boundary.current_year(first_overdue_day) + 1, 1, 1)
-        pieces = tuple(
-            (piece, current if piece.start < new_year else later)
-            for piece in days.split_at(new_year)
-        )
-    return tuple(
-        LateFeePart(
-            first_day=piece.start,
-            last_day=piece.last_day,
-            principal=principal,
-            basis=basis,
-            daily_rate=rate,
-            amount=MONEY_CONTEXT.multiply(principal.scaled(rate), Decimal(piece.days)),
-            source=source,
-            source_zh=f"{source_zh}：{basis.label_zh}每日按欠费金额的 {_permille(rate)} 计收",
-        )
-        for piece, (basis, rate, source, source_zh) in pieces
+        return single, current, later
+    zh = rule_set.source_zh or rule_set.source
+    single = (
+        (RateBasis.RESIDENTIAL, rule_set.residential_daily_rate, rule_set.source, zh)
+        if customer_kind is CustomerKind.RESIDENTIAL
+        else None
     )
+    current = (RateBasis.CURRENT_YEAR, rule_set.current_year_daily_rate, rule_set.source, zh)
+    later = (RateBasis.CROSS_YEAR, rule_set.cross_year_daily_rate, rule_set.source, zh)
+    return single, current, later
 
 
 def _paid_on(value: object) -> date:
@@ -743,10 +781,30 @@ class _Running:
                 rule_set=self.rule_set,
                 agreed_rate=policy.agreed_rate,
                 boundary=policy.boundary,
+                cross_year_rate=policy.cross_year_rate,
             )
+            if policy.cross_year_rate is CrossYearRate.WHOLE_BILL and (
+                end > _new_year(policy.boundary, self.first_overdue_day)
+            ):
+                self._reprice_as_cross_year(policy)
             self.parts.extend(new)
             self.pending += sum((part.amount for part in new), Decimal(0))
         self.next_day = end
+
+    def _reprice_as_cross_year(self, policy: LateFeePolicy) -> None:
+        """Reprice the parts accrued at the current-year rate at the cross-year rate."""
+        _, current, later = _rates(self.bill.customer_kind, self.rule_set, policy.agreed_rate)
+        parts = []
+        for part in self.parts:
+            if part.basis is current[0] and later[0] is not current[0]:
+                repriced = _part(
+                    part.principal, DateRange(part.first_day, part.last_day + timedelta(1)), later
+                )
+                self.pending += repriced.amount - part.amount
+                parts.append(repriced)
+            else:
+                parts.append(part)
+        self.parts[:] = parts
 
     def penalty_if_settled(self, rounding: Rounding) -> tuple[Money, Money]:
         """Return (accrued rounded now, amount after the minimum)."""

@@ -20,7 +20,8 @@ Source: 《供电营业规则》(1996, 电力工业部令第8号) 第74条.
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Final
 
 import attrs
@@ -210,7 +211,10 @@ def _bands(value: tuple[LossBand, ...]) -> tuple[LossBand, ...]:
 class TableLookup:
     """Losses read from a loss table (变损表): the first band holding the metered energy.
 
-    The table gives the losses of one billing period (as provincial tables do per month).
+    The table gives the losses of one month (as provincial tables do). Over a part month
+    (:meth:`losses_over`) the band is found for the energy scaled to a whole month and its
+    losses are prorated by the months — 1/30 of a month a day, as the part-month basic charge
+    (《供电营业规则》(1996)) — to 0.001 kWh (kvarh), half up.
     """
 
     kind: str = attrs.field(default="table_lookup", init=False)
@@ -224,6 +228,28 @@ class TableLookup:
             if band.upto_kwh is None or active_kwh <= band.upto_kwh:
                 return band.active_kwh, band.reactive_kvarh
         raise AssertionError("the last band is open")  # pragma: no cover
+
+    def losses_over(
+        self, active_kwh: Decimal, reactive_kvarh: Decimal, months: Fraction
+    ) -> tuple[Decimal, Decimal]:
+        """Return the losses of a period ``months`` long (whole months plus days/30).
+
+        >>> table = TableLookup(bands=(LossBand(1000, 30, 90), LossBand(None, 60, 180)))
+        >>> table.losses_over(Decimal(700), Decimal(0), Fraction(21, 30))
+        (Decimal('21.000'), Decimal('63.000'))
+        """
+        if months <= 0:
+            raise InvalidInput("months", months, "a period of more than zero months")
+        if months == 1:
+            return self.losses(active_kwh, reactive_kvarh, 0)
+        monthly = MONEY_CONTEXT.divide(active_kwh * months.denominator, Decimal(months.numerator))
+        active, reactive = self.losses(monthly, reactive_kvarh, 0)
+        return _prorated(active, months), _prorated(reactive, months)
+
+
+def _prorated(value: Decimal, months: Fraction) -> Decimal:
+    exact = MONEY_CONTEXT.divide(value * months.numerator, Decimal(months.denominator))
+    return exact.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP, context=MONEY_CONTEXT)
 
 
 #: A loss model: any of the classes above.

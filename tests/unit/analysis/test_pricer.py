@@ -324,3 +324,36 @@ def test_changing_a_bills_table_changes_neither_the_usage_nor_the_next_pricing()
     assert int(again.loc[0, "total_fen"]) == 15193
     assert str(again["tariff"].dtype) == "category"
     assert again["tariff"].tolist() == ["JS-RES-TOU", "JS-RES-TOU"]
+
+
+def test_the_kwh_per_kva_discount_counts_the_basic_charge_part_month_days() -> None:
+    # 15 days at 1/31 a day: 126 000 kWh / 1000 kVA / (15/31) = 260.4 ≥ 260 → 38 × 0.9 = 34.2;
+    # 600 kW × 34.2 × 15/31 = 9 929.03 (the engine's amount).
+    basic = BasicCharge(
+        code="basic", **NAMES, yuan_per_kw_month="38", default_basis="demand", part_month_days=31
+    )
+    frame = _month(
+        period_end="2025-07-16",
+        kwh_total=126_000.0,
+        max_demand_kw=500.0,
+        contract_demand_kw=600.0,
+        capacity_kva=1000.0,
+    )
+    tariff = _tariff(basic)
+
+    priced = compile_tariff(tariff).price(frame)
+
+    assert priced.lines["amount_fen"].tolist() == [992_903]
+    assert line_amounts(exact_bills(tariff, frame))[0][0][2] == 992_903
+
+
+@pytest.mark.parametrize("column", ["capacity_history", "sub_accounts"])
+def test_account_facts_the_batch_does_not_vectorise_are_refused_by_name(column: str) -> None:
+    frame = _month(kwh_total=1.0, **{column: "x"})
+
+    with pytest.raises(InvalidInput, match="does not vectorise") as caught:
+        compile_tariff(_tariff(AnnualTiers(code="e", **NAMES, tiers=[Tier(None, "0.6")]))).price(
+            frame
+        )
+
+    assert caught.value.value == column
