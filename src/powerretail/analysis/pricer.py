@@ -41,10 +41,16 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from powerretail.analysis._exact import IntArray, Scaled, multiply, to_int64
+from powerretail.analysis._exact import IntArray, Scaled, multiply, round_div, to_int64
 from powerretail.analysis.usage import QUANTITY_EXP, Usage, read_usage
 from powerretail.billing.determinants import AccountFacts
-from powerretail.billing.engine import BillingEngine, bucket_ladders, months_in, split_by_days
+from powerretail.billing.engine import (
+    SCALED_BOUND_EXP,
+    BillingEngine,
+    bucket_ladders,
+    months_in,
+    split_by_days,
+)
 from powerretail.errors import InvalidInput, NotFound, RuleViolation
 from powerretail.quantities import minor_unit_exponent
 from powerretail.tariffs.model import (
@@ -739,13 +745,13 @@ class BatchPricer:
     ) -> list[_Block]:
         numerator, denominator = scale
         bounds = _bounds(charge.tiers)
-        exp = min(start.exp, kwh.exp, bounds.exp)
-        low = start.at(exp)
-        # Work in units of 10**exp / denominator so scaled bounds stay integers. A whole month
-        # or year everywhere (1/1) needs no scaling at all.
+        exp = min(start.exp, kwh.exp, bounds.exp, SCALED_BOUND_EXP)
+        begin = start.at(exp)
+        finish = begin + kwh.at(exp)
+        # A whole month or year everywhere (1/1) leaves the bounds as they are; a scaled bound
+        # is rounded half-up to 0.001 kWh, as the engine rounds it.
         whole = bool((numerator == 1).all() and (denominator == 1).all())
-        begin = low if whole else _mul(low, denominator)
-        finish = begin + (kwh.at(exp) if whole else _mul(kwh.at(exp), denominator))
+        coarse = 10 ** (SCALED_BOUND_EXP - exp)
         blocks = []
         floor: IntArray | int = 0
         for index, tier in enumerate(charge.tiers):
@@ -755,7 +761,9 @@ class BatchPricer:
             elif whole:
                 high = int(bounds.at(exp)[index])
             else:
-                high = _mul(np.full(len(chosen), bounds.at(exp)[index]), numerator)
+                exact = _mul(np.full(len(chosen), bounds.at(exp)[index]), numerator)
+                below = _mul(np.asarray(denominator, dtype=np.int64), np.asarray(coarse))
+                high = _mul(round_div(exact, below, "ROUND_HALF_UP"), np.asarray(coarse))
             a = np.maximum(begin, floor)
             b = np.maximum(finish, floor)
             if high is not None:
@@ -773,8 +781,6 @@ class BatchPricer:
                         Scaled(band if every else band[where], exp),
                         rate,
                         code=f"{charge.code}.tier{index + 1}",
-                        quantity_den=1 if whole else denominator[where],
-                        denominator=1 if whole else denominator[where],
                     )
                 )
             if high is None:

@@ -140,10 +140,22 @@ def _bucket_key(bucket: str) -> tuple[int, str]:
     return (_BUCKET_ORDER.index(bucket) if bucket in _BUCKET_ORDER else len(_BUCKET_ORDER), bucket)
 
 
+#: A tier bound scaled to a part month, a part year or a cycle's days is rounded half-up to
+#: 0.001 kWh (10**SCALED_BOUND_EXP), the resolution of metered energy: 260 kWh × 17/30 is a
+#: bound of 147.333 kWh, and every tier line's quantity is a terminating decimal the bill can
+#: show and its amount can be rounded from exactly.
+SCALED_BOUND_EXP: Final = -3
+_SCALED_BOUND_STEP: Final = Decimal(1).scaleb(SCALED_BOUND_EXP)
+_ONE_KWH: Final = Decimal(1)
+
+
 def _scaled(value: Decimal, scale: Fraction) -> Decimal:
     if scale is _ONE or scale == _ONE:
         return value
-    return MONEY_CONTEXT.divide(value * scale.numerator, Decimal(scale.denominator))
+    exact = Fraction(value) * scale / Fraction(_SCALED_BOUND_STEP)  # in 0.001 kWh, bounds ≥ 0
+    rounded = (2 * exact.numerator + exact.denominator) // (2 * exact.denominator)
+    bound = Decimal(rounded).scaleb(SCALED_BOUND_EXP)
+    return bound.quantize(_ONE_KWH) if bound == bound.to_integral_value() else bound.normalize()
 
 
 def _scaled_bounds(tiers: Sequence[Tier], scale: Fraction) -> tuple[Decimal | None, ...]:

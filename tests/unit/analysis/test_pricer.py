@@ -8,6 +8,7 @@ import sys
 from datetime import date
 from decimal import Decimal
 
+import attrs
 import numpy as np
 import pandas as pd
 import pytest
@@ -357,3 +358,56 @@ def test_account_facts_the_batch_does_not_vectorise_are_refused_by_name(column: 
         )
 
     assert caught.value.value == column
+
+
+def test_a_part_year_bound_is_rounded_to_a_watt_hour_in_both_engines() -> None:
+    """A bound scaled by 1/12 that is no terminating decimal: both engines round it to 0.001 kWh.
+
+    Annual tiers (pro rata) up to 1 and 191 kWh at 0 / 3 元/kWh, billed to the whole yuan; the
+    account opened on 1 Jan 2021, so the year's bounds are × 1/12 of a year: 0.083 and 15.917
+    kWh (191/12 = 15.91666…). 40 kWh in January: tier 2 is 15.917 − 0.083 = 15.834 kWh × 3 =
+    47.502 元 → 48 元. Before, the engine kept 15.8333… to 50 digits (× 3 = 47.4999… → 47) while
+    the batch engine worked in exact fractions (47.5 → 48).
+    """
+    from powerretail.billing.determinants import AccountFacts, Determinants  # noqa: PLC0415
+    from powerretail.billing.engine import BillingEngine  # noqa: PLC0415
+    from powerretail.quantities import Rounding  # noqa: PLC0415
+    from powerretail.tariffs.model import PartialYear  # noqa: PLC0415
+    from powerretail.timeframe import DateRange  # noqa: PLC0415
+
+    annual = AnnualTiers(
+        code="annual",
+        name_zh="年阶梯",
+        name_en="annual tiers",
+        source="test tariff",
+        tiers=[
+            Tier(upto_kwh="1", yuan_per_kwh="0"),
+            Tier(upto_kwh="191", yuan_per_kwh="3"),
+            Tier(upto_kwh=None, yuan_per_kwh="0"),
+        ],
+        partial_year=PartialYear.PRO_RATA,
+    )
+    tariff = attrs.evolve(_tariff(annual), rounding=Rounding(step="1"))
+    facts = AccountFacts(opened_on="2021-01-01", closed_on="2021-02-01")
+    bill = BillingEngine(tariff).bill(
+        Determinants(energy_kwh={"total": "40"}), DateRange.month(2021, 1), facts
+    )
+    priced = compile_tariff(tariff).price(
+        pd.DataFrame(
+            [
+                {
+                    "account_id": "A",
+                    "period_start": "2021-01-01",
+                    "period_end": "2021-02-01",
+                    "kwh_total": 40.0,
+                    "opened_on": "2021-01-01",
+                    "closed_on": "2021-02-01",
+                    "ytd_kwh": 0.0,
+                }
+            ]
+        )
+    )
+
+    tier2 = next(line for line in bill.lines if line.code == "annual.tier2")
+    assert (tier2.quantity, tier2.amount.amount) == (Decimal("15.834"), Decimal("48"))
+    assert int(priced.bills.loc[0, "total_fen"]) == 4800 == int(bill.total.amount * 100)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import attrs
 import pytest
@@ -108,7 +109,8 @@ class TestNumbers:
         assert "× 22/30" in text
         assert "11/15" not in text
 
-    def test_a_computed_quantity_is_shown_to_the_register_step_marked_approximate(self) -> None:
+    def test_a_scaled_tier_bound_is_rounded_to_a_watt_hour_and_shown_exactly(self) -> None:
+        """200 kWh × 22/30 = 146.666… kWh: the bound is 146.667 kWh, half-up to 0.001 kWh."""
         bill = price_bill(
             one_version(monthly()),
             Determinants(energy_kwh={"total": "300"}),
@@ -118,9 +120,10 @@ class TestNumbers:
 
         rows = bill.explain().splitlines()
 
-        assert rows[2].split()[:6] == ["charge", "(tier", "1)", "≈146.667", "kWh", "×"]
-        assert rows[2].endswith("73.33")
-        assert rows[3] == "      tier 1 up to ≈146.667 kWh; position 0 → 300 kWh"
+        assert rows[2].split()[:6] == ["charge", "(tier", "1)", "146.667", "kWh", "×"]
+        assert rows[2].endswith("73.33")  # 146.667 × 0.5 = 73.3335
+        assert rows[3] == "      tier 1 up to 146.667 kWh; position 0 → 300 kWh"
+        assert bill.lines[0].quantity == Decimal("146.667")
         assert "6666" not in bill.explain("zh")
 
 
