@@ -76,6 +76,9 @@ def test_batch_bills_equal_the_engine_line_by_line(tariff: Tariff, frame: pd.Dat
     ]
     assert [sorted(b) for b in got] == [sorted(b) for b in line_amounts(expected)]
     assert priced.bills["total_fen"].tolist() == [int(b.total.amount.scaleb(2)) for b in expected]
+    # Without lines, tier blocks cover every piece (zero where no energy): the same bills.
+    dense = compile_tariff(tariff).price(frame, lines=False).bills
+    pd.testing.assert_frame_equal(dense, priced.bills)
 
 
 def _lines_by_row(lines: pd.DataFrame, rows: int) -> list[list[tuple[str, str, int]]]:
@@ -132,6 +135,9 @@ def test_split_periods_and_any_rounding_equal_the_engine(
 
     assert _lines_by_row(priced.lines, len(frame)) == [sorted(b) for b in line_amounts(expected)]
     assert priced.bills["total_fen"].tolist() == [int(b.total.amount.scaleb(2)) for b in expected]
+    # Without lines, tier blocks cover every piece (zero where no energy): the same bills.
+    dense = compile_tariff(tariff).price(frame, lines=False).bills
+    pd.testing.assert_frame_equal(dense, priced.bills)
 
 
 @st.composite

@@ -246,10 +246,11 @@ class BatchPricer:
                 f"{usage.period_start[row]}/{usage.period_end[row]}",
                 "a period with at least one day of service for the account",
             )
-        keys = np.stack([_days(start), _days(end)], axis=1)
-        if self._annual:
-            keys = np.concatenate([keys, np.stack([_days(opened), _days(closed)], axis=1)], axis=1)
-        first, inverse = _factorize(keys)
+        columns = [start, end, opened, closed] if self._annual else [start, end]
+        if rows and all(_same(column) for column in columns):  # one window: no hashing
+            first, inverse = np.zeros(1, dtype=np.int64), np.zeros(rows, dtype=np.int64)
+        else:
+            first, inverse = _factorize(np.stack([_days(c) for c in columns], axis=1))
         layouts = [self._layout_of_row(usage, int(f), start[f], end[f]) for f in first]
         self._need_critical_registers(usage, layouts, inverse)
         counts = np.asarray([len(layout.pieces) for layout in layouts], dtype=np.int64)
@@ -309,6 +310,7 @@ class BatchPricer:
             blocks += self._price_version(
                 tariff_version,
                 chosen,
+                dense=not lines,
                 rows=picked[4],
                 usage=usage,
                 energy=picked[0],
@@ -539,7 +541,13 @@ class BatchPricer:
         fractions: Mapping[str, tuple[IntArray, IntArray]],
         total_row: Scaled,
         service: tuple[IntArray, IntArray],
+        dense: bool = False,
     ) -> list[_Block]:
+        """Return the blocks of ``version``'s charges over pieces ``chosen``.
+
+        ``dense`` (no lines wanted): a tier block covers every piece, zero where it has no energy
+        in the tier, which adds the same amounts without gathering the pieces that do.
+        """
         blocks: list[_Block] = []
         months = fractions["months"]
         pf_charge: PowerFactorAdjustment | None = None
@@ -568,14 +576,14 @@ class BatchPricer:
             elif isinstance(charge, MonthlyTiers):
                 zero = Scaled.zeros(len(chosen))
                 scale = _tier_scale(charge, fractions)
-                blocks += self._tiers(charge, chosen, start=zero, kwh=kwh, scale=scale)
+                blocks += self._tiers(charge, chosen, start=zero, kwh=kwh, scale=scale, dense=dense)
             elif isinstance(charge, TimeOfUseTiers):
                 blocks += self._tou_tiers(
                     charge, chosen, rows=rows, energy=energy, fractions=fractions
                 )
             elif isinstance(charge, AnnualTiers):
                 blocks += self._tiers(
-                    charge, chosen, start=position, kwh=kwh, scale=fractions["scale"]
+                    charge, chosen, start=position, kwh=kwh, scale=fractions["scale"], dense=dense
                 )
             else:
                 assert isinstance(charge, BasicCharge)
@@ -742,6 +750,7 @@ class BatchPricer:
         start: Scaled,
         kwh: Scaled,
         scale: tuple[IntArray, IntArray],
+        dense: bool = False,
     ) -> list[_Block]:
         numerator, denominator = scale
         bounds = _bounds(charge.tiers)
@@ -770,10 +779,11 @@ class BatchPricer:
                 a = np.minimum(a, high)
                 b = np.minimum(b, high)
             band = b - a
-            where = np.flatnonzero(band != 0)
+            where = np.flatnonzero(band != 0) if not dense else np.arange(int(band.any()))
             if where.size:
                 rate = Scaled.scalar(tier.yuan_per_kwh)
-                every = where.size == len(chosen)  # every piece has energy in the tier
+                # every piece has energy in the tier, or dense: zero-energy pieces add nothing
+                every = dense or where.size == len(chosen)
                 blocks.append(
                     self._block(
                         chosen if every else chosen[where],
@@ -1058,6 +1068,14 @@ def _per_row(values: Sequence[int], index: IntArray, identity: bool) -> IntArray
     if identity:  # one value for every row: a read-only view, no memory
         return np.broadcast_to(np.asarray(values[0], dtype=np.int64), (len(index),))
     return np.asarray(values, dtype=np.int64)[index]
+
+
+def _same(dates: npt.NDArray[np.datetime64]) -> bool:
+    """Whether every date equals the first (all ``NaT`` counts as the same)."""
+    first = dates[0]
+    if np.isnat(first):
+        return bool(np.isnat(dates).all())
+    return bool((dates == first).all())
 
 
 def _factorize(keys: IntArray) -> tuple[IntArray, IntArray]:
