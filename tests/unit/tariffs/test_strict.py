@@ -50,7 +50,7 @@ class TestReadToml:
         assert str(refused.value.value) == got
 
     def test_refuses_text_that_is_not_toml(self) -> None:
-        with pytest.raises(InvalidInput, match="^doc: expected TOML text"):
+        with pytest.raises(InvalidInput, match=r"^doc: expected TOML text"):
             read_toml("a = = 1", "doc")
 
 
