@@ -65,6 +65,7 @@ from powerretail.tariffs.strict import (
     format_spec_tables,
     read_toml,
 )
+from powerretail.tariffs.strict import spec_field as _f
 
 __all__ = [
     "PACKAGE_SPECS",
@@ -72,10 +73,6 @@ __all__ = [
     "loads_package_toml",
     "package_from_mapping",
 ]
-
-
-def _f(name: str, kind: str, doc: str, *, required: bool = False) -> FieldSpec:
-    return FieldSpec(name, kind, required, doc)
 
 
 #: Every table of the package file format, in the order the reference page shows them.

@@ -43,6 +43,7 @@ from powerretail.errors import InvalidInput, RuleViolation, describe_value
 from powerretail.quantities import exact_decimal
 from powerretail.tariffs.model import VersionStatus
 from powerretail.tariffs.strict import FieldSpec, Table, brief, build, enum_field, read_toml
+from powerretail.tariffs.strict import spec_field as _f
 from powerretail.timeframe import as_date
 
 __all__ = [
@@ -192,10 +193,6 @@ class ReferenceSeries:
             InvalidInput: the month is already published.
         """
         return attrs.evolve(self, prices=(*self.prices, price))
-
-
-def _f(name: str, kind: str, doc: str, *, required: bool = False) -> FieldSpec:
-    return FieldSpec(name, kind, required, doc)
 
 
 #: Every table of the reference price file format.

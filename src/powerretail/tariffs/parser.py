@@ -79,6 +79,7 @@ from powerretail.tariffs.strict import Table as _Table
 from powerretail.tariffs.strict import brief as _brief
 from powerretail.tariffs.strict import build as _build
 from powerretail.tariffs.strict import enum_field as _enum
+from powerretail.tariffs.strict import spec_field as _f
 from powerretail.tariffs.tou import (
     HOLIDAY_CALENDARS,
     HolidayCalendar,
@@ -98,10 +99,6 @@ __all__ = [
     "loads_toml",
     "to_mapping",
 ]
-
-
-def _f(name: str, kind: str, doc: str, *, required: bool = False) -> FieldSpec:
-    return FieldSpec(name, kind, required, doc)
 
 
 _COMMON_CHARGE: Final = (

@@ -6,6 +6,7 @@ The tariff file reader (:mod:`powerretail.tariffs.parser`), the retail package f
 the same things in the same words:
 
 * :class:`FieldSpec` — one field of a table: name, kind, whether required, what it means;
+* :func:`spec_field` — a :class:`FieldSpec`, optional unless ``required=True``;
 * :class:`Table` — a mapping being read: an unknown or missing field is refused, each value is
   read as the kind asked for (exact numbers only), and every error names its path;
 * :func:`build` — call a model constructor, putting the table's path in front of its errors;
@@ -13,7 +14,7 @@ the same things in the same words:
 * :func:`read_toml` — TOML text to mappings (fractions as ``Decimal``), refusing what is not TOML;
 * :func:`format_spec_tables` — the Markdown reference tables of a file format.
 
->>> spec = (FieldSpec("code", "code", True, "the code"), FieldSpec("rate", "decimal", False, ""))
+>>> spec = (spec_field("code", "code", "the code", required=True), spec_field("rate", "", ""))
 >>> table = Table(read_toml('code = "A"\\nrate = 0.25', "example"), "", spec)
 >>> table.text("code"), table.decimal("rate")
 ('A', Decimal('0.25'))
@@ -46,6 +47,7 @@ __all__ = [
     "enum_field",
     "format_spec_tables",
     "read_toml",
+    "spec_field",
 ]
 
 _T = TypeVar("_T")
@@ -59,6 +61,11 @@ class FieldSpec:
     kind: str
     required: bool
     doc: str
+
+
+def spec_field(name: str, kind: str, doc: str, *, required: bool = False) -> FieldSpec:
+    """Return the spec of field ``name`` of kind ``kind`` meaning ``doc`` (optional by default)."""
+    return FieldSpec(name, kind, required, doc)
 
 
 class Table:

@@ -6,20 +6,11 @@ from decimal import Decimal
 import pytest
 
 from powerretail.errors import InvalidInput
-from powerretail.tariffs import parser
-from powerretail.tariffs.strict import (
-    FieldSpec,
-    Table,
-    brief,
-    build,
-    enum_field,
-    format_spec_tables,
-    read_toml,
-)
+from powerretail.tariffs import parser, strict
 
 _SPEC = (
-    FieldSpec("code", "code", True, "the code"),
-    FieldSpec("colour", "text", False, "a colour"),
+    strict.spec_field("code", "code", "the code", required=True),
+    strict.spec_field("colour", "text", "a colour"),
 )
 
 
@@ -29,12 +20,12 @@ class _Colour(enum.Enum):
 
 
 def test_the_parser_still_offers_the_field_spec() -> None:
-    assert parser.FieldSpec is FieldSpec
+    assert parser.FieldSpec is strict.FieldSpec
 
 
 class TestReadToml:
     def test_reads_fractions_as_decimals(self) -> None:
-        assert read_toml("rate = 0.25", "doc") == {"rate": Decimal("0.25")}
+        assert strict.read_toml("rate = 0.25", "doc") == {"rate": Decimal("0.25")}
 
     @pytest.mark.parametrize(
         ("text", "got"),
@@ -45,29 +36,32 @@ class TestReadToml:
     )
     def test_refuses_what_it_cannot_read(self, text: object, got: str) -> None:
         with pytest.raises(InvalidInput) as refused:
-            read_toml(text, "doc")
+            strict.read_toml(text, "doc")
         assert refused.value.field == "doc"
         assert str(refused.value.value) == got
 
     def test_refuses_text_that_is_not_toml(self) -> None:
         with pytest.raises(InvalidInput, match=r"^doc: expected TOML text"):
-            read_toml("a = = 1", "doc")
+            strict.read_toml("a = = 1", "doc")
 
 
 class TestEnumField:
     def test_absent_is_the_default(self) -> None:
-        assert enum_field(Table({"code": "A"}, "", _SPEC), "colour", _Colour, None) is None
+        assert (
+            strict.enum_field(strict.Table({"code": "A"}, "", _SPEC), "colour", _Colour, None)
+            is None
+        )
 
     def test_names_a_member(self) -> None:
-        table = Table({"code": "A", "colour": "blue"}, "", _SPEC)
-        assert enum_field(table, "colour", _Colour, None) is _Colour.BLUE
+        table = strict.Table({"code": "A", "colour": "blue"}, "", _SPEC)
+        assert strict.enum_field(table, "colour", _Colour, None) is _Colour.BLUE
 
     def test_an_unknown_name_lists_the_members(self) -> None:
-        table = Table({"code": "A", "colour": "green"}, "x[0]", _SPEC)
+        table = strict.Table({"code": "A", "colour": "green"}, "x[0]", _SPEC)
         with pytest.raises(
             InvalidInput, match=r'^x\[0\].colour: expected one of red, blue, got "green"'
         ):
-            enum_field(table, "colour", _Colour, None)
+            strict.enum_field(table, "colour", _Colour, None)
 
 
 def test_build_puts_the_path_in_front_of_the_field() -> None:
@@ -75,22 +69,22 @@ def test_build_puts_the_path_in_front_of_the_field() -> None:
         raise InvalidInput("rate", "x", "a number")
 
     with pytest.raises(InvalidInput) as refused:
-        build("versions[1]", refuse)
+        strict.build("versions[1]", refuse)
     assert refused.value.field == "versions[1].rate"
 
 
 def test_a_missing_required_field_is_named_with_its_meaning() -> None:
     with pytest.raises(InvalidInput, match=r"^code: expected a value \(the code\)"):
-        Table({}, "", _SPEC)
+        strict.Table({}, "", _SPEC)
 
 
 def test_brief_cuts_big_structures_short() -> None:
-    assert brief(Decimal("1.5")) == Decimal("1.5")
-    assert brief(list(range(100))) == repr(list(range(100)))[:57] + "..."
+    assert strict.brief(Decimal("1.5")) == Decimal("1.5")
+    assert strict.brief(list(range(100))) == repr(list(range(100)))[:57] + "..."
 
 
 def test_format_spec_tables_shows_every_field() -> None:
-    assert format_spec_tables({"t": _SPEC}).splitlines() == [
+    assert strict.format_spec_tables({"t": _SPEC}).splitlines() == [
         "### `t`",
         "",
         "| field | kind | required | meaning |",
