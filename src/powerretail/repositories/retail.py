@@ -16,14 +16,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 import attrs
 
-from powerretail.errors import InvalidInput, NotFound
 from powerretail.quantities import exact_decimal
 from powerretail.repositories.aggregates import (
     Aggregate,
@@ -31,6 +29,7 @@ from powerretail.repositories.aggregates import (
     ChangeRefusal,
     never_changes,
 )
+from powerretail.repositories.documents import latest_revision, revision_number, text_sha256
 from powerretail.retail.allocation import EnergyAllocation
 from powerretail.retail.package_file import loads_package_toml
 from powerretail.retail.packages import RetailPackage
@@ -62,18 +61,13 @@ __all__ = [
 ]
 
 
-def _revision(_instance: object, _attribute: object, value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidInput("revision", value, "a whole number, at least 1")
-
-
 @attrs.frozen(kw_only=True)
 class PackageDocument:
     """One revision of a retail package file: its code, revision and TOML text."""
 
     document_id: str
     code: str
-    revision: int = attrs.field(validator=_revision)
+    revision: int = attrs.field(validator=revision_number)
     text: str
     sha256: str
 
@@ -90,7 +84,7 @@ class PackageDocument:
             code=package.code,
             revision=revision,
             text=text,
-            sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            sha256=text_sha256(text),
         )
 
     def package(self) -> RetailPackage:
@@ -239,10 +233,7 @@ def latest_package(
     Raises:
         NotFound: no revision of ``code`` is stored.
     """
-    documents = repository.query(code=code)
-    if not documents:
-        raise NotFound("retail package", code)
-    return max((stored.entity for stored in documents), key=lambda doc: doc.revision)
+    return latest_revision(repository, code, "retail package")
 
 
 def reference_prices_of(

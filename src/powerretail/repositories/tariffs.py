@@ -9,13 +9,12 @@ Revisions are never overwritten: a change is a new revision (``code@2``), and
 
 from __future__ import annotations
 
-import hashlib
 from typing import TypeAlias
 
 import attrs
 
-from powerretail.errors import InvalidInput, NotFound
 from powerretail.repositories.aggregates import Aggregate, AggregateRepository, never_changes
+from powerretail.repositories.documents import latest_revision, revision_number, text_sha256
 from powerretail.tariffs.model import Tariff
 from powerretail.tariffs.parser import dump_toml, loads_toml
 
@@ -25,11 +24,6 @@ __all__ = [
     "TariffDocumentRepository",
     "latest_tariff",
 ]
-
-
-def _revision(_instance: object, _attribute: object, value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidInput("revision", value, "a whole number, at least 1")
 
 
 @attrs.frozen(kw_only=True)
@@ -46,7 +40,7 @@ class TariffDocument:
 
     document_id: str
     code: str
-    revision: int = attrs.field(validator=_revision)
+    revision: int = attrs.field(validator=revision_number)
     text: str
     sha256: str
 
@@ -59,7 +53,7 @@ class TariffDocument:
             code=tariff.code,
             revision=revision,
             text=text,
-            sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            sha256=text_sha256(text),
         )
 
     def tariff(self) -> Tariff:
@@ -85,7 +79,4 @@ def latest_tariff(repository: TariffDocumentRepository, code: str) -> TariffDocu
     Raises:
         NotFound: no revision of ``code`` is stored.
     """
-    documents = repository.query(code=code)
-    if not documents:
-        raise NotFound("tariff", code)
-    return max((stored.entity for stored in documents), key=lambda doc: doc.revision)
+    return latest_revision(repository, code, "tariff")

@@ -44,10 +44,8 @@ critical peak 1.8 (文号 not verified), got "1.7"
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
-from decimal import Decimal
-from typing import Any, Final
+from typing import Final
 
 from powerretail.errors import InvalidInput
 from powerretail.retail.packages import (
@@ -58,7 +56,16 @@ from powerretail.retail.packages import (
     TouShape,
 )
 from powerretail.tariffs.model import VersionStatus
-from powerretail.tariffs.parser import FieldSpec, _brief, _build, _Table
+from powerretail.tariffs.strict import (
+    FieldSpec,
+    Table,
+    brief,
+    build,
+    enum_field,
+    format_spec_tables,
+    read_toml,
+)
+from powerretail.tariffs.strict import spec_field as _f
 
 __all__ = [
     "PACKAGE_SPECS",
@@ -66,10 +73,6 @@ __all__ = [
     "loads_package_toml",
     "package_from_mapping",
 ]
-
-
-def _f(name: str, kind: str, doc: str, *, required: bool = False) -> FieldSpec:
-    return FieldSpec(name, kind, required, doc)
 
 
 #: Every table of the package file format, in the order the reference page shows them.
@@ -115,26 +118,15 @@ PACKAGE_SPECS: Final[Mapping[str, tuple[FieldSpec, ...]]] = {
 }
 
 
-def _enum(table: _Table, name: str, kind: type[Any], default: Any) -> Any:
-    if not table.has(name):
-        return default
-    value = table.text(name)
-    try:
-        return kind(value)
-    except ValueError:
-        names = ", ".join(str(member.value) for member in kind)
-        raise InvalidInput(table.at(name), value, f"one of {names}") from None
-
-
-def _tou(table: _Table) -> TouShape | None:
+def _tou(table: Table) -> TouShape | None:
     if not table.has("tou"):
         return None
     path = table.at("tou")
-    tou = _Table(table.raw("tou"), path, PACKAGE_SPECS["versions[].tou"])
+    tou = Table(table.raw("tou"), path, PACKAGE_SPECS["versions[].tou"])
     raw = tou.raw("ratios")
     if not isinstance(raw, Mapping):
-        raise InvalidInput(tou.at("ratios"), _brief(raw), "a table of bucket = ratio")
-    ratios = _Table(raw, tou.at("ratios"), [_f(str(k), "", "") for k in raw])
+        raise InvalidInput(tou.at("ratios"), brief(raw), "a table of bucket = ratio")
+    ratios = Table(raw, tou.at("ratios"), [_f(str(k), "", "") for k in raw])
     values = {str(k): ratios.decimal(str(k), "a ratio") for k in raw}
     try:
         return TouShape(ratios=values, notice=tou.opt_text("notice"))
@@ -143,11 +135,11 @@ def _tou(table: _Table) -> TouShape | None:
         raise InvalidInput(f"{path}.{field}", err.value, err.expected) from None
 
 
-def _excess(table: _Table) -> ExcessProfit | None:
+def _excess(table: Table) -> ExcessProfit | None:
     if not table.has("excess_profit"):
         return None
     path = table.at("excess_profit")
-    excess = _Table(table.raw("excess_profit"), path, PACKAGE_SPECS["versions[].excess_profit"])
+    excess = Table(table.raw("excess_profit"), path, PACKAGE_SPECS["versions[].excess_profit"])
     try:
         return ExcessProfit(
             threshold_yuan_per_kwh=excess.decimal("threshold_yuan_per_kwh"),
@@ -159,7 +151,7 @@ def _excess(table: _Table) -> ExcessProfit | None:
 
 
 def _version(item: object, path: str) -> PackageVersion:
-    table = _Table(item, path, PACKAGE_SPECS["versions[]"])
+    table = Table(item, path, PACKAGE_SPECS["versions[]"])
     optional = {
         name: table.decimal(name)
         for name in (
@@ -172,15 +164,15 @@ def _version(item: object, path: str) -> PackageVersion:
         )
         if table.has(name)
     }
-    return _build(
+    return build(
         path,
         PackageVersion,
         label=table.text("label"),
         effective_from=table.date("effective_from"),
         effective_to=table.date("effective_to") if table.has("effective_to") else None,
-        status=_enum(table, "status", VersionStatus, VersionStatus.ILLUSTRATIVE),
+        status=enum_field(table, "status", VersionStatus, VersionStatus.ILLUSTRATIVE),
         source=table.text("source"),
-        kind=_enum(table, "kind", PricingKind, None),
+        kind=enum_field(table, "kind", PricingKind, None),
         reference=table.opt_text("reference"),
         tou=_tou(table),
         excess_profit=_excess(table),
@@ -195,9 +187,9 @@ def package_from_mapping(data: object) -> RetailPackage:
     Raises:
         InvalidInput: a problem, with its path in ``field``.
     """
-    table = _Table(data, "", PACKAGE_SPECS["package"])
+    table = Table(data, "", PACKAGE_SPECS["package"])
     versions = tuple(_version(v, f"versions[{i}]") for i, v in enumerate(table.array("versions")))
-    return _build(
+    return build(
         "",
         RetailPackage,
         code=table.text("code"),
@@ -214,24 +206,9 @@ def loads_package_toml(text: str) -> RetailPackage:
     Raises:
         InvalidInput: not TOML, or not a valid package (the field names the path).
     """
-    if not isinstance(text, str):
-        raise InvalidInput("package", _brief(text), "TOML text")
-    try:
-        data = tomllib.loads(text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as err:
-        raise InvalidInput("package", str(err), "TOML text") from None
-    return package_from_mapping(data)
+    return package_from_mapping(read_toml(text, "package"))
 
 
 def format_package_reference() -> str:
     """Return the Markdown tables describing every field of the package file format."""
-    out = []
-    for table, fields in PACKAGE_SPECS.items():
-        out.extend(
-            [f"### `{table}`", "", "| field | kind | required | meaning |", "|---|---|---|---|"]
-        )
-        for field in fields:
-            required = "yes" if field.required else ""
-            out.append(f"| `{field.name}` | {field.kind} | {required} | {field.doc} |")
-        out.append("")
-    return "\n".join(out)
+    return format_spec_tables(PACKAGE_SPECS)

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
-import tomllib
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
@@ -43,7 +42,8 @@ import attrs
 from powerretail.errors import InvalidInput, RuleViolation, describe_value
 from powerretail.quantities import exact_decimal
 from powerretail.tariffs.model import VersionStatus
-from powerretail.tariffs.parser import FieldSpec, _brief, _build, _Table
+from powerretail.tariffs.strict import FieldSpec, Table, brief, build, enum_field, read_toml
+from powerretail.tariffs.strict import spec_field as _f
 from powerretail.timeframe import as_date
 
 __all__ = [
@@ -78,7 +78,7 @@ def as_month(value: object, field: str = "month") -> date:
         if value.day != 1:
             raise InvalidInput(field, value.isoformat(), "the first day of a month")
         return value
-    raise InvalidInput(field, _brief(value), "a month YYYY-MM")
+    raise InvalidInput(field, brief(value), "a month YYYY-MM")
 
 
 def month_text(month: date) -> str:
@@ -146,13 +146,13 @@ def _code(value: object) -> str:
         or not value.isascii()
         or not (value.replace("-", "").replace("_", "").replace(".", "").isalnum())
     ):
-        raise InvalidInput("code", _brief(value), "a code of ASCII letters, digits, '-', '_', '.'")
+        raise InvalidInput("code", brief(value), "a code of ASCII letters, digits, '-', '_', '.'")
     return value
 
 
 def _text(value: object) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise InvalidInput("text", _brief(value), "a non-blank text")
+        raise InvalidInput("text", brief(value), "a non-blank text")
     return value
 
 
@@ -195,10 +195,6 @@ class ReferenceSeries:
         return attrs.evolve(self, prices=(*self.prices, price))
 
 
-def _f(name: str, kind: str, doc: str, *, required: bool = False) -> FieldSpec:
-    return FieldSpec(name, kind, required, doc)
-
-
 #: Every table of the reference price file format.
 REFERENCE_SPECS: Final[Mapping[str, tuple[FieldSpec, ...]]] = {
     "series": (
@@ -229,16 +225,16 @@ def reference_from_mapping(data: object) -> ReferenceSeries:
     Raises:
         InvalidInput: a problem, with its path in ``field``.
     """
-    table = _Table(data, "", REFERENCE_SPECS["series"])
+    table = Table(data, "", REFERENCE_SPECS["series"])
     prices = []
     for index, item in enumerate(table.array("prices")):
         path = f"prices[{index}]"
-        row = _Table(item, path, REFERENCE_SPECS["prices[]"])
+        row = Table(item, path, REFERENCE_SPECS["prices[]"])
         month = row.raw("month")
         if isinstance(month, date) and not isinstance(month, _dt.datetime):
             month = month_text(as_date(month)) if month.day == 1 else month.isoformat()
         prices.append(
-            _build(
+            build(
                 path,
                 ReferencePrice,
                 month=month,
@@ -246,18 +242,13 @@ def reference_from_mapping(data: object) -> ReferenceSeries:
                 note=row.text("note", ""),
             )
         )
-    kind_text = table.text("kind")
-    try:
-        kind = ReferenceKind(kind_text)
-    except ValueError:
-        names = ", ".join(k.value for k in ReferenceKind)
-        raise InvalidInput("kind", kind_text, f"one of {names}") from None
+    kind = enum_field(table, "kind", ReferenceKind, None)
     status_text = table.text("status", VersionStatus.ILLUSTRATIVE.value)
     try:
         status = VersionStatus(status_text)
     except ValueError:
         raise InvalidInput("status", status_text, "confirmed or illustrative") from None
-    return _build(
+    return build(
         "",
         ReferenceSeries,
         code=table.text("code"),
@@ -276,10 +267,4 @@ def loads_reference_toml(text: str) -> ReferenceSeries:
     Raises:
         InvalidInput: not TOML, or not a valid series (the field names the path).
     """
-    if not isinstance(text, str):
-        raise InvalidInput("series", _brief(text), "TOML text")
-    try:
-        data = tomllib.loads(text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as err:
-        raise InvalidInput("series", str(err), "TOML text") from None
-    return reference_from_mapping(data)
+    return reference_from_mapping(read_toml(text, "series"))

@@ -43,16 +43,13 @@ import datetime as _dt
 import decimal
 import json
 import re
-import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Final, TypeVar
-
-import attrs
+from typing import Any, Final
 
 from powerretail.calendars.rules import FixedDateRule, HolidayRule, NthWeekdayRule
-from powerretail.errors import FloatNotAllowed, InvalidInput
-from powerretail.quantities import Rounding, exact_decimal, minor_unit_exponent
+from powerretail.errors import InvalidInput
+from powerretail.quantities import Rounding, minor_unit_exponent
 from powerretail.tariffs.model import (
     AnnualTiers,
     BasicCharge,
@@ -77,6 +74,12 @@ from powerretail.tariffs.model import (
     VersionStatus,
 )
 from powerretail.tariffs.proration import Proration
+from powerretail.tariffs.strict import FieldSpec, format_spec_tables, read_toml
+from powerretail.tariffs.strict import Table as _Table
+from powerretail.tariffs.strict import brief as _brief
+from powerretail.tariffs.strict import build as _build
+from powerretail.tariffs.strict import enum_field as _enum
+from powerretail.tariffs.strict import spec_field as _f
 from powerretail.tariffs.tou import (
     HOLIDAY_CALENDARS,
     HolidayCalendar,
@@ -85,7 +88,6 @@ from powerretail.tariffs.tou import (
     TouSchedule,
     TouWindow,
 )
-from powerretail.timeframe import as_date
 
 __all__ = [
     "SPECS",
@@ -97,20 +99,6 @@ __all__ = [
     "loads_toml",
     "to_mapping",
 ]
-
-
-@attrs.frozen
-class FieldSpec:
-    """One field of a table in a tariff file: its name, kind, whether required, what it means."""
-
-    name: str
-    kind: str
-    required: bool
-    doc: str
-
-
-def _f(name: str, kind: str, doc: str, *, required: bool = False) -> FieldSpec:
-    return FieldSpec(name, kind, required, doc)
 
 
 _COMMON_CHARGE: Final = (
@@ -328,135 +316,7 @@ _CHARGE_TYPES: Final = (
     "basic",
     "power_factor",
 )
-_T = TypeVar("_T")
 _BARE_KEY: Final = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-class _Table:
-    """A mapping being read: checks its fields against a spec and names paths in errors."""
-
-    def __init__(self, data: object, path: str, spec: Sequence[FieldSpec]) -> None:
-        if not isinstance(data, Mapping):
-            raise InvalidInput(path or "tariff", _brief(data), "a table")
-        self.data = data
-        self.path = path
-        known = {f.name for f in spec}
-        for key in data:
-            if key not in known:
-                raise InvalidInput(
-                    self.at(str(key)),
-                    _brief(data[key]),
-                    f"no such field (known: {', '.join(sorted(known))})",
-                )
-        for field in spec:
-            if field.required and field.name not in data:
-                raise InvalidInput(self.at(field.name), None, f"a value ({field.doc})")
-
-    def at(self, name: str) -> str:
-        return f"{self.path}.{name}" if self.path else name
-
-    def has(self, name: str) -> bool:
-        return name in self.data
-
-    def raw(self, name: str) -> object:
-        return self.data.get(name)
-
-    def text(self, name: str, default: str | None = None) -> str:
-        if name not in self.data:
-            if default is None:
-                raise InvalidInput(self.at(name), None, "a text")
-            return default
-        value = self.data[name]
-        if not isinstance(value, str):
-            raise InvalidInput(self.at(name), _brief(value), "a text")
-        return value
-
-    def opt_text(self, name: str) -> str | None:
-        return self.text(name) if name in self.data else None
-
-    def decimal(self, name: str, expected: str = "a number") -> Decimal:
-        value = self.data.get(name)
-        if isinstance(value, bool) or not isinstance(value, int | Decimal | str | float):
-            raise InvalidInput(self.at(name), _brief(value), expected)
-        try:
-            return exact_decimal(value, self.at(name))
-        except FloatNotAllowed:
-            raise  # it says itself that floats are refused
-        except InvalidInput as err:
-            raise InvalidInput(self.at(name), _brief(value), expected) from err
-
-    def opt_decimal(self, name: str, expected: str = "a number") -> Decimal | None:
-        return self.decimal(name, expected) if name in self.data else None
-
-    def integer(self, name: str, default: int) -> int:
-        value = self.data.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise InvalidInput(self.at(name), _brief(value), "a whole number")
-        return value
-
-    def date(self, name: str) -> _dt.date:
-        value = self.data.get(name)
-        if isinstance(value, _dt.datetime) or not isinstance(value, _dt.date | str):
-            raise InvalidInput(self.at(name), _brief(value), "a date YYYY-MM-DD")
-        return as_date(value, self.at(name))
-
-    def array(self, name: str) -> Sequence[object]:
-        value = self.data.get(name, [])
-        if not isinstance(value, list | tuple):
-            raise InvalidInput(self.at(name), _brief(value), "an array")
-        return value
-
-    def texts(self, name: str) -> tuple[str, ...]:
-        items = self.array(name)
-        for index, item in enumerate(items):
-            if not isinstance(item, str):
-                raise InvalidInput(f"{self.at(name)}[{index}]", _brief(item), "a text")
-        return tuple(items)  # type: ignore[arg-type]
-
-    def integers(self, name: str) -> tuple[int, ...]:
-        items = self.array(name)
-        for index, item in enumerate(items):
-            if isinstance(item, bool) or not isinstance(item, int):
-                raise InvalidInput(f"{self.at(name)}[{index}]", _brief(item), "a whole number")
-        return tuple(items)  # type: ignore[arg-type]
-
-    def dates(self, name: str) -> tuple[_dt.date, ...]:
-        items = self.array(name)
-        result = []
-        for index, item in enumerate(items):
-            path = f"{self.at(name)}[{index}]"
-            if isinstance(item, _dt.datetime) or not isinstance(item, _dt.date | str):
-                raise InvalidInput(path, _brief(item), "a date YYYY-MM-DD")
-            result.append(as_date(item, path))
-        return tuple(result)
-
-
-def _brief(value: object) -> object:
-    """Return ``value`` for an error message, cut short when it is a big structure."""
-    if isinstance(value, str | int | Decimal | float | bool | _dt.date) or value is None:
-        return value
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _build(path: str, factory: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
-    """Call a model constructor, putting ``path`` in front of the field of any error it raises."""
-    try:
-        return factory(*args, **kwargs)
-    except InvalidInput as err:
-        field = f"{path}.{err.field}" if path else err.field
-        raise InvalidInput(field, err.value, err.expected) from None
-
-
-def _enum(table: _Table, name: str, kind: type[Any], default: Any) -> Any:
-    if not table.has(name):
-        return default
-    value = table.text(name)
-    try:
-        return kind(value)
-    except ValueError:
-        names = ", ".join(str(member.value) for member in kind)
-        raise InvalidInput(table.at(name), value, f"one of {names}") from None
 
 
 def _windows(table: _Table, name: str, bucket: str | None) -> tuple[TouWindow, ...]:
@@ -800,15 +660,7 @@ def loads_toml(
     Raises:
         InvalidInput: not TOML, or not a valid tariff (the field names the path).
     """
-    if not isinstance(text, str):
-        raise InvalidInput("tariff", _brief(text), "TOML text")
-    try:
-        data = tomllib.loads(text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as err:
-        raise InvalidInput("tariff", str(err), "TOML text") from None
-    except RecursionError:
-        raise InvalidInput("tariff", "nesting too deep", "TOML text") from None
-    return from_mapping(data, calendars=calendars)
+    return from_mapping(read_toml(text, "tariff"), calendars=calendars)
 
 
 def loads_json(
@@ -1077,13 +929,4 @@ def dump_toml(tariff: Tariff) -> str:
 
 def format_reference() -> str:
     """Return the Markdown tables describing every field of the file format (from :data:`SPECS`)."""
-    out = []
-    for table, fields in SPECS.items():
-        out.extend(
-            [f"### `{table}`", "", "| field | kind | required | meaning |", "|---|---|---|---|"]
-        )
-        for field in fields:
-            required = "yes" if field.required else ""
-            out.append(f"| `{field.name}` | {field.kind} | {required} | {field.doc} |")
-        out.append("")
-    return "\n".join(out)
+    return format_spec_tables(SPECS)

@@ -158,3 +158,9 @@ def test_the_format_page_shows_the_parsers_fields() -> None:
         assert f"### `{table}`" in page
         for field in fields:
             assert f"| `{field.name}` |" in page
+
+
+def test_deeply_nested_toml_is_invalid_input_not_a_recursion_error() -> None:
+    # Failed before the package reader shared the tariff reader's TOML step: RecursionError escaped.
+    with pytest.raises(InvalidInput, match='package: expected TOML text, got "nesting too deep"'):
+        loads_package_toml("a = " + "[" * 100_000)

@@ -136,3 +136,9 @@ def test_loads_a_reference_file_from_disk(tmp_path) -> None:  # type: ignore[no-
 def test_refuses_a_blank_name() -> None:
     with pytest.raises(InvalidInput, match="non-blank"):
         loads_reference_toml(_HEAD.replace('name_zh = "s"', 'name_zh = " "') + "prices = []")
+
+
+def test_deeply_nested_toml_is_invalid_input_not_a_recursion_error() -> None:
+    # Failed before the series reader shared the tariff reader's TOML step: RecursionError escaped.
+    with pytest.raises(InvalidInput, match='series: expected TOML text, got "nesting too deep"'):
+        loads_reference_toml("a = " + "[" * 100_000)
