@@ -69,7 +69,7 @@ from powerretail.repositories.dunning import (
 )
 from powerretail.repositories.payments import PAYMENTS, RECEIVABLES, Payment
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from powerretail.workflows._common import event
+from powerretail.workflows._common import announce
 from powerretail.workflows.ledger import (
     post_deposit_applied,
     post_deposit_held,
@@ -90,30 +90,6 @@ __all__ = [
     "stop_for_theft",
     "transfer_deposit",
 ]
-
-
-def _announce(
-    uow: UnitOfWork,
-    *,
-    command: str,
-    key: str,
-    kind: str,
-    aggregate_id: str,
-    event_type: str,
-    payload: dict[str, JsonValue],
-    at: _dt.datetime,
-) -> None:
-    uow.outbox.append(
-        event(
-            command=command,
-            key=key,
-            kind=kind,
-            aggregate_id=aggregate_id,
-            event_type=event_type,
-            payload=payload,
-            at=at,
-        )
-    )
 
 
 def grant_payment_plan(
@@ -192,7 +168,7 @@ def grant_payment_plan(
             ],
             "late_fee_charged": str(charged.amount),
         }
-        _announce(
+        announce(
             uow,
             command="grant_payment_plan",
             key=key,
@@ -293,7 +269,7 @@ def stop_for_theft(
             "order_id": order.order_id,
             "stopped_at": at.isoformat(),
         }
-        _announce(
+        announce(
             uow,
             command="stop_for_theft",
             key=key,
@@ -368,7 +344,7 @@ def _movement(
         "on": on.isoformat(),
         "basis": basis,
     }
-    _announce(
+    announce(
         uow,
         command=f"deposit_{kind.value}",
         key=key,
@@ -725,7 +701,7 @@ def check_prepayment(
             )
             uow.repository(PREPAYMENT_ALERTS).add(alert)
             alert_id = alert.alert_id
-            _announce(
+            announce(
                 uow,
                 command="check_prepayment",
                 key=key,

@@ -62,7 +62,7 @@ from powerretail.repositories.ledger import (
 )
 from powerretail.repositories.payments import RECEIVABLES, Payment, Receivable
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from powerretail.workflows._common import event
+from powerretail.workflows._common import announce
 
 __all__ = [
     "CreditTooSmall",
@@ -541,16 +541,15 @@ def refund_credit(
             "refunded": str(amount.amount),
             "credit": str(refunded.credit.amount),
         }
-        uow.outbox.append(
-            event(
-                command="refund_credit",
-                key=key,
-                kind=RECEIVABLES.kind,
-                aggregate_id=account_id,
-                event_type="CreditRefunded",
-                payload={**result, "out_of": out_of},
-                at=at,
-            )
+        announce(
+            uow,
+            command="refund_credit",
+            key=key,
+            kind=RECEIVABLES.kind,
+            aggregate_id=account_id,
+            event_type="CreditRefunded",
+            payload={**result, "out_of": out_of},
+            at=at,
         )
         return result
 
