@@ -32,6 +32,7 @@ from datetime import date
 import attrs
 
 from powerretail.access import AccessPolicy, Actor
+from powerretail.collections.allocation import OpenItem
 from powerretail.collections.deposits import (
     MOVE_SOURCE,
     DepositMovement,
@@ -67,7 +68,7 @@ from powerretail.repositories.dunning import (
     OrderKind,
     StoredDunningCase,
 )
-from powerretail.repositories.payments import PAYMENTS, RECEIVABLES, Payment
+from powerretail.repositories.payments import PAYMENTS, RECEIVABLES, Payment, Receivable
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from powerretail.workflows._common import announce
 from powerretail.workflows.ledger import (
@@ -90,6 +91,19 @@ __all__ = [
     "stop_for_theft",
     "transfer_deposit",
 ]
+
+
+def _owed_bill(uow: UnitOfWork, account_id: str, bill_id: str) -> tuple[Receivable, OpenItem]:
+    """Return ``account_id``'s receivable and the principal ``bill_id`` still owes.
+
+    Raises:
+        NotFound: the account has no receivable, or the bill owes nothing.
+    """
+    receivable = uow.repository(RECEIVABLES).get(AccountId(account_id)).entity
+    item = receivable.item(bill_id)
+    if item is None:
+        raise NotFound("open bill", f"{bill_id} of account {account_id}")
+    return receivable, item
 
 
 def grant_payment_plan(
@@ -121,10 +135,7 @@ def grant_payment_plan(
 
     def action(uow: UnitOfWork) -> dict[str, JsonValue]:
         at = clock.now()
-        receivable = uow.repository(RECEIVABLES).get(AccountId(account_id)).entity
-        item = receivable.item(bill_id)
-        if item is None:
-            raise NotFound("open bill", f"{bill_id} of account {account_id}")
+        receivable, item = _owed_bill(uow, account_id, bill_id)
         plans = uow.repository(PAYMENT_PLANS)
         if plans.find(f"PLAN-{bill_id}") is not None:
             raise _AlreadyPlanned(bill_id)
@@ -232,10 +243,7 @@ def stop_for_theft(
 
     def action(uow: UnitOfWork) -> dict[str, JsonValue]:
         at = clock.now()
-        receivable = uow.repository(RECEIVABLES).get(AccountId(account_id)).entity
-        item = receivable.item(bill_id)
-        if item is None:
-            raise NotFound("open bill", f"{bill_id} of account {account_id}")
+        receivable, item = _owed_bill(uow, account_id, bill_id)
         case = open_case(
             account_id=account_id,
             customer_id=str(receivable.customer_id),

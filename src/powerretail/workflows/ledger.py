@@ -162,6 +162,20 @@ def post_credit_note(
     )
 
 
+def _payment_allocation(
+    payment: Payment, posting_id: str, *, at: datetime, memo: str
+) -> LedgerPosting | None:
+    """Return the posting allocating ``payment`` to open items (``{posting_id}/allocation``)."""
+    return allocation_applied(
+        f"{posting_id}/allocation",
+        party=payment.account_id,
+        allocations=payment.allocations,
+        at=at,
+        dated=payment.received_on,
+        memo=memo,
+    )
+
+
 def post_payment_entries(uow: UnitOfWork, payment: Payment, *, at: datetime, into: str) -> None:
     """Post ``payment`` received ``into`` cash or bank, then its allocation to open items."""
     posting_id = f"payment/{payment.payment_id}"
@@ -176,13 +190,8 @@ def post_payment_entries(uow: UnitOfWork, payment: Payment, *, at: datetime, int
                 received_on=payment.received_on,
                 into=into,
             ),
-            allocation_applied(
-                f"{posting_id}/allocation",
-                party=payment.account_id,
-                allocations=payment.allocations,
-                at=at,
-                dated=payment.received_on,
-                memo=f"payment {payment.payment_id} allocated",
+            _payment_allocation(
+                payment, posting_id, at=at, memo=f"payment {payment.payment_id} allocated"
             ),
         ],
     )
@@ -292,13 +301,8 @@ def post_deposit_applied(uow: UnitOfWork, payment: Payment, *, key: str, at: dat
                 at=at,
                 dated=payment.received_on,
             ),
-            allocation_applied(
-                f"{posting_id}/allocation",
-                party=payment.account_id,
-                allocations=payment.allocations,
-                at=at,
-                dated=payment.received_on,
-                memo=f"deposit applied as payment {payment.payment_id}",
+            _payment_allocation(
+                payment, posting_id, at=at, memo=f"deposit applied as payment {payment.payment_id}"
             ),
         ],
     )
