@@ -207,11 +207,15 @@ def grant_payment_plan(
     )
 
 
-class _AlreadyPlanned(RuleViolation):
+class _BillRefused(RuleViolation):
+    """A refusal that names the bill it is about."""
+
     def __init__(self, bill_id: str) -> None:
         self.bill_id = bill_id
         super().__init__(bill_id)
 
+
+class _AlreadyPlanned(_BillRefused):
     def __str__(self) -> str:
         return f"bill {self.bill_id!r} already has a payment plan (one plan per bill)"
 
@@ -301,11 +305,7 @@ def stop_for_theft(
     )
 
 
-class _AlreadyDunned(RuleViolation):
-    def __init__(self, bill_id: str) -> None:
-        self.bill_id = bill_id
-        super().__init__(bill_id)
-
+class _AlreadyDunned(_BillRefused):
     def __str__(self) -> str:
         return f"bill {self.bill_id!r} is already dunned; its case stops it"
 

@@ -101,7 +101,6 @@ def post_bill(
 
     Call it only for a bill charged (a total above zero).
     """
-    applied = before.credit - after.credit
     posting_id = f"bill/{bill.bill_id}"
     post_all(
         uow,
@@ -109,22 +108,52 @@ def post_bill(
             bill_issued(
                 bill.bill_id, party=bill.account_id, lines=bill_lines(bill), due=due, at=at
             ),
-            allocation_applied(
-                f"{posting_id}/credit",
+            _credit_applied(
+                posting_id,
                 party=bill.account_id,
-                allocations=[
-                    Allocation(
-                        bill_id=bill.bill_id,
-                        kind=ItemKind.PRINCIPAL,
-                        amount=applied,
-                        settles_item=after.item(bill.bill_id) is None,
-                    )
-                ],
+                bill_id=bill.bill_id,
+                kind=ItemKind.PRINCIPAL,
+                before=before,
+                after=after,
                 at=at,
                 dated=due,
                 memo=f"account credit applied to bill {bill.bill_id}",
             ),
         ],
+    )
+
+
+def _credit_applied(
+    posting_id: str,
+    *,
+    party: str,
+    bill_id: str,
+    kind: ItemKind,
+    before: Receivable,
+    after: Receivable,
+    at: datetime,
+    dated: date,
+    memo: str,
+) -> LedgerPosting | None:
+    """Return the posting of the account credit a charge took (``before`` → ``after``).
+
+    Posted as ``{posting_id}/credit``: the credit that went down, allocated to ``bill_id``'s
+    item of ``kind`` (settled when ``after`` has no such item).
+    """
+    return allocation_applied(
+        f"{posting_id}/credit",
+        party=party,
+        allocations=[
+            Allocation(
+                bill_id=bill_id,
+                kind=kind,
+                amount=before.credit - after.credit,
+                settles_item=after.item(bill_id, kind) is None,
+            )
+        ],
+        at=at,
+        dated=dated,
+        memo=memo,
     )
 
 
@@ -213,7 +242,6 @@ def post_late_fee(
     charge took (``before.credit − after.credit``) is posted as its allocation.
     """
     posting_id = f"late-fee/{key}/{bill_id}"
-    applied = before.credit - after.credit
     post_all(
         uow,
         [
@@ -225,17 +253,13 @@ def post_late_fee(
                 at=at,
                 dated=dated,
             ),
-            allocation_applied(
-                f"{posting_id}/credit",
+            _credit_applied(
+                posting_id,
                 party=after.account_id,
-                allocations=[
-                    Allocation(
-                        bill_id=bill_id,
-                        kind=ItemKind.LATE_FEE,
-                        amount=applied,
-                        settles_item=after.item(bill_id, ItemKind.LATE_FEE) is None,
-                    )
-                ],
+                bill_id=bill_id,
+                kind=ItemKind.LATE_FEE,
+                before=before,
+                after=after,
                 at=at,
                 dated=dated,
                 memo=f"account credit applied to the late fee of bill {bill_id}",
