@@ -522,6 +522,32 @@ def allocation_applied(
     )
 
 
+def _two_entries(
+    posting_id: str,
+    *,
+    party: str,
+    kind: PostingKind,
+    debit: str,
+    credit: str,
+    amount: Money,
+    at: datetime,
+    dated: date,
+    memo: str,
+) -> LedgerPosting:
+    return _posting(
+        posting_id,
+        party=party,
+        kind=kind,
+        at=at,
+        dated=dated,
+        entries=[
+            Entry(account=debit, side=Side.DEBIT, amount=amount),
+            Entry(account=credit, side=Side.CREDIT, amount=amount),
+        ],
+        memo=memo,
+    )
+
+
 def payment_received(
     payment_id: str,
     *,
@@ -536,16 +562,15 @@ def payment_received(
     The payment first becomes account credit; :func:`allocation_applied` then moves what the
     open items take from credit to the receivable.
     """
-    return _posting(
+    return _two_entries(
         f"payment/{payment_id}",
         party=party,
         kind=PostingKind.PAYMENT,
+        debit=into,
+        credit=CUSTOMER_CREDIT,
+        amount=amount,
         at=at,
         dated=received_on,
-        entries=[
-            Entry(account=into, side=Side.DEBIT, amount=amount),
-            Entry(account=CUSTOMER_CREDIT, side=Side.CREDIT, amount=amount),
-        ],
         memo=f"payment {payment_id} received",
     )
 
@@ -667,43 +692,16 @@ def refund_paid(
     out_of: str = BANK,
 ) -> LedgerPosting:
     """Return the posting of account credit refunded ``out_of`` bank or cash: Dr credit, Cr bank."""
-    return _posting(
+    return _two_entries(
         posting_id,
         party=party,
         kind=PostingKind.REFUND,
+        debit=CUSTOMER_CREDIT,
+        credit=out_of,
+        amount=amount,
         at=at,
         dated=dated,
-        entries=[
-            Entry(account=CUSTOMER_CREDIT, side=Side.DEBIT, amount=amount),
-            Entry(account=out_of, side=Side.CREDIT, amount=amount),
-        ],
         memo="account credit refunded",
-    )
-
-
-def _two_entries(
-    posting_id: str,
-    *,
-    party: str,
-    kind: PostingKind,
-    debit: str,
-    credit: str,
-    amount: Money,
-    at: datetime,
-    dated: date,
-    memo: str,
-) -> LedgerPosting:
-    return _posting(
-        posting_id,
-        party=party,
-        kind=kind,
-        at=at,
-        dated=dated,
-        entries=[
-            Entry(account=debit, side=Side.DEBIT, amount=amount),
-            Entry(account=credit, side=Side.CREDIT, amount=amount),
-        ],
-        memo=memo,
     )
 
 

@@ -38,6 +38,7 @@ from powerretail.timeframe import DEFAULT_TIMEZONE, DateRange
 __all__ = [
     "ReadsMissing",
     "TariffEngines",
+    "announce",
     "bill_id_for",
     "covering_bills",
     "draft_bill",
@@ -129,6 +130,31 @@ def event(
         schema_major=1,
         payload=dict(payload),
         occurred_at=at,
+    )
+
+
+def announce(
+    uow: UnitOfWork,
+    *,
+    command: str,
+    key: str,
+    kind: str,
+    aggregate_id: str,
+    event_type: str,
+    payload: Mapping[str, JsonValue],
+    at: _dt.datetime,
+) -> None:
+    """Append the :func:`event` of ``command`` run under ``key`` to ``uow``'s outbox."""
+    uow.outbox.append(
+        event(
+            command=command,
+            key=key,
+            kind=kind,
+            aggregate_id=aggregate_id,
+            event_type=event_type,
+            payload=payload,
+            at=at,
+        )
     )
 
 

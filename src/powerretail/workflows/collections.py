@@ -32,6 +32,7 @@ from datetime import date
 import attrs
 
 from powerretail.access import AccessPolicy, Actor
+from powerretail.collections.allocation import OpenItem
 from powerretail.collections.deposits import (
     MOVE_SOURCE,
     DepositMovement,
@@ -67,9 +68,9 @@ from powerretail.repositories.dunning import (
     OrderKind,
     StoredDunningCase,
 )
-from powerretail.repositories.payments import PAYMENTS, RECEIVABLES, Payment
+from powerretail.repositories.payments import PAYMENTS, RECEIVABLES, Payment, Receivable
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from powerretail.workflows._common import event
+from powerretail.workflows._common import announce
 from powerretail.workflows.ledger import (
     post_deposit_applied,
     post_deposit_held,
@@ -92,28 +93,17 @@ __all__ = [
 ]
 
 
-def _announce(
-    uow: UnitOfWork,
-    *,
-    command: str,
-    key: str,
-    kind: str,
-    aggregate_id: str,
-    event_type: str,
-    payload: dict[str, JsonValue],
-    at: _dt.datetime,
-) -> None:
-    uow.outbox.append(
-        event(
-            command=command,
-            key=key,
-            kind=kind,
-            aggregate_id=aggregate_id,
-            event_type=event_type,
-            payload=payload,
-            at=at,
-        )
-    )
+def _owed_bill(uow: UnitOfWork, account_id: str, bill_id: str) -> tuple[Receivable, OpenItem]:
+    """Return ``account_id``'s receivable and the principal ``bill_id`` still owes.
+
+    Raises:
+        NotFound: the account has no receivable, or the bill owes nothing.
+    """
+    receivable = uow.repository(RECEIVABLES).get(AccountId(account_id)).entity
+    item = receivable.item(bill_id)
+    if item is None:
+        raise NotFound("open bill", f"{bill_id} of account {account_id}")
+    return receivable, item
 
 
 def grant_payment_plan(
@@ -145,10 +135,7 @@ def grant_payment_plan(
 
     def action(uow: UnitOfWork) -> dict[str, JsonValue]:
         at = clock.now()
-        receivable = uow.repository(RECEIVABLES).get(AccountId(account_id)).entity
-        item = receivable.item(bill_id)
-        if item is None:
-            raise NotFound("open bill", f"{bill_id} of account {account_id}")
+        receivable, item = _owed_bill(uow, account_id, bill_id)
         plans = uow.repository(PAYMENT_PLANS)
         if plans.find(f"PLAN-{bill_id}") is not None:
             raise _AlreadyPlanned(bill_id)
@@ -192,7 +179,7 @@ def grant_payment_plan(
             ],
             "late_fee_charged": str(charged.amount),
         }
-        _announce(
+        announce(
             uow,
             command="grant_payment_plan",
             key=key,
@@ -220,11 +207,15 @@ def grant_payment_plan(
     )
 
 
-class _AlreadyPlanned(RuleViolation):
+class _BillRefused(RuleViolation):
+    """A refusal that names the bill it is about."""
+
     def __init__(self, bill_id: str) -> None:
         self.bill_id = bill_id
         super().__init__(bill_id)
 
+
+class _AlreadyPlanned(_BillRefused):
     def __str__(self) -> str:
         return f"bill {self.bill_id!r} already has a payment plan (one plan per bill)"
 
@@ -256,10 +247,7 @@ def stop_for_theft(
 
     def action(uow: UnitOfWork) -> dict[str, JsonValue]:
         at = clock.now()
-        receivable = uow.repository(RECEIVABLES).get(AccountId(account_id)).entity
-        item = receivable.item(bill_id)
-        if item is None:
-            raise NotFound("open bill", f"{bill_id} of account {account_id}")
+        receivable, item = _owed_bill(uow, account_id, bill_id)
         case = open_case(
             account_id=account_id,
             customer_id=str(receivable.customer_id),
@@ -293,7 +281,7 @@ def stop_for_theft(
             "order_id": order.order_id,
             "stopped_at": at.isoformat(),
         }
-        _announce(
+        announce(
             uow,
             command="stop_for_theft",
             key=key,
@@ -317,11 +305,7 @@ def stop_for_theft(
     )
 
 
-class _AlreadyDunned(RuleViolation):
-    def __init__(self, bill_id: str) -> None:
-        self.bill_id = bill_id
-        super().__init__(bill_id)
-
+class _AlreadyDunned(_BillRefused):
     def __str__(self) -> str:
         return f"bill {self.bill_id!r} is already dunned; its case stops it"
 
@@ -368,7 +352,7 @@ def _movement(
         "on": on.isoformat(),
         "basis": basis,
     }
-    _announce(
+    announce(
         uow,
         command=f"deposit_{kind.value}",
         key=key,
@@ -725,7 +709,7 @@ def check_prepayment(
             )
             uow.repository(PREPAYMENT_ALERTS).add(alert)
             alert_id = alert.alert_id
-            _announce(
+            announce(
                 uow,
                 command="check_prepayment",
                 key=key,

@@ -62,7 +62,7 @@ from powerretail.repositories.ledger import (
 )
 from powerretail.repositories.payments import RECEIVABLES, Payment, Receivable
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from powerretail.workflows._common import event
+from powerretail.workflows._common import announce
 
 __all__ = [
     "CreditTooSmall",
@@ -101,7 +101,6 @@ def post_bill(
 
     Call it only for a bill charged (a total above zero).
     """
-    applied = before.credit - after.credit
     posting_id = f"bill/{bill.bill_id}"
     post_all(
         uow,
@@ -109,22 +108,52 @@ def post_bill(
             bill_issued(
                 bill.bill_id, party=bill.account_id, lines=bill_lines(bill), due=due, at=at
             ),
-            allocation_applied(
-                f"{posting_id}/credit",
+            _credit_applied(
+                posting_id,
                 party=bill.account_id,
-                allocations=[
-                    Allocation(
-                        bill_id=bill.bill_id,
-                        kind=ItemKind.PRINCIPAL,
-                        amount=applied,
-                        settles_item=after.item(bill.bill_id) is None,
-                    )
-                ],
+                bill_id=bill.bill_id,
+                kind=ItemKind.PRINCIPAL,
+                before=before,
+                after=after,
                 at=at,
                 dated=due,
                 memo=f"account credit applied to bill {bill.bill_id}",
             ),
         ],
+    )
+
+
+def _credit_applied(
+    posting_id: str,
+    *,
+    party: str,
+    bill_id: str,
+    kind: ItemKind,
+    before: Receivable,
+    after: Receivable,
+    at: datetime,
+    dated: date,
+    memo: str,
+) -> LedgerPosting | None:
+    """Return the posting of the account credit a charge took (``before`` → ``after``).
+
+    Posted as ``{posting_id}/credit``: the credit that went down, allocated to ``bill_id``'s
+    item of ``kind`` (settled when ``after`` has no such item).
+    """
+    return allocation_applied(
+        f"{posting_id}/credit",
+        party=party,
+        allocations=[
+            Allocation(
+                bill_id=bill_id,
+                kind=kind,
+                amount=before.credit - after.credit,
+                settles_item=after.item(bill_id, kind) is None,
+            )
+        ],
+        at=at,
+        dated=dated,
+        memo=memo,
     )
 
 
@@ -162,6 +191,20 @@ def post_credit_note(
     )
 
 
+def _payment_allocation(
+    payment: Payment, posting_id: str, *, at: datetime, memo: str
+) -> LedgerPosting | None:
+    """Return the posting allocating ``payment`` to open items (``{posting_id}/allocation``)."""
+    return allocation_applied(
+        f"{posting_id}/allocation",
+        party=payment.account_id,
+        allocations=payment.allocations,
+        at=at,
+        dated=payment.received_on,
+        memo=memo,
+    )
+
+
 def post_payment_entries(uow: UnitOfWork, payment: Payment, *, at: datetime, into: str) -> None:
     """Post ``payment`` received ``into`` cash or bank, then its allocation to open items."""
     posting_id = f"payment/{payment.payment_id}"
@@ -176,13 +219,8 @@ def post_payment_entries(uow: UnitOfWork, payment: Payment, *, at: datetime, int
                 received_on=payment.received_on,
                 into=into,
             ),
-            allocation_applied(
-                f"{posting_id}/allocation",
-                party=payment.account_id,
-                allocations=payment.allocations,
-                at=at,
-                dated=payment.received_on,
-                memo=f"payment {payment.payment_id} allocated",
+            _payment_allocation(
+                payment, posting_id, at=at, memo=f"payment {payment.payment_id} allocated"
             ),
         ],
     )
@@ -204,7 +242,6 @@ def post_late_fee(
     charge took (``before.credit − after.credit``) is posted as its allocation.
     """
     posting_id = f"late-fee/{key}/{bill_id}"
-    applied = before.credit - after.credit
     post_all(
         uow,
         [
@@ -216,17 +253,13 @@ def post_late_fee(
                 at=at,
                 dated=dated,
             ),
-            allocation_applied(
-                f"{posting_id}/credit",
+            _credit_applied(
+                posting_id,
                 party=after.account_id,
-                allocations=[
-                    Allocation(
-                        bill_id=bill_id,
-                        kind=ItemKind.LATE_FEE,
-                        amount=applied,
-                        settles_item=after.item(bill_id, ItemKind.LATE_FEE) is None,
-                    )
-                ],
+                bill_id=bill_id,
+                kind=ItemKind.LATE_FEE,
+                before=before,
+                after=after,
                 at=at,
                 dated=dated,
                 memo=f"account credit applied to the late fee of bill {bill_id}",
@@ -292,13 +325,8 @@ def post_deposit_applied(uow: UnitOfWork, payment: Payment, *, key: str, at: dat
                 at=at,
                 dated=payment.received_on,
             ),
-            allocation_applied(
-                f"{posting_id}/allocation",
-                party=payment.account_id,
-                allocations=payment.allocations,
-                at=at,
-                dated=payment.received_on,
-                memo=f"deposit applied as payment {payment.payment_id}",
+            _payment_allocation(
+                payment, posting_id, at=at, memo=f"deposit applied as payment {payment.payment_id}"
             ),
         ],
     )
@@ -541,16 +569,15 @@ def refund_credit(
             "refunded": str(amount.amount),
             "credit": str(refunded.credit.amount),
         }
-        uow.outbox.append(
-            event(
-                command="refund_credit",
-                key=key,
-                kind=RECEIVABLES.kind,
-                aggregate_id=account_id,
-                event_type="CreditRefunded",
-                payload={**result, "out_of": out_of},
-                at=at,
-            )
+        announce(
+            uow,
+            command="refund_credit",
+            key=key,
+            kind=RECEIVABLES.kind,
+            aggregate_id=account_id,
+            event_type="CreditRefunded",
+            payload={**result, "out_of": out_of},
+            at=at,
         )
         return result
 

@@ -64,7 +64,7 @@ from powerretail.repositories.receipts import (
     RECEIPT_BOOKS,
 )
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from powerretail.workflows._common import event
+from powerretail.workflows._common import announce
 from powerretail.workflows.payments import receive_payment
 
 __all__ = [
@@ -78,30 +78,6 @@ __all__ = [
     "transfer_month",
     "void_receipt",
 ]
-
-
-def _announce(
-    uow: UnitOfWork,
-    *,
-    command: str,
-    key: str,
-    kind: str,
-    aggregate_id: str,
-    event_type: str,
-    payload: dict[str, JsonValue],
-    clock: Clock,
-) -> None:
-    uow.outbox.append(
-        event(
-            command=command,
-            key=key,
-            kind=kind,
-            aggregate_id=aggregate_id,
-            event_type=event_type,
-            payload=payload,
-            at=clock.now(),
-        )
-    )
 
 
 def issue_receipt_book(
@@ -147,7 +123,7 @@ def issue_receipt_book(
             "first": first,
             "last": last,
         }
-        _announce(
+        announce(
             uow,
             command="issue_receipt_book",
             key=key,
@@ -155,7 +131,7 @@ def issue_receipt_book(
             aggregate_id=book_id,
             event_type="ReceiptBookIssued",
             payload=result,
-            clock=clock,
+            at=clock.now(),
         )
         return result
 
@@ -297,7 +273,7 @@ def void_receipt(
             "voided": number,
             "rewritten": rewritten,
         }
-        _announce(
+        announce(
             uow,
             command="void_receipt",
             key=key,
@@ -305,7 +281,7 @@ def void_receipt(
             aggregate_id=book_id,
             event_type="ReceiptVoided",
             payload={**result, "why": why, "by": actor.id},
-            clock=clock,
+            at=clock.now(),
         )
         return result
 
@@ -349,7 +325,7 @@ def return_receipt_book(
             "returned_on": on.isoformat(),
             "count": len(set(numbers)),
         }
-        _announce(
+        announce(
             uow,
             command="return_receipt_book",
             key=key,
@@ -357,7 +333,7 @@ def return_receipt_book(
             aggregate_id=book_id,
             event_type="ReceiptBookReturned",
             payload={**result, "to": to},
-            clock=clock,
+            at=clock.now(),
         )
         return result
 
@@ -449,7 +425,7 @@ def hand_over_takings(
             "counted": str(sheet.counted.amount),
             "over_short": str(sheet.over_short.amount),
         }
-        _announce(
+        announce(
             uow,
             command="hand_over_takings",
             key=key,
@@ -457,7 +433,7 @@ def hand_over_takings(
             aggregate_id=handover_id,
             event_type="TakingsHandedOver",
             payload={**result, "giver": giver, "taker": taker, "reason": reason},
-            clock=clock,
+            at=clock.now(),
         )
         return result
 
@@ -492,7 +468,7 @@ def _move(
         "amount": str(movement.amount.amount),
         "covers": list(movement.covers),
     }
-    _announce(
+    announce(
         uow,
         command=command,
         key=key,
@@ -500,7 +476,7 @@ def _move(
         aggregate_id=movement.movement_id,
         event_type="CashMoved",
         payload={**result, "office": movement.office, "on": movement.on.isoformat()},
-        clock=clock,
+        at=clock.now(),
     )
     return result
 
