@@ -566,12 +566,9 @@ def work_order_breach(
     if order.state is WorkOrderState.CANCELLED:
         return None
     clock = work_order_clock(order, limits, calendar=calendar)
-    moment = as_instant(as_of, "as_of")
     done = _done_at(order)
-    if done is not None and moment < done:
-        moment = done
-    moment = max(moment, order.created_at)
-    if not clock.is_breached(moment):
+    late = clock.overdue_by(max(as_instant(as_of, "as_of"), order.created_at), done_at=done)
+    if late is None:
         return None
     assert clock.due_at is not None  # a work-order clock never pauses
     policy = limits.policy_for(order.kind)
@@ -581,7 +578,7 @@ def work_order_breach(
         subject=order.subject,
         due_at=clock.due_at,
         done_at=done,
-        late_by=-clock.remaining(moment),
+        late_by=late,
         rule_set=limits.key,
         source=policy.source,
     )
