@@ -151,7 +151,10 @@ class TestOverdueBy:
 
     def test_refuses_a_naive_completion(self) -> None:
         with pytest.raises(InvalidInput, match="done_at"):
-            a_clock(ACCEPTED).overdue_by(as_of=DUE, done_at=datetime(2025, 10, 16))
+            a_clock(ACCEPTED).overdue_by(
+                as_of=DUE,
+                done_at=datetime(2025, 10, 16),  # noqa: DTZ001
+            )
 
 
 class TestPausesOnDays:
