@@ -35,6 +35,7 @@ import pendulum
 from powerretail.access import VERIFY_WORK_ORDER, AccessPolicy, Actor, AuditRecord
 from powerretail.calendars.base import BusinessCalendar
 from powerretail.errors import InvalidInput, NotFound
+from powerretail.ids import non_blank
 from powerretail.metering.vee import Finding, WorkOrderKind
 from powerretail.sla.catalogue import rule_set
 from powerretail.sla.clock import SlaClock, SlaEvent
@@ -104,14 +105,6 @@ def _instant(value: object) -> pendulum.DateTime:
     return as_instant(value, "created_at")
 
 
-def _text(field: str) -> Any:
-    def check(_instance: object, _attribute: object, value: object) -> None:
-        if not isinstance(value, str) or not value.strip():
-            raise InvalidInput(field, value, "a non-blank text")
-
-    return check
-
-
 @attrs.frozen(kw_only=True)
 class WorkOrder:
     """One work order.
@@ -131,11 +124,11 @@ class WorkOrder:
         state: where it stands; ``history``: every transition record.
     """
 
-    id: str = attrs.field(validator=_text("work_order.id"))
+    id: str = attrs.field(validator=non_blank("work_order.id"))
     kind: WorkOrderKind
     origin: Origin
-    origin_ref: str = attrs.field(validator=_text("work_order.origin_ref"))
-    subject: str = attrs.field(validator=_text("work_order.subject"))
+    origin_ref: str = attrs.field(validator=non_blank("work_order.origin_ref"))
+    subject: str = attrs.field(validator=non_blank("work_order.subject"))
     created_at: pendulum.DateTime = attrs.field(converter=_instant)
     detail: str = ""
     source: str = ""
