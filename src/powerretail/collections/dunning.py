@@ -885,10 +885,8 @@ def restore_breach(
         return None
     chosen = rules or dunning_rules(case.rules)
     clock = restore_clock(case, chosen)
-    moment = as_instant(as_of, "as_of")
-    if case.restored_at is not None and moment < case.restored_at:
-        moment = case.restored_at
-    if not clock.is_breached(moment):
+    late = clock.overdue_by(as_of, done_at=case.restored_at)
+    if late is None:
         return None
     assert clock.due_at is not None  # the restore clock never pauses
     return RestoreBreach(
@@ -897,7 +895,7 @@ def restore_breach(
         paid_at=case.paid_at,
         due_at=clock.due_at,
         restored_at=case.restored_at,
-        late_by=-clock.remaining(moment),
+        late_by=late,
         rule_set=chosen.key,
         source=restore_policy(case, chosen).source,
     )

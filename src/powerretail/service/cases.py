@@ -504,6 +504,31 @@ def extend_scheme(case: Case, *, policy: AccessPolicy, actor: Actor, at: _dt.dat
     )
 
 
+def _tell(
+    case: Case,
+    event: CaseEvent,
+    what: str,
+    *,
+    feedback: str,
+    policy: AccessPolicy,
+    actor: Actor,
+    at: _dt.datetime,
+) -> Stepped:
+    """Take ``event`` and record ``feedback`` as a contact with the customer (``what``: the
+    step's name in the transition record)."""
+    entry = ContactEntry(who=actor.id, at=at, channel=case.channel.contact_channel, what=feedback)
+    return step(
+        case,
+        event,
+        policy=policy,
+        actor=actor,
+        at=at,
+        why=f"{what}: {feedback}",
+        feedback=feedback,
+        contacts=(*case.contacts, entry),
+    )
+
+
 def reply(
     case: Case, *, feedback: str, policy: AccessPolicy, actor: Actor, at: _dt.datetime
 ) -> Stepped:
@@ -515,16 +540,8 @@ def reply(
         InvalidInput: blank feedback.
         TransitionNotAllowed: the case cannot be replied in its state.
     """
-    entry = ContactEntry(who=actor.id, at=at, channel=case.channel.contact_channel, what=feedback)
-    return step(
-        case,
-        CaseEvent.REPLY,
-        policy=policy,
-        actor=actor,
-        at=at,
-        why=f"答复: {feedback}",
-        feedback=feedback,
-        contacts=(*case.contacts, entry),
+    return _tell(
+        case, CaseEvent.REPLY, "答复", feedback=feedback, policy=policy, actor=actor, at=at
     )
 
 
@@ -536,16 +553,8 @@ def energise(
     Raises:
         TransitionNotAllowed: the receiving equipment is not accepted yet.
     """
-    entry = ContactEntry(who=actor.id, at=at, channel=case.channel.contact_channel, what=feedback)
-    return step(
-        case,
-        CaseEvent.ENERGISE,
-        policy=policy,
-        actor=actor,
-        at=at,
-        why=f"送电: {feedback}",
-        feedback=feedback,
-        contacts=(*case.contacts, entry),
+    return _tell(
+        case, CaseEvent.ENERGISE, "送电", feedback=feedback, policy=policy, actor=actor, at=at
     )
 
 

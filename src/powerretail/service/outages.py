@@ -36,6 +36,7 @@ import pendulum
 from powerretail.access import APPROVE_OUTAGE, AccessPolicy, Actor, AuditRecord
 from powerretail.customers.contacts import Channel
 from powerretail.errors import InvalidInput, NotFound, RuleViolation
+from powerretail.ids import non_blank
 from powerretail.sla.catalogue import rule_set
 from powerretail.sla.policy import NoticeRule, elapsed
 from powerretail.statemachine import StateMachine, Transition, TransitionRecord
@@ -233,14 +234,6 @@ def _optional_instant(value: object) -> pendulum.DateTime | None:
     return None if value is None else as_instant(value, "at")
 
 
-def _text(field: str) -> Any:
-    def check(_instance: object, _attribute: object, value: object) -> None:
-        if not isinstance(value, str) or not value.strip():
-            raise InvalidInput(field, value, "a non-blank text")
-
-    return check
-
-
 @attrs.frozen(kw_only=True)
 class AffectedCustomer:
     """A customer behind a service point the outage cuts.
@@ -303,7 +296,7 @@ class Outage:
         state: where it stands; ``history``: every transition record.
     """
 
-    id: str = attrs.field(validator=_text("outage.id"))
+    id: str = attrs.field(validator=non_blank("outage.id"))
     kind: OutageKind
     rules: str
     feeder: str

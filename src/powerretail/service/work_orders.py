@@ -35,6 +35,7 @@ import pendulum
 from powerretail.access import VERIFY_WORK_ORDER, AccessPolicy, Actor, AuditRecord
 from powerretail.calendars.base import BusinessCalendar
 from powerretail.errors import InvalidInput, NotFound
+from powerretail.ids import non_blank
 from powerretail.metering.vee import Finding, WorkOrderKind
 from powerretail.sla.catalogue import rule_set
 from powerretail.sla.clock import SlaClock, SlaEvent
@@ -104,14 +105,6 @@ def _instant(value: object) -> pendulum.DateTime:
     return as_instant(value, "created_at")
 
 
-def _text(field: str) -> Any:
-    def check(_instance: object, _attribute: object, value: object) -> None:
-        if not isinstance(value, str) or not value.strip():
-            raise InvalidInput(field, value, "a non-blank text")
-
-    return check
-
-
 @attrs.frozen(kw_only=True)
 class WorkOrder:
     """One work order.
@@ -131,11 +124,11 @@ class WorkOrder:
         state: where it stands; ``history``: every transition record.
     """
 
-    id: str = attrs.field(validator=_text("work_order.id"))
+    id: str = attrs.field(validator=non_blank("work_order.id"))
     kind: WorkOrderKind
     origin: Origin
-    origin_ref: str = attrs.field(validator=_text("work_order.origin_ref"))
-    subject: str = attrs.field(validator=_text("work_order.subject"))
+    origin_ref: str = attrs.field(validator=non_blank("work_order.origin_ref"))
+    subject: str = attrs.field(validator=non_blank("work_order.subject"))
     created_at: pendulum.DateTime = attrs.field(converter=_instant)
     detail: str = ""
     source: str = ""
@@ -566,12 +559,9 @@ def work_order_breach(
     if order.state is WorkOrderState.CANCELLED:
         return None
     clock = work_order_clock(order, limits, calendar=calendar)
-    moment = as_instant(as_of, "as_of")
     done = _done_at(order)
-    if done is not None and moment < done:
-        moment = done
-    moment = max(moment, order.created_at)
-    if not clock.is_breached(moment):
+    late = clock.overdue_by(max(as_instant(as_of, "as_of"), order.created_at), done_at=done)
+    if late is None:
         return None
     assert clock.due_at is not None  # a work-order clock never pauses
     policy = limits.policy_for(order.kind)
@@ -581,7 +571,7 @@ def work_order_breach(
         subject=order.subject,
         due_at=clock.due_at,
         done_at=done,
-        late_by=-clock.remaining(moment),
+        late_by=late,
         rule_set=limits.key,
         source=policy.source,
     )

@@ -325,6 +325,25 @@ class SlaClock:
         """
         return self.remaining(as_of) < timedelta(0)
 
+    def overdue_by(
+        self, as_of: _dt.datetime, *, done_at: _dt.datetime | None = None
+    ) -> timedelta | None:
+        """Return how far past its due moment the clock is as of ``as_of``, or None when the
+        limit is not breached.
+
+        ``done_at`` is when the work was done (the clock's stop): a breach record asked for
+        before it is judged at ``done_at`` instead, so that work done late stays late whatever
+        ``as_of`` is asked.
+
+        Raises:
+            InvalidInput: ``as_of`` is naive or before the last event the clock was given.
+        """
+        moment = as_instant(as_of, "as_of")
+        if done_at is not None:
+            moment = max(moment, as_instant(done_at, "done_at"))
+        late = -self.remaining(moment)
+        return late if late > timedelta(0) else None
+
     @property
     def is_met(self) -> bool:
         """Whether the clock has stopped on time (at or before its due moment)."""

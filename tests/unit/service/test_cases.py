@@ -259,6 +259,7 @@ class TestComplaint:
             CaseEvent.REPLY,
             CaseEvent.FOLLOW_UP,
         ]
+        assert case.history[1].why == "答复: meter read again: bill right"
 
     def test_the_follow_up_needs_feedback_first(self) -> None:
         with pytest.raises(InvalidInput, match="feedback"):

@@ -324,6 +324,21 @@ class TestRecord:
                 by="p",
             )
 
+    def test_a_blank_id_is_refused(self) -> None:
+        with pytest.raises(InvalidInput, match=r"outage\.id: expected a non-blank text"):
+            request(
+                id=" ",
+                kind=OutageKind.PLANNED,
+                feeder="f",
+                area="a",
+                service_points=("SP-1",),
+                window_start=at(2026, 1, 5),
+                window_end=at(2026, 1, 6),
+                reason="r",
+                at=at(2026, 1, 1),
+                by="p",
+            )
+
     def test_a_rule_set_of_ones_own(self) -> None:
         mine = OutageRules(
             key="MINE",

@@ -122,7 +122,7 @@ class TestRaising:
             )
 
     def test_a_blank_subject_is_refused(self) -> None:
-        with pytest.raises(InvalidInput):
+        with pytest.raises(InvalidInput, match=r"work_order\.subject: expected a non-blank text"):
             from_case(
                 case_id="C", kind=WorkOrderKind.REBILL, subject=" ", at=at(2026, 1, 5), detail=""
             )

@@ -130,6 +130,33 @@ class TestStoppedClock:
         assert not a_clock(ACCEPTED).is_met
 
 
+class TestOverdueBy:
+    def test_is_none_at_the_due_moment(self) -> None:
+        assert a_clock(ACCEPTED).overdue_by(as_of=DUE) is None
+
+    def test_is_the_time_past_the_due_moment_while_running(self) -> None:
+        assert a_clock(ACCEPTED).overdue_by(as_of=DUE + timedelta(hours=3)) == timedelta(hours=3)
+
+    def test_judges_work_done_late_at_its_completion_when_asked_before_it(self) -> None:
+        done = DUE + timedelta(hours=2)
+        clock = a_clock(ACCEPTED, ("completed", done))
+
+        assert clock.overdue_by(as_of=DUE - timedelta(days=1), done_at=done) == timedelta(hours=2)
+        assert clock.overdue_by(as_of=done + timedelta(days=9), done_at=done) == timedelta(hours=2)
+
+    def test_is_none_for_work_done_on_time(self) -> None:
+        clock = a_clock(ACCEPTED, ("completed", DUE))
+
+        assert clock.overdue_by(as_of=ACCEPTED[1], done_at=DUE) is None
+
+    def test_refuses_a_naive_completion(self) -> None:
+        with pytest.raises(InvalidInput, match="done_at"):
+            a_clock(ACCEPTED).overdue_by(
+                as_of=DUE,
+                done_at=datetime(2025, 10, 16),  # noqa: DTZ001
+            )
+
+
 class TestPausesOnDays:
     def test_a_pause_and_resume_on_the_same_day_cost_nothing(self) -> None:
         clock = a_clock(ACCEPTED, ("paused", at(2025, 10, 9, 9)), ("resumed", at(2025, 10, 9, 17)))

@@ -438,6 +438,7 @@ class TestManagerAuthorities:
 
         assert case.state is CaseState.CLOSED
         assert [c.what for c in case.contacts][-2:] == ["energised", "回访: satisfied"]
+        assert [r.why for r in case.history if r.event is CaseEvent.ENERGISE] == ["送电: energised"]
         with store() as uow:
             decisions = [(a.operation, a.decision) for a in uow.audit.records()]
         assert decisions == [
