@@ -55,6 +55,7 @@ from powerretail.timeframe import DEFAULT_TIMEZONE, as_instant, timezone
 __all__ = [
     "ACCEPT_EQUIPMENT",
     "ADJUST_CREDIT_SCORE",
+    "APPROVE_CHANGE_OF_USE",
     "APPROVE_OUTAGE",
     "APPROVE_SUPPLY_SCHEME",
     "CHANGE_TARIFF_ARCHIVE",
@@ -119,6 +120,9 @@ ACCEPT_EQUIPMENT: Final = "accept_equipment"
 APPROVE_OUTAGE: Final = "approve_outage"
 #: Verify a work order done in the field (验收工作单).
 VERIFY_WORK_ORDER: Final = "verify_work_order"
+#: Approve a change of use (变更用电: 暂停, 减容, 暂换, 过户 and their ends). Source:
+#: 《供电营业规则》(1996) 第二十二条: the user applies and the supplier handles it (办理手续).
+APPROVE_CHANGE_OF_USE: Final = "approve_change_of_use"
 
 
 def _magnitude_limit(value: object) -> Decimal | None:
@@ -613,6 +617,9 @@ _KAM_SOURCE: Final = "苏州供电公司大客户经理岗位职责描述 4.岗�
 _AUDIT_SOURCE: Final = "供电所农电营销工作管理制度 四、供电所抄、核、收管理制度 (二)审核制度"
 _READING_SOURCE: Final = "供电所农电营销工作管理制度 四、供电所抄、核、收管理制度 (一)抄表制度 5"
 _OUTAGE_SOURCE: Final = "供电所大客户维护与管理办法 第九条(一) (经审批同意后实施)"
+_CHANGE_SOURCE: Final = (
+    "《供电营业规则》(1996) 第二十二条 (变更用电 办理手续; the approver is illustrative)"
+)
 #: Credit-score authority adds up over a calendar month for one customer (illustrative).
 _CREDIT_PERIOD: Final = LimitPeriod.calendar_month()
 
@@ -660,6 +667,7 @@ SEED_POLICY: Final = AccessPolicy(
                 ),
                 Permission(ACCEPT_EQUIPMENT, source=f"{_KAM_SOURCE}: 受电装置 检查与验收权"),
                 Permission(GRANT_FLEXIBLE_PAYMENT_PLAN, limit=Decimal(100_000), source=_KAM_SOURCE),
+                Permission(APPROVE_CHANGE_OF_USE, source=_CHANGE_SOURCE),
             ),
         ),
         Role(
@@ -679,6 +687,7 @@ SEED_POLICY: Final = AccessPolicy(
                 Permission(
                     GRANT_FLEXIBLE_PAYMENT_PLAN, limit=Decimal(1_000_000), source=_KAM_SOURCE
                 ),
+                Permission(APPROVE_CHANGE_OF_USE, source=_CHANGE_SOURCE),
             ),
         ),
         Role(

@@ -40,6 +40,7 @@ from powerretail.calendars.base import CalendarYearNotCovered
 from powerretail.customers.contacts import Channel, ContactEntry, ContactRecord, record_contact
 from powerretail.errors import InvalidInput, NotFound
 from powerretail.ids import CustomerId, require_id
+from powerretail.service.changes import CHANGE_OF_USE_KIND, ChangeOfUseDetails
 from powerretail.service.connections import (
     CONNECTION_KIND,
     ConnectionDetails,
@@ -198,6 +199,7 @@ class Case:
         contacts: the contacts the case made (intake, feedback, follow-up).
         feedback / satisfaction: what the customer was told, and what they said.
         connection: the application of a connection case (None for other kinds).
+        change_of_use: the request of a change-of-use case (None for other kinds).
     """
 
     id: str = attrs.field(converter=_case_id)
@@ -220,11 +222,16 @@ class Case:
     feedback: str | None = None
     satisfaction: Satisfaction | None = None
     connection: ConnectionDetails | None = None
+    change_of_use: ChangeOfUseDetails | None = None
 
     def __attrs_post_init__(self) -> None:
         if (self.kind is CaseKind.CONNECTION) != (self.connection is not None):
             raise InvalidInput(
                 "connection", self.connection, "application details exactly for a connection"
+            )
+        if (self.kind is CaseKind.CHANGE_OF_USE) != (self.change_of_use is not None):
+            raise InvalidInput(
+                "change_of_use", self.change_of_use, "the request exactly for a change of use"
             )
         if not isinstance(self.subject, str) or not self.subject.strip():
             raise InvalidInput("subject", self.subject, "what the customer asked")
@@ -239,7 +246,7 @@ class Case:
 
 #: Every kind of case by kind.
 KINDS: Final[Mapping[CaseKind, KindSpec]] = {
-    spec.kind: spec for spec in (*BASIC_KINDS, CONNECTION_KIND)
+    spec.kind: spec for spec in (*BASIC_KINDS, CONNECTION_KIND, CHANGE_OF_USE_KIND)
 }
 
 
@@ -277,6 +284,7 @@ def open_case(
     rules: str = "SEED",
     connection: ConnectionDetails | None = None,
     contact_record: ContactRecord | None = None,
+    change_of_use: ChangeOfUseDetails | None = None,
 ) -> Opened:
     """Open a case at intake; ``received_by`` becomes its first contact and owner.
 
@@ -285,7 +293,8 @@ def open_case(
 
     Raises:
         NotFound: ``rules`` is not a service rule set.
-        InvalidInput: a connection without details (or details on another kind), a blank
+        InvalidInput: a connection without details (or details on another kind), a change of
+            use without its request (or a request on another kind), a blank
             subject, a naive ``at``, or a contact record of another customer or later contact.
     """
     service_rules(rules)
@@ -302,6 +311,7 @@ def open_case(
         region=region,
         rules=rules,
         connection=connection,
+        change_of_use=change_of_use,
     )
     what = f"{kind.value} received ({case.id}): {subject}"
     entry = ContactEntry(who=received_by, at=at, channel=channel.contact_channel, what=what)

@@ -70,6 +70,7 @@ class CaseKind(enum.Enum):
     REPAIR = "repair"
     METER_TEST = "meter_test"
     CONNECTION = "connection"
+    CHANGE_OF_USE = "change of use"
 
 
 class Area(enum.Enum):
@@ -101,6 +102,10 @@ class CaseState(enum.Enum):
     EQUIPMENT_ACCEPTED = "equipment accepted"
     ENERGISED = "energised"
     REPLIED = "replied"
+    CHECKED = "checked"
+    APPROVED = "approved"
+    CARRIED_OUT = "carried out"
+    REFUSED = "refused"
     CLOSED = "closed"
     WITHDRAWN = "withdrawn"
     LAPSED = "lapsed"
@@ -130,6 +135,10 @@ class CaseEvent(enum.Enum):
     ACCEPT_EQUIPMENT = "accept equipment"
     ENERGISE = "energise"
     LAPSE = "lapse"
+    CHECK = "check"
+    REFUSE = "refuse"
+    APPROVE = "approve"
+    CARRY_OUT = "carry out"
 
 
 def _event_names(value: Iterable[CaseEvent | str]) -> frozenset[str]:

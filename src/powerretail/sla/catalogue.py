@@ -200,6 +200,16 @@ SEED: Final = SlaRuleSet(
             status="1 source; '1天' read as one calendar day [uncertain]",
         ),
         SlaPolicy(
+            key="change_of_use_decision",
+            name="Change of use (变更用电) checked and approved or refused",
+            limit=5,
+            unit=_WD,
+            rule_set="SEED",
+            source="powerretail default: no instrument sets it; 5 working days, the lead "
+            "发改办价格〔2016〕1583号 asks of the user's application",
+            status="powerretail default, not an instrument's limit",
+        ),
+        SlaPolicy(
             key="counter_payment_residential",
             name="Counter payment, residential customer",
             limit=5,

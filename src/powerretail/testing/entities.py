@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from powerretail.access import SEED_POLICY, Actor
 from powerretail.adapters.tariff_library import load_shipped, shipped_codes
 from powerretail.billing.bill import Bill, BillKind, BillState, LineItem
+from powerretail.billing.capacity import CapacityChange
 from powerretail.billing.determinants import AccountFacts
 from powerretail.collections.allocation import Allocation, AllocationOrder, ItemKind, OpenItem
 from powerretail.collections.cash import (
@@ -156,6 +157,7 @@ from powerretail.service.cases import (
     take_over,
 )
 from powerretail.service.cases import open_case as open_service_case
+from powerretail.service.changes import ChangeOfUseDetails
 from powerretail.service.connections import (
     CHECKLISTS,
     AccessPart,
@@ -766,6 +768,14 @@ def service_cases() -> st.SearchStrategy[StoredCase]:
             area=area,
             rules=rules,
             connection=connection,
+            change_of_use=(
+                ChangeOfUseDetails(
+                    account_id="A-1",
+                    change=CapacityChange(kind="suspend", on=opened, kva=Decimal(315)),
+                )
+                if kind is CaseKind.CHANGE_OF_USE
+                else None
+            ),
         ).case
         if handed:
             case = hand_off(case, to_owner="m-1", to_role="manager", at=at.add(minutes=1), why="w")

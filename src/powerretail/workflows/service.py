@@ -48,6 +48,7 @@ from powerretail.service.cases import (
     supervise,
     take_over,
 )
+from powerretail.service.changes import ChangeOfUseDetails
 from powerretail.service.connections import ConnectionDetails, SupplyScheme
 from powerretail.service.kinds import Area, CaseEvent, CaseKind
 from powerretail.service.routing import RoutingPolicy, route
@@ -160,6 +161,7 @@ def intake_case(
     region: str = "",
     rules: str = "SEED",
     connection: ConnectionDetails | None = None,
+    change_of_use: ChangeOfUseDetails | None = None,
 ) -> Case:
     """Open case ``case_id`` and add the intake to the customer's contact record (idempotent).
 
@@ -185,6 +187,7 @@ def intake_case(
             rules=rules,
             connection=connection,
             contact_record=None if existing is None else existing.entity,
+            change_of_use=change_of_use,
         )
         uow.repository(SERVICE_CASES).add(StoredCase.of(opened.case))
         if existing is None:
@@ -219,6 +222,7 @@ def intake_case(
             region=region,
             rules=rules,
             connection=connection,
+            change_of_use=change_of_use,
         ),
         action=action,
     )

@@ -1,0 +1,370 @@
+"""Golden: a change of use (变更用电) case from intake into the account's billing.
+
+A suspension of 315 kVA of a 630 kVA two-part user, applied for, checked, approved and carried
+out on 11 July 2025: the July bill splits at that day, 630 kVA × 26 × 10/30 = 4 914.00 and
+315 kVA × 26 × 21/30 = 5 733.00 (the amounts of billing.capacity's golden test). A third
+suspension in 2025 is refused naming 第二十四条's two a year; a change of name (过户) moves the
+account to its new holder. Approval is a permission, audited granted and refused.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pendulum
+import pytest
+
+from powerretail.access import SEED_POLICY, Actor
+from powerretail.adapters.clocks import FixedClock
+from powerretail.adapters.memory import MemoryStore
+from powerretail.billing.capacity import CapacityChange, CapacityHistory
+from powerretail.billing.determinants import AccountFacts, Determinants
+from powerretail.billing.engine import price_bill
+from powerretail.customers.parties import Account
+from powerretail.ids import AccountId, CustomerId, MeterId
+from powerretail.repositories.billing import BILLING_PROFILES, BillingProfile
+from powerretail.repositories.commands import CommandRefused
+from powerretail.repositories.customers import ACCOUNTS
+from powerretail.repositories.unit_of_work import UnitOfWorkFactory
+from powerretail.service.cases import IntakeChannel, Satisfaction
+from powerretail.service.changes import ChangeOfUseDetails
+from powerretail.service.kinds import CaseEvent, CaseKind, CaseState
+from powerretail.tariffs.model import (
+    BasicCharge,
+    CustomerCategory,
+    EnergyCharge,
+    Tariff,
+    TariffVersion,
+)
+from powerretail.timeframe import DateRange
+from powerretail.workflows.change_of_use import carry_out_change_of_use, check_change_of_use
+from powerretail.workflows.service import close_case, fire_step, intake_case
+
+AT = pendulum.datetime(2025, 7, 3, 9, tz="Asia/Shanghai")
+CLERK = Actor(id="clerk-1", name="Li", roles=frozenset({"customer_service"}))
+MANAGER = Actor(id="m-1", name="Zhou", roles=frozenset({"regional_key_account_manager"}))
+TARIFF = Tariff(
+    code="TWO-PART",
+    name_zh="两部制",
+    name_en="two-part",
+    category=CustomerCategory.COMMERCIAL_INDUSTRIAL,
+    versions=[
+        TariffVersion(
+            label="1",
+            effective_from="2025-01-01",
+            charges=[
+                BasicCharge(
+                    code="basic",
+                    name_zh="基本电费",
+                    name_en="basic charge",
+                    source="illustrative",
+                    yuan_per_kva_month="26",
+                ),
+                EnergyCharge(
+                    code="energy",
+                    name_zh="电度电费",
+                    name_en="energy",
+                    source="illustrative",
+                    yuan_per_kwh="0.60",
+                ),
+            ],
+        )
+    ],
+)
+
+
+def _book(history: CapacityHistory) -> tuple[UnitOfWorkFactory, FixedClock]:
+    store = MemoryStore()
+    with store.unit_of_work() as uow:
+        uow.repository(ACCOUNTS).add(
+            Account(id="A-1", customer_id="C-1", opened_on=date(2024, 1, 1))
+        )
+        uow.repository(BILLING_PROFILES).add(
+            BillingProfile(
+                account_id=AccountId("A-1"),
+                customer_id=CustomerId("C-1"),
+                tariff_code="TWO-PART",
+                meter_ids=(MeterId("M-1"),),
+                facts=AccountFacts(capacity_history=history),
+            )
+        )
+        uow.commit()
+    return store.unit_of_work, FixedClock(AT)
+
+
+def _open(make: UnitOfWorkFactory, clock: FixedClock, details: ChangeOfUseDetails) -> None:
+    intake_case(
+        make,
+        clock=clock,
+        case_id="K-1",
+        kind=CaseKind.CHANGE_OF_USE,
+        customer_id="C-1",
+        channel=IntakeChannel.COUNTER,
+        received_by="clerk-1",
+        at=AT,
+        subject=f"变更用电: {details.label}",
+        change_of_use=details,
+    )
+
+
+def _suspend(on: str = "2025-07-11") -> ChangeOfUseDetails:
+    return ChangeOfUseDetails(
+        account_id="A-1",
+        change=CapacityChange(kind="suspend", on=on, kva=315, applied_on="2025-07-03"),
+    )
+
+
+def _profile(make: UnitOfWorkFactory) -> BillingProfile:
+    with make() as uow:
+        return uow.repository(BILLING_PROFILES).get(AccountId("A-1")).entity
+
+
+class TestASuspensionAsAServiceCase:
+    def _run(self) -> UnitOfWorkFactory:
+        make, clock = _book(CapacityHistory(installed_kva=630))
+        _open(make, clock, _suspend())
+        checked = check_change_of_use(
+            make, clock=clock, case_id="K-1", policy=SEED_POLICY, actor=CLERK, at=AT.add(hours=1)
+        )
+        assert checked.state is CaseState.CHECKED
+        fire_step(
+            make,
+            clock=clock,
+            case_id="K-1",
+            event_name=CaseEvent.APPROVE,
+            policy=SEED_POLICY,
+            actor=MANAGER,
+            at=AT.add(hours=2),
+        )
+        done = carry_out_change_of_use(
+            make,
+            clock=clock,
+            case_id="K-1",
+            on="2025-07-11",
+            policy=SEED_POLICY,
+            actor=CLERK,
+            at=pendulum.datetime(2025, 7, 11, 10, tz="Asia/Shanghai"),
+        )
+        assert done.state is CaseState.CARRIED_OUT
+        return make
+
+    def test_the_july_bill_splits_at_the_sealing_day(self) -> None:
+        make = self._run()
+        profile = _profile(make)
+        july = price_bill(
+            TARIFF,
+            Determinants(energy_kwh={"total": "90000"}),
+            DateRange.month(2025, 7),
+            profile.facts,
+        )
+        basic = [
+            (line.quantity, str(line.amount.amount)) for line in july.lines if line.code == "basic"
+        ]
+        assert basic == [(630, "4914.00"), (315, "5733.00")]
+
+    def test_the_change_is_written_once_even_when_carried_out_again(self) -> None:
+        make = self._run()
+        carry_out_change_of_use(
+            make,
+            clock=FixedClock(AT),
+            case_id="K-1",
+            on="2025-07-11",
+            policy=SEED_POLICY,
+            actor=CLERK,
+            at=pendulum.datetime(2025, 7, 11, 10, tz="Asia/Shanghai"),
+        )
+        history = _profile(make).facts.capacity_history
+        assert history is not None
+        assert [(c.kind.value, c.on, c.kva) for c in history.changes] == [
+            ("suspend", date(2025, 7, 11), 315)
+        ]
+
+    def test_events_name_each_step_and_the_case_closes_on_the_follow_up(self) -> None:
+        make = self._run()
+        with make() as uow:
+            types = [e.event_type for e in uow.outbox.events_for("service_case", "K-1")]
+        assert types == [
+            "CaseOpened",
+            "ChangeOfUseChecked",
+            "CaseApprove",
+            "ChangeOfUseCarriedOut",
+        ]
+        closed = close_case(
+            make,
+            clock=FixedClock(AT),
+            case_id="K-1",
+            satisfaction=Satisfaction.SATISFIED,
+            policy=SEED_POLICY,
+            actor=CLERK,
+            at=pendulum.datetime(2025, 7, 12, 10, tz="Asia/Shanghai"),
+        )
+        assert closed.state is CaseState.CLOSED
+
+
+def test_a_third_suspension_in_a_year_is_refused_naming_the_rule() -> None:
+    history = CapacityHistory(
+        installed_kva=630,
+        changes=(
+            CapacityChange(kind="suspend", on="2025-02-01", kva=315),
+            CapacityChange(kind="resume", on="2025-03-01", kva=315),
+            CapacityChange(kind="suspend", on="2025-04-01", kva=315),
+            CapacityChange(kind="resume", on="2025-05-01", kva=315),
+        ),
+    )
+    make, clock = _book(history)
+    _open(make, clock, _suspend())
+
+    refused = check_change_of_use(
+        make, clock=clock, case_id="K-1", policy=SEED_POLICY, actor=CLERK, at=AT.add(hours=1)
+    )
+
+    assert refused.state is CaseState.REFUSED
+    assert refused.is_closed
+    assert refused.change_of_use is not None
+    assert "暂停每一日历年内不超过2次" in refused.change_of_use.rule
+    assert refused.change_of_use.reason == "2 suspensions already in 2025"
+    assert "暂停每一日历年内不超过2次" in refused.history[-1].why
+    with make() as uow:
+        last = uow.outbox.events_for("service_case", "K-1")[-1]
+    assert last.event_type == "ChangeOfUseRefused"
+    assert _profile(make).facts.capacity_history == history
+
+
+def test_a_change_of_name_moves_the_account_to_its_new_holder() -> None:
+    make, clock = _book(CapacityHistory(installed_kva=630))
+    _open(make, clock, ChangeOfUseDetails(account_id="A-1", new_customer_id="C-2"))
+    check_change_of_use(
+        make, clock=clock, case_id="K-1", policy=SEED_POLICY, actor=CLERK, at=AT.add(hours=1)
+    )
+    fire_step(
+        make,
+        clock=clock,
+        case_id="K-1",
+        event_name=CaseEvent.APPROVE,
+        policy=SEED_POLICY,
+        actor=MANAGER,
+        at=AT.add(hours=2),
+    )
+    carry_out_change_of_use(
+        make,
+        clock=clock,
+        case_id="K-1",
+        on=date(2025, 8, 1),
+        policy=SEED_POLICY,
+        actor=CLERK,
+        at=AT.add(days=1),
+    )
+
+    assert _profile(make).customer_id == "C-2"
+    with make() as uow:
+        assert uow.repository(ACCOUNTS).get(AccountId("A-1")).entity.customer_id == "C-2"
+
+
+def test_a_change_of_name_to_the_same_holder_is_refused_naming_article_29() -> None:
+    make, clock = _book(CapacityHistory(installed_kva=630))
+    _open(make, clock, ChangeOfUseDetails(account_id="A-1", new_customer_id="C-1"))
+
+    refused = check_change_of_use(
+        make, clock=clock, case_id="K-1", policy=SEED_POLICY, actor=CLERK, at=AT.add(hours=1)
+    )
+
+    assert refused.state is CaseState.REFUSED
+    assert refused.change_of_use is not None
+    assert "第二十九条" in refused.change_of_use.rule
+
+
+class TestApproval:
+    def _checked(self) -> tuple[UnitOfWorkFactory, FixedClock]:
+        make, clock = _book(CapacityHistory(installed_kva=630))
+        _open(make, clock, _suspend())
+        check_change_of_use(
+            make, clock=clock, case_id="K-1", policy=SEED_POLICY, actor=CLERK, at=AT.add(hours=1)
+        )
+        return make, clock
+
+    def _approve(self, make: UnitOfWorkFactory, clock: FixedClock, actor: Actor) -> None:
+        fire_step(
+            make,
+            clock=clock,
+            case_id="K-1",
+            event_name=CaseEvent.APPROVE,
+            policy=SEED_POLICY,
+            actor=actor,
+            at=AT.add(hours=2),
+        )
+
+    def test_a_key_account_manager_approves_and_the_grant_is_audited(self) -> None:
+        make, clock = self._checked()
+        self._approve(make, clock, MANAGER)
+        with make() as uow:
+            records = uow.audit.records(operation="approve_change_of_use")
+        assert [(r.actor, r.decision.value) for r in records] == [("m-1", "granted")]
+
+    def test_a_clerk_is_refused_and_the_refusal_is_audited(self) -> None:
+        make, clock = self._checked()
+        with pytest.raises(CommandRefused, match="approve_change_of_use"):
+            self._approve(make, clock, CLERK)
+        with make() as uow:
+            records = uow.audit.records(operation="approve_change_of_use")
+        assert [(r.actor, r.decision.value) for r in records] == [("clerk-1", "refused")]
+
+    def test_an_unapproved_change_is_not_carried_out(self) -> None:
+        make, clock = self._checked()
+        with pytest.raises(CommandRefused):
+            carry_out_change_of_use(
+                make,
+                clock=clock,
+                case_id="K-1",
+                on="2025-07-11",
+                policy=SEED_POLICY,
+                actor=CLERK,
+                at=AT.add(days=8),
+            )
+        history = _profile(make).facts.capacity_history
+        assert history is not None
+        assert history.changes == ()
+
+
+def test_an_approved_change_refused_on_the_day_names_the_rule() -> None:
+    make, clock = _book(CapacityHistory(installed_kva=630))
+    _open(make, clock, _suspend())
+    check_change_of_use(
+        make, clock=clock, case_id="K-1", policy=SEED_POLICY, actor=CLERK, at=AT.add(hours=1)
+    )
+    fire_step(
+        make,
+        clock=clock,
+        case_id="K-1",
+        event_name=CaseEvent.APPROVE,
+        policy=SEED_POLICY,
+        actor=MANAGER,
+        at=AT.add(hours=2),
+    )
+    with make() as uow:
+        stored = uow.repository(BILLING_PROFILES).get(AccountId("A-1"))
+        later = CapacityHistory(
+            installed_kva=630,
+            changes=(CapacityChange(kind="reduce", on="2025-07-05", kva=630),),
+        )
+        facts = AccountFacts(capacity_history=later)
+        uow.repository(BILLING_PROFILES).save(
+            BillingProfile(
+                account_id=AccountId("A-1"),
+                customer_id=CustomerId("C-1"),
+                tariff_code="TWO-PART",
+                meter_ids=(MeterId("M-1"),),
+                facts=facts,
+            ),
+            stored.version,
+        )
+        uow.commit()
+    with pytest.raises(CommandRefused, match="0 kVA runs"):
+        carry_out_change_of_use(
+            make,
+            clock=clock,
+            case_id="K-1",
+            on="2025-07-11",
+            policy=SEED_POLICY,
+            actor=CLERK,
+            at=AT.add(days=8),
+        )
