@@ -368,3 +368,74 @@ def test_an_approved_change_refused_on_the_day_names_the_rule() -> None:
             actor=CLERK,
             at=AT.add(days=8),
         )
+
+
+class TestTheDecisionClockOn2026:
+    """5 working days from Wed 30 Sep 2026, over National Day (Oct 1-7) and the make-up Sat 10 Oct.
+
+    Day 1 is the first working day after the start day: Oct 8, 9, Sat 10, 12, 13, so the decision
+    is due at 24:00 of Tue 13 Oct (2026-10-14 00:00, Asia/Shanghai). powerretail's own default.
+    """
+
+    OPENED = pendulum.datetime(2026, 9, 30, 10, tz="Asia/Shanghai")
+    DUE = pendulum.datetime(2026, 10, 14, tz="Asia/Shanghai")
+
+    def _decided(self, at: pendulum.DateTime) -> object:
+        from powerretail.repositories.service import SERVICE_CASES  # noqa: PLC0415
+        from powerretail.service.cases import case_clocks  # noqa: PLC0415
+
+        make, _ = _book(CapacityHistory(installed_kva=630))
+        clock = FixedClock(self.OPENED)
+        details = ChangeOfUseDetails(
+            account_id="A-1",
+            change=CapacityChange(
+                kind="suspend", on="2026-10-20", kva=315, applied_on="2026-09-30"
+            ),
+        )
+        intake_case(
+            make,
+            clock=clock,
+            case_id="K-1",
+            kind=CaseKind.CHANGE_OF_USE,
+            customer_id="C-1",
+            channel=IntakeChannel.COUNTER,
+            received_by="clerk-1",
+            at=self.OPENED,
+            subject="变更用电",
+            change_of_use=details,
+        )
+        check_change_of_use(
+            make,
+            clock=clock,
+            case_id="K-1",
+            policy=SEED_POLICY,
+            actor=CLERK,
+            at=self.OPENED.add(hours=1),
+        )
+        fire_step(
+            make,
+            clock=FixedClock(at),
+            case_id="K-1",
+            event_name=CaseEvent.APPROVE,
+            policy=SEED_POLICY,
+            actor=MANAGER,
+            at=at,
+        )
+        with make() as uow:
+            case = uow.repository(SERVICE_CASES).get("K-1").entity.case_with_history()
+        return next(c for c in case_clocks(case) if c.name == "decision")
+
+    def test_approved_at_the_due_instant_is_on_time(self) -> None:
+        from powerretail.service.cases import ClockStatus  # noqa: PLC0415
+
+        decision = self._decided(self.DUE)
+
+        assert decision.clock.due_at == self.DUE  # type: ignore[attr-defined]
+        assert decision.status(self.DUE) is ClockStatus.MET  # type: ignore[attr-defined]
+
+    def test_approved_a_minute_later_is_a_breach(self) -> None:
+        from powerretail.service.cases import ClockStatus  # noqa: PLC0415
+
+        late = self.DUE.add(minutes=1)
+
+        assert self._decided(late).status(late) is ClockStatus.BREACHED  # type: ignore[attr-defined]
