@@ -42,6 +42,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from powerretail.analysis._exact import IntArray, Scaled, multiply, round_div, to_int64
+from powerretail.analysis._losses import Billed, LossRefused, billed_energy, piece_energy
+from powerretail.analysis._notes import bill_notes
 from powerretail.analysis.usage import QUANTITY_EXP, Usage, read_usage
 from powerretail.billing.determinants import AccountFacts
 from powerretail.billing.engine import (
@@ -124,11 +126,22 @@ class Priced:
     ``tariff_version``, ``charge``, ``category``, ``code`` (as the engine's line codes,
     ``energy.peak``, ``tier.tier2`` …), ``bucket``, ``quantity``, ``rate``, ``amount_fen`` and
     ``amount_yuan``.
+
+    A table with loss models (:mod:`powerretail.analysis.usage`) adds ``loss_kwh`` and
+    ``loss_kvarh`` after ``kwh`` (the metered energy): the losses added to each bill's energy
+    and reactive energy. ``notes`` is the bills' notes as a long table, ``row``, ``account_id``
+    and ``note``, in the order the bill engine writes them (empty when no bill has one).
     """
 
     tariff_code: str
     bills: Any
     lines: Any
+    notes: Any = None
+
+    def notes_of(self, row: int) -> tuple[str, ...]:
+        """Return the notes of the bill of usage row ``row``, as the bill engine's ``notes``."""
+        notes = self.notes
+        return tuple(notes.loc[notes["row"] == row, "note"].tolist())
 
 
 def compile_tariff(tariff: Tariff) -> BatchPricer:
@@ -253,6 +266,7 @@ class BatchPricer:
             first, inverse = _factorize(np.stack([_days(c) for c in columns], axis=1))
         layouts = [self._layout_of_row(usage, int(f), start[f], end[f]) for f in first]
         self._need_critical_registers(usage, layouts, inverse)
+        billed = None if usage.losses is None else self._billed(usage, layouts, inverse)
         counts = np.asarray([len(layout.pieces) for layout in layouts], dtype=np.int64)
         offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
         flat = [piece for layout in layouts for piece in layout.pieces]
@@ -269,10 +283,16 @@ class BatchPricer:
 
         version = piece_attr("version", np.int64)
         starts_cycle = piece_attr("starts_cycle", bool)
-        energy, kwh, _ = self._piece_energy(
-            usage, piece_row, per_row, flat, flat_index, identity=identity
-        )
-        total_row = kwh if identity else Scaled(usage.total_kwh(), QUANTITY_EXP)
+        if billed is None:
+            energy, kwh, _ = self._piece_energy(
+                usage, piece_row, per_row, flat, flat_index, identity=identity
+            )
+            total_row = kwh if identity else Scaled(usage.total_kwh(), QUANTITY_EXP)
+        else:
+            energy, kwh, _ = self._billed_pieces(
+                billed, usage, piece_row, per_row, flat, flat_index
+            )
+            total_row = billed.total
         service_months = [layout.service_months for layout in layouts]
         service_num = _per_row([m.numerator for m in service_months], inverse, identity)
         service_den = _per_row([m.denominator for m in service_months], inverse, identity)
@@ -319,17 +339,64 @@ class BatchPricer:
                 fractions=picked[3],
                 total_row=total_row,
                 service=(service_num, service_den),
+                billed=billed,
             )
-        return self._tables(
+        priced = self._tables(
             usage,
             blocks,
-            total_kwh=total_row.values,
+            total_kwh=total_row.values if billed is None else usage.total_kwh(),
             piece_row=piece_row,
             flat=flat,
             flat_index=flat_index,
             lines=lines,
             decimals=decimals,
         )
+        return self._finish(priced, usage, layouts, inverse, billed)
+
+    # ------------------------------------------------------------------ losses and notes
+    def _billed(self, usage: Usage, layouts: Sequence[_Layout], inverse: IntArray) -> Billed:
+        """Return each row's energy with its losses added (:mod:`powerretail.analysis._losses`)."""
+        months = [layout.service_months for layout in layouts]
+        days = [sum((p.end - p.start).days for p in layout.pieces) for layout in layouts]
+        try:
+            return billed_energy(usage, months, days, inverse)
+        except LossRefused as err:
+            raise NotVectorisable(err.what, err.why) from None
+
+    @staticmethod
+    def _billed_pieces(
+        billed: Billed,
+        usage: Usage,
+        piece_row: IntArray,
+        per_row: IntArray,
+        flat: Sequence[_Piece],
+        flat_index: IntArray,
+    ) -> tuple[dict[str, tuple[Scaled, npt.NDArray[np.bool_]]], Scaled, int]:
+        try:
+            return piece_energy(billed, usage, piece_row, per_row, flat, flat_index)
+        except LossRefused as err:
+            raise NotVectorisable(err.what, err.why) from None
+
+    def _finish(
+        self,
+        priced: Priced,
+        usage: Usage,
+        layouts: Sequence[_Layout],
+        inverse: IntArray,
+        billed: Billed | None,
+    ) -> Priced:
+        """Add the losses (where the table has loss models) and the bills' notes."""
+        bills = priced.bills
+        if billed is not None:
+            at = bills.columns.get_loc("kwh") + 1
+            bills.insert(at, "loss_kwh", billed.loss_kwh())
+            bills.insert(at + 1, "loss_kvarh", billed.loss_kvarh())
+        versions = self.tariff.versions
+        pieces = [
+            [(versions[p.version], p.start, p.end) for p in layout.pieces] for layout in layouts
+        ]
+        notes = bill_notes(self._engine, usage, pieces, inverse, billed)
+        return attrs.evolve(priced, notes=notes)
 
     # ------------------------------------------------------------------ layout
     def _layout_of_row(
@@ -542,6 +609,7 @@ class BatchPricer:
         total_row: Scaled,
         service: tuple[IntArray, IntArray],
         dense: bool = False,
+        billed: Billed | None = None,
     ) -> list[_Block]:
         """Return the blocks of ``version``'s charges over pieces ``chosen``.
 
@@ -598,7 +666,13 @@ class BatchPricer:
                 )
         if pf_charge is not None:
             blocks += self._power_factor(
-                pf_charge, chosen, rows=rows, usage=usage, blocks=blocks, total_row=total_row
+                pf_charge,
+                chosen,
+                rows=rows,
+                usage=usage,
+                blocks=blocks,
+                total_row=total_row,
+                billed=billed,
             )
         if minimum is not None:
             blocks += self._minimum(minimum, chosen, blocks=blocks, fractions=fractions)
@@ -887,6 +961,7 @@ class BatchPricer:
         usage: Usage,
         blocks: Sequence[_Block],
         total_row: Scaled,
+        billed: Billed | None = None,
     ) -> list[_Block]:
         standard_row = usage.pf_standard[rows]
         default = None if charge.default_standard is None else f"{charge.default_standard:.2f}"
@@ -902,12 +977,15 @@ class BatchPricer:
                 "reactive energy for the power-factor adjustment "
                 f"(standard {standard[lacking][0]})",
             )
-        active = np.maximum(total_row.values[rows], 0)
+        active_row, reactive_row = total_row.values, reactive.values
+        if billed is not None:  # the losses count: billed active and reactive energy
+            active_row, reactive_row = billed.pf_pair(total_row)
+        active = np.maximum(active_row[rows], 0)
         applies &= active != 0
         where = np.flatnonzero(applies)
         if where.size == 0:
             return []
-        pf = _power_factors(active[where], np.abs(reactive.values[rows][where]))
+        pf = _power_factors(active[where], np.abs(reactive_row[rows][where]))
         tables = {
             key: Scaled.of(
                 RULE_SETS[charge.rule_set].standard(key).percent(Decimal(k).scaleb(-2)) / 100

@@ -580,15 +580,24 @@ class BillingEngine:
         """
         if _DEEP_VALLEY in piece.energy:
             return ()
+        return self.deep_valley_notes(piece.version, piece.period)
+
+    def deep_valley_notes(self, version: TariffVersion, period: DateRange) -> tuple[str, ...]:
+        """Return the notes of a bill of ``period`` by ``version`` without a deep-valley register.
+
+        One note per time-of-use charge with deep-valley hours in ``period`` (empty when none):
+        how many hours, on which days, billed at which registers' price. The batch path
+        (:mod:`powerretail.analysis`) gives its rows the same notes.
+        """
         notes: list[str] = []
-        for charge in piece.version.charges:
+        for charge in version.charges:
             if not isinstance(charge, TimeOfUseCharge) or _DEEP_VALLEY not in charge.resolved:
                 continue
-            schedule = piece.version.schedules[charge.schedule]
-            key = (id(schedule), piece.period.start, piece.period.end)
+            schedule = version.schedules[charge.schedule]
+            key = (id(schedule), period.start, period.end)
             note = self._deep_valley_notes.get(key)
             if note is None:
-                note = _remember(self._deep_valley_notes, key, _deep_valley_note(schedule, piece))
+                note = _remember(self._deep_valley_notes, key, _deep_valley_note(schedule, period))
             if note:
                 notes.append(note)
         return tuple(notes)
@@ -1406,12 +1415,12 @@ def _change_note(
     return segment.explanation_en
 
 
-def _deep_valley_note(schedule: TouSchedule, piece: _Piece) -> str:
-    """Return the note of ``piece``'s deep-valley hours priced as registered ("" when none)."""
+def _deep_valley_note(schedule: TouSchedule, period: DateRange) -> str:
+    """Return the note of ``period``'s deep-valley hours priced as registered ("" when none)."""
     quarters = 0
     days: list[date] = []
     registered: set[str] = set()
-    for day in piece.period.dates():
+    for day in period.dates():
         slots = schedule.slots_on(day)
         if _DEEP_VALLEY not in slots:
             continue
