@@ -17,6 +17,7 @@ from typing import Any, Final
 import attrs
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from powerretail.errors import InvalidInput
 from powerretail.tariffs.losses import (
@@ -91,7 +92,11 @@ def read_losses(frame: Any) -> LossColumns | None:
             "one loss model per row: a loss_model cell, the loss_*_percent columns or the "
             "transformer_* columns",
         )
-    for row in np.flatnonzero(objects | percent | transformer).tolist():
+    # Rows with the same cells have the same model: each distinct one is read once, at its
+    # first row (so the first bad row is the one named).
+    firsts, inverse = _distinct(frame, given, objects | percent | transformer)
+    by_key = np.full(len(firsts), -1, dtype=np.int64)
+    for key, row in enumerate(firsts.tolist()):
         model: LossModel
         if objects[row]:
             cell = frame["loss_model"].iloc[row]
@@ -115,7 +120,7 @@ def read_losses(frame: Any) -> LossColumns | None:
             values = {
                 name[5:]: _decimal(frame, name, row) for name in _PERCENT if number(name)[row]
             }
-            model = _build(row, _PERCENT[0], lambda: FixedPercent(**values))
+            model = _build(row, _PERCENT[0], FixedPercent, values)
         else:
             for name in _TRANSFORMER_REQUIRED:
                 if not number(name)[row]:
@@ -130,18 +135,44 @@ def read_losses(frame: Any) -> LossColumns | None:
                 for name, field in _TRANSFORMER.items()
                 if number(name)[row]
             }
-            model = _build(row, "transformer_rated_kva", lambda: TransformerFormula(**fields))
+            model = _build(row, "transformer_rated_kva", TransformerFormula, fields)
         found = known.get(model)
         if found is None:
             found = known[model] = len(models)
             models.append(model)
-        index[row] = found
+        by_key[key] = found
+    chosen = inverse >= 0
+    index[chosen] = by_key[inverse[chosen]]
     return LossColumns(index=index, models=tuple(models))
 
 
-def _build(row: int, column: str, make: Any) -> LossModel:
+def _distinct(frame: Any, names: list[str], given: Any) -> tuple[Any, Any]:
+    """Return the first row of each distinct combination of ``names``' cells on the ``given``
+    rows (in order of appearance) and each row's combination (-1 where not given)."""
+    rows = np.flatnonzero(given)
+    inverse = np.full(len(frame), -1, dtype=np.int64)
+    if not rows.size:
+        return rows, inverse
+    codes = np.zeros(rows.size, dtype=np.int64)
+    for name in names:
+        column = frame[name].iloc[rows]
+        try:
+            found, uniques = pd.factorize(column)
+        except TypeError:  # unhashable cells: each row its own
+            found, uniques = np.arange(rows.size), rows
+        codes = codes * (len(uniques) + 2) + found + 1
+        codes, _ = pd.factorize(codes)
+    _, first = np.unique(codes, return_index=True)
+    order = np.sort(first)
+    renumber = np.empty(int(codes.max()) + 1, dtype=np.int64)
+    renumber[codes[order]] = np.arange(order.size)
+    inverse[rows] = renumber[codes]
+    return rows[order], inverse
+
+
+def _build(row: int, column: str, make: Any, fields: dict[str, Decimal]) -> LossModel:
     try:
-        model: LossModel = make()
+        model: LossModel = make(**fields)
     except InvalidInput as err:
         field = err.field if err.field in {*_TRANSFORMER.values()} else None
         name = next((c for c, f in _TRANSFORMER.items() if f == field), None)

@@ -19,8 +19,10 @@ The Decimal exponents matter (they set the steps of both shares), so this module
   engine rounds to 50 digits, so each row's loss is the model's own Decimal arithmetic (row by
   row, exact by construction).
 
-A row whose billed energy needs more than 18 digits at the table's exponent is refused
-(:class:`~powerretail.analysis.pricer.NotVectorisable`), never rounded.
+Billed energy is kept exact at the finest exponent its rows need, as Python integers where
+int64 cannot hold it. Refused (:class:`~powerretail.analysis.pricer.NotVectorisable`), never
+rounded: a table needing an exponent finer than 10^-18 kWh, and under annual tiers (whose
+position is carried in int64) a row needing more than 18 digits at the table's exponent.
 """
 
 from __future__ import annotations
@@ -44,8 +46,12 @@ from powerretail.tariffs.losses import FixedPercent, TableLookup, TransformerFor
 
 __all__ = ["Billed", "LossRefused", "billed_energy", "piece_energy"]
 
-#: Billed energy is kept below this many units of the table's exponent (int64 with headroom).
+#: Under annual tiers billed energy is kept below this many units of its exponent (int64).
 _BOUND: Final = 10**18
+#: The finest exponent of billed energy [kWh] (float views and products stay in range).
+_FINEST: Final = -18
+#: Products stay in int64 below this bound.
+_LIMIT: Final = 2**62
 _BUCKET_ORDER: Final = ("critical", "peak", "flat", "valley", "deep_valley", "total")
 
 
@@ -117,7 +123,8 @@ def _percent(
     division by 100 keeps that exponent where the quotient fits, else one or two more.
     """
     coefficient, exponent = _parts(percent)
-    product = values.astype(object) * coefficient
+    fits = _largest(values) * abs(coefficient) < _LIMIT
+    product = values * coefficient if fits else values.astype(object) * coefficient
     digits = decimal.getcontext().prec
     too_big = np.flatnonzero(np.abs(product) >= 10**digits)
     if too_big.size:
@@ -134,13 +141,14 @@ def _percent(
 
 
 def _table(
-    model: TableLookup, total: IntArray, months: Sequence[Fraction], rows: IntArray
+    model: TableLookup, total: IntArray, num: IntArray, den: IntArray
 ) -> tuple[IntArray, npt.NDArray[np.int64], IntArray, npt.NDArray[np.int64]]:
-    """Return the active and reactive losses of ``model`` (a monthly loss table) per row."""
-    size = len(rows)
-    num = np.asarray([m.numerator for m in months], dtype=object)
-    den = np.asarray([m.denominator for m in months], dtype=object)
-    whole = np.asarray([m == 1 for m in months], dtype=bool)
+    """Return the active and reactive losses of ``model`` (a monthly loss table) per row.
+
+    ``num`` / ``den`` are each row's service months (Python integers).
+    """
+    size = len(total)
+    whole = np.asarray((num == 1) & (den == 1), dtype=bool)
     # The engine compares kWh × den / num (a quotient to 50 digits) with each bound; exact
     # fractions give the same answer unless the quotient lies within its last digit of a
     # bound, which 50 digits rule out for the sizes read (12 digits and 3 decimals).
@@ -164,8 +172,8 @@ def _table(
         coefficients = np.asarray([c for c, _ in parts], dtype=object)[band]
         exponents = np.asarray([e for _, e in parts], dtype=np.int64)[band]
         # Part months: value × num / den to 0.001, half up (exact quotients, no ties lost).
-        scale = np.asarray([10 ** max(e + 3, 0) for e in exponents], dtype=object)
-        below = np.asarray([10 ** max(-e - 3, 0) for e in exponents], dtype=object)
+        scale = _powers(np.maximum(exponents + 3, 0))
+        below = _powers(np.maximum(-exponents - 3, 0))
         top = coefficients * scale * num
         bottom = below * den
         prorated = (2 * top + bottom) // (2 * bottom)
@@ -173,6 +181,52 @@ def _table(
         exp = np.where(whole, exponents, QUANTITY_EXP).astype(np.int64)
         out += [value, exp]
     return out[0], out[1], out[2], out[3]
+
+
+def _row_losses(
+    usage: Usage, months: Sequence[Fraction], days: Sequence[int], inverse: IntArray
+) -> tuple[IntArray, npt.NDArray[np.int64], IntArray, npt.NDArray[np.int64]]:
+    """Return each row's active and reactive loss as (coefficient, exponent) arrays."""
+    assert usage.losses is not None
+    rows = len(usage)
+    index = usage.losses.index
+    metered = usage.total_kwh()
+    reactive_q = usage.quantities["reactive_kvarh"]
+    num = np.asarray([m.numerator for m in months], dtype=object)
+    den = np.asarray([m.denominator for m in months], dtype=object)
+    active_c = np.zeros(rows, dtype=object)
+    active_e = np.full(rows, QUANTITY_EXP, dtype=np.int64)
+    reactive_c = np.zeros(rows, dtype=object)
+    reactive_e = np.full(rows, QUANTITY_EXP, dtype=np.int64)
+    for number, model in enumerate(usage.losses.models):
+        chosen = np.flatnonzero(index == number)
+        if not chosen.size:
+            continue
+        if isinstance(model, FixedPercent):
+            active_c[chosen], active_e[chosen] = _percent(
+                metered[chosen], model.active_percent, chosen
+            )
+            reactive_c[chosen], reactive_e[chosen] = _percent(
+                reactive_q.values[chosen], model.reactive_percent, chosen
+            )
+        elif isinstance(model, TableLookup):
+            layout = inverse[chosen]
+            a_c, a_e, r_c, r_e = _table(model, metered[chosen], num[layout], den[layout])
+            active_c[chosen], active_e[chosen] = a_c, a_e
+            reactive_c[chosen], reactive_e[chosen] = r_c, r_e
+        else:
+            assert isinstance(model, TransformerFormula)
+            for row in chosen.tolist():
+                total = Decimal(int(metered[row])).scaleb(QUANTITY_EXP)
+                react = (
+                    Decimal(int(reactive_q.values[row])).scaleb(QUANTITY_EXP)
+                    if reactive_q.present[row]
+                    else Decimal(0)
+                )
+                active, reactive = model.losses(total, react, days[int(inverse[row])] * 24)
+                active_c[row], active_e[row] = _parts(active)
+                reactive_c[row], reactive_e[row] = _parts(reactive)
+    return active_c, active_e, reactive_c, reactive_e
 
 
 def billed_energy(
@@ -191,55 +245,29 @@ def billed_energy(
     index = usage.losses.index
     metered = usage.total_kwh()
     reactive_q = usage.quantities["reactive_kvarh"]
-    active_c = np.zeros(rows, dtype=object)
-    active_e = np.full(rows, QUANTITY_EXP, dtype=np.int64)
-    reactive_c = np.zeros(rows, dtype=object)
-    reactive_e = np.full(rows, QUANTITY_EXP, dtype=np.int64)
-    for number, model in enumerate(usage.losses.models):
-        chosen = np.flatnonzero(index == number)
-        if not chosen.size:
-            continue
-        if isinstance(model, FixedPercent):
-            active_c[chosen], active_e[chosen] = _percent(
-                metered[chosen], model.active_percent, chosen
-            )
-            reactive_c[chosen], reactive_e[chosen] = _percent(
-                reactive_q.values[chosen], model.reactive_percent, chosen
-            )
-        elif isinstance(model, TableLookup):
-            row_months = [months[int(inverse[r])] for r in chosen]
-            a_c, a_e, r_c, r_e = _table(model, metered[chosen], row_months, chosen)
-            active_c[chosen], active_e[chosen] = a_c, a_e
-            reactive_c[chosen], reactive_e[chosen] = r_c, r_e
-        else:
-            assert isinstance(model, TransformerFormula)
-            for row in chosen.tolist():
-                total = Decimal(int(metered[row])).scaleb(QUANTITY_EXP)
-                react = (
-                    Decimal(int(reactive_q.values[row])).scaleb(QUANTITY_EXP)
-                    if reactive_q.present[row]
-                    else Decimal(0)
-                )
-                active, reactive = model.losses(total, react, days[int(inverse[row])] * 24)
-                active_c[row], active_e[row] = _parts(active)
-                reactive_c[row], reactive_e[row] = _parts(reactive)
+    active_c, active_e, reactive_c, reactive_e = _row_losses(usage, months, days, inverse)
     with_loss = index >= 0
     shared = np.flatnonzero(with_loss & (metered != 0))
     row_exp = np.full(rows, QUANTITY_EXP, dtype=np.int64)
     step = np.minimum(active_e[shared], 0) - 3
     row_exp[shared] = step
-    units = active_c[shared] * np.asarray([10 ** int(k) for k in active_e[shared] - step], object)
+    units = active_c[shared] * _powers(active_e[shared] - step)
+    up = _powers(QUANTITY_EXP - step)
+    # int64 where every product provably fits (households, most C&I), else Python integers.
+    largest = _largest(metered[shared])
+    kind: Any = (
+        np.int64 if max(_largest(units), _largest(up), 1) * max(largest, 1) < _LIMIT else object
+    )
+    units, up = units.astype(kind), up.astype(kind)
     buckets = sorted(usage.energy, key=_bucket_key)
     weights = [
-        np.where(usage.energy[b].present, usage.energy[b].values, 0)[shared].astype(object)
+        np.where(usage.energy[b].present, usage.energy[b].values, 0)[shared].astype(kind)
         for b in buckets
     ]
-    whole = metered[shared].astype(object)
-    safe = np.where(whole == 0, 1, whole)
-    floors = [units * w // safe for w in weights]
-    remainders = [units * w % safe for w in weights]
-    leftover = units - sum(floors, np.zeros(shared.size, dtype=object))
-    up = np.asarray([10 ** int(k) for k in QUANTITY_EXP - step], dtype=object)
+    whole = metered[shared].astype(kind)
+    floors = [units * w // whole for w in weights]
+    remainders = [units * w % whole for w in weights]
+    leftover = units - sum(floors, np.zeros(shared.size, dtype=kind))
     own: dict[str, IntArray] = {}
     for i, bucket in enumerate(buckets):
         rank = np.zeros(shared.size, dtype=np.int64)
@@ -250,7 +278,7 @@ def billed_energy(
                 )
                 rank += np.asarray(ahead, dtype=np.int64)
         column = usage.energy[bucket]
-        values = column.values.astype(object)
+        values = column.values.astype(kind)
         present = column.present[shared]
         extra = np.asarray(rank < leftover, dtype=np.int64)
         added = weights[i] * up + floors[i] + extra
@@ -269,32 +297,40 @@ def billed_energy(
     return Billed(
         own=own,
         row_exp=row_exp,
-        total=Scaled(_int64(total, exp, "its energy with losses"), exp),
-        reactive=Scaled(_int64(reactive, r_exp, "its reactive energy with losses"), r_exp),
+        total=Scaled(_int64(total, exp, "its energy", bounded=False), exp),
+        reactive=Scaled(_int64(reactive, r_exp, "its reactive energy", bounded=False), r_exp),
         active_loss=Scaled(counted, loss_exp),
         reactive_loss=(np.where(adds, reactive_c, 0), np.where(adds, reactive_e, 0)),
     )
 
 
+def _largest(values: IntArray) -> int:
+    return int(np.abs(values).max()) if len(values) else 0
+
+
 def _floats(values: IntArray, exp: int) -> npt.NDArray[np.float64]:
-    return (
-        np.asarray(values, dtype=np.float64) / 10**-exp
-        if exp < 0
-        else (np.asarray(values, dtype=np.float64) * 10**exp)
-    )
+    floats: npt.NDArray[np.float64] = np.asarray(values, dtype=np.float64)
+    scaled: npt.NDArray[np.float64] = floats / 10**-exp if exp < 0 else floats * 10**exp
+    return scaled
 
 
 def _powers(exponents: IntArray) -> IntArray:
-    return np.asarray([10 ** int(k) for k in exponents], dtype=object)
+    """Return ``10**k`` of each exponent as Python integers (few distinct: one table)."""
+    if not len(exponents):
+        return np.zeros(0, dtype=object)
+    distinct, inverse = np.unique(np.asarray(exponents, dtype=np.int64), return_inverse=True)
+    return np.asarray([10 ** int(k) for k in distinct], dtype=object)[inverse]
 
 
 def _int64(
-    values: IntArray, exp: int, what: str, rows: IntArray | None = None
-) -> npt.NDArray[np.int64]:
-    """Return ``values`` as int64, refusing a row past the bound (named with its exponent)."""
+    values: IntArray, exp: int, what: str, rows: IntArray | None = None, *, bounded: bool = True
+) -> IntArray:
+    """Return ``values`` as int64 where they fit, else as Python integers (``bounded``: refuse)."""
     if not values.size:
         return values.astype(np.int64)
     big = np.flatnonzero(np.abs(values) >= _BOUND)
+    if big.size and not bounded:
+        return values
     if big.size:
         row = int(big[0]) if rows is None else int(rows[big[0]])
         raise LossRefused(
@@ -308,27 +344,42 @@ def _int64(
 def piece_energy(
     billed: Billed,
     usage: Usage,
+    *,
     piece_row: IntArray,
     per_row: IntArray,
     flat: Sequence[Any],
     flat_index: IntArray,
+    bounded: bool,
 ) -> tuple[dict[str, tuple[Scaled, npt.NDArray[np.bool_]]], Scaled, int]:
     """Return each piece's billed energy per bucket, its total and their exponent.
 
     A row of one piece keeps its billed energy; a row cut into pieces shares each bucket's
-    billed energy by days from the row's own exponent, as the engine does.
+    billed energy by days from the row's own exponent, as the engine does. ``bounded``
+    (annual tiers) refuses energy int64 cannot hold.
     """
     split_rows = np.flatnonzero(per_row > 1)
     exp = int(billed.row_exp.min()) if len(billed.row_exp) else QUANTITY_EXP
     if split_rows.size:
         exp = min(exp, int(billed.row_exp[split_rows].min()) - 3)
+    if exp < _FINEST:
+        fine = billed.row_exp - 3 * (per_row > 1)
+        row = int(np.argmin(fine))
+        raise LossRefused(
+            f"usage[{row}]",
+            f"its losses need energy to 10^{exp} kWh, finer than 10^{_FINEST} (a loss "
+            "percentage with fewer decimals prices it); bill it with "
+            "powerretail.billing.engine.BillingEngine",
+        )
     first_piece = np.cumsum(per_row) - per_row
     lift = _powers(billed.row_exp - exp)
+    largest = max((_largest(own) for own in billed.own.values()), default=0)
+    kind: Any = np.int64 if max(largest, 1) * max(_largest(lift), 1) < _BOUND else object
+    lift = lift.astype(kind)
     energy: dict[str, tuple[Scaled, npt.NDArray[np.bool_]]] = {}
-    total = np.zeros(len(piece_row), dtype=object)
+    total = np.zeros(len(piece_row), dtype=kind)
     for bucket, column in usage.energy.items():
         own = billed.own[bucket]
-        values = (own * lift)[piece_row]
+        values = (own.astype(kind) * lift)[piece_row]
         present = column.present[piece_row]
         for row in split_rows.tolist():
             if not column.present[row]:
@@ -340,8 +391,11 @@ def piece_energy(
             values[at : at + count] = [int(s.scaleb(-exp, context=MONEY_CONTEXT)) for s in shares]
         values = np.where(present, values, 0)
         total = total + values
-        checked = _int64(values, exp, f"its kwh_{bucket} with losses", piece_row)
+        checked = _int64(values, exp, f"its kwh_{bucket} with losses", piece_row, bounded=bounded)
         energy[bucket] = (Scaled(checked, exp), present)
-    for name in ("ytd_kwh", "tier_year_kwh_before"):
-        _int64(usage.quantities[name].values.astype(object) * 10 ** (QUANTITY_EXP - exp), exp, name)
-    return energy, Scaled(_int64(total, exp, "its energy with losses", piece_row), exp), exp
+    if bounded:
+        for name in ("ytd_kwh", "tier_year_kwh_before"):
+            scaled = usage.quantities[name].values.astype(object) * 10 ** (QUANTITY_EXP - exp)
+            _int64(scaled, exp, name)
+    checked = _int64(total, exp, "its energy with losses", piece_row, bounded=bounded)
+    return energy, Scaled(checked, exp), exp

@@ -108,9 +108,9 @@ def bill_notes(
         if not items:
             continue
         members = np.flatnonzero(group_of == number)
-        for order, item in enumerate(items):
+        for place, item in enumerate(items):
             found_rows.append(members)
-            found_order.append(np.full(members.size, order, dtype=np.int64))
+            found_order.append(np.full(members.size, place, dtype=np.int64))
             if item is _PF:
                 found_notes.append(
                     np.asarray(

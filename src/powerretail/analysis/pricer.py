@@ -283,16 +283,9 @@ class BatchPricer:
 
         version = piece_attr("version", np.int64)
         starts_cycle = piece_attr("starts_cycle", bool)
-        if billed is None:
-            energy, kwh, _ = self._piece_energy(
-                usage, piece_row, per_row, flat, flat_index, identity=identity
-            )
-            total_row = kwh if identity else Scaled(usage.total_kwh(), QUANTITY_EXP)
-        else:
-            energy, kwh, _ = self._billed_pieces(
-                billed, usage, piece_row, per_row, flat, flat_index
-            )
-            total_row = billed.total
+        energy, kwh, total_row = self._energy_of(
+            usage, billed, piece_row=piece_row, per_row=per_row, flat=flat, fi=flat_index
+        )
         service_months = [layout.service_months for layout in layouts]
         service_num = _per_row([m.numerator for m in service_months], inverse, identity)
         service_den = _per_row([m.denominator for m in service_months], inverse, identity)
@@ -363,19 +356,36 @@ class BatchPricer:
         except LossRefused as err:
             raise NotVectorisable(err.what, err.why) from None
 
-    @staticmethod
-    def _billed_pieces(
-        billed: Billed,
+    def _energy_of(
+        self,
         usage: Usage,
+        billed: Billed | None,
+        *,
         piece_row: IntArray,
         per_row: IntArray,
         flat: Sequence[_Piece],
-        flat_index: IntArray,
-    ) -> tuple[dict[str, tuple[Scaled, npt.NDArray[np.bool_]]], Scaled, int]:
+        fi: IntArray,
+    ) -> tuple[dict[str, tuple[Scaled, npt.NDArray[np.bool_]]], Scaled, Scaled]:
+        """Return each piece's energy per bucket and in all, and each row's energy in all."""
+        if billed is None:
+            identity = len(flat) == 1 and len(usage) > 0
+            energy, kwh, _ = self._piece_energy(
+                usage, piece_row, per_row, flat, fi, identity=identity
+            )
+            return energy, kwh, kwh if identity else Scaled(usage.total_kwh(), QUANTITY_EXP)
         try:
-            return piece_energy(billed, usage, piece_row, per_row, flat, flat_index)
+            energy, kwh, _ = piece_energy(
+                billed,
+                usage,
+                piece_row=piece_row,
+                per_row=per_row,
+                flat=flat,
+                flat_index=fi,
+                bounded=self._annual,
+            )
         except LossRefused as err:
             raise NotVectorisable(err.what, err.why) from None
+        return energy, kwh, billed.total
 
     def _finish(
         self,
@@ -1090,7 +1100,9 @@ class BatchPricer:
             where = flat_index[block.pieces]
             amount = to_int64(block.amount, block.code)
             # Float views for tables and plots; amounts stay integers of fen.
-            scale = np.asarray(block.quantity_den, dtype=np.int64) * 10**-block.quantity.exp
+            scale = np.asarray(block.quantity_den, dtype=np.float64) * float(
+                10**-block.quantity.exp
+            )
             quantity = np.asarray(block.quantity.values, dtype=np.float64) / scale
             rate = np.broadcast_to(
                 np.asarray(block.rate.values, dtype=np.float64) / 10**-block.rate.exp, row.shape
