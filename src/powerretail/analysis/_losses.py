@@ -20,9 +20,8 @@ The Decimal exponents matter (they set the steps of both shares), so this module
   row, exact by construction).
 
 Billed energy is kept exact at the finest exponent its rows need, as Python integers where
-int64 cannot hold it. Refused (:class:`~powerretail.analysis.pricer.NotVectorisable`), never
-rounded: a table needing an exponent finer than 10^-18 kWh, and under annual tiers (whose
-position is carried in int64) a row needing more than 18 digits at the table's exponent.
+int64 cannot hold it. A table needing an exponent finer than 10^-18 kWh is refused
+(:class:`~powerretail.analysis.pricer.NotVectorisable`), never rounded.
 """
 
 from __future__ import annotations
@@ -46,7 +45,7 @@ from powerretail.tariffs.losses import FixedPercent, TableLookup, TransformerFor
 
 __all__ = ["Billed", "LossRefused", "billed_energy", "piece_energy"]
 
-#: Under annual tiers billed energy is kept below this many units of its exponent (int64).
+#: Billed energy below this many units of its exponent is kept in int64.
 _BOUND: Final = 10**18
 #: The finest exponent of billed energy [kWh] (float views and products stay in range).
 _FINEST: Final = -18
@@ -297,8 +296,8 @@ def billed_energy(
     return Billed(
         own=own,
         row_exp=row_exp,
-        total=Scaled(_int64(total, exp, "its energy", bounded=False), exp),
-        reactive=Scaled(_int64(reactive, r_exp, "its reactive energy", bounded=False), r_exp),
+        total=Scaled(_compact(total), exp),
+        reactive=Scaled(_compact(reactive), r_exp),
         active_loss=Scaled(counted, loss_exp),
         reactive_loss=(np.where(adds, reactive_c, 0), np.where(adds, reactive_e, 0)),
     )
@@ -322,22 +321,10 @@ def _powers(exponents: IntArray) -> IntArray:
     return np.asarray([10 ** int(k) for k in distinct], dtype=object)[inverse]
 
 
-def _int64(
-    values: IntArray, exp: int, what: str, rows: IntArray | None = None, *, bounded: bool = True
-) -> IntArray:
-    """Return ``values`` as int64 where they fit, else as Python integers (``bounded``: refuse)."""
-    if not values.size:
-        return values.astype(np.int64)
-    big = np.flatnonzero(np.abs(values) >= _BOUND)
-    if big.size and not bounded:
+def _compact(values: IntArray) -> IntArray:
+    """Return ``values`` as int64 where every one is below the bound, else as they are."""
+    if values.dtype == np.int64 or (values.size and _largest(values) >= _BOUND):
         return values
-    if big.size:
-        row = int(big[0]) if rows is None else int(rows[big[0]])
-        raise LossRefused(
-            f"usage[{row}]",
-            f"{what} needs more than 18 digits at 10^{exp} kWh (the exponent the losses of the "
-            "table need); bill it with powerretail.billing.engine.BillingEngine",
-        )
     return values.astype(np.int64)
 
 
@@ -349,13 +336,11 @@ def piece_energy(
     per_row: IntArray,
     flat: Sequence[Any],
     flat_index: IntArray,
-    bounded: bool,
 ) -> tuple[dict[str, tuple[Scaled, npt.NDArray[np.bool_]]], Scaled, int]:
     """Return each piece's billed energy per bucket, its total and their exponent.
 
     A row of one piece keeps its billed energy; a row cut into pieces shares each bucket's
-    billed energy by days from the row's own exponent, as the engine does. ``bounded``
-    (annual tiers) refuses energy int64 cannot hold.
+    billed energy by days from the row's own exponent, as the engine does.
     """
     split_rows = np.flatnonzero(per_row > 1)
     exp = int(billed.row_exp.min()) if len(billed.row_exp) else QUANTITY_EXP
@@ -391,11 +376,5 @@ def piece_energy(
             values[at : at + count] = [int(s.scaleb(-exp, context=MONEY_CONTEXT)) for s in shares]
         values = np.where(present, values, 0)
         total = total + values
-        checked = _int64(values, exp, f"its kwh_{bucket} with losses", piece_row, bounded=bounded)
-        energy[bucket] = (Scaled(checked, exp), present)
-    if bounded:
-        for name in ("ytd_kwh", "tier_year_kwh_before"):
-            scaled = usage.quantities[name].values.astype(object) * 10 ** (QUANTITY_EXP - exp)
-            _int64(scaled, exp, name)
-    checked = _int64(total, exp, "its energy with losses", piece_row, bounded=bounded)
-    return energy, Scaled(checked, exp), exp
+        energy[bucket] = (Scaled(_compact(values), exp), present)
+    return energy, Scaled(_compact(total), exp), exp

@@ -381,7 +381,6 @@ class BatchPricer:
                 per_row=per_row,
                 flat=flat,
                 flat_index=fi,
-                bounded=self._annual,
             )
         except LossRefused as err:
             raise NotVectorisable(err.what, err.why) from None
@@ -501,7 +500,7 @@ class BatchPricer:
         if not self._annual:
             return Scaled.zeros(len(piece_row))
         if not usage.carries_position:
-            row_start = ytd.values * factor
+            row_start = multiply(ytd.values, np.asarray(factor))
         else:
             row_start = self._carried(
                 usage,
@@ -565,9 +564,10 @@ class BatchPricer:
                 "period (the tier position is carried from row to row; or give ytd_kwh)",
             )
         # kWh of each row after its last tier-year start (all of it when none).
-        tail = np.zeros(size, dtype=np.int64)
+        # int64, or Python integers where the losses need finer energy than int64 holds.
+        tail = np.zeros(size, dtype=kwh.values.dtype)
         internal = np.zeros(size, dtype=bool)
-        total = np.zeros(size, dtype=np.int64)
+        total = np.zeros(size, dtype=kwh.values.dtype)
         for split in np.flatnonzero(per_row > 1):
             row = int(split)
             at, count = int(first_piece[row]), int(per_row[row])
@@ -585,7 +585,9 @@ class BatchPricer:
         same_year[1:] = (
             ~new_account[1:] & ~np.isnat(first_sorted[1:]) & (first_sorted[1:] == last_sorted[:-1])
         )
-        before = usage.quantities["tier_year_kwh_before"].values[order] * factor
+        before = multiply(
+            usage.quantities["tier_year_kwh_before"].values[order], np.asarray(factor)
+        )
         internal_sorted = internal[order]
         # A segment restarts at a new account, a new tier year, or after a row that started one.
         restart = ~same_year
@@ -600,7 +602,7 @@ class BatchPricer:
         segment_start = np.flatnonzero(restart)
         offset = cumulative - cumulative[segment_start][segment]
         start_sorted = base[segment_start][segment] + offset
-        result = np.zeros(size, dtype=np.int64)
+        result = np.zeros(size, dtype=start_sorted.dtype)
         result[order] = start_sorted
         return result
 

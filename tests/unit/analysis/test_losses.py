@@ -316,17 +316,38 @@ def test_a_loss_needing_too_fine_an_exponent_is_refused_not_rounded() -> None:
         compile_tariff(tariff).price(frame)
 
 
-def test_annual_tiers_refuse_billed_energy_past_int64() -> None:
+def test_billed_energy_past_int64_stays_exact_under_annual_tiers() -> None:
     annual = AnnualTiers(
         code="annual", **NAMES, tiers=[Tier(upto_kwh=None, yuan_per_kwh=Decimal("0.05"))]
     )
-    frame = _month(kwh_total=10**10, loss_model=FixedPercent(active_percent="1.2345"))
-    with pytest.raises(NotVectorisable, match=r"usage\[0\].*18 digits"):
-        compile_tariff(_tariff(ENERGY, annual)).price(frame)
-    # Without annual tiers the same row is priced exactly, past int64: 10 123 450 000 kWh ×
-    # 0.5283 = 5 348 218 635.00 元.
-    assert _fen(compile_tariff(_tariff(ENERGY)).price(frame).lines, "energy") == [534821863500]
-    _same_as_engine(_tariff(ENERGY), frame)
+    # A version change cuts the period: each bucket is split at 10^-15 kWh, past int64.
+    frame = _month(
+        period_start="2025-06-20",
+        kwh_peak=400_000.123,
+        kwh_valley=123_456.789,
+        loss_model=FixedPercent(active_percent="1.2345"),
+    )
+    tariff = Tariff(
+        code="T4",
+        name_zh="测",
+        name_en="test",
+        category="commercial_industrial",
+        versions=[
+            TariffVersion(
+                label="a",
+                effective_from="2020-01-01",
+                effective_to="2025-07-01",
+                charges=[ENERGY, annual],
+            ),
+            TariffVersion(label="b", effective_from="2025-07-01", charges=[ENERGY, annual]),
+        ],
+    )
+    _same_as_engine(tariff, frame)
+    _same_as_engine(tariff, frame.drop(columns=["ytd_kwh"], errors="ignore"))
+    # 10 123 450 000 kWh × 0.5283 = 5 348 218 635.00 元.
+    big = _month(kwh_total=10**10, loss_model=FixedPercent(active_percent="1.2345"))
+    assert _fen(compile_tariff(_tariff(ENERGY)).price(big).lines, "energy") == [534821863500]
+    _same_as_engine(_tariff(ENERGY, annual), big)
 
 
 def test_a_loss_product_past_the_decimal_context_is_refused() -> None:
