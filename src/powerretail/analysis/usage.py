@@ -33,6 +33,7 @@ column                   required  meaning
 ``profiled``             no        true where the buckets were split from a total by a load
                                    profile (:mod:`powerretail.analysis.profiles`); carried to
                                    the bills
+``profile``              no        the load profile a profiled row was split by (text)
 ======================== ========= =============================================================
 
 Quantities are read to three decimals (a number with more is refused), so a float column read
@@ -85,6 +86,7 @@ _KNOWN: Final = frozenset(
         "closed_on",
         "customer_class",
         "profiled",
+        "profile",
     }
 )
 #: Account facts the bill engine prices and the batch pricer does not: refused by name.
