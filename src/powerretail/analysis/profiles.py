@@ -132,7 +132,10 @@ class TypicalProfile:
 
 @functools.cache
 def shipped_profiles() -> Mapping[str, TypicalProfile]:
-    """Return the typical profiles powerretail ships, by class (see the data file's header)."""
+    """Return the typical profiles powerretail ships, by class (see the data file's header).
+
+    Source: BDEW, Standardlastprofile Strom, 2025 revision (H25, G25, L25), values unchanged.
+    """
     text = resources.files("powerretail.analysis").joinpath("data", "typical_profiles.csv")
     lines = [ln for ln in text.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
     rows = list(csv.reader(lines))
@@ -224,6 +227,9 @@ def typical_profile(
         InvalidInput: an unknown class, a period without an end, a day without a TOU charge.
         NotFound: a day on which no version of the tariff is in force.
         CalendarYearNotCovered: the calendar has no data for a year of the period.
+
+    Source: BDEW, Standardlastprofile Strom, 2025 revision (the profiles and H25's daily
+    factor); the day types from the State Council's yearly holiday notices.
 
     >>> from powerretail.adapters.tariff_library import load_shipped
     >>> shares = typical_profile(
