@@ -372,8 +372,8 @@ def _contracts(
             at=at,
             why=why,
         )
-        if signed.signature is not None:
-            uow.audit.append(signed.signature)
+        assert signed.signature is not None  # a signature is a granted permission
+        uow.audit.append(signed.signature)
         assert signed.state is ContractState.ACTIVE
         repository.add(StoredContract.of(signed))
         found["new_contract"] = str(signed.id)

@@ -32,6 +32,7 @@ from powerretail.workflows.change_of_use import (
     TransferTerms,
     carry_out_change_of_use,
 )
+from powerretail.workflows.collections import refund_deposit
 from powerretail.workflows.payments import post_payment
 from powerretail.workflows.service import load_case
 from tests.golden.workflows.test_transfer_of_account import (
@@ -231,3 +232,27 @@ class TestTerms:
     def test_a_contract_number_goes_with_a_new_contract(self) -> None:
         with pytest.raises(InvalidInput, match="contract_number"):
             TransferTerms(new_account_id="A-2", final_reads=(), contract_number="GD-1")
+
+
+def test_without_contracts_or_a_deposit_the_account_still_passes_to_the_new_holder(
+    approved: tuple[UnitOfWorkFactory, FixedClock],
+) -> None:
+    make, clock = approved
+    refund_deposit(make, clock=clock, key="refund-1", account_id="A-1", on=date(2026, 7, 10))
+    bare = TransferTerms(
+        new_account_id="A-2",
+        final_reads=terms(DepositAtTransfer.REFUND).final_reads,
+        new_customer=terms(DepositAtTransfer.REFUND).new_customer,
+    )
+
+    carry_out(make, clock, transfer=bare, signatory=None)
+
+    with make() as uow:
+        old = uow.repository(RECEIVABLES).get(AccountId("A-1")).entity
+        assert uow.repository(ACCOUNTS).get(AccountId("A-2")).entity.customer_id == "C-2"
+        events = uow.outbox.events_for(ACCOUNTS.kind, "A-1")
+        contract = uow.repository(CONTRACTS).get(ContractId("CT-1")).entity.contract
+    assert old.owed == Money("132.00")
+    assert (events[-1].payload["held"], events[-1].payload["old_owes"]) == ("0.00", "132.00")
+    assert "ended_contract" not in events[-1].payload
+    assert contract.state is ContractState.ACTIVE
