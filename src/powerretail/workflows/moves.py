@@ -15,7 +15,11 @@ same customer moves out of another account on the day it moves in (a move betwee
 ``carry_deposit_from`` carries that account's deposit over instead of asking for a new one (posted
 as a deposit transfer).
 
-Both run once per idempotency key and announce ``CustomerMovedOut`` / ``CustomerMovedIn``.
+Both run once per idempotency key and announce ``CustomerMovedOut`` / ``CustomerMovedIn``. Their
+steps are shared with a change of name (过户, :mod:`powerretail.workflows.change_of_use`), which
+closes the old holder's account as a move-out does (:func:`close_with_final_bill`,
+:func:`record_move_contact`) and opens the new holder's as a move-in does
+(:func:`open_account_records`).
 """
 
 from __future__ import annotations

@@ -17,12 +17,16 @@ and 368.00 is refunded to C-1, who then owes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pendulum
+import pytest
 
 from powerretail.access import SEED_POLICY, Actor
 from powerretail.adapters.clocks import FixedClock
+from powerretail.adapters.memory import MemoryStore
 from powerretail.billing.bill import BillState
 from powerretail.billing.determinants import AccountFacts
 from powerretail.collections.deposits import MovementKind
@@ -59,6 +63,7 @@ from powerretail.service.cases import IntakeChannel
 from powerretail.service.changes import ChangeOfUseDetails
 from powerretail.service.kinds import CaseEvent, CaseKind, CaseState
 from powerretail.tariffs.model import CustomerCategory, EnergyCharge, Tariff, TariffVersion
+from powerretail.testing.load import open_store
 from powerretail.timeframe import DateRange
 from powerretail.workflows.billing_cycle import bill_account, publish_tariff
 from powerretail.workflows.change_of_use import (
@@ -71,6 +76,7 @@ from powerretail.workflows.ledger import ledger_problems, statement_of
 from powerretail.workflows.moves import move_in
 from powerretail.workflows.reads import submit_reads
 from powerretail.workflows.service import fire_step, intake_case
+from tests.postgres_server import fresh_schema, schema_dsn, server_dsn
 from tests.strategies.customers import a_contract, an_opinion
 from tests.unit.workflows.conftest import AUDITOR, a_meter, reads
 
@@ -104,6 +110,29 @@ FLAT = Tariff(
         )
     ],
 )
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def make_unit_of_work(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[UnitOfWorkFactory]:
+    """Each store the library ships: in memory, a SQLite file, a fresh PostgreSQL schema."""
+    if request.param == "memory":
+        yield MemoryStore().unit_of_work
+        return
+    if request.param == "sqlite":
+        location = str(tmp_path / "store.sqlite3")
+    else:
+        dsn = server_dsn()  # skips without a server (fails in CI)
+        schemas = fresh_schema(dsn)
+        location = schema_dsn(dsn, next(schemas))
+    store = open_store(location)
+    try:
+        yield store.unit_of_work
+    finally:
+        store.close()
+        if request.param == "postgres":
+            next(schemas, None)  # drops the schema
 
 
 def holder(customer_id: str) -> Customer:
