@@ -46,6 +46,7 @@ from tests.golden.workflows.test_transfer_of_account import (
     ready_to_sign,
     terms,
 )
+from tests.unit.workflows.conftest import reads
 
 
 def carry_out(
@@ -256,3 +257,25 @@ def test_without_contracts_or_a_deposit_the_account_still_passes_to_the_new_hold
     assert (events[-1].payload["held"], events[-1].payload["old_owes"]) == ("0.00", "132.00")
     assert "ended_contract" not in events[-1].payload
     assert contract.state is ContractState.ACTIVE
+
+
+def test_a_deposit_smaller_than_the_final_bill_is_all_applied_and_the_rest_stays_owed(
+    approved: tuple[UnitOfWorkFactory, FixedClock],
+) -> None:
+    make, clock = approved
+    big = attrs.evolve(  # 1000 + 0 + 0 kWh × 0.60 = 600.00 > the 500.00 deposit
+        terms(DepositAtTransfer.REFUND), final_reads=reads("M-1", ON, ("2000", "2000", "500"))
+    )
+
+    carry_out(make, clock, transfer=big)
+
+    with make() as uow:
+        old = uow.repository(RECEIVABLES).get(AccountId("A-1")).entity
+        transfer = uow.outbox.events_for(ACCOUNTS.kind, "A-1")[-1].payload
+    assert (old.owed, old.deposit) == (Money("100.00"), Money("0.00"))
+    assert (transfer["final_total"], transfer["applied"], transfer["old_owes"]) == (
+        "600.00",
+        "500.00",
+        "100.00",
+    )
+    assert "refunded" not in transfer
