@@ -83,11 +83,14 @@ __all__ = [
     "DepositNotHeld",
     "PrepaymentReport",
     "apply_deposit",
+    "apply_held_deposit",
     "check_prepayment",
     "grant_payment_plan",
     "hold_deposit",
+    "move_held_deposit",
     "prepay",
     "refund_deposit",
+    "refund_held_deposit",
     "stop_for_theft",
     "transfer_deposit",
 ]
@@ -365,6 +368,152 @@ def _movement(
     return result
 
 
+def apply_held_deposit(
+    uow: UnitOfWork, *, key: str, account_id: str, on: date, at: _dt.datetime
+) -> dict[str, JsonValue]:
+    """Apply in ``uow`` the deposit of ``account_id`` to what it owes, as :func:`apply_deposit`.
+
+    Returns the movement with ``left`` (the deposit still held) and ``balance``.
+
+    Raises:
+        DepositNotHeld: the account holds no deposit, or owes nothing.
+        NotFound: the account has no receivable.
+    """
+    receivables = uow.repository(RECEIVABLES)
+    receivable, version = receivables.get(AccountId(account_id))
+    held = receivable.deposit
+    if held.amount <= 0:
+        raise DepositNotHeld(account_id, "apply")
+    used = min(held, receivable.owed)
+    if used.amount <= 0:
+        raise DepositNotHeld(account_id, "apply to (nothing is owed)")
+    changed, allocation = attrs.evolve(receivable, deposit=held - used).receive(used, paid_on=on)
+    receivables.save(changed, version)
+    payment = Payment(
+        payment_id=PaymentId(f"P-DEP-{key}"),
+        account_id=AccountId(account_id),
+        amount=used,
+        received_on=on,
+        allocations=allocation.allocations,
+        credit=allocation.credit,
+    )
+    uow.repository(PAYMENTS).add(payment)
+    post_deposit_applied(uow, payment, key=key, at=at)
+    result = _movement(
+        uow,
+        key=key,
+        account_id=account_id,
+        kind=MovementKind.APPLIED,
+        amount=used,
+        on=on,
+        basis=MOVE_SOURCE,
+        detail="applied to the final bill",
+        at=at,
+    )
+    return {**result, "left": str(changed.deposit.amount), "balance": str(changed.balance.amount)}
+
+
+def move_held_deposit(
+    uow: UnitOfWork,
+    *,
+    key: str,
+    from_account: str,
+    to_account: str,
+    on: date,
+    at: _dt.datetime,
+    basis: str,
+) -> dict[str, JsonValue]:
+    """Move in ``uow`` the whole deposit of ``from_account`` to ``to_account``, as ``basis`` allows.
+
+    Both receivables change, the ledger gets the two postings through deposits in transfer and
+    each account a movement (out and in, naming ``basis``). Whose accounts they may be is the
+    caller's rule: the same customer's (:func:`transfer_deposit`, a move-in), or the old and new
+    holder's at a change of name (过户). Returns the movement into ``to_account``.
+
+    Raises:
+        DepositNotHeld: ``from_account`` holds no deposit.
+        NotFound: either account has no receivable.
+    """
+    receivables = uow.repository(RECEIVABLES)
+    source, source_version = receivables.get(AccountId(from_account))
+    held = source.deposit
+    if held.amount <= 0:
+        raise DepositNotHeld(from_account, "transfer")
+    receivables.save(attrs.evolve(source, deposit=held - held), source_version)
+    target, target_version = receivables.get(AccountId(to_account))
+    receivables.save(attrs.evolve(target, deposit=target.deposit + held), target_version)
+    post_deposit_transfer(
+        uow,
+        key=key,
+        from_account=from_account,
+        to_account=to_account,
+        amount=held,
+        at=at,
+        dated=on,
+    )
+    _movement(
+        uow,
+        key=key,
+        account_id=from_account,
+        kind=MovementKind.TRANSFERRED_OUT,
+        amount=held,
+        on=on,
+        basis=basis,
+        detail=f"to account {to_account}",
+        at=at,
+    )
+    return _movement(
+        uow,
+        key=key,
+        account_id=to_account,
+        kind=MovementKind.TRANSFERRED_IN,
+        amount=held,
+        on=on,
+        basis=basis,
+        detail=f"from account {from_account}",
+        at=at,
+    )
+
+
+def refund_held_deposit(
+    uow: UnitOfWork,
+    *,
+    key: str,
+    account_id: str,
+    on: date,
+    at: _dt.datetime,
+    out_of: str = BANK,
+) -> dict[str, JsonValue]:
+    """Refund in ``uow`` the whole deposit of ``account_id``, as :func:`refund_deposit`.
+
+    Raises:
+        DepositNotHeld: the account holds no deposit, or still owes.
+        NotFound: the account has no receivable.
+    """
+    receivables = uow.repository(RECEIVABLES)
+    receivable, version = receivables.get(AccountId(account_id))
+    held = receivable.deposit
+    if held.amount <= 0:
+        raise DepositNotHeld(account_id, "refund")
+    if receivable.owed.amount > 0:
+        raise DepositNotHeld(account_id, f"refund while {receivable.owed} is owed")
+    receivables.save(attrs.evolve(receivable, deposit=held - held), version)
+    post_deposit_refund(
+        uow, key=key, account_id=account_id, amount=held, at=at, dated=on, out_of=out_of
+    )
+    return _movement(
+        uow,
+        key=key,
+        account_id=account_id,
+        kind=MovementKind.REFUNDED,
+        amount=held,
+        on=on,
+        basis="refund of the deposit held",
+        detail="退还保证金",
+        at=at,
+    )
+
+
 def hold_deposit(
     make_unit_of_work: UnitOfWorkFactory,
     *,
@@ -447,44 +596,7 @@ def apply_deposit(
     """
 
     def action(uow: UnitOfWork) -> dict[str, JsonValue]:
-        receivables = uow.repository(RECEIVABLES)
-        receivable, version = receivables.get(AccountId(account_id))
-        held = receivable.deposit
-        if held.amount <= 0:
-            raise DepositNotHeld(account_id, "apply")
-        used = min(held, receivable.owed)
-        if used.amount <= 0:
-            raise DepositNotHeld(account_id, "apply to (nothing is owed)")
-        changed, allocation = attrs.evolve(receivable, deposit=held - used).receive(
-            used, paid_on=on
-        )
-        receivables.save(changed, version)
-        payment = Payment(
-            payment_id=PaymentId(f"P-DEP-{key}"),
-            account_id=AccountId(account_id),
-            amount=used,
-            received_on=on,
-            allocations=allocation.allocations,
-            credit=allocation.credit,
-        )
-        uow.repository(PAYMENTS).add(payment)
-        post_deposit_applied(uow, payment, key=key, at=clock.now())
-        result = _movement(
-            uow,
-            key=key,
-            account_id=account_id,
-            kind=MovementKind.APPLIED,
-            amount=used,
-            on=on,
-            basis=MOVE_SOURCE,
-            detail="applied to the final bill",
-            at=clock.now(),
-        )
-        return {
-            **result,
-            "left": str(changed.deposit.amount),
-            "balance": str(changed.balance.amount),
-        }
+        return apply_held_deposit(uow, key=key, account_id=account_id, on=on, at=clock.now())
 
     return run_idempotent(
         make_unit_of_work,
@@ -519,49 +631,20 @@ def transfer_deposit(
     """
 
     def action(uow: UnitOfWork) -> dict[str, JsonValue]:
-        receivables = uow.repository(RECEIVABLES)
-        source, source_version = receivables.get(AccountId(from_account))
-        target, target_version = receivables.get(AccountId(to_account))
+        source = uow.repository(RECEIVABLES).get(AccountId(from_account)).entity
+        target = uow.repository(RECEIVABLES).get(AccountId(to_account)).entity
         if source.customer_id != target.customer_id:
             raise InvalidInput(
                 "to_account", to_account, f"an account of customer {source.customer_id!r}"
             )
-        held = source.deposit
-        if held.amount <= 0:
-            raise DepositNotHeld(from_account, "transfer")
-        receivables.save(attrs.evolve(source, deposit=held - held), source_version)
-        receivables.save(attrs.evolve(target, deposit=target.deposit + held), target_version)
-        at = clock.now()
-        post_deposit_transfer(
+        return move_held_deposit(
             uow,
             key=key,
             from_account=from_account,
             to_account=to_account,
-            amount=held,
-            at=at,
-            dated=on,
-        )
-        _movement(
-            uow,
-            key=key,
-            account_id=from_account,
-            kind=MovementKind.TRANSFERRED_OUT,
-            amount=held,
             on=on,
+            at=clock.now(),
             basis=MOVE_SOURCE,
-            detail=f"to account {to_account}",
-            at=at,
-        )
-        return _movement(
-            uow,
-            key=key,
-            account_id=to_account,
-            kind=MovementKind.TRANSFERRED_IN,
-            amount=held,
-            on=on,
-            basis=MOVE_SOURCE,
-            detail=f"from account {from_account}",
-            at=at,
         )
 
     return run_idempotent(
@@ -594,28 +677,8 @@ def refund_deposit(
     """
 
     def action(uow: UnitOfWork) -> dict[str, JsonValue]:
-        receivables = uow.repository(RECEIVABLES)
-        receivable, version = receivables.get(AccountId(account_id))
-        held = receivable.deposit
-        if held.amount <= 0:
-            raise DepositNotHeld(account_id, "refund")
-        if receivable.owed.amount > 0:
-            raise DepositNotHeld(account_id, f"refund while {receivable.owed} is owed")
-        receivables.save(attrs.evolve(receivable, deposit=held - held), version)
-        at = clock.now()
-        post_deposit_refund(
-            uow, key=key, account_id=account_id, amount=held, at=at, dated=on, out_of=out_of
-        )
-        return _movement(
-            uow,
-            key=key,
-            account_id=account_id,
-            kind=MovementKind.REFUNDED,
-            amount=held,
-            on=on,
-            basis="refund of the deposit held",
-            detail="退还保证金",
-            at=at,
+        return refund_held_deposit(
+            uow, key=key, account_id=account_id, on=on, at=clock.now(), out_of=out_of
         )
 
     return run_idempotent(
