@@ -97,3 +97,33 @@ def test_bad_input_exits_2_without_a_traceback(
 def test_a_missing_store_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert settle(tmp_path / "none.sqlite3", "2025-07") == 2
     assert "--store: expected an existing powerretail SQLite file" in capsys.readouterr().err
+
+
+def test_an_actor_without_the_permission_is_reported_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "demo.sqlite3"
+    assert cli.main(["demo", "--store", str(path)]) == 0
+    store = SqliteStore(path)
+    try:
+        record_month(
+            store.unit_of_work,
+            market_month=MarketMonth(
+                market_month_id="R-DEMO/2025-08",
+                retailer_id="R-DEMO",
+                month="2025-08",
+                deviation_rule="GENERIC-3",
+                deviation_prices={},
+            ),
+        )
+    finally:
+        store.close()
+    capsys.readouterr()
+
+    assert settle(path, "2025-08", "--actor", "clerk-1", "--role", "customer_service") == 1
+
+    out = capsys.readouterr().out
+    assert (
+        'not settled: actor "clerk-1" (roles: customer_service) may not settle_retail_month '
+        "on retail month R-DEMO/2025-08: no role grants it"
+    ) in out
