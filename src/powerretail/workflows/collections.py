@@ -77,7 +77,7 @@ from powerretail.workflows.ledger import (
     post_deposit_refund,
     post_deposit_transfer,
 )
-from powerretail.workflows.payments import charge_late_fee_until, post_payment
+from powerretail.workflows.payments import book_receipt, charge_late_fee_until, post_payment
 
 __all__ = [
     "DepositNotHeld",
@@ -438,8 +438,10 @@ def apply_deposit(
     The deposit settles the open items like a payment received on ``on`` (stored as payment
     ``P-DEP-{key}``, so late fees stop accruing on what it paid); what it does not take stays
     held, to be refunded. The ledger gets Dr deposits held, Cr customer credit, then the
-    allocation (Dr customer credit, Cr the receivable's items). Returns the movement with
-    ``left`` (the deposit still held).
+    allocation (Dr customer credit, Cr the receivable's items). When that clears what a stopped
+    account owes, the restore order is issued at once, as a payment's is
+    (:func:`~powerretail.workflows.payments.book_receipt`: the same clock and audit). Returns the
+    movement with ``left`` (the deposit still held) and ``restore_orders`` when any were issued.
 
     Raises:
         CommandRefused: the account holds no deposit — stored.
@@ -458,7 +460,6 @@ def apply_deposit(
         changed, allocation = attrs.evolve(receivable, deposit=held - used).receive(
             used, paid_on=on
         )
-        receivables.save(changed, version)
         payment = Payment(
             payment_id=PaymentId(f"P-DEP-{key}"),
             account_id=AccountId(account_id),
@@ -467,8 +468,16 @@ def apply_deposit(
             allocations=allocation.allocations,
             credit=allocation.credit,
         )
-        uow.repository(PAYMENTS).add(payment)
-        post_deposit_applied(uow, payment, key=key, at=clock.now())
+        at = clock.now()
+        restores = book_receipt(
+            uow,
+            payment,
+            settled=changed,
+            version=version,
+            key=f"deposit/{key}",
+            at=at,
+            post=lambda: post_deposit_applied(uow, payment, key=key, at=at),
+        )
         result = _movement(
             uow,
             key=key,
@@ -478,13 +487,13 @@ def apply_deposit(
             on=on,
             basis=MOVE_SOURCE,
             detail="applied to the final bill",
-            at=clock.now(),
+            at=at,
         )
         return {
             **result,
             "left": str(changed.deposit.amount),
             "balance": str(changed.balance.amount),
-        }
+        } | ({"restore_orders": list(restores)} if restores else {})
 
     return run_idempotent(
         make_unit_of_work,

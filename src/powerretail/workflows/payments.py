@@ -17,7 +17,7 @@ under a payment plan is assessed instalment by instalment, each from its own dea
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 
 import attrs
@@ -51,6 +51,7 @@ __all__ = [
     "PaymentReceipt",
     "account_balance",
     "assess_account_late_fees",
+    "book_receipt",
     "charge_late_fee_until",
     "charge_late_fees",
     "post_payment",
@@ -151,10 +152,10 @@ def receive_payment(
     receipt). The payment is stored as ``P-{key}``.
     """
     payment_id = PaymentId(f"P-{key}")
+    at = clock.now()
     receivables = uow.repository(RECEIVABLES)
     receivable, version = receivables.get(AccountId(account_id))
     changed, allocation = receivable.receive(amount, paid_on=received_on, order=order)
-    receivables.save(changed, version)
     payment = Payment(
         payment_id=payment_id,
         account_id=AccountId(account_id),
@@ -164,9 +165,15 @@ def receive_payment(
         allocations=allocation.allocations,
         credit=allocation.credit,
     )
-    uow.repository(PAYMENTS).add(payment)
-    post_payment_entries(uow, payment, at=clock.now(), into=into)
-    restores = restore_after_payment(uow, account_id=account_id, at=clock.now(), key=key)
+    restores = book_receipt(
+        uow,
+        payment,
+        settled=changed,
+        version=version,
+        key=key,
+        at=at,
+        post=lambda: post_payment_entries(uow, payment, at=at, into=into),
+    )
     result: dict[str, JsonValue] = {
         "payment_id": payment_id,
         "account_id": account_id,
@@ -185,10 +192,34 @@ def receive_payment(
             aggregate_id=account_id,
             event_type="PaymentPosted",
             payload={**result, "amount": str(amount.amount), "received_on": str(received_on)},
-            at=clock.now(),
+            at=at,
         )
     )
     return result
+
+
+def book_receipt(
+    uow: UnitOfWork,
+    payment: Payment,
+    *,
+    settled: Receivable,
+    version: int,
+    key: str,
+    at: datetime,
+    post: Callable[[], None],
+) -> tuple[str, ...]:
+    """Store ``payment`` and the receivable it ``settled``, ``post`` it, restore what it cleared.
+
+    The one path of money that settles open items (a payment received, a deposit applied): the
+    receivable (at ``version``) and the payment are stored, ``post`` writes the ledger entries,
+    and :func:`~powerretail.workflows.dunning.restore_after_payment` issues the restore order of
+    a stopped account whose arrears are now cleared, its clock started at ``at`` and audited by
+    the same system step. Returns the restore orders issued.
+    """
+    uow.repository(RECEIVABLES).save(settled, version)
+    uow.repository(PAYMENTS).add(payment)
+    post()
+    return restore_after_payment(uow, account_id=payment.account_id, at=at, key=key)
 
 
 def account_balance(make_unit_of_work: UnitOfWorkFactory, *, account_id: str) -> Receivable:
