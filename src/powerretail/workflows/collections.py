@@ -87,6 +87,7 @@ __all__ = [
     "grant_payment_plan",
     "hold_deposit",
     "prepay",
+    "record_deposit_movement",
     "refund_deposit",
     "stop_for_theft",
     "transfer_deposit",
@@ -322,6 +323,34 @@ class DepositNotHeld(RuleViolation):
         return f"account {self.account_id!r} holds no deposit to {self.what}"
 
 
+def record_deposit_movement(
+    uow: UnitOfWork,
+    *,
+    key: str,
+    account_id: str,
+    kind: MovementKind,
+    amount: Money,
+    on: date,
+    basis: str,
+    detail: str,
+) -> DepositMovement:
+    """Store in ``uow`` the deposit movement of ``kind`` that command ``key`` made; return it.
+
+    Its id is ``DEP-{key}-{kind}-{account_id}``: one movement of a kind per account and command.
+    """
+    movement = DepositMovement(
+        movement_id=f"DEP-{key}-{kind.value}-{account_id}",
+        account_id=account_id,
+        kind=kind,
+        amount=amount,
+        on=on,
+        basis=basis,
+        detail=detail,
+    )
+    uow.repository(DEPOSIT_MOVEMENTS).add(movement)
+    return movement
+
+
 def _movement(
     uow: UnitOfWork,
     *,
@@ -334,8 +363,9 @@ def _movement(
     detail: str,
     at: _dt.datetime,
 ) -> dict[str, JsonValue]:
-    movement = DepositMovement(
-        movement_id=f"DEP-{key}-{kind.value}-{account_id}",
+    movement = record_deposit_movement(
+        uow,
+        key=key,
         account_id=account_id,
         kind=kind,
         amount=amount,
@@ -343,7 +373,6 @@ def _movement(
         basis=basis,
         detail=detail,
     )
-    uow.repository(DEPOSIT_MOVEMENTS).add(movement)
     result: dict[str, JsonValue] = {
         "movement_id": movement.movement_id,
         "account_id": account_id,

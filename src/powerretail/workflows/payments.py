@@ -42,7 +42,7 @@ from powerretail.repositories.collections import PAYMENT_PLANS
 from powerretail.repositories.commands import run_idempotent
 from powerretail.repositories.payments import PAYMENTS, RECEIVABLES, Payment, Receivable
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from powerretail.workflows._common import event
+from powerretail.workflows._common import announce
 from powerretail.workflows.dunning import restore_after_payment
 from powerretail.workflows.ledger import post_late_fee, post_payment_entries
 
@@ -184,16 +184,15 @@ def receive_payment(
     }
     if restores:
         result["restore_orders"] = list(restores)
-    uow.outbox.append(
-        event(
-            command="post_payment",
-            key=key,
-            kind=RECEIVABLES.kind,
-            aggregate_id=account_id,
-            event_type="PaymentPosted",
-            payload={**result, "amount": str(amount.amount), "received_on": str(received_on)},
-            at=at,
-        )
+    announce(
+        uow,
+        command="post_payment",
+        key=key,
+        kind=RECEIVABLES.kind,
+        aggregate_id=account_id,
+        event_type="PaymentPosted",
+        payload={**result, "amount": str(amount.amount), "received_on": str(received_on)},
+        at=at,
     )
     return result
 
@@ -391,22 +390,21 @@ def charge_late_fee_until(
     post_late_fee(
         uow, key=key, bill_id=bill_id, before=receivable, after=charged, at=at, dated=through
     )
-    uow.outbox.append(
-        event(
-            command="charge_late_fees",
-            key=f"{key}/{bill_id}",
-            kind=BILLS.kind,
-            aggregate_id=bill_id,
-            event_type=LATE_FEE_CHARGED,
-            payload={
-                "account_id": account_id,
-                "bill_id": bill_id,
-                "amount": str(due.amount),
-                "assessed": str(fee.amount.amount),
-                "as_of": through.isoformat(),
-            },
-            at=at,
-        )
+    announce(
+        uow,
+        command="charge_late_fees",
+        key=f"{key}/{bill_id}",
+        kind=BILLS.kind,
+        aggregate_id=bill_id,
+        event_type=LATE_FEE_CHARGED,
+        payload={
+            "account_id": account_id,
+            "bill_id": bill_id,
+            "amount": str(due.amount),
+            "assessed": str(fee.amount.amount),
+            "as_of": through.isoformat(),
+        },
+        at=at,
     )
     return due
 
@@ -463,22 +461,21 @@ def charge_late_fees(
             )
             charged[fee.bill_id] = str(due.amount)
             total += due
-            uow.outbox.append(
-                event(
-                    command="charge_late_fees",
-                    key=f"{key}/{fee.bill_id}",
-                    kind=BILLS.kind,
-                    aggregate_id=fee.bill_id,
-                    event_type=LATE_FEE_CHARGED,
-                    payload={
-                        "account_id": account_id,
-                        "bill_id": fee.bill_id,
-                        "amount": str(due.amount),
-                        "assessed": str(fee.amount.amount),
-                        "as_of": as_of.isoformat(),
-                    },
-                    at=at,
-                )
+            announce(
+                uow,
+                command="charge_late_fees",
+                key=f"{key}/{fee.bill_id}",
+                kind=BILLS.kind,
+                aggregate_id=fee.bill_id,
+                event_type=LATE_FEE_CHARGED,
+                payload={
+                    "account_id": account_id,
+                    "bill_id": fee.bill_id,
+                    "amount": str(due.amount),
+                    "assessed": str(fee.amount.amount),
+                    "as_of": as_of.isoformat(),
+                },
+                at=at,
             )
         if charged:
             receivables.save(receivable, version)

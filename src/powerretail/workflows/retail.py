@@ -60,7 +60,7 @@ from powerretail.retail.settlement import (
     settle_month,
     settlement_id,
 )
-from powerretail.workflows._common import event
+from powerretail.workflows._common import announce
 
 __all__ = [
     "COMMAND",
@@ -236,20 +236,19 @@ def _settle(
         adjustments=adjustments,
     )
     settlements.add(settled)
-    uow.outbox.append(
-        event(
-            command=COMMAND,
-            key=key,
-            kind=RETAIL_SETTLEMENTS.kind,
-            aggregate_id=settled.settlement_id,
-            event_type="RetailMonthSettled",
-            payload={
-                "retailer_id": retailer_id,
-                "month": month,
-                "margin": str(settled.margin.amount),
-            },
-            at=at,
-        )
+    announce(
+        uow,
+        command=COMMAND,
+        key=key,
+        kind=RETAIL_SETTLEMENTS.kind,
+        aggregate_id=settled.settlement_id,
+        event_type="RetailMonthSettled",
+        payload={
+            "retailer_id": retailer_id,
+            "month": month,
+            "margin": str(settled.margin.amount),
+        },
+        at=at,
     )
     return settled
 

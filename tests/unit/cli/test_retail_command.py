@@ -56,10 +56,8 @@ def test_a_month_with_nothing_stored_exits_1(
     assert "no retailer has a market month stored for 2025-08" in capsys.readouterr().out
 
 
-def test_a_retailer_that_cannot_be_settled_is_reported_and_exits_1(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    path = tmp_path / "store.sqlite3"
+def market_month_only(path: Path) -> Path:
+    """Store retailer Q's market month of July 2025 (nothing else) in a new store at ``path``."""
     store = SqliteStore(path)
     try:
         record_month(
@@ -74,6 +72,13 @@ def test_a_retailer_that_cannot_be_settled_is_reported_and_exits_1(
         )
     finally:
         store.close()
+    return path
+
+
+def test_a_retailer_that_cannot_be_settled_is_reported_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = market_month_only(tmp_path / "store.sqlite3")
 
     assert settle(path, "2025-07") == 1
     assert "retailer Q  2025-07: not settled: no retail_allocation" in capsys.readouterr().out
@@ -102,28 +107,11 @@ def test_a_missing_store_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[s
 def test_an_actor_without_the_permission_is_reported_and_exits_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = tmp_path / "demo.sqlite3"
-    assert cli.main(["demo", "--store", str(path)]) == 0
-    store = SqliteStore(path)
-    try:
-        record_month(
-            store.unit_of_work,
-            market_month=MarketMonth(
-                market_month_id="R-DEMO/2025-08",
-                retailer_id="R-DEMO",
-                month="2025-08",
-                deviation_rule="GENERIC-3",
-                deviation_prices={},
-            ),
-        )
-    finally:
-        store.close()
-    capsys.readouterr()
+    path = market_month_only(tmp_path / "store.sqlite3")
 
-    assert settle(path, "2025-08", "--actor", "clerk-1", "--role", "customer_service") == 1
+    assert settle(path, "2025-07", "--actor", "clerk-1", "--role", "customer_service") == 1
 
-    out = capsys.readouterr().out
     assert (
         'not settled: actor "clerk-1" (roles: customer_service) may not settle_retail_month '
-        "on retail month R-DEMO/2025-08: no role grants it"
-    ) in out
+        "on retail month Q/2025-07: no role grants it"
+    ) in capsys.readouterr().out

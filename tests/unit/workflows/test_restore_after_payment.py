@@ -240,19 +240,24 @@ def test_a_stopped_bill_cleared_by_a_credit_note_is_restored_by_the_next_run(
     assert restore == ["DUN-THEFT-1/2025-03-13/restore"]
 
 
-def test_a_deposit_applied_that_clears_the_theft_charges_restores_like_a_payment(
-    book: UnitOfWorkFactory, clock: FixedClock
-) -> None:
+def stopped_holding(book: UnitOfWorkFactory, clock: FixedClock, deposit: str) -> None:
+    """Stop A-1 for theft, then hold its ``deposit`` under a contract clause."""
     stop_theft(book, clock)
     hold_deposit(
         book,
         clock=clock,
         key="dep-1",
         account_id="A-1",
-        amount=Money("4000.00"),
+        amount=Money(deposit),
         on=date(2025, 3, 12),
         contract_clause="供用电合同 第12条 保证金",
     )
+
+
+def test_a_deposit_applied_that_clears_the_theft_charges_restores_like_a_payment(
+    book: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    stopped_holding(book, clock, "4000.00")
     applied_at = pendulum.datetime(2025, 3, 14, 16, tz=TZ)
     clock.set(applied_at)
 
@@ -282,16 +287,7 @@ def test_a_deposit_applied_that_clears_the_theft_charges_restores_like_a_payment
 def test_a_deposit_that_leaves_the_theft_charges_owed_issues_no_restore(
     book: UnitOfWorkFactory, clock: FixedClock
 ) -> None:
-    stop_theft(book, clock)
-    hold_deposit(
-        book,
-        clock=clock,
-        key="dep-1",
-        account_id="A-1",
-        amount=Money("1000.00"),
-        on=date(2025, 3, 12),
-        contract_clause="供用电合同 第12条 保证金",
-    )
+    stopped_holding(book, clock, "1000.00")
 
     applied = apply_deposit(book, clock=clock, key="dep-2", account_id="A-1", on=date(2025, 3, 13))
 
