@@ -77,7 +77,7 @@ from powerretail.workflows.ledger import (
     post_deposit_refund,
     post_deposit_transfer,
 )
-from powerretail.workflows.payments import charge_late_fee_until, post_payment
+from powerretail.workflows.payments import book_receipt, charge_late_fee_until, post_payment
 
 __all__ = [
     "DepositNotHeld",
@@ -89,6 +89,7 @@ __all__ = [
     "hold_deposit",
     "move_held_deposit",
     "prepay",
+    "record_deposit_movement",
     "refund_deposit",
     "refund_held_deposit",
     "stop_for_theft",
@@ -325,6 +326,34 @@ class DepositNotHeld(RuleViolation):
         return f"account {self.account_id!r} holds no deposit to {self.what}"
 
 
+def record_deposit_movement(
+    uow: UnitOfWork,
+    *,
+    key: str,
+    account_id: str,
+    kind: MovementKind,
+    amount: Money,
+    on: date,
+    basis: str,
+    detail: str,
+) -> DepositMovement:
+    """Store in ``uow`` the deposit movement of ``kind`` that command ``key`` made; return it.
+
+    Its id is ``DEP-{key}-{kind}-{account_id}``: one movement of a kind per account and command.
+    """
+    movement = DepositMovement(
+        movement_id=f"DEP-{key}-{kind.value}-{account_id}",
+        account_id=account_id,
+        kind=kind,
+        amount=amount,
+        on=on,
+        basis=basis,
+        detail=detail,
+    )
+    uow.repository(DEPOSIT_MOVEMENTS).add(movement)
+    return movement
+
+
 def _movement(
     uow: UnitOfWork,
     *,
@@ -337,8 +366,9 @@ def _movement(
     detail: str,
     at: _dt.datetime,
 ) -> dict[str, JsonValue]:
-    movement = DepositMovement(
-        movement_id=f"DEP-{key}-{kind.value}-{account_id}",
+    movement = record_deposit_movement(
+        uow,
+        key=key,
         account_id=account_id,
         kind=kind,
         amount=amount,
@@ -346,7 +376,6 @@ def _movement(
         basis=basis,
         detail=detail,
     )
-    uow.repository(DEPOSIT_MOVEMENTS).add(movement)
     result: dict[str, JsonValue] = {
         "movement_id": movement.movement_id,
         "account_id": account_id,
@@ -373,7 +402,8 @@ def apply_held_deposit(
 ) -> dict[str, JsonValue]:
     """Apply in ``uow`` the deposit of ``account_id`` to what it owes, as :func:`apply_deposit`.
 
-    Returns the movement with ``left`` (the deposit still held) and ``balance``.
+    Returns the movement with ``left`` (the deposit still held), ``balance`` and, when clearing
+    what a stopped account owes restored it, ``restore_orders``.
 
     Raises:
         DepositNotHeld: the account holds no deposit, or owes nothing.
@@ -388,7 +418,6 @@ def apply_held_deposit(
     if used.amount <= 0:
         raise DepositNotHeld(account_id, "apply to (nothing is owed)")
     changed, allocation = attrs.evolve(receivable, deposit=held - used).receive(used, paid_on=on)
-    receivables.save(changed, version)
     payment = Payment(
         payment_id=PaymentId(f"P-DEP-{key}"),
         account_id=AccountId(account_id),
@@ -397,8 +426,15 @@ def apply_held_deposit(
         allocations=allocation.allocations,
         credit=allocation.credit,
     )
-    uow.repository(PAYMENTS).add(payment)
-    post_deposit_applied(uow, payment, key=key, at=at)
+    restores = book_receipt(
+        uow,
+        payment,
+        settled=changed,
+        version=version,
+        key=f"deposit/{key}",
+        at=at,
+        post=lambda: post_deposit_applied(uow, payment, key=key, at=at),
+    )
     result = _movement(
         uow,
         key=key,
@@ -410,7 +446,11 @@ def apply_held_deposit(
         detail="applied to the final bill",
         at=at,
     )
-    return {**result, "left": str(changed.deposit.amount), "balance": str(changed.balance.amount)}
+    return {
+        **result,
+        "left": str(changed.deposit.amount),
+        "balance": str(changed.balance.amount),
+    } | ({"restore_orders": list(restores)} if restores else {})
 
 
 def move_held_deposit(
@@ -587,8 +627,10 @@ def apply_deposit(
     The deposit settles the open items like a payment received on ``on`` (stored as payment
     ``P-DEP-{key}``, so late fees stop accruing on what it paid); what it does not take stays
     held, to be refunded. The ledger gets Dr deposits held, Cr customer credit, then the
-    allocation (Dr customer credit, Cr the receivable's items). Returns the movement with
-    ``left`` (the deposit still held).
+    allocation (Dr customer credit, Cr the receivable's items). When that clears what a stopped
+    account owes, the restore order is issued at once, as a payment's is
+    (:func:`~powerretail.workflows.payments.book_receipt`: the same clock and audit). Returns the
+    movement with ``left`` (the deposit still held) and ``restore_orders`` when any were issued.
 
     Raises:
         CommandRefused: the account holds no deposit — stored.

@@ -33,7 +33,6 @@ from powerretail.billing.bill import Bill
 from powerretail.billing.lifecycle import PlausibilityBounds
 from powerretail.collections.deposits import (
     MOVE_SOURCE,
-    DepositMovement,
     MovementKind,
     deposit_basis,
 )
@@ -47,7 +46,6 @@ from powerretail.quantities import Money
 from powerretail.repositories.billing import BILLING_PROFILES, BillingProfile
 from powerretail.repositories.clock import Clock
 from powerretail.repositories.codec import JsonValue
-from powerretail.repositories.collections import DEPOSIT_MOVEMENTS
 from powerretail.repositories.commands import run_idempotent
 from powerretail.repositories.customers import ACCOUNTS, CONTACT_RECORDS, CUSTOMERS
 from powerretail.repositories.metering import METERS, READS, StoredRead, read_key
@@ -61,7 +59,7 @@ from powerretail.workflows.billing_cycle import (
     issue_and_charge,
     unused_bill_id,
 )
-from powerretail.workflows.collections import move_held_deposit
+from powerretail.workflows.collections import move_held_deposit, record_deposit_movement
 from powerretail.workflows.ledger import post_deposit_held
 
 __all__ = [
@@ -328,30 +326,6 @@ def move_out(
     )
 
 
-def _record_movement(
-    uow: UnitOfWork,
-    *,
-    key: str,
-    account_id: str,
-    kind: MovementKind,
-    amount: Money,
-    on: date,
-    basis: str,
-    detail: str,
-) -> None:
-    uow.repository(DEPOSIT_MOVEMENTS).add(
-        DepositMovement(
-            movement_id=f"DEP-{key}-{kind.value}-{account_id}",
-            account_id=account_id,
-            kind=kind,
-            amount=amount,
-            on=on,
-            basis=basis,
-            detail=detail,
-        )
-    )
-
-
 def _hold_deposit(
     uow: UnitOfWork, *, key: str, account: Account, deposit: Money, clause: str | None, at: datetime
 ) -> None:
@@ -359,7 +333,7 @@ def _hold_deposit(
     post_deposit_held(
         uow, key=key, account_id=account.id, amount=deposit, at=at, dated=account.opened_on
     )
-    _record_movement(
+    record_deposit_movement(
         uow,
         key=key,
         account_id=account.id,
