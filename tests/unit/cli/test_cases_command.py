@@ -61,12 +61,18 @@ def test_filters_the_breached_and_what_is_due_before_a_day(
 
     assert cli.main([*base, "--breached"]) == 0
     breached = json.loads(capsys.readouterr().out)
-    assert cli.main([*base, "--due-before", "2025-08-30"]) == 0
+    assert cli.main([*base, "--due-before", "2025-08-09"]) == 0
     due = json.loads(capsys.readouterr().out)
+    assert cli.main([*base, "--due-before", "2025-08-10"]) == 0
+    due_later = json.loads(capsys.readouterr().out)
 
     assert [c["case_id"] for c in breached["cases"]] == ["SVC-COMP-1"]
     assert breached["cases"][0]["overdue_minutes"] == 870
     assert [c["case_id"] for c in due["cases"]] == ["SVC-COMP-1"]
+    # the increase's hand-off to marketing: 5 working days from Fri Aug 1, Aug 4-8
+    assert [c["case_id"] for c in due_later["cases"]] == ["SVC-COMP-1", "SVC-CONN-1"]
+    assert due_later["cases"][1]["next_clock"] == "hand-off to marketing"
+    assert due_later["cases"][1]["due_at"] == "2025-08-09T00:00:00+08:00"
 
 
 def test_reports_the_months_attainment_and_the_review(
@@ -83,7 +89,8 @@ def test_reports_the_months_attainment_and_the_review(
     assert text.startswith("SLA attainment 2025-08 (as of 2025-08-03 00:00)")
     assert "rolling review, by limit (most breached first):" in text
     assert data["as_of"] == "2025-09-01T00:00:00+08:00"  # the end of the month, not now
-    assert data["total"]["breached"] == 4
+    assert data["total"]["breached"] == 5  # the increase was never handed to marketing
+    assert data["by_clock"]["hand-off to marketing"]["breached"] == 1
     assert list(data["review"]["months"]) == ["2025-06", "2025-07", "2025-08"]
 
 
