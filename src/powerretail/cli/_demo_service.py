@@ -125,12 +125,12 @@ _STATUS_ZH: Final = {
 
 
 def _clock_name(name: str, language: str) -> str:
-    if language != "zh" or name in _CLOCK_ZH:
-        return _CLOCK_ZH[name] if language == "zh" else name
-    if name.startswith("hand-off ") and " to " in name:  # an internal hand-off: "hand-off 1 to x"
-        number, _, owner = name.removeprefix("hand-off ").partition(" to ")
-        return f"内部传递 {number}（至 {owner}）"
-    return _CLOCK_ZH.get(name, name)
+    if language != "zh":
+        return name
+    if name in _CLOCK_ZH:
+        return _CLOCK_ZH[name]
+    number, _, owner = name.removeprefix("hand-off ").partition(" to ")  # "hand-off 1 to x"
+    return f"内部传递 {number}（至 {owner}）"
 
 
 def run_service_demo(
