@@ -491,28 +491,24 @@ def move_held_deposit(
         at=at,
         dated=on,
     )
-    _movement(
-        uow,
-        key=key,
-        account_id=from_account,
-        kind=MovementKind.TRANSFERRED_OUT,
-        amount=held,
-        on=on,
-        basis=basis,
-        detail=f"to account {to_account}",
-        at=at,
-    )
-    return _movement(
-        uow,
-        key=key,
-        account_id=to_account,
-        kind=MovementKind.TRANSFERRED_IN,
-        amount=held,
-        on=on,
-        basis=basis,
-        detail=f"from account {from_account}",
-        at=at,
-    )
+    moved = [
+        _movement(
+            uow,
+            key=key,
+            account_id=party,
+            kind=kind,
+            amount=held,
+            on=on,
+            basis=basis,
+            detail=detail,
+            at=at,
+        )
+        for party, kind, detail in (
+            (from_account, MovementKind.TRANSFERRED_OUT, f"to account {to_account}"),
+            (to_account, MovementKind.TRANSFERRED_IN, f"from account {from_account}"),
+        )
+    ]
+    return moved[-1]
 
 
 def refund_held_deposit(
