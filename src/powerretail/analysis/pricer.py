@@ -253,7 +253,9 @@ class BatchPricer:
             )
         columns = [start, end, opened, closed] if self._annual else [start, end]
         if window or (rows and all(_same(column) for column in columns)):  # no hashing
-            first, inverse = np.zeros(1, dtype=np.int64), np.zeros(rows, dtype=np.int64)
+            # every row the first layout's: a read-only view, no memory
+            first = np.zeros(1, dtype=np.int64)
+            inverse = np.broadcast_to(first, (rows,))
         else:
             first, inverse = _factorize(np.stack([_days(c) for c in columns], axis=1))
         layouts = [self._layout_of_row(usage, int(f), start[f], end[f]) for f in first]
