@@ -246,6 +246,45 @@ def test_huge_energy_past_the_one_pass_product_equals_the_engine() -> None:
     ]
 
 
+def test_a_one_window_table_in_a_later_version_with_a_free_top_tier_equals_the_engine() -> None:
+    """Without lines a tier priced at 0 adds no block, even the last; the other version none."""
+
+    def tiers() -> AnnualTiers:
+        return AnnualTiers(code="e", **NAMES, tiers=[Tier("2760", "0.5283"), Tier(None, "0")])
+
+    tariff = Tariff(
+        code="T",
+        name_zh="测",
+        name_en="test",
+        category="residential",
+        versions=[
+            TariffVersion(
+                label="1", effective_from="2020-01-01", effective_to="2025-01-01", charges=[tiers()]
+            ),
+            TariffVersion(label="2", effective_from="2025-01-01", charges=[tiers()]),
+        ],
+    )
+    frame = pd.DataFrame(
+        {
+            "account_id": ["A", "B", "C"],
+            "period_start": ["2025-07-01"] * 3,
+            "period_end": ["2025-08-01"] * 3,
+            "kwh_total": [300.0, 420.5, 0.0],
+            "ytd_kwh": [0.0, 2500.0, 2760.0],
+        }
+    )
+
+    with_lines = compile_tariff(tariff).price(frame)
+    dense = compile_tariff(tariff).price(frame, lines=False)
+
+    expected = [int(b.total.amount * 100) for b in exact_bills(tariff, frame)]
+    assert expected == [15849, 13736, 0]  # 260 kWh of B's 420.5 in the first tier: 137.36
+    assert dense.bills["total_fen"].tolist() == expected
+    pd.testing.assert_frame_equal(dense.bills, with_lines.bills)
+    # with lines: A in the first tier, B in both (0.00 over 2760), C none (no energy)
+    assert with_lines.lines["code"].tolist() == ["e.tier1", "e.tier1", "e.tier2"]
+
+
 def test_a_100_000_bill_sample_equals_the_engine() -> None:
     rng = np.random.default_rng(11)
     size = 100_000
