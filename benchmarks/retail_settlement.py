@@ -27,6 +27,7 @@ from decimal import Decimal
 
 import pendulum
 
+from powerretail.access import SEED_POLICY, Actor
 from powerretail.adapters.clocks import FixedClock
 from powerretail.adapters.memory import MemoryStore
 from powerretail.adapters.retail_library import (
@@ -165,7 +166,14 @@ def run(users: int) -> dict[str, float]:
     )
     clock = FixedClock(pendulum.datetime(2025, 8, 8, 9, tz="Asia/Shanghai"))
     stored_from = time.process_time()
-    settle_retail_month(store.unit_of_work, retailer_id="R", month="2025-07", clock=clock)
+    settle_retail_month(
+        store.unit_of_work,
+        retailer_id="R",
+        month="2025-07",
+        clock=clock,
+        actor=Actor(id="bench", name="bench", roles={"retail_settlement_officer"}),
+        policy=SEED_POLICY,
+    )
     stored = time.process_time()
     return {
         "bucket hourly data": bucketed - started,

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pendulum
 
+from powerretail.access import SEED_POLICY, Actor
 from powerretail.adapters.clocks import FixedClock
 from powerretail.adapters.memory import MemoryStore
 from powerretail.adapters.retail_library import (
@@ -129,7 +130,15 @@ def main() -> None:
         print(f"re-allocation {adjustment.revision}: {adjustment.reason}")
         for customer, before, after in adjustment.changes:
             print(f"  {customer}: {before} → {after} kWh")
-    settled = settle_retail_month(make_unit_of_work, retailer_id="R", month=MONTH, clock=clock)
+    officer = Actor(id="settler-1", name="Sun", roles={"retail_settlement_officer"})
+    settled = settle_retail_month(
+        make_unit_of_work,
+        retailer_id="R",
+        month=MONTH,
+        clock=clock,
+        actor=officer,
+        policy=SEED_POLICY,
+    )
     print(format_settlement(settled))
 
 

@@ -2,7 +2,8 @@
 
 A memory store holds two customers. The mine applies for 5000 kVA more at the counter; the case
 is routed to its key-account manager, accepted with the licences the rules ask of a first-level
-important customer, surveyed, and answered with a dual-source scheme the manager approves. The
+important customer, surveyed, handed by the supply office to marketing, and answered with a
+dual-source scheme the manager approves. The
 household complains by hotline; it is answered and followed up. The backlog and the month's SLA
 report are printed as the CLI prints them.
 
@@ -99,7 +100,11 @@ def main() -> None:
         grade=KeyAccountGrade.FIRST,
         at=at(2, 10),
     )
-    for event, when in ((CaseEvent.ACCEPT, at(2, 11)), (CaseEvent.SURVEY, at(5))):
+    for event, when in (
+        (CaseEvent.ACCEPT, at(2, 11)),
+        (CaseEvent.SURVEY, at(5)),
+        (CaseEvent.HAND_TO_MARKETING, at(6)),
+    ):
         fire_step(
             make,
             clock=clock,

@@ -58,11 +58,13 @@ __all__ = [
     "APPROVE_CHANGE_OF_USE",
     "APPROVE_OUTAGE",
     "APPROVE_SUPPLY_SCHEME",
+    "CARRY_OUT_TRANSFER",
     "CHANGE_TARIFF_ARCHIVE",
     "CORRECT_BILL",
     "GRANT_FLEXIBLE_PAYMENT_PLAN",
     "RELEASE_HELD_BILL",
     "SEED_POLICY",
+    "SETTLE_RETAIL_MONTH",
     "SIGN_CONTRACT",
     "STOP_SUPPLY",
     "VERIFY_WORK_ORDER",
@@ -123,6 +125,13 @@ VERIFY_WORK_ORDER: Final = "verify_work_order"
 #: Approve a change of use (变更用电: 暂停, 减容, 暂换, 过户 and their ends). Source:
 #: 《供电营业规则》(1996) 第二十二条: the user applies and the supplier handles it (办理手续).
 APPROVE_CHANGE_OF_USE: Final = "approve_change_of_use"
+#: Carry out an approved change of name (过户): settle the old holder's account (final bill,
+#: deposit), end its contract and open the account of the new holder. Source: 《供电营业规则》
+#: (1996) 第二十九条 (原用户应在过户前结清电费); 苏州供电公司客户迁出 (大客户经理).
+CARRY_OUT_TRANSFER: Final = "carry_out_transfer"
+#: Settle a retail company's month (电费结算: wholesale statement, users' retail side, margin).
+#: Source: 售电公司流程管理制度 电费结算流程 1.电费计算 (对电费计算结果进行审核).
+SETTLE_RETAIL_MONTH: Final = "settle_retail_month"
 
 
 def _magnitude_limit(value: object) -> Decimal | None:
@@ -617,9 +626,13 @@ _KAM_SOURCE: Final = "苏州供电公司大客户经理岗位职责描述 4.岗�
 _AUDIT_SOURCE: Final = "供电所农电营销工作管理制度 四、供电所抄、核、收管理制度 (二)审核制度"
 _READING_SOURCE: Final = "供电所农电营销工作管理制度 四、供电所抄、核、收管理制度 (一)抄表制度 5"
 _OUTAGE_SOURCE: Final = "供电所大客户维护与管理办法 第九条(一) (经审批同意后实施)"
+_SETTLEMENT_SOURCE: Final = (
+    "售电公司流程管理制度 电费结算流程 1.电费计算 (the settling role is illustrative)"
+)
 _CHANGE_SOURCE: Final = (
     "《供电营业规则》(1996) 第二十二条 (变更用电 办理手续; the approver is illustrative)"
 )
+_TRANSFER_SOURCE: Final = "苏州供电公司客户迁出 (过户: 大客户经理; the carrier-out is illustrative)"
 #: Credit-score authority adds up over a calendar month for one customer (illustrative).
 _CREDIT_PERIOD: Final = LimitPeriod.calendar_month()
 
@@ -668,6 +681,7 @@ SEED_POLICY: Final = AccessPolicy(
                 Permission(ACCEPT_EQUIPMENT, source=f"{_KAM_SOURCE}: 受电装置 检查与验收权"),
                 Permission(GRANT_FLEXIBLE_PAYMENT_PLAN, limit=Decimal(100_000), source=_KAM_SOURCE),
                 Permission(APPROVE_CHANGE_OF_USE, source=_CHANGE_SOURCE),
+                Permission(CARRY_OUT_TRANSFER, source=_TRANSFER_SOURCE),
             ),
         ),
         Role(
@@ -688,6 +702,7 @@ SEED_POLICY: Final = AccessPolicy(
                     GRANT_FLEXIBLE_PAYMENT_PLAN, limit=Decimal(1_000_000), source=_KAM_SOURCE
                 ),
                 Permission(APPROVE_CHANGE_OF_USE, source=_CHANGE_SOURCE),
+                Permission(CARRY_OUT_TRANSFER, source=_TRANSFER_SOURCE),
             ),
         ),
         Role(
@@ -699,6 +714,11 @@ SEED_POLICY: Final = AccessPolicy(
             "authorised_representative",
             "授权代表",
             (Permission(SIGN_CONTRACT, source="售电公司流程管理制度 合同签订流程 4.合同签订"),),
+        ),
+        Role(
+            "retail_settlement_officer",
+            "售电结算专责",
+            (Permission(SETTLE_RETAIL_MONTH, source=_SETTLEMENT_SOURCE),),
         ),
         Role("customer_service", "客户服务员", ()),
         Role(

@@ -234,6 +234,9 @@ def test_a_table_of_one_window_equals_the_engine(tariff: Tariff, frame: pd.DataF
 
     assert _lines_by_row(priced.lines, len(frame)) == [sorted(b) for b in line_amounts(expected)]
     assert priced.bills["total_fen"].tolist() == [int(b.total.amount.scaleb(2)) for b in expected]
+    # Without lines (the what-if path: no zero-rate tier, sums per line kind): the same bills.
+    dense = compile_tariff(tariff).price(frame, lines=False).bills
+    pd.testing.assert_frame_equal(dense, priced.bills)
 
 
 _SHIPPED = ("JS-CI-TOU-2P", "JS-CI-TOU-1P", "GD-CI-TOU", "JS-RES-TOU")

@@ -117,7 +117,7 @@ OPTIONS: dict[str, list[str]] = {
     "sla report": ["--month", "--as-of", "--format"],
     "outages": ["--as-of", "--format"],
     "work-orders": ["--open", "--as-of", "--format"],
-    "retail settle": ["--month", "--format"],
+    "retail settle": ["--month", "--actor", "--role", "--format"],
     "retail forecast": ["--month", "--method", "--criterion", "--format"],
     "whatif": ["--usage", "--tariff", "--out", "--format"],
 }

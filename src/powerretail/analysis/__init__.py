@@ -12,7 +12,10 @@ Needs the optional extra ``analysis`` (numpy, pandas, pyarrow, matplotlib, tqdm)
 * :func:`~powerretail.analysis.intervals.usage_from_intervals` — interval data bucketed by the
   tariff's own schedules into a usage table;
 * :func:`~powerretail.analysis.profiles.apply_profile` — monthly totals split into buckets by
-  a load profile (rows marked ``profiled``);
+  a load profile (rows marked ``profiled``, the ``profile`` column naming it); shipped typical
+  shapes per class from :func:`~powerretail.analysis.profiles.typical_profiles` (BDEW standard
+  load profiles) or an account's own from
+  :func:`~powerretail.analysis.profiles.profile_from_usage`;
 * :func:`~powerretail.analysis.scale.compare_partitions` — :func:`compare` over a Dask
   DataFrame (extra ``scale``).
 """

@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from powerretail.errors import InvalidInput
 
-__all__ = ["Scaled", "exponent_of", "fits_int64", "round_div", "to_int64"]
+__all__ = ["Scaled", "exponent_of", "fits_int64", "product_rounded", "round_div", "to_int64"]
 
 #: Products are kept in int64 while their magnitude stays below this bound.
 _LIMIT: Final = 2**62
@@ -122,6 +122,32 @@ def round_div(numerator: IntArray, denominator: IntArray | int, mode: str) -> In
     result: IntArray = np.where(negative, -rounded, rounded)
     if result.dtype == object and fits_int64(result):
         return result.astype(np.int64)
+    return result
+
+
+def product_rounded(
+    values: IntArray, factor: int, exp: int, mode: str, *, upper: int | None = None
+) -> IntArray | None:
+    """Return ``values × factor × 10**exp`` rounded to integers with ``mode``, in one array.
+
+    For ``values`` the caller knows are zero or more (at most ``upper``, when given) and a
+    ``factor`` of zero or more. Half-up, an amount of zero or more is ``(n + d // 2) // d``:
+    the product, the half and the division in place, with no other temporary. Returns ``None``
+    where this form does not apply (another mode, or a product that might not fit int64 with
+    room for one sum); the caller then takes :meth:`Scaled.rounded`.
+    """
+    if mode != decimal.ROUND_HALF_UP or factor < 0 or values.dtype != np.int64:
+        return None
+    scale, divisor = (10**exp, 1) if exp >= 0 else (1, 10**-exp)
+    times = factor * scale
+    if upper is None or upper * times + divisor // 2 >= _LIMIT:
+        upper = int(values.max()) if values.size else 0
+    if times >= _LIMIT or upper * times + divisor // 2 >= _LIMIT:
+        return None
+    result = np.multiply(values, np.int64(times))
+    if divisor > 1:
+        result += divisor // 2
+        result //= divisor
     return result
 
 

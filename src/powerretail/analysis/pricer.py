@@ -41,7 +41,14 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from powerretail.analysis._exact import IntArray, Scaled, multiply, round_div, to_int64
+from powerretail.analysis._exact import (
+    IntArray,
+    Scaled,
+    multiply,
+    product_rounded,
+    round_div,
+    to_int64,
+)
 from powerretail.analysis._losses import Billed, LossRefused, billed_energy, piece_energy
 from powerretail.analysis._notes import bill_notes
 from powerretail.analysis.usage import QUANTITY_EXP, Usage, read_usage
@@ -244,13 +251,11 @@ class BatchPricer:
         """
         usage = source if isinstance(source, Usage) else read_usage(source)
         rows = len(usage)
-        start = usage.period_start.copy()
-        end = usage.period_end.copy()
         opened, closed = usage.opened_on, usage.closed_on
-        later = ~np.isnat(opened) & (opened > start)
-        start[later] = opened[later]
-        earlier = ~np.isnat(closed) & (closed < end)
-        end[earlier] = closed[earlier]
+        dates = (usage.period_start, usage.period_end, opened, closed)
+        # One window for every row (the common what-if table): cut its first row only.
+        window = rows > 0 and all(_same(column) for column in dates)
+        start, end = _service(*(column[:1] if window else column for column in dates))
         empty = np.flatnonzero(end <= start)
         if empty.size:
             row = int(empty[0])
@@ -260,8 +265,10 @@ class BatchPricer:
                 "a period with at least one day of service for the account",
             )
         columns = [start, end, opened, closed] if self._annual else [start, end]
-        if rows and all(_same(column) for column in columns):  # one window: no hashing
-            first, inverse = np.zeros(1, dtype=np.int64), np.zeros(rows, dtype=np.int64)
+        if window or (rows and all(_same(column) for column in columns)):  # no hashing
+            # every row the first layout's: a read-only view, no memory
+            first = np.zeros(1, dtype=np.int64)
+            inverse = np.broadcast_to(first, (rows,))
         else:
             first, inverse = _factorize(np.stack([_days(c) for c in columns], axis=1))
         layouts = [self._layout_of_row(usage, int(f), start[f], end[f]) for f in first]
@@ -307,7 +314,10 @@ class BatchPricer:
         )
         blocks: list[_Block] = []
         for index, tariff_version in enumerate(self.tariff.versions):
-            chosen = np.flatnonzero(version == index)
+            if identity:  # one piece a row, all of one version
+                chosen = piece_row if index == flat[0].version else piece_row[:0]
+            else:
+                chosen = np.flatnonzero(version == index)
             if chosen.size == 0:
                 continue
             if chosen.size == len(piece_row):  # every piece: nothing to gather
@@ -425,12 +435,17 @@ class BatchPricer:
     ) -> None:
         """Refuse, as the engine does, a row without critical energy over critical-peak hours."""
         critical = usage.energy.get("critical")
-        lacking = np.ones(len(usage), dtype=bool) if critical is None else ~critical.present
+        lacking = None if critical is None else ~critical.present  # None: every row lacks it
         for index, layout in enumerate(layouts):
-            rows = np.flatnonzero(lacking & (inverse == index))
-            if not rows.size:
+            mine = lacking
+            if len(layouts) > 1:
+                mine = inverse == index if lacking is None else lacking & (inverse == index)
+            if mine is None:  # one layout, every row: the first row
+                row = 0
+            elif mine.any():
+                row = int(np.argmax(mine))
+            else:
                 continue
-            row = int(rows[0])
             buckets = [b for b, column in usage.energy.items() if column.present[row]]
             for piece in layout.pieces:
                 try:
@@ -499,8 +514,8 @@ class BatchPricer:
         factor = 10 ** (QUANTITY_EXP - kwh.exp)
         if not self._annual:
             return Scaled.zeros(len(piece_row))
-        if not usage.carries_position:
-            row_start = multiply(ytd.values, np.asarray(factor))
+        if not usage.carries_position:  # the usage's own array when the scale is the same
+            row_start = ytd.values if factor == 1 else multiply(ytd.values, np.asarray(factor))
         else:
             row_start = self._carried(
                 usage,
@@ -731,9 +746,23 @@ class BatchPricer:
         quantity_den: IntArray | int = 1,
         numerator: IntArray | int = 1,
         denominator: IntArray | int = 1,
+        non_negative: bool = False,
+        upper: int | None = None,
     ) -> _Block:
-        product = quantity * rate
-        units = product.rounded(self._step_exp, self._mode, numerator, denominator)
+        """Return the lines of ``quantity × rate``, each rounded once.
+
+        ``non_negative``: the caller knows every quantity is zero or more (at most ``upper``,
+        when given), so a scalar rate is priced by :func:`product_rounded` where it applies.
+        """
+        units = None
+        whole = isinstance(numerator, int) and isinstance(denominator, int)
+        if non_negative and whole and numerator == denominator == 1 and rate.values.ndim == 0:
+            exp = quantity.exp + rate.exp - self._step_exp
+            factor = int(rate.values)
+            units = product_rounded(quantity.values, factor, exp, self._mode, upper=upper)
+        if units is None:
+            product = quantity * rate
+            units = product.rounded(self._step_exp, self._mode, numerator, denominator)
         amount = (
             units
             if self._step_exp == self._minor_exp
@@ -781,6 +810,7 @@ class BatchPricer:
                     rate,
                     code=f"{charge.code}.{bucket}",
                     bucket=bucket,
+                    non_negative=True,  # energy is zero or more (read_usage refuses less)
                 )
             )
         return blocks
@@ -845,7 +875,7 @@ class BatchPricer:
         finish = begin + kwh.at(exp)
         # A whole month or year everywhere (1/1) leaves the bounds as they are; a scaled bound
         # is rounded half-up to 0.001 kWh, as the engine rounds it.
-        whole = bool((numerator == 1).all() and (denominator == 1).all())
+        whole = _all_one(numerator) and _all_one(denominator)
         coarse = 10 ** (SCALED_BOUND_EXP - exp)
         blocks = []
         floor: IntArray | int = 0
@@ -859,24 +889,32 @@ class BatchPricer:
                 exact = _mul(np.full(len(chosen), bounds.at(exp)[index]), numerator)
                 below = _mul(np.asarray(denominator, dtype=np.int64), np.asarray(coarse))
                 high = _mul(round_div(exact, below, "ROUND_HALF_UP"), np.asarray(coarse))
-            a = np.maximum(begin, floor)
-            b = np.maximum(finish, floor)
-            if high is not None:
-                a = np.minimum(a, high)
-                b = np.minimum(b, high)
-            band = b - a
-            where = np.flatnonzero(band != 0) if not dense else np.arange(int(band.any()))
-            if where.size:
+            if dense and tier.yuan_per_kwh == 0:  # its lines are all 0: no block to add
+                if high is None:
+                    break
+                floor = high
+                continue
+            # The band from ``floor`` to ``high`` (one clip each end): zero or more, and no more
+            # than the piece's energy or the band's width.
+            if high is None:
+                band = np.maximum(finish, floor) - np.maximum(begin, floor)
+            else:
+                band = np.clip(finish, floor, high) - np.clip(begin, floor, high)
+            width = high - floor if isinstance(high, int) and isinstance(floor, int) else None
+            where = np.flatnonzero(band != 0) if not dense else None
+            if where is None or where.size:
                 rate = Scaled.scalar(tier.yuan_per_kwh)
                 # every piece has energy in the tier, or dense: zero-energy pieces add nothing
-                every = dense or where.size == len(chosen)
+                every = where is None or where.size == len(chosen)
                 blocks.append(
                     self._block(
                         chosen if every else chosen[where],
                         charge,
-                        Scaled(band if every else band[where], exp),
+                        Scaled(band if every or where is None else band[where], exp),
                         rate,
                         code=f"{charge.code}.tier{index + 1}",
+                        non_negative=True,
+                        upper=width,
                     )
                 )
             if high is None:
@@ -1036,8 +1074,9 @@ class BatchPricer:
         # Every column is a new array, or a Series the usage keeps (copy-on-write: a change to
         # one is never seen in the other), so the frame takes them as they are (``copy=False``:
         # no second copy into 2-D blocks).
+        tariff = np.zeros(rows, dtype=np.int8)  # codes of one category: valid by construction
         bills: dict[str, Any] = {
-            "tariff": pd.Categorical.from_codes(np.zeros(rows, dtype=np.int8), [self.tariff.code]),
+            "tariff": pd.Categorical.from_codes(tariff, [self.tariff.code], validate=False),
             **usage.bill_columns,
             "kwh": total_kwh / 10**-QUANTITY_EXP,
         }
@@ -1046,21 +1085,25 @@ class BatchPricer:
             for charge in version.charges:
                 if charge.code not in codes:
                     codes.append(charge.code)
-        total = np.zeros(rows, dtype=np.int64)
         # With one piece per row a block's rows are distinct, and plain indexing adds exactly.
         single = len(piece_row) == rows
-        by_code = {code: np.zeros(rows, dtype=np.int64) for code in codes}
+        # Blocks with a line on every row, in row order, are summed first, one pass a block.
+        every: dict[str, list[IntArray]] = {code: [] for code in codes}
+        some: list[tuple[_Block, IntArray]] = []
         for block in blocks:
             amount = to_int64(block.amount, block.code)
+            if single and len(block.pieces) == rows:
+                every[block.charge.code].append(amount)
+            else:
+                some.append((block, amount))
+        by_code = {code: _sum_of(every[code], rows, own=not some) for code in codes}
+        for block, amount in some:
             target = by_code[block.charge.code]
-            if single and len(block.pieces) == rows:  # a line on every row, in row order
-                target += amount
-            elif single:  # pieces are rows
+            if single:  # pieces are rows
                 target[block.pieces] += amount
             else:
                 np.add.at(target, piece_row[block.pieces], amount)
-        for code in codes:
-            total += by_code[code]
+        total = _sum_of(list(by_code.values()), rows, own=False)
         bills["total_fen"] = total
         for code in codes:
             bills[f"{code}_fen"] = by_code[code]
@@ -1143,12 +1186,28 @@ class BatchPricer:
         return frame
 
 
+def _sum_of(amounts: Sequence[IntArray], rows: int, *, own: bool) -> IntArray:
+    """Return the sum of ``amounts`` (int64, ``rows`` each) as one array.
+
+    ``own``: a single amount may be returned as it is (nothing adds to it in place later).
+    """
+    if not amounts:
+        return np.zeros(rows, dtype=np.int64)
+    if len(amounts) == 1:
+        return amounts[0] if own else amounts[0].copy()
+    total = np.add(amounts[0], amounts[1])
+    for amount in amounts[2:]:
+        total += amount
+    return total
+
+
 def _piece_index(
     rows: int, counts: IntArray, offsets: IntArray, inverse: IntArray, identity: bool
 ) -> tuple[IntArray, IntArray, IntArray]:
     """Return each row's piece count, each piece's row and each piece's place in the layouts."""
-    if identity:
-        return np.ones(rows, dtype=np.int64), np.arange(rows), np.zeros(rows, dtype=np.int64)
+    if identity:  # counts and places are one number for every row: read-only views
+        one, zero = np.ones(1, dtype=np.int64), np.zeros(1, dtype=np.int64)
+        return np.broadcast_to(one, (rows,)), np.arange(rows), np.broadcast_to(zero, (rows,))
     per_row = counts[inverse]
     piece_row = np.repeat(np.arange(rows), per_row)
     local = np.arange(len(piece_row)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
@@ -1162,12 +1221,29 @@ def _per_row(values: Sequence[int], index: IntArray, identity: bool) -> IntArray
     return np.asarray(values, dtype=np.int64)[index]
 
 
+def _all_one(values: IntArray) -> bool:
+    """Whether every value is 1 (a broadcast view is one value: read once)."""
+    if values.ndim == 1 and values.size and values.strides[0] == 0:
+        return bool(values[0] == 1)
+    return bool((values == 1).all())
+
+
 def _same(dates: npt.NDArray[np.datetime64]) -> bool:
     """Whether every date equals the first (all ``NaT`` counts as the same)."""
-    first = dates[0]
-    if np.isnat(first):
-        return bool(np.isnat(dates).all())
-    return bool((dates == first).all())
+    days = dates.view(np.int64)  # NaT is one integer: equal to itself here
+    return bool((days == days[0]).all())
+
+
+def _service(
+    start: npt.NDArray[np.datetime64],
+    end: npt.NDArray[np.datetime64],
+    opened: npt.NDArray[np.datetime64],
+    closed: npt.NDArray[np.datetime64],
+) -> tuple[npt.NDArray[np.datetime64], npt.NDArray[np.datetime64]]:
+    """Return the service days of each period: cut by ``opened`` / ``closed`` (``NaT``: none)."""
+    later = opened > start  # a comparison with NaT is false
+    earlier = closed < end
+    return np.where(later, opened, start), np.where(earlier, closed, end)
 
 
 def _factorize(keys: IntArray) -> tuple[IntArray, IntArray]:

@@ -33,6 +33,7 @@ column                    required  meaning
 ``profiled``              no        true where the buckets were split from a total by a load
                                     profile (:mod:`powerretail.analysis.profiles`); carried to
                                     the bills
+``profile``               no        the load profile a profiled row was split by (text)
 ``loss_model``            no        losses between the property boundary and the meter: a
                                     ``NoLoss``, ``FixedPercent``, ``TransformerFormula`` or
                                     ``TableLookup`` object (:mod:`powerretail.tariffs.losses`);
@@ -102,6 +103,7 @@ _KNOWN: Final = frozenset(
         "closed_on",
         "customer_class",
         "profiled",
+        "profile",
         *LOSS_COLUMNS,
     }
 )
@@ -114,7 +116,10 @@ _NOT_VECTORISED: Final = {
 
 @attrs.frozen(eq=False)
 class Quantity:
-    """A nullable quantity column: integers of 10**QUANTITY_EXP units, and where it is given."""
+    """A nullable quantity column: integers of 10**QUANTITY_EXP units, and where it is given.
+
+    ``values`` is 0 where the column is not given.
+    """
 
     values: npt.NDArray[np.int64]
     present: npt.NDArray[np.bool_]
@@ -177,9 +182,14 @@ class Usage:
 
     def total_kwh(self) -> IntArray:
         """Return all energy of each row (integers of 10**QUANTITY_EXP kWh)."""
-        total = np.zeros(len(self), dtype=np.int64)
-        for column in self.energy.values():
-            total += np.where(column.present, column.values, 0)
+        # A column is 0 where it is not given: the sum of the columns as they are, in one pass
+        # for two buckets.
+        columns = [column.values for column in self.energy.values()]
+        if len(columns) < 2:
+            return np.array(columns[0]) if columns else np.zeros(len(self), dtype=np.int64)
+        total = np.add(columns[0], columns[1])
+        for values in columns[2:]:
+            total += values
         return total
 
 

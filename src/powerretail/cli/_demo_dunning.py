@@ -1,6 +1,7 @@
 """The dunning part of ``powerretail demo``: an overdue account from reminder to restore.
 
-One account of a separate in-memory book owes 500.00 元 due on 10 March 2025. The day's dunning
+One account of a separate in-memory book owes 500.00 元 due on 10 March 2025 (its bill is posted
+to the ledger as the billing cycle posts one, so the book balances). The day's dunning
 runs on the days a supply office would run it (reminders by SMS, the written stop notice once the
 arrears are more than 30 days overdue, the stop three days later under 《供电营业规则》(1996)
 第67条), then the customer pays at the counter: the payment itself issues the restore order, due
@@ -17,8 +18,10 @@ import pendulum
 from powerretail.access import SEED_POLICY, Actor
 from powerretail.adapters.clocks import FixedClock
 from powerretail.adapters.memory import MemoryStore
+from powerretail.collections.ledger import bill_issued
 from powerretail.quantities import Money
 from powerretail.repositories.dunning import DUNNING_ORDERS
+from powerretail.repositories.ledger import post
 from powerretail.repositories.payments import RECEIVABLES, Receivable
 from powerretail.workflows.dunning import record_restoration, run_dunning
 from powerretail.workflows.payments import post_payment
@@ -53,14 +56,21 @@ def _say(key: str, language: str, **values: object) -> str:
     return (chinese if language == "zh" else english).format(**values)
 
 
-def dunning_demo(language: str = "en") -> list[str]:
-    """Return the lines of the dunning demo (reminder → notice → stop → payment → restore)."""
-    store = MemoryStore()
-    book = store.unit_of_work
+def dunning_demo(language: str = "en", store: MemoryStore | None = None) -> list[str]:
+    """Return the lines of the dunning demo (reminder → notice → stop → payment → restore).
+
+    The demo's book is ``store`` (a new in-memory store unless one is given).
+    """
+    book = (store or MemoryStore()).unit_of_work
     clock = FixedClock(pendulum.datetime(2025, 3, 1, 9, tz=_TZ))
+    bill = Money("500.00")
     with book() as uow:
         receivable = Receivable.open(account_id="DUN-1", customer_id="C-DUN-1")
-        uow.repository(RECEIVABLES).add(receivable.charge("B-DUN-1", Money("500.00"), dated=_DUE))
+        uow.repository(RECEIVABLES).add(receivable.charge("B-DUN-1", bill, dated=_DUE))
+        post(
+            uow,
+            bill_issued("B-DUN-1", party="DUN-1", lines={"energy": bill}, due=_DUE, at=clock.now()),
+        )
         uow.commit()
     out = ["", _say("title", language, due=_DUE)]
     for n in (1, 11, 21, 31, 34):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Final
 
+from powerretail.access import SEED_POLICY, Actor
 from powerretail.adapters.retail_library import (
     load_shipped_package,
     load_shipped_reference,
@@ -34,6 +35,12 @@ __all__ = ["DEMO_RETAILER", "retail_demo"]
 #: The demo's retail company.
 DEMO_RETAILER: Final = "R-DEMO"
 _MONTH: Final = "2025-07"
+#: The demo's settlement officer: a made-up actor that settles the retailer's month.
+_SETTLER: Final = Actor(
+    id="demo-settlement-officer",
+    name="Demo settlement officer (not a real person)",
+    roles=frozenset({"retail_settlement_officer"}),
+)
 _PACKAGES: Final = ("PKG-FIXED-TOU", "PKG-LINKED", "PKG-MIX", "PKG-SPREAD")
 _SERIES: Final = ("JS-MLT-AVG", "JS-SPOT-AVG", "JS-AGENCY")
 _USERS: Final = (
@@ -144,7 +151,12 @@ def retail_demo(make_unit_of_work: UnitOfWorkFactory, *, clock: Clock, language:
         moved = ", ".join(f"{c} {before} → {after}" for c, before, after in adjustment.changes)
         out.append(f"allocation revision {adjustment.revision} ({adjustment.reason}): {moved}")
     settled = settle_retail_month(
-        make_unit_of_work, retailer_id=DEMO_RETAILER, month=_MONTH, clock=clock
+        make_unit_of_work,
+        retailer_id=DEMO_RETAILER,
+        month=_MONTH,
+        clock=clock,
+        actor=_SETTLER,
+        policy=SEED_POLICY,
     )
     out.append(format_settlement(settled))
     return out

@@ -448,7 +448,7 @@ def run_demo(store_path: Path, *, language: str = "en") -> tuple[str, list[Bill]
                 out.append(f"    {note}")
             out.append(bill.explain(language))
             out.append("")
-        out.extend(run_service_demo(make_unit_of_work, clock=clock, at=DEMO_NOW))
+        out.extend(run_service_demo(make_unit_of_work, clock=clock, at=DEMO_NOW, language=language))
         out.extend([*run_outages_demo(make_unit_of_work, clock=clock, language=language), ""])
         receipt = post_payment(
             make_unit_of_work,

@@ -1,7 +1,8 @@
 """``powerretail retail``: the retail company's month (``settle``; more actions plug in).
 
-``powerretail retail settle --store FILE --month YYYY-MM [--format json]`` settles every retailer
-with a market month stored for the month (:func:`~powerretail.workflows.retail.settle_retail_cycle`)
+``powerretail retail settle --store FILE --month YYYY-MM [--actor ID] [--role ROLE]
+[--format json]`` settles every retailer with a market month stored for the month as the actor,
+who needs ``settle_retail_month`` (:func:`~powerretail.workflows.retail.settle_retail_cycle`),
 and prints each wholesale statement, user settlement and margin. Exit 0: every retailer settled;
 1: some could not be (the reason is printed); 2: bad input.
 
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
+from powerretail.access import SEED_POLICY, Actor
 from powerretail.adapters.clocks import SystemClock
 from powerretail.adapters.sqlite import SqliteStore
 from powerretail.cli._retail_forecast import add_forecast_parser
@@ -73,7 +75,10 @@ def _settle(args: Any) -> int:
     if not Path(args.store).is_file():
         raise InvalidInput("--store", args.store, "an existing powerretail SQLite file")
     store = SqliteStore(args.store)
-    outcomes = settle_retail_cycle(store.unit_of_work, month=month, clock=SystemClock())
+    actor = Actor(id=args.actor, name=args.actor, roles={args.role})
+    outcomes = settle_retail_cycle(
+        store.unit_of_work, month=month, clock=SystemClock(), actor=actor, policy=SEED_POLICY
+    )
     if args.format == "json":
         document = [
             {
@@ -103,6 +108,12 @@ def add_settle(actions: Any) -> None:
     settle = actions.add_parser("settle", help="settle a month: wholesale, retail, margin")
     settle.add_argument("--store", required=True, help="the powerretail SQLite file")
     settle.add_argument("--month", required=True, help="the month to settle (YYYY-MM)")
+    settle.add_argument("--actor", default="retail-settlement", help="who settles (recorded)")
+    settle.add_argument(
+        "--role",
+        default="retail_settlement_officer",
+        help="the actor's role (settle_retail_month needs one)",
+    )
     settle.add_argument("--format", choices=["text", "json"], default="text", help="output")
     settle.set_defaults(handler=_settle)
 

@@ -152,7 +152,8 @@ DEPOSITS_HELD = "2241"
 DEPOSITS_IN_TRANSFER = "2242"
 #: 期初余额 — the other side of balances carried in from before the ledger (a migration).
 OPENING_BALANCES = "4103"
-#: 内部往来-上划电费 — takings transferred to the head office at month end.
+#: 内部往来-上划电费 — takings transferred to the head office at month end (an asset: it
+#: grows by the debits of the month-end transfers).
 TRANSFERS_TO_HEAD_OFFICE = "2711"
 #: 主营业务收入-电费 — revenue, one sub-account per bill component (``6001.<line code>``).
 REVENUE = "6001"
@@ -246,7 +247,9 @@ DEFAULT_CHART = ChartOfAccounts(
             code=TRANSFERS_TO_HEAD_OFFICE,
             name_zh="内部往来-上划电费",
             name_en="transfers to head office",
-            type=AccountType.LIABILITY,
+            # Only ever debited (the month's takings sent up, Dr 上划 Cr bank): its debit balance
+            # is the office's current account with the company, shown on the asset side.
+            type=AccountType.ASSET,
         ),
         LedgerAccount(
             code=OPENING_BALANCES,

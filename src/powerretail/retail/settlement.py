@@ -355,8 +355,12 @@ def settle_month(
     The allocation shares the purchased energy; each user's wholesale cost is the contract cost
     shared by its allocated energy (largest remainder, to the fen); the deviation fee is that of
     the users' total actual energy against the purchased energy, shared by each user's own
-    deviation in the same direction. A user's revenue is its package's energy charge, each band
-    rounded once (as on its bill); spread-sharing packages use the month's average purchase price.
+    deviation in the same direction. The fee is assessed on the month's energy, the TOU bands
+    summed: the monthly deviation rules (2 %, 3 %, +8 %/−4 % of contract energy) measure the
+    month, not a band; each purchase keeps its own band and price in the contract cost, and each
+    user's bands keep their own prices in its revenue. A user's revenue is its package's energy
+    charge, each band rounded once (as on its bill); spread-sharing packages use the month's
+    average purchase price.
 
     Raises:
         InvalidInput: an allocation of another month or energy than the purchases, a user of

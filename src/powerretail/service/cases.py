@@ -99,6 +99,9 @@ __all__ = [
     "take_over",
 ]
 
+_HAND_OFF_SOURCE: Final = (
+    "电力大客户用电管理制度 第二节 2-4 (报客户服务中心业扩专责审批; 供电所传递到市场营销部)"
+)
 _FIRST_CONTACT: Final = "苏州供电公司大客户管理 5.主要控制点 (首次接触的人员负责生成“客户接触记录”)"
 
 
@@ -448,11 +451,24 @@ def _check_connection(case: Case, event: CaseEvent, ctx: Mapping[str, Any]) -> N
                     "供电公司重要客户业扩报装工作管理规定(试行) 第三条",
                 ),
             )
-    elif event is CaseEvent.REPLY_SCHEME and case.state is CaseState.SURVEYED:
+    elif event is CaseEvent.REPLY_SCHEME and case.state in (
+        CaseState.SURVEYED,
+        CaseState.WITH_MARKETING,
+    ):
         scheme = ctx.get("scheme")
         if not isinstance(scheme, SupplyScheme):
             raise InvalidInput("scheme", scheme, "the SupplyScheme to reply")
         found = scheme_refusals(details, scheme)
+        if case.state is CaseState.SURVEYED and details.customer_class.is_high_voltage:
+            found = (
+                SchemeRefusal(
+                    "handed_to_marketing",
+                    "a high-voltage application is handed to marketing, which approves its "
+                    "scheme, before the scheme is replied",
+                    _HAND_OFF_SOURCE,
+                ),
+                *found,
+            )
     elif event is CaseEvent.EXTEND_SCHEME and case.state is CaseState.SCHEME_REPLIED:
         found = extension_refusals(details, at=ctx["at"], rules=ctx["rules"])
     if found:
@@ -645,11 +661,15 @@ def _first(names: frozenset[str]) -> str:
 
 def _sla_events(spec: ClockSpec, policy: SlaPolicy, case: Case) -> tuple[SlaEvent, ...]:
     stream = [(OPENED, case.opened_at)] + [(r.event.value, r.at) for r in case.history]
+    starts = spec.start
+    for start_name, events in spec.start_on.items():
+        if start_name in policy.start_events:
+            starts = events
     out: list[SlaEvent] = []
     paused = False
     for name, at in stream:
         if not out:
-            if name in spec.start:
+            if name in starts:
                 out.append(SlaEvent(_first(policy.start_events), at))
             continue
         if name in spec.stop:

@@ -24,6 +24,7 @@ Source: 《供电营业规则》(1996, 电力工业部令第8号) 第二十二�
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any, Final
 
 import attrs
@@ -54,11 +55,34 @@ __all__ = [
     "TRANSFER_RULE",
     "ChangeOfUseDetails",
     "check_request",
+    "transfer_settlement_rule",
 ]
 
 _GYGZ: Final = "《供电营业规则》(1996, 电力工业部令第8号)"
 #: The rule a change of name (过户) is checked against.
 TRANSFER_RULE: Final = f"{_GYGZ} 第二十九条 (过户: 用电地址、容量、类别不变)"
+_SETTLE: Final = "第二项: 原用户应与供电企业结清债务，才能解除原供用电关系"
+#: The day the 2024 revision of 《供电营业规则》 came into force.
+_GYGZ2024_FROM: Final = date(2024, 6, 1)
+
+
+def transfer_settlement_rule(day: date) -> str:
+    """Return the rule that the old holder settles before a change of name on ``day``.
+
+    Before 2024-06-01 the 1996 text's 第二十九条; from then the 2024 revision, whose article
+    numbers are not verified: it is cited as descending from the 1996 article.
+
+    >>> head, rule = transfer_settlement_rule(date(2024, 5, 31)).split(": ")
+    >>> head
+    '《供电营业规则》(1996, 电力工业部令第8号) 第二十九条第二项'
+    >>> rule
+    '原用户应与供电企业结清债务，才能解除原供用电关系'
+    >>> print(transfer_settlement_rule(date(2026, 7, 15)).split(";")[0])
+    《供电营业规则》(2024), article not verified
+    """
+    if day < _GYGZ2024_FROM:
+        return f"{_GYGZ} 第二十九条{_SETTLE}"
+    return f"《供电营业规则》(2024), article not verified; as 1996 第二十九条{_SETTLE}"
 
 
 def _account(value: object) -> str:

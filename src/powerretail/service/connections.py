@@ -3,7 +3,10 @@
 A connection case is accepted only with the documents its customer class must bring
 (:data:`CHECKLISTS`; a coal mine or other first-level important customer brings its mining
 licence and approvals, and for an increase the six certificates), surveyed, and answered with a
-supply scheme (:class:`SupplyScheme`: the access part and the receiving part). The scheme is
+supply scheme (:class:`SupplyScheme`: the access part and the receiving part). A high-voltage
+application is first handed by the supply office to marketing (the customer-service centre's
+connection desk), which approves its scheme; the seeds give the hand-off 5 working days from
+acceptance (``scheme_handover_to_marketing``). The scheme is
 approved by a key-account manager (the ``approve_supply_scheme`` permission); a first-level
 important customer's scheme must take two sources from different substations. The scheme is
 valid one year (high voltage) or three months (low voltage) from its reply, and may be extended
@@ -20,7 +23,8 @@ equipment (``accept_equipment``), and supply is energised. Fees are data (:class
 EIA_APPROVAL, MINING_LICENCE, PRELIMINARY_DESIGN, PROJECT_ENDORSEMENT, SAFETY_CHAPTER
 
 Source: 供电公司重要客户业扩报装工作管理规定(试行) 第三条 (受理资料), 第四条 (现场勘查, 双电源),
-第六条 (接入系统方案与受电系统方案); 电力大客户用电管理制度 第二节 4 (答复时间、有效期、延期申请),
+第六条 (接入系统方案与受电系统方案); 电力大客户用电管理制度 第二节 2 (报客户服务中心业扩专责审批),
+4 (答复时间、供电所传递到市场营销部的时间、有效期、延期申请),
 6-8 (设计、中间检查、竣工报告); 《供电营业规则》(1996) 第21条.
 """
 
@@ -479,6 +483,16 @@ def _in_force(case: Any, ctx: Mapping[str, Any]) -> bool:
     return bool(local_date(ctx["at"]) <= details.valid_until)
 
 
+def scheme_fits_lv(case: Any, ctx: Mapping[str, Any]) -> bool:
+    """The scheme fits, and the supply office replies it itself (a low-voltage application)."""
+    return not _details(case).customer_class.is_high_voltage and scheme_fits(case, ctx)
+
+
+def high_voltage(case: Any, ctx: Mapping[str, Any]) -> bool:
+    """The application is for high-voltage supply (a 高压用电申请, approved by marketing)."""
+    return bool(_details(case).customer_class.is_high_voltage)
+
+
 def scheme_in_force_hv(case: Any, ctx: Mapping[str, Any]) -> bool:
     """The scheme is in force and the customer is supplied at high voltage."""
     return _in_force(case, ctx) and _details(case).customer_class.is_high_voltage
@@ -501,7 +515,7 @@ def extension_in_time(case: Any, ctx: Mapping[str, Any]) -> bool:
 
 _S: Final = CaseState
 _E: Final = CaseEvent
-_BEFORE_SCHEME: Final = (_S.RECEIVED, _S.ACCEPTED, _S.SURVEYED)
+_BEFORE_SCHEME: Final = (_S.RECEIVED, _S.ACCEPTED, _S.SURVEYED, _S.WITH_MARKETING)
 _AFTER_SCHEME: Final = (
     _S.SCHEME_REPLIED,
     _S.DESIGN_SUBMITTED,
@@ -530,6 +544,14 @@ CONNECTION_MACHINE: Final[StateMachine[CaseState, CaseEvent]] = StateMachine(
         Transition(_S.ACCEPTED, _E.SURVEY, _S.SURVEYED),
         Transition(
             _S.SURVEYED,
+            _E.REPLY_SCHEME,
+            _S.SCHEME_REPLIED,
+            guard=scheme_fits_lv,
+            permission=APPROVE_SUPPLY_SCHEME,
+        ),
+        Transition(_S.SURVEYED, _E.HAND_TO_MARKETING, _S.WITH_MARKETING, guard=high_voltage),
+        Transition(
+            _S.WITH_MARKETING,
             _E.REPLY_SCHEME,
             _S.SCHEME_REPLIED,
             guard=scheme_fits,
@@ -616,6 +638,13 @@ CONNECTION_KIND: Final = KindSpec(
             limit_keys=_scheme_keys,
             start={_E.ACCEPT},
             stop={_E.REPLY_SCHEME, _E.WITHDRAW},
+        ),
+        ClockSpec(
+            name="hand-off to marketing",
+            limit_keys=("scheme_handover_to_marketing",),
+            start={_E.ACCEPT},
+            stop={_E.HAND_TO_MARKETING, _E.WITHDRAW},
+            applies=_is_high_voltage,
         ),
         ClockSpec(
             name="design review",

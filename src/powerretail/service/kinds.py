@@ -90,6 +90,7 @@ class CaseState(enum.Enum):
     DISPATCHED = "dispatched"
     ON_SITE = "on site"
     SUPPLY_RESTORED = "supply restored"
+    FEE_PAID = "fee paid"
     TESTED = "tested"
     ACCEPTED = "accepted"
     SURVEYED = "surveyed"
@@ -109,6 +110,7 @@ class CaseState(enum.Enum):
     CLOSED = "closed"
     WITHDRAWN = "withdrawn"
     LAPSED = "lapsed"
+    WITH_MARKETING = "with marketing"
 
 
 class CaseEvent(enum.Enum):
@@ -139,6 +141,8 @@ class CaseEvent(enum.Enum):
     REFUSE = "refuse"
     APPROVE = "approve"
     CARRY_OUT = "carry out"
+    PAY_TEST_FEE = "pay test fee"
+    HAND_TO_MARKETING = "hand to marketing"
 
 
 def _event_names(value: Iterable[CaseEvent | str]) -> frozenset[str]:
@@ -148,6 +152,10 @@ def _event_names(value: Iterable[CaseEvent | str]) -> frozenset[str]:
         if name not in known:
             raise InvalidInput("clock events", name, f"a case event or {OPENED!r}")
     return names
+
+
+def _start_on(value: Mapping[str, Iterable[CaseEvent | str]]) -> Mapping[str, frozenset[str]]:
+    return MappingProxyType({str(name): _event_names(events) for name, events in value.items()})
 
 
 def _keys(value: object) -> Callable[[Any], tuple[str, ...]]:
@@ -166,6 +174,11 @@ class ClockSpec:
     ``limit_keys`` is a sequence of catalogue keys, or a function of the case returning them (a
     repair's arrival limit depends on its area); the first key found in the chosen
     :class:`ServiceRules` chain gives the limit. The start may be :data:`OPENED`.
+
+    ``start_on`` lets the limit found choose its own start: when the policy starts on one of
+    its keys (a policy event name, such as ``"fee_paid"``), the clock starts on that key's case
+    events instead of ``start`` (《供电营业规则》(1996) 第79条 counts a meter test from the
+    fee's payment, State Grid from the request).
     """
 
     name: str
@@ -174,6 +187,9 @@ class ClockSpec:
     stop: frozenset[str] = attrs.field(converter=_event_names)
     pause: frozenset[str] = attrs.field(default=frozenset(), converter=_event_names)
     resume: frozenset[str] = attrs.field(default=frozenset(), converter=_event_names)
+    start_on: Mapping[str, frozenset[str]] = attrs.field(
+        factory=lambda: MappingProxyType({}), converter=_start_on, eq=False
+    )
     applies: Callable[[Any], bool] = attrs.field(default=lambda _case: True, eq=False)
 
 
@@ -235,13 +251,19 @@ SERVICE_RULES: Final[Mapping[str, ServiceRules]] = MappingProxyType(
                 title="Supply-supervision measures, filled in from SGCC10 then the seeds",
                 chain=("JGBF", "SGCC10", "SEED"),
             ),
+            ServiceRules(
+                key="GYGZ1996",
+                title="Supply business rules 1996 where they set a limit (lapsed 2024-05-31: "
+                "older cases, or a contract keeping them), filled in from SGCC10, JGBF, the seeds",
+                chain=("GYGZ1996", "SGCC10", "JGBF", "SEED"),
+            ),
         )
     }
 )
 
 
 def service_rules(key: str) -> ServiceRules:
-    """Return the service rule set ``key`` (``"SEED"``, ``"SGCC10"``, ``"JGBF"``).
+    """Return the service rule set ``key`` (``"SEED"``, ``"SGCC10"``, ``"JGBF"``, ``"GYGZ1996"``).
 
     Raises:
         NotFound: no such service rule set.
@@ -289,13 +311,17 @@ def _reply_machine(name: str, *, test: bool = False) -> StateMachine[CaseState, 
     ]
     states = {*_OPEN_STATES, _S.REPLIED, _S.CLOSED, _S.WITHDRAWN}
     if test:
+        arrows.append(Transition(_S.IN_HAND, _E.PAY_TEST_FEE, _S.FEE_PAID))
         arrows.append(Transition(_S.IN_HAND, _E.TEST, _S.TESTED))
+        arrows.append(Transition(_S.FEE_PAID, _E.TEST, _S.TESTED))
         arrows.append(Transition(_S.TESTED, _E.REPLY, _S.REPLIED))
-        states.add(_S.TESTED)
+        states.update({_S.FEE_PAID, _S.TESTED})
     else:
         arrows.append(Transition(_S.IN_HAND, _E.REPLY, _S.REPLIED))
     arrows.append(Transition(_S.REPLIED, _E.FOLLOW_UP, _S.CLOSED))
     arrows.extend(Transition(state, _E.WITHDRAW, _S.WITHDRAWN) for state in _OPEN_STATES)
+    if test:
+        arrows.append(Transition(_S.FEE_PAID, _E.WITHDRAW, _S.WITHDRAWN))
     return StateMachine(
         name,
         initial=_S.RECEIVED,
@@ -311,7 +337,8 @@ COMPLAINT_MACHINE: Final = _reply_machine("complaint")
 REPORT_MACHINE: Final = _reply_machine("report")
 #: A consultation (咨询): the same steps; no instrument sets its reply limit.
 CONSULTATION_MACHINE: Final = _reply_machine("consultation")
-#: A meter test request (电能表校验申请): accepted, tested, the result replied.
+#: A meter test request (电能表校验申请): accepted, the test fee paid where one is asked (验表费),
+#: tested, the result replied.
 METER_TEST_MACHINE: Final = _reply_machine("meter test", test=True)
 
 #: A repair (故障报修): dispatched, arrived, supply restored, replied, followed up.
@@ -427,6 +454,7 @@ BASIC_KINDS: Final[tuple[KindSpec, ...]] = (
                 name="test result",
                 limit_keys=("meter_test_result",),
                 start={OPENED},
+                start_on={"fee_paid": {_E.PAY_TEST_FEE}},
                 stop={_E.TEST, _E.WITHDRAW},
                 pause={_E.WAIT_FOR_CUSTOMER},
                 resume={_E.CUSTOMER_REPLIED},

@@ -149,7 +149,11 @@ def clock_rows(
     moment = as_instant(as_of, "as_of")
     rows: list[ClockRow] = []
     for case in cases:
-        for clock in (*case_clocks(case), *hand_off_clocks(case)):
+        judged = (
+            *((clock, clock.name) for clock in case_clocks(case)),
+            *((clock, "hand-off") for clock in hand_off_clocks(case)),  # one row per owner change
+        )
+        for clock, name in judged:
             if clock.clock is None or clock.policy is None or clock.clock.started_at > moment:
                 continue  # no limit, not started, or started after ``as_of``
             status = clock.status(moment)
@@ -160,7 +164,7 @@ def clock_rows(
                     kind=case.kind.value,
                     channel=case.channel.value,
                     area=case.area.value,
-                    clock="hand-off" if clock.name.startswith("hand-off") else clock.name,
+                    clock=name,
                     limit=f"{clock.policy.limit} {clock.policy.unit.value}",
                     rule_set=clock.policy.rule_set,
                     status=status,

@@ -171,6 +171,7 @@ SEED: Final = SlaRuleSet(
             rule_set="SEED",
             source=_SEED_SCHEME,
             status="1 source",
+            note="a high-voltage application, counted from the supply office's acceptance",
         ),
         SlaPolicy(
             key="residential_power_on",
@@ -690,7 +691,10 @@ GYGZ1996: Final = SlaRuleSet(
             unit=_CD,
             rule_set="GYGZ1996",
             source=f"{_GYGZ} 第79条",
-            status="confirmed: 2 sources",
+            status="confirmed: 2 sources (1996 text); the 2024 revision (in force 2024-06-01) "
+            "replaced it: its article on meter tests, and whether it keeps the 7 days, are not "
+            "verified",
+            note="7 calendar days from the user paying the test fee (验表费), not from the request",
             start_events={"fee_paid"},
         ),
     ),

@@ -788,7 +788,17 @@ def service_cases() -> st.SearchStrategy[StoredCase]:
                 for a in machine.transitions
                 if a.source == case.state and a.guard is None and a.permission is None
             ]
-            if case.state.name == "SURVEYED":
+            if case.state.name == "SURVEYED" and klass.is_high_voltage:
+                case = step(
+                    case,
+                    CaseEvent.HAND_TO_MARKETING,
+                    policy=SEED_POLICY,
+                    actor=clerk,
+                    at=when,
+                    why="报客户服务中心业扩专责审批",
+                ).case
+                continue
+            if case.state.name in ("SURVEYED", "WITH_MARKETING"):
                 scheme = SupplyScheme(
                     access=AccessPart(
                         voltage_kv=Decimal(10),
@@ -825,7 +835,7 @@ def service_cases() -> st.SearchStrategy[StoredCase]:
         kind=st.sampled_from(CaseKind),
         channel=st.sampled_from(IntakeChannel),
         area=st.sampled_from(Area),
-        rules=st.sampled_from(["SEED", "SGCC10", "JGBF"]),
+        rules=st.sampled_from(["SEED", "SGCC10", "JGBF", "GYGZ1996"]),
         klass=st.sampled_from(ConnectionClass),
         opened=dates(date(2024, 1, 1), date(2026, 12, 31)),
         picks=st.lists(st.integers(min_value=0, max_value=5), max_size=6),

@@ -1,16 +1,18 @@
-"""What the workflows share: events, the service window, and reading usage from the store."""
+"""What the workflows share: events, a process step's runner, the service window, and usage."""
 
 from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any, Protocol, TypeVar
 
 import attrs
 import pendulum
 
+from powerretail.access import Actor, AuditRecord
 from powerretail.billing.bill import Bill, BillKind, BillState
 from powerretail.billing.determinants import AccountFacts, Determinants
 from powerretail.billing.engine import BillingEngine
@@ -20,8 +22,11 @@ from powerretail.ids import BillId
 from powerretail.metering.consumption import consumption, demand, reactive_consumption
 from powerretail.metering.meters import Meter, RegisterKind
 from powerretail.metering.reads import IntervalQuality, RegisterRead
+from powerretail.repositories.aggregates import Aggregate
 from powerretail.repositories.billing import BILLS, BILLS_BY_END, BillingProfile
+from powerretail.repositories.clock import Clock
 from powerretail.repositories.codec import JsonValue
+from powerretail.repositories.commands import run_idempotent
 from powerretail.repositories.events import DomainEvent
 from powerretail.repositories.metering import (
     METERS,
@@ -31,7 +36,8 @@ from powerretail.repositories.metering import (
     series_ending_from,
 )
 from powerretail.repositories.tariffs import TARIFF_DOCUMENTS, TariffDocument, latest_tariff
-from powerretail.repositories.unit_of_work import UnitOfWork
+from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from powerretail.statemachine import TransitionRecord
 from powerretail.tariffs.model import AnnualTiers
 from powerretail.timeframe import DEFAULT_TIMEZONE, DateRange
 
@@ -45,6 +51,7 @@ __all__ = [
     "event",
     "event_id",
     "fitted_id",
+    "run_step",
     "tier_year_position",
     "usage_for",
 ]
@@ -156,6 +163,100 @@ def announce(
             at=at,
         )
     )
+
+
+class Stepped(Protocol):
+    """A process step done: its transition record and the grant (None if it needs none)."""
+
+    @property
+    def record(self) -> TransitionRecord[Any, Any]: ...  # pragma: no cover - a protocol
+
+    @property
+    def audit(self) -> AuditRecord | None: ...  # pragma: no cover - a protocol
+
+
+StepT = TypeVar("StepT", bound=Stepped)
+StoredT = TypeVar("StoredT")
+
+
+def _nothing(_step: object) -> dict[str, JsonValue]:
+    return {}
+
+
+def _no_events(_step: object) -> tuple[str, ...]:
+    return ()
+
+
+def run_step(
+    make_unit_of_work: UnitOfWorkFactory,
+    *,
+    clock: Clock,
+    command: str,
+    key: str,
+    aggregate: Aggregate[str, StoredT],
+    aggregate_id: str,
+    id_field: str,
+    take: Callable[[StoredT], StepT],
+    stored: Callable[[StepT], StoredT],
+    moved: str,
+    actor: Actor,
+    at: _dt.datetime,
+    payload: Mapping[str, JsonValue],
+    details: Callable[[StepT], Mapping[str, JsonValue]] = _nothing,
+    also: Callable[[StepT], Sequence[str]] = _no_events,
+    outcome: Callable[[StepT], Mapping[str, JsonValue]] = _nothing,
+    unrecorded: tuple[type[PowerRetailError], ...] = (),
+) -> StoredT:
+    """Take one step of a process case, once for ``key``; return the case as stored after it.
+
+    In one unit of work (:func:`~powerretail.repositories.commands.run_idempotent` under
+    ``command`` with ``payload``): the case ``aggregate_id`` is loaded, ``take`` moves it (a
+    pure step, authorising ``actor``), the grant is appended to the audit log, the case saved
+    (``stored``) and ``moved`` announced (then each of ``also``), with ``{id_field, from, to,
+    by, why}`` and ``details`` as the payload, at ``at``. The command's result is ``{id_field,
+    state}`` and ``outcome``. A refused permission is stored with its audit record by
+    ``run_idempotent``; the refusals in ``unrecorded`` are raised with nothing stored.
+    """
+
+    def action(uow: UnitOfWork) -> dict[str, JsonValue]:
+        repository = uow.repository(aggregate)
+        found, version = repository.get(aggregate_id)
+        step = take(found)
+        if step.audit is not None:
+            uow.audit.append(step.audit)
+        repository.save(stored(step), version)
+        record = step.record
+        for event_type in (moved, *also(step)):
+            announce(
+                uow,
+                command=command,
+                key=key,
+                kind=aggregate.kind,
+                aggregate_id=aggregate_id,
+                event_type=event_type,
+                payload={
+                    id_field: aggregate_id,
+                    **details(step),
+                    "from": record.source.value,
+                    "to": record.target.value,
+                    "by": actor.id,
+                    "why": record.why,
+                },
+                at=at,
+            )
+        return {id_field: aggregate_id, "state": record.target.value, **outcome(step)}
+
+    run_idempotent(
+        make_unit_of_work,
+        clock=clock,
+        key=key,
+        command=command,
+        payload=payload,
+        action=action,
+        unrecorded=unrecorded,
+    )
+    with make_unit_of_work() as uow:
+        return uow.repository(aggregate).get(aggregate_id).entity
 
 
 def bill_id_for(account_id: str, period: DateRange) -> BillId:

@@ -46,7 +46,7 @@ from powerretail.repositories.commands import run_idempotent
 from powerretail.repositories.customers import CREDIT_SCORES
 from powerretail.repositories.payments import RECEIVABLES
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from powerretail.workflows._common import event
+from powerretail.workflows._common import announce
 from powerretail.workflows.ledger import post_write_off
 
 __all__ = ["adjust_credit", "write_off_receivable"]
@@ -96,16 +96,15 @@ def adjust_credit(
             "points": str(adjusted.score.points),
             "delta": str(change),
         }
-        uow.outbox.append(
-            event(
-                key=key,
-                command="adjust_credit",
-                kind=CREDIT_SCORES.kind,
-                aggregate_id=customer_id,
-                event_type="CreditScoreAdjusted",
-                payload={**result, "why": why, "by": actor.id},
-                at=at,
-            )
+        announce(
+            uow,
+            key=key,
+            command="adjust_credit",
+            kind=CREDIT_SCORES.kind,
+            aggregate_id=customer_id,
+            event_type="CreditScoreAdjusted",
+            payload={**result, "why": why, "by": actor.id},
+            at=at,
         )
         return result
 
@@ -197,22 +196,21 @@ def write_off_receivable(
             "balance": str(written.balance.amount),
             "write_off_id": record.write_off_id,
         }
-        uow.outbox.append(
-            event(
-                key=key,
-                command="write_off_receivable",
-                kind=RECEIVABLES.kind,
-                aggregate_id=account_id,
-                event_type="ReceivableWrittenOff",
-                payload={
-                    **result,
-                    "currency": amount.currency,
-                    "why": why,
-                    "by": actor.id,
-                    "evidence": [f"{e.kind.value}: {e.reference}" for e in documents],
-                },
-                at=at,
-            )
+        announce(
+            uow,
+            key=key,
+            command="write_off_receivable",
+            kind=RECEIVABLES.kind,
+            aggregate_id=account_id,
+            event_type="ReceivableWrittenOff",
+            payload={
+                **result,
+                "currency": amount.currency,
+                "why": why,
+                "by": actor.id,
+                "evidence": [f"{e.kind.value}: {e.reference}" for e in documents],
+            },
+            at=at,
         )
         return result
 

@@ -45,10 +45,10 @@ from powerretail.timeframe import DEFAULT_TIMEZONE, DateRange
 from powerretail.workflows._common import (
     ReadsMissing,
     TariffEngines,
+    announce,
     bill_id_for,
     covering_bills,
     draft_bill,
-    event,
     fitted_id,
     tier_year_position,
 )
@@ -286,16 +286,15 @@ def issue_and_charge(
     else:
         payload["findings"] = list(bill.findings)
         event_type = "BillHeld"
-    uow.outbox.append(
-        event(
-            command=command,
-            key=key,
-            kind=BILLS.kind,
-            aggregate_id=bill.bill_id,
-            event_type=event_type,
-            payload=payload,
-            at=at,
-        )
+    announce(
+        uow,
+        command=command,
+        key=key,
+        kind=BILLS.kind,
+        aggregate_id=bill.bill_id,
+        event_type=event_type,
+        payload=payload,
+        at=at,
     )
     return bill
 

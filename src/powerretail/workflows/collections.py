@@ -77,17 +77,21 @@ from powerretail.workflows.ledger import (
     post_deposit_refund,
     post_deposit_transfer,
 )
-from powerretail.workflows.payments import charge_late_fee_until, post_payment
+from powerretail.workflows.payments import book_receipt, charge_late_fee_until, post_payment
 
 __all__ = [
     "DepositNotHeld",
     "PrepaymentReport",
     "apply_deposit",
+    "apply_held_deposit",
     "check_prepayment",
     "grant_payment_plan",
     "hold_deposit",
+    "move_held_deposit",
     "prepay",
+    "record_deposit_movement",
     "refund_deposit",
+    "refund_held_deposit",
     "stop_for_theft",
     "transfer_deposit",
 ]
@@ -322,6 +326,34 @@ class DepositNotHeld(RuleViolation):
         return f"account {self.account_id!r} holds no deposit to {self.what}"
 
 
+def record_deposit_movement(
+    uow: UnitOfWork,
+    *,
+    key: str,
+    account_id: str,
+    kind: MovementKind,
+    amount: Money,
+    on: date,
+    basis: str,
+    detail: str,
+) -> DepositMovement:
+    """Store in ``uow`` the deposit movement of ``kind`` that command ``key`` made; return it.
+
+    Its id is ``DEP-{key}-{kind}-{account_id}``: one movement of a kind per account and command.
+    """
+    movement = DepositMovement(
+        movement_id=f"DEP-{key}-{kind.value}-{account_id}",
+        account_id=account_id,
+        kind=kind,
+        amount=amount,
+        on=on,
+        basis=basis,
+        detail=detail,
+    )
+    uow.repository(DEPOSIT_MOVEMENTS).add(movement)
+    return movement
+
+
 def _movement(
     uow: UnitOfWork,
     *,
@@ -334,8 +366,9 @@ def _movement(
     detail: str,
     at: _dt.datetime,
 ) -> dict[str, JsonValue]:
-    movement = DepositMovement(
-        movement_id=f"DEP-{key}-{kind.value}-{account_id}",
+    movement = record_deposit_movement(
+        uow,
+        key=key,
         account_id=account_id,
         kind=kind,
         amount=amount,
@@ -343,7 +376,6 @@ def _movement(
         basis=basis,
         detail=detail,
     )
-    uow.repository(DEPOSIT_MOVEMENTS).add(movement)
     result: dict[str, JsonValue] = {
         "movement_id": movement.movement_id,
         "account_id": account_id,
@@ -363,6 +395,159 @@ def _movement(
         at=at,
     )
     return result
+
+
+def apply_held_deposit(
+    uow: UnitOfWork, *, key: str, account_id: str, on: date, at: _dt.datetime
+) -> dict[str, JsonValue]:
+    """Apply in ``uow`` the deposit of ``account_id`` to what it owes, as :func:`apply_deposit`.
+
+    Returns the movement with ``left`` (the deposit still held), ``balance`` and, when clearing
+    what a stopped account owes restored it, ``restore_orders``.
+
+    Raises:
+        DepositNotHeld: the account holds no deposit, or owes nothing.
+        NotFound: the account has no receivable.
+    """
+    receivables = uow.repository(RECEIVABLES)
+    receivable, version = receivables.get(AccountId(account_id))
+    held = receivable.deposit
+    if held.amount <= 0:
+        raise DepositNotHeld(account_id, "apply")
+    used = min(held, receivable.owed)
+    if used.amount <= 0:
+        raise DepositNotHeld(account_id, "apply to (nothing is owed)")
+    changed, allocation = attrs.evolve(receivable, deposit=held - used).receive(used, paid_on=on)
+    payment = Payment(
+        payment_id=PaymentId(f"P-DEP-{key}"),
+        account_id=AccountId(account_id),
+        amount=used,
+        received_on=on,
+        allocations=allocation.allocations,
+        credit=allocation.credit,
+    )
+    restores = book_receipt(
+        uow,
+        payment,
+        settled=changed,
+        version=version,
+        key=f"deposit/{key}",
+        at=at,
+        post=lambda: post_deposit_applied(uow, payment, key=key, at=at),
+    )
+    result = _movement(
+        uow,
+        key=key,
+        account_id=account_id,
+        kind=MovementKind.APPLIED,
+        amount=used,
+        on=on,
+        basis=MOVE_SOURCE,
+        detail="applied to the final bill",
+        at=at,
+    )
+    return {
+        **result,
+        "left": str(changed.deposit.amount),
+        "balance": str(changed.balance.amount),
+    } | ({"restore_orders": list(restores)} if restores else {})
+
+
+def move_held_deposit(
+    uow: UnitOfWork,
+    *,
+    key: str,
+    from_account: str,
+    to_account: str,
+    on: date,
+    at: _dt.datetime,
+    basis: str,
+) -> dict[str, JsonValue]:
+    """Move in ``uow`` the whole deposit of ``from_account`` to ``to_account``, as ``basis`` allows.
+
+    Both receivables change, the ledger gets the two postings through deposits in transfer and
+    each account a movement (out and in, naming ``basis``). Whose accounts they may be is the
+    caller's rule: the same customer's (:func:`transfer_deposit`, a move-in), or the old and new
+    holder's at a change of name (过户). Returns the movement into ``to_account``.
+
+    Raises:
+        DepositNotHeld: ``from_account`` holds no deposit.
+        NotFound: either account has no receivable.
+    """
+    receivables = uow.repository(RECEIVABLES)
+    source, source_version = receivables.get(AccountId(from_account))
+    held = source.deposit
+    if held.amount <= 0:
+        raise DepositNotHeld(from_account, "transfer")
+    receivables.save(attrs.evolve(source, deposit=held - held), source_version)
+    target, target_version = receivables.get(AccountId(to_account))
+    receivables.save(attrs.evolve(target, deposit=target.deposit + held), target_version)
+    post_deposit_transfer(
+        uow,
+        key=key,
+        from_account=from_account,
+        to_account=to_account,
+        amount=held,
+        at=at,
+        dated=on,
+    )
+    moved = [
+        _movement(
+            uow,
+            key=key,
+            account_id=party,
+            kind=kind,
+            amount=held,
+            on=on,
+            basis=basis,
+            detail=detail,
+            at=at,
+        )
+        for party, kind, detail in (
+            (from_account, MovementKind.TRANSFERRED_OUT, f"to account {to_account}"),
+            (to_account, MovementKind.TRANSFERRED_IN, f"from account {from_account}"),
+        )
+    ]
+    return moved[-1]
+
+
+def refund_held_deposit(
+    uow: UnitOfWork,
+    *,
+    key: str,
+    account_id: str,
+    on: date,
+    at: _dt.datetime,
+    out_of: str = BANK,
+) -> dict[str, JsonValue]:
+    """Refund in ``uow`` the whole deposit of ``account_id``, as :func:`refund_deposit`.
+
+    Raises:
+        DepositNotHeld: the account holds no deposit, or still owes.
+        NotFound: the account has no receivable.
+    """
+    receivables = uow.repository(RECEIVABLES)
+    receivable, version = receivables.get(AccountId(account_id))
+    held = receivable.deposit
+    if held.amount <= 0:
+        raise DepositNotHeld(account_id, "refund")
+    if receivable.owed.amount > 0:
+        raise DepositNotHeld(account_id, f"refund while {receivable.owed} is owed")
+    receivables.save(attrs.evolve(receivable, deposit=held - held), version)
+    post_deposit_refund(
+        uow, key=key, account_id=account_id, amount=held, at=at, dated=on, out_of=out_of
+    )
+    return _movement(
+        uow,
+        key=key,
+        account_id=account_id,
+        kind=MovementKind.REFUNDED,
+        amount=held,
+        on=on,
+        basis="refund of the deposit held",
+        detail="退还保证金",
+        at=at,
+    )
 
 
 def hold_deposit(
@@ -438,8 +623,10 @@ def apply_deposit(
     The deposit settles the open items like a payment received on ``on`` (stored as payment
     ``P-DEP-{key}``, so late fees stop accruing on what it paid); what it does not take stays
     held, to be refunded. The ledger gets Dr deposits held, Cr customer credit, then the
-    allocation (Dr customer credit, Cr the receivable's items). Returns the movement with
-    ``left`` (the deposit still held).
+    allocation (Dr customer credit, Cr the receivable's items). When that clears what a stopped
+    account owes, the restore order is issued at once, as a payment's is
+    (:func:`~powerretail.workflows.payments.book_receipt`: the same clock and audit). Returns the
+    movement with ``left`` (the deposit still held) and ``restore_orders`` when any were issued.
 
     Raises:
         CommandRefused: the account holds no deposit — stored.
@@ -447,44 +634,7 @@ def apply_deposit(
     """
 
     def action(uow: UnitOfWork) -> dict[str, JsonValue]:
-        receivables = uow.repository(RECEIVABLES)
-        receivable, version = receivables.get(AccountId(account_id))
-        held = receivable.deposit
-        if held.amount <= 0:
-            raise DepositNotHeld(account_id, "apply")
-        used = min(held, receivable.owed)
-        if used.amount <= 0:
-            raise DepositNotHeld(account_id, "apply to (nothing is owed)")
-        changed, allocation = attrs.evolve(receivable, deposit=held - used).receive(
-            used, paid_on=on
-        )
-        receivables.save(changed, version)
-        payment = Payment(
-            payment_id=PaymentId(f"P-DEP-{key}"),
-            account_id=AccountId(account_id),
-            amount=used,
-            received_on=on,
-            allocations=allocation.allocations,
-            credit=allocation.credit,
-        )
-        uow.repository(PAYMENTS).add(payment)
-        post_deposit_applied(uow, payment, key=key, at=clock.now())
-        result = _movement(
-            uow,
-            key=key,
-            account_id=account_id,
-            kind=MovementKind.APPLIED,
-            amount=used,
-            on=on,
-            basis=MOVE_SOURCE,
-            detail="applied to the final bill",
-            at=clock.now(),
-        )
-        return {
-            **result,
-            "left": str(changed.deposit.amount),
-            "balance": str(changed.balance.amount),
-        }
+        return apply_held_deposit(uow, key=key, account_id=account_id, on=on, at=clock.now())
 
     return run_idempotent(
         make_unit_of_work,
@@ -519,49 +669,20 @@ def transfer_deposit(
     """
 
     def action(uow: UnitOfWork) -> dict[str, JsonValue]:
-        receivables = uow.repository(RECEIVABLES)
-        source, source_version = receivables.get(AccountId(from_account))
-        target, target_version = receivables.get(AccountId(to_account))
+        source = uow.repository(RECEIVABLES).get(AccountId(from_account)).entity
+        target = uow.repository(RECEIVABLES).get(AccountId(to_account)).entity
         if source.customer_id != target.customer_id:
             raise InvalidInput(
                 "to_account", to_account, f"an account of customer {source.customer_id!r}"
             )
-        held = source.deposit
-        if held.amount <= 0:
-            raise DepositNotHeld(from_account, "transfer")
-        receivables.save(attrs.evolve(source, deposit=held - held), source_version)
-        receivables.save(attrs.evolve(target, deposit=target.deposit + held), target_version)
-        at = clock.now()
-        post_deposit_transfer(
+        return move_held_deposit(
             uow,
             key=key,
             from_account=from_account,
             to_account=to_account,
-            amount=held,
-            at=at,
-            dated=on,
-        )
-        _movement(
-            uow,
-            key=key,
-            account_id=from_account,
-            kind=MovementKind.TRANSFERRED_OUT,
-            amount=held,
             on=on,
+            at=clock.now(),
             basis=MOVE_SOURCE,
-            detail=f"to account {to_account}",
-            at=at,
-        )
-        return _movement(
-            uow,
-            key=key,
-            account_id=to_account,
-            kind=MovementKind.TRANSFERRED_IN,
-            amount=held,
-            on=on,
-            basis=MOVE_SOURCE,
-            detail=f"from account {from_account}",
-            at=at,
         )
 
     return run_idempotent(
@@ -594,28 +715,8 @@ def refund_deposit(
     """
 
     def action(uow: UnitOfWork) -> dict[str, JsonValue]:
-        receivables = uow.repository(RECEIVABLES)
-        receivable, version = receivables.get(AccountId(account_id))
-        held = receivable.deposit
-        if held.amount <= 0:
-            raise DepositNotHeld(account_id, "refund")
-        if receivable.owed.amount > 0:
-            raise DepositNotHeld(account_id, f"refund while {receivable.owed} is owed")
-        receivables.save(attrs.evolve(receivable, deposit=held - held), version)
-        at = clock.now()
-        post_deposit_refund(
-            uow, key=key, account_id=account_id, amount=held, at=at, dated=on, out_of=out_of
-        )
-        return _movement(
-            uow,
-            key=key,
-            account_id=account_id,
-            kind=MovementKind.REFUNDED,
-            amount=held,
-            on=on,
-            basis="refund of the deposit held",
-            detail="退还保证金",
-            at=at,
+        return refund_held_deposit(
+            uow, key=key, account_id=account_id, on=on, at=clock.now(), out_of=out_of
         )
 
     return run_idempotent(

@@ -33,7 +33,7 @@ from powerretail.repositories.commands import command_payload, run_idempotent
 from powerretail.repositories.payments import RECEIVABLES
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from powerretail.timeframe import DEFAULT_TIMEZONE
-from powerretail.workflows._common import TariffEngines, draft_bill, event
+from powerretail.workflows._common import TariffEngines, announce, draft_bill
 from powerretail.workflows._plausibility import plausibility_facts
 from powerretail.workflows.ledger import post_bill, post_credit_note
 
@@ -145,21 +145,20 @@ def correct_bill(
             "rebill_state": rebill.state.value,
             "net": str(correction.net.amount),
         }
-        uow.outbox.append(
-            event(
-                command="correct_bill",
-                key=key,
-                kind=BILLS.kind,
-                aggregate_id=bill_id,
-                event_type="BillCorrected",
-                payload={
-                    **result,
-                    "why": why,
-                    "by": actor.id,
-                    "account_id": profile.account_id,
-                },
-                at=at,
-            )
+        announce(
+            uow,
+            command="correct_bill",
+            key=key,
+            kind=BILLS.kind,
+            aggregate_id=bill_id,
+            event_type="BillCorrected",
+            payload={
+                **result,
+                "why": why,
+                "by": actor.id,
+                "account_id": profile.account_id,
+            },
+            at=at,
         )
         return result
 
@@ -232,16 +231,15 @@ def release_held_bill(
             "state": bill.state.value,
             "total": str(bill.total.amount),
         }
-        uow.outbox.append(
-            event(
-                command="release_held_bill",
-                key=key,
-                kind=BILLS.kind,
-                aggregate_id=bill_id,
-                event_type="BillIssued",
-                payload={**result, "due_on": due.isoformat(), "why": why, "by": actor.id},
-                at=at,
-            )
+        announce(
+            uow,
+            command="release_held_bill",
+            key=key,
+            kind=BILLS.kind,
+            aggregate_id=bill_id,
+            event_type="BillIssued",
+            payload={**result, "due_on": due.isoformat(), "why": why, "by": actor.id},
+            at=at,
         )
         return result
 

@@ -90,7 +90,7 @@ from powerretail.repositories.dunning import (
 from powerretail.repositories.payments import RECEIVABLES, Receivable
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from powerretail.timeframe import DEFAULT_TIMEZONE, as_date, timezone
-from powerretail.workflows._common import event
+from powerretail.workflows._common import announce
 
 __all__ = [
     "COMMAND",
@@ -187,24 +187,23 @@ class _Run:
         if step.audit is not None:
             self.uow.audit.append(step.audit)
         record = step.record
-        self.uow.outbox.append(
-            event(
-                command=COMMAND,
-                key=f"{self.key}/{step.case.id}/{record.event.name}",
-                kind=DUNNING_CASES.kind,
-                aggregate_id=step.case.id,
-                event_type=event_type,
-                payload={
-                    "case_id": step.case.id,
-                    "account_id": step.case.account_id,
-                    "bill_id": step.case.bill_id,
-                    "from": record.source.value,
-                    "to": record.target.value,
-                    "at": record.at.isoformat(),
-                    "why": record.why,
-                },
-                at=self.at,
-            )
+        announce(
+            self.uow,
+            command=COMMAND,
+            key=f"{self.key}/{step.case.id}/{record.event.name}",
+            kind=DUNNING_CASES.kind,
+            aggregate_id=step.case.id,
+            event_type=event_type,
+            payload={
+                "case_id": step.case.id,
+                "account_id": step.case.account_id,
+                "bill_id": step.case.bill_id,
+                "from": record.source.value,
+                "to": record.target.value,
+                "at": record.at.isoformat(),
+                "why": record.why,
+            },
+            at=self.at,
         )
         return step.case
 
@@ -402,23 +401,22 @@ def _paid_under(plan: PaymentPlan, receivable: Receivable) -> Money:
 
 def _plan_event(run: _Run, plan: PaymentPlan, event_type: str) -> None:
     record = plan.history[-1]
-    run.uow.outbox.append(
-        event(
-            command=COMMAND,
-            key=f"{run.key}/{plan.plan_id}/{record.event.name}",
-            kind=PAYMENT_PLANS.kind,
-            aggregate_id=plan.plan_id,
-            event_type=event_type,
-            payload={
-                "plan_id": plan.plan_id,
-                "account_id": plan.account_id,
-                "bill_id": plan.bill_id,
-                "from": record.source.value,
-                "to": record.target.value,
-                "why": record.why,
-            },
-            at=run.at,
-        )
+    announce(
+        run.uow,
+        command=COMMAND,
+        key=f"{run.key}/{plan.plan_id}/{record.event.name}",
+        kind=PAYMENT_PLANS.kind,
+        aggregate_id=plan.plan_id,
+        event_type=event_type,
+        payload={
+            "plan_id": plan.plan_id,
+            "account_id": plan.account_id,
+            "bill_id": plan.bill_id,
+            "from": record.source.value,
+            "to": record.target.value,
+            "why": record.why,
+        },
+        at=run.at,
     )
 
 

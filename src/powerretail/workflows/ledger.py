@@ -16,6 +16,7 @@ cash posting by a compensating one.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 import attrs
@@ -402,7 +403,9 @@ def ledger_problems(make_unit_of_work: UnitOfWorkFactory) -> tuple[str, ...]:
     balances (its ledger head) equal the replay of its postings from zero, and its head counts
     them; each stored
     receivable — every open item (bill, kind, amount, date), the account credit and the deposit
-    held — equals the fold of its account's postings; deposits in transfer net to zero.
+    held — equals the fold of its account's postings, and no bill item of it is credited beyond
+    its charge (a receivable below zero: a charge that never reached the ledger); deposits in
+    transfer net to zero.
     """
     problems: list[str] = []
     with make_unit_of_work() as uow:
@@ -422,6 +425,7 @@ def ledger_problems(make_unit_of_work: UnitOfWorkFactory) -> tuple[str, ...]:
             )
             if sorted(items, key=_item_key) != sorted(receivable.open_items, key=_item_key):
                 problems.append(f"{receivable.account_id}: open items differ from the ledger")
+            problems += _overpaid_items(postings, receivable.account_id)
             if credit != receivable.credit:
                 problems.append(
                     f"{receivable.account_id}: credit {receivable.credit} but the ledger "
@@ -449,6 +453,28 @@ def ledger_problems(make_unit_of_work: UnitOfWorkFactory) -> tuple[str, ...]:
             if not net.is_zero()
         ]
     return tuple(problems)
+
+
+def _overpaid_items(postings: Iterable[LedgerPosting], party: str) -> list[str]:
+    """The bill items of ``party`` credited beyond what was charged (a receivable below zero).
+
+    Settling more than an item's charge is never posted (the excess goes to customer credit),
+    so a negative item means a charge that never reached the ledger.
+    """
+    folded: dict[tuple[str, ItemKind | None], Money] = {}
+    for posting in postings:
+        if posting.party != party:
+            continue
+        for entry in posting.entries:
+            if entry.account == RECEIVABLE:
+                slot = (entry.document, entry.item)
+                folded[slot] = folded.get(slot, Money.zero(entry.amount.currency)) + entry.signed
+    return [
+        f"{party}: bill {document} {item.value if item else 'entry'} is credited beyond its "
+        f"charge (the receivable folds to {amount})"
+        for (document, item), amount in folded.items()
+        if amount.amount < 0
+    ]
 
 
 def _item_key(item: OpenItem) -> tuple[str, str]:

@@ -36,7 +36,7 @@ from powerretail.repositories.customers import ACCOUNTS
 from powerretail.repositories.metering import METERS
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from powerretail.timeframe import DEFAULT_TIMEZONE, local_date
-from powerretail.workflows._common import event
+from powerretail.workflows._common import announce
 from powerretail.workflows.moves import store_reads_as_given
 
 __all__ = ["MeterNotOnAccount", "exchange_meter"]
@@ -135,16 +135,15 @@ def exchange_meter(
             "removed_on": removed_on.isoformat(),
             "installed_on": installed_on.isoformat(),
         }
-        uow.outbox.append(
-            event(
-                command="exchange_meter",
-                key=key,
-                kind=ACCOUNTS.kind,
-                aggregate_id=account_id,
-                event_type="MeterExchanged",
-                payload=result,
-                at=clock.now(),
-            )
+        announce(
+            uow,
+            command="exchange_meter",
+            key=key,
+            kind=ACCOUNTS.kind,
+            aggregate_id=account_id,
+            event_type="MeterExchanged",
+            payload=result,
+            at=clock.now(),
         )
         return result
 

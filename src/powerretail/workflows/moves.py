@@ -15,7 +15,11 @@ same customer moves out of another account on the day it moves in (a move betwee
 ``carry_deposit_from`` carries that account's deposit over instead of asking for a new one (posted
 as a deposit transfer).
 
-Both run once per idempotency key and announce ``CustomerMovedOut`` / ``CustomerMovedIn``.
+Both run once per idempotency key and announce ``CustomerMovedOut`` / ``CustomerMovedIn``. Their
+steps are shared with a change of name (过户, :mod:`powerretail.workflows.change_of_use`), which
+closes the old holder's account as a move-out does (:func:`close_with_final_bill`,
+:func:`record_move_contact`) and opens the new holder's as a move-in does
+(:func:`open_account_records`).
 """
 
 from __future__ import annotations
@@ -25,24 +29,23 @@ from datetime import date, datetime, timedelta
 
 import attrs
 
+from powerretail.billing.bill import Bill
 from powerretail.billing.lifecycle import PlausibilityBounds
 from powerretail.collections.deposits import (
     MOVE_SOURCE,
-    DepositMovement,
     MovementKind,
     deposit_basis,
 )
 from powerretail.customers.contacts import Channel, record_contact
 from powerretail.customers.parties import Account, Customer
 from powerretail.errors import InvalidInput, RuleViolation
-from powerretail.ids import AccountId
+from powerretail.ids import AccountId, CustomerId
 from powerretail.metering.meters import Meter
 from powerretail.metering.reads import RegisterRead
 from powerretail.quantities import Money
 from powerretail.repositories.billing import BILLING_PROFILES, BillingProfile
 from powerretail.repositories.clock import Clock
 from powerretail.repositories.codec import JsonValue
-from powerretail.repositories.collections import DEPOSIT_MOVEMENTS
 from powerretail.repositories.commands import run_idempotent
 from powerretail.repositories.customers import ACCOUNTS, CONTACT_RECORDS, CUSTOMERS
 from powerretail.repositories.metering import METERS, READS, StoredRead, read_key
@@ -56,9 +59,18 @@ from powerretail.workflows.billing_cycle import (
     issue_and_charge,
     unused_bill_id,
 )
-from powerretail.workflows.ledger import post_deposit_held, post_deposit_transfer
+from powerretail.workflows.collections import move_held_deposit, record_deposit_movement
+from powerretail.workflows.ledger import post_deposit_held
 
-__all__ = ["DepositNotCarried", "move_in", "move_out", "store_reads_as_given"]
+__all__ = [
+    "DepositNotCarried",
+    "close_with_final_bill",
+    "move_in",
+    "move_out",
+    "open_account_records",
+    "record_move_contact",
+    "store_reads_as_given",
+]
 
 
 class DepositNotCarried(RuleViolation):
@@ -93,6 +105,139 @@ def store_reads_as_given(uow: UnitOfWork, reads: Sequence[RegisterRead]) -> int:
 def _final_period(on: date) -> DateRange:
     last = on - timedelta(days=1)
     return DateRange.month(last.year, last.month)
+
+
+def close_with_final_bill(
+    uow: UnitOfWork,
+    *,
+    command: str,
+    key: str,
+    clock: Clock,
+    account_id: str,
+    on: date,
+    final_reads: Sequence[RegisterRead],
+    by: str,
+    bounds: PlausibilityBounds | None = None,
+    zone: str = DEFAULT_TIMEZONE,
+) -> tuple[Account, Bill]:
+    """Close ``account_id`` in ``uow`` on ``on`` with its final bill: what a move-out does.
+
+    The final reads are stored; the month of the last day of service is billed to the day (the
+    id the billing cycle would give that month, past a discarded held bill), unless the cycle
+    already billed it; the account is closed and its billing profile closed and made inactive.
+    The bill is issued and charged as ``command`` under ``key`` (its ``BillIssued`` event).
+    Returns the account as it was and the final bill. Shared by :func:`move_out` and a change
+    of name (:func:`~powerretail.workflows.change_of_use.carry_out_change_of_use`).
+
+    Raises:
+        RuleViolation: the account is already closed.
+        BillingPeriodOverlaps: another bill covers days of the final month before ``on``.
+        ReadsMissing: the final reads (or the reads of the period's start) are missing.
+    """
+    accounts = uow.repository(ACCOUNTS)
+    account, account_version = accounts.get(AccountId(account_id))
+    if account.closed_on is not None:
+        raise RuleViolation(f"account {account_id} was closed on {account.closed_on}")
+    period = _final_period(on)
+    bill_id = unused_bill_id(uow, account_id, period)  # past a discarded held bill
+    served = DateRange(period.start, on)  # the days the final bill may bill
+    billed = claim_period(uow, account_id=account_id, period=served, bill_id=bill_id)
+    profiles = uow.repository(BILLING_PROFILES)
+    profile, profile_version = profiles.get(AccountId(account_id))
+    store_reads_as_given(uow, final_reads)
+    closing = attrs.evolve(profile, facts=attrs.evolve(profile.facts, closed_on=on))
+    if billed is not None:  # the cycle already billed the last month of service
+        bill = billed
+    else:
+        draft = draft_bill(
+            uow,
+            profile=closing,
+            period=period,
+            engines=TariffEngines(),
+            bill_id=bill_id,
+            zone=zone,
+        )
+        bill = issue_and_charge(
+            uow,
+            draft=draft,
+            profile=closing,
+            command=command,
+            key=key,
+            clock=clock,
+            issued_on=on,
+            by=by,
+            bounds=bounds,
+        )
+    accounts.save(attrs.evolve(account, closed_on=on), account_version)
+    profiles.save(attrs.evolve(closing, active=False), profile_version)
+    return account, bill
+
+
+def record_move_contact(
+    uow: UnitOfWork, *, customer_id: str, by: str, at: datetime, channel: Channel, what: str
+) -> None:
+    """Add ``what`` to the contact record of ``customer_id`` in ``uow`` (every move is recorded).
+
+    Source: 苏州供电公司客户迁出 5.主要控制点 (每一次迁出的发生都需要进行客户接触记录).
+    """
+    contacts = uow.repository(CONTACT_RECORDS)
+    holder = CustomerId(customer_id)
+    stored = contacts.find(holder)
+    record = record_contact(
+        None if stored is None else stored.entity,
+        customer_id=holder,
+        who=by,
+        at=at,
+        channel=channel,
+        what=what,
+    )
+    if stored is None:
+        contacts.add(record)
+    else:
+        contacts.save(record, stored.version)
+
+
+def open_account_records(
+    uow: UnitOfWork,
+    *,
+    customer: Customer | None,
+    account: Account,
+    profile: BillingProfile,
+    meters: Sequence[Meter] = (),
+    initial_reads: Sequence[RegisterRead] = (),
+    deposit: Money | None = None,
+) -> Receivable:
+    """Store in ``uow`` what a new account needs: what a move-in does before its deposit.
+
+    The customer (when given and not stored yet), the account, its billing profile (for the
+    account's holder, active, ``opened_on`` the account's first day so the first bill is
+    prorated), the meters not stored yet, the first reads and the account's receivable (holding
+    ``deposit``, posted by the caller). Returns the receivable stored.
+    """
+    if customer is not None:
+        customers = uow.repository(CUSTOMERS)
+        if customers.find(customer.id) is None:
+            customers.add(customer)
+    uow.repository(ACCOUNTS).add(account)
+    uow.repository(BILLING_PROFILES).add(
+        attrs.evolve(
+            profile,
+            account_id=account.id,
+            customer_id=account.customer_id,
+            facts=attrs.evolve(profile.facts, opened_on=account.opened_on),
+            active=True,
+        )
+    )
+    meter_repository = uow.repository(METERS)
+    for meter in meters:
+        if meter_repository.find(meter.id) is None:
+            meter_repository.add(meter)
+    store_reads_as_given(uow, initial_reads)
+    receivable = Receivable.open(
+        account_id=account.id, customer_id=account.customer_id, deposit=deposit
+    )
+    uow.repository(RECEIVABLES).add(receivable)
+    return receivable
 
 
 def move_out(
@@ -130,61 +275,26 @@ def move_out(
     """
 
     def action(uow: UnitOfWork) -> dict[str, JsonValue]:
-        accounts = uow.repository(ACCOUNTS)
-        account, account_version = accounts.get(AccountId(account_id))
-        if account.closed_on is not None:
-            raise RuleViolation(f"account {account_id} was closed on {account.closed_on}")
-        period = _final_period(on)
-        bill_id = unused_bill_id(uow, account_id, period)  # past a discarded held bill
-        served = DateRange(period.start, on)  # the days the final bill may bill
-        billed = claim_period(uow, account_id=account_id, period=served, bill_id=bill_id)
-        profiles = uow.repository(BILLING_PROFILES)
-        profile, profile_version = profiles.get(AccountId(account_id))
-        store_reads_as_given(uow, final_reads)
-        closing = attrs.evolve(profile, facts=attrs.evolve(profile.facts, closed_on=on))
-        if billed is not None:  # the cycle already billed the last month of service
-            bill = billed
-        else:
-            draft = draft_bill(
-                uow,
-                profile=closing,
-                period=period,
-                engines=TariffEngines(),
-                bill_id=bill_id,
-                zone=zone,
-            )
-            bill = issue_and_charge(
-                uow,
-                draft=draft,
-                profile=closing,
-                command="move_out",
-                key=key,
-                clock=clock,
-                issued_on=on,
-                by=by,
-                bounds=bounds,
-            )
-        accounts.save(attrs.evolve(account, closed_on=on), account_version)
-        profiles.save(attrs.evolve(closing, active=False), profile_version)
+        account, bill = close_with_final_bill(
+            uow,
+            command="move_out",
+            key=key,
+            clock=clock,
+            account_id=account_id,
+            on=on,
+            final_reads=final_reads,
+            by=by,
+            bounds=bounds,
+            zone=zone,
+        )
         at = clock.now()
-        contacts = uow.repository(CONTACT_RECORDS)
-        stored = contacts.find(account.customer_id)
         what = (
             f"move-out of account {account_id} on {on}: final bill {bill.bill_id} "
             f"{bill.total} ({bill.state.value})"
         ) + (f"; {note}" if note else "")
-        record = record_contact(
-            None if stored is None else stored.entity,
-            customer_id=account.customer_id,
-            who=by,
-            at=at,
-            channel=channel,
-            what=what,
+        record_move_contact(
+            uow, customer_id=account.customer_id, by=by, at=at, channel=channel, what=what
         )
-        if stored is None:
-            contacts.add(record)
-        else:
-            contacts.save(record, stored.version)
         balance = uow.repository(RECEIVABLES).get(AccountId(account_id)).entity.balance
         result: dict[str, JsonValue] = {
             "bill_id": bill.bill_id,
@@ -216,30 +326,6 @@ def move_out(
     )
 
 
-def _record_movement(
-    uow: UnitOfWork,
-    *,
-    key: str,
-    account_id: str,
-    kind: MovementKind,
-    amount: Money,
-    on: date,
-    basis: str,
-    detail: str,
-) -> None:
-    uow.repository(DEPOSIT_MOVEMENTS).add(
-        DepositMovement(
-            movement_id=f"DEP-{key}-{kind.value}-{account_id}",
-            account_id=account_id,
-            kind=kind,
-            amount=amount,
-            on=on,
-            basis=basis,
-            detail=detail,
-        )
-    )
-
-
 def _hold_deposit(
     uow: UnitOfWork, *, key: str, account: Account, deposit: Money, clause: str | None, at: datetime
 ) -> None:
@@ -247,7 +333,7 @@ def _hold_deposit(
     post_deposit_held(
         uow, key=key, account_id=account.id, amount=deposit, at=at, dated=account.opened_on
     )
-    _record_movement(
+    record_deposit_movement(
         uow,
         key=key,
         account_id=account.id,
@@ -260,16 +346,8 @@ def _hold_deposit(
 
 
 def _carry_deposit(
-    uow: UnitOfWork,
-    *,
-    key: str,
-    source: str,
-    account: Account,
-    receivable: Receivable,
-    at: datetime,
-) -> Receivable:
-    receivables = uow.repository(RECEIVABLES)
-    old, version = receivables.get(AccountId(source))
+    uow: UnitOfWork, *, key: str, source: str, account: Account, at: datetime
+) -> None:
     closed = uow.repository(ACCOUNTS).get(AccountId(source)).entity
     if closed.customer_id != account.customer_id:
         raise DepositNotCarried(source, f"it belongs to customer {closed.customer_id}")
@@ -277,32 +355,16 @@ def _carry_deposit(
         raise DepositNotCarried(
             source, f"it closed on {closed.closed_on}, not on the move-in day {account.opened_on}"
         )
-    receivables.save(attrs.evolve(old, deposit=Money.zero(old.deposit.currency)), version)
-    if old.deposit.amount > 0:
-        post_deposit_transfer(
+    if uow.repository(RECEIVABLES).get(AccountId(source)).entity.deposit.amount > 0:
+        move_held_deposit(
             uow,
             key=key,
             from_account=source,
             to_account=account.id,
-            amount=old.deposit,
+            on=account.opened_on,
             at=at,
-            dated=account.opened_on,
+            basis=MOVE_SOURCE,
         )
-        for kind, party, detail in (
-            (MovementKind.TRANSFERRED_OUT, source, f"to account {account.id}"),
-            (MovementKind.TRANSFERRED_IN, account.id, f"from account {source}"),
-        ):
-            _record_movement(
-                uow,
-                key=key,
-                account_id=party,
-                kind=kind,
-                amount=old.deposit,
-                on=account.opened_on,
-                basis=MOVE_SOURCE,
-                detail=detail,
-            )
-    return attrs.evolve(receivable, deposit=receivable.deposit + old.deposit)
 
 
 def move_in(
@@ -340,26 +402,14 @@ def move_in(
         raise InvalidInput("deposit", deposit, "Money of zero or more")
 
     def action(uow: UnitOfWork) -> dict[str, JsonValue]:
-        customers = uow.repository(CUSTOMERS)
-        if customers.find(customer.id) is None:
-            customers.add(customer)
-        uow.repository(ACCOUNTS).add(account)
-        uow.repository(BILLING_PROFILES).add(
-            attrs.evolve(
-                profile,
-                account_id=account.id,
-                customer_id=account.customer_id,
-                facts=attrs.evolve(profile.facts, opened_on=account.opened_on),
-                active=True,
-            )
-        )
-        meter_repository = uow.repository(METERS)
-        for meter in meters:
-            if meter_repository.find(meter.id) is None:
-                meter_repository.add(meter)
-        store_reads_as_given(uow, initial_reads)
-        receivable = Receivable.open(
-            account_id=account.id, customer_id=account.customer_id, deposit=deposit
+        receivable = open_account_records(
+            uow,
+            customer=customer,
+            account=account,
+            profile=profile,
+            meters=meters,
+            initial_reads=initial_reads,
+            deposit=deposit,
         )
         at = clock.now()
         if deposit is not None and deposit.amount > 0:
@@ -367,15 +417,8 @@ def move_in(
                 uow, key=key, account=account, deposit=deposit, clause=deposit_clause, at=at
             )
         if carry_deposit_from is not None:
-            receivable = _carry_deposit(
-                uow,
-                key=key,
-                source=carry_deposit_from,
-                account=account,
-                receivable=receivable,
-                at=at,
-            )
-        uow.repository(RECEIVABLES).add(receivable)
+            _carry_deposit(uow, key=key, source=carry_deposit_from, account=account, at=at)
+            receivable = uow.repository(RECEIVABLES).get(account.id).entity
         result: dict[str, JsonValue] = {
             "account_id": account.id,
             "customer_id": account.customer_id,

@@ -59,7 +59,7 @@ from powerretail.service.outages import (
 )
 from powerretail.statemachine import GuardRefused
 from powerretail.timeframe import as_instant
-from powerretail.workflows._common import event
+from powerretail.workflows._common import announce, run_step
 
 __all__ = [
     "COMMAND",
@@ -164,22 +164,21 @@ def request_outage(
             rules=rules,
         )
         uow.repository(OUTAGES).add(StoredOutage.of(outage))
-        uow.outbox.append(
-            event(
-                command=COMMAND,
-                key=f"request/{outage_id}",
-                kind=OUTAGES.kind,
-                aggregate_id=outage_id,
-                event_type="OutageRequested",
-                payload={
-                    "outage_id": outage_id,
-                    "kind": kind.value,
-                    "window_start": outage.window_start.isoformat(),
-                    "window_end": outage.window_end.isoformat(),
-                    "key_customers": [c.customer_id for c in outage.key_customers],
-                },
-                at=outage.requested_at,
-            )
+        announce(
+            uow,
+            command=COMMAND,
+            key=f"request/{outage_id}",
+            kind=OUTAGES.kind,
+            aggregate_id=outage_id,
+            event_type="OutageRequested",
+            payload={
+                "outage_id": outage_id,
+                "kind": kind.value,
+                "window_start": outage.window_start.isoformat(),
+                "window_end": outage.window_end.isoformat(),
+                "key_customers": [c.customer_id for c in outage.key_customers],
+            },
+            at=outage.requested_at,
         )
         return {"outage_id": outage_id}
 
@@ -289,10 +288,8 @@ def step_outage(
     if customer_id is not None:
         key = f"{key}/{customer_id}"
 
-    def action(uow: UnitOfWork) -> dict[str, JsonValue]:
-        repository = uow.repository(OUTAGES)
-        stored, version = repository.get(outage_id)
-        taken = _take(
+    def take(stored: StoredOutage) -> OutageStep:
+        return _take(
             stored.outage_with_history(),
             step,
             policy=policy,
@@ -303,37 +300,23 @@ def step_outage(
             what=what,
             expected_restoration=expected_restoration,
         )
-        if taken.audit is not None:
-            uow.audit.append(taken.audit)
-        repository.save(StoredOutage.of(taken.outage), version)
-        late = step is OutageEvent.NOTIFY and instant > notice_due(taken.outage)
-        for event_type in ("OutageMoved", *(("OutageNoticeLate",) if late else ())):
-            uow.outbox.append(
-                event(
-                    command=COMMAND,
-                    key=key,
-                    kind=OUTAGES.kind,
-                    aggregate_id=outage_id,
-                    event_type=event_type,
-                    payload={
-                        "outage_id": outage_id,
-                        "step": step.value,
-                        "from": taken.record.source.value,
-                        "to": taken.record.target.value,
-                        "by": actor.id,
-                        "why": taken.record.why,
-                        "customer_id": customer_id,
-                    },
-                    at=instant,
-                )
-            )
-        return {"outage_id": outage_id, "state": taken.outage.state.value, "late": late}
 
-    run_idempotent(
+    def late(taken: OutageStep) -> bool:
+        return step is OutageEvent.NOTIFY and instant > notice_due(taken.outage)
+
+    moved = run_step(
         make_unit_of_work,
         clock=clock,
-        key=key,
         command=COMMAND,
+        key=key,
+        aggregate=OUTAGES,
+        aggregate_id=outage_id,
+        id_field="outage_id",
+        take=take,
+        stored=lambda taken: StoredOutage.of(taken.outage),
+        moved="OutageMoved",
+        actor=actor,
+        at=instant,
         payload=command_payload(
             outage_id=outage_id,
             step=step.value,
@@ -346,10 +329,12 @@ def step_outage(
             if expected_restoration is None
             else as_instant(expected_restoration, "expected_restoration"),
         ),
-        action=action,
+        details=lambda _taken: {"step": step.value, "customer_id": customer_id},
+        also=lambda taken: ("OutageNoticeLate",) if late(taken) else (),
+        outcome=lambda taken: {"late": late(taken)},
         unrecorded=(OutageRefused, GuardRefused),
     )
-    return _load(make_unit_of_work, outage_id)
+    return moved.outage_with_history()
 
 
 @attrs.frozen(kw_only=True)

@@ -17,7 +17,7 @@ under a payment plan is assessed instalment by instalment, each from its own dea
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 
 import attrs
@@ -42,7 +42,7 @@ from powerretail.repositories.collections import PAYMENT_PLANS
 from powerretail.repositories.commands import run_idempotent
 from powerretail.repositories.payments import PAYMENTS, RECEIVABLES, Payment, Receivable
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from powerretail.workflows._common import event
+from powerretail.workflows._common import announce
 from powerretail.workflows.dunning import restore_after_payment
 from powerretail.workflows.ledger import post_late_fee, post_payment_entries
 
@@ -51,6 +51,7 @@ __all__ = [
     "PaymentReceipt",
     "account_balance",
     "assess_account_late_fees",
+    "book_receipt",
     "charge_late_fee_until",
     "charge_late_fees",
     "post_payment",
@@ -151,10 +152,10 @@ def receive_payment(
     receipt). The payment is stored as ``P-{key}``.
     """
     payment_id = PaymentId(f"P-{key}")
+    at = clock.now()
     receivables = uow.repository(RECEIVABLES)
     receivable, version = receivables.get(AccountId(account_id))
     changed, allocation = receivable.receive(amount, paid_on=received_on, order=order)
-    receivables.save(changed, version)
     payment = Payment(
         payment_id=payment_id,
         account_id=AccountId(account_id),
@@ -164,9 +165,15 @@ def receive_payment(
         allocations=allocation.allocations,
         credit=allocation.credit,
     )
-    uow.repository(PAYMENTS).add(payment)
-    post_payment_entries(uow, payment, at=clock.now(), into=into)
-    restores = restore_after_payment(uow, account_id=account_id, at=clock.now(), key=key)
+    restores = book_receipt(
+        uow,
+        payment,
+        settled=changed,
+        version=version,
+        key=key,
+        at=at,
+        post=lambda: post_payment_entries(uow, payment, at=at, into=into),
+    )
     result: dict[str, JsonValue] = {
         "payment_id": payment_id,
         "account_id": account_id,
@@ -177,18 +184,41 @@ def receive_payment(
     }
     if restores:
         result["restore_orders"] = list(restores)
-    uow.outbox.append(
-        event(
-            command="post_payment",
-            key=key,
-            kind=RECEIVABLES.kind,
-            aggregate_id=account_id,
-            event_type="PaymentPosted",
-            payload={**result, "amount": str(amount.amount), "received_on": str(received_on)},
-            at=clock.now(),
-        )
+    announce(
+        uow,
+        command="post_payment",
+        key=key,
+        kind=RECEIVABLES.kind,
+        aggregate_id=account_id,
+        event_type="PaymentPosted",
+        payload={**result, "amount": str(amount.amount), "received_on": str(received_on)},
+        at=at,
     )
     return result
+
+
+def book_receipt(
+    uow: UnitOfWork,
+    payment: Payment,
+    *,
+    settled: Receivable,
+    version: int,
+    key: str,
+    at: datetime,
+    post: Callable[[], None],
+) -> tuple[str, ...]:
+    """Store ``payment`` and the receivable it ``settled``, ``post`` it, restore what it cleared.
+
+    The one path of money that settles open items (a payment received, a deposit applied): the
+    receivable (at ``version``) and the payment are stored, ``post`` writes the ledger entries,
+    and :func:`~powerretail.workflows.dunning.restore_after_payment` issues the restore order of
+    a stopped account whose arrears are now cleared, its clock started at ``at`` and audited by
+    the same system step. Returns the restore orders issued.
+    """
+    uow.repository(RECEIVABLES).save(settled, version)
+    uow.repository(PAYMENTS).add(payment)
+    post()
+    return restore_after_payment(uow, account_id=payment.account_id, at=at, key=key)
 
 
 def account_balance(make_unit_of_work: UnitOfWorkFactory, *, account_id: str) -> Receivable:
@@ -360,22 +390,21 @@ def charge_late_fee_until(
     post_late_fee(
         uow, key=key, bill_id=bill_id, before=receivable, after=charged, at=at, dated=through
     )
-    uow.outbox.append(
-        event(
-            command="charge_late_fees",
-            key=f"{key}/{bill_id}",
-            kind=BILLS.kind,
-            aggregate_id=bill_id,
-            event_type=LATE_FEE_CHARGED,
-            payload={
-                "account_id": account_id,
-                "bill_id": bill_id,
-                "amount": str(due.amount),
-                "assessed": str(fee.amount.amount),
-                "as_of": through.isoformat(),
-            },
-            at=at,
-        )
+    announce(
+        uow,
+        command="charge_late_fees",
+        key=f"{key}/{bill_id}",
+        kind=BILLS.kind,
+        aggregate_id=bill_id,
+        event_type=LATE_FEE_CHARGED,
+        payload={
+            "account_id": account_id,
+            "bill_id": bill_id,
+            "amount": str(due.amount),
+            "assessed": str(fee.amount.amount),
+            "as_of": through.isoformat(),
+        },
+        at=at,
     )
     return due
 
@@ -432,22 +461,21 @@ def charge_late_fees(
             )
             charged[fee.bill_id] = str(due.amount)
             total += due
-            uow.outbox.append(
-                event(
-                    command="charge_late_fees",
-                    key=f"{key}/{fee.bill_id}",
-                    kind=BILLS.kind,
-                    aggregate_id=fee.bill_id,
-                    event_type=LATE_FEE_CHARGED,
-                    payload={
-                        "account_id": account_id,
-                        "bill_id": fee.bill_id,
-                        "amount": str(due.amount),
-                        "assessed": str(fee.amount.amount),
-                        "as_of": as_of.isoformat(),
-                    },
-                    at=at,
-                )
+            announce(
+                uow,
+                command="charge_late_fees",
+                key=f"{key}/{fee.bill_id}",
+                kind=BILLS.kind,
+                aggregate_id=fee.bill_id,
+                event_type=LATE_FEE_CHARGED,
+                payload={
+                    "account_id": account_id,
+                    "bill_id": fee.bill_id,
+                    "amount": str(due.amount),
+                    "assessed": str(fee.amount.amount),
+                    "as_of": as_of.isoformat(),
+                },
+                at=at,
             )
         if charged:
             receivables.save(receivable, version)

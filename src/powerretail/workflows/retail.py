@@ -7,11 +7,13 @@
 * :func:`record_month` stores a retailer's purchases, users' metered months, the market month
   and the allocation (a changed allocation must be a re-allocation, with its reason);
 * :func:`settle_retail_month` settles one retailer's month under the idempotency key
-  ``{retailer}/{month}`` of command ``settle_retail_month``: it reads everything from the store,
-  settles (:func:`~powerretail.retail.settlement.settle_month`), stores the settlement with its
-  ``RetailMonthSettled`` event, and returns it; run again it returns the stored settlement. A
-  refusal (a reference price not yet published, an allocation that does not match the
-  purchases) is not recorded: fix the data and run it again.
+  ``{retailer}/{month}`` of command ``settle_retail_month``: the actor needs
+  :data:`~powerretail.access.SETTLE_RETAIL_MONTH`; it reads everything from the store, settles
+  (:func:`~powerretail.retail.settlement.settle_month`), stores the settlement with its
+  ``RetailMonthSettled`` event and the grant's audit record, and returns it; run again it
+  returns the stored settlement. A refused permission stores its audit record and nothing else.
+  A refusal by the data (a reference price not yet published, an allocation that does not match
+  the purchases) is not recorded: fix the data and run it again.
 * :func:`settle_retail_cycle` settles every retailer with a market month stored, one by one,
   so a crash loses at most the retailer in progress (like the billing cycle).
 """
@@ -24,8 +26,10 @@ from typing import TypeVar
 
 import attrs
 
+from powerretail.access import SETTLE_RETAIL_MONTH, AccessPolicy, Actor, PermissionDenied
 from powerretail.errors import InvalidInput, PowerRetailError, RuleViolation
 from powerretail.repositories.aggregates import Aggregate
+from powerretail.repositories.audit import authorize_in, store_refusal
 from powerretail.repositories.clock import Clock
 from powerretail.repositories.codec import JsonValue
 from powerretail.repositories.commands import command_payload, run_idempotent
@@ -56,7 +60,7 @@ from powerretail.retail.settlement import (
     settle_month,
     settlement_id,
 )
-from powerretail.workflows._common import event
+from powerretail.workflows._common import announce
 
 __all__ = [
     "COMMAND",
@@ -232,30 +236,41 @@ def _settle(
         adjustments=adjustments,
     )
     settlements.add(settled)
-    uow.outbox.append(
-        event(
-            command=COMMAND,
-            key=key,
-            kind=RETAIL_SETTLEMENTS.kind,
-            aggregate_id=settled.settlement_id,
-            event_type="RetailMonthSettled",
-            payload={
-                "retailer_id": retailer_id,
-                "month": month,
-                "margin": str(settled.margin.amount),
-            },
-            at=at,
-        )
+    announce(
+        uow,
+        command=COMMAND,
+        key=key,
+        kind=RETAIL_SETTLEMENTS.kind,
+        aggregate_id=settled.settlement_id,
+        event_type="RetailMonthSettled",
+        payload={
+            "retailer_id": retailer_id,
+            "month": month,
+            "margin": str(settled.margin.amount),
+        },
+        at=at,
     )
     return settled
 
 
 def settle_retail_month(
-    make_unit_of_work: UnitOfWorkFactory, *, retailer_id: str, month: str, clock: Clock
+    make_unit_of_work: UnitOfWorkFactory,
+    *,
+    retailer_id: str,
+    month: str,
+    clock: Clock,
+    actor: Actor,
+    policy: AccessPolicy,
 ) -> MonthSettlement:
     """Settle ``retailer_id``'s ``month`` from the store, once; return the settlement.
 
+    ``actor`` is authorised for :data:`~powerretail.access.SETTLE_RETAIL_MONTH` under ``policy``
+    before anything is read; the grant is stored in the audit log with the settlement. Run again,
+    the stored settlement is returned (reading it back changes nothing and needs no grant).
+
     Raises:
+        PermissionDenied: ``policy`` does not let ``actor`` settle the month (nothing is settled
+            or recorded but the refusal's audit record).
         NotFound: no market month, allocation or package stored for it.
         ReferencePriceMissing: a package's reference price of the month is not stored.
         DeviationPriceMissing: the market month lacks the deviated side's price.
@@ -267,18 +282,31 @@ def settle_retail_month(
     at = clock.now()
 
     def action(uow: UnitOfWork) -> dict[str, JsonValue]:
+        authorize_in(
+            uow,
+            policy,
+            actor,
+            SETTLE_RETAIL_MONTH,
+            subject=f"retail month {key}",
+            at=at,
+            why=f"monthly settlement of {key_month}",
+        )
         settled = _settle(uow, retailer_id, key_month, key, at)
         return {"settlement_id": settled.settlement_id, "margin": str(settled.margin.amount)}
 
-    result = run_idempotent(
-        make_unit_of_work,
-        clock=clock,
-        key=key,
-        command=COMMAND,
-        payload=command_payload(retailer_id=retailer_id, month=key_month),
-        action=action,
-        unrecorded=(RuleViolation, InvalidInput),
-    )
+    try:
+        result = run_idempotent(
+            make_unit_of_work,
+            clock=clock,
+            key=key,
+            command=COMMAND,
+            payload=command_payload(retailer_id=retailer_id, month=key_month),
+            action=action,
+            unrecorded=(RuleViolation, InvalidInput),
+        )
+    except PermissionDenied as refused:
+        store_refusal(make_unit_of_work, refused)
+        raise
     with make_unit_of_work() as uow:
         return uow.repository(RETAIL_SETTLEMENTS).get(str(result["settlement_id"])).entity
 
@@ -293,11 +321,17 @@ class CycleOutcome:
 
 
 def settle_retail_cycle(
-    make_unit_of_work: UnitOfWorkFactory, *, month: str, clock: Clock
+    make_unit_of_work: UnitOfWorkFactory,
+    *,
+    month: str,
+    clock: Clock,
+    actor: Actor,
+    policy: AccessPolicy,
 ) -> tuple[CycleOutcome, ...]:
-    """Settle every retailer with a market month stored for ``month``, one by one.
+    """Settle every retailer with a market month stored for ``month``, one by one, as ``actor``.
 
-    A retailer that cannot be settled yet is reported with the reason and the others go on.
+    A retailer that cannot be settled yet (or that ``actor`` may not settle: the refusal is
+    audited) is reported with the reason and the others go on.
     """
     key_month = month_text(as_month(month))
     with make_unit_of_work() as uow:
@@ -308,7 +342,12 @@ def settle_retail_cycle(
     for retailer in retailers:
         try:
             settled = settle_retail_month(
-                make_unit_of_work, retailer_id=retailer, month=key_month, clock=clock
+                make_unit_of_work,
+                retailer_id=retailer,
+                month=key_month,
+                clock=clock,
+                actor=actor,
+                policy=policy,
             )
         except PowerRetailError as err:
             outcomes.append(CycleOutcome(retailer_id=retailer, settlement=None, problem=str(err)))

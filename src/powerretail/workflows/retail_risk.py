@@ -53,7 +53,7 @@ from powerretail.retail.risk import (
     review_overdue,
 )
 from powerretail.timeframe import as_date, as_instant
-from powerretail.workflows._common import event
+from powerretail.workflows._common import announce
 
 __all__ = [
     "PROPOSALS_COMMAND",
@@ -145,21 +145,20 @@ def record_risk_proposals(
                 repo.save(StoredRisk.of(risk), version)
                 updated.append(risk_id)
                 kind = "RiskMeasureUpdated"
-            uow.outbox.append(
-                event(
-                    command=PROPOSALS_COMMAND,
-                    key=f"{key}/{risk_id}",
-                    kind=RISKS.kind,
-                    aggregate_id=risk_id,
-                    event_type=kind,
-                    payload={
-                        "risk_id": risk_id,
-                        "kind": proposal.kind.value,
-                        "rule": proposal.rule,
-                        "measured": proposal.measured,
-                    },
-                    at=at,
-                )
+            announce(
+                uow,
+                command=PROPOSALS_COMMAND,
+                key=f"{key}/{risk_id}",
+                kind=RISKS.kind,
+                aggregate_id=risk_id,
+                event_type=kind,
+                payload={
+                    "risk_id": risk_id,
+                    "kind": proposal.kind.value,
+                    "rule": proposal.rule,
+                    "measured": proposal.measured,
+                },
+                at=at,
             )
         return {"opened": opened, "updated": updated, "unchanged": unchanged}
 
@@ -269,22 +268,21 @@ def step_risk(
         repo.save(StoredRisk.of(done.risk), version)
         if done.audit is not None:
             uow.audit.append(done.audit)
-        uow.outbox.append(
-            event(
-                command=STEP_COMMAND,
-                key=key,
-                kind=RISKS.kind,
-                aggregate_id=risk_id,
-                event_type="RiskStepped",
-                payload={
-                    "risk_id": risk_id,
-                    "from": done.record.source.value,
-                    "to": done.record.target.value,
-                    "event": done.record.event.value,
-                    "why": done.record.why,
-                },
-                at=moment,
-            )
+        announce(
+            uow,
+            command=STEP_COMMAND,
+            key=key,
+            kind=RISKS.kind,
+            aggregate_id=risk_id,
+            event_type="RiskStepped",
+            payload={
+                "risk_id": risk_id,
+                "from": done.record.source.value,
+                "to": done.record.target.value,
+                "event": done.record.event.value,
+                "why": done.record.why,
+            },
+            at=moment,
         )
         return {"risk_id": risk_id, "state": done.risk.state.value}
 

@@ -53,7 +53,7 @@ from powerretail.service.connections import ConnectionDetails, SupplyScheme
 from powerretail.service.kinds import Area, CaseEvent, CaseKind
 from powerretail.service.routing import RoutingPolicy, route
 from powerretail.timeframe import as_instant
-from powerretail.workflows._common import event
+from powerretail.workflows._common import announce
 
 __all__ = [
     "close_case",
@@ -95,23 +95,22 @@ def _emit(
     at: _dt.datetime,
     detail: str,
 ) -> None:
-    uow.outbox.append(
-        event(
-            command=command,
-            key=key,
-            kind=SERVICE_CASES.kind,
-            aggregate_id=case.id,
-            event_type=event_type,
-            payload={
-                "case_id": case.id,
-                "kind": case.kind.value,
-                "customer_id": str(case.customer_id),
-                "state": case.state.value,
-                "owner": case.owner,
-                "detail": detail,
-            },
-            at=as_instant(at),
-        )
+    announce(
+        uow,
+        command=command,
+        key=key,
+        kind=SERVICE_CASES.kind,
+        aggregate_id=case.id,
+        event_type=event_type,
+        payload={
+            "case_id": case.id,
+            "kind": case.kind.value,
+            "customer_id": str(case.customer_id),
+            "state": case.state.value,
+            "owner": case.owner,
+            "detail": detail,
+        },
+        at=as_instant(at),
     )
 
 

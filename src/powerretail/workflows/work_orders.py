@@ -20,7 +20,6 @@ from powerretail.metering.vee import WorkOrderKind
 from powerretail.repositories.clock import Clock
 from powerretail.repositories.codec import JsonValue
 from powerretail.repositories.commands import command_payload, run_idempotent
-from powerretail.repositories.events import DomainEvent
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from powerretail.repositories.work_orders import WORK_ORDERS, StoredWorkOrder
 from powerretail.service.work_orders import (
@@ -37,7 +36,7 @@ from powerretail.service.work_orders import (
     verify,
 )
 from powerretail.timeframe import as_instant
-from powerretail.workflows._common import event
+from powerretail.workflows._common import announce, run_step
 
 __all__ = [
     "COMMAND",
@@ -50,24 +49,6 @@ __all__ = [
 
 #: The command name of work-order commands (idempotency keys are scoped by it).
 COMMAND = "work_order"
-
-
-def _raised_event(order: WorkOrder, command: str) -> DomainEvent:
-    return event(
-        command=command,
-        key=order.id,
-        kind=WORK_ORDERS.kind,
-        aggregate_id=order.id,
-        event_type="WorkOrderRaised",
-        payload={
-            "order_id": order.id,
-            "kind": order.kind.value,
-            "origin": order.origin.value,
-            "subject": order.subject,
-            "detail": order.detail,
-        },
-        at=order.created_at,
-    )
 
 
 def raise_work_orders(
@@ -91,7 +72,22 @@ def raise_work_orders(
         if twins:
             continue
         repository.add(StoredWorkOrder.of(order))
-        uow.outbox.append(_raised_event(order, command))
+        announce(
+            uow,
+            command=command,
+            key=order.id,
+            kind=WORK_ORDERS.kind,
+            aggregate_id=order.id,
+            event_type="WorkOrderRaised",
+            payload={
+                "order_id": order.id,
+                "kind": order.kind.value,
+                "origin": order.origin.value,
+                "subject": order.subject,
+                "detail": order.detail,
+            },
+            at=order.created_at,
+        )
         stored.append(order.id)
     return tuple(stored)
 
@@ -210,10 +206,8 @@ def step_work_order(
     instant = as_instant(at, "at")
     key = f"{order_id}/{step.value}/{instant.in_timezone('UTC').isoformat()}"
 
-    def action(uow: UnitOfWork) -> dict[str, JsonValue]:
-        repository = uow.repository(WORK_ORDERS)
-        stored, version = repository.get(order_id)
-        moved = _step(
+    def take(stored: StoredWorkOrder) -> WorkStep:
+        return _step(
             stored.order_with_history(),
             step,
             policy=policy,
@@ -223,33 +217,20 @@ def step_work_order(
             result=result,
             why=why,
         )
-        if moved.audit is not None:
-            uow.audit.append(moved.audit)
-        repository.save(StoredWorkOrder.of(moved.order), version)
-        uow.outbox.append(
-            event(
-                command=COMMAND,
-                key=key,
-                kind=WORK_ORDERS.kind,
-                aggregate_id=order_id,
-                event_type="WorkOrderMoved",
-                payload={
-                    "order_id": order_id,
-                    "from": moved.record.source.value,
-                    "to": moved.record.target.value,
-                    "by": actor.id,
-                    "why": moved.record.why,
-                },
-                at=instant,
-            )
-        )
-        return {"order_id": order_id, "state": moved.order.state.value}
 
-    run_idempotent(
+    moved = run_step(
         make_unit_of_work,
         clock=clock,
-        key=key,
         command=COMMAND,
+        key=key,
+        aggregate=WORK_ORDERS,
+        aggregate_id=order_id,
+        id_field="order_id",
+        take=take,
+        stored=lambda done: StoredWorkOrder.of(done.order),
+        moved="WorkOrderMoved",
+        actor=actor,
+        at=instant,
         payload=command_payload(
             order_id=order_id,
             step=step.value,
@@ -259,10 +240,8 @@ def step_work_order(
             result=result,
             why=why,
         ),
-        action=action,
     )
-    with make_unit_of_work() as uow:
-        return uow.repository(WORK_ORDERS).get(order_id).entity.order_with_history()
+    return moved.order_with_history()
 
 
 def list_work_orders(

@@ -15,7 +15,7 @@ import pytest
 
 from powerretail.adapters.tariff_library import load_shipped
 from powerretail.analysis import MissingExtra, NotVectorisable, _require, compile_tariff
-from powerretail.analysis._exact import Scaled, round_div, to_int64
+from powerretail.analysis._exact import Scaled, product_rounded, round_div, to_int64
 from powerretail.errors import InvalidInput, NotFound
 from powerretail.tariffs.model import (
     AnnualTiers,
@@ -206,6 +206,83 @@ def test_large_products_stay_exact_past_int64() -> None:
     assert round_div(np.array([25, 35], dtype=object), 10, "ROUND_HALF_EVEN").tolist() == [2, 4]
     with pytest.raises(InvalidInput, match=r"below 4\.6e18"):
         to_int64(np.array([2**70], dtype=object), "amount")
+
+
+def test_the_one_pass_product_rounds_half_up_as_round_div_or_declines() -> None:
+    values = np.array([0, 1, 49, 50, 99_950, 10**12], dtype=np.int64)
+    for factor, exp in ((5583, -5), (3, -1), (0, -3), (7, 0), (7, 2)):
+        exact = round_div(values * factor * 10 ** max(exp, 0), 10 ** max(-exp, 0), "ROUND_HALF_UP")
+        for upper in (None, 10**12, 10**17):  # none, tight, too loose (the maximum is taken)
+            found = product_rounded(values, factor, exp, "ROUND_HALF_UP", upper=upper)
+            assert found is not None
+            assert found.tolist() == exact.tolist()
+    assert product_rounded(values[:0], 5583, -5, "ROUND_HALF_UP").tolist() == []
+    # another mode, a negative factor, Python integers, or a product past 2**62: the caller's
+    assert product_rounded(values, 5, -1, "ROUND_HALF_EVEN") is None
+    assert product_rounded(values, -5, -1, "ROUND_HALF_UP") is None
+    assert product_rounded(values.astype(object), 5, -1, "ROUND_HALF_UP") is None
+    assert product_rounded(values, 5_000_000, -1, "ROUND_HALF_UP") is None
+    assert product_rounded(values[:1], 2**62, -1, "ROUND_HALF_UP") is None
+
+
+def test_huge_energy_past_the_one_pass_product_equals_the_engine() -> None:
+    """10¹² kWh at 0.5583 is past int64 with room for a sum: the exact path prices it."""
+    frame = pd.DataFrame(
+        {
+            "account_id": ["A", "B"],
+            "period_start": ["2025-07-01"] * 2,
+            "period_end": ["2025-08-01"] * 2,
+            "kwh_peak": [1e12, 1.5],
+            "kwh_valley": [0.0, 2.0],
+            "ytd_kwh": [0.0, 5000.0],
+        }
+    )
+    tariff = load_shipped("JS-RES-TOU")
+
+    priced = compile_tariff(tariff).price(frame, lines=False)
+
+    assert priced.bills["total_fen"].tolist() == [
+        int(b.total.amount * 100) for b in exact_bills(tariff, frame)
+    ]
+
+
+def test_a_one_window_table_in_a_later_version_with_a_free_top_tier_equals_the_engine() -> None:
+    """Without lines a tier priced at 0 adds no block, even the last; the other version none."""
+
+    def tiers() -> AnnualTiers:
+        return AnnualTiers(code="e", **NAMES, tiers=[Tier("2760", "0.5283"), Tier(None, "0")])
+
+    tariff = Tariff(
+        code="T",
+        name_zh="测",
+        name_en="test",
+        category="residential",
+        versions=[
+            TariffVersion(
+                label="1", effective_from="2020-01-01", effective_to="2025-01-01", charges=[tiers()]
+            ),
+            TariffVersion(label="2", effective_from="2025-01-01", charges=[tiers()]),
+        ],
+    )
+    frame = pd.DataFrame(
+        {
+            "account_id": ["A", "B", "C"],
+            "period_start": ["2025-07-01"] * 3,
+            "period_end": ["2025-08-01"] * 3,
+            "kwh_total": [300.0, 420.5, 0.0],
+            "ytd_kwh": [0.0, 2500.0, 2760.0],
+        }
+    )
+
+    with_lines = compile_tariff(tariff).price(frame)
+    dense = compile_tariff(tariff).price(frame, lines=False)
+
+    expected = [int(b.total.amount * 100) for b in exact_bills(tariff, frame)]
+    assert expected == [15849, 13736, 0]  # 260 kWh of B's 420.5 in the first tier: 137.36
+    assert dense.bills["total_fen"].tolist() == expected
+    pd.testing.assert_frame_equal(dense.bills, with_lines.bills)
+    # with lines: A in the first tier, B in both (0.00 over 2760), C none (no energy)
+    assert with_lines.lines["code"].tolist() == ["e.tier1", "e.tier1", "e.tier2"]
 
 
 def test_a_100_000_bill_sample_equals_the_engine() -> None:

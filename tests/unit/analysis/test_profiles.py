@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 import pandas as pd
 import pytest
@@ -91,3 +92,32 @@ def test_a_profile_derived_from_metered_buckets_adds_up_to_one() -> None:
         profile_from_usage(metered)
     with pytest.raises(InvalidInput, match="customer_class or account_id"):
         profile_from_usage(metered, by="tariff")
+
+
+def test_given_fractions_split_and_the_profile_column_names_the_shares_used() -> None:
+    profiles = {"residential": {"peak": Fraction(1, 3), "valley": Fraction(2, 3)}}
+
+    profiled = apply_profile(_totals(1.0), profiles)
+
+    assert profiled.loc[0, ["kwh_peak", "kwh_valley"]].tolist() == [
+        Decimal("0.333"),
+        Decimal("0.667"),
+    ]
+    assert profiled.loc[0, "profile"] == "given shares (residential)"
+
+
+def test_a_derived_profile_leaves_a_total_register_out() -> None:
+    metered = pd.DataFrame(
+        {
+            "account_id": ["H1"],
+            "period_start": "2025-07-01",
+            "period_end": "2025-08-01",
+            "kwh_peak": [30.0],
+            "kwh_valley": [10.0],
+            "kwh_total": [40.0],
+        }
+    )
+
+    assert profile_from_usage(metered) == {
+        "non-residential": {"peak": Decimal("0.750000"), "valley": Decimal("0.250000")}
+    }

@@ -11,8 +11,10 @@ import pytest
 from powerretail import cli
 from powerretail.adapters.clocks import FixedClock
 from powerretail.adapters.sqlite import SqliteStore
-from powerretail.service.cases import IntakeChannel
-from powerretail.service.kinds import CaseKind
+from powerretail.cli import _demo_service
+from powerretail.service.cases import KINDS, ClockStatus, IntakeChannel
+from powerretail.service.kinds import CaseKind, CaseState
+from powerretail.sla.policy import SlaUnit
 from powerretail.workflows.service import intake_case
 
 
@@ -39,6 +41,42 @@ def test_the_demo_opens_a_connection_and_a_complaint_and_shows_their_clocks(
     assert "service cases (already open)" in again
 
 
+def test_the_demo_shows_the_service_cases_in_chinese(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "zh.sqlite3"
+
+    assert cli.main(["demo", "--store", str(store), "--lang", "zh"]) == 0
+    first = capsys.readouterr().out
+    assert cli.main(["demo", "--store", str(store), "--lang", "zh"]) == 0
+    again = capsys.readouterr().out
+
+    assert "服务工单已受理" in first
+    assert (
+        "  SVC-CONN-1：C-JS-I-0007 的新装/增容申请（营业厅），已受理，现由 counter-3 处理"
+        "（首问负责人 counter-3）"
+    ) in first
+    assert "    供电方案答复：20 个工作日（SEED），期限 2025-08-30 00:00  计时中" in first
+    assert "    供电所传递市场营销部：5 个工作日（SEED），期限 2025-08-09 00:00  计时中" in first
+    assert "    答复：5 日（SEED），期限 2025-08-07 00:00  计时中" in first
+    assert "    内部传递 1（至 billing-desk）：1 日（SEED），期限 2025-08-03 00:00  计时中" in first
+    assert "working_days" not in first
+    assert "service cases" not in first
+    assert "服务工单（已受理，不重复建立）" in again
+
+
+def test_every_kind_state_channel_clock_unit_and_status_has_its_chinese_term() -> None:
+    for table, names in (
+        (_demo_service._KIND_ZH, set(CaseKind)),
+        (_demo_service._STATE_ZH, set(CaseState)),
+        (_demo_service._CHANNEL_ZH, set(IntakeChannel)),
+        (_demo_service._UNIT_ZH, set(SlaUnit)),
+        (_demo_service._STATUS_ZH, set(ClockStatus)),
+        (_demo_service._CLOCK_ZH, {c.name for spec in KINDS.values() for c in spec.clocks}),
+    ):
+        assert set(table) == names
+
+
 def test_lists_the_backlog_soonest_due_first(
     demo_store: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -61,12 +99,18 @@ def test_filters_the_breached_and_what_is_due_before_a_day(
 
     assert cli.main([*base, "--breached"]) == 0
     breached = json.loads(capsys.readouterr().out)
-    assert cli.main([*base, "--due-before", "2025-08-30"]) == 0
+    assert cli.main([*base, "--due-before", "2025-08-09"]) == 0
     due = json.loads(capsys.readouterr().out)
+    assert cli.main([*base, "--due-before", "2025-08-10"]) == 0
+    due_later = json.loads(capsys.readouterr().out)
 
     assert [c["case_id"] for c in breached["cases"]] == ["SVC-COMP-1"]
     assert breached["cases"][0]["overdue_minutes"] == 870
     assert [c["case_id"] for c in due["cases"]] == ["SVC-COMP-1"]
+    # the increase's hand-off to marketing: 5 working days from Fri Aug 1, Aug 4-8
+    assert [c["case_id"] for c in due_later["cases"]] == ["SVC-COMP-1", "SVC-CONN-1"]
+    assert due_later["cases"][1]["next_clock"] == "hand-off to marketing"
+    assert due_later["cases"][1]["due_at"] == "2025-08-09T00:00:00+08:00"
 
 
 def test_reports_the_months_attainment_and_the_review(
@@ -83,7 +127,8 @@ def test_reports_the_months_attainment_and_the_review(
     assert text.startswith("SLA attainment 2025-08 (as of 2025-08-03 00:00)")
     assert "rolling review, by limit (most breached first):" in text
     assert data["as_of"] == "2025-09-01T00:00:00+08:00"  # the end of the month, not now
-    assert data["total"]["breached"] == 4
+    assert data["total"]["breached"] == 5  # the increase was never handed to marketing
+    assert data["by_clock"]["hand-off to marketing"]["breached"] == 1
     assert list(data["review"]["months"]) == ["2025-06", "2025-07", "2025-08"]
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from powerretail.adapters.memory import MemoryStore
 from powerretail.cli._demo_dunning import dunning_demo
 from powerretail.cli.demo import run_demo
+from powerretail.workflows.ledger import ledger_problems, trial_balance_of
 
 
 def test_the_overdue_account_goes_from_reminder_to_restore() -> None:
@@ -29,3 +31,13 @@ def test_the_chinese_section_and_its_place_in_the_demo(tmp_path: Path) -> None:
     assert zh[-1] == "  2025-04-15 10:00:00+08:00: 已恢复供电"
     text, _bills = run_demo(tmp_path / "demo.sqlite3")
     assert text.endswith("\n".join(dunning_demo()))
+
+
+def test_the_book_balances_against_its_receivable_through_the_dunning() -> None:
+    store = MemoryStore()
+
+    dunning_demo(store=store)
+
+    assert ledger_problems(store.unit_of_work) == ()
+    balances = {b.account: str(b.amount.amount) for b in trial_balance_of(store.unit_of_work)}
+    assert balances == {"1002": "500.00", "1122": "0.00", "2203": "0.00", "6001.energy": "-500.00"}

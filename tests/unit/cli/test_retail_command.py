@@ -56,10 +56,8 @@ def test_a_month_with_nothing_stored_exits_1(
     assert "no retailer has a market month stored for 2025-08" in capsys.readouterr().out
 
 
-def test_a_retailer_that_cannot_be_settled_is_reported_and_exits_1(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    path = tmp_path / "store.sqlite3"
+def market_month_only(path: Path) -> Path:
+    """Store retailer Q's market month of July 2025 (nothing else) in a new store at ``path``."""
     store = SqliteStore(path)
     try:
         record_month(
@@ -74,6 +72,13 @@ def test_a_retailer_that_cannot_be_settled_is_reported_and_exits_1(
         )
     finally:
         store.close()
+    return path
+
+
+def test_a_retailer_that_cannot_be_settled_is_reported_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = market_month_only(tmp_path / "store.sqlite3")
 
     assert settle(path, "2025-07") == 1
     assert "retailer Q  2025-07: not settled: no retail_allocation" in capsys.readouterr().out
@@ -97,3 +102,16 @@ def test_bad_input_exits_2_without_a_traceback(
 def test_a_missing_store_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert settle(tmp_path / "none.sqlite3", "2025-07") == 2
     assert "--store: expected an existing powerretail SQLite file" in capsys.readouterr().err
+
+
+def test_an_actor_without_the_permission_is_reported_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = market_month_only(tmp_path / "store.sqlite3")
+
+    assert settle(path, "2025-07", "--actor", "clerk-1", "--role", "customer_service") == 1
+
+    assert (
+        'not settled: actor "clerk-1" (roles: customer_service) may not settle_retail_month '
+        "on retail month Q/2025-07: no role grants it"
+    ) in capsys.readouterr().out

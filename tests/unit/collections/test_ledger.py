@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from pathlib import Path
 
 import attrs
 import pendulum
@@ -10,12 +12,15 @@ import pytest
 
 from powerretail.adapters.memory import MemoryStore
 from powerretail.collections.allocation import ItemKind
+from powerretail.collections.cash import CashMovement, MovementKind, movement_posting
 from powerretail.collections.ledger import (
     BANK,
     CASH,
     CUSTOMER_CREDIT,
     DEFAULT_CHART,
+    DEPOSITS_HELD,
     RECEIVABLE,
+    TRANSFERS_TO_HEAD_OFFICE,
     AccountType,
     Entry,
     LedgerPosting,
@@ -25,6 +30,7 @@ from powerretail.collections.ledger import (
     balances_of,
     bill_issued,
     credit_note_posted,
+    deposit_held,
     receivable_of,
     refund_paid,
     reversal,
@@ -48,6 +54,42 @@ class TestChart:
         assert DEFAULT_CHART.account(CUSTOMER_CREDIT).type.normal is Side.CREDIT
         assert AccountType.EXPENSE.normal is Side.DEBIT
         assert DEFAULT_CHART.account(RECEIVABLE).per_party
+
+    def test_transfers_to_head_office_are_an_asset_grown_by_the_month_end_transfer(self) -> None:
+        transfer = movement_posting(
+            CashMovement(
+                movement_id="M-1",
+                office="SO-1",
+                kind=MovementKind.TRANSFER,
+                on=date(2025, 8, 31),
+                amount=Money("87.50"),
+                by="office head",
+            ),
+            at=AT,
+        )
+
+        (entry,) = [e for e in transfer.entries if e.account == TRANSFERS_TO_HEAD_OFFICE]
+
+        assert DEFAULT_CHART.account(TRANSFERS_TO_HEAD_OFFICE).type is AccountType.ASSET
+        assert entry.side is DEFAULT_CHART.account(TRANSFERS_TO_HEAD_OFFICE).type.normal
+
+    def test_deposits_held_for_customers_are_a_liability_grown_by_a_deposit(self) -> None:
+        held = deposit_held("deposit/k/held", party="A-1", amount=Money("500.00"), at=AT, dated=DUE)
+
+        (entry,) = [e for e in held.entries if e.account == DEPOSITS_HELD]
+
+        assert DEFAULT_CHART.account(DEPOSITS_HELD).type is AccountType.LIABILITY
+        assert entry.side is Side.CREDIT is AccountType.LIABILITY.normal
+
+    def test_the_explanation_page_gives_every_account_its_type_in_the_chart(self) -> None:
+        page = Path(__file__).parents[3] / "docs" / "explanation" / "ledger.md"
+        rows = re.findall(
+            r"^\| (\d{4})(?:\.\*component\*)? \| [^|]+ \| (\w+) \|", page.read_text("utf-8"), re.M
+        )
+
+        documented = dict(rows)
+
+        assert documented == {a.code: a.type.value for a in DEFAULT_CHART.accounts}
 
     def test_only_revenue_has_component_sub_accounts(self) -> None:
         assert DEFAULT_CHART.account("6001.funds").name_zh == "电费收入-funds"

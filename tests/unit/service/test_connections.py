@@ -47,6 +47,15 @@ def surveyed(klass: ConnectionClass = HV, **more: object) -> Case:
         case = step(
             case, event, policy=SEED_POLICY, actor=CLERK, at=shanghai(2026, 3, day, 10), why="w"
         ).case
+    if klass.is_high_voltage:  # the supply office hands a high-voltage application to marketing
+        case = step(
+            case,
+            CaseEvent.HAND_TO_MARKETING,
+            policy=SEED_POLICY,
+            actor=CLERK,
+            at=shanghai(2026, 3, 5, 10),
+            why="w",
+        ).case
     return case
 
 
@@ -92,7 +101,8 @@ class TestAcceptance:
         }
 
     def test_a_complete_application_is_accepted(self) -> None:
-        assert surveyed(MINE).state is CaseState.SURVEYED
+        assert surveyed(MINE).state is CaseState.WITH_MARKETING
+        assert surveyed(LV).state is CaseState.SURVEYED
 
 
 class TestScheme:
@@ -282,6 +292,7 @@ class TestPaths:
             "completion inspection",
             "design review",
             "energisation",
+            "hand-off to marketing",
             "mid-construction inspection",
             "scheme reply",
         ]
@@ -345,3 +356,64 @@ class TestFees:
     def test_refuses_no_capacity(self) -> None:
         with pytest.raises(InvalidInput, match="capacity"):
             details(kva="0")
+
+
+class TestHandOffToMarketing:
+    def test_a_high_voltage_scheme_is_not_replied_before_the_hand_off(self) -> None:
+        case = a_case(CaseKind.CONNECTION, connection=details(HV))
+        for event, day in ((CaseEvent.ACCEPT, 2), (CaseEvent.SURVEY, 4)):
+            case = step(
+                case, event, policy=SEED_POLICY, actor=CLERK, at=shanghai(2026, 3, day), why="w"
+            ).case
+
+        with pytest.raises(ConnectionRefused) as refused:
+            reply_scheme(
+                case,
+                scheme=a_scheme("North"),
+                policy=SEED_POLICY,
+                actor=MANAGER,
+                at=shanghai(2026, 3, 19),
+            )
+
+        assert [r.rule for r in refused.value.refusals] == ["handed_to_marketing"]
+        assert "供电所传递到市场营销部" in refused.value.refusals[0].source
+
+    def test_a_low_voltage_application_is_not_handed_to_marketing(self) -> None:
+        case = surveyed(LV)
+
+        with pytest.raises(GuardRefused):
+            step(
+                case,
+                CaseEvent.HAND_TO_MARKETING,
+                policy=SEED_POLICY,
+                actor=CLERK,
+                at=shanghai(2026, 3, 5),
+                why="w",
+            )
+        assert "hand-off to marketing" not in {c.name for c in case_clocks(case)}
+
+    def test_the_hand_off_stops_its_clock_on_the_seed_limit(self) -> None:
+        (clock,) = [c for c in case_clocks(surveyed(HV)) if c.name == "hand-off to marketing"]
+
+        assert clock.policy is not None
+        assert (clock.policy.key, clock.policy.limit, clock.policy.rule_set) == (
+            "scheme_handover_to_marketing",
+            5,
+            "SEED",
+        )
+        assert clock.status(shanghai(2026, 4, 1)) is ClockStatus.MET  # Mar 2 10:00 to Mar 5 10:00
+
+    def test_a_withdrawal_with_marketing_stops_every_clock(self) -> None:
+        case = step(
+            surveyed(MINE),
+            CaseEvent.WITHDRAW,
+            policy=SEED_POLICY,
+            actor=CLERK,
+            at=shanghai(2026, 3, 6),
+            why="w",
+        ).case
+
+        assert case.state is CaseState.WITHDRAWN
+        assert ClockStatus.RUNNING not in {
+            c.status(shanghai(2026, 12, 1)) for c in case_clocks(case)
+        }

@@ -25,7 +25,7 @@ from powerretail.service.cases import (
     take_over,
 )
 from powerretail.service.connections import ConnectionClass
-from powerretail.service.kinds import Area, CaseEvent, CaseKind
+from powerretail.service.kinds import Area, CaseEvent, CaseKind, service_rules
 from tests.unit.service.builders import CLERK, MANAGER, a_case, a_scheme, details, shanghai
 
 E = CaseEvent
@@ -33,6 +33,7 @@ C = ConnectionClass
 _HV_PATH = (
     E.ACCEPT,
     E.SURVEY,
+    E.HAND_TO_MARKETING,
     E.REPLY_SCHEME,
     E.SUBMIT_DESIGN,
     E.APPROVE_DESIGN,
@@ -89,11 +90,28 @@ ROWS = [
     ("meter test from a holiday", "SEED", CaseKind.METER_TEST, Area.URBAN, None,
      "test result", (E.ACCEPT, E.TEST), None, shanghai(2026, 1, 3, 9), shanghai(2026, 1, 9),
      "5 WD: Sun Jan 4 (make-up), 5, 6, 7, 8"),
+    ("meter test gygz1996 from the fee, calendar days", "GYGZ1996", CaseKind.METER_TEST,
+     Area.URBAN, None, "test result", (E.ACCEPT, E.PAY_TEST_FEE, E.TEST), E.PAY_TEST_FEE,
+     shanghai(2026, 9, 25, 10), shanghai(2026, 10, 3),
+     "7 calendar days from the fee (Art. 79): Sep 26..Oct 2, holidays counted"),
+    ("meter test sgcc over mid-autumn and national day", "SGCC10", CaseKind.METER_TEST,
+     Area.URBAN, None, "test result", (E.ACCEPT, E.PAY_TEST_FEE, E.TEST), None,
+     shanghai(2026, 9, 25, 10), shanghai(2026, 10, 10),
+     "5 WD from the request: Sep 28, 29, 30, Oct 8, 9"),
+    ("seed hand-off to marketing over the sep 20 make-up day", "SEED", CaseKind.CONNECTION,
+     Area.URBAN, C.HV, "hand-off to marketing", (E.ACCEPT, E.SURVEY, E.HAND_TO_MARKETING),
+     E.ACCEPT, shanghai(2026, 9, 17, 10), shanghai(2026, 9, 24),
+     "5 WD (seed): Sep 18, Sun 20, 21, 22, 23"),
+    ("seed hand-off to marketing over national day", "SGCC10", CaseKind.CONNECTION,
+     Area.URBAN, C.FIRST_LEVEL_IMPORTANT, "hand-off to marketing",
+     (E.ACCEPT, E.SURVEY, E.HAND_TO_MARKETING), E.ACCEPT, shanghai(2026, 9, 30, 10),
+     shanghai(2026, 10, 14), "5 WD (seed, filled in): Oct 8, 9, Sat 10, 12, 13"),
     ("scheme reply hv single", "SEED", CaseKind.CONNECTION, Area.URBAN, C.HV, "scheme reply",
-     (E.ACCEPT, E.SURVEY, E.REPLY_SCHEME), E.ACCEPT, shanghai(2026, 2, 13, 10),
+     (E.ACCEPT, E.SURVEY, E.HAND_TO_MARKETING, E.REPLY_SCHEME), E.ACCEPT, shanghai(2026, 2, 13, 10),
      shanghai(2026, 3, 20), "20 WD: Sat Feb 14, Feb 24-27, Sat 28, Mar 2-6, 9-13, 16-19"),
     ("scheme reply hv dual", "SEED", CaseKind.CONNECTION, Area.URBAN,
-     C.FIRST_LEVEL_IMPORTANT, "scheme reply", (E.ACCEPT, E.SURVEY, E.REPLY_SCHEME), E.ACCEPT,
+     C.FIRST_LEVEL_IMPORTANT, "scheme reply",
+     (E.ACCEPT, E.SURVEY, E.HAND_TO_MARKETING, E.REPLY_SCHEME), E.ACCEPT,
      shanghai(2026, 2, 13, 10), shanghai(2026, 4, 3), "30 WD: the 20 above, Mar 20-Apr 2"),
     ("scheme reply lv", "SEED", CaseKind.CONNECTION, Area.URBAN, C.LV_NON_RESIDENTIAL,
      "scheme reply", (E.ACCEPT, E.SURVEY, E.REPLY_SCHEME), E.ACCEPT, shanghai(2026, 9, 23, 10),
@@ -102,13 +120,13 @@ ROWS = [
      "scheme reply", (E.ACCEPT, E.SURVEY, E.REPLY_SCHEME), E.ACCEPT, shanghai(2026, 4, 1, 10),
      shanghai(2026, 4, 8), "3 WD (JGBF): Apr 2, 3, 7"),
     ("design review hv", "SEED", CaseKind.CONNECTION, Area.URBAN, C.HV, "design review",
-     _HV_PATH[:5], E.SUBMIT_DESIGN, shanghai(2026, 6, 12, 10), shanghai(2026, 6, 30),
+     _HV_PATH[:6], E.SUBMIT_DESIGN, shanghai(2026, 6, 12, 10), shanghai(2026, 6, 30),
      "10 WD (SGCC10): Jun 15-18, 22-26, 29"),
     ("mid-construction inspection hv", "SEED", CaseKind.CONNECTION, Area.URBAN, C.HV,
-     "mid-construction inspection", _HV_PATH[:7], E.REQUEST_MID_INSPECTION,
+     "mid-construction inspection", _HV_PATH[:8], E.REQUEST_MID_INSPECTION,
      shanghai(2026, 4, 3, 10), shanghai(2026, 4, 14), "5 WD (SGCC10): Apr 7-10, 13"),
     ("completion inspection hv", "SEED", CaseKind.CONNECTION, Area.URBAN, C.HV,
-     "completion inspection", _HV_PATH[:9], E.REPORT_COMPLETION, shanghai(2026, 4, 30, 10),
+     "completion inspection", _HV_PATH[:10], E.REPORT_COMPLETION, shanghai(2026, 4, 30, 10),
      shanghai(2026, 5, 12), "5 WD (SGCC10): May 6, 7, 8, Sat 9, 11"),
     ("completion inspection lv", "SEED", CaseKind.CONNECTION, Area.URBAN, C.LV_NON_RESIDENTIAL,
      "completion inspection", _LV_PATH[:5], E.REPORT_COMPLETION, shanghai(2026, 12, 9, 10),
@@ -207,3 +225,61 @@ class TestInternalHandOff:
         (clock,) = hand_off_clocks(self.handed(shanghai(2026, 2, 15, 0, 1)))
 
         assert clock.status(shanghai(2026, 2, 16)) is ClockStatus.BREACHED
+
+
+class TestMeterTestRuleSets:
+    """A meter test under State Grid (5 working days from the request) and under 《供电营业规则》
+    (1996) 第79条 (7 calendar days from the test fee), selected by the case's rules."""
+
+    OPENED = shanghai(2026, 9, 24, 9)
+
+    def accepted(self, rules: str) -> Case:
+        case = a_case(CaseKind.METER_TEST, at=self.OPENED, rules=rules)
+        return drive(case, E.ACCEPT, self.OPENED.add(hours=1))
+
+    def test_the_1996_clock_waits_for_the_fee(self) -> None:
+        (clock,) = case_clocks(self.accepted("GYGZ1996"))
+
+        assert clock.policy is not None
+        assert (clock.policy.limit, clock.policy.unit.value) == (7, "calendar_days")
+        assert clock.clock is None  # not started: nothing to breach until the fee is paid
+        assert clock.status(shanghai(2026, 12, 1)) is None
+
+    def test_the_1996_limit_names_its_article_and_the_2024_gap(self) -> None:
+        (clock,) = case_clocks(self.accepted("GYGZ1996"))
+
+        assert clock.policy is not None
+        assert clock.policy.source == "《供电营业规则》(1996, 电力工业部令第8号) 第79条"
+        assert "2024 revision" in clock.policy.status
+        assert "not verified" in clock.policy.status
+
+    def test_the_1996_clock_counts_from_the_fee_not_the_request(self) -> None:
+        paid = drive(self.accepted("GYGZ1996"), E.PAY_TEST_FEE, shanghai(2026, 9, 28, 15))
+
+        (clock,) = case_clocks(paid)
+
+        assert clock.clock is not None
+        assert clock.clock.due_at == shanghai(2026, 10, 6)  # Sep 29..Oct 5, holidays counted
+
+    def test_state_grid_counts_from_the_request_whether_or_not_a_fee_is_paid(self) -> None:
+        paid = drive(self.accepted("SGCC10"), E.PAY_TEST_FEE, shanghai(2026, 9, 28, 15))
+
+        (clock,) = case_clocks(paid)
+
+        assert clock.policy is not None
+        assert clock.policy.rule_set == "SGCC10"
+        assert clock.clock is not None
+        assert clock.clock.due_at == shanghai(2026, 10, 10)  # Sep 25 holiday: Sep 28-30, Oct 8, 9
+
+    def test_the_same_case_under_both_rule_sets(self) -> None:
+        paid = drive(self.accepted("SGCC10"), E.PAY_TEST_FEE, shanghai(2026, 9, 28, 15))
+
+        (gygz,) = case_clocks(paid, rules=service_rules("GYGZ1996"))
+        (sgcc,) = case_clocks(paid, rules=service_rules("SGCC10"))
+
+        assert gygz.clock is not None
+        assert sgcc.clock is not None
+        assert (gygz.clock.due_at, sgcc.clock.due_at) == (
+            shanghai(2026, 10, 6),
+            shanghai(2026, 10, 10),
+        )

@@ -153,11 +153,12 @@ class TestUncoveredYears:
 
         (row,) = backlog([late], as_of=shanghai(2026, 12, 22))
 
-        assert row.due_at is None
+        assert row.next_clock == "hand-off to marketing"  # 5 WD: Dec 22-25, 28, inside 2026
+        assert row.due_at == shanghai(2026, 12, 29)
         assert row.problems[0].startswith("scheme reply: CN mainland: no holiday schedule for 2027")
-        assert (
-            sla_report([late], month=(2026, 12), as_of=shanghai(2026, 12, 22)).total == Attainment()
-        )
+        assert sla_report(  # the hand-off runs; the scheme reply is left out, not guessed
+            [late], month=(2026, 12), as_of=shanghai(2026, 12, 22)
+        ).total == Attainment(running=1)
 
 
 def test_a_clock_started_after_as_of_is_left_out() -> None:
@@ -172,3 +173,41 @@ def test_a_case_opened_after_as_of_is_not_in_the_backlog() -> None:
         "K-1",
         "K-4",
     ]
+
+
+class TestHandOffToMarketing:
+    """The seed's hand-off of a high-voltage application to marketing (5 working days from the
+    supply office's acceptance), in the report, the review and the backlog."""
+
+    def accepted(self) -> Case:
+        case = a_case(CaseKind.CONNECTION, at=shanghai(2026, 9, 17, 9), connection=details())
+        case = go(case, CaseEvent.ACCEPT, shanghai(2026, 9, 17, 10))
+        return go(case, CaseEvent.SURVEY, shanghai(2026, 9, 18, 10))
+
+    def test_the_backlog_shows_it_due_after_the_make_up_sunday(self) -> None:
+        (row,) = backlog([self.accepted()], as_of=shanghai(2026, 9, 23, 12))
+
+        assert (row.next_clock, row.due_at) == ("hand-off to marketing", shanghai(2026, 9, 24))
+        assert row.overdue_by is None
+
+    def test_the_backlog_shows_it_breached_a_minute_past_its_due(self) -> None:
+        (row,) = backlog([self.accepted()], as_of=shanghai(2026, 9, 24, 0, 1))
+
+        assert row.next_clock == "hand-off to marketing"
+        assert row.to_dict()["overdue_minutes"] == 1
+
+    def test_the_report_and_the_review_count_it_under_the_seed_limit(self) -> None:
+        late = go(self.accepted(), CaseEvent.HAND_TO_MARKETING, shanghai(2026, 9, 24, 0, 1))
+        on_time = go(
+            attrs.evolve(self.accepted(), id="K-2"),
+            CaseEvent.HAND_TO_MARKETING,
+            shanghai(2026, 9, 24),
+        )
+
+        report = sla_report([late, on_time], month=(2026, 9), as_of=shanghai(2026, 9, 30))
+        _, limits = rolling_review([late, on_time], as_of=shanghai(2026, 9, 30), months=1)
+
+        assert report.by_clock["hand-off to marketing"] == Attainment(on_time=1, breached=1)
+        assert "connection hand-off to marketing (5 working_days, SEED)" in [
+            row.label for row in limits
+        ]

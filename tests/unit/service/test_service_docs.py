@@ -13,7 +13,13 @@ from powerretail.service.cases import KINDS
 from powerretail.service.kinds import CaseKind
 
 PAGE = Path(__file__).parents[3] / "docs" / "explanation" / "service-cases.md"
-DRAWN = (CaseKind.COMPLAINT, CaseKind.METER_TEST, CaseKind.REPAIR, CaseKind.CONNECTION)
+DRAWN = (
+    CaseKind.COMPLAINT,
+    CaseKind.METER_TEST,
+    CaseKind.REPAIR,
+    CaseKind.CONNECTION,
+    CaseKind.CHANGE_OF_USE,
+)
 
 
 def test_the_page_draws_each_machine_from_its_own_export() -> None:

@@ -3,8 +3,10 @@
 A suspension of 315 kVA of a 630 kVA two-part user, applied for, checked, approved and carried
 out on 11 July 2025: the July bill splits at that day, 630 kVA × 26 × 10/30 = 4 914.00 and
 315 kVA × 26 × 21/30 = 5 733.00 (the amounts of billing.capacity's golden test). A third
-suspension in 2025 is refused naming 第二十四条's two a year; a change of name (过户) moves the
-account to its new holder. Approval is a permission, audited granted and refused.
+suspension in 2025 is refused naming 第二十四条's two a year; a change of name (过户) to the same
+holder is refused naming 第二十九条 (a transfer carried out: ``test_transfer.py`` and the golden
+``tests/golden/workflows/test_transfer_of_account.py``). Approval is a permission, audited
+granted and refused.
 """
 
 from __future__ import annotations
@@ -228,36 +230,6 @@ def test_a_third_suspension_in_a_year_is_refused_naming_the_rule() -> None:
         last = uow.outbox.events_for("service_case", "K-1")[-1]
     assert last.event_type == "ChangeOfUseRefused"
     assert _profile(make).facts.capacity_history == history
-
-
-def test_a_change_of_name_moves_the_account_to_its_new_holder() -> None:
-    make, clock = _book(CapacityHistory(installed_kva=630))
-    _open(make, clock, ChangeOfUseDetails(account_id="A-1", new_customer_id="C-2"))
-    check_change_of_use(
-        make, clock=clock, case_id="K-1", policy=SEED_POLICY, actor=CLERK, at=AT.add(hours=1)
-    )
-    fire_step(
-        make,
-        clock=clock,
-        case_id="K-1",
-        event_name=CaseEvent.APPROVE,
-        policy=SEED_POLICY,
-        actor=MANAGER,
-        at=AT.add(hours=2),
-    )
-    carry_out_change_of_use(
-        make,
-        clock=clock,
-        case_id="K-1",
-        on=date(2025, 8, 1),
-        policy=SEED_POLICY,
-        actor=CLERK,
-        at=AT.add(days=1),
-    )
-
-    assert _profile(make).customer_id == "C-2"
-    with make() as uow:
-        assert uow.repository(ACCOUNTS).get(AccountId("A-1")).entity.customer_id == "C-2"
 
 
 def test_a_change_of_name_to_the_same_holder_is_refused_naming_article_29() -> None:

@@ -14,6 +14,7 @@ import pytest
 
 from powerretail.adapters.clocks import FixedClock
 from powerretail.adapters.memory import MemoryStore
+from powerretail.collections.allocation import Allocation, ItemKind
 from powerretail.collections.ledger import (
     BANK,
     CASH,
@@ -25,6 +26,7 @@ from powerretail.collections.ledger import (
     RECEIVABLE,
     LedgerPosting,
     PostingKind,
+    allocation_applied,
     deposit_of,
     deposit_transferred,
     receivable_of,
@@ -319,6 +321,37 @@ class TestProblems:
 
         assert ledger_problems(billed) == (
             "A-1: deposit 301.00 CNY but the ledger folds to 300.00 CNY",
+        )
+
+    def test_a_bill_settled_but_never_charged_is_named(self, billed: UnitOfWorkFactory) -> None:
+        # The demo once paid a receivable whose bill was never posted: the open items agreed
+        # (none on either side), but the receivable account folded below zero.
+        settled = allocation_applied(
+            "allocation/never-billed",
+            party="A-1",
+            allocations=[
+                Allocation(
+                    bill_id="A-1-NEVER",
+                    kind=ItemKind.PRINCIPAL,
+                    amount=Money("500.00"),
+                    settles_item=True,
+                )
+            ],
+            at=NOW,
+            dated=DAY,
+            memo="settles a bill the ledger never saw",
+        )
+        assert settled is not None
+        with billed() as uow:
+            post(uow, settled)
+            uow.commit()
+
+        assert ledger_problems(billed) == (
+            (
+                "A-1: bill A-1-NEVER principal is credited beyond its charge "
+                "(the receivable folds to -500.00 CNY)"
+            ),
+            "A-1: credit 0.00 CNY but the ledger folds to -500.00 CNY",
         )
 
     def test_half_a_transfer_is_named(self, billed: UnitOfWorkFactory) -> None:

@@ -21,7 +21,7 @@ from powerretail.repositories.commands import CommandRefused
 from powerretail.repositories.dunning import DUNNING_CASES, DUNNING_ORDERS, OrderKind
 from powerretail.repositories.payments import RECEIVABLES, Receivable
 from powerretail.repositories.unit_of_work import UnitOfWorkFactory
-from powerretail.workflows.collections import stop_for_theft
+from powerretail.workflows.collections import apply_deposit, hold_deposit, stop_for_theft
 from powerretail.workflows.dunning import record_restoration, run_dunning
 from powerretail.workflows.payments import PaymentReceipt, post_payment
 
@@ -238,3 +238,60 @@ def test_a_stopped_bill_cleared_by_a_credit_note_is_restored_by_the_next_run(
     )
     restore = [o for _a, o, k in report.orders if k == "restore"]
     assert restore == ["DUN-THEFT-1/2025-03-13/restore"]
+
+
+def stopped_holding(book: UnitOfWorkFactory, clock: FixedClock, deposit: str) -> None:
+    """Stop A-1 for theft, then hold its ``deposit`` under a contract clause."""
+    stop_theft(book, clock)
+    hold_deposit(
+        book,
+        clock=clock,
+        key="dep-1",
+        account_id="A-1",
+        amount=Money(deposit),
+        on=date(2025, 3, 12),
+        contract_clause="供用电合同 第12条 保证金",
+    )
+
+
+def test_a_deposit_applied_that_clears_the_theft_charges_restores_like_a_payment(
+    book: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    stopped_holding(book, clock, "4000.00")
+    applied_at = pendulum.datetime(2025, 3, 14, 16, tz=TZ)
+    clock.set(applied_at)
+
+    applied = apply_deposit(book, clock=clock, key="dep-2", account_id="A-1", on=applied_at.date())
+
+    (order_id,) = applied["restore_orders"]  # type: ignore[misc]
+    with book() as uow:
+        order = uow.repository(DUNNING_ORDERS).get(str(order_id)).entity
+        case = uow.repository(DUNNING_CASES).get("DUN-THEFT-1").entity.case
+        paid = [e for e in uow.outbox.unpublished() if e.event_type == "DunningPaid"]
+        receivable = uow.repository(RECEIVABLES).get(AccountId("A-1")).entity
+    assert (applied["amount"], applied["left"]) == ("3700.00", "300.00")
+    assert receivable.owed == Money("0.00")
+    assert case.state is DunningState.RESTORE_DUE
+    assert (order.kind, order.issued_at, order.due_at) == (
+        OrderKind.RESTORE,
+        applied_at,
+        applied_at.add(hours=24),
+    )
+    assert "窃电费用已结清" in order.detail
+    (event,) = paid
+    assert event.occurred_at == applied_at
+    assert event.payload["to"] == DunningState.RESTORE_DUE.value
+    assert event.event_id == "E-dunning_run:payment/deposit/dep-2/DUN-THEFT-1/PAY-DunningPaid"
+
+
+def test_a_deposit_that_leaves_the_theft_charges_owed_issues_no_restore(
+    book: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    stopped_holding(book, clock, "1000.00")
+
+    applied = apply_deposit(book, clock=clock, key="dep-2", account_id="A-1", on=date(2025, 3, 13))
+
+    assert "restore_orders" not in applied
+    with book() as uow:
+        case = uow.repository(DUNNING_CASES).get("DUN-THEFT-1").entity.case
+    assert case.state is DunningState.SUPPLY_STOPPED

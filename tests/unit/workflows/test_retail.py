@@ -6,6 +6,7 @@ import attrs
 import pendulum
 import pytest
 
+from powerretail.access import SEED_POLICY, SETTLE_RETAIL_MONTH, Actor, Decision, PermissionDenied
 from powerretail.adapters.clocks import FixedClock
 from powerretail.adapters.memory import MemoryStore
 from powerretail.adapters.retail_library import load_shipped_reference, shipped_package_text
@@ -31,6 +32,9 @@ from tests.unit.retail.builders import july_portfolio
 
 CLOCK = FixedClock(pendulum.datetime(2025, 8, 8, 9, tz="Asia/Shanghai"))
 SERIES = ("JS-MLT-AVG", "JS-SPOT-AVG", "JS-AGENCY")
+OFFICER = Actor(id="s-1", name="Sun", roles={"retail_settlement_officer"})
+CLERK = Actor(id="c-1", name="Li", roles={"customer_service"})
+AS = {"actor": OFFICER, "policy": SEED_POLICY}
 
 
 def _stored_july(store: MemoryStore, *, prices: bool = True) -> None:
@@ -65,7 +69,7 @@ class TestSettleRetailMonth:
         _stored_july(store)
 
         settled = settle_retail_month(
-            store.unit_of_work, retailer_id="R", month="2025-07", clock=CLOCK
+            store.unit_of_work, retailer_id="R", month="2025-07", clock=CLOCK, **AS
         )
 
         assert str(settled.margin.amount) == "25300.00"
@@ -77,11 +81,11 @@ class TestSettleRetailMonth:
         store = MemoryStore()
         _stored_july(store)
         first = settle_retail_month(
-            store.unit_of_work, retailer_id="R", month="2025-07", clock=CLOCK
+            store.unit_of_work, retailer_id="R", month="2025-07", clock=CLOCK, **AS
         )
 
         again = settle_retail_month(
-            store.unit_of_work, retailer_id="R", month="2025-07", clock=CLOCK
+            store.unit_of_work, retailer_id="R", month="2025-07", clock=CLOCK, **AS
         )
 
         assert again == first
@@ -94,7 +98,9 @@ class TestSettleRetailMonth:
         _stored_july(store, prices=False)
 
         with pytest.raises(ReferencePriceMissing):
-            settle_retail_month(store.unit_of_work, retailer_id="R", month="2025-07", clock=CLOCK)
+            settle_retail_month(
+                store.unit_of_work, retailer_id="R", month="2025-07", clock=CLOCK, **AS
+            )
         load_reference_prices(
             store.unit_of_work,
             series=[load_shipped_reference(code) for code in SERIES],
@@ -102,14 +108,63 @@ class TestSettleRetailMonth:
         )
 
         settled = settle_retail_month(
-            store.unit_of_work, retailer_id="R", month="2025-07", clock=CLOCK
+            store.unit_of_work, retailer_id="R", month="2025-07", clock=CLOCK, **AS
+        )
+        assert str(settled.margin.amount) == "25300.00"
+
+    def test_the_grant_is_audited_with_the_settlement(self) -> None:
+        store = MemoryStore()
+        _stored_july(store)
+
+        settle_retail_month(store.unit_of_work, retailer_id="R", month="2025-07", clock=CLOCK, **AS)
+        settle_retail_month(store.unit_of_work, retailer_id="R", month="2025-07", clock=CLOCK, **AS)
+
+        with store.unit_of_work() as uow:
+            (grant,) = uow.audit.records(operation=SETTLE_RETAIL_MONTH)
+        assert (grant.actor, grant.granted_by, grant.decision) == (
+            "s-1",
+            "retail_settlement_officer",
+            Decision.GRANTED,
+        )
+        assert (grant.subject, grant.why) == (
+            "retail month R/2025-07",
+            "monthly settlement of 2025-07",
+        )
+
+    def test_an_actor_without_the_permission_is_refused_audited_and_nothing_settled(
+        self,
+    ) -> None:
+        store = MemoryStore()
+        _stored_july(store)
+
+        with pytest.raises(PermissionDenied, match="may not settle_retail_month"):
+            settle_retail_month(
+                store.unit_of_work,
+                retailer_id="R",
+                month="2025-07",
+                clock=CLOCK,
+                actor=CLERK,
+                policy=SEED_POLICY,
+            )
+
+        with store.unit_of_work() as uow:
+            (refusal,) = uow.audit.records()
+            assert uow.repository(RETAIL_SETTLEMENTS).query(retailer_id="R") == ()
+            assert not uow.outbox.unpublished()
+        assert (refusal.actor, refusal.decision, refusal.reason) == (
+            "c-1",
+            Decision.REFUSED,
+            "no role grants it",
+        )
+        settled = settle_retail_month(
+            store.unit_of_work, retailer_id="R", month="2025-07", clock=CLOCK, **AS
         )
         assert str(settled.margin.amount) == "25300.00"
 
     def test_a_month_without_a_market_month_is_not_found(self) -> None:
         with pytest.raises(NotFound):
             settle_retail_month(
-                MemoryStore().unit_of_work, retailer_id="R", month="2025-07", clock=CLOCK
+                MemoryStore().unit_of_work, retailer_id="R", month="2025-07", clock=CLOCK, **AS
             )
 
 
@@ -128,13 +183,24 @@ class TestSettleRetailCycle:
             ),
         )
 
-        outcomes = settle_retail_cycle(store.unit_of_work, month="2025-07", clock=CLOCK)
+        outcomes = settle_retail_cycle(store.unit_of_work, month="2025-07", clock=CLOCK, **AS)
 
         assert [(o.retailer_id, o.settlement is not None) for o in outcomes] == [
             ("Q", False),
             ("R", True),
         ]
         assert "retail_allocation" in outcomes[0].problem or "no " in outcomes[0].problem
+
+    def test_reports_a_refused_actor_for_every_retailer(self) -> None:
+        store = MemoryStore()
+        _stored_july(store)
+
+        outcomes = settle_retail_cycle(
+            store.unit_of_work, month="2025-07", clock=CLOCK, actor=CLERK, policy=SEED_POLICY
+        )
+
+        assert [(o.retailer_id, o.settlement) for o in outcomes] == [("R", None)]
+        assert "may not settle_retail_month on retail month R/2025-07" in outcomes[0].problem
 
 
 class TestLoadReferencePrices:
@@ -210,6 +276,8 @@ def test_a_settlement_stored_without_its_record_is_returned_not_settled_again() 
         uow.repository(RETAIL_SETTLEMENTS).add(settled)
         uow.commit()
 
-    again = settle_retail_month(store.unit_of_work, retailer_id="R", month="2025-07", clock=CLOCK)
+    again = settle_retail_month(
+        store.unit_of_work, retailer_id="R", month="2025-07", clock=CLOCK, **AS
+    )
 
     assert again == settled

@@ -261,6 +261,7 @@ class TestManagerAuthorities:
         for event, at in (
             (CaseEvent.ACCEPT, shanghai(2026, 3, 2, 10)),
             (CaseEvent.SURVEY, shanghai(2026, 3, 4)),
+            (CaseEvent.HAND_TO_MARKETING, shanghai(2026, 3, 5)),
         ):
             fire_step(
                 store,
@@ -317,7 +318,7 @@ class TestManagerAuthorities:
         with store() as uow:
             (audit,) = uow.audit.records()
         assert (audit.operation, audit.decision) == ("approve_supply_scheme", Decision.REFUSED)
-        assert load_case(store, "K-1").state is CaseState.SURVEYED
+        assert load_case(store, "K-1").state is CaseState.WITH_MARKETING
 
     def test_a_scheme_reply_needs_a_scheme(
         self, store: UnitOfWorkFactory, clock: FixedClock
