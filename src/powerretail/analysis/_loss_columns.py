@@ -136,9 +136,11 @@ def read_losses(frame: Any) -> LossColumns | None:
                 if number(name)[row]
             }
             model = _build(row, "transformer_rated_kva", TransformerFormula, fields)
-        found = known.get(model)
+        # Equal models whose numbers are written with other exponents stay apart: the
+        # exponents set the steps the engine shares the losses at.
+        found = known.get(repr(model))
         if found is None:
-            found = known[model] = len(models)
+            found = known[repr(model)] = len(models)
             models.append(model)
         by_key[key] = found
     chosen = inverse >= 0
@@ -156,6 +158,8 @@ def _distinct(frame: Any, names: list[str], given: Any) -> tuple[Any, Any]:
     codes = np.zeros(rows.size, dtype=np.int64)
     for name in names:
         column = frame[name].iloc[rows]
+        if name == "loss_model":  # by the digits written (an equal model may differ in them)
+            column = column.map(repr, na_action="ignore")
         try:
             found, uniques = pd.factorize(column)
         except TypeError:  # unhashable cells: each row its own
@@ -171,13 +175,11 @@ def _distinct(frame: Any, names: list[str], given: Any) -> tuple[Any, Any]:
 
 
 def _build(row: int, column: str, make: Any, fields: dict[str, Decimal]) -> LossModel:
+    """Return ``make(**fields)``, a refusal naming the usage column of the field refused."""
     try:
         model: LossModel = make(**fields)
     except InvalidInput as err:
-        field = err.field if err.field in {*_TRANSFORMER.values()} else None
-        name = next((c for c, f in _TRANSFORMER.items() if f == field), None)
-        if name is None:
-            name = f"loss_{err.field}" if f"loss_{err.field}" in _PERCENT else column
+        name = next((c for c, f in _TRANSFORMER.items() if f == err.field), column)
         raise InvalidInput(f"usage[{row}].{name}", err.value, err.expected) from None
     return model
 

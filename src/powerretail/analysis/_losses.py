@@ -198,9 +198,7 @@ def _row_losses(
     reactive_c = np.zeros(rows, dtype=object)
     reactive_e = np.full(rows, QUANTITY_EXP, dtype=np.int64)
     for number, model in enumerate(usage.losses.models):
-        chosen = np.flatnonzero(index == number)
-        if not chosen.size:
-            continue
+        chosen = np.flatnonzero(index == number)  # every model has its rows
         if isinstance(model, FixedPercent):
             active_c[chosen], active_e[chosen] = _percent(
                 metered[chosen], model.active_percent, chosen

@@ -288,6 +288,44 @@ def test_transformer_columns_build_one_shared_model() -> None:
     assert read_usage(_month(kwh_total=1.0)).losses is None
 
 
+def test_equal_models_are_one_and_unhashable_cells_are_refused() -> None:
+    frame = pd.concat([_month(kwh_total=1.0)] * 3, ignore_index=True)
+    frame["loss_model"] = [FixedPercent(active_percent="2"), None, None]
+    frame["loss_active_percent"] = [None, "2", "2.0"]
+    losses = read_usage(frame).losses
+    assert losses is not None
+    # "2" is the model of row 0; "2.0" is another (its exponent sets the engine's steps).
+    assert losses.index.tolist() == [0, 0, 1]
+    frame = frame.drop(columns=["loss_active_percent"]).iloc[:2].copy()
+    frame["loss_model"] = [FixedPercent(active_percent="2.0"), FixedPercent(active_percent="2")]
+    assert read_usage(frame).losses.index.tolist() == [0, 1]  # type: ignore[union-attr]
+    frame["kwh_total"] = [333.333, 333.333]
+    frame["period_start"] = "2025-06-20"  # split at the version change on 2025-07-01
+    _same_as_engine(
+        Tariff(
+            code="T5",
+            name_zh="测",
+            name_en="test",
+            category="commercial_industrial",
+            versions=[
+                TariffVersion(
+                    label="a",
+                    effective_from="2020-01-01",
+                    effective_to="2025-07-01",
+                    charges=[ENERGY],
+                ),
+                TariffVersion(label="b", effective_from="2025-07-01", charges=[ENERGY]),
+            ],
+        ),
+        frame,
+    )
+    frame = _month(kwh_total=1.0)
+    frame["loss_model"] = [[FixedPercent(active_percent="2")]]
+    with pytest.raises(InvalidInput) as caught:
+        read_usage(frame)
+    assert caught.value.field == "usage[0].loss_model"
+
+
 def _without_no_load_current(model: TransformerFormula) -> TransformerFormula:
     return TransformerFormula(
         no_load_kw=model.no_load_kw,
