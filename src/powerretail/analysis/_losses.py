@@ -140,7 +140,7 @@ def _percent(
 
 
 def _table(
-    model: TableLookup, total: IntArray, num: IntArray, den: IntArray
+    model: TableLookup, total: IntArray, num: IntArray, den: IntArray, rows: IntArray
 ) -> tuple[IntArray, npt.NDArray[np.int64], IntArray, npt.NDArray[np.int64]]:
     """Return the active and reactive losses of ``model`` (a monthly loss table) per row.
 
@@ -148,9 +148,10 @@ def _table(
     """
     size = len(total)
     whole = np.asarray((num == 1) & (den == 1), dtype=bool)
+    _digits_within(model, total, num, rows)
     # The engine compares kWh × den / num (a quotient to 50 digits) with each bound; exact
     # fractions give the same answer unless the quotient lies within its last digit of a
-    # bound, which 50 digits rule out for the sizes read (12 digits and 3 decimals).
+    # bound, which _digits_within rules out.
     band = np.full(size, len(model.bands) - 1, dtype=np.int64)
     found = np.zeros(size, dtype=bool)
     energy = total.astype(object)
@@ -208,7 +209,7 @@ def _row_losses(
             )
         elif isinstance(model, TableLookup):
             layout = inverse[chosen]
-            a_c, a_e, r_c, r_e = _table(model, metered[chosen], num[layout], den[layout])
+            a_c, a_e, r_c, r_e = _table(model, metered[chosen], num[layout], den[layout], chosen)
             active_c[chosen], active_e[chosen] = a_c, a_e
             reactive_c[chosen], reactive_e[chosen] = r_c, r_e
         else:
@@ -224,6 +225,32 @@ def _row_losses(
                 active_c[row], active_e[row] = _parts(active)
                 reactive_c[row], reactive_e[row] = _parts(reactive)
     return active_c, active_e, reactive_c, reactive_e
+
+
+def _digits_within(model: TableLookup, total: IntArray, num: IntArray, rows: IntArray) -> None:
+    """Refuse a table whose 50-digit quotients could differ from exact fractions.
+
+    The engine's monthly energy ``kWh × den / num`` and prorated losses ``loss × num / den``
+    are rounded to 50 digits before they are compared or rounded to 0.001; when not equal to
+    a bound (or a half-way point) they differ from it by at least 1 / (num × 10^k) (k the
+    decimals), far above a 50-digit rounding while the digits below stay within 40.
+    """
+    decimals = max(
+        -min(_parts(n)[1], 0)
+        for band in model.bands
+        for n in (band.upto_kwh, band.active_kwh, band.reactive_kvarh)
+        if n is not None
+    )
+    largest_num = max((int(n) for n in num), default=1)
+    room = 40 - len(str(largest_num)) * 2 - max(decimals, 3)
+    bad = np.flatnonzero(np.abs(total.astype(object)) >= 10 ** max(room, 0))
+    if bad.size:
+        raise LossRefused(
+            f"usage[{int(rows[bad[0]])}]",
+            f"its loss table's numbers ({decimals} decimals) over this period need more digits "
+            "than the engine's 50-digit divisions keep exact; bill it with "
+            "powerretail.billing.engine.BillingEngine",
+        )
 
 
 def billed_energy(

@@ -334,8 +334,12 @@ def in_whole_table(err: InvalidInput, offset: int) -> InvalidInput:
     """Return ``err`` of a chunk starting at row ``offset`` with its row numbers in the table."""
     if offset == 0:
         return err
-    field = _ROW.sub(lambda m: f"usage[{int(m.group(1)) + offset}]", err.field)
-    return InvalidInput(field, err.value, err.expected)
+    return InvalidInput(rows_in_whole_table(err.field, offset), err.value, err.expected)
+
+
+def rows_in_whole_table(text: str, offset: int) -> str:
+    """Return ``text`` with the ``usage[i]`` of a chunk from row ``offset`` renumbered."""
+    return _ROW.sub(lambda m: f"usage[{int(m.group(1)) + offset}]", text)
 
 
 def _frame(source: object) -> Any:

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from powerretail.adapters.tariff_library import load_shipped
-from powerretail.analysis import NotVectorisable, compile_tariff, read_usage
+from powerretail.analysis import NotVectorisable, compare, compile_tariff, read_usage
 from powerretail.errors import InvalidInput
 from powerretail.tariffs.losses import (
     NO_LOSS,
@@ -237,6 +237,7 @@ def test_no_loss_and_zero_energy_add_nothing() -> None:
         ({"loss_active_percent": -1}, "usage[0].loss_active_percent", "zero or more"),
         ({"loss_active_percent": "two"}, "usage[0].loss_active_percent", "zero or more"),
         ({"loss_active_percent": True}, "usage[0].loss_active_percent", "zero or more"),
+        ({"loss_active_percent": [[1]]}, "usage[0].loss_active_percent", "zero or more"),
         ({"loss_reactive_percent": 3}, "usage[0].loss_active_percent", "an active loss"),
         (
             {"transformer_no_load_kw": 0.57, "transformer_load_loss_kw": 3.3},
@@ -448,3 +449,34 @@ def test_a_tariff_without_such_charges_has_an_empty_notes_table() -> None:
     assert list(priced.notes.columns) == ["row", "account_id", "note"]
     assert "loss_kwh" not in priced.bills.columns
     assert priced.notes_of(0) == ()
+
+
+def test_a_loss_table_too_fine_for_50_digit_divisions_is_refused() -> None:
+    fine = TableLookup(bands=(LossBand("1000." + "0" * 30 + "1", 30), LossBand(None, 60)))
+    frame = pd.concat(
+        [_month(kwh_total=10.0), _month(period_start="2025-07-10", kwh_total=10.0**9)],
+        ignore_index=True,
+    )
+    frame["loss_model"] = [fine, fine]
+    with pytest.raises(NotVectorisable, match=r"usage\[1\].*31 decimals"):
+        compile_tariff(_tariff(ENERGY)).price(frame)
+
+
+def test_a_chunked_comparison_names_a_refused_row_in_the_whole_table() -> None:
+    frame = pd.concat([_month(kwh_total=1.0)] * 3, ignore_index=True)
+    frame["period_start"] = ["2025-07-01", "2025-07-01", "2025-06-20"]
+    frame["loss_active_percent"] = [None, None, "0.0000000000001"]
+    tariff = Tariff(
+        code="T6",
+        name_zh="测",
+        name_en="test",
+        category="commercial_industrial",
+        versions=[
+            TariffVersion(
+                label="a", effective_from="2020-01-01", effective_to="2025-07-01", charges=[ENERGY]
+            ),
+            TariffVersion(label="b", effective_from="2025-07-01", charges=[ENERGY]),
+        ],
+    )
+    with pytest.raises(NotVectorisable, match=r"^usage\[2\]"):
+        compare(frame, {"T6": tariff}, chunk_rows=2)
