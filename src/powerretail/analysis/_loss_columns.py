@@ -159,11 +159,16 @@ def _distinct(frame: Any, names: list[str], given: Any) -> tuple[Any, Any]:
     for name in names:
         column = frame[name].iloc[rows]
         if name == "loss_model":  # by the digits written (an equal model may differ in them)
-            column = column.map(repr, na_action="ignore")
-        try:
-            found, uniques = pd.factorize(column)
-        except TypeError:  # unhashable cells: each row its own
-            found, uniques = np.arange(rows.size), rows
+            # one object is often on many rows: each distinct object is written out once
+            same, _ = pd.factorize(column.map(id))
+            firsts = np.unique(same, return_index=True)[1]
+            written = np.asarray([repr(column.iloc[int(i)]) for i in firsts], dtype=object)
+            found, uniques = pd.factorize(written[same])
+        else:
+            try:
+                found, uniques = pd.factorize(column)
+            except TypeError:  # unhashable cells: each row its own
+                found, uniques = np.arange(rows.size), rows
         codes = codes * (len(uniques) + 2) + found + 1
         codes, _ = pd.factorize(codes)
     _, first = np.unique(codes, return_index=True)

@@ -15,9 +15,10 @@ The Decimal exponents matter (they set the steps of both shares), so this module
 * :class:`~powerretail.tariffs.losses.TableLookup` — vectorised: the band of the energy (scaled
   to a whole month over a part month, compared as exact fractions), its losses prorated by the
   months to 0.001 half up;
-* :class:`~powerretail.tariffs.losses.TransformerFormula` — its load ratio is a division the
-  engine rounds to 50 digits, so each row's loss is the model's own Decimal arithmetic (row by
-  row, exact by construction).
+* :class:`~powerretail.tariffs.losses.TransformerFormula` — vectorised in exact fractions
+  (``P0·T + Pk·W²/(Sn·cosφ)²/T`` and its reactive twin) rounded half up; the engine rounds its
+  load ratio and products to 50 and 28 digits, so a result within 10^-20 of a half is left to
+  the model's own Decimal arithmetic, row by row.
 
 Billed energy is kept exact at the finest exponent its rows need, as Python integers where
 int64 cannot hold it. A table needing an exponent finer than 10^-18 kWh is refused
@@ -214,7 +215,13 @@ def _row_losses(
             reactive_c[chosen], reactive_e[chosen] = r_c, r_e
         else:
             assert isinstance(model, TransformerFormula)
-            for row in chosen.tolist():
+            hours = np.asarray(days, dtype=np.int64)[inverse[chosen]] * 24
+            by_formula = _formula(model, metered[chosen], hours)
+            active_c[chosen], reactive_c[chosen], unsure = by_formula
+            active_e[chosen] = reactive_e[chosen] = 0
+            # Within 10^-20 of a half: the model's own Decimal arithmetic (its rounded
+            # divisions and products) decides, as it does for the bill engine.
+            for row in chosen[unsure].tolist():
                 total = Decimal(int(metered[row])).scaleb(QUANTITY_EXP)
                 react = (
                     Decimal(int(reactive_q.values[row])).scaleb(QUANTITY_EXP)
@@ -225,6 +232,59 @@ def _row_losses(
                 active_c[row], active_e[row] = _parts(active)
                 reactive_c[row], reactive_e[row] = _parts(reactive)
     return active_c, active_e, reactive_c, reactive_e
+
+
+def _formula(
+    model: TransformerFormula, total: IntArray, hours: IntArray
+) -> tuple[IntArray, IntArray, npt.NDArray[np.bool_]]:
+    """Return the formula's active and reactive losses [whole kWh, kvarh] from exact fractions.
+
+    ``ΔW = P0·T + Pk·W² / (Sn·cosφ)² / T`` and ``ΔQ = (I0%·Sn·T + Uk%·W² / (Sn·cosφ²·T)) / 100``
+    rounded half up. The engine rounds its intermediate results to 28 and 50 digits (a relative
+    error below 10^-26); a result within 10^-20 of a half (relative) is marked unsure.
+    """
+    energy = total.astype(object)
+    h = hours.astype(object)
+
+    def number(value: Decimal) -> tuple[int, int]:
+        coefficient, exponent = _parts(value)
+        return (coefficient * 10**exponent, 1) if exponent >= 0 else (coefficient, 10**-exponent)
+
+    p0, pk, sn, cos = (
+        number(model.no_load_kw),
+        number(model.load_loss_kw),
+        number(model.rated_kva),
+        number(model.power_factor),
+    )
+    i0, uk = number(model.no_load_current_percent), number(model.impedance_voltage_percent)
+    squared = energy * energy  # W² × 10^6
+    # P0·T + Pk·W²/(Sn²·cos²·T)
+    active = _add(
+        (p0[0] * h, p0[1] + 0 * h),
+        (pk[0] * squared * sn[1] ** 2 * cos[1] ** 2, pk[1] * 10**6 * sn[0] ** 2 * cos[0] ** 2 * h),
+    )
+    # (I0·Sn·T + Uk·W²/(Sn·cos²·T)) / 100
+    reactive = _add(
+        (i0[0] * sn[0] * h, i0[1] * sn[1] * 100 + 0 * h),
+        (uk[0] * squared * sn[1] * cos[1] ** 2, uk[1] * 10**8 * sn[0] * cos[0] ** 2 * h),
+    )
+    out = []
+    unsure = np.zeros(len(total), dtype=bool)
+    for top, bottom in (active, reactive):
+        shifted = 2 * top + bottom
+        rounded = shifted // (2 * bottom)
+        left = shifted % (2 * bottom)
+        near = np.minimum(left, 2 * bottom - left) * 10**20 < 2 * (top + bottom)
+        unsure |= np.asarray(near, dtype=bool)
+        out.append(rounded)
+    return out[0], out[1], unsure
+
+
+def _add(
+    first: tuple[IntArray, IntArray], second: tuple[IntArray, IntArray]
+) -> tuple[IntArray, IntArray]:
+    """Return the sum of two arrays of fractions (numerators, denominators)."""
+    return first[0] * second[1] + second[0] * first[1], first[1] * second[1]
 
 
 def _digits_within(model: TableLookup, total: IntArray, num: IntArray, rows: IntArray) -> None:

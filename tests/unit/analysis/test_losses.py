@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from powerretail.adapters.tariff_library import load_shipped
 from powerretail.analysis import NotVectorisable, compare, compile_tariff, read_usage
+from powerretail.analysis._losses import _formula
 from powerretail.errors import InvalidInput
 from powerretail.tariffs.losses import (
     NO_LOSS,
@@ -480,3 +484,43 @@ def test_a_chunked_comparison_names_a_refused_row_in_the_whole_table() -> None:
     )
     with pytest.raises(NotVectorisable, match=r"^usage\[2\]"):
         compare(frame, {"T6": tariff}, chunk_rows=2)
+
+
+@st.composite
+def _formulas(draw: st.DrawFn) -> TransformerFormula:
+    return TransformerFormula(
+        no_load_kw=draw(st.decimals(min_value=0, max_value=50, places=3)),
+        load_loss_kw=draw(st.decimals(min_value=0, max_value=200, places=2)),
+        rated_kva=draw(st.integers(min_value=1, max_value=20_000)),
+        power_factor=draw(st.decimals(min_value="0.01", max_value=1, places=2)),
+        no_load_current_percent=draw(st.decimals(min_value=0, max_value=5, places=2)),
+        impedance_voltage_percent=draw(st.decimals(min_value=0, max_value=10, places=1)),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(min_value=0, max_value=10**15), min_size=1, max_size=20),
+    st.integers(min_value=1, max_value=400),
+    _formulas(),
+)
+def test_the_formula_in_fractions_is_the_models_decimal_arithmetic(
+    milli_kwh: list[int], days: int, model: TransformerFormula
+) -> None:
+    active, reactive, unsure = _formula(
+        model, np.asarray(milli_kwh, dtype=object), np.full(len(milli_kwh), days * 24)
+    )
+    for i, milli in enumerate(milli_kwh):
+        expected = model.losses(Decimal(milli).scaleb(-3), Decimal(0), days * 24)
+        if not unsure[i]:
+            assert (active[i], reactive[i]) == (int(expected[0]), int(expected[1]))
+
+
+def test_a_formula_loss_at_a_half_is_the_models() -> None:
+    # 0.0625 kW × 24 h = 1.5 kWh exactly: a half, decided by the model's own arithmetic (2).
+    half = TransformerFormula(no_load_kw="0.0625", load_loss_kw=0, rated_kva=1, power_factor=1)
+    _, _, unsure = _formula(half, np.asarray([0], dtype=object), np.asarray([24]))
+    assert unsure.tolist() == [True]
+    frame = _month(period_end="2025-07-02", kwh_total=0.001, loss_model=half)
+    assert compile_tariff(_tariff(ENERGY)).price(frame).bills.loc[0, "loss_kwh"] == 2.0
+    _same_as_engine(_tariff(ENERGY), frame)
