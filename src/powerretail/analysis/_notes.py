@@ -32,20 +32,14 @@ from powerretail.timeframe import DateRange
 
 __all__ = ["bill_notes", "no_notes"]
 
-_COLUMNS: Final = ("row", "account_id", "note")
 #: Where a row's power-factor note goes among its notes.
 _PF: Final = object()
 
 
 def no_notes() -> Any:
     """Return an empty notes table."""
-    return pd.DataFrame(
-        {
-            "row": np.zeros(0, dtype=np.int64),
-            "account_id": np.zeros(0, dtype=object),
-            "note": np.zeros(0, dtype=object),
-        }
-    )
+    empty = np.zeros(0, dtype=np.int64)
+    return _table(empty, np.zeros(0, dtype=object), empty, [])
 
 
 def _has_deep_valley(version: TariffVersion) -> bool:
@@ -92,10 +86,13 @@ def bill_notes(
         & (read != 0)
     )
     key = np.asarray(inverse, dtype=np.int64) * 4 + lacking * 2 + quoted
-    groups, group_of = np.unique(key, return_inverse=True)
+    if bool((key == key[0]).all()):  # one group (a table of one window): no sorting
+        groups, group_of = key[:1], np.zeros(rows, dtype=np.int64)
+    else:
+        groups, group_of = np.unique(key, return_inverse=True)
     found_rows: list[IntArray] = []
-    found_order: list[IntArray] = []
-    found_notes: list[Any] = []
+    found_codes: list[IntArray] = []
+    texts: dict[str, int] = {}
     for number, group in enumerate(groups.tolist()):
         layout, lacks, quotes = group // 4, bool(group & 2), bool(group & 1)
         items: list[object] = []
@@ -107,30 +104,38 @@ def bill_notes(
         items = list(dict.fromkeys(items))
         if not items:
             continue
-        members = np.flatnonzero(group_of == number)
+        members = np.arange(rows) if len(groups) == 1 else np.flatnonzero(group_of == number)
+        # Each member's notes in the engine's order, one member after another.
+        found_rows.append(np.repeat(members, len(items)))
+        codes = np.empty((members.size, len(items)), dtype=np.int64)
         for place, item in enumerate(items):
-            found_rows.append(members)
-            found_order.append(np.full(members.size, place, dtype=np.int64))
             if item is _PF:
-                found_notes.append(
-                    np.asarray(
-                        [_pf_note(usage, int(row), billed) for row in members.tolist()],
-                        dtype=object,
-                    )
-                )
+                codes[:, place] = [
+                    texts.setdefault(_pf_note(usage, row, billed), len(texts))
+                    for row in members.tolist()
+                ]
             else:
-                found_notes.append(np.full(members.size, item, dtype=object))
+                codes[:, place] = texts.setdefault(str(item), len(texts))
+        found_codes.append(codes.reshape(-1))
     if not found_rows:
         return no_notes()
     row = np.concatenate(found_rows)
-    order = np.concatenate(found_order)
-    sort = np.lexsort((order, row))
+    code = np.concatenate(found_codes)
+    if len(found_rows) > 1:  # groups interleave: by row, each row's notes kept in order
+        sort = np.argsort(row, kind="stable")
+        row, code = row[sort], code[sort]
+    return _table(row, usage.account_id[row], code, list(texts))
+
+
+def _table(row: IntArray, account: Any, codes: IntArray, texts: list[str]) -> Any:
+    # The texts as categories (few, shared by many bills) and the ids as they are.
     return pd.DataFrame(
         {
-            "row": row[sort],
-            "account_id": usage.account_id[row[sort]],
-            "note": np.concatenate(found_notes)[sort],
-        }
+            "row": row,
+            "account_id": pd.Series(account, dtype=object),
+            "note": pd.Categorical.from_codes(codes, categories=pd.Index(texts, dtype=object)),
+        },
+        copy=False,
     )
 
 
