@@ -469,3 +469,38 @@ class TestASwapBackAtItsLimit:
         history = _profile(make).facts.capacity_history
         assert history is not None
         assert len(history.changes) == 1
+
+
+@pytest.mark.parametrize(
+    ("opened_at", "cited"),
+    [
+        (pendulum.datetime(2024, 5, 31, 23, 59, tz="Asia/Shanghai"), "(1996, 电力工业部令第8号)"),
+        # 2024-05-31 16:00 UTC: the local day is 1 June, the 2024 revision's first day
+        (pendulum.datetime(2024, 6, 1, 0, 0, tz="Asia/Shanghai"), "(2024), article not verified"),
+    ],
+)
+def test_a_change_of_name_is_checked_under_the_rules_of_the_day_it_was_asked(
+    opened_at: pendulum.DateTime, cited: str
+) -> None:
+    make, _ = _book(CapacityHistory(installed_kva=630))
+    clock = FixedClock(opened_at)
+    intake_case(
+        make,
+        clock=clock,
+        case_id="K-1",
+        kind=CaseKind.CHANGE_OF_USE,
+        customer_id="C-1",
+        channel=IntakeChannel.COUNTER,
+        received_by="clerk-1",
+        at=opened_at.in_timezone("UTC"),
+        subject="变更用电: 过户 to C-1",
+        change_of_use=ChangeOfUseDetails(account_id="A-1", new_customer_id="C-1"),
+    )
+
+    refused = check_change_of_use(
+        make, clock=clock, case_id="K-1", policy=SEED_POLICY, actor=CLERK, at=opened_at.add(days=3)
+    )
+
+    assert refused.change_of_use is not None
+    assert refused.change_of_use.rule.startswith(f"《供电营业规则》{cited}")
+    assert "第二十九条 (过户: 用电地址、容量、类别不变)" in refused.change_of_use.rule
