@@ -240,10 +240,16 @@ def run_service_demo(
                 text["clock"].format(
                     name=_clock_name(clock_.name, language),
                     limit=clock_.policy.limit,
-                    unit=_UNIT_ZH[unit] if zh else unit.value,
+                    unit=_UNIT_ZH[unit] if zh else _unit_en(unit, clock_.policy.limit),
                     rules=clock_.policy.rule_set,
                     due=shown,
                     status=_STATUS_ZH[status] if zh else status.value,
                 )
             )
     return lines
+
+
+def _unit_en(unit: SlaUnit, limit: int) -> str:
+    """``working days``, or ``calendar day`` for a limit of one."""
+    words = unit.value.replace("_", " ")
+    return words.removesuffix("s") if limit == 1 else words

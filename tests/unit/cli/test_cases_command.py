@@ -40,12 +40,13 @@ def test_the_demo_opens_a_connection_and_a_complaint_and_shows_their_clocks(
         "  SVC-CONN-1: connection of C-JS-I-0007 via counter, with marketing, owner counter-3 "
         "(first contact counter-3)"
     ) in first
-    assert "scheme reply                 20 working_days  (SEED) due 2025-08-30 00:00" in first
+    assert "scheme reply                 20 working days  (SEED) due 2025-08-30 00:00" in first
     # handed to marketing the morning it was accepted: the hand-off is met, not left to breach
     assert (
-        "hand-off to marketing        5 working_days  (SEED) due 2025-08-09 00:00  on time"
+        "hand-off to marketing        5 working days  (SEED) due 2025-08-09 00:00  on time"
     ) in first
-    assert "reply                        5 calendar_days (SEED) due 2025-08-07 00:00" in first
+    assert "reply                        5 calendar days (SEED) due 2025-08-07 00:00" in first
+    assert "hand-off 1 to billing-desk   1 calendar day" in first
     assert "service cases (already open)" in again
 
 
