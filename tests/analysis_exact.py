@@ -16,13 +16,14 @@ from powerretail.timeframe import DateRange
 
 _QUANTITIES = ("max_demand_kw", "reactive_kvarh")
 _FACTS = ("capacity_kva", "contract_demand_kw", "hv_motor_kw", "ytd_kwh")
+_OBJECTS = ("loss_model", "capacity_history", "sub_accounts")
 
 
 def _cell(row: Any, name: str) -> Any:
     if name not in row.index:
         return None
     value = row[name]
-    if name == "loss_model":  # an object cell: a loss model, or empty
+    if name in _OBJECTS:  # an object cell: a loss model, a history, sub-accounts, or empty
         return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
     return None if pd.isna(value) else value
 
@@ -57,6 +58,8 @@ def exact_bills(tariff: Tariff, frame: pd.DataFrame) -> list[Bill]:
             opened_on=_cell(row, "opened_on"),
             closed_on=_cell(row, "closed_on"),
             **({"loss_model": model} if (model := _cell(row, "loss_model")) is not None else {}),
+            capacity_history=_cell(row, "capacity_history"),
+            sub_accounts=tuple(_cell(row, "sub_accounts") or ()),
         )
         period = DateRange(row["period_start"], row["period_end"])
         bills.append(engine.bill(determinants, period, account, account_id=str(row["account_id"])))

@@ -41,6 +41,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from powerretail.analysis._engine_rows import EngineRows, engine_rows, renumbered, without_rows
 from powerretail.analysis._exact import (
     IntArray,
     Scaled,
@@ -250,6 +251,8 @@ class BatchPricer:
         the lines.
         """
         usage = source if isinstance(source, Usage) else read_usage(source)
+        if usage.engine_rows().size:  # capacity changes, sub-accounts: the engine's pieces
+            return self._with_engine_rows(usage, lines=lines, decimals=decimals)
         rows = len(usage)
         opened, closed = usage.opened_on, usage.closed_on
         dates = (usage.period_start, usage.period_end, opened, closed)
@@ -355,6 +358,39 @@ class BatchPricer:
             decimals=decimals,
         )
         return self._finish(priced, usage, layouts, inverse, billed)
+
+    def _with_engine_rows(self, usage: Usage, *, lines: bool, decimals: bool) -> Priced:
+        """Price the rows with a capacity history or sub-accounts by the bill engine, the rest
+        vectorised (:mod:`powerretail.analysis._engine_rows`)."""
+        special = usage.engine_rows()
+        not_carried = None
+        if self._annual and usage.carries_position:
+
+            def not_carried(row: int) -> Exception:
+                return NotVectorisable(
+                    f"usage[{row}]",
+                    "a row with a capacity history or sub-accounts under annual tiers needs a "
+                    "ytd_kwh column: the tier position is not carried through rows priced by "
+                    "the bill engine",
+                )
+
+        exact = EngineRows(self._engine, usage, special, not_carried=not_carried)
+        rest, keep = without_rows(usage, special)
+        try:
+            priced = self.price(rest, lines=lines, decimals=decimals)
+        except (InvalidInput, NotFound, NotVectorisable) as err:
+            raise renumbered(err, keep) from None
+        bills, line_frame, notes = engine_rows(
+            self.tariff,
+            usage,
+            exact,
+            priced,
+            keep,
+            lines=lines,
+            decimals=decimals,
+            minor_exp=self._minor_exp,
+        )
+        return Priced(self.tariff.code, bills, line_frame, notes)
 
     # ------------------------------------------------------------------ losses and notes
     def _billed(self, usage: Usage, layouts: Sequence[_Layout], inverse: IntArray) -> Billed:

@@ -47,10 +47,22 @@ column                    required  meaning
                                     ``transformer_power_factor`` (all four where one is given),
                                     ``transformer_no_load_current_percent`` and
                                     ``transformer_impedance_voltage_percent`` (empty: 0)
+``capacity_history``      no        capacity changes inside the period (暂停, 减容, 暂换, 增容):
+                                    a ``CapacityHistory`` object
+                                    (:mod:`powerretail.billing.capacity`) in place of
+                                    ``capacity_kva`` (empty there); an empty cell is none
+``sub_accounts``          no        fixed-quantity and fixed-ratio sub-accounts (定量/定比): a
+                                    sequence of ``SubAccount``
+                                    (:mod:`powerretail.billing.sub_accounts`); an empty cell
+                                    or sequence is none
 ========================= ========= =============================================================
 
 A row has one loss model at most (a ``loss_model`` cell, the percent columns or the transformer
 columns). Loss parameters are read as the decimals they show (a float by its shortest form).
+
+Rows with a capacity history or sub-accounts are few in practice; the batch engine prices them
+one by one through the bill engine's own pieces (cut at each capacity change, sub-accounts
+deducted and billed on the same bill), so their lines, totals and notes are the engine's.
 
 Quantities are read to three decimals (a number with more is refused), so a float column read
 from CSV is exact. Energy is zero or more. A bad table raises
@@ -60,6 +72,7 @@ was expected.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Mapping
 from decimal import Decimal, InvalidOperation
@@ -73,6 +86,8 @@ import pandas as pd
 
 from powerretail.analysis._exact import IntArray
 from powerretail.analysis._loss_columns import LOSS_COLUMNS, LossColumns, read_losses
+from powerretail.billing.capacity import CapacityHistory
+from powerretail.billing.sub_accounts import as_sub_accounts
 from powerretail.errors import InvalidInput
 
 __all__ = ["QUANTITY_EXP", "Usage", "read_usage"]
@@ -83,6 +98,9 @@ _SCALE: Final = 10**-QUANTITY_EXP
 #: The largest quantity read [kWh]: larger values would overflow exact products.
 _MAX_QUANTITY: Final = 10**12
 _REQUIRED: Final = ("account_id", "period_start", "period_end")
+#: Account facts of object cells whose rows are priced through the bill engine's pieces.
+ENGINE_COLUMNS: Final = ("capacity_history", "sub_accounts")
+_NO_ROWS: Final = np.zeros(0, dtype=np.int64)
 _QUANTITIES: Final = (
     "max_demand_kw",
     "reactive_kvarh",
@@ -105,13 +123,9 @@ _KNOWN: Final = frozenset(
         "profiled",
         "profile",
         *LOSS_COLUMNS,
+        *ENGINE_COLUMNS,
     }
 )
-#: Account facts the bill engine prices and the batch pricer does not: refused by name.
-_NOT_VECTORISED: Final = {
-    "capacity_history": "capacity changes inside a period (暂停, 减容, 暂换, 增容)",
-    "sub_accounts": "fixed-quantity and fixed-ratio sub-accounts (定量/定比)",
-}
 
 
 @attrs.frozen(eq=False)
@@ -149,6 +163,10 @@ class Usage:
     carries_position: bool
     #: Each row's loss model (``None``: the table has no loss column).
     losses: LossColumns | None = None
+    #: Each row's capacity history (``None`` where none; the array is ``None`` without the column).
+    capacity_history: npt.NDArray[np.object_] | None = None
+    #: Each row's sub-accounts, a tuple (empty where none; ``None`` without the column).
+    sub_accounts: npt.NDArray[np.object_] | None = None
     #: The columns every bills table repeats (account, period, class, profiled) as Series, made
     #: once: a priced table shares them with its usage (copy-on-write keeps each its own).
     bill_columns: Mapping[str, Any] = attrs.field(init=False, repr=False)
@@ -180,6 +198,20 @@ class Usage:
     def __len__(self) -> int:
         return len(self.account_id)
 
+    def engine_rows(self) -> IntArray:
+        """Return the rows with a capacity history or sub-accounts (priced by the bill engine)."""
+        if self.capacity_history is None and self.sub_accounts is None:
+            return _NO_ROWS
+        found = self._memo.get("engine_rows")
+        if found is None:
+            special = np.zeros(len(self), dtype=bool)
+            if self.capacity_history is not None:
+                special |= np.asarray([h is not None for h in self.capacity_history], dtype=bool)
+            if self.sub_accounts is not None:
+                special |= np.asarray([bool(s) for s in self.sub_accounts], dtype=bool)
+            found = self._memo["engine_rows"] = np.flatnonzero(special)
+        return found
+
     def total_kwh(self) -> IntArray:
         """Return all energy of each row (integers of 10**QUANTITY_EXP kWh)."""
         # A column is 0 where it is not given: the sum of the columns as they are, in one pass
@@ -208,13 +240,6 @@ def read_usage(source: object) -> Usage:
     if not buckets:
         raise InvalidInput("usage", "kwh_*", "at least one energy column such as kwh_total")
     for name in columns:
-        if name in _NOT_VECTORISED:
-            raise InvalidInput(
-                "usage",
-                name,
-                f"no {name} column: the batch pricer does not vectorise {_NOT_VECTORISED[name]}; "
-                "bill such accounts with powerretail.billing.engine.BillingEngine",
-            )
         if name not in _KNOWN and not name.startswith("kwh_"):
             raise InvalidInput(
                 "usage", name, "a documented column (account_id, period_start, kwh_peak …)"
@@ -264,6 +289,7 @@ def read_usage(source: object) -> Usage:
         raise InvalidInput(
             f"usage[{row}].closed_on", str(closed[row]), f"a date after {opened[row]}"
         )
+    history = _histories(frame, quantities["capacity_kva"])
     if "customer_class" in frame.columns:
         classes = _text(frame, "customer_class", required=True)
     else:
@@ -284,7 +310,56 @@ def read_usage(source: object) -> Usage:
         profiled=_booleans(frame, "profiled"),
         carries_position="ytd_kwh" not in frame.columns,
         losses=read_losses(frame),
+        capacity_history=history,
+        sub_accounts=_sub_accounts(frame),
     )
+
+
+def _empty_cell(value: object) -> bool:
+    """Whether an object cell is empty (``None``, NaN, ``pd.NA`` or ``NaT``)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _histories(frame: Any, capacity: Quantity) -> npt.NDArray[np.object_] | None:
+    """Return each row's ``CapacityHistory`` (``None`` where the cell is empty)."""
+    if "capacity_history" not in frame.columns:
+        return None
+    values = np.full(len(frame), None, dtype=object)
+    for row, cell in enumerate(frame["capacity_history"].tolist()):
+        if _empty_cell(cell):
+            continue
+        if not isinstance(cell, CapacityHistory):
+            raise InvalidInput(
+                f"usage[{row}].capacity_history", cell, "a CapacityHistory or an empty cell"
+            )
+        if capacity.present[row]:
+            raise InvalidInput(
+                f"usage[{row}].capacity_kva",
+                frame["capacity_kva"].iloc[row],
+                "an empty cell where a capacity_history is given (the history holds the capacity)",
+            )
+        values[row] = cell
+    return values
+
+
+def _sub_accounts(frame: Any) -> npt.NDArray[np.object_] | None:
+    """Return each row's sub-accounts as a tuple (empty where the cell is empty)."""
+    if "sub_accounts" not in frame.columns:
+        return None
+    values = np.empty(len(frame), dtype=object)
+    for row, cell in enumerate(frame["sub_accounts"].tolist()):
+        if _empty_cell(cell):
+            values[row] = ()
+            continue
+        # a list cell read back from Parquet or Arrow is an array
+        subs = cell.tolist() if isinstance(cell, np.ndarray) else cell
+        try:
+            values[row] = as_sub_accounts(subs)
+        except InvalidInput as err:
+            raise InvalidInput(f"usage[{row}].{err.field}", err.value, err.expected) from None
+    return values
 
 
 def usage_chunks(source: object, rows: int) -> Iterator[tuple[int, Any]]:

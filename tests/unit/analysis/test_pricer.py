@@ -425,18 +425,6 @@ def test_the_kwh_per_kva_discount_counts_the_basic_charge_part_month_days() -> N
     assert line_amounts(exact_bills(tariff, frame))[0][0][2] == 992_903
 
 
-@pytest.mark.parametrize("column", ["capacity_history", "sub_accounts"])
-def test_account_facts_the_batch_does_not_vectorise_are_refused_by_name(column: str) -> None:
-    frame = _month(kwh_total=1.0, **{column: "x"})
-
-    with pytest.raises(InvalidInput, match="does not vectorise") as caught:
-        compile_tariff(_tariff(AnnualTiers(code="e", **NAMES, tiers=[Tier(None, "0.6")]))).price(
-            frame
-        )
-
-    assert caught.value.value == column
-
-
 def test_a_part_year_bound_is_rounded_to_a_watt_hour_in_both_engines() -> None:
     """A bound scaled by 1/12 that is no terminating decimal: both engines round it to 0.001 kWh.
 
