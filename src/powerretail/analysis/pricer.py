@@ -30,6 +30,7 @@ table gives ``ytd_kwh``. A row or a tariff the pricer cannot price exactly is re
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
@@ -82,6 +83,7 @@ from powerretail.tariffs.model import (
 )
 from powerretail.tariffs.power_factor import RULE_SETS
 from powerretail.tariffs.proration import Proration, months_of
+from powerretail.tariffs.tou import OverlayScope
 from powerretail.timeframe import DateRange
 
 __all__ = ["BatchPricer", "NotVectorisable", "Priced", "compile_tariff"]
@@ -259,6 +261,7 @@ class BatchPricer:
         else:
             first, inverse = _factorize(np.stack([_days(c) for c in columns], axis=1))
         layouts = [self._layout_of_row(usage, int(f), start[f], end[f]) for f in first]
+        self._refuse_out_of_scope(usage, layouts, inverse)
         self._need_critical_registers(usage, layouts, inverse)
         counts = np.asarray([len(layout.pieces) for layout in layouts], dtype=np.int64)
         offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
@@ -357,29 +360,85 @@ class BatchPricer:
     def _need_critical_registers(
         self, usage: Usage, layouts: Sequence[_Layout], inverse: IntArray
     ) -> None:
-        """Refuse, as the engine does, a row without critical energy over critical-peak hours."""
+        """Refuse, as the engine does, a row without critical energy over critical-peak hours.
+
+        Rows are asked one per layout, or one per layout and scope verdict when overlays are
+        limited to some accounts (:func:`_scope_signature`).
+        """
         critical = usage.energy.get("critical")
         lacking = None if critical is None else ~critical.present  # None: every row lacks it
+        signature = _scope_signature(self.tariff, usage)
         for index, layout in enumerate(layouts):
             mine = lacking
             if len(layouts) > 1:
                 mine = inverse == index if lacking is None else lacking & (inverse == index)
-            if mine is None:  # one layout, every row: the first row
-                row = 0
+            if signature is not None:
+                candidates = np.arange(len(usage)) if mine is None else np.flatnonzero(mine)
+                _, first = np.unique(signature[candidates], return_index=True)
+                rows = sorted(int(candidates[i]) for i in first)
+            elif mine is None:  # one layout, every row: the first row
+                rows = [0]
             elif mine.any():
-                row = int(np.argmax(mine))
+                rows = [int(np.argmax(mine))]
             else:
                 continue
-            buckets = [b for b, column in usage.energy.items() if column.present[row]]
-            for piece in layout.pieces:
+            for row in rows:
+                self._need_critical_register(usage, layout, row)
+
+    def _need_critical_register(self, usage: Usage, layout: _Layout, row: int) -> None:
+        buckets = [b for b, column in usage.energy.items() if column.present[row]]
+        account = _row_facts(usage, row)
+        for piece in layout.pieces:
+            try:
+                self._engine.need_critical_register(
+                    self.tariff.versions[piece.version],
+                    DateRange(piece.start, piece.end),
+                    buckets,
+                    capacity_kva=account.capacity_kva,
+                    customer_kind=account.kind,
+                )
+            except InvalidInput as err:
+                raise InvalidInput(f"usage[{row}].kwh_critical", "", err.expected) from None
+
+    def _refuse_out_of_scope(
+        self, usage: Usage, layouts: Sequence[_Layout], inverse: IntArray
+    ) -> None:
+        """Refuse, as the engine does, energy in a scoped overlay's bucket outside its scope.
+
+        One row is asked per layout, scope verdict and set of such buckets with energy.
+        """
+        columns = [b for b in _scoped_buckets(self.tariff) if b in usage.energy]
+        if not columns:
+            return
+        bits = np.zeros(len(usage), dtype=np.int64)
+        for position, bucket in enumerate(columns):
+            column = usage.energy[bucket]
+            bits |= (column.present & (column.values != 0)).astype(np.int64) << position
+        rows = np.flatnonzero(bits)
+        if not rows.size:
+            return
+        signature = _scope_signature(self.tariff, usage)
+        assert signature is not None  # the tariff has scoped overlays
+        keys = np.stack([np.asarray(inverse)[rows], signature[rows], bits[rows]], axis=1)
+        _, first = np.unique(keys, axis=0, return_index=True)
+        for row in sorted(int(rows[i]) for i in first):
+            energy = {
+                b: Decimal(int(c.values[row])).scaleb(QUANTITY_EXP)
+                for b, c in usage.energy.items()
+                if c.present[row]
+            }
+            account = _row_facts(usage, row)
+            for piece in layouts[int(inverse[row])].pieces:
+                version = self.tariff.versions[piece.version]
                 try:
-                    self._engine.need_critical_register(
-                        self.tariff.versions[piece.version],
-                        DateRange(piece.start, piece.end),
-                        buckets,
+                    self._engine.refuse_out_of_scope(
+                        version, DateRange(piece.start, piece.end), energy, account
                     )
+                except RuleViolation as err:
+                    raise RuleViolation(f"usage[{row}]: {err}") from None
                 except InvalidInput as err:
-                    raise InvalidInput(f"usage[{row}].kwh_critical", "", err.expected) from None
+                    field = err.field.replace("account", f"usage[{row}]", 1)
+                    raise InvalidInput(field, err.value, err.expected) from None
 
     # ------------------------------------------------------------------ energy
     def _piece_energy(
@@ -1092,6 +1151,71 @@ class BatchPricer:
         for name in ("charge", "category", "code", "bucket", "tariff_version"):
             frame[name] = frame[name].astype("category")
         return frame
+
+
+def _scopes(tariff: Tariff) -> tuple[OverlayScope, ...]:
+    """The distinct overlay scopes of ``tariff``'s time-of-use schedules."""
+    found: list[OverlayScope] = []
+    for version in tariff.versions:
+        for schedule in version.schedules.values():
+            for overlay in schedule.overlays:
+                if overlay.applies_to is not None and overlay.applies_to not in found:
+                    found.append(overlay.applies_to)
+    return tuple(found)
+
+
+def _scoped_buckets(tariff: Tariff) -> tuple[str, ...]:
+    """Buckets only scoped overlays give, in some schedule of ``tariff`` (sorted)."""
+    buckets: set[str] = set()
+    for version in tariff.versions:
+        for schedule in version.schedules.values():
+            for overlay in schedule.overlays:
+                givers = [o.applies_to for o in schedule.overlays if o.bucket == overlay.bucket]
+                if overlay.bucket not in schedule.season_buckets and None not in givers:
+                    buckets.add(overlay.bucket)
+    return tuple(sorted(buckets))
+
+
+def _scope_signature(tariff: Tariff, usage: Usage) -> IntArray | None:
+    """Return a number per row saying each scope's verdict and missing facts (``None``: none).
+
+    Rows of one signature get the same answers from every scope of the tariff
+    (:meth:`~powerretail.tariffs.tou.OverlayScope.admits` and ``missing``).
+    """
+    scopes = _scopes(tariff)
+    if not scopes:
+        return None
+    capacity = usage.quantities["capacity_kva"]
+    no_capacity = ~capacity.present
+    kind = np.asarray([k or "" for k in usage.customer_kind], dtype=object)
+    no_kind = kind == ""
+    signature = np.zeros(len(usage), dtype=np.int64)
+    for scope in scopes:
+        fails = np.zeros(len(usage), dtype=bool)
+        unknown = np.zeros(len(usage), dtype=bool)
+        code = np.zeros(len(usage), dtype=np.int64)
+        if scope.min_capacity_kva is not None:
+            least = math.ceil(scope.min_capacity_kva.scaleb(-QUANTITY_EXP))
+            fails |= ~no_capacity & (capacity.values < least)
+            unknown |= no_capacity
+            code |= no_capacity.astype(np.int64) << 2
+        if scope.customer_kinds:
+            fails |= ~no_kind & ~np.isin(kind, sorted(scope.customer_kinds))
+            unknown |= no_kind
+            code |= no_kind.astype(np.int64) << 3
+        code |= np.where(fails, 0, np.where(unknown, 2, 1))
+        signature = signature * 16 + code
+    return signature
+
+
+def _row_facts(usage: Usage, row: int) -> AccountFacts:
+    """The account facts of ``row`` an overlay scope tests (capacity, kind)."""
+    capacity = usage.quantities["capacity_kva"]
+    kva = Decimal(int(capacity.values[row])).scaleb(QUANTITY_EXP) if capacity.present[row] else None
+    residential = bool(usage.residential[row])
+    return AccountFacts(
+        capacity_kva=kva, residential=residential, customer_kind=usage.customer_kind[row]
+    )
 
 
 def _sum_of(amounts: Sequence[IntArray], rows: int, *, own: bool) -> IntArray:

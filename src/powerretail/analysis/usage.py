@@ -21,6 +21,11 @@ column                   required  meaning
 ``basic_charge_basis``   no        ``capacity`` or ``demand`` (empty: the tariff's default)
 ``pf_standard``          no        power-factor standard 0.90 / 0.85 / 0.80 (empty: tariff's)
 ``residential``          no        true for households (never power-factor adjusted)
+``customer_kind``        no        ``industrial``, ``commercial``, ``agricultural`` or
+                                   ``residential`` (empty: not given); time-of-use overlays
+                                   limited to some accounts test it with ``capacity_kva``
+                                   (Jiangsu's critical peak and deep valley: industrial, 315
+                                   kVA and more); a row that needs it and lacks it is refused
 ``opened_on``            no        move-in date (first day with service)
 ``closed_on``            no        move-out date (first day without service)
 ``ytd_kwh``              no        annual tier position at the period start [kWh] (an empty
@@ -57,6 +62,7 @@ import pandas as pd
 
 from powerretail.analysis._exact import IntArray
 from powerretail.errors import InvalidInput
+from powerretail.tariffs.tou import CUSTOMER_KINDS
 
 __all__ = ["QUANTITY_EXP", "Usage", "read_usage"]
 
@@ -82,6 +88,7 @@ _KNOWN: Final = frozenset(
         "basic_charge_basis",
         "pf_standard",
         "residential",
+        "customer_kind",
         "opened_on",
         "closed_on",
         "customer_class",
@@ -129,6 +136,8 @@ class Usage:
     customer_class: npt.NDArray[np.object_]
     profiled: npt.NDArray[np.bool_]
     carries_position: bool
+    #: The kind overlay scopes test (``residential`` where ``residential``; ``None``: not given).
+    customer_kind: npt.NDArray[np.object_] = attrs.field(kw_only=True)
     #: The columns every bills table repeats (account, period, class, profiled) as Series, made
     #: once: a priced table shares them with its usage (copy-on-write keeps each its own).
     bill_columns: Mapping[str, Any] = attrs.field(init=False, repr=False)
@@ -234,6 +243,7 @@ def read_usage(source: object) -> Usage:
             "a contract demand above zero, or an empty cell for none",
         )
     residential = _booleans(frame, "residential")
+    kinds = customer_kinds(frame, residential)
     pf = _choice(frame, "pf_standard", ("0.90", "0.85", "0.80"), decimal=True)
     basis = _choice(frame, "basic_charge_basis", ("capacity", "demand"))
     opened = _dates(frame, "opened_on")
@@ -263,7 +273,30 @@ def read_usage(source: object) -> Usage:
         customer_class=classes,
         profiled=_booleans(frame, "profiled"),
         carries_position="ytd_kwh" not in frame.columns,
+        customer_kind=kinds,
     )
+
+
+def customer_kinds(frame: Any, residential: npt.NDArray[np.bool_]) -> npt.NDArray[np.object_]:
+    """Return each row's customer kind (``residential`` where ``residential``; ``None``: none).
+
+    Raises:
+        InvalidInput: a kind not in :data:`~powerretail.tariffs.tou.CUSTOMER_KINDS`, or one that
+            contradicts ``residential`` (as :class:`~powerretail.billing.determinants.AccountFacts`
+            refuses it).
+    """
+    kinds = _choice(frame, "customer_kind", CUSTOMER_KINDS)
+    is_residential = kinds == "residential"
+    given = kinds != None  # noqa: E711 - elementwise
+    clash = (residential & given & ~is_residential) | (~residential & is_residential)
+    if clash.any():
+        row = int(np.flatnonzero(clash)[0])
+        raise InvalidInput(
+            f"usage[{row}].customer_kind",
+            kinds[row],
+            "residential (or empty) exactly where residential is true",
+        )
+    return np.where(residential, "residential", kinds).astype(object)
 
 
 def usage_chunks(source: object, rows: int) -> Iterator[tuple[int, Any]]:
