@@ -64,6 +64,12 @@ class TestRegisterReads:
         with pytest.raises(RuleViolation, match="deep valley"):
             ONE_PART.bill(Determinants(energy_kwh=energy), OCTOBER, SHOP)
 
+    def test_a_bucket_no_overlay_gives_is_left_to_the_tariff_to_refuse(self) -> None:
+        energy = {"night": "10", **REGISTERS}
+
+        with pytest.raises(InvalidInput, match="a bucket of schedule js426"):
+            TWO_PART.bill(Determinants(energy_kwh=energy, max_demand_kw="140"), JULY, SHOP)
+
     def test_a_critical_register_that_reads_zero_is_no_energy_to_refuse(self) -> None:
         energy = {"critical": "0", **REGISTERS}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from powerretail.adapters.tariff_library import load_shipped, shipped_text
@@ -158,6 +159,28 @@ class TestTariffFiles:
         assert 'applies_to = { min_capacity_kva = 315, customer_kinds = ["industrial"]' in (
             dump_toml(tariff)
         )
+
+    @pytest.mark.parametrize(
+        "scope",
+        [OverlayScope(min_capacity_kva="99.5"), OverlayScope(customer_kinds=["agricultural"])],
+    )
+    def test_a_scope_of_one_condition_without_a_source_survives_too(
+        self, scope: OverlayScope
+    ) -> None:
+        tariff = load_shipped("JS-CI-TOU-1P")
+        version = tariff.versions[0]
+        schedule = version.schedules["js426"]
+        overlays = tuple(attrs.evolve(o, applies_to=scope) for o in schedule.overlays)
+        changed = attrs.evolve(
+            tariff,
+            versions=(
+                attrs.evolve(
+                    version, schedules={"js426": attrs.evolve(schedule, overlays=overlays)}
+                ),
+            ),
+        )
+
+        assert loads_toml(dump_toml(changed)) == changed
 
     @pytest.mark.parametrize(
         ("scope", "field", "expected"),
