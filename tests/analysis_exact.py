@@ -22,6 +22,8 @@ def _cell(row: Any, name: str) -> Any:
     if name not in row.index:
         return None
     value = row[name]
+    if name == "loss_model":  # an object cell: a loss model, or empty
+        return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
     return None if pd.isna(value) else value
 
 
@@ -55,6 +57,7 @@ def exact_bills(tariff: Tariff, frame: pd.DataFrame) -> list[Bill]:
             customer_kind=_cell(row, "customer_kind"),
             opened_on=_cell(row, "opened_on"),
             closed_on=_cell(row, "closed_on"),
+            **({"loss_model": model} if (model := _cell(row, "loss_model")) is not None else {}),
         )
         period = DateRange(row["period_start"], row["period_end"])
         bills.append(engine.bill(determinants, period, account, account_id=str(row["account_id"])))
@@ -70,3 +73,9 @@ def line_amounts(bills: Iterable[Bill]) -> list[list[tuple[str, str, int]]]:
         ]
         for bill in bills
     ]
+
+
+def assert_same_notes(priced: Any, bills: Iterable[Bill]) -> None:
+    """Assert the batch bills' notes are the engine's, bill by bill and in order."""
+    expected = [bill.notes for bill in bills]
+    assert [priced.notes_of(row) for row in range(len(expected))] == expected

@@ -14,22 +14,80 @@ from hypothesis import strategies as st
 
 pytest.importorskip("pandas")
 
+from powerretail.adapters.tariff_library import load_shipped
 from powerretail.analysis import compile_tariff
+from powerretail.analysis._scope import scoped_buckets
 from powerretail.errors import PowerRetailError
 from powerretail.quantities import Rounding
+from powerretail.tariffs.losses import (
+    FixedPercent,
+    LossBand,
+    LossModel,
+    TableLookup,
+    TransformerFormula,
+)
 from powerretail.tariffs.model import (
     BucketPrice,
     BucketTiers,
     Charge,
+    PowerFactorAdjustment,
     Tariff,
     TimeOfUseCharge,
     TimeOfUseTiers,
 )
 from powerretail.tariffs.tou import Overlay, OverlayScope, TouWindow
-from tests.analysis_exact import exact_bills, line_amounts
+from tests.analysis_exact import assert_same_notes, exact_bills, line_amounts
 from tests.strategies.tariffs import SCHEDULE, prices, tariffs, tiers
 
 kwh = st.decimals(min_value=0, max_value=500_000, places=3)
+
+
+def _decimals(low: str, high: str, places: int = 4) -> st.SearchStrategy[decimal.Decimal]:
+    """Decimals with 0 to ``places`` decimals (their exponents differ: the engine keeps them)."""
+    return st.integers(0, places).flatmap(
+        lambda p: st.decimals(min_value=low, max_value=high, places=p)
+    )
+
+
+@st.composite
+def loss_models(draw: st.DrawFn) -> LossModel:
+    """Any loss model: a percentage, a loss table (part months prorated) or the formula."""
+    kind = draw(st.sampled_from(["percent", "table", "formula"]))
+    if kind == "percent":
+        active = draw(_decimals("0", "10") | st.just(decimal.Decimal("1E+1")))
+        return FixedPercent(active_percent=active, reactive_percent=draw(_decimals("0", "10")))
+    if kind == "table":
+        bounds = sorted(set(draw(st.lists(_decimals("1", "200000", 3), max_size=3))))
+        bands = [
+            LossBand(bound, draw(_decimals("0", "500", 3)), draw(_decimals("0", "900", 3)))
+            for bound in [*bounds, None]
+        ]
+        return TableLookup(bands=tuple(bands))
+    return TransformerFormula(
+        no_load_kw=draw(_decimals("0", "5", 2)),
+        load_loss_kw=draw(_decimals("0", "20", 2)),
+        rated_kva=draw(st.integers(30, 2000)),
+        power_factor=draw(_decimals("0.5", "1", 2)),
+        no_load_current_percent=draw(_decimals("0", "5", 2)),
+        impedance_voltage_percent=draw(_decimals("0", "8", 2)),
+    )
+
+
+def _without_pf_default(tariff: Tariff) -> Tariff:
+    """The tariff with no default power-factor standard (a row without one gets a note)."""
+    versions = [
+        attrs.evolve(
+            version,
+            charges=[
+                attrs.evolve(c, default_standard=None)
+                if isinstance(c, PowerFactorAdjustment)
+                else c
+                for c in version.charges
+            ],
+        )
+        for version in tariff.versions
+    ]
+    return attrs.evolve(tariff, versions=versions)
 
 
 @st.composite
@@ -54,6 +112,7 @@ def usage_rows(draw: st.DrawFn, index: int) -> dict[str, Any]:
         "customer_kind": None,
         "opened_on": None,
         "closed_on": None,
+        "loss_model": draw(st.none() | loss_models()),
     }
     kinds = ["residential"] if row["residential"] else ["industrial", "commercial", "agricultural"]
     row["customer_kind"] = draw(st.none() | st.sampled_from(kinds))
@@ -73,10 +132,19 @@ def tables(draw: st.DrawFn) -> pd.DataFrame:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.integers(min_value=1, max_value=2).flatmap(lambda n: tariffs(versions=n)), tables())
-def test_batch_bills_equal_the_engine_line_by_line(tariff: Tariff, frame: pd.DataFrame) -> None:
+@given(
+    st.integers(min_value=1, max_value=2).flatmap(lambda n: tariffs(versions=n)),
+    tables(),
+    st.booleans(),
+)
+def test_batch_bills_equal_the_engine_line_by_line(
+    tariff: Tariff, frame: pd.DataFrame, pf_default: bool
+) -> None:
+    if not pf_default:
+        tariff = _without_pf_default(tariff)
     priced = compile_tariff(tariff).price(frame)
     expected = exact_bills(tariff, frame)
+    assert_same_notes(priced, expected)
 
     lines = priced.lines
     got = [
@@ -147,9 +215,11 @@ def test_split_periods_and_any_rounding_equal_the_engine(
 
     assert _lines_by_row(priced.lines, len(frame)) == [sorted(b) for b in line_amounts(expected)]
     assert priced.bills["total_fen"].tolist() == [int(b.total.amount.scaleb(2)) for b in expected]
+    assert_same_notes(priced, expected)
     # Without lines, tier blocks cover every piece (zero where no energy): the same bills.
-    dense = compile_tariff(tariff).price(frame, lines=False).bills
-    pd.testing.assert_frame_equal(dense, priced.bills)
+    dense = compile_tariff(tariff).price(frame, lines=False)
+    pd.testing.assert_frame_equal(dense.bills, priced.bills)
+    pd.testing.assert_frame_equal(dense.notes, priced.notes)
 
 
 @st.composite
@@ -174,6 +244,7 @@ def test_a_table_of_one_window_equals_the_engine(tariff: Tariff, frame: pd.DataF
     """Rows sharing their window skip the layout per row; bills and lines stay the engine's."""
     priced = compile_tariff(tariff).price(frame)
     expected = exact_bills(tariff, frame)
+    assert_same_notes(priced, expected)
 
     assert _lines_by_row(priced.lines, len(frame)) == [sorted(b) for b in line_amounts(expected)]
     assert priced.bills["total_fen"].tolist() == [int(b.total.amount.scaleb(2)) for b in expected]
@@ -268,6 +339,63 @@ def test_scoped_overlays_refuse_and_price_as_the_engine(
         assert priced.bills["total_fen"].tolist() == [
             int(b.total.amount.scaleb(2)) for b in expected_bills
         ]
+        assert_same_notes(priced, expected_bills)
     else:
         with pytest.raises(PowerRetailError):
             compile_tariff(tariff).price(frame)
+
+
+_SHIPPED = ("JS-CI-TOU-2P", "JS-CI-TOU-1P", "GD-CI-TOU", "JS-RES-TOU")
+
+
+@st.composite
+def shipped_tables(draw: st.DrawFn, tariff: Tariff) -> pd.DataFrame:
+    """Rows for a shipped time-of-use tariff, with or without a deep-valley register."""
+    buckets = set.intersection(
+        *(
+            set(c.resolved)
+            for v in tariff.versions
+            for c in v.charges
+            if isinstance(c, TimeOfUseCharge)
+        )
+    )
+    scoped = [b for b in scoped_buckets(tariff) if b in buckets]
+    rows = []
+    for index in range(draw(st.integers(min_value=1, max_value=5))):
+        row = draw(usage_rows(index))
+        del row["kwh_valley"]
+        start = draw(st.dates(min_value=date(2025, 6, 1), max_value=date(2026, 10, 30)))
+        row["period_start"] = start
+        row["period_end"] = start + timedelta(days=draw(st.integers(1, 62)))
+        row["opened_on"] = row["closed_on"] = None
+        for bucket in sorted(buckets - {"peak"}):
+            cell = draw(kwh) if bucket == "critical" else draw(st.none() | kwh)
+            row[f"kwh_{bucket}"] = cell
+        if scoped:  # 426号: critical peak and deep valley for industrial users of 315 kVA+
+            kinds = ["residential"] if row["residential"] else ["industrial", "commercial"]
+            row["customer_kind"] = draw(st.sampled_from(kinds))
+            if row["customer_kind"] != "industrial" or row["capacity_kva"] < 315:
+                for bucket in scoped:
+                    row[f"kwh_{bucket}"] = None  # outside the scope: no such register
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(_SHIPPED).flatmap(
+        lambda c: st.tuples(st.just(c), shipped_tables(load_shipped(c)))
+    )
+)
+def test_shipped_tariffs_with_losses_and_notes_equal_the_engine(
+    drawn: tuple[str, pd.DataFrame],
+) -> None:
+    """Deep-valley notes, no-standard notes and losses under the shipped TOU tariffs."""
+    tariff = load_shipped(drawn[0])
+    frame = drawn[1]
+    priced = compile_tariff(tariff).price(frame)
+    expected = exact_bills(tariff, frame)
+
+    assert _lines_by_row(priced.lines, len(frame)) == [sorted(b) for b in line_amounts(expected)]
+    assert priced.bills["total_fen"].tolist() == [int(b.total.amount.scaleb(2)) for b in expected]
+    assert_same_notes(priced, expected)

@@ -255,7 +255,7 @@ class ChangeOfUseHistory(RuleBasedStateMachine):
     )
     def start(self, request: ChangeOfUseDetails, rules: str) -> None:
         self.now = pendulum.datetime(2026, 1, 5, 9, tz="Asia/Shanghai")
-        self.decision = check_request(request, INSTALLED, holder="C")
+        self.decision = check_request(request, INSTALLED, holder="C", on=self.now.date())
         self.approvals = 0
         self.case = open_case(
             case_id="K",

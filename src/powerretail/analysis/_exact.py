@@ -94,6 +94,8 @@ def round_div(numerator: IntArray, denominator: IntArray | int, mode: str) -> In
         if low >= 0 and 2 * high + d < _LIMIT:
             # The common case, amounts of zero or more rounded half-up: one division.
             return np.asarray((2 * n + d) // (2 * d))
+    if isinstance(d, int) and d >= _LIMIT and n.dtype != object:  # past int64: Python ints
+        n = n.astype(object)
     negative = n < 0
     magnitude = np.where(negative, -n, n)
     quotient = magnitude // d

@@ -20,12 +20,13 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from powerretail.analysis.pricer import BatchPricer, Priced, compile_tariff
+from powerretail.analysis.pricer import BatchPricer, NotVectorisable, Priced, compile_tariff
 from powerretail.analysis.usage import (
     QUANTITY_EXP,
     Usage,
     in_whole_table,
     read_usage,
+    rows_in_whole_table,
     usage_chunks,
 )
 from powerretail.errors import InvalidInput
@@ -110,6 +111,8 @@ def _chunk(
         priced = {name: pricer.price(table, lines=False) for name, pricer in pricers.items()}
     except InvalidInput as err:
         raise in_whole_table(err, offset) from None
+    except NotVectorisable as err:  # a row refused (losses): named by its row in the table
+        raise NotVectorisable(rows_in_whole_table(err.what, offset), err.why) from None
     return (*parts(table, priced), table.carries_position)
 
 

@@ -30,7 +30,6 @@ table gives ``ytd_kwh``. A row or a tariff the pricer cannot price exactly is re
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
@@ -50,6 +49,9 @@ from powerretail.analysis._exact import (
     round_div,
     to_int64,
 )
+from powerretail.analysis._losses import Billed, LossRefused, billed_energy, piece_energy
+from powerretail.analysis._notes import bill_notes
+from powerretail.analysis._scope import row_facts, scope_signature, scoped_buckets
 from powerretail.analysis.usage import QUANTITY_EXP, Usage, read_usage
 from powerretail.billing.determinants import AccountFacts
 from powerretail.billing.engine import (
@@ -83,7 +85,6 @@ from powerretail.tariffs.model import (
 )
 from powerretail.tariffs.power_factor import RULE_SETS
 from powerretail.tariffs.proration import Proration, months_of
-from powerretail.tariffs.tou import OverlayScope
 from powerretail.timeframe import DateRange
 
 __all__ = ["BatchPricer", "NotVectorisable", "Priced", "compile_tariff"]
@@ -133,11 +134,22 @@ class Priced:
     ``tariff_version``, ``charge``, ``category``, ``code`` (as the engine's line codes,
     ``energy.peak``, ``tier.tier2`` …), ``bucket``, ``quantity``, ``rate``, ``amount_fen`` and
     ``amount_yuan``.
+
+    A table with loss models (:mod:`powerretail.analysis.usage`) adds ``loss_kwh`` and
+    ``loss_kvarh`` after ``kwh`` (the metered energy): the losses added to each bill's energy
+    and reactive energy. ``notes`` is the bills' notes as a long table, ``row``, ``account_id``
+    and ``note``, in the order the bill engine writes them (empty when no bill has one).
     """
 
     tariff_code: str
     bills: Any
     lines: Any
+    notes: Any = None
+
+    def notes_of(self, row: int) -> tuple[str, ...]:
+        """Return the notes of the bill of usage row ``row``, as the bill engine's ``notes``."""
+        notes = self.notes
+        return tuple(notes.loc[notes["row"] == row, "note"].tolist())
 
 
 def compile_tariff(tariff: Tariff) -> BatchPricer:
@@ -263,6 +275,7 @@ class BatchPricer:
         layouts = [self._layout_of_row(usage, int(f), start[f], end[f]) for f in first]
         self._refuse_out_of_scope(usage, layouts, inverse)
         self._need_critical_registers(usage, layouts, inverse)
+        billed = None if usage.losses is None else self._billed(usage, layouts, inverse)
         counts = np.asarray([len(layout.pieces) for layout in layouts], dtype=np.int64)
         offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
         flat = [piece for layout in layouts for piece in layout.pieces]
@@ -279,10 +292,9 @@ class BatchPricer:
 
         version = piece_attr("version", np.int64)
         starts_cycle = piece_attr("starts_cycle", bool)
-        energy, kwh, _ = self._piece_energy(
-            usage, piece_row, per_row, flat, flat_index, identity=identity
+        energy, kwh, total_row = self._energy_of(
+            usage, billed, piece_row=piece_row, per_row=per_row, flat=flat, fi=flat_index
         )
-        total_row = kwh if identity else Scaled(usage.total_kwh(), QUANTITY_EXP)
         service_months = [layout.service_months for layout in layouts]
         service_num = _per_row([m.numerator for m in service_months], inverse, identity)
         service_den = _per_row([m.denominator for m in service_months], inverse, identity)
@@ -332,17 +344,80 @@ class BatchPricer:
                 fractions=picked[3],
                 total_row=total_row,
                 service=(service_num, service_den),
+                billed=billed,
             )
-        return self._tables(
+        priced = self._tables(
             usage,
             blocks,
-            total_kwh=total_row.values,
+            total_kwh=total_row.values if billed is None else usage.total_kwh(),
             piece_row=piece_row,
             flat=flat,
             flat_index=flat_index,
             lines=lines,
             decimals=decimals,
         )
+        return self._finish(priced, usage, layouts, inverse, billed)
+
+    # ------------------------------------------------------------------ losses and notes
+    def _billed(self, usage: Usage, layouts: Sequence[_Layout], inverse: IntArray) -> Billed:
+        """Return each row's energy with its losses added (:mod:`powerretail.analysis._losses`)."""
+        months = [layout.service_months for layout in layouts]
+        days = [sum((p.end - p.start).days for p in layout.pieces) for layout in layouts]
+        try:
+            return billed_energy(usage, months, days, inverse)
+        except LossRefused as err:
+            raise NotVectorisable(err.what, err.why) from None
+
+    def _energy_of(
+        self,
+        usage: Usage,
+        billed: Billed | None,
+        *,
+        piece_row: IntArray,
+        per_row: IntArray,
+        flat: Sequence[_Piece],
+        fi: IntArray,
+    ) -> tuple[dict[str, tuple[Scaled, npt.NDArray[np.bool_]]], Scaled, Scaled]:
+        """Return each piece's energy per bucket and in all, and each row's energy in all."""
+        if billed is None:
+            identity = len(flat) == 1 and len(usage) > 0
+            energy, kwh, _ = self._piece_energy(
+                usage, piece_row, per_row, flat, fi, identity=identity
+            )
+            return energy, kwh, kwh if identity else Scaled(usage.total_kwh(), QUANTITY_EXP)
+        try:
+            energy, kwh, _ = piece_energy(
+                billed,
+                usage,
+                piece_row=piece_row,
+                per_row=per_row,
+                flat=flat,
+                flat_index=fi,
+            )
+        except LossRefused as err:
+            raise NotVectorisable(err.what, err.why) from None
+        return energy, kwh, billed.total
+
+    def _finish(
+        self,
+        priced: Priced,
+        usage: Usage,
+        layouts: Sequence[_Layout],
+        inverse: IntArray,
+        billed: Billed | None,
+    ) -> Priced:
+        """Add the losses (where the table has loss models) and the bills' notes."""
+        bills = priced.bills
+        if billed is not None:
+            at = bills.columns.get_loc("kwh") + 1
+            bills.insert(at, "loss_kwh", billed.loss_kwh())
+            bills.insert(at + 1, "loss_kvarh", billed.loss_kvarh())
+        versions = self.tariff.versions
+        pieces = [
+            [(versions[p.version], p.start, p.end) for p in layout.pieces] for layout in layouts
+        ]
+        notes = bill_notes(self._engine, usage, pieces, inverse, billed)
+        return attrs.evolve(priced, notes=notes)
 
     # ------------------------------------------------------------------ layout
     def _layout_of_row(
@@ -363,11 +438,11 @@ class BatchPricer:
         """Refuse, as the engine does, a row without critical energy over critical-peak hours.
 
         Rows are asked one per layout, or one per layout and scope verdict when overlays are
-        limited to some accounts (:func:`_scope_signature`).
+        limited to some accounts (:func:`~powerretail.analysis._scope.scope_signature`).
         """
         critical = usage.energy.get("critical")
         lacking = None if critical is None else ~critical.present  # None: every row lacks it
-        signature = _scope_signature(self.tariff, usage)
+        signature = scope_signature(self.tariff, usage)
         for index, layout in enumerate(layouts):
             mine = lacking
             if len(layouts) > 1:
@@ -387,7 +462,7 @@ class BatchPricer:
 
     def _need_critical_register(self, usage: Usage, layout: _Layout, row: int) -> None:
         buckets = [b for b, column in usage.energy.items() if column.present[row]]
-        account = _row_facts(usage, row)
+        account = row_facts(usage, row)
         for piece in layout.pieces:
             try:
                 self._engine.need_critical_register(
@@ -407,7 +482,7 @@ class BatchPricer:
 
         One row is asked per layout, scope verdict and set of such buckets with energy.
         """
-        columns = [b for b in _scoped_buckets(self.tariff) if b in usage.energy]
+        columns = [b for b in scoped_buckets(self.tariff) if b in usage.energy]
         if not columns:
             return
         bits = np.zeros(len(usage), dtype=np.int64)
@@ -417,7 +492,7 @@ class BatchPricer:
         rows = np.flatnonzero(bits)
         if not rows.size:
             return
-        signature = _scope_signature(self.tariff, usage)
+        signature = scope_signature(self.tariff, usage)
         assert signature is not None  # the tariff has scoped overlays
         keys = np.stack([np.asarray(inverse)[rows], signature[rows], bits[rows]], axis=1)
         _, first = np.unique(keys, axis=0, return_index=True)
@@ -427,7 +502,7 @@ class BatchPricer:
                 for b, c in usage.energy.items()
                 if c.present[row]
             }
-            account = _row_facts(usage, row)
+            account = row_facts(usage, row)
             for piece in layouts[int(inverse[row])].pieces:
                 version = self.tariff.versions[piece.version]
                 try:
@@ -498,7 +573,7 @@ class BatchPricer:
         if not self._annual:
             return Scaled.zeros(len(piece_row))
         if not usage.carries_position:  # the usage's own array when the scale is the same
-            row_start = ytd.values if factor == 1 else ytd.values * factor
+            row_start = ytd.values if factor == 1 else multiply(ytd.values, np.asarray(factor))
         else:
             row_start = self._carried(
                 usage,
@@ -562,9 +637,10 @@ class BatchPricer:
                 "period (the tier position is carried from row to row; or give ytd_kwh)",
             )
         # kWh of each row after its last tier-year start (all of it when none).
-        tail = np.zeros(size, dtype=np.int64)
+        # int64, or Python integers where the losses need finer energy than int64 holds.
+        tail = np.zeros(size, dtype=kwh.values.dtype)
         internal = np.zeros(size, dtype=bool)
-        total = np.zeros(size, dtype=np.int64)
+        total = np.zeros(size, dtype=kwh.values.dtype)
         for split in np.flatnonzero(per_row > 1):
             row = int(split)
             at, count = int(first_piece[row]), int(per_row[row])
@@ -582,7 +658,9 @@ class BatchPricer:
         same_year[1:] = (
             ~new_account[1:] & ~np.isnat(first_sorted[1:]) & (first_sorted[1:] == last_sorted[:-1])
         )
-        before = usage.quantities["tier_year_kwh_before"].values[order] * factor
+        before = multiply(
+            usage.quantities["tier_year_kwh_before"].values[order], np.asarray(factor)
+        )
         internal_sorted = internal[order]
         # A segment restarts at a new account, a new tier year, or after a row that started one.
         restart = ~same_year
@@ -597,7 +675,7 @@ class BatchPricer:
         segment_start = np.flatnonzero(restart)
         offset = cumulative - cumulative[segment_start][segment]
         start_sorted = base[segment_start][segment] + offset
-        result = np.zeros(size, dtype=np.int64)
+        result = np.zeros(size, dtype=start_sorted.dtype)
         result[order] = start_sorted
         return result
 
@@ -616,6 +694,7 @@ class BatchPricer:
         total_row: Scaled,
         service: tuple[IntArray, IntArray],
         dense: bool = False,
+        billed: Billed | None = None,
     ) -> list[_Block]:
         """Return the blocks of ``version``'s charges over pieces ``chosen``.
 
@@ -672,7 +751,13 @@ class BatchPricer:
                 )
         if pf_charge is not None:
             blocks += self._power_factor(
-                pf_charge, chosen, rows=rows, usage=usage, blocks=blocks, total_row=total_row
+                pf_charge,
+                chosen,
+                rows=rows,
+                usage=usage,
+                blocks=blocks,
+                total_row=total_row,
+                billed=billed,
             )
         if minimum is not None:
             blocks += self._minimum(minimum, chosen, blocks=blocks, fractions=fractions)
@@ -984,6 +1069,7 @@ class BatchPricer:
         usage: Usage,
         blocks: Sequence[_Block],
         total_row: Scaled,
+        billed: Billed | None = None,
     ) -> list[_Block]:
         standard_row = usage.pf_standard[rows]
         default = None if charge.default_standard is None else f"{charge.default_standard:.2f}"
@@ -999,12 +1085,15 @@ class BatchPricer:
                 "reactive energy for the power-factor adjustment "
                 f"(standard {standard[lacking][0]})",
             )
-        active = np.maximum(total_row.values[rows], 0)
+        active_row, reactive_row = total_row.values, reactive.values
+        if billed is not None:  # the losses count: billed active and reactive energy
+            active_row, reactive_row = billed.pf_pair(total_row)
+        active = np.maximum(active_row[rows], 0)
         applies &= active != 0
         where = np.flatnonzero(applies)
         if where.size == 0:
             return []
-        pf = _power_factors(active[where], np.abs(reactive.values[rows][where]))
+        pf = _power_factors(active[where], np.abs(reactive_row[rows][where]))
         tables = {
             key: Scaled.of(
                 RULE_SETS[charge.rule_set].standard(key).percent(Decimal(k).scaleb(-2)) / 100
@@ -1114,7 +1203,9 @@ class BatchPricer:
             where = flat_index[block.pieces]
             amount = to_int64(block.amount, block.code)
             # Float views for tables and plots; amounts stay integers of fen.
-            scale = np.asarray(block.quantity_den, dtype=np.int64) * 10**-block.quantity.exp
+            scale = np.asarray(block.quantity_den, dtype=np.float64) * float(
+                10**-block.quantity.exp
+            )
             quantity = np.asarray(block.quantity.values, dtype=np.float64) / scale
             rate = np.broadcast_to(
                 np.asarray(block.rate.values, dtype=np.float64) / 10**-block.rate.exp, row.shape
@@ -1151,71 +1242,6 @@ class BatchPricer:
         for name in ("charge", "category", "code", "bucket", "tariff_version"):
             frame[name] = frame[name].astype("category")
         return frame
-
-
-def _scopes(tariff: Tariff) -> tuple[OverlayScope, ...]:
-    """The distinct overlay scopes of ``tariff``'s time-of-use schedules."""
-    found: list[OverlayScope] = []
-    for version in tariff.versions:
-        for schedule in version.schedules.values():
-            for overlay in schedule.overlays:
-                if overlay.applies_to is not None and overlay.applies_to not in found:
-                    found.append(overlay.applies_to)
-    return tuple(found)
-
-
-def _scoped_buckets(tariff: Tariff) -> tuple[str, ...]:
-    """Buckets only scoped overlays give, in some schedule of ``tariff`` (sorted)."""
-    buckets: set[str] = set()
-    for version in tariff.versions:
-        for schedule in version.schedules.values():
-            for overlay in schedule.overlays:
-                givers = [o.applies_to for o in schedule.overlays if o.bucket == overlay.bucket]
-                if overlay.bucket not in schedule.season_buckets and None not in givers:
-                    buckets.add(overlay.bucket)
-    return tuple(sorted(buckets))
-
-
-def _scope_signature(tariff: Tariff, usage: Usage) -> IntArray | None:
-    """Return a number per row saying each scope's verdict and missing facts (``None``: none).
-
-    Rows of one signature get the same answers from every scope of the tariff
-    (:meth:`~powerretail.tariffs.tou.OverlayScope.admits` and ``missing``).
-    """
-    scopes = _scopes(tariff)
-    if not scopes:
-        return None
-    capacity = usage.quantities["capacity_kva"]
-    no_capacity = ~capacity.present
-    kind = np.asarray([k or "" for k in usage.customer_kind], dtype=object)
-    no_kind = kind == ""
-    signature = np.zeros(len(usage), dtype=np.int64)
-    for scope in scopes:
-        fails = np.zeros(len(usage), dtype=bool)
-        unknown = np.zeros(len(usage), dtype=bool)
-        code = np.zeros(len(usage), dtype=np.int64)
-        if scope.min_capacity_kva is not None:
-            least = math.ceil(scope.min_capacity_kva.scaleb(-QUANTITY_EXP))
-            fails |= ~no_capacity & (capacity.values < least)
-            unknown |= no_capacity
-            code |= no_capacity.astype(np.int64) << 2
-        if scope.customer_kinds:
-            fails |= ~no_kind & ~np.isin(kind, sorted(scope.customer_kinds))
-            unknown |= no_kind
-            code |= no_kind.astype(np.int64) << 3
-        code |= np.where(fails, 0, np.where(unknown, 2, 1))
-        signature = signature * 16 + code
-    return signature
-
-
-def _row_facts(usage: Usage, row: int) -> AccountFacts:
-    """The account facts of ``row`` an overlay scope tests (capacity, kind)."""
-    capacity = usage.quantities["capacity_kva"]
-    kva = Decimal(int(capacity.values[row])).scaleb(QUANTITY_EXP) if capacity.present[row] else None
-    residential = bool(usage.residential[row])
-    return AccountFacts(
-        capacity_kva=kva, residential=residential, customer_kind=usage.customer_kind[row]
-    )
 
 
 def _sum_of(amounts: Sequence[IntArray], rows: int, *, own: bool) -> IntArray:

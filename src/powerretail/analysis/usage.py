@@ -3,7 +3,6 @@
 :func:`read_usage` takes a pandas DataFrame, a pyarrow Table, or a path to a Parquet or CSV file
 (polars frames go through ``to_arrow()``) and checks it column by column. Columns:
 
-======================== ========= =============================================================
 column                   required  meaning
 ======================== ========= =============================================================
 ``account_id``           yes       the account (text)
@@ -40,6 +39,60 @@ column                   required  meaning
                                    the bills
 ``profile``              no        the load profile a profiled row was split by (text)
 ======================== ========= =============================================================
+=======
+========================= ========= =============================================================
+column                    required  meaning
+========================= ========= =============================================================
+``account_id``            yes       the account (text)
+``period_start``          yes       first day of the billing period (date)
+``period_end``            yes       first day after it (date)
+``kwh_<bucket>``          one+      energy [kWh] per time-of-use bucket: ``kwh_peak``,
+                                    ``kwh_flat``, ``kwh_valley``, ``kwh_critical``,
+                                    ``kwh_deep_valley`` …, or ``kwh_total`` for an untimed meter;
+                                    an empty cell means the meter has no such register
+``max_demand_kw``         no        maximum demand [kW] (demand-based basic charge)
+``reactive_kvarh``        no        reactive energy [kvarh] (power-factor adjustment)
+``capacity_kva``          no        transformer capacity [kVA]
+``contract_demand_kw``    no        contract maximum demand [kW]
+``hv_motor_kw``           no        HV motors outside the transformer [kW] (40 % floor)
+``basic_charge_basis``    no        ``capacity`` or ``demand`` (empty: the tariff's default)
+``pf_standard``           no        power-factor standard 0.90 / 0.85 / 0.80 (empty: tariff's)
+``residential``           no        true for households (never power-factor adjusted)
+``customer_kind``         no        ``industrial``, ``commercial``, ``agricultural`` or
+                                    ``residential`` (empty: not given); time-of-use overlays
+                                    limited to some accounts test it with ``capacity_kva``
+                                    (Jiangsu's critical peak and deep valley: industrial, 315
+                                    kVA and more); a row that needs it and lacks it is refused
+``opened_on``             no        move-in date (first day with service)
+``closed_on``             no        move-out date (first day without service)
+``ytd_kwh``               no        annual tier position at the period start [kWh] (an empty
+                                    cell is 0); when the column is absent the position is
+                                    carried from the account's earlier rows of the same tier
+                                    year (their periods must not overlap)
+``tier_year_kwh_before``  no        tier position before the account's first row [kWh] (0)
+``customer_class``        no        a label for per-class summaries (default: residential or
+                                    non-residential)
+``profiled``              no        true where the buckets were split from a total by a load
+                                    profile (:mod:`powerretail.analysis.profiles`); carried to
+                                    the bills
+``profile``               no        the load profile a profiled row was split by (text)
+``loss_model``            no        losses between the property boundary and the meter: a
+                                    ``NoLoss``, ``FixedPercent``, ``TransformerFormula`` or
+                                    ``TableLookup`` object (:mod:`powerretail.tariffs.losses`);
+                                    an empty cell is none
+``loss_active_percent``   no        agreed active loss [%] of metered energy (a
+                                    ``FixedPercent``; an empty cell: no such model)
+``loss_reactive_percent`` no        agreed reactive loss [%] of metered reactive energy (with
+                                    ``loss_active_percent``; empty: 0)
+``transformer_*``         no        a ``TransformerFormula``: ``transformer_no_load_kw``,
+                                    ``transformer_load_loss_kw``, ``transformer_rated_kva``,
+                                    ``transformer_power_factor`` (all four where one is given),
+                                    ``transformer_no_load_current_percent`` and
+                                    ``transformer_impedance_voltage_percent`` (empty: 0)
+========================= ========= =============================================================
+
+A row has one loss model at most (a ``loss_model`` cell, the percent columns or the transformer
+columns). Loss parameters are read as the decimals they show (a float by its shortest form).
 
 Quantities are read to three decimals (a number with more is refused), so a float column read
 from CSV is exact. Energy is zero or more. A bad table raises
@@ -61,6 +114,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from powerretail.analysis._exact import IntArray
+from powerretail.analysis._loss_columns import LOSS_COLUMNS, LossColumns, read_losses
 from powerretail.errors import InvalidInput
 from powerretail.tariffs.tou import CUSTOMER_KINDS
 
@@ -94,6 +148,7 @@ _KNOWN: Final = frozenset(
         "customer_class",
         "profiled",
         "profile",
+        *LOSS_COLUMNS,
     }
 )
 #: Account facts the bill engine prices and the batch pricer does not: refused by name.
@@ -136,6 +191,8 @@ class Usage:
     customer_class: npt.NDArray[np.object_]
     profiled: npt.NDArray[np.bool_]
     carries_position: bool
+    #: Each row's loss model (``None``: the table has no loss column).
+    losses: LossColumns | None = None
     #: The kind overlay scopes test (``residential`` where ``residential``; ``None``: not given).
     customer_kind: npt.NDArray[np.object_] = attrs.field(kw_only=True)
     #: The columns every bills table repeats (account, period, class, profiled) as Series, made
@@ -273,6 +330,7 @@ def read_usage(source: object) -> Usage:
         customer_class=classes,
         profiled=_booleans(frame, "profiled"),
         carries_position="ytd_kwh" not in frame.columns,
+        losses=read_losses(frame),
         customer_kind=kinds,
     )
 
@@ -346,8 +404,12 @@ def in_whole_table(err: InvalidInput, offset: int) -> InvalidInput:
     """Return ``err`` of a chunk starting at row ``offset`` with its row numbers in the table."""
     if offset == 0:
         return err
-    field = _ROW.sub(lambda m: f"usage[{int(m.group(1)) + offset}]", err.field)
-    return InvalidInput(field, err.value, err.expected)
+    return InvalidInput(rows_in_whole_table(err.field, offset), err.value, err.expected)
+
+
+def rows_in_whole_table(text: str, offset: int) -> str:
+    """Return ``text`` with the ``usage[i]`` of a chunk from row ``offset`` renumbered."""
+    return _ROW.sub(lambda m: f"usage[{int(m.group(1)) + offset}]", text)
 
 
 def _frame(source: object) -> Any:

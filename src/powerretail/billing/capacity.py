@@ -17,7 +17,10 @@ The rules of each kind of change are data (:class:`ChangeRules`, with their sour
 * within 2 years of a new or increased capacity, or of the end of a reduction, a suspension or
   reduction pays 50 % of the basic charge on its capacity (1996 rule; 发改办价格〔2016〕1583号
   lifted it: :data:`FGW2016`);
-* 暂换 (temporary swap, 第二十五条): billed on the replacement transformer from the swap day;
+* 暂换 (temporary swap, 第二十五条): billed on the replacement transformer from the swap day; the
+  replacement is used at most 2 calendar months at 10 kV and below, 3 at 35 kV and above
+  (:class:`SwapLimit`, by :attr:`CapacityHistory.supply_voltage`): a swap back after that is
+  refused, naming the rule (past it the supplier may stop supply, 中止供电);
 * 新装/增容 (new or increased capacity): billed from the day it is connected.
 
 :func:`check_change` is the same check as a pure validator a service workflow can call before it
@@ -44,6 +47,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from powerretail.billing._i18n import note_text
+from powerretail.customers.parties import VoltageLevel
 from powerretail.errors import InvalidInput
 from powerretail.quantities import exact_decimal
 from powerretail.timeframe import DateRange, as_date
@@ -52,12 +56,14 @@ __all__ = [
     "FGW2016",
     "GYGZ1996",
     "RULE_SETS",
+    "SWAP_LIMITS_1996",
     "CapacityChange",
     "CapacityHistory",
     "CapacitySegment",
     "ChangeDecision",
     "ChangeKind",
     "ChangeRules",
+    "SwapLimit",
     "check_change",
 ]
 
@@ -145,6 +151,61 @@ def _share(value: object) -> Decimal:
     return number
 
 
+def _optional_band_kv(value: object) -> Decimal | None:
+    return None if value is None else exact_decimal(value, "kv")
+
+
+def _to_swap_months(value: object) -> int:
+    return _check_int("swap_limit.months", value)
+
+
+@attrs.frozen(kw_only=True)
+class SwapLimit:
+    """The longest a swapped-in transformer may be used (暂换), for supply voltages in a band.
+
+    ``up_to_kv`` / ``from_kv`` bound the band, both ends included (``None``: open). ``months``
+    are calendar months from the swap day: the swap back is due on the same day ``months``
+    later at the latest (a legal period in months, 《民法典》第二百零二条).
+
+    >>> SwapLimit(months=2, up_to_kv=10).band_zh
+    '10千伏及以下'
+    """
+
+    months: int = attrs.field(converter=_to_swap_months)
+    up_to_kv: Decimal | None = attrs.field(default=None, converter=_optional_band_kv)
+    from_kv: Decimal | None = attrs.field(default=None, converter=_optional_band_kv)
+
+    def __attrs_post_init__(self) -> None:
+        if self.up_to_kv is None and self.from_kv is None:
+            raise InvalidInput("swap_limit", self, "a band: up_to_kv, from_kv or both")
+
+    def covers(self, kv: Decimal) -> bool:
+        """Return whether a supply at ``kv`` [kV] is in the band."""
+        return (self.from_kv is None or kv >= self.from_kv) and (
+            self.up_to_kv is None or kv <= self.up_to_kv
+        )
+
+    @property
+    def band_zh(self) -> str:
+        """The band in the rule's words (``35千伏及以上``)."""
+        low = f"{self.from_kv}千伏及以上" if self.from_kv is not None else ""
+        high = f"{self.up_to_kv}千伏及以下" if self.up_to_kv is not None else ""
+        return "、".join(part for part in (low, high) if part)
+
+
+def _swap_limits(value: object) -> tuple[SwapLimit, ...]:
+    if not isinstance(value, Sequence) or isinstance(value, str):
+        raise InvalidInput("swap_limits", value, "a sequence of SwapLimit")
+    if not all(isinstance(limit, SwapLimit) for limit in value):
+        raise InvalidInput("swap_limits", value, "a sequence of SwapLimit")
+    return tuple(value)
+
+
+#: 《供电营业规则》(1996) 第二十五条: 暂换变压器的使用时间，10千伏及以下的不得超过二个月，
+#: 35千伏及以上的不得超过三个月。
+SWAP_LIMITS_1996: Final = (SwapLimit(months=2, up_to_kv=10), SwapLimit(months=3, from_kv=35))
+
+
 @attrs.frozen(kw_only=True)
 class ChangeRules:
     """The limits and charges of capacity changes under one rule set, with their source.
@@ -164,7 +225,10 @@ class ChangeRules:
       calendar days before its day is refused; ``None``: not checked (the 2016 notice counts
       5 working days: check those with :mod:`powerretail.calendars` before);
     * ``demand_suspends_whole`` — a user billed by maximum demand suspends its whole capacity
-      (the bill engine refuses a partial suspension on the demand basis).
+      (the bill engine refuses a partial suspension on the demand basis);
+    * ``swap_limits`` — how long a swapped-in transformer may be used, by supply voltage: a swap
+      back later than that is refused (``()``: no limit). A supply voltage not given, or in no
+      band (20 kV), is held to the shortest limit, and the refusal says it assumed it.
     """
 
     name: str
@@ -178,6 +242,9 @@ class ChangeRules:
     two_year_rule_share: Decimal = attrs.field(default=Decimal("0.5"), converter=_share)
     demand_suspends_whole: bool = True
     notice_days: int | None = attrs.field(default=5, converter=_optional_notice)
+    swap_limits: tuple[SwapLimit, ...] = attrs.field(
+        default=SWAP_LIMITS_1996, converter=_swap_limits
+    )
 
 
 #: 《供电营业规则》(1996, 电力工业部令第8号) 第二十三条 (减容), 第二十四条 (暂停),
@@ -315,6 +382,17 @@ def _sorted_changes(value: object) -> tuple[CapacityChange, ...]:
     return tuple(value)
 
 
+def _voltage(value: object) -> VoltageLevel | None:
+    if value is None or isinstance(value, VoltageLevel):
+        return value
+    try:
+        return VoltageLevel(str(value))
+    except ValueError:
+        raise InvalidInput(
+            "supply_voltage", value, "a VoltageLevel or its kV, e.g. '10' or '0.38'"
+        ) from None
+
+
 def _rules(value: object) -> ChangeRules:
     if isinstance(value, ChangeRules):
         return value
@@ -330,7 +408,8 @@ class CapacityHistory:
     Changes are given in date order and each must be allowed by ``rules`` given those before it
     (:func:`check_change`); a history that breaks a rule is refused, naming the rule. Give every
     change of the calendar year (and the last increase or reduction end of the past two years):
-    the yearly limits count them.
+    the yearly limits count them. ``supply_voltage`` is the account's supply voltage, which sets
+    how long a swap may last (``None``: not given, the shortest limit is assumed).
 
     Raises:
         InvalidInput: a change out of date order, or refused by ``rules``.
@@ -339,6 +418,7 @@ class CapacityHistory:
     installed_kva: Decimal = attrs.field(converter=_kva)
     changes: tuple[CapacityChange, ...] = attrs.field(default=(), converter=_sorted_changes)
     rules: ChangeRules = attrs.field(default=GYGZ1996, converter=_rules)
+    supply_voltage: VoltageLevel | None = attrs.field(default=None, converter=_voltage)
 
     def __attrs_post_init__(self) -> None:
         for index in range(len(self.changes)):
@@ -358,6 +438,7 @@ class CapacityHistory:
         object.__setattr__(partial, "installed_kva", history.installed_kva)
         object.__setattr__(partial, "changes", history.changes[:count])
         object.__setattr__(partial, "rules", history.rules)
+        object.__setattr__(partial, "supply_voltage", history.supply_voltage)
         return partial
 
     def segments(self, period: DateRange) -> tuple[CapacitySegment, ...]:
@@ -535,6 +616,46 @@ def _days(period: DateRange) -> Iterator[date]:
         day += timedelta(days=1)
 
 
+def _swap_limit(history: CapacityHistory) -> tuple[SwapLimit, str] | None:
+    """Return the swap limit of ``history``'s supply voltage and what was assumed (``""``)."""
+    limits = history.rules.swap_limits
+    if not limits:
+        return None
+    voltage = history.supply_voltage
+    if voltage is not None:
+        for limit in limits:
+            if limit.covers(voltage.kv):
+                return limit, ""
+        why = f"{voltage.kv} kV is in no band of the rule"
+    else:
+        why = "supply voltage not given"
+    shortest = min(limits, key=lambda limit: limit.months)
+    return shortest, f"{why}: the shortest limit, {shortest.months} months, assumed"
+
+
+def _swap_overrun(history: CapacityHistory, start: date, back: date) -> ChangeDecision | None:
+    """Refuse a swap back on ``back`` of a swap from ``start`` that overran its limit."""
+    found = _swap_limit(history)
+    if found is None:
+        return None
+    limit, assumed = found
+    latest = start + relativedelta(months=limit.months)
+    if back <= latest:
+        return None
+    return ChangeDecision(
+        allowed=False,
+        rule=(
+            f"{history.rules.source}：暂换变压器的使用时间，{limit.band_zh}的不得超过"
+            f"{limit.months}个月，逾期不办理手续的，供电企业可中止供电"
+        ),
+        reason=(
+            f"swapped from {start}: swap back on {latest} at the latest"
+            + (f" ({assumed})" if assumed else "")
+            + "; past it the supplier may stop supply"
+        ),
+    )
+
+
 def check_change(history: CapacityHistory, request: CapacityChange) -> ChangeDecision:
     """Return whether ``request`` may follow ``history`` under ``history.rules``.
 
@@ -616,6 +737,10 @@ def check_change(history: CapacityHistory, request: CapacityChange) -> ChangeDec
                 rule=source,
                 reason=f"no {opened.label_en} of {request.kva} kVA in force to end",
             )
+        if kind is ChangeKind.SWAP_BACK:
+            refused = _swap_overrun(history, spell.change.on, request.on)
+            if refused is not None:
+                return refused
         if kind is ChangeKind.RESTORE:
             start = spell.change.on
             earliest = start + relativedelta(months=rules.reduction_min_months)

@@ -583,7 +583,6 @@ class BillingEngine:
                 outside the scope of every one of them (the rule is named).
             InvalidInput: the same, and the account does not give a fact a scope tests.
         """
-        notes: list[str] = []
         for schedule in self._scoped_schedules(version):
             scoped = self.scoped_schedule(schedule, period, account, service)
             for bucket, kwh in energy.items():
@@ -617,7 +616,23 @@ class BillingEngine:
                     "of it; bill those hours in the season's bucket (peak, valley), as its "
                     "register should hold them"
                 )
-            notes.extend(scoped.notes())
+        return self.scope_notes(version, period, account, service=service)
+
+    def scope_notes(
+        self,
+        version: TariffVersion,
+        period: DateRange,
+        account: AccountFacts,
+        *,
+        service: DateRange | None = None,
+    ) -> tuple[str, ...]:
+        """Return the notes of the scoped overlays ``account`` is left out of over ``period``.
+
+        The batch path (:mod:`powerretail.analysis`) gives its rows the same notes.
+        """
+        notes: list[str] = []
+        for schedule in self._scoped_schedules(version):
+            notes.extend(self.scoped_schedule(schedule, period, account, service).notes())
         return tuple(notes)
 
     def _scoped_schedules(self, version: TariffVersion) -> tuple[TouSchedule, ...]:
@@ -721,17 +736,34 @@ class BillingEngine:
         """
         if _DEEP_VALLEY in piece.energy:
             return ()
+        return self.deep_valley_notes(piece.version, piece.period, account, service=service)
+
+    def deep_valley_notes(
+        self,
+        version: TariffVersion,
+        period: DateRange,
+        account: AccountFacts | None = None,
+        *,
+        service: DateRange | None = None,
+    ) -> tuple[str, ...]:
+        """Return the notes of a bill of ``period`` by ``version`` without a deep-valley register.
+
+        One note per time-of-use charge with deep-valley hours in ``period`` (empty when none):
+        how many hours, on which days, billed at which registers' price. The batch path
+        (:mod:`powerretail.analysis`) gives its rows the same notes. With ``account``, a
+        deep-valley overlay whose scope leaves the account out has no hours for it.
+        """
         notes: list[str] = []
-        for charge in piece.version.charges:
+        for charge in version.charges:
             if not isinstance(charge, TimeOfUseCharge) or _DEEP_VALLEY not in charge.resolved:
                 continue
-            schedule = piece.version.schedules[charge.schedule]
-            if any(o.applies_to is not None for o in schedule.overlays):
-                schedule = self.scoped_schedule(schedule, piece.period, account, service).schedule
-            key = (id(schedule), piece.period.start, piece.period.end)
+            schedule = version.schedules[charge.schedule]
+            if account is not None and any(o.applies_to is not None for o in schedule.overlays):
+                schedule = self.scoped_schedule(schedule, period, account, service).schedule
+            key = (id(schedule), period.start, period.end)
             note = self._deep_valley_notes.get(key)
             if note is None:
-                note = _remember(self._deep_valley_notes, key, _deep_valley_note(schedule, piece))
+                note = _remember(self._deep_valley_notes, key, _deep_valley_note(schedule, period))
             if note:
                 notes.append(note)
         return tuple(notes)
@@ -1549,12 +1581,12 @@ def _change_note(
     return segment.explanation_en
 
 
-def _deep_valley_note(schedule: TouSchedule, piece: _Piece) -> str:
-    """Return the note of ``piece``'s deep-valley hours priced as registered ("" when none)."""
+def _deep_valley_note(schedule: TouSchedule, period: DateRange) -> str:
+    """Return the note of ``period``'s deep-valley hours priced as registered ("" when none)."""
     quarters = 0
     days: list[date] = []
     registered: set[str] = set()
-    for day in piece.period.dates():
+    for day in period.dates():
         slots = schedule.slots_on(day)
         if _DEEP_VALLEY not in slots:
             continue

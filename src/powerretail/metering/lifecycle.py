@@ -25,7 +25,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from powerretail.errors import InvalidInput
-from powerretail.metering.meters import Meter, MeterType
+from powerretail.metering.meters import Bearing, Meter, MeterType
 from powerretail.statemachine import StateMachine, Transition, TransitionRecord
 from powerretail.timeframe import DateRange, as_date, in_force_on
 
@@ -113,7 +113,11 @@ class TestPolicy:
         first_test_months: months after commissioning for the first on-site test, by class.
         onsite_test_months: months between on-site tests, by class.
         rotation_years_by_class: years in service before rotation, by class.
-        rotation_years_by_type: longest service [years] by meter type (any class).
+        rotation_years_by_type: longest service [years] by meter type (any class); where a
+            type's period also depends on the bearing, the shorter period.
+        rotation_years_by_bearing: longest service [years] by meter type and bearing, where
+            the bearing allows a longer period than the type's (a meter whose bearing is not
+            given keeps the type's shorter period, and its due date says so).
         source: where the numbers come from.
     """
 
@@ -126,6 +130,7 @@ class TestPolicy:
     onsite_test_months: Mapping[MeteringClass, int]
     rotation_years_by_class: Mapping[MeteringClass, int]
     rotation_years_by_type: Mapping[MeterType, int]
+    rotation_years_by_bearing: Mapping[MeterType, Mapping[Bearing, int]] = attrs.field(factory=dict)
     source: str
 
     @property
@@ -152,11 +157,15 @@ DLT448_2000 = TestPolicy(
         MeterType.ELECTRONIC: 8,
         MeterType.SMART: 8,
     },
+    rotation_years_by_bearing={
+        MeterType.ELECTROMECHANICAL_SINGLE_PHASE: {Bearing.MAGNETIC: 15, Bearing.DOUBLE_JEWEL: 15},
+    },
     source=(
         "DL/T 448-2000 first test within 1 month (I–IV), on-site tests I 3 / "
         "II 6 / III 12 months, rotation of I–III every 3–4 years (3 used); JJG 307-2006 "
-        "electromechanical three-phase 6, single-phase 10 years; JJG 596-2012 electronic class "
-        "1/2 8 years [uncertain]. Effective date of DL/T 448-2000 [uncertain]."
+        "electromechanical three-phase 6 years, single-phase with magnetic or double-jewel "
+        "bearings 15 years, other single-phase 10 years; JJG 596-2012 electronic class 1/2 "
+        "8 years [uncertain]. Effective date of DL/T 448-2000 [uncertain]."
     ),
 )
 
@@ -226,6 +235,30 @@ class DueItem:
     rule: str
 
 
+def _rotation(asset: MeterAsset, policy: TestPolicy) -> tuple[int, str] | None:
+    """Return the years before ``asset`` rotates under ``policy`` and why (``None``: no rule)."""
+    meter, metering_class = asset.meter, asset.metering_class
+    by_class = policy.rotation_years_by_class.get(metering_class)
+    by_type = policy.rotation_years_by_type.get(meter.meter_type)
+    type_why = f"{meter.meter_type.value.replace('_', ' ')} meter"
+    longer = policy.rotation_years_by_bearing.get(meter.meter_type, {})
+    if by_type is not None and longer:
+        if meter.bearing is None:
+            named = " or ".join(bearing.label_en for bearing in longer)
+            type_why += (
+                f", bearing not given: the shorter {by_type}-year period assumed "
+                f"({max(longer.values())} years with a {named} bearing)"
+            )
+        else:
+            by_type = longer.get(meter.bearing, by_type)
+            type_why += f", {meter.bearing.label_en} bearing"
+    if by_class is not None and (by_type is None or by_class <= by_type):
+        return by_class, f"class {metering_class.value}"
+    if by_type is not None:
+        return by_type, type_why
+    return None
+
+
 def due_dates(asset: MeterAsset, policy: TestPolicy) -> tuple[DueItem, ...]:
     """Return the next on-site test and the rotation of ``asset`` under ``policy``.
 
@@ -260,21 +293,15 @@ def due_dates(asset: MeterAsset, policy: TestPolicy) -> tuple[DueItem, ...]:
                 f"class {metering_class.value}",
             )
         )
-    years = [
-        y
-        for y in (
-            policy.rotation_years_by_class.get(metering_class),
-            policy.rotation_years_by_type.get(asset.meter.meter_type),
-        )
-        if y is not None
-    ]
-    if years:
+    rotation = _rotation(asset, policy)
+    if rotation is not None:
+        years, why = rotation
         items.append(
             DueItem(
-                due_on=start + relativedelta(years=min(years)),
+                due_on=start + relativedelta(years=years),
                 meter_id=meter_id,
                 kind="rotation",
-                rule=f"{policy.key} rotation after {min(years)} years",
+                rule=f"{policy.key} rotation after {years} years, {why}",
             )
         )
     return tuple(items)

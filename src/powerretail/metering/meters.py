@@ -34,6 +34,7 @@ from powerretail.timeframe import as_date
 
 __all__ = [
     "ACCURACY_CLASSES",
+    "Bearing",
     "Meter",
     "MeterEvent",
     "MeterType",
@@ -52,6 +53,28 @@ class MeterType(enum.Enum):
     ELECTROMECHANICAL_THREE_PHASE = "electromechanical_three_phase"
     ELECTRONIC = "electronic"
     SMART = "smart"
+
+
+#: The electromechanical meter types (the only ones with a rotor and bearings).
+_ELECTROMECHANICAL = frozenset(
+    {MeterType.ELECTROMECHANICAL_SINGLE_PHASE, MeterType.ELECTROMECHANICAL_THREE_PHASE}
+)
+
+
+class Bearing(enum.Enum):
+    """The rotor bearing of an electromechanical meter (JJG 307 sets the rotation period by it)."""
+
+    #: 磁推轴承 (magnetic bearing).
+    MAGNETIC = "magnetic"
+    #: 双宝石轴承 (double-jewel bearing).
+    DOUBLE_JEWEL = "double_jewel"
+    #: Any other bearing (e.g. 单宝石, a single jewel).
+    OTHER = "other"
+
+    @property
+    def label_en(self) -> str:
+        """The English name of the bearing."""
+        return self.value.replace("_", "-")
 
 
 class RegisterKind(enum.Enum):
@@ -151,10 +174,12 @@ class Meter:
         service_point: where it is installed, if anywhere.
         installed_on: first day in service there.
         removed_on: first day no longer in service there (half-open, like every range).
+        bearing: the rotor bearing of an electromechanical meter; ``None`` when not known (the
+            rotation rules then assume the shorter period).
 
     Raises:
         InvalidInput: a blank id or serial, an unknown accuracy class, digits outside 1-12,
-            removal not after installation.
+            removal not after installation, a bearing on a meter without a rotor.
     """
 
     id: MeterId = attrs.field(converter=_meter_id)
@@ -170,6 +195,7 @@ class Meter:
     service_point: ServicePointId | None = None
     installed_on: date | None = attrs.field(default=None, converter=_optional_date)
     removed_on: date | None = attrs.field(default=None, converter=_optional_date)
+    bearing: Bearing | None = None
 
     def __attrs_post_init__(self) -> None:
         if self.accuracy_class not in ACCURACY_CLASSES:
@@ -189,6 +215,16 @@ class Meter:
                 self.removed_on,
                 f"a date after installed_on ({self.installed_on})",
             )
+        if self.bearing is not None:
+            if not isinstance(self.bearing, Bearing):
+                raise InvalidInput("meter.bearing", self.bearing, "a Bearing or None")
+            if self.meter_type not in _ELECTROMECHANICAL:
+                raise InvalidInput(
+                    "meter.bearing",
+                    self.bearing.value,
+                    f"no bearing on a {self.meter_type.value} meter (only electromechanical "
+                    "meters have one)",
+                )
 
     @property
     def multiplier(self) -> Decimal:

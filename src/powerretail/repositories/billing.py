@@ -19,6 +19,7 @@ from typing import TypeAlias
 import attrs
 
 from powerretail.billing.bill import Bill, BillState
+from powerretail.billing.capacity import CapacityHistory
 from powerretail.billing.determinants import AccountFacts
 from powerretail.billing.lifecycle import BILL_LIFECYCLE
 from powerretail.collections.late_fees import CustomerKind
@@ -32,7 +33,7 @@ from powerretail.repositories.aggregates import (
     OrderedIndex,
     changed_fields,
 )
-from powerretail.repositories.codec import JsonValue
+from powerretail.repositories.codec import DEFAULT_CODECS, JsonValue
 
 __all__ = [
     "BILLING_PROFILES",
@@ -181,18 +182,56 @@ def _upgrade_facts(data: dict[str, JsonValue]) -> dict[str, JsonValue]:
     return {**data, "facts": facts, "notes": notes}  # schema 1 had no notes
 
 
+def _reads_as_history(data: JsonValue) -> bool:
+    try:
+        DEFAULT_CODECS.decode(data, CapacityHistory)
+    except InvalidInput:
+        return False
+    return True
+
+
+def _upgrade_swap_limits(data: dict[str, JsonValue]) -> dict[str, JsonValue]:
+    """Read a profile stored before swaps (暂换) had a time limit.
+
+    A capacity history whose swap ran longer than 《供电营业规则》 第二十五条 allows (2 months at
+    10 kV and below, 3 at 35 kV and above) was accepted then and is refused now: it is read
+    without the limit (``swap_limits`` empty), so the account still bills as it did, and the
+    profile's ``notes`` say so. Every other history is read with the limit.
+    """
+    facts = data.get("facts")
+    history = facts.get("capacity_history") if isinstance(facts, dict) else None
+    rules = history.get("rules") if isinstance(history, dict) else None
+    if not isinstance(rules, dict) or "swap_limits" in rules or _reads_as_history(history):
+        return data
+    unlimited = {**history, "rules": {**rules, "swap_limits": []}}  # type: ignore[dict-item]
+    if not _reads_as_history(unlimited):
+        return data  # refused for another reason: reading it says which
+    notes = data.get("notes")
+    note = (
+        "capacity_history stored by an earlier version has a swap (暂换) longer than "
+        "《供电营业规则》第二十五条 allows: read without the swap limit; check the swap"
+    )
+    return {
+        **data,
+        "facts": {**facts, "capacity_history": unlimited},  # type: ignore[dict-item]
+        "notes": [*notes, note] if isinstance(notes, list) else [note],
+    }
+
+
 #: Billing profiles, keyed by account id, found by customer, by whether they are billed, by
 #: tariff and by customer class (``customer_kind``; the last two backfilled for older stores).
 #: Schema 2: profiles stored at schema 1 with a contract demand of 0 or a negative ytd_kwh
-#: (refused since) load repaired, with a note (:func:`_upgrade_facts`).
+#: (refused since) load repaired, with a note (:func:`_upgrade_facts`). Schema 3: a capacity
+#: history stored with a swap longer than the swap limit loads without it, with a note
+#: (:func:`_upgrade_swap_limits`).
 BILLING_PROFILES: Aggregate[AccountId, BillingProfile] = Aggregate(
     kind="billing_profile",
     entity_type=BillingProfile,
     key_field="account_id",
     indexed=("customer_id", "active", "tariff_code", "customer_kind"),
     backfilled=("tariff_code", "customer_kind"),
-    schema_version=2,
-    upgrades={1: _upgrade_facts},
+    schema_version=3,
+    upgrades={1: _upgrade_facts, 2: _upgrade_swap_limits},
 )
 
 BillRepository: TypeAlias = AggregateRepository[BillId, Bill]

@@ -12,7 +12,8 @@ and carried out on a given day, when the change enters the account's billing (se
 
 >>> details = ChangeOfUseDetails(account_id="A-1",
 ...     change=CapacityChange(kind="suspend", on="2026-07-11", kva=315))
->>> decision = check_request(details, CapacityHistory(installed_kva=630), holder="C-1")
+>>> decision = check_request(
+...     details, CapacityHistory(installed_kva=630), holder="C-1", on=date(2026, 7, 3))
 >>> decision.allowed
 True
 
@@ -48,29 +49,48 @@ from powerretail.service.kinds import (
     KindSpec,
 )
 from powerretail.statemachine import StateMachine, Transition
+from powerretail.timeframe import as_date
 
 __all__ = [
     "CHANGE_OF_USE_KIND",
     "CHANGE_OF_USE_MACHINE",
-    "TRANSFER_RULE",
     "ChangeOfUseDetails",
     "check_request",
+    "transfer_rule",
     "transfer_settlement_rule",
 ]
 
 _GYGZ: Final = "《供电营业规则》(1996, 电力工业部令第8号)"
-#: The rule a change of name (过户) is checked against.
-TRANSFER_RULE: Final = f"{_GYGZ} 第二十九条 (过户: 用电地址、容量、类别不变)"
+_KEEPS: Final = " (过户: 用电地址、容量、类别不变)"
 _SETTLE: Final = "第二项: 原用户应与供电企业结清债务，才能解除原供用电关系"
 #: The day the 2024 revision of 《供电营业规则》 came into force.
 _GYGZ2024_FROM: Final = date(2024, 6, 1)
 
 
+def transfer_rule(day: date, part: str = _KEEPS) -> str:
+    """Return the rule of a change of name (过户) on ``day``, followed by ``part`` of it.
+
+    Before 2024-06-01 the 1996 text's 第二十九条; from then the 2024 revision, whose article
+    numbers are not verified: it is cited as descending from the 1996 article. The check of a
+    request cites it by the day the request was made, the carry-out by its day
+    (:func:`transfer_settlement_rule`).
+
+    >>> transfer_rule(date(2024, 5, 31))
+    '《供电营业规则》(1996, 电力工业部令第8号) 第二十九条 (过户: 用电地址、容量、类别不变)'
+    >>> for part in transfer_rule(date(2024, 6, 1)).split("; "):
+    ...     print(part)
+    《供电营业规则》(2024), article not verified
+    as 1996 第二十九条 (过户: 用电地址、容量、类别不变)
+    """
+    if day < _GYGZ2024_FROM:
+        return f"{_GYGZ} 第二十九条{part}"
+    return f"《供电营业规则》(2024), article not verified; as 1996 第二十九条{part}"
+
+
 def transfer_settlement_rule(day: date) -> str:
     """Return the rule that the old holder settles before a change of name on ``day``.
 
-    Before 2024-06-01 the 1996 text's 第二十九条; from then the 2024 revision, whose article
-    numbers are not verified: it is cited as descending from the 1996 article.
+    :func:`transfer_rule` with its second item (结清债务).
 
     >>> head, rule = transfer_settlement_rule(date(2024, 5, 31)).split(": ")
     >>> head
@@ -80,9 +100,7 @@ def transfer_settlement_rule(day: date) -> str:
     >>> print(transfer_settlement_rule(date(2026, 7, 15)).split(";")[0])
     《供电营业规则》(2024), article not verified
     """
-    if day < _GYGZ2024_FROM:
-        return f"{_GYGZ} 第二十九条{_SETTLE}"
-    return f"《供电营业规则》(2024), article not verified; as 1996 第二十九条{_SETTLE}"
+    return transfer_rule(day, _SETTLE)
 
 
 def _account(value: object) -> str:
@@ -134,18 +152,19 @@ class ChangeOfUseDetails:
 
 
 def check_request(
-    details: ChangeOfUseDetails, history: CapacityHistory | None, *, holder: str
+    details: ChangeOfUseDetails, history: CapacityHistory | None, *, holder: str, on: date
 ) -> ChangeDecision:
     """Return whether the request may be approved, naming the rule when it may not.
 
     ``history`` is the account's capacity history (None: the account is billed without one);
-    ``holder`` is the customer holding the account now.
+    ``holder`` is the customer holding the account now; ``on`` is the day the request was made,
+    whose rules a change of name is cited by (:func:`transfer_rule`).
     """
     if details.change is None:
         if details.new_customer_id == holder:
             return ChangeDecision(
                 allowed=False,
-                rule=TRANSFER_RULE,
+                rule=transfer_rule(as_date(on, "on")),
                 reason=f"{holder} holds the account already: nothing to transfer",
             )
         return ChangeDecision(allowed=True)

@@ -82,7 +82,7 @@ from powerretail.ids import (
     PaymentId,
     ServicePointId,
 )
-from powerretail.metering.meters import Meter, MeterEvent, MeterType, RegisterKind
+from powerretail.metering.meters import Bearing, Meter, MeterEvent, MeterType, RegisterKind
 from powerretail.metering.reads import (
     EstimationMethod,
     IntervalQuality,
@@ -302,7 +302,19 @@ def contact_records() -> st.SearchStrategy[ContactRecord]:
 
 
 def meters() -> st.SearchStrategy[Meter]:
-    """Draw meters with their ratios, digits and registers."""
+    """Draw meters with their ratios, digits and registers (and a bearing, or none, when
+    electromechanical)."""
+
+    def with_bearing(meter: Meter) -> st.SearchStrategy[Meter]:
+        if meter.meter_type not in (
+            MeterType.ELECTROMECHANICAL_SINGLE_PHASE,
+            MeterType.ELECTROMECHANICAL_THREE_PHASE,
+        ):
+            return st.just(meter)
+        return st.sampled_from((None, *Bearing)).map(
+            lambda bearing: attrs.evolve(meter, bearing=bearing)
+        )
+
     return st.builds(
         Meter,
         id=identifiers("M").map(MeterId),
@@ -315,7 +327,7 @@ def meters() -> st.SearchStrategy[Meter]:
         registers=st.frozensets(st.sampled_from(RegisterKind), min_size=1),
         service_point=st.none() | identifiers("SP").map(ServicePointId),
         installed_on=st.none() | dates(),
-    )
+    ).flatmap(with_bearing)
 
 
 def findings() -> st.SearchStrategy[Finding]:

@@ -60,7 +60,7 @@ from powerretail.service.changes import (
     transfer_settlement_rule,
 )
 from powerretail.service.kinds import CaseEvent
-from powerretail.timeframe import as_date, as_instant
+from powerretail.timeframe import as_date, as_instant, local_date
 from powerretail.workflows._common import ReadsMissing, announce, event
 from powerretail.workflows.collections import (
     apply_held_deposit,
@@ -213,7 +213,8 @@ def check_change_of_use(
 
     Allowed: the case is checked (ready for approval). Refused: the case ends as refused, with
     the rule and the reason on its request, in the step's why and in the
-    ``ChangeOfUseRefused`` event.
+    ``ChangeOfUseRefused`` event. A change of name cites the rules in force on the day the case
+    was opened (its local day, Asia/Shanghai).
 
     Raises:
         CommandRefused: no such case or billing profile, or the case is not waiting for its
@@ -228,7 +229,10 @@ def check_change_of_use(
         details = _details(case)
         profile = uow.repository(BILLING_PROFILES).get(AccountId(details.account_id)).entity
         decision = check_request(
-            details, profile.facts.capacity_history, holder=str(profile.customer_id)
+            details,
+            profile.facts.capacity_history,
+            holder=str(profile.customer_id),
+            on=local_date(case.opened_at),
         )
         checked = attrs.evolve(details, rule=decision.rule, reason=decision.reason)
         if decision.allowed:

@@ -36,7 +36,15 @@ def test_the_demo_opens_a_connection_and_a_complaint_and_shows_their_clocks(
     again = capsys.readouterr().out
 
     assert "service cases opened" in first
+    assert (
+        "  SVC-CONN-1: connection of C-JS-I-0007 via counter, with marketing, owner counter-3 "
+        "(first contact counter-3)"
+    ) in first
     assert "scheme reply                 20 working_days  (SEED) due 2025-08-30 00:00" in first
+    # handed to marketing the morning it was accepted: the hand-off is met, not left to breach
+    assert (
+        "hand-off to marketing        5 working_days  (SEED) due 2025-08-09 00:00  on time"
+    ) in first
     assert "reply                        5 calendar_days (SEED) due 2025-08-07 00:00" in first
     assert "service cases (already open)" in again
 
@@ -53,11 +61,11 @@ def test_the_demo_shows_the_service_cases_in_chinese(
 
     assert "服务工单已受理" in first
     assert (
-        "  SVC-CONN-1：C-JS-I-0007 的新装/增容申请（营业厅），已受理，现由 counter-3 处理"
-        "（首问负责人 counter-3）"
+        "  SVC-CONN-1：C-JS-I-0007 的新装/增容申请（营业厅），已报市场营销部审批，"
+        "现由 counter-3 处理（首问负责人 counter-3）"
     ) in first
     assert "    供电方案答复：20 个工作日（SEED），期限 2025-08-30 00:00  计时中" in first
-    assert "    供电所传递市场营销部：5 个工作日（SEED），期限 2025-08-09 00:00  计时中" in first
+    assert "    供电所传递市场营销部：5 个工作日（SEED），期限 2025-08-09 00:00  按时" in first
     assert "    答复：5 日（SEED），期限 2025-08-07 00:00  计时中" in first
     assert "    内部传递 1（至 billing-desk）：1 日（SEED），期限 2025-08-03 00:00  计时中" in first
     assert "working_days" not in first
@@ -107,10 +115,14 @@ def test_filters_the_breached_and_what_is_due_before_a_day(
     assert [c["case_id"] for c in breached["cases"]] == ["SVC-COMP-1"]
     assert breached["cases"][0]["overdue_minutes"] == 870
     assert [c["case_id"] for c in due["cases"]] == ["SVC-COMP-1"]
-    # the increase's hand-off to marketing: 5 working days from Fri Aug 1, Aug 4-8
-    assert [c["case_id"] for c in due_later["cases"]] == ["SVC-COMP-1", "SVC-CONN-1"]
-    assert due_later["cases"][1]["next_clock"] == "hand-off to marketing"
-    assert due_later["cases"][1]["due_at"] == "2025-08-09T00:00:00+08:00"
+    # the increase was handed to marketing on Aug 1: its next clock is the scheme reply, 20
+    # working days from Fri Aug 1 (due Aug 30), not the hand-off's Aug 9
+    assert [c["case_id"] for c in due_later["cases"]] == ["SVC-COMP-1"]
+    assert cli.main([*base, "--due-before", "2025-08-31"]) == 0
+    due_by_month_end = json.loads(capsys.readouterr().out)
+    assert [c["case_id"] for c in due_by_month_end["cases"]] == ["SVC-COMP-1", "SVC-CONN-1"]
+    assert due_by_month_end["cases"][1]["next_clock"] == "scheme reply"
+    assert due_by_month_end["cases"][1]["due_at"] == "2025-08-30T00:00:00+08:00"
 
 
 def test_reports_the_months_attainment_and_the_review(
@@ -127,8 +139,9 @@ def test_reports_the_months_attainment_and_the_review(
     assert text.startswith("SLA attainment 2025-08 (as of 2025-08-03 00:00)")
     assert "rolling review, by limit (most breached first):" in text
     assert data["as_of"] == "2025-09-01T00:00:00+08:00"  # the end of the month, not now
-    assert data["total"]["breached"] == 5  # the increase was never handed to marketing
-    assert data["by_clock"]["hand-off to marketing"]["breached"] == 1
+    assert data["total"]["breached"] == 4  # the hand-off to marketing was met
+    assert data["by_clock"]["hand-off to marketing"]["breached"] == 0
+    assert data["by_clock"]["hand-off to marketing"]["on_time"] == 1
     assert list(data["review"]["months"]) == ["2025-06", "2025-07", "2025-08"]
 
 

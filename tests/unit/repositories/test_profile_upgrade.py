@@ -1,4 +1,5 @@
-"""Billing profiles stored before a 0 contract demand and a negative ytd_kwh were refused load.
+"""Billing profiles stored before a 0 contract demand, a negative ytd_kwh or a swap (暂换) longer
+than its limit were refused load.
 
 The rows are written as an earlier version wrote them (schema 1, no ``notes``), straight into
 an SQLite file, and read back through the store.
@@ -8,12 +9,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from powerretail.adapters.sqlite import SqliteStore
+from powerretail.billing.capacity import SWAP_LIMITS_1996
 from powerretail.errors import InvalidInput
 from powerretail.ids import AccountId
 from powerretail.repositories.billing import BILLING_PROFILES, BillingProfile
@@ -149,3 +152,93 @@ class TestOldProfiles:
                 old_profile({**OLD_FACTS, "contract_demand_kw": "zero", "ytd_kwh": 5}),  # type: ignore[arg-type]
                 1,
             )
+
+
+OLD_RULES = {
+    "name": "GYGZ1996",
+    "source": "《供电营业规则》(1996, 电力工业部令第8号) 第二十三条、第二十四条、第二十五条",
+    "suspension_times_per_year": 2,
+    "suspension_min_days": 15,
+    "suspension_days_per_year": 180,
+    "reduction_min_months": 6,
+    "reduction_max_months": 24,
+    "two_year_rule_years": 2,
+    "two_year_rule_share": "0.5",
+    "demand_suspends_whole": True,
+    "notice_days": 5,
+}
+
+
+def swap_facts(swap_back_on: str) -> dict[str, object]:
+    """Facts as schema 2 stored them: rules without swap_limits, no supply_voltage."""
+    history = {
+        "installed_kva": "630",
+        "changes": [
+            {"kind": "swap", "on": "2026-03-10", "kva": "630", "to_kva": "800"},
+            {"kind": "swap_back", "on": swap_back_on, "kva": "630"},
+        ],
+        "rules": OLD_RULES,
+    }
+    facts = {**OLD_FACTS, "capacity_kva": None, "contract_demand_kw": None, "ytd_kwh": "0"}
+    return {**facts, "basic_charge_basis": "capacity", "capacity_history": history}
+
+
+def write_schema_2_row(path: Path, body: dict[str, object]) -> None:
+    write_old_row(path, {**body, "notes": []})
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE aggregates SET schema = 2 WHERE kind = 'billing_profile'")
+    connection.close()
+
+
+class TestProfilesStoredBeforeTheSwapLimit:
+    def test_a_swap_longer_than_the_limit_loads_without_the_limit_with_a_note(
+        self, path: Path
+    ) -> None:
+        write_schema_2_row(path, old_profile(swap_facts("2026-06-10")))  # 3 months: 10 kV assumed
+
+        profile = load(path)
+
+        history = profile.facts.capacity_history
+        assert history is not None
+        assert history.rules.swap_limits == ()
+        assert history.running_kva_on(date(2026, 6, 9)) == 800
+        (note,) = profile.notes
+        assert note == (
+            "capacity_history stored by an earlier version has a swap (暂换) longer than "
+            "《供电营业规则》第二十五条 allows: read without the swap limit; check the swap"
+        )
+
+    def test_a_swap_within_the_limit_loads_with_the_limit_and_no_note(self, path: Path) -> None:
+        write_schema_2_row(path, old_profile(swap_facts("2026-05-10")))
+
+        profile = load(path)
+
+        assert profile.facts.capacity_history is not None
+        assert profile.facts.capacity_history.rules.swap_limits == SWAP_LIMITS_1996
+        assert profile.notes == ()
+
+    def test_a_schema_1_profile_is_upgraded_through_both_steps(self, path: Path) -> None:
+        write_old_row(path, old_profile({**swap_facts("2026-06-10"), "contract_demand_kw": "0"}))
+
+        notes = load(path).notes
+
+        assert [note.split(" ")[0] for note in notes] == ["contract_demand_kw", "capacity_history"]
+
+    def test_a_history_wrong_in_another_way_is_still_refused(self, path: Path) -> None:
+        facts = swap_facts("2026-06-10")
+        history = facts["capacity_history"]
+        assert isinstance(history, dict)
+        write_schema_2_row(
+            path,
+            old_profile({**facts, "capacity_history": {**history, "installed_kva": "-1"}}),
+        )
+
+        with pytest.raises(InvalidInput, match="kva"):
+            load(path)
+
+    def test_a_profile_without_a_history_is_left_as_it_is(self) -> None:
+        facts = {**OLD_FACTS, "contract_demand_kw": "5", "ytd_kwh": "0"}
+
+        profile = BILLING_PROFILES.decode(old_profile(facts), 2)  # type: ignore[arg-type]
+
+        assert profile.notes == ()

@@ -22,7 +22,7 @@ from powerretail.adapters.memory import MemoryStore
 from powerretail.billing.capacity import CapacityChange, CapacityHistory
 from powerretail.billing.determinants import AccountFacts, Determinants
 from powerretail.billing.engine import price_bill
-from powerretail.customers.parties import Account
+from powerretail.customers.parties import Account, VoltageLevel
 from powerretail.ids import AccountId, CustomerId, MeterId
 from powerretail.repositories.billing import BILLING_PROFILES, BillingProfile
 from powerretail.repositories.commands import CommandRefused
@@ -411,3 +411,96 @@ class TestTheDecisionClockOn2026:
         late = self.DUE.add(minutes=1)
 
         assert self._decided(late).status(late) is ClockStatus.BREACHED  # type: ignore[attr-defined]
+
+
+class TestASwapBackAtItsLimit:
+    """A 10 kV user swapped 630 kVA for 800 kVA on 11 May 2025: the swap back is due by 11 July
+    (第二十五条, two months at 10 kV and below); carried out on the 12th it is refused."""
+
+    def _approved(self) -> tuple[UnitOfWorkFactory, FixedClock]:
+        swap = CapacityChange(kind="swap", on="2025-05-11", kva=630, to_kva=800)
+        make, clock = _book(
+            CapacityHistory(installed_kva=630, changes=(swap,), supply_voltage=VoltageLevel.KV10)
+        )
+        back = CapacityChange(kind="swap_back", on="2025-07-11", kva=630, applied_on="2025-07-03")
+        _open(make, clock, ChangeOfUseDetails(account_id="A-1", change=back))
+        check_change_of_use(
+            make, clock=clock, case_id="K-1", policy=SEED_POLICY, actor=CLERK, at=AT.add(hours=1)
+        )
+        fire_step(
+            make,
+            clock=clock,
+            case_id="K-1",
+            event_name=CaseEvent.APPROVE,
+            policy=SEED_POLICY,
+            actor=MANAGER,
+            at=AT.add(hours=2),
+        )
+        return make, clock
+
+    def _carry_out(self, make: UnitOfWorkFactory, clock: FixedClock, on: str) -> None:
+        carry_out_change_of_use(
+            make,
+            clock=clock,
+            case_id="K-1",
+            on=on,
+            policy=SEED_POLICY,
+            actor=CLERK,
+            at=AT.add(days=9),
+        )
+
+    def test_on_the_last_day_the_swap_ends(self) -> None:
+        make, clock = self._approved()
+
+        self._carry_out(make, clock, "2025-07-11")
+
+        history = _profile(make).facts.capacity_history
+        assert history is not None
+        assert history.running_kva_on(date(2025, 7, 10)) == 800
+        assert history.running_kva_on(date(2025, 7, 11)) == 630
+
+    def test_a_day_later_it_is_refused_naming_the_rule(self) -> None:
+        make, clock = self._approved()
+
+        with pytest.raises(CommandRefused, match="10千伏及以下的不得超过2个月") as refused:
+            self._carry_out(make, clock, "2025-07-12")
+
+        assert "swap back on 2025-07-11 at the latest" in str(refused.value)
+        history = _profile(make).facts.capacity_history
+        assert history is not None
+        assert len(history.changes) == 1
+
+
+@pytest.mark.parametrize(
+    ("opened_at", "cited"),
+    [
+        (pendulum.datetime(2024, 5, 31, 23, 59, tz="Asia/Shanghai"), "(1996, 电力工业部令第8号)"),
+        # 2024-05-31 16:00 UTC: the local day is 1 June, the 2024 revision's first day
+        (pendulum.datetime(2024, 6, 1, 0, 0, tz="Asia/Shanghai"), "(2024), article not verified"),
+    ],
+)
+def test_a_change_of_name_is_checked_under_the_rules_of_the_day_it_was_asked(
+    opened_at: pendulum.DateTime, cited: str
+) -> None:
+    make, _ = _book(CapacityHistory(installed_kva=630))
+    clock = FixedClock(opened_at)
+    intake_case(
+        make,
+        clock=clock,
+        case_id="K-1",
+        kind=CaseKind.CHANGE_OF_USE,
+        customer_id="C-1",
+        channel=IntakeChannel.COUNTER,
+        received_by="clerk-1",
+        at=opened_at.in_timezone("UTC"),
+        subject="变更用电: 过户 to C-1",
+        change_of_use=ChangeOfUseDetails(account_id="A-1", new_customer_id="C-1"),
+    )
+
+    refused = check_change_of_use(
+        make, clock=clock, case_id="K-1", policy=SEED_POLICY, actor=CLERK, at=opened_at.add(days=3)
+    )
+
+    assert refused.change_of_use is not None
+    assert refused.change_of_use.rule.startswith(f"《供电营业规则》{cited}")
+    assert "第二十九条 (过户: 用电地址、容量、类别不变)" in refused.change_of_use.rule
