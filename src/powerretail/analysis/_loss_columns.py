@@ -196,10 +196,8 @@ def _decimal(frame: Any, name: str, row: int) -> Decimal:
     if isinstance(value, bool | np.bool_):
         number = None
     else:
-        if isinstance(value, np.integer):
-            value = int(value)
-        elif isinstance(value, np.floating):
-            value = float(value)
+        if isinstance(value, np.integer | np.floating):
+            value = value.item()  # the Python number, so str() gives its shortest form
         try:
             number = Decimal(str(value).strip())
         except InvalidOperation:

@@ -1203,9 +1203,7 @@ class BatchPricer:
             where = flat_index[block.pieces]
             amount = to_int64(block.amount, block.code)
             # Float views for tables and plots; amounts stay integers of fen.
-            scale = np.asarray(block.quantity_den, dtype=np.float64) * float(
-                10**-block.quantity.exp
-            )
+            scale = np.asarray(block.quantity_den, dtype=np.float64) * 10**-block.quantity.exp
             quantity = np.asarray(block.quantity.values, dtype=np.float64) / scale
             rate = np.broadcast_to(
                 np.asarray(block.rate.values, dtype=np.float64) / 10**-block.rate.exp, row.shape
