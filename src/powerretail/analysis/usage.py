@@ -3,6 +3,43 @@
 :func:`read_usage` takes a pandas DataFrame, a pyarrow Table, or a path to a Parquet or CSV file
 (polars frames go through ``to_arrow()``) and checks it column by column. Columns:
 
+column                   required  meaning
+======================== ========= =============================================================
+``account_id``           yes       the account (text)
+``period_start``         yes       first day of the billing period (date)
+``period_end``           yes       first day after it (date)
+``kwh_<bucket>``         one+      energy [kWh] per time-of-use bucket: ``kwh_peak``,
+                                   ``kwh_flat``, ``kwh_valley``, ``kwh_critical``,
+                                   ``kwh_deep_valley`` …, or ``kwh_total`` for an untimed meter;
+                                   an empty cell means the meter has no such register
+``max_demand_kw``        no        maximum demand [kW] (demand-based basic charge)
+``reactive_kvarh``       no        reactive energy [kvarh] (power-factor adjustment)
+``capacity_kva``         no        transformer capacity [kVA]
+``contract_demand_kw``   no        contract maximum demand [kW]
+``hv_motor_kw``          no        HV motors outside the transformer [kW] (40 % floor)
+``basic_charge_basis``   no        ``capacity`` or ``demand`` (empty: the tariff's default)
+``pf_standard``          no        power-factor standard 0.90 / 0.85 / 0.80 (empty: tariff's)
+``residential``          no        true for households (never power-factor adjusted)
+``customer_kind``        no        ``industrial``, ``commercial``, ``agricultural`` or
+                                   ``residential`` (empty: not given); time-of-use overlays
+                                   limited to some accounts test it with ``capacity_kva``
+                                   (Jiangsu's critical peak and deep valley: industrial, 315
+                                   kVA and more); a row that needs it and lacks it is refused
+``opened_on``            no        move-in date (first day with service)
+``closed_on``            no        move-out date (first day without service)
+``ytd_kwh``              no        annual tier position at the period start [kWh] (an empty
+                                   cell is 0); when the column is absent the position is
+                                   carried from the account's earlier rows of the same tier
+                                   year (their periods must not overlap)
+``tier_year_kwh_before`` no        tier position before the account's first row [kWh] (0)
+``customer_class``       no        a label for per-class summaries (default: residential or
+                                   non-residential)
+``profiled``             no        true where the buckets were split from a total by a load
+                                   profile (:mod:`powerretail.analysis.profiles`); carried to
+                                   the bills
+``profile``              no        the load profile a profiled row was split by (text)
+======================== ========= =============================================================
+=======
 ========================= ========= =============================================================
 column                    required  meaning
 ========================= ========= =============================================================
@@ -21,6 +58,11 @@ column                    required  meaning
 ``basic_charge_basis``    no        ``capacity`` or ``demand`` (empty: the tariff's default)
 ``pf_standard``           no        power-factor standard 0.90 / 0.85 / 0.80 (empty: tariff's)
 ``residential``           no        true for households (never power-factor adjusted)
+``customer_kind``         no        ``industrial``, ``commercial``, ``agricultural`` or
+                                    ``residential`` (empty: not given); time-of-use overlays
+                                    limited to some accounts test it with ``capacity_kva``
+                                    (Jiangsu's critical peak and deep valley: industrial, 315
+                                    kVA and more); a row that needs it and lacks it is refused
 ``opened_on``             no        move-in date (first day with service)
 ``closed_on``             no        move-out date (first day without service)
 ``ytd_kwh``               no        annual tier position at the period start [kWh] (an empty
@@ -74,6 +116,7 @@ import pandas as pd
 from powerretail.analysis._exact import IntArray
 from powerretail.analysis._loss_columns import LOSS_COLUMNS, LossColumns, read_losses
 from powerretail.errors import InvalidInput
+from powerretail.tariffs.tou import CUSTOMER_KINDS
 
 __all__ = ["QUANTITY_EXP", "Usage", "read_usage"]
 
@@ -99,6 +142,7 @@ _KNOWN: Final = frozenset(
         "basic_charge_basis",
         "pf_standard",
         "residential",
+        "customer_kind",
         "opened_on",
         "closed_on",
         "customer_class",
@@ -149,6 +193,8 @@ class Usage:
     carries_position: bool
     #: Each row's loss model (``None``: the table has no loss column).
     losses: LossColumns | None = None
+    #: The kind overlay scopes test (``residential`` where ``residential``; ``None``: not given).
+    customer_kind: npt.NDArray[np.object_] = attrs.field(kw_only=True)
     #: The columns every bills table repeats (account, period, class, profiled) as Series, made
     #: once: a priced table shares them with its usage (copy-on-write keeps each its own).
     bill_columns: Mapping[str, Any] = attrs.field(init=False, repr=False)
@@ -254,6 +300,7 @@ def read_usage(source: object) -> Usage:
             "a contract demand above zero, or an empty cell for none",
         )
     residential = _booleans(frame, "residential")
+    kinds = customer_kinds(frame, residential)
     pf = _choice(frame, "pf_standard", ("0.90", "0.85", "0.80"), decimal=True)
     basis = _choice(frame, "basic_charge_basis", ("capacity", "demand"))
     opened = _dates(frame, "opened_on")
@@ -284,7 +331,30 @@ def read_usage(source: object) -> Usage:
         profiled=_booleans(frame, "profiled"),
         carries_position="ytd_kwh" not in frame.columns,
         losses=read_losses(frame),
+        customer_kind=kinds,
     )
+
+
+def customer_kinds(frame: Any, residential: npt.NDArray[np.bool_]) -> npt.NDArray[np.object_]:
+    """Return each row's customer kind (``residential`` where ``residential``; ``None``: none).
+
+    Raises:
+        InvalidInput: a kind not in :data:`~powerretail.tariffs.tou.CUSTOMER_KINDS`, or one that
+            contradicts ``residential`` (as :class:`~powerretail.billing.determinants.AccountFacts`
+            refuses it).
+    """
+    kinds = _choice(frame, "customer_kind", CUSTOMER_KINDS)
+    is_residential = kinds == "residential"
+    given = kinds != None  # noqa: E711 - elementwise
+    clash = (residential & given & ~is_residential) | (~residential & is_residential)
+    if clash.any():
+        row = int(np.flatnonzero(clash)[0])
+        raise InvalidInput(
+            f"usage[{row}].customer_kind",
+            kinds[row],
+            "residential (or empty) exactly where residential is true",
+        )
+    return np.where(residential, "residential", kinds).astype(object)
 
 
 def usage_chunks(source: object, rows: int) -> Iterator[tuple[int, Any]]:
