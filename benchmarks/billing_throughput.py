@@ -51,7 +51,7 @@ def _two_part(count: int) -> list[tuple[Determinants, AccountFacts]]:
         )
         account = AccountFacts(
             capacity_kva=1000,
-            customer_kind="industrial",
+            use_category="industrial",
             contract_demand_kw=500 + n % 200,
             pf_standard="0.90",
         )
@@ -103,7 +103,7 @@ def ms_per_customer_year(repeats: int, *, whole_units: bool) -> float:
             reactive_kvarh=[Decimal(v // 2).scaleb(-3) for v in wh],
         )
     account = AccountFacts(
-        capacity_kva=1000, customer_kind="industrial", contract_demand_kw=200, pf_standard="0.90"
+        capacity_kva=1000, use_category="industrial", contract_demand_kw=200, pf_standard="0.90"
     )
     months = DateRange.monthly(datetime(2025, 6, 1).date(), 12)  # noqa: DTZ001 - a date
     best = float("inf")

@@ -109,13 +109,13 @@ def usage_rows(draw: st.DrawFn, index: int) -> dict[str, Any]:
         "pf_standard": draw(st.sampled_from([None, "0.90", "0.85", "0.80"])),
         "basic_charge_basis": draw(st.sampled_from([None, "capacity", "demand"])),
         "residential": draw(st.booleans()),
-        "customer_kind": None,
+        "use_category": None,
         "opened_on": None,
         "closed_on": None,
         "loss_model": draw(st.none() | loss_models()),
     }
     kinds = ["residential"] if row["residential"] else ["industrial", "commercial", "agricultural"]
-    row["customer_kind"] = draw(st.none() | st.sampled_from(kinds))
+    row["use_category"] = draw(st.none() | st.sampled_from(kinds))
     if draw(st.booleans()):
         row["opened_on"] = start + timedelta(days=draw(st.integers(-400, 0)))
     if draw(st.booleans()):
@@ -260,7 +260,7 @@ def scoped_tariffs(draw: st.DrawFn, versions: int) -> Tariff:
     capacity = draw(st.none() | st.sampled_from([100, 315, 2500]))
     kinds = draw(st.sampled_from([[], ["industrial"], ["industrial", "agricultural"]]))
     scope = (
-        OverlayScope(min_capacity_kva=capacity, customer_kinds=kinds)
+        OverlayScope(min_capacity_kva=capacity, use_categories=kinds)
         if capacity is not None or kinds
         else None
     )
@@ -373,8 +373,8 @@ def shipped_tables(draw: st.DrawFn, tariff: Tariff) -> pd.DataFrame:
             row[f"kwh_{bucket}"] = cell
         if scoped:  # 426号: critical peak and deep valley for industrial users of 315 kVA+
             kinds = ["residential"] if row["residential"] else ["industrial", "commercial"]
-            row["customer_kind"] = draw(st.sampled_from(kinds))
-            if row["customer_kind"] != "industrial" or row["capacity_kva"] < 315:
+            row["use_category"] = draw(st.sampled_from(kinds))
+            if row["use_category"] != "industrial" or row["capacity_kva"] < 315:
                 for bucket in scoped:
                     row[f"kwh_{bucket}"] = None  # outside the scope: no such register
         rows.append(row)

@@ -27,7 +27,7 @@ import pandas as pd
 
 from powerretail.analysis._exact import IntArray
 from powerretail.analysis._losses import Billed
-from powerretail.analysis._scope import row_facts, scope_signature
+from powerretail.analysis._scope import row_facts, scope_verdicts
 from powerretail.analysis.usage import QUANTITY_EXP, Usage
 from powerretail.billing.determinants import AccountFacts
 from powerretail.billing.engine import BillingEngine
@@ -58,6 +58,22 @@ def _pf_without_default(version: TariffVersion) -> bool:
     )
 
 
+def _quoted_facts(usage: Usage, left_out: IntArray) -> IntArray:
+    """A number per row for the facts a scope's note quotes (kind, capacity); -1 where none.
+
+    A scope that leaves an overlay out names the account's kind and capacity in its note, so
+    rows left out share notes only with rows of the same facts; the others all share.
+    """
+    if not bool(left_out.any()):
+        return np.full(len(usage), -1, dtype=np.int64)
+    kind = np.where(usage.residential, "residential", [k or "" for k in usage.use_category])
+    capacity = usage.quantities["capacity_kva"]
+    size = np.where(capacity.present, capacity.values, -1)
+    kind_code = np.unique(kind.astype(str), return_inverse=True)[1].reshape(-1)
+    facts = np.unique(np.stack([kind_code, size], axis=1), axis=0, return_inverse=True)[1]
+    return np.where(left_out, facts.reshape(-1), -1)
+
+
 def bill_notes(
     engine: BillingEngine,
     usage: Usage,
@@ -73,7 +89,8 @@ def bill_notes(
     versions = engine.tariff.versions
     deep = any(_has_deep_valley(v) for v in versions)
     pf = any(_pf_without_default(v) for v in versions)
-    signature = scope_signature(engine.tariff, usage)
+    scoped = scope_verdicts(engine.tariff, usage)
+    signature = None if scoped is None else scoped[0]
     rows = len(usage)
     if not (deep or pf or signature is not None) or not rows:
         return no_notes()
@@ -92,8 +109,13 @@ def bill_notes(
     )
     key = np.asarray(inverse, dtype=np.int64) * 4 + lacking * 2 + quoted
     verdicts = 1
-    if signature is not None:  # rows of one scope verdict share their notes
-        found, verdict = np.unique(signature, return_inverse=True)
+    if scoped is not None:  # rows of one scope verdict (and quoted facts) share their notes
+        found, verdict = np.unique(
+            np.stack([scoped[0], _quoted_facts(usage, scoped[1])], axis=1),
+            axis=0,
+            return_inverse=True,
+        )
+        verdict = verdict.reshape(-1)
         verdicts = len(found)
         key = key * verdicts + verdict
     if bool((key == key[0]).all()):  # one group (a table of one window): no sorting

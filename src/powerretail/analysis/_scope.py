@@ -19,7 +19,7 @@ from powerretail.billing.determinants import AccountFacts
 from powerretail.tariffs.model import Tariff
 from powerretail.tariffs.tou import OverlayScope
 
-__all__ = ["row_facts", "scope_signature", "scoped_buckets"]
+__all__ = ["row_facts", "scope_signature", "scope_verdicts", "scoped_buckets"]
 
 
 def _scopes(tariff: Tariff) -> tuple[OverlayScope, ...]:
@@ -51,14 +51,24 @@ def scope_signature(tariff: Tariff, usage: Usage) -> IntArray | None:
     Rows of one signature get the same answers from every scope of the tariff
     (:meth:`~powerretail.tariffs.tou.OverlayScope.admits` and ``missing``).
     """
+    verdicts = scope_verdicts(tariff, usage)
+    return None if verdicts is None else verdicts[0]
+
+
+def scope_verdicts(tariff: Tariff, usage: Usage) -> tuple[IntArray, IntArray] | None:
+    """Return :func:`scope_signature` and, per row, whether some scope leaves its overlay out.
+
+    ``None`` when the tariff has no scoped overlay.
+    """
     scopes = _scopes(tariff)
     if not scopes:
         return None
     capacity = usage.quantities["capacity_kva"]
     no_capacity = ~capacity.present
-    kind = np.asarray([k or "" for k in usage.customer_kind], dtype=object)
+    kind = np.asarray([k or "" for k in usage.use_category], dtype=object)
     no_kind = kind == ""
     signature = np.zeros(len(usage), dtype=np.int64)
+    left_out = np.zeros(len(usage), dtype=bool)
     for scope in scopes:
         fails = np.zeros(len(usage), dtype=bool)
         unknown = np.zeros(len(usage), dtype=bool)
@@ -68,13 +78,14 @@ def scope_signature(tariff: Tariff, usage: Usage) -> IntArray | None:
             fails |= ~no_capacity & (capacity.values < least)
             unknown |= no_capacity
             code |= no_capacity.astype(np.int64) << 2
-        if scope.customer_kinds:
-            fails |= ~no_kind & ~np.isin(kind, sorted(scope.customer_kinds))
+        if scope.use_categories:
+            fails |= ~no_kind & ~np.isin(kind, sorted(scope.use_categories))
             unknown |= no_kind
             code |= no_kind.astype(np.int64) << 3
         code |= np.where(fails, 0, np.where(unknown, 2, 1))
         signature = signature * 16 + code
-    return signature
+        left_out |= fails
+    return signature, left_out
 
 
 def row_facts(usage: Usage, row: int) -> AccountFacts:
@@ -83,5 +94,5 @@ def row_facts(usage: Usage, row: int) -> AccountFacts:
     kva = Decimal(int(capacity.values[row])).scaleb(QUANTITY_EXP) if capacity.present[row] else None
     residential = bool(usage.residential[row])
     return AccountFacts(
-        capacity_kva=kva, residential=residential, customer_kind=usage.customer_kind[row]
+        capacity_kva=kva, residential=residential, use_category=usage.use_category[row]
     )

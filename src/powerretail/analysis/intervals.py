@@ -13,7 +13,7 @@ and of one length (15 or 60 minutes). ``periods`` holds ``account_id``, ``period
 ``period_end`` and any other usage column (capacity, residential …), carried through.
 Overlays limited to some accounts (``applies_to``: Jiangsu's critical peak and deep valley,
 industrial users of 315 kVA and more) are bucketed by the period row's ``capacity_kva``,
-``customer_kind`` and ``residential``: outside the scope their hours stay in the season's bucket,
+``use_category`` and ``residential``: outside the scope their hours stay in the season's bucket,
 and a row lacking a fact the scope tests is refused.
 
 Wide tables — one row per account and day, one column per interval, as many meter-data systems
@@ -36,7 +36,7 @@ from powerretail.analysis.usage import (
     _booleans,
     _quantity,
     _text,
-    customer_kinds,
+    use_categories,
 )
 from powerretail.billing.usage import IntervalSeries, determinants_from_intervals
 from powerretail.errors import InvalidInput
@@ -165,7 +165,7 @@ def usage_from_intervals(intervals: Any, periods: Any, tariff: Tariff) -> Any:
     Raises:
         InvalidInput: a missing column, an instant without a time zone, intervals that are not
             consecutive, a period the intervals do not cover, a period row without the
-            ``capacity_kva`` or ``customer_kind`` a scoped overlay over its days tests.
+            ``capacity_kva`` or ``use_category`` a scoped overlay over its days tests.
         NotVectorisable: a period inside which the tariff changes version.
     """
     frame = pd.DataFrame(intervals).reset_index(drop=True)
@@ -196,7 +196,7 @@ def usage_from_intervals(intervals: Any, periods: Any, tariff: Tariff) -> Any:
     kvarh = _quantity(frame, "kvarh", non_negative=True)
     table = pd.DataFrame(periods).reset_index(drop=True)
     capacity = _quantity(table, "capacity_kva", non_negative=True)
-    kinds = customer_kinds(table, _booleans(table, "residential"))
+    kinds = use_categories(table, _booleans(table, "residential"))
     rows = []
     groups = {str(k): g.sort_values("start") for k, g in frame.groupby("account_id")}
     for position, period_row in table.iterrows():
@@ -217,7 +217,7 @@ def usage_from_intervals(intervals: Any, periods: Any, tariff: Tariff) -> Any:
             capacity_kva=Decimal(int(kva)).scaleb(QUANTITY_EXP)
             if capacity.present[position]
             else None,
-            customer_kind=kinds[position],
+            use_category=kinds[position],
         )
         scoped.require_facts(f"periods[{position}]")
         determinants = determinants_from_intervals(series, scoped.schedule, period)

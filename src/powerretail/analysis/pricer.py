@@ -470,7 +470,7 @@ class BatchPricer:
                     DateRange(piece.start, piece.end),
                     buckets,
                     capacity_kva=account.capacity_kva,
-                    customer_kind=account.kind,
+                    use_category=account.kind,
                 )
             except InvalidInput as err:
                 raise InvalidInput(f"usage[{row}].kwh_critical", "", err.expected) from None

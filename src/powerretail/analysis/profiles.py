@@ -220,7 +220,7 @@ def typical_profile(
     *,
     calendar: HolidayCalendar | None = None,
     capacity_kva: Decimal | None = None,
-    customer_kind: str | None = None,
+    use_category: str | None = None,
 ) -> dict[str, Fraction]:
     """Return the bucket shares of ``tariff`` in ``period`` for a typical ``profile_class`` load.
 
@@ -230,7 +230,7 @@ def typical_profile(
     (:func:`profile_day_type`; ``calendar`` overrides the schedule's holidays). Every bucket of
     the schedules in force gets a share, zero where the period has none of its hours (a holiday
     overlay in a month without holidays); the shares are exact and add up to 1. Overlays whose
-    scope (``applies_to``) leaves out an account of ``capacity_kva`` and ``customer_kind`` are
+    scope (``applies_to``) leaves out an account of ``capacity_kva`` and ``use_category`` are
     not laid (their hours stay in the season's bucket); a fact not given keeps the overlay, and
     the pricer then asks for it.
 
@@ -264,7 +264,7 @@ def typical_profile(
                 _tou_schedule(version, tariff.code, day),
                 (),
                 capacity_kva=capacity_kva,
-                customer_kind=customer_kind,
+                use_category=use_category,
             ).schedule
             for bucket in schedule.buckets:
                 energy.setdefault(bucket, Fraction(0))
@@ -332,7 +332,7 @@ class TypicalProfiles:
         period: DateRange,
         *,
         capacity_kva: Decimal | None = None,
-        customer_kind: str | None = None,
+        use_category: str | None = None,
     ) -> dict[str, Fraction]:
         """Return the bucket shares of ``label``'s profile in ``period`` (see typical_profile).
 
@@ -340,7 +340,7 @@ class TypicalProfiles:
         account's facts are computed once; each call returns its own copy.
         """
         verdicts = tuple(
-            scope.admits(capacity_kva=capacity_kva, customer_kind=customer_kind)
+            scope.admits(capacity_kva=capacity_kva, use_category=use_category)
             for scope in self._scopes
         )
         key = (self.classes[label], period, verdicts)
@@ -352,7 +352,7 @@ class TypicalProfiles:
                 period,
                 calendar=self.calendar,
                 capacity_kva=capacity_kva,
-                customer_kind=customer_kind,
+                use_category=use_category,
             )
         return dict(known)
 
@@ -447,7 +447,7 @@ def apply_profile(
                 capacity_kva=Decimal(int(capacity.values[row])).scaleb(QUANTITY_EXP)
                 if capacity.present[row]
                 else None,
-                customer_kind=table.customer_kind[row],
+                use_category=table.use_category[row],
             )
             names[row] = typical.describe(label)
             buckets.update(shares)

@@ -20,7 +20,7 @@ column                   required  meaning
 ``basic_charge_basis``   no        ``capacity`` or ``demand`` (empty: the tariff's default)
 ``pf_standard``          no        power-factor standard 0.90 / 0.85 / 0.80 (empty: tariff's)
 ``residential``          no        true for households (never power-factor adjusted)
-``customer_kind``        no        ``industrial``, ``commercial``, ``agricultural`` or
+``use_category``        no        ``industrial``, ``commercial``, ``agricultural`` or
                                    ``residential`` (empty: not given); time-of-use overlays
                                    limited to some accounts test it with ``capacity_kva``
                                    (Jiangsu's critical peak and deep valley: industrial, 315
@@ -58,7 +58,7 @@ column                    required  meaning
 ``basic_charge_basis``    no        ``capacity`` or ``demand`` (empty: the tariff's default)
 ``pf_standard``           no        power-factor standard 0.90 / 0.85 / 0.80 (empty: tariff's)
 ``residential``           no        true for households (never power-factor adjusted)
-``customer_kind``         no        ``industrial``, ``commercial``, ``agricultural`` or
+``use_category``         no        ``industrial``, ``commercial``, ``agricultural`` or
                                     ``residential`` (empty: not given); time-of-use overlays
                                     limited to some accounts test it with ``capacity_kva``
                                     (Jiangsu's critical peak and deep valley: industrial, 315
@@ -116,7 +116,7 @@ import pandas as pd
 from powerretail.analysis._exact import IntArray
 from powerretail.analysis._loss_columns import LOSS_COLUMNS, LossColumns, read_losses
 from powerretail.errors import InvalidInput
-from powerretail.tariffs.tou import CUSTOMER_KINDS
+from powerretail.tariffs.tou import USE_CATEGORIES
 
 __all__ = ["QUANTITY_EXP", "Usage", "read_usage"]
 
@@ -142,7 +142,7 @@ _KNOWN: Final = frozenset(
         "basic_charge_basis",
         "pf_standard",
         "residential",
-        "customer_kind",
+        "use_category",
         "opened_on",
         "closed_on",
         "customer_class",
@@ -194,7 +194,7 @@ class Usage:
     #: Each row's loss model (``None``: the table has no loss column).
     losses: LossColumns | None = None
     #: The kind overlay scopes test (``residential`` where ``residential``; ``None``: not given).
-    customer_kind: npt.NDArray[np.object_] = attrs.field(kw_only=True)
+    use_category: npt.NDArray[np.object_] = attrs.field(kw_only=True)
     #: The columns every bills table repeats (account, period, class, profiled) as Series, made
     #: once: a priced table shares them with its usage (copy-on-write keeps each its own).
     bill_columns: Mapping[str, Any] = attrs.field(init=False, repr=False)
@@ -300,7 +300,7 @@ def read_usage(source: object) -> Usage:
             "a contract demand above zero, or an empty cell for none",
         )
     residential = _booleans(frame, "residential")
-    kinds = customer_kinds(frame, residential)
+    kinds = use_categories(frame, residential)
     pf = _choice(frame, "pf_standard", ("0.90", "0.85", "0.80"), decimal=True)
     basis = _choice(frame, "basic_charge_basis", ("capacity", "demand"))
     opened = _dates(frame, "opened_on")
@@ -331,26 +331,26 @@ def read_usage(source: object) -> Usage:
         profiled=_booleans(frame, "profiled"),
         carries_position="ytd_kwh" not in frame.columns,
         losses=read_losses(frame),
-        customer_kind=kinds,
+        use_category=kinds,
     )
 
 
-def customer_kinds(frame: Any, residential: npt.NDArray[np.bool_]) -> npt.NDArray[np.object_]:
-    """Return each row's customer kind (``residential`` where ``residential``; ``None``: none).
+def use_categories(frame: Any, residential: npt.NDArray[np.bool_]) -> npt.NDArray[np.object_]:
+    """Return each row's use category (``residential`` where ``residential``; ``None``: none).
 
     Raises:
-        InvalidInput: a kind not in :data:`~powerretail.tariffs.tou.CUSTOMER_KINDS`, or one that
+        InvalidInput: a kind not in :data:`~powerretail.tariffs.tou.USE_CATEGORIES`, or one that
             contradicts ``residential`` (as :class:`~powerretail.billing.determinants.AccountFacts`
             refuses it).
     """
-    kinds = _choice(frame, "customer_kind", CUSTOMER_KINDS)
+    kinds = _choice(frame, "use_category", USE_CATEGORIES)
     is_residential = kinds == "residential"
     given = kinds != None  # noqa: E711 - elementwise
     clash = (residential & given & ~is_residential) | (~residential & is_residential)
     if clash.any():
         row = int(np.flatnonzero(clash)[0])
         raise InvalidInput(
-            f"usage[{row}].customer_kind",
+            f"usage[{row}].use_category",
             kinds[row],
             "residential (or empty) exactly where residential is true",
         )

@@ -30,7 +30,7 @@ from powerretail.tariffs.losses import (
     LossModel,
 )
 from powerretail.tariffs.model import BasicChargeBasis
-from powerretail.tariffs.tou import CUSTOMER_KINDS
+from powerretail.tariffs.tou import USE_CATEGORIES
 from powerretail.timeframe import as_date
 
 __all__ = ["AccountFacts", "Determinants"]
@@ -138,8 +138,8 @@ def _history(value: object) -> CapacityHistory | None:
 def _kind(value: object) -> str | None:
     if value is None:
         return None
-    if value not in CUSTOMER_KINDS:
-        raise InvalidInput("customer_kind", value, f"one of {', '.join(CUSTOMER_KINDS)}, or None")
+    if value not in USE_CATEGORIES:
+        raise InvalidInput("use_category", value, f"one of {', '.join(USE_CATEGORIES)}, or None")
     return str(value)
 
 
@@ -161,7 +161,7 @@ class AccountFacts:
     * ``basic_charge_basis`` — the user's choice; ``None`` uses the tariff's default;
     * ``pf_standard`` — 0.90, 0.85 or 0.80; ``None`` uses the tariff's default;
     * ``residential`` — residential accounts are never power-factor adjusted;
-    * ``customer_kind`` — ``industrial``, ``commercial``, ``agricultural`` or ``residential``
+    * ``use_category`` — ``industrial``, ``commercial``, ``agricultural`` or ``residential``
       (``None``: not given); time-of-use overlays limited to some kinds test it (Jiangsu's
       critical peak and deep valley: industrial users of 315 kVA and more,
       苏发改价格发〔2025〕426号), and a bill that needs it refuses rather than guess. A
@@ -185,7 +185,7 @@ class AccountFacts:
     basic_charge_basis: BasicChargeBasis | None = attrs.field(default=None, converter=_basis)
     pf_standard: Decimal | None = attrs.field(default=None, converter=_standard)
     residential: bool = False
-    customer_kind: str | None = attrs.field(default=None, converter=_kind)
+    use_category: str | None = attrs.field(default=None, converter=_kind)
     ytd_kwh: Decimal = attrs.field(default=Decimal(0), converter=_ytd)
     opened_on: date | None = attrs.field(default=None, converter=_opened)
     closed_on: date | None = attrs.field(default=None, converter=_closed)
@@ -195,16 +195,16 @@ class AccountFacts:
 
     @property
     def kind(self) -> str | None:
-        """The customer kind time-of-use scopes test (``residential`` for a residential one)."""
-        return "residential" if self.residential else self.customer_kind
+        """The use category (用电类别) TOU scopes test (``residential`` for a residential one)."""
+        return "residential" if self.residential else self.use_category
 
     def __attrs_post_init__(self) -> None:
-        if self.residential and self.customer_kind not in (None, "residential"):
+        if self.residential and self.use_category not in (None, "residential"):
             raise InvalidInput(
-                "customer_kind", self.customer_kind, "residential or None (residential=True)"
+                "use_category", self.use_category, "residential or None (residential=True)"
             )
-        if not self.residential and self.customer_kind == "residential":
-            raise InvalidInput("residential", False, "True for customer_kind residential")
+        if not self.residential and self.use_category == "residential":
+            raise InvalidInput("residential", False, "True for use_category residential")
         if self.capacity_history is not None and self.capacity_kva is not None:
             raise InvalidInput(
                 "capacity_kva",

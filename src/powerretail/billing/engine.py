@@ -423,7 +423,7 @@ class BillingEngine:
         segment = _segment_of(account, service or part, part)
         capacity = account.capacity_kva if segment is None else segment.installed_kva
         return scope_schedule(
-            schedule, part.dates(), capacity_kva=capacity, customer_kind=account.kind
+            schedule, part.dates(), capacity_kva=capacity, use_category=account.kind
         )
 
     def _schedule_of(self, version: TariffVersion) -> TouSchedule:
@@ -591,9 +591,9 @@ class BillingEngine:
                 givers = [o.applies_to for o in schedule.overlays if o.bucket == bucket]
                 if not givers or None in givers:
                     continue
-                capacity, kind = scoped.capacity_kva, scoped.customer_kind
+                capacity, kind = scoped.capacity_kva, scoped.use_category
                 verdicts = [
-                    scope.admits(capacity_kva=capacity, customer_kind=kind)
+                    scope.admits(capacity_kva=capacity, use_category=kind)
                     for scope in givers
                     if scope is not None
                 ]
@@ -603,7 +603,7 @@ class BillingEngine:
                 scope = givers[0]
                 assert scope is not None
                 if None in verdicts:
-                    missing = scope.missing(capacity_kva=capacity, customer_kind=kind)
+                    missing = scope.missing(capacity_kva=capacity, use_category=kind)
                     raise InvalidInput(
                         f"account.{missing[0]}" if len(missing) == 1 else "account",
                         None,
@@ -655,7 +655,7 @@ class BillingEngine:
             piece.period,
             piece.energy,
             capacity_kva=account.capacity_kva if segment is None else segment.installed_kva,
-            customer_kind=account.kind,
+            use_category=account.kind,
         )
 
     def need_critical_register(
@@ -665,7 +665,7 @@ class BillingEngine:
         buckets: Iterable[str],
         *,
         capacity_kva: Decimal | None = None,
-        customer_kind: str | None = None,
+        use_category: str | None = None,
     ) -> None:
         """Refuse energy in ``buckets`` without a critical one over days with critical-peak hours.
 
@@ -674,7 +674,7 @@ class BillingEngine:
         out would invent a load shape. Interval data are bucketed by the schedule itself. The
         batch path (:mod:`powerretail.analysis`) asks the same question of each usage row.
         Critical-peak overlays whose scope leaves the account (``capacity_kva``,
-        ``customer_kind``) out have no hours for it.
+        ``use_category``) out have no hours for it.
 
         Raises:
             InvalidInput: ``version`` has critical-peak hours in ``period`` for the account (or
@@ -691,7 +691,7 @@ class BillingEngine:
                 version.schedules[charge.schedule],
                 period.dates(),
                 capacity_kva=capacity_kva,
-                customer_kind=customer_kind,
+                use_category=use_category,
             )
             schedule = scoped.schedule
             key = (id(schedule), period.start, period.end)

@@ -262,7 +262,7 @@ def _account(args: argparse.Namespace) -> AccountFacts:
         basic_charge_basis=args.basis,
         pf_standard=args.pf_standard,
         residential=args.residential,
-        customer_kind=args.customer_kind,
+        use_category=args.use_category,
         ytd_kwh=args.ytd_kwh,
         opened_on=args.opened_on,
         closed_on=args.closed_on,
@@ -311,7 +311,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--pf-standard", choices=["0.90", "0.85", "0.80"], help="PF standard")
     parser.add_argument("--residential", action="store_true", help="a residential account")
     parser.add_argument(
-        "--customer-kind",
+        "--use-category",
         choices=["industrial", "commercial", "agricultural"],
         help="the kind of user (time-of-use overlays for some kinds: Jiangsu's critical peak)",
     )

@@ -227,9 +227,9 @@ SPECS: Final[Mapping[str, tuple[FieldSpec, ...]]] = {
     "overlay scope": (
         _f("min_capacity_kva", "decimal", "the account's capacity is at least this [kVA]"),
         _f(
-            "customer_kinds",
+            "use_categories",
             "array of texts",
-            "the account's `customer_kind` is one of these: industrial, commercial, "
+            "the account's `use_category` is one of these: industrial, commercial, "
             "agricultural, residential",
         ),
         _f("source", "text", "the rule that sets the scope (文号, article), quoted on bills"),
@@ -395,7 +395,7 @@ def _overlay_scope(table: _Table) -> OverlayScope | None:
         path,
         OverlayScope,
         min_capacity_kva=scope.opt_decimal("min_capacity_kva", "a capacity [kVA]"),
-        customer_kinds=frozenset(scope.texts("customer_kinds")),
+        use_categories=frozenset(scope.texts("use_categories")),
         source=scope.text("source", ""),
     )
 
@@ -822,8 +822,8 @@ def _scope_mapping(scope: OverlayScope) -> dict[str, Any]:
     data: dict[str, Any] = {}
     if scope.min_capacity_kva is not None:
         data["min_capacity_kva"] = scope.min_capacity_kva
-    if scope.customer_kinds:
-        data["customer_kinds"] = sorted(scope.customer_kinds)
+    if scope.use_categories:
+        data["use_categories"] = sorted(scope.use_categories)
     if scope.source:
         data["source"] = scope.source
     return data

@@ -54,11 +54,11 @@ from powerretail.timeframe import DEFAULT_TIMEZONE, as_date, timezone
 
 __all__ = [
     "BUCKET_LABELS",
-    "CUSTOMER_KINDS",
     "DAY_TYPES",
     "HOLIDAY_CALENDARS",
     "MINUTES_PER_SLOT",
     "SLOTS_PER_DAY",
+    "USE_CATEGORIES",
     "HolidayCalendar",
     "Overlay",
     "OverlayScope",
@@ -97,8 +97,8 @@ HOLIDAY_CALENDARS: Final[Mapping[str, HolidayCalendar]] = MappingProxyType(
 #: The day types a season may give its own windows for.
 DAY_TYPES: Final = ("workday", "weekend", "holiday")
 
-#: The kinds of customer an overlay's scope may name (an account's ``customer_kind``).
-CUSTOMER_KINDS: Final = ("industrial", "commercial", "agricultural", "residential")
+#: The use categories (用电类别) an overlay's scope may name (an account's ``use_category``).
+USE_CATEGORIES: Final = ("industrial", "commercial", "agricultural", "residential")
 
 #: Chinese and English labels of the usual buckets (other bucket names show as they are).
 BUCKET_LABELS: Final[Mapping[str, tuple[str, str]]] = {
@@ -272,8 +272,8 @@ def _min_capacity(value: object) -> Decimal | None:
 def _kinds(value: Iterable[str]) -> frozenset[str]:
     kinds = frozenset(value)
     for kind in sorted(kinds):
-        if kind not in CUSTOMER_KINDS:
-            raise InvalidInput("customer_kinds", kind, f"one of {', '.join(CUSTOMER_KINDS)}")
+        if kind not in USE_CATEGORIES:
+            raise InvalidInput("use_categories", kind, f"one of {', '.join(USE_CATEGORIES)}")
     return kinds
 
 
@@ -282,43 +282,42 @@ class OverlayScope:
     """Which accounts an overlay applies to: every condition given must hold.
 
     * ``min_capacity_kva`` — the account's capacity is at least this [kVA];
-    * ``customer_kinds`` — the account is of one of these kinds (:data:`CUSTOMER_KINDS`);
+    * ``use_categories`` — the account's use category (用电类别) is one of these
+      (:data:`USE_CATEGORIES`);
     * ``source`` — the rule that sets the scope (文号, article), quoted on bills.
 
     Raises:
-        InvalidInput: no condition, a capacity of zero or less, an unknown kind.
+        InvalidInput: no condition, a capacity of zero or less, an unknown use category.
 
-    >>> scope = OverlayScope(min_capacity_kva=315, customer_kinds=["industrial"])
-    >>> scope.admits(capacity_kva=Decimal(400), customer_kind="industrial")
+    >>> scope = OverlayScope(min_capacity_kva=315, use_categories=["industrial"])
+    >>> scope.admits(capacity_kva=Decimal(400), use_category="industrial")
     True
-    >>> scope.admits(capacity_kva=Decimal(200), customer_kind=None)
+    >>> scope.admits(capacity_kva=Decimal(200), use_category=None)
     False
-    >>> scope.admits(capacity_kva=Decimal(400), customer_kind=None) is None
+    >>> scope.admits(capacity_kva=Decimal(400), use_category=None) is None
     True
     """
 
     min_capacity_kva: Decimal | None = attrs.field(default=None, converter=_min_capacity)
-    customer_kinds: frozenset[str] = attrs.field(default=frozenset(), converter=_kinds)
+    use_categories: frozenset[str] = attrs.field(default=frozenset(), converter=_kinds)
     source: str = ""
 
     def __attrs_post_init__(self) -> None:
-        if self.min_capacity_kva is None and not self.customer_kinds:
-            raise InvalidInput("applies_to", {}, "min_capacity_kva or customer_kinds")
+        if self.min_capacity_kva is None and not self.use_categories:
+            raise InvalidInput("applies_to", {}, "min_capacity_kva or use_categories")
 
     @property
     def needs(self) -> tuple[str, ...]:
-        """The account facts the scope tests (``capacity_kva``, ``customer_kind``)."""
+        """The account facts the scope tests (``capacity_kva``, ``use_category``)."""
         needed = ("capacity_kva",) if self.min_capacity_kva is not None else ()
-        return needed + (("customer_kind",) if self.customer_kinds else ())
+        return needed + (("use_category",) if self.use_categories else ())
 
-    def missing(
-        self, *, capacity_kva: Decimal | None, customer_kind: str | None
-    ) -> tuple[str, ...]:
+    def missing(self, *, capacity_kva: Decimal | None, use_category: str | None) -> tuple[str, ...]:
         """The facts the scope tests that are not given (``None``)."""
-        given = {"capacity_kva": capacity_kva, "customer_kind": customer_kind}
+        given = {"capacity_kva": capacity_kva, "use_category": use_category}
         return tuple(need for need in self.needs if given[need] is None)
 
-    def admits(self, *, capacity_kva: Decimal | None, customer_kind: str | None) -> bool | None:
+    def admits(self, *, capacity_kva: Decimal | None, use_category: str | None) -> bool | None:
         """Return whether an account with these facts is in scope; ``None``: a fact is missing.
 
         A fact that is given and fails decides (``False``) even when another is missing: it is
@@ -327,15 +326,15 @@ class OverlayScope:
         tests: list[bool | None] = []
         if self.min_capacity_kva is not None:
             tests.append(None if capacity_kva is None else capacity_kva >= self.min_capacity_kva)
-        if self.customer_kinds:
-            tests.append(None if customer_kind is None else customer_kind in self.customer_kinds)
+        if self.use_categories:
+            tests.append(None if use_category is None else use_category in self.use_categories)
         if False in tests:
             return False
         return None if None in tests else True
 
     def describe(self) -> str:
         """Say who the scope admits: ``industrial users of 315 kVA and more``."""
-        kinds = " or ".join(sorted(self.customer_kinds)) or "all"
+        kinds = " or ".join(sorted(self.use_categories)) or "all"
         text = f"{kinds} users"
         if self.min_capacity_kva is not None:
             text += f" of {self.min_capacity_kva} kVA and more"
@@ -575,11 +574,11 @@ class ScopedSchedule:
     unknown: tuple[Overlay, ...]
     #: The facts the scopes were tested with.
     capacity_kva: Decimal | None = None
-    customer_kind: str | None = None
+    use_category: str | None = None
 
     def facts_text(self) -> str:
         """The account's facts as a bill says them: ``commercial, 200 kVA``."""
-        kind = self.customer_kind or "kind not given"
+        kind = self.use_category or "use category not given"
         size = "capacity not given" if self.capacity_kva is None else f"{self.capacity_kva} kVA"
         return f"{kind}, {size}"
 
@@ -620,7 +619,7 @@ class ScopedSchedule:
                     for o in self.unknown
                     if o.applies_to is not None
                     for need in o.applies_to.missing(
-                        capacity_kva=self.capacity_kva, customer_kind=self.customer_kind
+                        capacity_kva=self.capacity_kva, use_category=self.use_category
                     )
                 }
             )
@@ -632,14 +631,14 @@ def scope_schedule(
     days: Iterable[date],
     *,
     capacity_kva: Decimal | None,
-    customer_kind: str | None,
+    use_category: str | None,
 ) -> ScopedSchedule:
-    """Return the schedule for an account of ``capacity_kva`` and ``customer_kind`` over ``days``.
+    """Return the schedule for an account of ``capacity_kva`` and ``use_category`` over ``days``.
 
     Overlays whose :class:`OverlayScope` leaves the account out are dropped: their hours fall to
     the bucket of the season's windows (peak stays peak, holiday valley stays valley).
 
-    >>> scope = OverlayScope(min_capacity_kva=315, customer_kinds=["industrial"])
+    >>> scope = OverlayScope(min_capacity_kva=315, use_categories=["industrial"])
     >>> schedule = TouSchedule(
     ...     name="demo",
     ...     seasons=(Season(name="all", months=tuple(range(1, 13)),
@@ -649,12 +648,12 @@ def scope_schedule(
     ...                       windows=(TouWindow("critical", "19:00", "20:00"),)),),
     ... )
     >>> day = date(2025, 7, 1)
-    >>> scoped = scope_schedule(schedule, [day], capacity_kva=Decimal(200), customer_kind=None)
+    >>> scoped = scope_schedule(schedule, [day], capacity_kva=Decimal(200), use_category=None)
     >>> scoped.schedule.bucket_at(day, 19 * 60), len(scoped.left_out)
     ('peak', 1)
     """
     if not any(o.applies_to is not None for o in schedule.overlays):
-        return ScopedSchedule(schedule, (), (), capacity_kva, customer_kind)
+        return ScopedSchedule(schedule, (), (), capacity_kva, use_category)
     listed = tuple(days)
     dropped: list[int] = []
     left_out: list[Overlay] = []
@@ -662,7 +661,7 @@ def scope_schedule(
     for index, overlay in enumerate(schedule.overlays):
         if overlay.applies_to is None:
             continue
-        verdict = overlay.applies_to.admits(capacity_kva=capacity_kva, customer_kind=customer_kind)
+        verdict = overlay.applies_to.admits(capacity_kva=capacity_kva, use_category=use_category)
         if verdict:
             continue
         applying = bool(schedule.applies_in(overlay, listed))
@@ -674,5 +673,5 @@ def scope_schedule(
         if applying:
             left_out.append(overlay)
     return ScopedSchedule(
-        schedule.without(dropped), tuple(left_out), tuple(unknown), capacity_kva, customer_kind
+        schedule.without(dropped), tuple(left_out), tuple(unknown), capacity_kva, use_category
     )

@@ -34,10 +34,10 @@ SERIES = IntervalSeries(
     active_kwh=[Decimal(10 + slot % 4) for slot in range(96)],
 )
 COMMERCIAL = AccountFacts(
-    capacity_kva=200, customer_kind="commercial", basic_charge_basis="capacity"
+    capacity_kva=200, use_category="commercial", basic_charge_basis="capacity"
 )
 INDUSTRIAL = AccountFacts(
-    capacity_kva=400, customer_kind="industrial", basic_charge_basis="capacity"
+    capacity_kva=400, use_category="industrial", basic_charge_basis="capacity"
 )
 
 
@@ -100,8 +100,8 @@ def test_the_critical_peak_costs_the_industrial_account_19_87_more_energy() -> N
 @pytest.mark.parametrize(
     ("account", "field"),
     [
-        (AccountFacts(capacity_kva=400), "account.customer_kind"),
-        (AccountFacts(customer_kind="industrial"), "account.capacity_kva"),
+        (AccountFacts(capacity_kva=400), "account.use_category"),
+        (AccountFacts(use_category="industrial"), "account.capacity_kva"),
         (AccountFacts(), "account"),
     ],
 )
@@ -118,7 +118,7 @@ def test_without_the_facts_the_scope_tests_the_bill_is_refused(
 def test_a_fact_that_decides_alone_is_enough() -> None:
     # 200 kVA is below 315 whatever the kind; a commercial user is not industrial whatever size.
     by_size = ENGINE.bill_intervals(SERIES, DAY, AccountFacts(capacity_kva=200))
-    by_kind = ENGINE.bill_intervals(SERIES, DAY, AccountFacts(customer_kind="commercial"))
+    by_kind = ENGINE.bill_intervals(SERIES, DAY, AccountFacts(use_category="commercial"))
 
     for bill in (by_size, by_kind):
         assert "energy.critical" not in {line.code for line in bill.lines}

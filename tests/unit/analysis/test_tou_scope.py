@@ -1,4 +1,4 @@
-"""The batch engine and overlay scopes: a ``customer_kind`` column, refusals, bucketing.
+"""The batch engine and overlay scopes: a ``use_category`` column, refusals, bucketing.
 
 Jiangsu's critical peak and holiday deep valley apply to industrial users of 315 kVA and more
 only (苏发改价格发〔2025〕426号); the batch engine refuses and buckets as the exact engine does.
@@ -42,38 +42,38 @@ class TestUsageColumn:
         usage = read_usage(
             pd.DataFrame(
                 [
-                    _row(customer_kind="industrial"),
-                    _row(customer_kind=None),
-                    _row(residential=True, customer_kind=None),
+                    _row(use_category="industrial"),
+                    _row(use_category=None),
+                    _row(residential=True, use_category=None),
                 ]
             )
         )
 
-        assert usage.customer_kind.tolist() == ["industrial", None, "residential"]
+        assert usage.use_category.tolist() == ["industrial", None, "residential"]
 
     @pytest.mark.parametrize(
         "cells",
         [
-            {"customer_kind": "factory"},
-            {"customer_kind": "residential", "residential": False},
-            {"customer_kind": "commercial", "residential": True},
+            {"use_category": "factory"},
+            {"use_category": "residential", "residential": False},
+            {"use_category": "commercial", "residential": True},
         ],
     )
     def test_refuses_an_unknown_or_contradictory_kind(self, cells: dict[str, object]) -> None:
         with pytest.raises(InvalidInput) as raised:
             read_usage(pd.DataFrame([_row(), _row(**cells)]))
 
-        assert raised.value.field == "usage[1].customer_kind"
+        assert raised.value.field == "usage[1].use_category"
 
 
 class TestBatchRefusesAsTheEngine:
     def test_a_commercial_row_without_critical_energy_prices_like_the_engine(self) -> None:
         frame = pd.DataFrame(
             [
-                _row(capacity_kva=200, customer_kind="commercial"),
+                _row(capacity_kva=200, use_category="commercial"),
                 _row(capacity_kva=250),  # below 315: out whatever its kind
-                _row(capacity_kva=400, customer_kind="commercial", kwh_critical=None),
-                _row(capacity_kva=500, customer_kind="industrial", kwh_critical="9000"),
+                _row(capacity_kva=400, use_category="commercial", kwh_critical=None),
+                _row(capacity_kva=500, use_category="industrial", kwh_critical="9000"),
             ]
         )
 
@@ -82,11 +82,32 @@ class TestBatchRefusesAsTheEngine:
         expected = [int(b.total.amount.scaleb(2)) for b in exact_bills(TWO_PART, frame)]
         assert priced.bills["total_fen"].tolist() == expected
 
+    def test_rows_of_one_window_left_out_for_different_facts_keep_their_own_notes(self) -> None:
+        # 2025-06-01 is a Dragon Boat holiday: the deep-valley overlay is left out for each row,
+        # and each note quotes that row's own kind and capacity (one shared text was wrong).
+        day = {"period_start": "2025-06-01", "period_end": "2025-06-02", "kwh_deep_valley": None}
+        frame = pd.DataFrame(
+            [
+                _row(**day, capacity_kva=1, use_category="industrial"),
+                _row(**day, capacity_kva=1, residential=True),
+                _row(**day, capacity_kva=200, use_category="commercial"),
+                _row(**day, capacity_kva=200, use_category="commercial", account_id="B"),
+            ]
+        )
+
+        priced = compile_tariff(TWO_PART).price(frame)
+
+        expected = [bill.notes for bill in exact_bills(TWO_PART, frame)]
+        assert [priced.notes_of(row) for row in range(4)] == expected
+        assert "the account is industrial, 1.000 kVA" in expected[0][0]
+        assert "the account is residential, 1.000 kVA" in expected[1][0]
+        assert expected[2] == expected[3]
+
     def test_critical_energy_outside_the_scope_is_a_rule_violation_naming_the_row(self) -> None:
         frame = pd.DataFrame(
             [
-                _row(capacity_kva=500, customer_kind="industrial", kwh_critical="9000"),
-                _row(capacity_kva=200, customer_kind="industrial", kwh_critical="9000"),
+                _row(capacity_kva=500, use_category="industrial", kwh_critical="9000"),
+                _row(capacity_kva=200, use_category="industrial", kwh_critical="9000"),
             ]
         )
 
@@ -98,8 +119,8 @@ class TestBatchRefusesAsTheEngine:
     @pytest.mark.parametrize(
         ("cells", "field"),
         [
-            ({"capacity_kva": 500, "kwh_critical": "9000"}, "usage[1].customer_kind"),
-            ({"customer_kind": "industrial", "kwh_critical": "9000"}, "usage[1].capacity_kva"),
+            ({"capacity_kva": 500, "kwh_critical": "9000"}, "usage[1].use_category"),
+            ({"use_category": "industrial", "kwh_critical": "9000"}, "usage[1].capacity_kva"),
             ({"kwh_critical": "9000"}, "usage[1]"),
             ({"capacity_kva": 500}, "usage[1].kwh_critical"),
         ],
@@ -117,7 +138,7 @@ class TestBatchRefusesAsTheEngine:
 
     def test_an_industrial_row_in_scope_needs_its_critical_energy(self) -> None:
         frame = pd.DataFrame(
-            [_row(capacity_kva=200), _row(capacity_kva=400, customer_kind="industrial")]
+            [_row(capacity_kva=200), _row(capacity_kva=400, use_category="industrial")]
         )
 
         with pytest.raises(InvalidInput) as raised:
@@ -145,7 +166,7 @@ class TestIntervalsToUsage:
                 "period_start": ["2025-07-15"] * 2,
                 "period_end": ["2025-07-16"] * 2,
                 "capacity_kva": [200, 400],
-                "customer_kind": ["commercial", "industrial"],
+                "use_category": ["commercial", "industrial"],
             }
         )
 
@@ -172,16 +193,16 @@ class TestIntervalsToUsage:
         with pytest.raises(InvalidInput) as raised:
             usage_from_intervals(_day("mill"), periods, TWO_PART)
 
-        assert raised.value.field == "periods[0].customer_kind"
+        assert raised.value.field == "periods[0].use_category"
 
 
 class TestTypicalProfiles:
     def test_a_commercial_profile_has_no_holiday_deep_valley(self) -> None:
         october = DateRange.month(2025, 10)
 
-        shop = typical_profile("commercial", ONE_PART, october, customer_kind="commercial")
+        shop = typical_profile("commercial", ONE_PART, october, use_category="commercial")
         mill = typical_profile(
-            "commercial", ONE_PART, october, capacity_kva=Decimal(400), customer_kind="industrial"
+            "commercial", ONE_PART, october, capacity_kva=Decimal(400), use_category="industrial"
         )
 
         assert "deep_valley" not in shop
@@ -191,7 +212,7 @@ class TestTypicalProfiles:
     def test_profiled_rows_are_split_by_their_own_facts(self) -> None:
         profiles = typical_profiles(ONE_PART)
         shares = [
-            profiles.shares("non-residential", DateRange.month(2025, 10), customer_kind=kind)
+            profiles.shares("non-residential", DateRange.month(2025, 10), use_category=kind)
             for kind in ("commercial", "commercial", None)
         ]
 

@@ -22,7 +22,7 @@ from powerretail.timeframe import DateRange
 ONE_PART = BillingEngine(load_shipped("JS-CI-TOU-1P"))
 OCTOBER = DateRange.month(2025, 10)
 #: An account deep valley applies to (苏发改价格发〔2025〕426号: industrial, 315 kVA and more).
-MILL = AccountFacts(capacity_kva=400, customer_kind="industrial")
+MILL = AccountFacts(capacity_kva=400, use_category="industrial")
 REGISTERS = {"peak": Decimal(100), "flat": Decimal(200), "valley": Decimal(300)}
 OCTOBER_NOTE = (
     "32 h of deep valley from 2025-10-01 to 2025-10-08 (10:00-14:00) billed at the valley price "

@@ -22,7 +22,7 @@ TWO_PART = load_shipped("JS-CI-TOU-2P")
 ONE_PART = load_shipped("JS-CI-TOU-1P")
 FOUNDRY = AccountFacts(
     capacity_kva=1000,
-    customer_kind="industrial",
+    use_category="industrial",
     contract_demand_kw=600,
     basic_charge_basis="demand",
 )

@@ -24,8 +24,8 @@ ONE_PART = BillingEngine(load_shipped("JS-CI-TOU-1P"))
 JULY = DateRange.month(2025, 7)
 OCTOBER = DateRange.month(2025, 10)
 REGISTERS = {"peak": "80000", "flat": "100000", "valley": "60000"}
-SHOP = AccountFacts(capacity_kva=200, customer_kind="commercial", contract_demand_kw=150)
-MILL = AccountFacts(capacity_kva=400, customer_kind="industrial", contract_demand_kw=300)
+SHOP = AccountFacts(capacity_kva=200, use_category="commercial", contract_demand_kw=150)
+MILL = AccountFacts(capacity_kva=400, use_category="industrial", contract_demand_kw=300)
 
 
 def _codes(lines: object) -> dict[str, Decimal]:
@@ -80,9 +80,9 @@ class TestRegisterReads:
     @pytest.mark.parametrize(
         ("facts", "field", "needs"),
         [
-            ({"capacity_kva": 400}, "account.customer_kind", "customer_kind:"),
-            ({"customer_kind": "industrial"}, "account.capacity_kva", "capacity_kva:"),
-            ({}, "account", "capacity_kva and customer_kind:"),
+            ({"capacity_kva": 400}, "account.use_category", "use_category:"),
+            ({"use_category": "industrial"}, "account.capacity_kva", "capacity_kva:"),
+            ({}, "account", "capacity_kva and use_category:"),
         ],
     )
     def test_critical_energy_without_the_facts_is_refused_naming_them(
@@ -102,7 +102,7 @@ class TestRegisterReads:
 
         expected = raised.value.expected
         assert expected.startswith("a critical register: tariff JS-CI-TOU-2P has 93 h")
-        assert "or give the account's customer_kind (critical peak applies to industrial" in (
+        assert "or give the account's use_category (critical peak applies to industrial" in (
             expected
         )
 
@@ -140,7 +140,7 @@ class TestIntervalData:
             installed_kva=200,
             changes=(CapacityChange(kind=ChangeKind.INCREASE, on="2025-07-16", kva=200),),
         )
-        account = AccountFacts(capacity_history=history, customer_kind="industrial")
+        account = AccountFacts(capacity_history=history, use_category="industrial")
         series = IntervalSeries(
             start="2025-07-15T00:00+08:00", minutes=15, active_kwh=[Decimal(1)] * (2 * 96)
         )
@@ -158,16 +158,16 @@ class TestIntervalData:
 class TestAccountFacts:
     def test_the_kind_of_a_residential_account_is_residential(self) -> None:
         assert AccountFacts(residential=True).kind == "residential"
-        assert AccountFacts(residential=True, customer_kind="residential").kind == "residential"
-        assert AccountFacts(customer_kind="agricultural").kind == "agricultural"
+        assert AccountFacts(residential=True, use_category="residential").kind == "residential"
+        assert AccountFacts(use_category="agricultural").kind == "agricultural"
         assert AccountFacts().kind is None
 
     @pytest.mark.parametrize(
         ("facts", "field"),
         [
-            ({"customer_kind": "factory"}, "customer_kind"),
-            ({"customer_kind": "industrial", "residential": True}, "customer_kind"),
-            ({"customer_kind": "residential"}, "residential"),
+            ({"use_category": "factory"}, "use_category"),
+            ({"use_category": "industrial", "residential": True}, "use_category"),
+            ({"use_category": "residential"}, "residential"),
         ],
     )
     def test_refuses_an_unknown_or_contradictory_kind(

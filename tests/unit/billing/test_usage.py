@@ -211,7 +211,7 @@ class TestBillIntervals:
         engine = BillingEngine(load_shipped("JS-CI-TOU-2P"))
         account = AccountFacts(
             capacity_kva=1000,
-            customer_kind="industrial",
+            use_category="industrial",
             contract_demand_kw=600,
             pf_standard="0.90",
         )

@@ -21,7 +21,7 @@ from powerretail.tariffs.tou import (
 )
 
 JS426 = "苏发改价格发〔2025〕426号"
-SCOPE = OverlayScope(min_capacity_kva=315, customer_kinds=["industrial"], source=JS426)
+SCOPE = OverlayScope(min_capacity_kva=315, use_categories=["industrial"], source=JS426)
 SCHEDULE = TouSchedule(
     name="demo",
     seasons=(
@@ -62,12 +62,12 @@ class TestOverlayScope:
     def test_admits_decides_only_on_what_is_given(
         self, capacity: Decimal | None, kind: str | None, verdict: bool | None
     ) -> None:
-        assert SCOPE.admits(capacity_kva=capacity, customer_kind=kind) is verdict
+        assert SCOPE.admits(capacity_kva=capacity, use_category=kind) is verdict
 
     def test_names_the_facts_it_tests_and_those_missing(self) -> None:
-        assert SCOPE.needs == ("capacity_kva", "customer_kind")
-        assert SCOPE.missing(capacity_kva=Decimal(400), customer_kind=None) == ("customer_kind",)
-        assert OverlayScope(customer_kinds=["industrial"]).needs == ("customer_kind",)
+        assert SCOPE.needs == ("capacity_kva", "use_category")
+        assert SCOPE.missing(capacity_kva=Decimal(400), use_category=None) == ("use_category",)
+        assert OverlayScope(use_categories=["industrial"]).needs == ("use_category",)
 
     def test_describes_itself_with_its_rule(self) -> None:
         assert SCOPE.describe() == f"industrial users of 315 kVA and more ({JS426})"
@@ -78,7 +78,7 @@ class TestOverlayScope:
         [
             ({}, "applies_to"),
             ({"min_capacity_kva": 0}, "min_capacity_kva"),
-            ({"customer_kinds": ["factory"]}, "customer_kinds"),
+            ({"use_categories": ["factory"]}, "use_categories"),
         ],
     )
     def test_refuses_an_empty_or_bad_scope(self, fields: dict[str, object], field: str) -> None:
@@ -99,7 +99,7 @@ class TestOverlayScope:
 class TestScopeSchedule:
     def test_outside_the_scope_the_hours_stay_in_the_season_bucket(self) -> None:
         scoped = scope_schedule(
-            SCHEDULE, [JULY_1], capacity_kva=Decimal(200), customer_kind="commercial"
+            SCHEDULE, [JULY_1], capacity_kva=Decimal(200), use_category="commercial"
         )
 
         assert scoped.schedule.bucket_at(JULY_1, 19 * 60) == "peak"
@@ -116,27 +116,27 @@ class TestScopeSchedule:
 
     def test_inside_the_scope_the_schedule_is_the_same(self) -> None:
         scoped = scope_schedule(
-            SCHEDULE, [JULY_1], capacity_kva=Decimal(400), customer_kind="industrial"
+            SCHEDULE, [JULY_1], capacity_kva=Decimal(400), use_category="industrial"
         )
 
         assert scoped.schedule is SCHEDULE
         assert scoped.left_out == scoped.unknown == ()
 
     def test_an_overlay_not_applying_on_the_days_is_neither_noted_nor_needed(self) -> None:
-        out = scope_schedule(SCHEDULE, [JUNE_1], capacity_kva=Decimal(200), customer_kind=None)
-        unknown = scope_schedule(SCHEDULE, [JUNE_1], capacity_kva=None, customer_kind=None)
+        out = scope_schedule(SCHEDULE, [JUNE_1], capacity_kva=Decimal(200), use_category=None)
+        unknown = scope_schedule(SCHEDULE, [JUNE_1], capacity_kva=None, use_category=None)
 
         assert out.notes() == ()
         assert out.schedule.bucket_at(JULY_1, 19 * 60) == "peak"
         unknown.require_facts()  # June has no critical hours: nothing to ask
 
     def test_unknown_facts_are_refused_naming_what_is_needed(self) -> None:
-        scoped = scope_schedule(SCHEDULE, [JULY_1], capacity_kva=Decimal(400), customer_kind=None)
+        scoped = scope_schedule(SCHEDULE, [JULY_1], capacity_kva=Decimal(400), use_category=None)
 
         with pytest.raises(InvalidInput) as raised:
             scoped.require_facts("periods[3]")
 
-        assert raised.value.field == "periods[3].customer_kind"
+        assert raised.value.field == "periods[3].use_category"
         assert "industrial users of 315 kVA and more" in raised.value.expected
 
     def test_the_schedule_without_an_overlay_is_made_once(self) -> None:
@@ -156,13 +156,13 @@ class TestTariffFiles:
         tariff = load_shipped("JS-CI-TOU-2P")
 
         assert loads_toml(dump_toml(tariff)) == tariff
-        assert 'applies_to = { min_capacity_kva = 315, customer_kinds = ["industrial"]' in (
+        assert 'applies_to = { min_capacity_kva = 315, use_categories = ["industrial"]' in (
             dump_toml(tariff)
         )
 
     @pytest.mark.parametrize(
         "scope",
-        [OverlayScope(min_capacity_kva="99.5"), OverlayScope(customer_kinds=["agricultural"])],
+        [OverlayScope(min_capacity_kva="99.5"), OverlayScope(use_categories=["agricultural"])],
     )
     def test_a_scope_of_one_condition_without_a_source_survives_too(
         self, scope: OverlayScope
@@ -186,10 +186,10 @@ class TestTariffFiles:
         ("scope", "field", "expected"),
         [
             ("{ min_capacity_kva = 315, industrial = true }", "applies_to.industrial", "no such"),
-            ('{ customer_kinds = ["factory"] }', "applies_to.customer_kinds", "one of"),
+            ('{ use_categories = ["factory"] }', "applies_to.use_categories", "one of"),
             ("{ min_capacity_kva = -1 }", "applies_to.min_capacity_kva", "above zero"),
             ('{ min_capacity_kva = "big" }', "applies_to.min_capacity_kva", "a capacity"),
-            ("{}", "applies_to", "min_capacity_kva or customer_kinds"),
+            ("{}", "applies_to", "min_capacity_kva or use_categories"),
             ('"industrial"', "applies_to", "a table"),
         ],
     )
