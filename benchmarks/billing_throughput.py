@@ -50,7 +50,10 @@ def _two_part(count: int) -> list[tuple[Determinants, AccountFacts]]:
             reactive_kvarh=base * Decimal("0.5"),
         )
         account = AccountFacts(
-            capacity_kva=1000, contract_demand_kw=500 + n % 200, pf_standard="0.90"
+            capacity_kva=1000,
+            use_category="industrial",
+            contract_demand_kw=500 + n % 200,
+            pf_standard="0.90",
         )
         cases.append((determinants, account))
     return cases
@@ -99,7 +102,9 @@ def ms_per_customer_year(repeats: int, *, whole_units: bool) -> float:
             active_kwh=[Decimal(v).scaleb(-3) for v in wh],
             reactive_kvarh=[Decimal(v // 2).scaleb(-3) for v in wh],
         )
-    account = AccountFacts(capacity_kva=1000, contract_demand_kw=200, pf_standard="0.90")
+    account = AccountFacts(
+        capacity_kva=1000, use_category="industrial", contract_demand_kw=200, pf_standard="0.90"
+    )
     months = DateRange.monthly(datetime(2025, 6, 1).date(), 12)  # noqa: DTZ001 - a date
     best = float("inf")
     for _ in range(repeats):

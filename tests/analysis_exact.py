@@ -55,6 +55,7 @@ def exact_bills(tariff: Tariff, frame: pd.DataFrame) -> list[Bill]:
             basic_charge_basis=_cell(row, "basic_charge_basis"),
             pf_standard=_cell(row, "pf_standard"),
             residential=bool(_cell(row, "residential") or False),
+            use_category=_cell(row, "use_category"),
             opened_on=_cell(row, "opened_on"),
             closed_on=_cell(row, "closed_on"),
             **({"loss_model": model} if (model := _cell(row, "loss_model")) is not None else {}),

@@ -16,9 +16,10 @@ pytest.importorskip("pandas")
 
 from powerretail.adapters.tariff_library import load_shipped
 from powerretail.analysis import compile_tariff
+from powerretail.analysis._scope import scoped_buckets
 from powerretail.billing.capacity import CapacityChange, CapacityHistory
 from powerretail.billing.sub_accounts import SubAccount
-from powerretail.errors import InvalidInput
+from powerretail.errors import InvalidInput, PowerRetailError
 from powerretail.quantities import Rounding
 from powerretail.tariffs.losses import (
     FixedPercent,
@@ -27,9 +28,18 @@ from powerretail.tariffs.losses import (
     TableLookup,
     TransformerFormula,
 )
-from powerretail.tariffs.model import PowerFactorAdjustment, Tariff, TimeOfUseCharge
+from powerretail.tariffs.model import (
+    BucketPrice,
+    BucketTiers,
+    Charge,
+    PowerFactorAdjustment,
+    Tariff,
+    TimeOfUseCharge,
+    TimeOfUseTiers,
+)
+from powerretail.tariffs.tou import Overlay, OverlayScope, TouWindow
 from tests.analysis_exact import assert_same_notes, exact_bills, line_amounts
-from tests.strategies.tariffs import tariffs
+from tests.strategies.tariffs import SCHEDULE, prices, tariffs, tiers
 
 kwh = st.decimals(min_value=0, max_value=500_000, places=3)
 
@@ -101,10 +111,13 @@ def usage_rows(draw: st.DrawFn, index: int) -> dict[str, Any]:
         "pf_standard": draw(st.sampled_from([None, "0.90", "0.85", "0.80"])),
         "basic_charge_basis": draw(st.sampled_from([None, "capacity", "demand"])),
         "residential": draw(st.booleans()),
+        "use_category": None,
         "opened_on": None,
         "closed_on": None,
         "loss_model": draw(st.none() | loss_models()),
     }
+    kinds = ["residential"] if row["residential"] else ["industrial", "commercial", "agricultural"]
+    row["use_category"] = draw(st.none() | st.sampled_from(kinds))
     if draw(st.booleans()):
         row["opened_on"] = start + timedelta(days=draw(st.integers(-400, 0)))
     if draw(st.booleans()):
@@ -242,6 +255,98 @@ def test_a_table_of_one_window_equals_the_engine(tariff: Tariff, frame: pd.DataF
     pd.testing.assert_frame_equal(dense, priced.bills)
 
 
+@st.composite
+def scoped_tariffs(draw: st.DrawFn, versions: int) -> Tariff:
+    """Generated tariffs with a critical-peak overlay limited to some accounts (applies_to)."""
+    tariff = draw(tariffs(versions=versions))
+    capacity = draw(st.none() | st.sampled_from([100, 315, 2500]))
+    kinds = draw(st.sampled_from([[], ["industrial"], ["industrial", "agricultural"]]))
+    scope = (
+        OverlayScope(min_capacity_kva=capacity, use_categories=kinds)
+        if capacity is not None or kinds
+        else None
+    )
+    overlay = Overlay(
+        name="critical",
+        bucket="critical",
+        months=draw(st.sampled_from([(), (7, 8), (1, 12)])),
+        windows=(TouWindow("critical", "19:00", "20:00"),),
+        applies_to=draw(st.just(scope) | st.none()),
+    )
+    schedule = attrs.evolve(SCHEDULE, overlays=(overlay,))
+
+    def with_critical(charge: Charge) -> Charge:
+        if isinstance(charge, TimeOfUseCharge):
+            extra = BucketPrice(bucket="critical", yuan_per_kwh=draw(prices))
+            return attrs.evolve(charge, prices=(*charge.prices, extra))
+        if isinstance(charge, TimeOfUseTiers):
+            ladder = BucketTiers(bucket="critical", tiers=draw(tiers()))
+            return attrs.evolve(charge, buckets=(*charge.buckets, ladder))
+        return charge
+
+    return attrs.evolve(
+        tariff,
+        versions=tuple(
+            attrs.evolve(
+                version,
+                schedules={"day_night": schedule},
+                charges=tuple(with_critical(c) for c in version.charges),
+            )
+            for version in tariff.versions
+        ),
+    )
+
+
+@st.composite
+def scoped_tables(draw: st.DrawFn) -> pd.DataFrame:
+    """Rows with and without critical energy, capacity and kind (the facts a scope tests)."""
+    frame = draw(tables())
+    frame["kwh_critical"] = [draw(st.none() | st.just(0) | kwh) for _ in range(len(frame))]
+    frame["capacity_kva"] = [
+        draw(st.none() | st.sampled_from([99, 100, 314, 315, 2500, 4000]))
+        for _ in range(len(frame))
+    ]
+    frame["basic_charge_basis"] = "demand"  # a missing capacity is then the scope's to refuse
+    return frame
+
+
+def _outcome(price: Any) -> object:
+    try:
+        return price()
+    except PowerRetailError as err:
+        return type(err)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(min_value=1, max_value=2).flatmap(scoped_tariffs), scoped_tables())
+def test_scoped_overlays_refuse_and_price_as_the_engine(
+    tariff: Tariff, frame: pd.DataFrame
+) -> None:
+    """Row by row, the batch engine refuses what the engine refuses and bills what it bills."""
+    fine = []
+    for row in range(len(frame)):
+        one = frame.iloc[[row]].reset_index(drop=True)
+        expected = _outcome(lambda: line_amounts(exact_bills(tariff, one)))  # noqa: B023
+        got = _outcome(
+            lambda: _lines_by_row(compile_tariff(tariff).price(one).lines, 1)  # noqa: B023
+        )
+        if isinstance(expected, list):
+            assert got == [sorted(b) for b in expected]
+            fine.append(row)
+        else:
+            assert got is expected
+    if len(fine) == len(frame):
+        priced = compile_tariff(tariff).price(frame)
+        expected_bills = exact_bills(tariff, frame)
+        assert priced.bills["total_fen"].tolist() == [
+            int(b.total.amount.scaleb(2)) for b in expected_bills
+        ]
+        assert_same_notes(priced, expected_bills)
+    else:
+        with pytest.raises(PowerRetailError):
+            compile_tariff(tariff).price(frame)
+
+
 _SHIPPED = ("JS-CI-TOU-2P", "JS-CI-TOU-1P", "GD-CI-TOU", "JS-RES-TOU")
 
 
@@ -256,6 +361,7 @@ def shipped_tables(draw: st.DrawFn, tariff: Tariff) -> pd.DataFrame:
             if isinstance(c, TimeOfUseCharge)
         )
     )
+    scoped = [b for b in scoped_buckets(tariff) if b in buckets]
     rows = []
     for index in range(draw(st.integers(min_value=1, max_value=5))):
         row = draw(usage_rows(index))
@@ -267,6 +373,12 @@ def shipped_tables(draw: st.DrawFn, tariff: Tariff) -> pd.DataFrame:
         for bucket in sorted(buckets - {"peak"}):
             cell = draw(kwh) if bucket == "critical" else draw(st.none() | kwh)
             row[f"kwh_{bucket}"] = cell
+        if scoped:  # 426号: critical peak and deep valley for industrial users of 315 kVA+
+            kinds = ["residential"] if row["residential"] else ["industrial", "commercial"]
+            row["use_category"] = draw(st.sampled_from(kinds))
+            if row["use_category"] != "industrial" or row["capacity_kva"] < 315:
+                for bucket in scoped:
+                    row[f"kwh_{bucket}"] = None  # outside the scope: no such register
         rows.append(row)
     return pd.DataFrame(rows)
 

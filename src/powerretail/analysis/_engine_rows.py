@@ -137,6 +137,7 @@ def _facts(usage: Usage, row: int) -> tuple[Determinants, AccountFacts]:
         basic_charge_basis=usage.basic_charge_basis[row],
         pf_standard=usage.pf_standard[row],
         residential=bool(usage.residential[row]),
+        use_category=usage.use_category[row],
         ytd_kwh=_decimal(usage, "ytd_kwh", row) or Decimal(0),
         opened_on=_date(usage.opened_on[row]),
         closed_on=_date(usage.closed_on[row]),

@@ -11,6 +11,10 @@ Interval columns: ``account_id``, ``start`` (an aware instant, ISO text with an 
 tz-aware timestamp), ``kwh`` and, optionally, ``kvarh``; each account's intervals are consecutive
 and of one length (15 or 60 minutes). ``periods`` holds ``account_id``, ``period_start``,
 ``period_end`` and any other usage column (capacity, residential …), carried through.
+Overlays limited to some accounts (``applies_to``: Jiangsu's critical peak and deep valley,
+industrial users of 315 kVA and more) are bucketed by the period row's ``capacity_kva``,
+``use_category`` and ``residential``: outside the scope their hours stay in the season's bucket,
+and a row lacking a fact the scope tests is refused.
 
 Wide tables — one row per account and day, one column per interval, as many meter-data systems
 export them — become long ones with :func:`intervals_from_wide`.
@@ -26,11 +30,18 @@ import numpy as np
 import pandas as pd
 
 from powerretail.analysis.pricer import NotVectorisable
-from powerretail.analysis.usage import QUANTITY_EXP, Quantity, _quantity, _text
+from powerretail.analysis.usage import (
+    QUANTITY_EXP,
+    Quantity,
+    _booleans,
+    _quantity,
+    _text,
+    use_categories,
+)
 from powerretail.billing.usage import IntervalSeries, determinants_from_intervals
 from powerretail.errors import InvalidInput
 from powerretail.tariffs.model import Tariff, TimeOfUseCharge
-from powerretail.tariffs.tou import Season, TouSchedule, TouWindow
+from powerretail.tariffs.tou import Season, TouSchedule, TouWindow, scope_schedule
 from powerretail.timeframe import DateRange
 
 __all__ = ["intervals_from_wide", "usage_from_intervals"]
@@ -153,7 +164,8 @@ def usage_from_intervals(intervals: Any, periods: Any, tariff: Tariff) -> Any:
 
     Raises:
         InvalidInput: a missing column, an instant without a time zone, intervals that are not
-            consecutive, a period the intervals do not cover.
+            consecutive, a period the intervals do not cover, a period row without the
+            ``capacity_kva`` or ``use_category`` a scoped overlay over its days tests.
         NotVectorisable: a period inside which the tariff changes version.
     """
     frame = pd.DataFrame(intervals).reset_index(drop=True)
@@ -183,6 +195,8 @@ def usage_from_intervals(intervals: Any, periods: Any, tariff: Tariff) -> Any:
     kwh = _quantity(frame, "kwh", non_negative=True)
     kvarh = _quantity(frame, "kvarh", non_negative=True)
     table = pd.DataFrame(periods).reset_index(drop=True)
+    capacity = _quantity(table, "capacity_kva", non_negative=True)
+    kinds = use_categories(table, _booleans(table, "residential"))
     rows = []
     groups = {str(k): g.sort_values("start") for k, g in frame.groupby("account_id")}
     for position, period_row in table.iterrows():
@@ -196,7 +210,17 @@ def usage_from_intervals(intervals: Any, periods: Any, tariff: Tariff) -> Any:
             pd.Timestamp(period_row["period_end"]).date(),
         )
         series = _series(groups[account], account, kwh, kvarh)
-        determinants = determinants_from_intervals(series, _schedule(tariff, period), period)
+        kva = capacity.values[position]
+        scoped = scope_schedule(
+            _schedule(tariff, period),
+            period.dates(),
+            capacity_kva=Decimal(int(kva)).scaleb(QUANTITY_EXP)
+            if capacity.present[position]
+            else None,
+            use_category=kinds[position],
+        )
+        scoped.require_facts(f"periods[{position}]")
+        determinants = determinants_from_intervals(series, scoped.schedule, period)
         row: dict[str, Decimal | None] = {
             f"kwh_{bucket}": value for bucket, value in determinants.energy_kwh.items()
         }

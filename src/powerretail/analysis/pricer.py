@@ -52,6 +52,7 @@ from powerretail.analysis._exact import (
 )
 from powerretail.analysis._losses import Billed, LossRefused, billed_energy, piece_energy
 from powerretail.analysis._notes import bill_notes
+from powerretail.analysis._scope import row_facts, scope_signature, scoped_buckets
 from powerretail.analysis.usage import QUANTITY_EXP, Usage, read_usage
 from powerretail.billing.determinants import AccountFacts
 from powerretail.billing.engine import (
@@ -248,11 +249,16 @@ class BatchPricer:
 
         ``lines=False`` skips the lines table (faster); ``decimals=True`` adds Decimal columns:
         ``total`` [元] to the bills, ``amount`` [元], ``quantity_decimal`` and ``rate_decimal`` to
-        the lines.
+        the lines. Rows with a capacity history or sub-accounts are priced by the bill engine's
+        pieces (:mod:`powerretail.analysis._engine_rows`), the others vectorised.
         """
         usage = source if isinstance(source, Usage) else read_usage(source)
         if usage.engine_rows().size:  # capacity changes, sub-accounts: the engine's pieces
             return self._with_engine_rows(usage, lines=lines, decimals=decimals)
+        return self._vectorised(usage, lines=lines, decimals=decimals)
+
+    def _vectorised(self, usage: Usage, *, lines: bool, decimals: bool) -> Priced:
+        """Price every row of ``usage`` (none with a capacity history or sub-accounts)."""
         rows = len(usage)
         opened, closed = usage.opened_on, usage.closed_on
         dates = (usage.period_start, usage.period_end, opened, closed)
@@ -275,6 +281,7 @@ class BatchPricer:
         else:
             first, inverse = _factorize(np.stack([_days(c) for c in columns], axis=1))
         layouts = [self._layout_of_row(usage, int(f), start[f], end[f]) for f in first]
+        self._refuse_out_of_scope(usage, layouts, inverse)
         self._need_critical_registers(usage, layouts, inverse)
         billed = None if usage.losses is None else self._billed(usage, layouts, inverse)
         counts = np.asarray([len(layout.pieces) for layout in layouts], dtype=np.int64)
@@ -377,7 +384,7 @@ class BatchPricer:
         exact = EngineRows(self._engine, usage, special, not_carried=not_carried)
         rest, keep = without_rows(usage, special)
         try:
-            priced = self.price(rest, lines=lines, decimals=decimals)
+            priced = self._vectorised(rest, lines=lines, decimals=decimals)
         except (InvalidInput, NotFound, NotVectorisable) as err:
             raise renumbered(err, keep) from None
         bills, line_frame, notes = engine_rows(
@@ -469,29 +476,85 @@ class BatchPricer:
     def _need_critical_registers(
         self, usage: Usage, layouts: Sequence[_Layout], inverse: IntArray
     ) -> None:
-        """Refuse, as the engine does, a row without critical energy over critical-peak hours."""
+        """Refuse, as the engine does, a row without critical energy over critical-peak hours.
+
+        Rows are asked one per layout, or one per layout and scope verdict when overlays are
+        limited to some accounts (:func:`~powerretail.analysis._scope.scope_signature`).
+        """
         critical = usage.energy.get("critical")
         lacking = None if critical is None else ~critical.present  # None: every row lacks it
+        signature = scope_signature(self.tariff, usage)
         for index, layout in enumerate(layouts):
             mine = lacking
             if len(layouts) > 1:
                 mine = inverse == index if lacking is None else lacking & (inverse == index)
-            if mine is None:  # one layout, every row: the first row
-                row = 0
+            if signature is not None:
+                candidates = np.arange(len(usage)) if mine is None else np.flatnonzero(mine)
+                _, first = np.unique(signature[candidates], return_index=True)
+                rows = sorted(int(candidates[i]) for i in first)
+            elif mine is None:  # one layout, every row: the first row
+                rows = [0]
             elif mine.any():
-                row = int(np.argmax(mine))
+                rows = [int(np.argmax(mine))]
             else:
                 continue
-            buckets = [b for b, column in usage.energy.items() if column.present[row]]
-            for piece in layout.pieces:
+            for row in rows:
+                self._need_critical_register(usage, layout, row)
+
+    def _need_critical_register(self, usage: Usage, layout: _Layout, row: int) -> None:
+        buckets = [b for b, column in usage.energy.items() if column.present[row]]
+        account = row_facts(usage, row)
+        for piece in layout.pieces:
+            try:
+                self._engine.need_critical_register(
+                    self.tariff.versions[piece.version],
+                    DateRange(piece.start, piece.end),
+                    buckets,
+                    capacity_kva=account.capacity_kva,
+                    use_category=account.kind,
+                )
+            except InvalidInput as err:
+                raise InvalidInput(f"usage[{row}].kwh_critical", "", err.expected) from None
+
+    def _refuse_out_of_scope(
+        self, usage: Usage, layouts: Sequence[_Layout], inverse: IntArray
+    ) -> None:
+        """Refuse, as the engine does, energy in a scoped overlay's bucket outside its scope.
+
+        One row is asked per layout, scope verdict and set of such buckets with energy.
+        """
+        columns = [b for b in scoped_buckets(self.tariff) if b in usage.energy]
+        if not columns:
+            return
+        bits = np.zeros(len(usage), dtype=np.int64)
+        for position, bucket in enumerate(columns):
+            column = usage.energy[bucket]
+            bits |= (column.present & (column.values != 0)).astype(np.int64) << position
+        rows = np.flatnonzero(bits)
+        if not rows.size:
+            return
+        signature = scope_signature(self.tariff, usage)
+        assert signature is not None  # the tariff has scoped overlays
+        keys = np.stack([np.asarray(inverse)[rows], signature[rows], bits[rows]], axis=1)
+        _, first = np.unique(keys, axis=0, return_index=True)
+        for row in sorted(int(rows[i]) for i in first):
+            energy = {
+                b: Decimal(int(c.values[row])).scaleb(QUANTITY_EXP)
+                for b, c in usage.energy.items()
+                if c.present[row]
+            }
+            account = row_facts(usage, row)
+            for piece in layouts[int(inverse[row])].pieces:
+                version = self.tariff.versions[piece.version]
                 try:
-                    self._engine.need_critical_register(
-                        self.tariff.versions[piece.version],
-                        DateRange(piece.start, piece.end),
-                        buckets,
+                    self._engine.refuse_out_of_scope(
+                        version, DateRange(piece.start, piece.end), energy, account
                     )
+                except RuleViolation as err:
+                    raise RuleViolation(f"usage[{row}]: {err}") from None
                 except InvalidInput as err:
-                    raise InvalidInput(f"usage[{row}].kwh_critical", "", err.expected) from None
+                    field = err.field.replace("account", f"usage[{row}]", 1)
+                    raise InvalidInput(field, err.value, err.expected) from None
 
     # ------------------------------------------------------------------ energy
     def _piece_energy(

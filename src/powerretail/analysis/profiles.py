@@ -64,7 +64,13 @@ from powerretail.analysis.usage import QUANTITY_EXP, read_usage
 from powerretail.errors import InvalidInput
 from powerretail.quantities import exact_decimal
 from powerretail.tariffs.model import Tariff, TariffVersion, TimeOfUseCharge
-from powerretail.tariffs.tou import HOLIDAY_CALENDARS, HolidayCalendar, TouSchedule
+from powerretail.tariffs.tou import (
+    HOLIDAY_CALENDARS,
+    HolidayCalendar,
+    OverlayScope,
+    TouSchedule,
+    scope_schedule,
+)
 from powerretail.timeframe import DateRange
 
 __all__ = [
@@ -213,6 +219,8 @@ def typical_profile(
     period: DateRange,
     *,
     calendar: HolidayCalendar | None = None,
+    capacity_kva: Decimal | None = None,
+    use_category: str | None = None,
 ) -> dict[str, Fraction]:
     """Return the bucket shares of ``tariff`` in ``period`` for a typical ``profile_class`` load.
 
@@ -221,7 +229,10 @@ def typical_profile(
     that day, weighed by the profile's values for its month and day type
     (:func:`profile_day_type`; ``calendar`` overrides the schedule's holidays). Every bucket of
     the schedules in force gets a share, zero where the period has none of its hours (a holiday
-    overlay in a month without holidays); the shares are exact and add up to 1.
+    overlay in a month without holidays); the shares are exact and add up to 1. Overlays whose
+    scope (``applies_to``) leaves out an account of ``capacity_kva`` and ``use_category`` are
+    not laid (their hours stay in the season's bucket); a fact not given keeps the overlay, and
+    the pricer then asks for it.
 
     Raises:
         InvalidInput: an unknown class, a period without an end, a day without a TOU charge.
@@ -249,7 +260,12 @@ def typical_profile(
         version = tariff.version_on(day)
         schedule = schedules.get(id(version))
         if schedule is None:
-            schedule = schedules[id(version)] = _tou_schedule(version, tariff.code, day)
+            schedule = schedules[id(version)] = scope_schedule(
+                _tou_schedule(version, tariff.code, day),
+                (),
+                capacity_kva=capacity_kva,
+                use_category=use_category,
+            ).schedule
             for bucket in schedule.buckets:
                 energy.setdefault(bucket, Fraction(0))
         values = profile.days[day.month, profile_day_type(day, schedule, calendar)]
@@ -285,9 +301,19 @@ class TypicalProfiles:
     tariff: Tariff
     classes: Mapping[str, str] = attrs.field(default=None, converter=_classes)
     calendar: HolidayCalendar | None = None
-    _memo: dict[tuple[str, DateRange], dict[str, Fraction]] = attrs.field(
+    _memo: dict[tuple[str, DateRange, tuple[bool | None, ...]], dict[str, Fraction]] = attrs.field(
         init=False, factory=dict, repr=False
     )
+    _scopes: tuple[OverlayScope, ...] = attrs.field(init=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        scopes: list[OverlayScope] = []
+        for version in self.tariff.versions:
+            for schedule in version.schedules.values():
+                for overlay in schedule.overlays:
+                    if overlay.applies_to is not None and overlay.applies_to not in scopes:
+                        scopes.append(overlay.applies_to)
+        object.__setattr__(self, "_scopes", tuple(scopes))
 
     def __contains__(self, label: object) -> bool:
         return label in self.classes
@@ -300,16 +326,33 @@ class TypicalProfiles:
         """Return the description of ``label``'s profile (what it is and its source)."""
         return _typical(self.classes[label]).description
 
-    def shares(self, label: str, period: DateRange) -> dict[str, Fraction]:
+    def shares(
+        self,
+        label: str,
+        period: DateRange,
+        *,
+        capacity_kva: Decimal | None = None,
+        use_category: str | None = None,
+    ) -> dict[str, Fraction]:
         """Return the bucket shares of ``label``'s profile in ``period`` (see typical_profile).
 
-        The shares of a class and period are computed once; each call returns its own copy.
+        The shares of a class, period and verdict of the tariff's overlay scopes on the
+        account's facts are computed once; each call returns its own copy.
         """
-        key = (self.classes[label], period)
+        verdicts = tuple(
+            scope.admits(capacity_kva=capacity_kva, use_category=use_category)
+            for scope in self._scopes
+        )
+        key = (self.classes[label], period, verdicts)
         known = self._memo.get(key)
         if known is None:
             known = self._memo[key] = typical_profile(
-                key[0], self.tariff, period, calendar=self.calendar
+                key[0],
+                self.tariff,
+                period,
+                calendar=self.calendar,
+                capacity_kva=capacity_kva,
+                use_category=use_category,
             )
         return dict(known)
 
@@ -397,7 +440,15 @@ def apply_profile(
                 f"a class with a profile ({', '.join(known)})",
             )
         if typical is not None:
-            shares = typical.shares(label, DateRange(starts[row], ends[row]))
+            capacity = table.quantities["capacity_kva"]
+            shares = typical.shares(
+                label,
+                DateRange(starts[row], ends[row]),
+                capacity_kva=Decimal(int(capacity.values[row])).scaleb(QUANTITY_EXP)
+                if capacity.present[row]
+                else None,
+                use_category=table.use_category[row],
+            )
             names[row] = typical.describe(label)
             buckets.update(shares)
         else:

@@ -21,6 +21,11 @@ column                    required  meaning
 ``basic_charge_basis``    no        ``capacity`` or ``demand`` (empty: the tariff's default)
 ``pf_standard``           no        power-factor standard 0.90 / 0.85 / 0.80 (empty: tariff's)
 ``residential``           no        true for households (never power-factor adjusted)
+``use_category``          no        ``industrial``, ``commercial``, ``agricultural`` or
+                                    ``residential`` (empty: not given); time-of-use overlays
+                                    limited to some accounts test it with ``capacity_kva``
+                                    (Jiangsu's critical peak and deep valley: industrial, 315
+                                    kVA and more); a row that needs it and lacks it is refused
 ``opened_on``             no        move-in date (first day with service)
 ``closed_on``             no        move-out date (first day without service)
 ``ytd_kwh``               no        annual tier position at the period start [kWh] (an empty
@@ -89,6 +94,7 @@ from powerretail.analysis._loss_columns import LOSS_COLUMNS, LossColumns, read_l
 from powerretail.billing.capacity import CapacityHistory
 from powerretail.billing.sub_accounts import as_sub_accounts
 from powerretail.errors import InvalidInput
+from powerretail.tariffs.tou import USE_CATEGORIES
 
 __all__ = ["QUANTITY_EXP", "Usage", "read_usage"]
 
@@ -117,6 +123,7 @@ _KNOWN: Final = frozenset(
         "basic_charge_basis",
         "pf_standard",
         "residential",
+        "use_category",
         "opened_on",
         "closed_on",
         "customer_class",
@@ -163,6 +170,8 @@ class Usage:
     carries_position: bool
     #: Each row's loss model (``None``: the table has no loss column).
     losses: LossColumns | None = None
+    #: The kind overlay scopes test (``residential`` where ``residential``; ``None``: not given).
+    use_category: npt.NDArray[np.object_] = attrs.field(kw_only=True)
     #: Each row's capacity history (``None`` where none; the array is ``None`` without the column).
     capacity_history: npt.NDArray[np.object_] | None = None
     #: Each row's sub-accounts, a tuple (empty where none; ``None`` without the column).
@@ -279,6 +288,7 @@ def read_usage(source: object) -> Usage:
             "a contract demand above zero, or an empty cell for none",
         )
     residential = _booleans(frame, "residential")
+    kinds = use_categories(frame, residential)
     pf = _choice(frame, "pf_standard", ("0.90", "0.85", "0.80"), decimal=True)
     basis = _choice(frame, "basic_charge_basis", ("capacity", "demand"))
     opened = _dates(frame, "opened_on")
@@ -310,6 +320,7 @@ def read_usage(source: object) -> Usage:
         profiled=_booleans(frame, "profiled"),
         carries_position="ytd_kwh" not in frame.columns,
         losses=read_losses(frame),
+        use_category=kinds,
         capacity_history=history,
         sub_accounts=_sub_accounts(frame),
     )
@@ -360,6 +371,28 @@ def _sub_accounts(frame: Any) -> npt.NDArray[np.object_] | None:
         except InvalidInput as err:
             raise InvalidInput(f"usage[{row}].{err.field}", err.value, err.expected) from None
     return values
+
+
+def use_categories(frame: Any, residential: npt.NDArray[np.bool_]) -> npt.NDArray[np.object_]:
+    """Return each row's use category (``residential`` where ``residential``; ``None``: none).
+
+    Raises:
+        InvalidInput: a kind not in :data:`~powerretail.tariffs.tou.USE_CATEGORIES`, or one that
+            contradicts ``residential`` (as :class:`~powerretail.billing.determinants.AccountFacts`
+            refuses it).
+    """
+    kinds = _choice(frame, "use_category", USE_CATEGORIES)
+    is_residential = kinds == "residential"
+    given = kinds != None  # noqa: E711 - elementwise
+    clash = (residential & given & ~is_residential) | (~residential & is_residential)
+    if clash.any():
+        row = int(np.flatnonzero(clash)[0])
+        raise InvalidInput(
+            f"usage[{row}].use_category",
+            kinds[row],
+            "residential (or empty) exactly where residential is true",
+        )
+    return np.where(residential, "residential", kinds).astype(object)
 
 
 def usage_chunks(source: object, rows: int) -> Iterator[tuple[int, Any]]:

@@ -30,6 +30,7 @@ from powerretail.tariffs.losses import (
     LossModel,
 )
 from powerretail.tariffs.model import BasicChargeBasis
+from powerretail.tariffs.tou import USE_CATEGORIES
 from powerretail.timeframe import as_date
 
 __all__ = ["AccountFacts", "Determinants"]
@@ -134,6 +135,14 @@ def _history(value: object) -> CapacityHistory | None:
     raise InvalidInput("capacity_history", value, "a CapacityHistory or None")
 
 
+def _kind(value: object) -> str | None:
+    if value is None:
+        return None
+    if value not in USE_CATEGORIES:
+        raise InvalidInput("use_category", value, f"one of {', '.join(USE_CATEGORIES)}, or None")
+    return str(value)
+
+
 def _loss(value: object) -> LossModel:
     if not isinstance(value, LossModel):
         raise InvalidInput("loss_model", value, "a LossModel (NoLoss, FixedPercent …)")
@@ -152,6 +161,11 @@ class AccountFacts:
     * ``basic_charge_basis`` — the user's choice; ``None`` uses the tariff's default;
     * ``pf_standard`` — 0.90, 0.85 or 0.80; ``None`` uses the tariff's default;
     * ``residential`` — residential accounts are never power-factor adjusted;
+    * ``use_category`` — ``industrial``, ``commercial``, ``agricultural`` or ``residential``
+      (``None``: not given); time-of-use overlays limited to some kinds test it (Jiangsu's
+      critical peak and deep valley: industrial users of 315 kVA and more,
+      苏发改价格发〔2025〕426号), and a bill that needs it refuses rather than guess. A
+      residential account is of kind ``residential``;
     * ``ytd_kwh`` — energy already billed in the current tier year before this period [kWh],
       zero or more;
     * ``opened_on`` / ``closed_on`` — the first day with and the first day without service
@@ -171,6 +185,7 @@ class AccountFacts:
     basic_charge_basis: BasicChargeBasis | None = attrs.field(default=None, converter=_basis)
     pf_standard: Decimal | None = attrs.field(default=None, converter=_standard)
     residential: bool = False
+    use_category: str | None = attrs.field(default=None, converter=_kind)
     ytd_kwh: Decimal = attrs.field(default=Decimal(0), converter=_ytd)
     opened_on: date | None = attrs.field(default=None, converter=_opened)
     closed_on: date | None = attrs.field(default=None, converter=_closed)
@@ -178,7 +193,18 @@ class AccountFacts:
     capacity_history: CapacityHistory | None = attrs.field(default=None, converter=_history)
     sub_accounts: tuple[SubAccount, ...] = attrs.field(default=(), converter=as_sub_accounts)
 
+    @property
+    def kind(self) -> str | None:
+        """The use category (用电类别) TOU scopes test (``residential`` for a residential one)."""
+        return "residential" if self.residential else self.use_category
+
     def __attrs_post_init__(self) -> None:
+        if self.residential and self.use_category not in (None, "residential"):
+            raise InvalidInput(
+                "use_category", self.use_category, "residential or None (residential=True)"
+            )
+        if not self.residential and self.use_category == "residential":
+            raise InvalidInput("residential", False, "True for use_category residential")
         if self.capacity_history is not None and self.capacity_kva is not None:
             raise InvalidInput(
                 "capacity_kva",

@@ -46,7 +46,7 @@ from powerretail.billing.usage import (
     bucket_energy,
     interval_demand_and_reactive,
 )
-from powerretail.errors import InvalidInput
+from powerretail.errors import InvalidInput, RuleViolation
 from powerretail.quantities import MONEY_CONTEXT, Money, Rounding, minor_unit_exponent
 from powerretail.tariffs.losses import NoLoss, TableLookup
 from powerretail.tariffs.model import (
@@ -72,7 +72,14 @@ from powerretail.tariffs.model import (
 from powerretail.tariffs.power_factor import RULE_SETS, power_factor
 from powerretail.tariffs.proration import Proration, calendar_months, months_of
 from powerretail.tariffs.seasons import whole_day_buckets
-from powerretail.tariffs.tou import BUCKET_LABELS, Season, TouSchedule, TouWindow
+from powerretail.tariffs.tou import (
+    BUCKET_LABELS,
+    ScopedSchedule,
+    Season,
+    TouSchedule,
+    TouWindow,
+    scope_schedule,
+)
 from powerretail.timeframe import DateRange
 
 __all__ = [
@@ -370,10 +377,13 @@ class BillingEngine:
         """
         service = self._service(period, account)
         cut = self._layout_for(service, account)
-        by_part = {
-            part: bucket_energy(series, self._schedule_of(version), part)
-            for part, version, _, _ in cut
-        }
+        by_part: dict[DateRange, Mapping[str, Decimal]] = {}
+        notes: list[str] = []
+        for part, version, _, _ in cut:
+            scoped = self.scoped_schedule(self._schedule_of(version), part, account, service)
+            scoped.require_facts("account")
+            notes.extend(scoped.notes())
+            by_part[part] = bucket_energy(series, scoped.schedule, part)
         totals: dict[str, Decimal] = {}
         for energy in by_part.values():
             for bucket, kwh in energy.items():
@@ -394,6 +404,26 @@ class BillingEngine:
             energy_for=energy_for,
             bill_id=bill_id,
             account_id=account_id,
+            notes=notes,
+        )
+
+    def scoped_schedule(
+        self,
+        schedule: TouSchedule,
+        part: DateRange,
+        account: AccountFacts,
+        service: DateRange | None = None,
+    ) -> ScopedSchedule:
+        """Return ``schedule`` over ``part`` for ``account``: overlays outside its scope dropped.
+
+        The capacity a scope tests is ``capacity_kva``, or with a capacity history the installed
+        capacity of the segment ``part`` lies in (``service``: the bill's service days); the
+        kind is :attr:`AccountFacts.kind`.
+        """
+        segment = _segment_of(account, service or part, part)
+        capacity = account.capacity_kva if segment is None else segment.installed_kva
+        return scope_schedule(
+            schedule, part.dates(), capacity_kva=capacity, use_category=account.kind
         )
 
     def _schedule_of(self, version: TariffVersion) -> TouSchedule:
@@ -411,6 +441,7 @@ class BillingEngine:
         energy_for: _EnergyFor | None,
         bill_id: str,
         account_id: str,
+        notes: Sequence[str] = (),
     ) -> Bill:
         _refuse_negative(determinants)
         energy, reactive = self._with_losses(
@@ -418,7 +449,7 @@ class BillingEngine:
         )
         total_energy = sum(energy.values(), _ZERO)
         pf = None if reactive is None else power_factor(max(total_energy, _ZERO), abs(reactive))
-        ctx = _Ctx(determinants, account, service, total_energy, reactive, pf, [])
+        ctx = _Ctx(determinants, account, service, total_energy, reactive, pf, list(notes))
         lines: list[LineItem] = []
         sub_kwh: tuple[Decimal, ...] = ()
         main_energy, main_total = energy, total_energy
@@ -442,8 +473,9 @@ class BillingEngine:
         )
         for piece in pieces:
             if energy_for is None:
-                self._need_critical_register(piece)
-                ctx.notes.extend(self._unregistered_deep_valley(piece))
+                ctx.notes.extend(self._refuse_out_of_scope(piece, account, service))
+                self._need_critical_register(piece, account, service)
+                ctx.notes.extend(self._unregistered_deep_valley(piece, account, service))
             lines += self._price_piece(piece, ctx)
         if sub_kwh:
             lines += self._sub_account_lines(pieces[0], service, account, sub_kwh)
@@ -524,11 +556,116 @@ class BillingEngine:
             )
         return lines
 
-    def _need_critical_register(self, piece: _Piece) -> None:
-        self.need_critical_register(piece.version, piece.period, piece.energy)
+    def _refuse_out_of_scope(
+        self, piece: _Piece, account: AccountFacts, service: DateRange
+    ) -> tuple[str, ...]:
+        return self.refuse_out_of_scope(
+            piece.version, piece.period, piece.energy, account, service=service
+        )
+
+    def refuse_out_of_scope(
+        self,
+        version: TariffVersion,
+        period: DateRange,
+        energy: Mapping[str, Decimal],
+        account: AccountFacts,
+        *,
+        service: DateRange | None = None,
+    ) -> tuple[str, ...]:
+        """Refuse register energy in an overlay's bucket for an account outside its scope.
+
+        Returns the notes of the scoped overlays left out over ``period`` (with no energy in
+        their bucket, the register that holds those hours is the season's, as it should be).
+        The batch path (:mod:`powerretail.analysis`) asks the same question of each usage row.
+
+        Raises:
+            RuleViolation: ``energy`` has kWh in a bucket only overlays give, and the account is
+                outside the scope of every one of them (the rule is named).
+            InvalidInput: the same, and the account does not give a fact a scope tests.
+        """
+        for schedule in self._scoped_schedules(version):
+            scoped = self.scoped_schedule(schedule, period, account, service)
+            for bucket, kwh in energy.items():
+                if not kwh or bucket in schedule.season_buckets:
+                    continue
+                givers = [o.applies_to for o in schedule.overlays if o.bucket == bucket]
+                if not givers or None in givers:
+                    continue
+                capacity, kind = scoped.capacity_kva, scoped.use_category
+                verdicts = [
+                    scope.admits(capacity_kva=capacity, use_category=kind)
+                    for scope in givers
+                    if scope is not None
+                ]
+                if True in verdicts:
+                    continue
+                name = BUCKET_LABELS.get(bucket, (bucket, bucket))[1]
+                scope = givers[0]
+                assert scope is not None
+                if None in verdicts:
+                    missing = scope.missing(capacity_kva=capacity, use_category=kind)
+                    raise InvalidInput(
+                        f"account.{missing[0]}" if len(missing) == 1 else "account",
+                        None,
+                        f"{' and '.join(missing)}: the determinants carry {kwh} kWh of {name}, "
+                        f"which applies to {scope.describe()} only",
+                    )
+                raise RuleViolation(
+                    f"{name} ({bucket}) applies to {scope.describe()} only: the account "
+                    f"({scoped.facts_text()}) is not one, yet the determinants carry {kwh} kWh "
+                    "of it; bill those hours in the season's bucket (peak, valley), as its "
+                    "register should hold them"
+                )
+        return self.scope_notes(version, period, account, service=service)
+
+    def scope_notes(
+        self,
+        version: TariffVersion,
+        period: DateRange,
+        account: AccountFacts,
+        *,
+        service: DateRange | None = None,
+    ) -> tuple[str, ...]:
+        """Return the notes of the scoped overlays ``account`` is left out of over ``period``.
+
+        The batch path (:mod:`powerretail.analysis`) gives its rows the same notes.
+        """
+        notes: list[str] = []
+        for schedule in self._scoped_schedules(version):
+            notes.extend(self.scoped_schedule(schedule, period, account, service).notes())
+        return tuple(notes)
+
+    def _scoped_schedules(self, version: TariffVersion) -> tuple[TouSchedule, ...]:
+        """The schedules of ``version``'s time-of-use charges with an overlay scope."""
+        found = {
+            id(schedule): schedule
+            for charge in version.charges
+            if isinstance(charge, TimeOfUseCharge | TimeOfUseTiers)
+            for schedule in (version.schedules[charge.schedule],)
+            if any(o.applies_to is not None for o in schedule.overlays)
+        }
+        return tuple(found.values())
+
+    def _need_critical_register(
+        self, piece: _Piece, account: AccountFacts, service: DateRange
+    ) -> None:
+        segment = _segment_of(account, service, piece.period)
+        self.need_critical_register(
+            piece.version,
+            piece.period,
+            piece.energy,
+            capacity_kva=account.capacity_kva if segment is None else segment.installed_kva,
+            use_category=account.kind,
+        )
 
     def need_critical_register(
-        self, version: TariffVersion, period: DateRange, buckets: Iterable[str]
+        self,
+        version: TariffVersion,
+        period: DateRange,
+        buckets: Iterable[str],
+        *,
+        capacity_kva: Decimal | None = None,
+        use_category: str | None = None,
     ) -> None:
         """Refuse energy in ``buckets`` without a critical one over days with critical-peak hours.
 
@@ -536,10 +673,13 @@ class BillingEngine:
         pricing them at the peak price would bill the critical-peak rule wrong, and sharing them
         out would invent a load shape. Interval data are bucketed by the schedule itself. The
         batch path (:mod:`powerretail.analysis`) asks the same question of each usage row.
+        Critical-peak overlays whose scope leaves the account (``capacity_kva``,
+        ``use_category``) out have no hours for it.
 
         Raises:
-            InvalidInput: ``version`` has critical-peak hours in ``period`` and ``buckets`` has
-                no ``critical`` bucket.
+            InvalidInput: ``version`` has critical-peak hours in ``period`` for the account (or
+                for accounts of facts it does not give) and ``buckets`` has no ``critical``
+                bucket.
         """
         buckets = tuple(buckets)
         if _CRITICAL in buckets:
@@ -547,7 +687,13 @@ class BillingEngine:
         for charge in version.charges:
             if not isinstance(charge, TimeOfUseCharge) or _CRITICAL not in charge.resolved:
                 continue
-            schedule = version.schedules[charge.schedule]
+            scoped = scope_schedule(
+                version.schedules[charge.schedule],
+                period.dates(),
+                capacity_kva=capacity_kva,
+                use_category=use_category,
+            )
+            schedule = scoped.schedule
             key = (id(schedule), period.start, period.end)
             hours = self._critical_hours.get(key)
             if hours is None:
@@ -560,15 +706,25 @@ class BillingEngine:
                     if overlay.bucket == _CRITICAL
                     and (not overlay.months or set(overlay.months) & _months_of(period))
                 )
+                unknown = [o for o in scoped.unknown if o.bucket == _CRITICAL]
+                scope = unknown[0].applies_to if unknown else None
+                facts = (
+                    ""
+                    if scope is None
+                    else f"; or give the account's {' and '.join(scoped.missing())} (critical "
+                    f"peak applies to {scope.describe()} only)"
+                )
                 raise InvalidInput(
                     "determinants.energy_kwh",
                     ", ".join(sorted(buckets, key=_bucket_key)),
                     f"a critical register: tariff {self.tariff.code} has {hours} h of critical "
                     f"peak from {period.start} to {period.last_day} ({windows}); "
-                    "read the meter's critical register or bill from interval data",
+                    f"read the meter's critical register or bill from interval data{facts}",
                 )
 
-    def _unregistered_deep_valley(self, piece: _Piece) -> tuple[str, ...]:
+    def _unregistered_deep_valley(
+        self, piece: _Piece, account: AccountFacts, service: DateRange
+    ) -> tuple[str, ...]:
         """Say which deep-valley hours register energy without a deep-valley bucket bills.
 
         A register meter without a deep-valley register records the holiday deep-valley hours
@@ -580,20 +736,30 @@ class BillingEngine:
         """
         if _DEEP_VALLEY in piece.energy:
             return ()
-        return self.deep_valley_notes(piece.version, piece.period)
+        return self.deep_valley_notes(piece.version, piece.period, account, service=service)
 
-    def deep_valley_notes(self, version: TariffVersion, period: DateRange) -> tuple[str, ...]:
+    def deep_valley_notes(
+        self,
+        version: TariffVersion,
+        period: DateRange,
+        account: AccountFacts | None = None,
+        *,
+        service: DateRange | None = None,
+    ) -> tuple[str, ...]:
         """Return the notes of a bill of ``period`` by ``version`` without a deep-valley register.
 
         One note per time-of-use charge with deep-valley hours in ``period`` (empty when none):
         how many hours, on which days, billed at which registers' price. The batch path
-        (:mod:`powerretail.analysis`) gives its rows the same notes.
+        (:mod:`powerretail.analysis`) gives its rows the same notes. With ``account``, a
+        deep-valley overlay whose scope leaves the account out has no hours for it.
         """
         notes: list[str] = []
         for charge in version.charges:
             if not isinstance(charge, TimeOfUseCharge) or _DEEP_VALLEY not in charge.resolved:
                 continue
             schedule = version.schedules[charge.schedule]
+            if account is not None and any(o.applies_to is not None for o in schedule.overlays):
+                schedule = self.scoped_schedule(schedule, period, account, service).schedule
             key = (id(schedule), period.start, period.end)
             note = self._deep_valley_notes.get(key)
             if note is None:

@@ -262,6 +262,7 @@ def _account(args: argparse.Namespace) -> AccountFacts:
         basic_charge_basis=args.basis,
         pf_standard=args.pf_standard,
         residential=args.residential,
+        use_category=args.use_category,
         ytd_kwh=args.ytd_kwh,
         opened_on=args.opened_on,
         closed_on=args.closed_on,
@@ -309,6 +310,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--basis", choices=["capacity", "demand"], help="basic-charge basis")
     parser.add_argument("--pf-standard", choices=["0.90", "0.85", "0.80"], help="PF standard")
     parser.add_argument("--residential", action="store_true", help="a residential account")
+    parser.add_argument(
+        "--use-category",
+        choices=["industrial", "commercial", "agricultural"],
+        help="the kind of user (time-of-use overlays for some kinds: Jiangsu's critical peak)",
+    )
     parser.add_argument("--ytd-kwh", default="0", help="energy billed this tier year [kWh]")
     parser.add_argument("--opened-on", help="first day of service (move-in)")
     parser.add_argument("--closed-on", help="first day without service (move-out)")

@@ -84,6 +84,7 @@ from powerretail.tariffs.tou import (
     HOLIDAY_CALENDARS,
     HolidayCalendar,
     Overlay,
+    OverlayScope,
     Season,
     TouSchedule,
     TouWindow,
@@ -216,6 +217,22 @@ SPECS: Final[Mapping[str, tuple[FieldSpec, ...]]] = {
         _f("day_types", "array of texts", "day types it applies on (omit: all)"),
         _f("dates", "array of dates", "the only dates it applies on (omit: all)"),
         _f("note", "text", "free text"),
+        _f(
+            "applies_to",
+            "overlay scope",
+            "the accounts it applies to (omit: all); outside it, its hours stay in the season's "
+            "bucket",
+        ),
+    ),
+    "overlay scope": (
+        _f("min_capacity_kva", "decimal", "the account's capacity is at least this [kVA]"),
+        _f(
+            "use_categories",
+            "array of texts",
+            "the account's `use_category` is one of these: industrial, commercial, "
+            "agricultural, residential",
+        ),
+        _f("source", "text", "the rule that sets the scope (文号, article), quoted on bills"),
     ),
     "charges[] type=fixed": (
         *_COMMON_CHARGE,
@@ -365,6 +382,21 @@ def _overlay(item: object, path: str) -> Overlay:
         day_types=frozenset(table.texts("day_types")),
         dates=table.dates("dates"),
         note=table.text("note", ""),
+        applies_to=_overlay_scope(table),
+    )
+
+
+def _overlay_scope(table: _Table) -> OverlayScope | None:
+    if not table.has("applies_to"):
+        return None
+    path = table.at("applies_to")
+    scope = _Table(table.raw("applies_to"), path, SPECS["overlay scope"])
+    return _build(
+        path,
+        OverlayScope,
+        min_capacity_kva=scope.opt_decimal("min_capacity_kva", "a capacity [kVA]"),
+        use_categories=frozenset(scope.texts("use_categories")),
+        source=scope.text("source", ""),
     )
 
 
@@ -786,6 +818,17 @@ def _rule_mapping(rule: HolidayRule) -> dict[str, Any]:
     return {"name": rule.name, "month": rule.month, "weekday": rule.weekday, "nth": rule.nth}
 
 
+def _scope_mapping(scope: OverlayScope) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    if scope.min_capacity_kva is not None:
+        data["min_capacity_kva"] = scope.min_capacity_kva
+    if scope.use_categories:
+        data["use_categories"] = sorted(scope.use_categories)
+    if scope.source:
+        data["source"] = scope.source
+    return data
+
+
 def _schedule_mapping(schedule: TouSchedule) -> dict[str, Any]:
     data: dict[str, Any] = {"timezone": schedule.timezone}
     if schedule.holiday_calendar is not None:
@@ -815,6 +858,7 @@ def _schedule_mapping(schedule: TouSchedule) -> dict[str, Any]:
                 "day_types": sorted(o.day_types),
                 "dates": sorted(o.dates),
                 "note": o.note,
+                **({"applies_to": _scope_mapping(o.applies_to)} if o.applies_to else {}),
             }
             for o in schedule.overlays
         ]

@@ -9,7 +9,10 @@ A :class:`TouSchedule` says, for every quarter hour of every local day, which pr
   calendar the schedule names (``holiday_calendar="CN"``: the official schedules of
   :class:`~powerretail.calendars.china.ChinaMainlandCalendar`), so a day's type is data;
 * an :class:`Overlay` replaces the bucket inside its windows on the days it applies to: critical
-  peak (尖峰) in some months, deep valley (深谷) on holidays, or any list of declared dates.
+  peak (尖峰) in some months, deep valley (深谷) on holidays, or any list of declared dates;
+* an overlay's :class:`OverlayScope` (``applies_to``) says which accounts it applies to (Jiangsu's
+  critical peak and deep valley: industrial users of 315 kVA and more); :func:`scope_schedule`
+  gives the schedule an account's energy is bucketed by, without the overlays outside its scope.
 
 Windows are half-open local times on the quarter hour; ``"24:00"`` ends a day and a window whose
 end is before its start wraps past midnight (``22:00``–``02:00``).
@@ -37,6 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Final, Protocol
 
@@ -45,6 +49,7 @@ import attrs
 from powerretail.calendars.china import ChinaMainlandCalendar
 from powerretail.calendars.rules import HolidayRule, RuleCalendar
 from powerretail.errors import InvalidInput
+from powerretail.quantities import exact_decimal
 from powerretail.timeframe import DEFAULT_TIMEZONE, as_date, timezone
 
 __all__ = [
@@ -53,12 +58,16 @@ __all__ = [
     "HOLIDAY_CALENDARS",
     "MINUTES_PER_SLOT",
     "SLOTS_PER_DAY",
+    "USE_CATEGORIES",
     "HolidayCalendar",
     "Overlay",
+    "OverlayScope",
+    "ScopedSchedule",
     "Season",
     "TouSchedule",
     "TouWindow",
     "minutes_of",
+    "scope_schedule",
     "time_text",
 ]
 
@@ -87,6 +96,9 @@ HOLIDAY_CALENDARS: Final[Mapping[str, HolidayCalendar]] = MappingProxyType(
 )
 #: The day types a season may give its own windows for.
 DAY_TYPES: Final = ("workday", "weekend", "holiday")
+
+#: The use categories (用电类别) an overlay's scope may name (an account's ``use_category``).
+USE_CATEGORIES: Final = ("industrial", "commercial", "agricultural", "residential")
 
 #: Chinese and English labels of the usual buckets (other bucket names show as they are).
 BUCKET_LABELS: Final[Mapping[str, tuple[str, str]]] = {
@@ -248,13 +260,101 @@ def _day_type_set(value: Iterable[str]) -> frozenset[str]:
     return kinds
 
 
+def _min_capacity(value: object) -> Decimal | None:
+    if value is None:
+        return None
+    number = exact_decimal(value, "min_capacity_kva")
+    if number <= 0:
+        raise InvalidInput("min_capacity_kva", value, "a capacity above zero [kVA]")
+    return number
+
+
+def _kinds(value: Iterable[str]) -> frozenset[str]:
+    kinds = frozenset(value)
+    for kind in sorted(kinds):
+        if kind not in USE_CATEGORIES:
+            raise InvalidInput("use_categories", kind, f"one of {', '.join(USE_CATEGORIES)}")
+    return kinds
+
+
+@attrs.frozen(kw_only=True)
+class OverlayScope:
+    """Which accounts an overlay applies to: every condition given must hold.
+
+    * ``min_capacity_kva`` — the account's capacity is at least this [kVA];
+    * ``use_categories`` — the account's use category (用电类别) is one of these
+      (:data:`USE_CATEGORIES`);
+    * ``source`` — the rule that sets the scope (文号, article), quoted on bills.
+
+    Raises:
+        InvalidInput: no condition, a capacity of zero or less, an unknown use category.
+
+    >>> scope = OverlayScope(min_capacity_kva=315, use_categories=["industrial"])
+    >>> scope.admits(capacity_kva=Decimal(400), use_category="industrial")
+    True
+    >>> scope.admits(capacity_kva=Decimal(200), use_category=None)
+    False
+    >>> scope.admits(capacity_kva=Decimal(400), use_category=None) is None
+    True
+    """
+
+    min_capacity_kva: Decimal | None = attrs.field(default=None, converter=_min_capacity)
+    use_categories: frozenset[str] = attrs.field(default=frozenset(), converter=_kinds)
+    source: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if self.min_capacity_kva is None and not self.use_categories:
+            raise InvalidInput("applies_to", {}, "min_capacity_kva or use_categories")
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        """The account facts the scope tests (``capacity_kva``, ``use_category``)."""
+        needed = ("capacity_kva",) if self.min_capacity_kva is not None else ()
+        return needed + (("use_category",) if self.use_categories else ())
+
+    def missing(self, *, capacity_kva: Decimal | None, use_category: str | None) -> tuple[str, ...]:
+        """The facts the scope tests that are not given (``None``)."""
+        given = {"capacity_kva": capacity_kva, "use_category": use_category}
+        return tuple(need for need in self.needs if given[need] is None)
+
+    def admits(self, *, capacity_kva: Decimal | None, use_category: str | None) -> bool | None:
+        """Return whether an account with these facts is in scope; ``None``: a fact is missing.
+
+        A fact that is given and fails decides (``False``) even when another is missing: it is
+        not a guess.
+        """
+        tests: list[bool | None] = []
+        if self.min_capacity_kva is not None:
+            tests.append(None if capacity_kva is None else capacity_kva >= self.min_capacity_kva)
+        if self.use_categories:
+            tests.append(None if use_category is None else use_category in self.use_categories)
+        if False in tests:
+            return False
+        return None if None in tests else True
+
+    def describe(self) -> str:
+        """Say who the scope admits: ``industrial users of 315 kVA and more``."""
+        kinds = " or ".join(sorted(self.use_categories)) or "all"
+        text = f"{kinds} users"
+        if self.min_capacity_kva is not None:
+            text += f" of {self.min_capacity_kva} kVA and more"
+        return f"{text} ({self.source})" if self.source else text
+
+
+def _scope(value: object) -> OverlayScope | None:
+    if value is None or isinstance(value, OverlayScope):
+        return value
+    raise InvalidInput("applies_to", value, "an OverlayScope or None")
+
+
 @attrs.frozen(kw_only=True)
 class Overlay:
     """Put ``bucket`` over the windows' times on the days this overlay applies to.
 
     A day qualifies when every given filter matches: ``months`` (empty: any month),
     ``day_types`` (empty: any) and ``dates`` (empty: any date). The windows' own bucket names are
-    ignored; only their times count. Later overlays win over earlier ones.
+    ignored; only their times count. Later overlays win over earlier ones. ``applies_to``
+    (``None``: every account) limits the accounts it applies to (:func:`scope_schedule`).
     """
 
     name: str
@@ -264,6 +364,7 @@ class Overlay:
     day_types: frozenset[str] = attrs.field(default=frozenset(), converter=_day_type_set)
     dates: frozenset[date] = attrs.field(default=frozenset(), converter=_dates)
     note: str = ""
+    applies_to: OverlayScope | None = attrs.field(default=None, converter=_scope)
 
     def __attrs_post_init__(self) -> None:
         if not self.windows:
@@ -319,6 +420,7 @@ class TouSchedule:
         init=False, eq=False, repr=False
     )
     _by_date: dict[date, tuple[str, ...]] = attrs.field(init=False, eq=False, repr=False)
+    _without: dict[tuple[int, ...], TouSchedule] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         by_month: list[int | None] = [None] * 13
@@ -377,6 +479,12 @@ class TouSchedule:
         )
         object.__setattr__(self, "_days", {})
         object.__setattr__(self, "_by_date", {})
+        object.__setattr__(self, "_without", {})
+
+    @property
+    def season_buckets(self) -> frozenset[str]:
+        """The buckets of the seasons' windows (before overlays)."""
+        return frozenset(bucket for slots in self._base.values() for bucket in slots)
 
     @property
     def buckets(self) -> tuple[str, ...]:
@@ -435,3 +543,135 @@ class TouSchedule:
     def bucket_at(self, day: date, minute: int) -> str:
         """Return the bucket of the quarter hour ``minute`` minutes after ``day``'s midnight."""
         return self.slots_on(day)[minute // MINUTES_PER_SLOT]
+
+    def without(self, dropped: Iterable[int]) -> TouSchedule:
+        """Return the schedule without the overlays at indexes ``dropped`` (made once each)."""
+        key = tuple(sorted(set(dropped)))
+        if not key:
+            return self
+        made = self._without.get(key)
+        if made is None:
+            kept = tuple(o for i, o in enumerate(self.overlays) if i not in key)
+            made = self._without[key] = attrs.evolve(self, overlays=kept)
+        return made
+
+    def applies_in(self, overlay: Overlay, days: Iterable[date]) -> tuple[date, ...]:
+        """Return the days of ``days`` on which ``overlay`` applies."""
+        return tuple(day for day in days if overlay.applies_on(day, self.day_type(day)))
+
+
+@attrs.frozen
+class ScopedSchedule:
+    """The schedule one account's energy is bucketed by over some days.
+
+    ``schedule`` lacks the overlays whose scope leaves the account out; ``left_out`` are those of
+    them that would have applied on one of the days; ``unknown`` the overlays applying on one of
+    the days whose scope tests a fact the account does not give (kept in ``schedule``).
+    """
+
+    schedule: TouSchedule
+    left_out: tuple[Overlay, ...]
+    unknown: tuple[Overlay, ...]
+    #: The facts the scopes were tested with.
+    capacity_kva: Decimal | None = None
+    use_category: str | None = None
+
+    def facts_text(self) -> str:
+        """The account's facts as a bill says them: ``commercial, 200 kVA``."""
+        kind = self.use_category or "use category not given"
+        size = "capacity not given" if self.capacity_kva is None else f"{self.capacity_kva} kVA"
+        return f"{kind}, {size}"
+
+    def notes(self) -> tuple[str, ...]:
+        """Say, for a bill, which overlays were not applied and by which rule."""
+        return tuple(
+            f"{overlay.name} ({BUCKET_LABELS.get(overlay.bucket, ('', overlay.bucket))[1]}) not "
+            f"applied: it applies to {overlay.applies_to.describe()} only and the account is "
+            f"{self.facts_text()}; its hours are billed in the season's bucket"
+            for overlay in self.left_out
+            if overlay.applies_to is not None
+        )
+
+    def require_facts(self, field: str = "account") -> None:
+        """Refuse when an overlay applying on the days needs a fact that is not given.
+
+        Raises:
+            InvalidInput: ``unknown`` is not empty (the facts needed and the rule are named).
+        """
+        if not self.unknown:
+            return
+        overlay = self.unknown[0]
+        assert overlay.applies_to is not None
+        needs = self.missing()
+        raise InvalidInput(
+            f"{field}.{needs[0]}" if len(needs) == 1 else field,
+            None,
+            f"{' and '.join(needs)}: {overlay.name} applies to {overlay.applies_to.describe()} "
+            "only, and the account does not say whether it is one",
+        )
+
+    def missing(self) -> tuple[str, ...]:
+        """The facts the ``unknown`` overlays' scopes test that the account does not give."""
+        return tuple(
+            sorted(
+                {
+                    need
+                    for o in self.unknown
+                    if o.applies_to is not None
+                    for need in o.applies_to.missing(
+                        capacity_kva=self.capacity_kva, use_category=self.use_category
+                    )
+                }
+            )
+        )
+
+
+def scope_schedule(
+    schedule: TouSchedule,
+    days: Iterable[date],
+    *,
+    capacity_kva: Decimal | None,
+    use_category: str | None,
+) -> ScopedSchedule:
+    """Return the schedule for an account of ``capacity_kva`` and ``use_category`` over ``days``.
+
+    Overlays whose :class:`OverlayScope` leaves the account out are dropped: their hours fall to
+    the bucket of the season's windows (peak stays peak, holiday valley stays valley).
+
+    >>> scope = OverlayScope(min_capacity_kva=315, use_categories=["industrial"])
+    >>> schedule = TouSchedule(
+    ...     name="demo",
+    ...     seasons=(Season(name="all", months=tuple(range(1, 13)),
+    ...                     windows=(TouWindow("peak", "08:00", "24:00"),
+    ...                              TouWindow("valley", "00:00", "08:00"))),),
+    ...     overlays=(Overlay(name="critical", bucket="critical", applies_to=scope,
+    ...                       windows=(TouWindow("critical", "19:00", "20:00"),)),),
+    ... )
+    >>> day = date(2025, 7, 1)
+    >>> scoped = scope_schedule(schedule, [day], capacity_kva=Decimal(200), use_category=None)
+    >>> scoped.schedule.bucket_at(day, 19 * 60), len(scoped.left_out)
+    ('peak', 1)
+    """
+    if not any(o.applies_to is not None for o in schedule.overlays):
+        return ScopedSchedule(schedule, (), (), capacity_kva, use_category)
+    listed = tuple(days)
+    dropped: list[int] = []
+    left_out: list[Overlay] = []
+    unknown: list[Overlay] = []
+    for index, overlay in enumerate(schedule.overlays):
+        if overlay.applies_to is None:
+            continue
+        verdict = overlay.applies_to.admits(capacity_kva=capacity_kva, use_category=use_category)
+        if verdict:
+            continue
+        applying = bool(schedule.applies_in(overlay, listed))
+        if verdict is None:
+            if applying:
+                unknown.append(overlay)
+            continue
+        dropped.append(index)
+        if applying:
+            left_out.append(overlay)
+    return ScopedSchedule(
+        schedule.without(dropped), tuple(left_out), tuple(unknown), capacity_kva, use_category
+    )

@@ -420,6 +420,7 @@ def test_deep_valley_and_no_standard_notes_are_the_engines() -> None:
                 "kwh_valley": 100.0,
                 "reactive_kvarh": 120.5,
                 "capacity_kva": 315,
+                "use_category": "industrial",  # deep valley's scope (426号)
                 "max_demand_kw": 200.0,
                 "pf_standard": "0.90" if i == 2 else None,
                 **row,

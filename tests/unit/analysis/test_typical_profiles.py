@@ -313,6 +313,8 @@ def test_monthly_kwh_priced_under_tou_with_typical_profiles_matches_the_exact_en
                 "kwh_total": [float(kwh) for _, kwh in months],
                 "customer_class": label,
                 "residential": label == "household",
+                # Commercial: no holiday deep valley (苏发改价格发〔2025〕426号: industrial only).
+                "use_category": "residential" if label == "household" else "commercial",
             }
         )
         profiled = apply_profile(usage, typical_profiles(tariff))

@@ -13,7 +13,7 @@ import pendulum
 
 from powerretail.adapters.tariff_library import load_shipped
 from powerretail.billing._i18n import note_text
-from powerretail.billing.determinants import Determinants
+from powerretail.billing.determinants import AccountFacts, Determinants
 from powerretail.billing.engine import BillingEngine
 from powerretail.billing.usage import IntervalSeries as BillingSeries
 from powerretail.quantities import Money
@@ -21,6 +21,8 @@ from powerretail.timeframe import DateRange
 
 ONE_PART = BillingEngine(load_shipped("JS-CI-TOU-1P"))
 OCTOBER = DateRange.month(2025, 10)
+#: An account deep valley applies to (苏发改价格发〔2025〕426号: industrial, 315 kVA and more).
+MILL = AccountFacts(capacity_kva=400, use_category="industrial")
 REGISTERS = {"peak": Decimal(100), "flat": Decimal(200), "valley": Decimal(300)}
 OCTOBER_NOTE = (
     "32 h of deep valley from 2025-10-01 to 2025-10-08 (10:00-14:00) billed at the valley price "
@@ -66,7 +68,7 @@ class TestRegisterMeterWithoutDeepValley:
     ) -> None:
         energy = {**REGISTERS, "deep_valley": Decimal(10)}
 
-        bill = ONE_PART.bill(Determinants(energy_kwh=energy), OCTOBER)
+        bill = ONE_PART.bill(Determinants(energy_kwh=energy), OCTOBER, MILL)
 
         deep = next(line for line in bill.lines if line.code == "energy.deep_valley")
         assert deep.rate == Decimal("0.112")  # 0.8 × the valley price 0.14
@@ -94,7 +96,7 @@ class TestIntervalData:
             active_kwh=[Decimal(1)] * hours,
         )
 
-        bill = ONE_PART.bill_intervals(series, OCTOBER)
+        bill = ONE_PART.bill_intervals(series, OCTOBER, MILL)
 
         deep = next(line for line in bill.lines if line.code == "energy.deep_valley")
         assert deep.quantity == Decimal(32)  # 8 holidays × 4 h × 1 kWh

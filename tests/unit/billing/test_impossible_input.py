@@ -20,7 +20,12 @@ JULY = DateRange.month(2025, 7)
 JUNE = DateRange.month(2025, 6)
 TWO_PART = load_shipped("JS-CI-TOU-2P")
 ONE_PART = load_shipped("JS-CI-TOU-1P")
-FOUNDRY = AccountFacts(capacity_kva=1000, contract_demand_kw=600, basic_charge_basis="demand")
+FOUNDRY = AccountFacts(
+    capacity_kva=1000,
+    use_category="industrial",
+    contract_demand_kw=600,
+    basic_charge_basis="demand",
+)
 
 
 class TestRefusals:

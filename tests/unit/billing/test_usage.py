@@ -209,7 +209,12 @@ class TestWholeUnits:
 class TestBillIntervals:
     def test_matches_the_bill_of_the_same_usage_as_register_totals(self) -> None:
         engine = BillingEngine(load_shipped("JS-CI-TOU-2P"))
-        account = AccountFacts(capacity_kva=1000, contract_demand_kw=600, pf_standard="0.90")
+        account = AccountFacts(
+            capacity_kva=1000,
+            use_category="industrial",
+            contract_demand_kw=600,
+            pf_standard="0.90",
+        )
         series = a_series(31, value="50")
         schedule = engine.tariff.versions[0].schedules["js426"]
 
