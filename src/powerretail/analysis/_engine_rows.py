@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Final
 
+import attrs
 import numpy as np
 import pandas as pd
 
@@ -36,7 +37,14 @@ from powerretail.tariffs.model import (
 )
 from powerretail.timeframe import DateRange
 
-__all__ = ["SUB_ACCOUNTS", "EngineRows", "engine_rows", "renumbered", "without_rows"]
+__all__ = [
+    "SUB_ACCOUNTS",
+    "EngineRows",
+    "engine_rows",
+    "renumbered",
+    "with_sub_accounts",
+    "without_rows",
+]
 
 #: The bills column of the sub-accounts' lines (a table with a ``sub_accounts`` column).
 SUB_ACCOUNTS: Final = "sub_accounts"
@@ -277,13 +285,24 @@ def engine_rows(
     # The other rows were read from the same columns: they have the loss columns too.
     theirs = bill_rest.copy()
     if subs_column:
-        theirs.insert(theirs.columns.get_loc("total_yuan"), f"{SUB_ACCOUNTS}_fen", 0)
+        theirs = with_sub_accounts(rest).bills
     bills = _joined(theirs, mine[theirs.columns], keep, rows)
     line_frame = (
         _lines(rest.lines, records, keep, usage.account_id, decimals, minor_exp) if lines else None
     )
     notes = _notes(rest.notes, priced, keep, usage)
     return bills, line_frame, notes
+
+
+def with_sub_accounts(priced: Any) -> Any:
+    """Return ``priced`` with a ``sub_accounts_fen`` bills column of zeros (rows without any)."""
+    bills = priced.bills.copy()
+    bills.insert(
+        bills.columns.get_loc("total_yuan"),
+        f"{SUB_ACCOUNTS}_fen",
+        np.zeros(len(bills), dtype=np.int64),
+    )
+    return attrs.evolve(priced, bills=bills)
 
 
 def _subs_of(usage: Usage, row: int) -> tuple[object, ...]:

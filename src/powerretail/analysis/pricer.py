@@ -41,7 +41,13 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from powerretail.analysis._engine_rows import EngineRows, engine_rows, renumbered, without_rows
+from powerretail.analysis._engine_rows import (
+    EngineRows,
+    engine_rows,
+    renumbered,
+    with_sub_accounts,
+    without_rows,
+)
 from powerretail.analysis._exact import (
     IntArray,
     Scaled,
@@ -136,6 +142,8 @@ class Priced:
     ``energy.peak``, ``tier.tier2`` …), ``bucket``, ``quantity``, ``rate``, ``amount_fen`` and
     ``amount_yuan``.
 
+    A table with a ``sub_accounts`` column adds ``sub_accounts_fen`` before ``total_yuan``
+    (the sub-accounts' lines, which have their own codes as ``code`` and ``charge``).
     A table with loss models (:mod:`powerretail.analysis.usage`) adds ``loss_kwh`` and
     ``loss_kvarh`` after ``kwh`` (the metered energy): the losses added to each bill's energy
     and reactive energy. ``notes`` is the bills' notes as a long table, ``row``, ``account_id``
@@ -255,7 +263,8 @@ class BatchPricer:
         usage = source if isinstance(source, Usage) else read_usage(source)
         if usage.engine_rows().size:  # capacity changes, sub-accounts: the engine's pieces
             return self._with_engine_rows(usage, lines=lines, decimals=decimals)
-        return self._vectorised(usage, lines=lines, decimals=decimals)
+        priced = self._vectorised(usage, lines=lines, decimals=decimals)
+        return priced if usage.sub_accounts is None else with_sub_accounts(priced)
 
     def _vectorised(self, usage: Usage, *, lines: bool, decimals: bool) -> Priced:
         """Price every row of ``usage`` (none with a capacity history or sub-accounts)."""

@@ -364,7 +364,7 @@ def _sub_accounts(frame: Any) -> npt.NDArray[np.object_] | None:
         if _empty_cell(cell):
             values[row] = ()
             continue
-        # a list cell read back from Parquet or Arrow is an array
+        # an object column built from arrays holds numpy arrays of SubAccount
         subs = cell.tolist() if isinstance(cell, np.ndarray) else cell
         try:
             values[row] = as_sub_accounts(subs)

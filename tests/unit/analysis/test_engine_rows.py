@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from powerretail.adapters.tariff_library import load_shipped
-from powerretail.analysis import NotVectorisable, compile_tariff, read_usage
+from powerretail.analysis import NotVectorisable, compare, compile_tariff, read_usage
 from powerretail.analysis._engine_rows import renumbered
 from powerretail.billing.capacity import CapacityChange, CapacityHistory
 from powerretail.billing.sub_accounts import SubAccount
@@ -267,3 +267,27 @@ def test_refusals_of_the_vectorised_part_are_renumbered() -> None:
     assert (refused.what, refused.why) == ("usage[7]", "usage[3] and usage[7]")
     other = ValueError("usage[0]")
     assert renumbered(other, rows) is other
+
+
+def test_a_sub_accounts_column_gives_every_table_its_bills_column() -> None:
+    """Chunks of one row: one with a sub-account, one without; the charge revenue adds both."""
+    frame = _rows(
+        sub_accounts=[[_LIGHTING], None],
+        capacity_kva=[800.0, 800.0],
+        kwh_critical=[None, None],
+        use_category=["commercial", "commercial"],
+    )
+
+    as_array = frame.copy()
+    as_array["sub_accounts"] = [np.array([_LIGHTING], dtype=object), None]
+    assert read_usage(as_array).sub_accounts.tolist() == [(_LIGHTING,), ()]
+    alone = compile_tariff(_TWO_PART).price(frame.iloc[1:].reset_index(drop=True))
+    assert alone.bills["sub_accounts_fen"].tolist() == [0]
+    assert alone.bills.columns[-2] == "sub_accounts_fen"
+    result = compare(frame, {"2P": _TWO_PART}, chunk_rows=1)
+    expected = exact_bills(_TWO_PART, frame)
+    assert result.summary["revenue_fen"].tolist() == [
+        sum(int(b.total.amount.scaleb(2)) for b in expected)
+    ]
+    revenue = result.revenue.set_index("charge")["revenue_fen"]
+    assert revenue["sub_accounts"] == 540_000
