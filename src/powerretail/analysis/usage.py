@@ -381,6 +381,10 @@ def use_categories(frame: Any, residential: npt.NDArray[np.bool_]) -> npt.NDArra
             contradicts ``residential`` (as :class:`~powerretail.billing.determinants.AccountFacts`
             refuses it).
     """
+    if "use_category" not in frame.columns:  # the common table: one fill, no row loop
+        kinds = np.full(len(frame), None, dtype=object)
+        kinds[residential] = "residential"
+        return kinds
     kinds = _choice(frame, "use_category", USE_CATEGORIES)
     is_residential = kinds == "residential"
     given = kinds != None  # noqa: E711 - elementwise
