@@ -36,6 +36,7 @@ from powerretail.analysis.usage import (
     _booleans,
     _quantity,
     _text,
+    iso_days,
     use_categories,
 )
 from powerretail.billing.usage import IntervalSeries, determinants_from_intervals
@@ -129,7 +130,7 @@ def intervals_from_wide(wide: Any, *, zone: str = "Asia/Shanghai") -> Any:
     if channel is not None and not channel.isin(_CHANNELS).all():
         row = int(np.flatnonzero(~channel.isin(_CHANNELS).to_numpy())[0])
         raise InvalidInput(f"wide[{row}].channel", channel.iloc[row], "kwh or kvarh")
-    days = pd.to_datetime(frame["date"].astype(str), format="ISO8601", errors="coerce")
+    days = iso_days(frame["date"], frame["date"].isna().to_numpy(), "wide[{row}].date")
     if days.isna().any():
         row = int(np.flatnonzero(days.isna().to_numpy())[0])
         raise InvalidInput(

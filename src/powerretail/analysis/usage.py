@@ -494,6 +494,42 @@ def _text(frame: Any, name: str, *, required: bool) -> npt.NDArray[np.object_]:
     return values
 
 
+#: A time zone at the end of a cell (``Z``, ``+08:00``, ``-0500``): an instant, not a day.
+_ZONED: Final = r"(?:Z|[+-]\d\d:?\d\d)$"
+_DAY: Final = "a date such as 2025-07-01 (a day, not an instant with a time zone)"
+
+
+def iso_days(series: Any, missing: npt.NDArray[np.bool_], field: str) -> Any:
+    """Return ``series`` read strictly as ISO dates: NaT where a cell is missing or not a date.
+
+    Text and date objects alike; no format is guessed. A cell with a time zone (an instant, not
+    a day) is refused, naming ``field`` with ``{row}`` filled in.
+
+    Raises:
+        InvalidInput: a cell (or a time-zone-aware column) with a time zone.
+    """
+    if series.dtype.kind == "M":
+        if getattr(series.dt, "tz", None) is not None:
+            row = int(np.flatnonzero(~missing)[0])
+            raise InvalidInput(field.format(row=row), str(series.iloc[row]), _DAY)
+        return series
+    text = series.astype(str).where(~missing)
+    zoned = np.asarray(text.str.contains(_ZONED, na=False).to_numpy(), dtype=bool)
+    if zoned.any():
+        row = int(np.flatnonzero(zoned)[0])
+        raise InvalidInput(field.format(row=row), series.iloc[row], _DAY)
+    try:
+        return pd.to_datetime(text, errors="coerce", format="ISO8601")
+    except (ValueError, OverflowError):  # a column pandas refuses whole: cell by cell
+        cells = []
+        for value in text.tolist():
+            try:
+                cells.append(pd.to_datetime(value, errors="coerce", format="ISO8601"))
+            except (ValueError, OverflowError):
+                cells.append(pd.NaT)
+        return pd.Series(pd.to_datetime(cells), index=text.index)
+
+
 def _dates(frame: Any, name: str, *, required: bool = False) -> npt.NDArray[np.datetime64]:
     if name not in frame.columns:
         return np.full(len(frame), np.datetime64("NaT"), dtype="datetime64[D]")
@@ -502,13 +538,7 @@ def _dates(frame: Any, name: str, *, required: bool = False) -> npt.NDArray[np.d
     if required and missing.any():
         row = int(np.flatnonzero(missing)[0])
         raise InvalidInput(f"usage[{row}].{name}", "", "a date such as 2025-07-01")
-    if series.dtype.kind == "M":
-        parsed = series
-    else:
-        # Text and date objects alike, read strictly as ISO dates (no guessing of formats).
-        parsed = pd.to_datetime(
-            series.astype(str).where(~missing), errors="coerce", format="ISO8601"
-        )
+    parsed = iso_days(series, missing, f"usage[{{row}}].{name}")
     wrong = np.asarray(parsed.isna().to_numpy(), dtype=bool) & ~missing
     if not wrong.any():
         days = np.asarray(parsed.to_numpy(), dtype="datetime64[D]")

@@ -74,6 +74,23 @@ def test_a_frame_an_arrow_table_a_csv_and_a_parquet_file_read_alike(tmp_path: Pa
             "a date after",
         ),
         ({"customer_class": ["x", None]}, "usage[1].customer_class", "a non-blank value"),
+        # An instant is not a day; mixed offsets once escaped as pandas' ValueError.
+        (
+            {"period_start": ["2025-07-01", "2025-07-01T00:00+08:00"]},
+            "usage[1].period_start",
+            "not an instant with a time zone",
+        ),
+        (
+            {"period_start": ["2025-07-01T00:00Z", "2025-07-01T00:00+08:00"]},
+            "usage[0].period_start",
+            "not an instant with a time zone",
+        ),
+        (
+            {"period_start": pd.to_datetime(["2025-07-01", "2025-07-01"]).tz_localize("UTC")},
+            "usage[0].period_start",
+            "not an instant with a time zone",
+        ),
+        ({"period_start": ["2025-07-01", "7025-13-01"]}, "usage[1].period_start", "a date such"),
     ],
 )
 def test_bad_tables_are_refused_naming_column_row_and_rule(

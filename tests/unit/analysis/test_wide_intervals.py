@@ -97,3 +97,15 @@ def test_a_bad_wide_table_is_refused(change: object, expected: str) -> None:
 
     with pytest.raises(InvalidInput, match=expected):
         intervals_from_wide(change(wide))  # type: ignore[operator]
+
+
+def test_a_day_with_a_time_zone_is_refused_naming_the_row() -> None:
+    # Mixed offsets in the date column once escaped as pandas' ValueError.
+    wide = _wide(_long(60))
+    wide.loc[1, "date"] = "7025-07-01T00:00+08:00"
+
+    with pytest.raises(InvalidInput) as caught:
+        intervals_from_wide(wide)
+
+    assert caught.value.field == "wide[1].date"
+    assert "not an instant with a time zone" in caught.value.expected
