@@ -79,16 +79,12 @@ class EngineRows:
         engine: BillingEngine,
         usage: Usage,
         rows: IntArray,
-        *,
-        not_carried: Callable[[int], Exception] | None,
     ) -> None:
         self.rows = rows
         self.bills: list[Bill] = []
         self.losses: list[tuple[Decimal, Decimal]] = []
         with_losses = usage.losses is not None
         for row in rows.tolist():
-            if not_carried is not None:
-                raise not_carried(row)
             determinants, account = _facts(usage, row)
             period = DateRange(_date(usage.period_start[row]), _date(usage.period_end[row]))
             try:
@@ -137,7 +133,7 @@ def _facts(usage: Usage, row: int) -> tuple[Determinants, AccountFacts]:
     if losses is not None and losses.index[row] >= 0:
         model = losses.models[int(losses.index[row])]
     history = None if usage.capacity_history is None else usage.capacity_history[row]
-    subs = () if usage.sub_accounts is None else usage.sub_accounts[row]
+    subs = _subs_of(usage, row)
     account = AccountFacts(
         capacity_kva=_decimal(usage, "capacity_kva", row),
         contract_demand_kw=_decimal(usage, "contract_demand_kw", row),
@@ -283,9 +279,7 @@ def engine_rows(
         columns["total"] = [Decimal(v).scaleb(minor_exp) for v in totals]
     mine = pd.DataFrame(columns)
     # The other rows were read from the same columns: they have the loss columns too.
-    theirs = bill_rest.copy()
-    if subs_column:
-        theirs = with_sub_accounts(rest).bills
+    theirs = with_sub_accounts(rest).bills if subs_column else bill_rest.copy()
     bills = _joined(theirs, mine[theirs.columns], keep, rows)
     line_frame = (
         _lines(rest.lines, records, keep, usage.account_id, decimals, minor_exp) if lines else None

@@ -24,10 +24,19 @@ import numpy.typing as npt
 
 from powerretail.errors import InvalidInput
 
-__all__ = ["Scaled", "exponent_of", "fits_int64", "product_rounded", "round_div", "to_int64"]
+__all__ = [
+    "PRODUCT_LIMIT",
+    "Scaled",
+    "abs_max",
+    "exponent_of",
+    "fits_int64",
+    "product_rounded",
+    "round_div",
+    "to_int64",
+]
 
 #: Products are kept in int64 while their magnitude stays below this bound.
-_LIMIT: Final = 2**62
+PRODUCT_LIMIT: Final = 2**62
 IntArray = npt.NDArray[Any]
 
 
@@ -38,7 +47,8 @@ def exponent_of(value: Decimal) -> int:
     return min(exponent, 0)
 
 
-def _abs_max(values: IntArray) -> int:
+def abs_max(values: IntArray) -> int:
+    """The largest magnitude in ``values`` as a Python int (0 when empty)."""
     if values.size == 0:
         return 0
     return int(max(abs(int(values.max())), abs(int(values.min()))))
@@ -46,7 +56,7 @@ def _abs_max(values: IntArray) -> int:
 
 def fits_int64(values: IntArray) -> bool:
     """Return whether every value fits in int64 with room for one sum."""
-    return _abs_max(values) < _LIMIT
+    return abs_max(values) < PRODUCT_LIMIT
 
 
 def to_int64(values: IntArray, what: str) -> npt.NDArray[np.int64]:
@@ -58,7 +68,7 @@ def to_int64(values: IntArray, what: str) -> npt.NDArray[np.int64]:
     if values.dtype == np.int64:
         return values
     if not fits_int64(values):
-        raise InvalidInput(what, _abs_max(values), "an amount below 4.6e18 minor units")
+        raise InvalidInput(what, abs_max(values), "an amount below 4.6e18 minor units")
     return values.astype(np.int64)
 
 
@@ -66,7 +76,7 @@ def _times(values: IntArray, factor: int) -> IntArray:
     """Return ``values * factor`` exactly (int64 when it fits, else Python integers)."""
     if factor == 1:
         return values
-    if values.dtype == np.int64 and _abs_max(values) * abs(factor) < _LIMIT:
+    if values.dtype == np.int64 and abs_max(values) * abs(factor) < PRODUCT_LIMIT:
         return values * np.int64(factor)
     return values.astype(object) * factor
 
@@ -76,7 +86,7 @@ def multiply(left: IntArray, right: IntArray) -> IntArray:
     if (
         left.dtype == np.int64
         and right.dtype == np.int64
-        and _abs_max(left) * _abs_max(right) < _LIMIT
+        and abs_max(left) * abs_max(right) < PRODUCT_LIMIT
     ):
         return np.asarray(left * right)
     return np.asarray(left.astype(object) * right.astype(object))
@@ -91,10 +101,10 @@ def round_div(numerator: IntArray, denominator: IntArray | int, mode: str) -> In
     d = denominator
     if mode == decimal.ROUND_HALF_UP and isinstance(d, int) and n.dtype == np.int64:
         low, high = (int(n.min()), int(n.max())) if n.size else (0, 0)
-        if low >= 0 and 2 * high + d < _LIMIT:
+        if low >= 0 and 2 * high + d < PRODUCT_LIMIT:
             # The common case, amounts of zero or more rounded half-up: one division.
             return np.asarray((2 * n + d) // (2 * d))
-    if isinstance(d, int) and d >= _LIMIT and n.dtype != object:  # past int64: Python ints
+    if isinstance(d, int) and d >= PRODUCT_LIMIT and n.dtype != object:  # past int64: Python ints
         n = n.astype(object)
     negative = n < 0
     magnitude = np.where(negative, -n, n)
@@ -140,9 +150,9 @@ def product_rounded(
         return None
     scale, divisor = (10**exp, 1) if exp >= 0 else (1, 10**-exp)
     times = factor * scale
-    if upper is None or upper * times + divisor // 2 >= _LIMIT:
+    if upper is None or upper * times + divisor // 2 >= PRODUCT_LIMIT:
         upper = int(values.max()) if values.size else 0
-    if times >= _LIMIT or upper * times + divisor // 2 >= _LIMIT:
+    if times >= PRODUCT_LIMIT or upper * times + divisor // 2 >= PRODUCT_LIMIT:
         return None
     result = np.multiply(values, np.int64(times))
     if divisor > 1:
@@ -256,7 +266,7 @@ def _sum(left: IntArray, right: IntArray) -> IntArray:
     if (
         left.dtype == np.int64
         and right.dtype == np.int64
-        and _abs_max(left) + _abs_max(right) < _LIMIT
+        and abs_max(left) + abs_max(right) < PRODUCT_LIMIT
     ):
         return np.asarray(left + right)
     return np.asarray(left.astype(object) + right.astype(object))

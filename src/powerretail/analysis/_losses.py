@@ -37,9 +37,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from powerretail.analysis._exact import IntArray, Scaled
+from powerretail.analysis._exact import PRODUCT_LIMIT, IntArray, Scaled, abs_max
 from powerretail.analysis.usage import QUANTITY_EXP, Usage
-from powerretail.billing.engine import split_by_days
+from powerretail.billing.engine import bucket_key, split_by_days
 from powerretail.errors import RuleViolation
 from powerretail.quantities import MONEY_CONTEXT
 from powerretail.tariffs.losses import FixedPercent, TableLookup, TransformerFormula
@@ -51,8 +51,6 @@ _BOUND: Final = 10**18
 #: The finest exponent of billed energy [kWh] (float views and products stay in range).
 _FINEST: Final = -18
 #: Products stay in int64 below this bound.
-_LIMIT: Final = 2**62
-_BUCKET_ORDER: Final = ("critical", "peak", "flat", "valley", "deep_valley", "total")
 
 
 class LossRefused(RuleViolation):
@@ -103,10 +101,6 @@ class Billed:
         return total_row.at(exp), self.reactive.at(exp)
 
 
-def _bucket_key(bucket: str) -> tuple[int, str]:
-    return (_BUCKET_ORDER.index(bucket) if bucket in _BUCKET_ORDER else len(_BUCKET_ORDER), bucket)
-
-
 def _parts(number: Decimal) -> tuple[int, int]:
     sign, digits, exponent = number.as_tuple()
     assert isinstance(exponent, int)
@@ -123,7 +117,7 @@ def _percent(
     division by 100 keeps that exponent where the quotient fits, else one or two more.
     """
     coefficient, exponent = _parts(percent)
-    fits = _largest(values) * abs(coefficient) < _LIMIT
+    fits = abs_max(values) * abs(coefficient) < PRODUCT_LIMIT
     product = values * coefficient if fits else values.astype(object) * coefficient
     digits = decimal.getcontext().prec
     too_big = np.flatnonzero(np.abs(product) >= 10**digits)
@@ -338,12 +332,11 @@ def billed_energy(
     units = active_c[shared] * _powers(active_e[shared] - step)
     up = _powers(QUANTITY_EXP - step)
     # int64 where every product provably fits (households, most C&I), else Python integers.
-    largest = _largest(metered[shared])
-    kind: Any = (
-        np.int64 if max(_largest(units), _largest(up), 1) * max(largest, 1) < _LIMIT else object
-    )
+    largest = abs_max(metered[shared])
+    fits = max(abs_max(units), abs_max(up), 1) * max(largest, 1) < PRODUCT_LIMIT
+    kind: Any = np.int64 if fits else object
     units, up = units.astype(kind), up.astype(kind)
-    buckets = sorted(usage.energy, key=_bucket_key)
+    buckets = sorted(usage.energy, key=bucket_key)
     weights = [
         np.where(usage.energy[b].present, usage.energy[b].values, 0)[shared].astype(kind)
         for b in buckets
@@ -388,10 +381,6 @@ def billed_energy(
     )
 
 
-def _largest(values: IntArray) -> int:
-    return int(np.abs(values).max()) if len(values) else 0
-
-
 def _floats(values: IntArray, exp: int) -> npt.NDArray[np.float64]:
     floats: npt.NDArray[np.float64] = np.asarray(values, dtype=np.float64)
     scaled: npt.NDArray[np.float64] = floats / 10**-exp if exp < 0 else floats * 10**exp
@@ -408,7 +397,7 @@ def _powers(exponents: IntArray) -> IntArray:
 
 def _compact(values: IntArray) -> IntArray:
     """Return ``values`` as int64 where every one is below the bound, else as they are."""
-    if values.dtype == np.int64 or (values.size and _largest(values) >= _BOUND):
+    if values.dtype == np.int64 or (values.size and abs_max(values) >= _BOUND):
         return values
     return values.astype(np.int64)
 
@@ -442,8 +431,8 @@ def piece_energy(
         )
     first_piece = np.cumsum(per_row) - per_row
     lift = _powers(billed.row_exp - exp)
-    largest = max((_largest(own) for own in billed.own.values()), default=0)
-    kind: Any = np.int64 if max(largest, 1) * max(_largest(lift), 1) < _BOUND else object
+    largest = max((abs_max(own) for own in billed.own.values()), default=0)
+    kind: Any = np.int64 if max(largest, 1) * max(abs_max(lift), 1) < _BOUND else object
     lift = lift.astype(kind)
     energy: dict[str, tuple[Scaled, npt.NDArray[np.bool_]]] = {}
     total = np.zeros(len(piece_row), dtype=kind)

@@ -27,7 +27,7 @@ import pandas as pd
 
 from powerretail.analysis._exact import IntArray
 from powerretail.analysis._losses import Billed
-from powerretail.analysis._scope import row_facts, scope_verdicts
+from powerretail.analysis._scope import row_facts
 from powerretail.analysis.usage import QUANTITY_EXP, Usage
 from powerretail.billing.determinants import AccountFacts
 from powerretail.billing.engine import BillingEngine
@@ -80,16 +80,18 @@ def bill_notes(
     layouts: Sequence[Sequence[tuple[TariffVersion, date, date]]],
     inverse: IntArray,
     billed: Billed | None,
+    *,
+    scoped: tuple[IntArray, IntArray] | None,
 ) -> Any:
     """Return the notes of every bill: ``layouts`` are each window's pieces (version, days).
 
     ``inverse`` gives each row's window, ``billed`` the rows' energy with losses (``None``:
-    none), whose reactive energy the power-factor note quotes.
+    none), whose reactive energy the power-factor note quotes, ``scoped`` the rows' scope
+    verdicts (:func:`~powerretail.analysis._scope.scope_verdicts`; ``None``: no scoped overlay).
     """
     versions = engine.tariff.versions
     deep = any(_has_deep_valley(v) for v in versions)
     pf = any(_pf_without_default(v) for v in versions)
-    scoped = scope_verdicts(engine.tariff, usage)
     signature = None if scoped is None else scoped[0]
     rows = len(usage)
     if not (deep or pf or signature is not None) or not rows:

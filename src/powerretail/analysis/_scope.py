@@ -2,7 +2,7 @@
 
 A time-of-use overlay may apply to some accounts only (``applies_to``: Jiangsu's critical peak
 and holiday deep valley, industrial users of 315 kVA and more, 苏发改价格发〔2025〕426号). The
-batch engine asks the bill engine about one row per window and :func:`scope_signature`, so rows
+batch engine asks the bill engine about one row per window and :func:`scope_verdicts`, so rows
 with the same answers are asked once.
 """
 
@@ -19,7 +19,7 @@ from powerretail.billing.determinants import AccountFacts
 from powerretail.tariffs.model import Tariff
 from powerretail.tariffs.tou import OverlayScope
 
-__all__ = ["row_facts", "scope_signature", "scope_verdicts", "scoped_buckets"]
+__all__ = ["row_facts", "scope_verdicts", "scoped_buckets"]
 
 
 def _scopes(tariff: Tariff) -> tuple[OverlayScope, ...]:
@@ -45,20 +45,12 @@ def scoped_buckets(tariff: Tariff) -> tuple[str, ...]:
     return tuple(sorted(buckets))
 
 
-def scope_signature(tariff: Tariff, usage: Usage) -> IntArray | None:
-    """Return a number per row saying each scope's verdict and missing facts (``None``: none).
-
-    Rows of one signature get the same answers from every scope of the tariff
-    (:meth:`~powerretail.tariffs.tou.OverlayScope.admits` and ``missing``).
-    """
-    verdicts = scope_verdicts(tariff, usage)
-    return None if verdicts is None else verdicts[0]
-
-
 def scope_verdicts(tariff: Tariff, usage: Usage) -> tuple[IntArray, IntArray] | None:
-    """Return :func:`scope_signature` and, per row, whether some scope leaves its overlay out.
+    """Return a number per row for each scope's verdict and missing facts, and per row whether
+    some scope leaves its overlay out; ``None`` when the tariff has no scoped overlay.
 
-    ``None`` when the tariff has no scoped overlay.
+    Rows of one number get the same answers from every scope of the tariff
+    (:meth:`~powerretail.tariffs.tou.OverlayScope.admits` and ``missing``).
     """
     scopes = _scopes(tariff)
     if not scopes:

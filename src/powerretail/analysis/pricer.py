@@ -58,12 +58,13 @@ from powerretail.analysis._exact import (
 )
 from powerretail.analysis._losses import Billed, LossRefused, billed_energy, piece_energy
 from powerretail.analysis._notes import bill_notes
-from powerretail.analysis._scope import row_facts, scope_signature, scoped_buckets
+from powerretail.analysis._scope import row_facts, scope_verdicts, scoped_buckets
 from powerretail.analysis.usage import QUANTITY_EXP, Usage, read_usage
 from powerretail.billing.determinants import AccountFacts
 from powerretail.billing.engine import (
     SCALED_BOUND_EXP,
     BillingEngine,
+    bucket_key,
     bucket_ladders,
     months_in,
     split_by_days,
@@ -102,9 +103,6 @@ _SEASONS_BY_DAYS: Final = (
     "; a monthly total shared between seasons by days is priced by the bill engine "
     "(powerretail.billing.engine), not the batch engine: give the buckets' kWh"
 )
-_BUCKET_ORDER: Final = ("critical", "peak", "flat", "valley", "deep_valley", "total")
-
-
 _KNOWN: Final = (
     FixedCharge,
     DailyCharge,
@@ -290,8 +288,7 @@ class BatchPricer:
         else:
             first, inverse = _factorize(np.stack([_days(c) for c in columns], axis=1))
         layouts = [self._layout_of_row(usage, int(f), start[f], end[f]) for f in first]
-        self._refuse_out_of_scope(usage, layouts, inverse)
-        self._need_critical_registers(usage, layouts, inverse)
+        scoped = self._check_scopes(usage, layouts, inverse)
         billed = None if usage.losses is None else self._billed(usage, layouts, inverse)
         counts = np.asarray([len(layout.pieces) for layout in layouts], dtype=np.int64)
         offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
@@ -373,24 +370,20 @@ class BatchPricer:
             lines=lines,
             decimals=decimals,
         )
-        return self._finish(priced, usage, layouts, inverse, billed)
+        return self._finish(priced, usage, layouts, inverse, billed, scoped=scoped)
 
     def _with_engine_rows(self, usage: Usage, *, lines: bool, decimals: bool) -> Priced:
         """Price the rows with a capacity history or sub-accounts by the bill engine, the rest
         vectorised (:mod:`powerretail.analysis._engine_rows`)."""
         special = usage.engine_rows()
-        not_carried = None
-        if self._annual and usage.carries_position:
-
-            def not_carried(row: int) -> Exception:
-                return NotVectorisable(
-                    f"usage[{row}]",
-                    "a row with a capacity history or sub-accounts under annual tiers needs a "
-                    "ytd_kwh column: the tier position is not carried through rows priced by "
-                    "the bill engine",
-                )
-
-        exact = EngineRows(self._engine, usage, special, not_carried=not_carried)
+        if self._annual and usage.carries_position and special.size:
+            raise NotVectorisable(
+                f"usage[{int(special[0])}]",
+                "a row with a capacity history or sub-accounts under annual tiers needs a "
+                "ytd_kwh column: the tier position is not carried through rows priced by "
+                "the bill engine",
+            )
+        exact = EngineRows(self._engine, usage, special)
         rest, keep = without_rows(usage, special)
         try:
             priced = self._vectorised(rest, lines=lines, decimals=decimals)
@@ -455,6 +448,8 @@ class BatchPricer:
         layouts: Sequence[_Layout],
         inverse: IntArray,
         billed: Billed | None,
+        *,
+        scoped: tuple[IntArray, IntArray] | None,
     ) -> Priced:
         """Add the losses (where the table has loss models) and the bills' notes."""
         bills = priced.bills
@@ -466,7 +461,7 @@ class BatchPricer:
         pieces = [
             [(versions[p.version], p.start, p.end) for p in layout.pieces] for layout in layouts
         ]
-        notes = bill_notes(self._engine, usage, pieces, inverse, billed)
+        notes = bill_notes(self._engine, usage, pieces, inverse, billed, scoped=scoped)
         return attrs.evolve(priced, notes=notes)
 
     # ------------------------------------------------------------------ layout
@@ -482,17 +477,34 @@ class BatchPricer:
         except NotFound as err:
             raise NotFound(err.kind, f"{err.key} (usage[{row}])") from None
 
-    def _need_critical_registers(
+    def _check_scopes(
         self, usage: Usage, layouts: Sequence[_Layout], inverse: IntArray
+    ) -> tuple[IntArray, IntArray] | None:
+        """Refuse what the engine refuses about scoped overlays; return the rows' verdicts.
+
+        The verdicts (:func:`~powerretail.analysis._scope.scope_verdicts`) are worked out once
+        a table: the refusals here and the bills' notes use them.
+        """
+        scoped = scope_verdicts(self.tariff, usage)
+        signature = None if scoped is None else scoped[0]
+        self._refuse_out_of_scope(usage, layouts, inverse, signature)
+        self._need_critical_registers(usage, layouts, inverse, signature)
+        return scoped
+
+    def _need_critical_registers(
+        self,
+        usage: Usage,
+        layouts: Sequence[_Layout],
+        inverse: IntArray,
+        signature: IntArray | None,
     ) -> None:
         """Refuse, as the engine does, a row without critical energy over critical-peak hours.
 
         Rows are asked one per layout, or one per layout and scope verdict when overlays are
-        limited to some accounts (:func:`~powerretail.analysis._scope.scope_signature`).
+        limited to some accounts (``signature``, the rows' verdicts).
         """
         critical = usage.energy.get("critical")
         lacking = None if critical is None else ~critical.present  # None: every row lacks it
-        signature = scope_signature(self.tariff, usage)
         for index, layout in enumerate(layouts):
             mine = lacking
             if len(layouts) > 1:
@@ -526,7 +538,11 @@ class BatchPricer:
                 raise InvalidInput(f"usage[{row}].kwh_critical", "", err.expected) from None
 
     def _refuse_out_of_scope(
-        self, usage: Usage, layouts: Sequence[_Layout], inverse: IntArray
+        self,
+        usage: Usage,
+        layouts: Sequence[_Layout],
+        inverse: IntArray,
+        signature: IntArray | None,
     ) -> None:
         """Refuse, as the engine does, energy in a scoped overlay's bucket outside its scope.
 
@@ -542,7 +558,6 @@ class BatchPricer:
         rows = np.flatnonzero(bits)
         if not rows.size:
             return
-        signature = scope_signature(self.tariff, usage)
         assert signature is not None  # the tariff has scoped overlays
         keys = np.stack([np.asarray(inverse)[rows], signature[rows], bits[rows]], axis=1)
         _, first = np.unique(keys, axis=0, return_index=True)
@@ -890,7 +905,7 @@ class BatchPricer:
         energy: Mapping[str, tuple[Scaled, npt.NDArray[np.bool_]]],
     ) -> list[_Block]:
         blocks = []
-        for bucket in sorted(energy, key=_bucket_key):
+        for bucket in sorted(energy, key=bucket_key):
             scaled, present = energy[bucket]
             if not present.any():
                 continue
@@ -900,7 +915,7 @@ class BatchPricer:
                     f"usage[{row}].kwh_{bucket}",
                     bucket,
                     f"a bucket of schedule {charge.schedule} ("
-                    f"{', '.join('kwh_' + b for b in sorted(charge.resolved, key=_bucket_key))})"
+                    f"{', '.join('kwh_' + b for b in sorted(charge.resolved, key=bucket_key))})"
                     + _SEASONS_BY_DAYS
                     * (bucket == "total"),
                 )
@@ -934,7 +949,7 @@ class BatchPricer:
     ) -> list[_Block]:
         ladders = bucket_ladders(charge)
         blocks = []
-        for bucket in sorted(energy, key=_bucket_key):
+        for bucket in sorted(energy, key=bucket_key):
             scaled, present = energy[bucket]
             if not present.any():
                 continue
@@ -944,7 +959,7 @@ class BatchPricer:
                     f"usage[{row}].kwh_{bucket}",
                     bucket,
                     f"a bucket of schedule {charge.schedule} ("
-                    f"{', '.join('kwh_' + b for b in sorted(ladders, key=_bucket_key))})"
+                    f"{', '.join('kwh_' + b for b in sorted(ladders, key=bucket_key))})"
                     + _SEASONS_BY_DAYS
                     * (bucket == "total"),
                 )
@@ -1431,10 +1446,6 @@ def _tier_scale(
 
 def _bounds(tiers: Sequence[Tier]) -> Scaled:
     return Scaled.of([t.upto_kwh if t.upto_kwh is not None else Decimal(0) for t in tiers])
-
-
-def _bucket_key(bucket: str) -> tuple[int, str]:
-    return (_BUCKET_ORDER.index(bucket) if bucket in _BUCKET_ORDER else len(_BUCKET_ORDER), bucket)
 
 
 def _layout(

@@ -85,6 +85,7 @@ from powerretail.timeframe import DateRange
 __all__ = [
     "DEFAULT_ACCOUNT",
     "BillingEngine",
+    "bucket_key",
     "bucket_ladders",
     "months_in",
     "price_bill",
@@ -143,7 +144,8 @@ def _description(charge: Charge, suffix_zh: str = "", suffix_en: str = "") -> tu
     return charge.name_zh, charge.name_en
 
 
-def _bucket_key(bucket: str) -> tuple[int, str]:
+def bucket_key(bucket: str) -> tuple[int, str]:
+    """Sort key of a TOU bucket: critical, peak, flat, valley, deep valley, total, then by name."""
     return (_BUCKET_ORDER.index(bucket) if bucket in _BUCKET_ORDER else len(_BUCKET_ORDER), bucket)
 
 
@@ -515,7 +517,7 @@ class BillingEngine:
                 f"{deducted} kWh",
                 f"no more sub-account energy than the meter registered ({total} kWh)",
             )
-        buckets = sorted(energy, key=_bucket_key)
+        buckets = sorted(energy, key=bucket_key)
         shares = _share_by_weights(deducted, [energy[b] for b in buckets])
         main = dict(energy)
         for bucket, share in zip(buckets, shares, strict=True):
@@ -716,7 +718,7 @@ class BillingEngine:
                 )
                 raise InvalidInput(
                     "determinants.energy_kwh",
-                    ", ".join(sorted(buckets, key=_bucket_key)),
+                    ", ".join(sorted(buckets, key=bucket_key)),
                     f"a critical register: tariff {self.tariff.code} has {hours} h of critical "
                     f"peak from {period.start} to {period.last_day} ({windows}); "
                     f"read the meter's critical register or bill from interval data{facts}",
@@ -802,7 +804,7 @@ class BillingEngine:
             )
         else:
             active_loss, reactive_loss = model.losses(total, reactive or _ZERO, service.days * 24)
-        buckets = sorted(energy, key=_bucket_key)
+        buckets = sorted(energy, key=bucket_key)
         if total:
             weights = [energy[b] for b in buckets]
             shares = _share_by_weights(active_loss, weights)
@@ -1189,7 +1191,7 @@ class BillingEngine:
         present = tuple(energy)
         order = self._orders.get(present)
         if order is None:
-            order = self._orders[present] = tuple(sorted(present, key=_bucket_key))
+            order = self._orders[present] = tuple(sorted(present, key=bucket_key))
         lines = []
         for bucket in order:
             entry = table.get(bucket)
@@ -1198,7 +1200,7 @@ class BillingEngine:
                     "determinants.energy_kwh",
                     bucket,
                     f"a bucket of schedule {charge.schedule} ("
-                    f"{', '.join(sorted(charge.resolved, key=_bucket_key))})",
+                    f"{', '.join(sorted(charge.resolved, key=bucket_key))})",
                 )
             lines.append(self._kwh_line(entry[1], piece.period, energy[bucket], entry[0]))
         return lines
@@ -1288,14 +1290,14 @@ class BillingEngine:
                     )
                     lines += self._monthly_tiers(ladder, unit, share, ctx, days=days, note=note)
                 return lines
-        for bucket in sorted(piece.energy, key=_bucket_key):
+        for bucket in sorted(piece.energy, key=bucket_key):
             entry = ladders.get(bucket)
             if entry is None:
                 raise InvalidInput(
                     "determinants.energy_kwh",
                     bucket,
                     f"a bucket of schedule {charge.schedule} ("
-                    f"{', '.join(sorted(ladders, key=_bucket_key))})",
+                    f"{', '.join(sorted(ladders, key=bucket_key))})",
                 )
             ladder, unit = entry
             lines += self._monthly_tiers(
@@ -1606,7 +1608,7 @@ def _deep_valley_note(schedule: TouSchedule, period: DateRange) -> str:
         for w in overlay.windows
     )
     buckets = " or ".join(
-        BUCKET_LABELS.get(bucket, ("", bucket))[1] for bucket in sorted(registered, key=_bucket_key)
+        BUCKET_LABELS.get(bucket, ("", bucket))[1] for bucket in sorted(registered, key=bucket_key)
     )
     return (
         f"{Fraction(quarters, 4)} h of deep valley from {days[0]} to {days[-1]} ({windows}) "
