@@ -34,7 +34,7 @@ from datetime import date
 
 import attrs
 
-from powerretail.access import CARRY_OUT_TRANSFER, AccessPolicy, Actor, authorize
+from powerretail.access import CARRY_OUT_TRANSFER, AccessPolicy, Actor
 from powerretail.billing.capacity import ChangeDecision, check_change
 from powerretail.collections.deposits import deposit_basis
 from powerretail.contracts.lifecycle import Contract, ContractState, sign, terminate
@@ -44,6 +44,7 @@ from powerretail.errors import InvalidInput, RuleViolation
 from powerretail.ids import AccountId, ContractId
 from powerretail.metering.reads import RegisterRead
 from powerretail.quantities import Money
+from powerretail.repositories.audit import authorize_in
 from powerretail.repositories.billing import BILLING_PROFILES, BillingProfile
 from powerretail.repositories.clock import Clock
 from powerretail.repositories.codec import JsonValue
@@ -61,7 +62,7 @@ from powerretail.service.changes import (
 )
 from powerretail.service.kinds import CaseEvent
 from powerretail.timeframe import as_date, as_instant, local_date
-from powerretail.workflows._common import ReadsMissing, announce, event
+from powerretail.workflows._common import ReadsMissing, announce
 from powerretail.workflows.collections import (
     apply_held_deposit,
     move_held_deposit,
@@ -182,21 +183,20 @@ def _emit(
     at: _dt.datetime,
     payload: dict[str, JsonValue],
 ) -> None:
-    uow.outbox.append(
-        event(
-            command=command,
-            key=key,
-            kind=SERVICE_CASES.kind,
-            aggregate_id=case.id,
-            event_type=event_type,
-            payload={
-                "case_id": case.id,
-                "customer_id": str(case.customer_id),
-                "state": case.state.value,
-                **payload,
-            },
-            at=as_instant(at),
-        )
+    announce(
+        uow,
+        command=command,
+        key=key,
+        kind=SERVICE_CASES.kind,
+        aggregate_id=case.id,
+        event_type=event_type,
+        payload={
+            "case_id": case.id,
+            "customer_id": str(case.customer_id),
+            "state": case.state.value,
+            **payload,
+        },
+        at=as_instant(at),
     )
 
 
@@ -404,9 +404,7 @@ def _transfer(
     profile = uow.repository(BILLING_PROFILES).get(AccountId(old)).entity
     old_holder = str(profile.customer_id)
     why = f"过户 of account {old} from {old_holder} to {new_holder} on {on}"
-    uow.audit.append(
-        authorize(policy, actor, CARRY_OUT_TRANSFER, subject=f"account {old}", at=at, why=why)
-    )
+    authorize_in(uow, policy, actor, CARRY_OUT_TRANSFER, subject=f"account {old}", at=at, why=why)
     receivable = uow.repository(RECEIVABLES).get(AccountId(old)).entity
     if receivable.owed.amount > 0:
         raise TransferNotSettled(old, receivable.owed, on)
@@ -458,9 +456,9 @@ def _transfer(
         f"{why}: final bill {bill.bill_id} {bill.total} ({bill.state.value}), account "
         f"{terms.new_account_id} opened for {new_holder}"
     )
-    for holder, told in ((closed.customer_id, what), (new_holder, what)):
+    for holder in (closed.customer_id, new_holder):
         record_move_contact(
-            uow, customer_id=holder, by=terms.by, at=at, channel=terms.channel, what=told
+            uow, customer_id=holder, by=terms.by, at=at, channel=terms.channel, what=what
         )
     announce(
         uow,

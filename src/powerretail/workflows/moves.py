@@ -52,7 +52,7 @@ from powerretail.repositories.metering import METERS, READS, StoredRead, read_ke
 from powerretail.repositories.payments import RECEIVABLES, Receivable
 from powerretail.repositories.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from powerretail.timeframe import DEFAULT_TIMEZONE, DateRange
-from powerretail.workflows._common import TariffEngines, draft_bill, event
+from powerretail.workflows._common import TariffEngines, announce, draft_bill
 from powerretail.workflows.billing_cycle import (
     BillingPeriodOverlaps,
     claim_period,
@@ -302,16 +302,15 @@ def move_out(
             "total": str(bill.total.amount),
             "balance": str(balance.amount),
         }
-        uow.outbox.append(
-            event(
-                command="move_out",
-                key=key,
-                kind=ACCOUNTS.kind,
-                aggregate_id=account_id,
-                event_type="CustomerMovedOut",
-                payload={**result, "customer_id": account.customer_id, "on": on.isoformat()},
-                at=at,
-            )
+        announce(
+            uow,
+            command="move_out",
+            key=key,
+            kind=ACCOUNTS.kind,
+            aggregate_id=account_id,
+            event_type="CustomerMovedOut",
+            payload={**result, "customer_id": account.customer_id, "on": on.isoformat()},
+            at=at,
         )
         return result
 
@@ -424,16 +423,15 @@ def move_in(
             "customer_id": account.customer_id,
             "deposit": str(receivable.deposit.amount),
         }
-        uow.outbox.append(
-            event(
-                command="move_in",
-                key=key,
-                kind=ACCOUNTS.kind,
-                aggregate_id=account.id,
-                event_type="CustomerMovedIn",
-                payload={**result, "on": account.opened_on.isoformat()},
-                at=clock.now(),
-            )
+        announce(
+            uow,
+            command="move_in",
+            key=key,
+            kind=ACCOUNTS.kind,
+            aggregate_id=account.id,
+            event_type="CustomerMovedIn",
+            payload={**result, "on": account.opened_on.isoformat()},
+            at=clock.now(),
         )
         return result
 
