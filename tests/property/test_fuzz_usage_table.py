@@ -69,6 +69,18 @@ def usage_files(draw: st.DrawFn) -> str:
     return "\n".join(",".join(cells) for cells in [header, *rows]) + "\n"
 
 
+@pytest.mark.parametrize("code", ["JS-CI-TOU-2P", "JS-CI-TOU-1P"])
+def test_the_good_table_the_fuzz_starts_from_prices(tmp_path: Path, code: str) -> None:
+    """The fuzz spoils a table that prices (single-part has no critical bucket to give)."""
+    row = {k: v for k, v in GOOD_ROW.items() if code != "JS-CI-TOU-1P" or k != "kwh_critical"}
+    path = tmp_path / "usage.csv"
+    path.write_text(",".join(row) + "\n" + ",".join(row.values()) + "\n", encoding="utf-8")
+
+    priced = compile_tariff(TARIFFS[code]).price(read_usage(path))
+
+    assert int(priced.bills["total_fen"].iloc[0]) == int(priced.lines["amount_fen"].sum()) > 0
+
+
 @FUZZ
 @given(usage_files(), st.sampled_from(sorted(TARIFFS)))
 def test_a_usage_table_prices_or_raises_our_error(
