@@ -585,15 +585,17 @@ class BillingEngine:
                 outside the scope of every one of them (the rule is named).
             InvalidInput: the same, and the account does not give a fact a scope tests.
         """
+        notes: list[str] = []
         for schedule in self._scoped_schedules(version):
             scoped = self.scoped_schedule(schedule, period, account, service)
+            notes.extend(scoped.notes())
+            capacity, kind = scoped.capacity_kva, scoped.use_category
             for bucket, kwh in energy.items():
                 if not kwh or bucket in schedule.season_buckets:
                     continue
                 givers = [o.applies_to for o in schedule.overlays if o.bucket == bucket]
                 if not givers or None in givers:
                     continue
-                capacity, kind = scoped.capacity_kva, scoped.use_category
                 verdicts = [
                     scope.admits(capacity_kva=capacity, use_category=kind)
                     for scope in givers
@@ -618,7 +620,7 @@ class BillingEngine:
                     "of it; bill those hours in the season's bucket (peak, valley), as its "
                     "register should hold them"
                 )
-        return self.scope_notes(version, period, account, service=service)
+        return tuple(notes)
 
     def scope_notes(
         self,
